@@ -1,0 +1,20 @@
+import { ERRORS, type ErrorCode } from '../shared/errors.js';
+
+/** The one error type services throw; its status and default message come from shared/errors.ts. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+    this.status = ERRORS[code].status;
+  }
+}
+
+/** A 400 with one message per field, shown next to that field in the UI. */
+export function fieldError(field: string, message: string): AppError {
+  return new AppError('validation_failed', message, { [field]: message });
+}

@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Db } from './db/connection.js';
+import { AppError } from './app-error.js';
+import { registerGate } from './auth/gate.js';
+import { ERRORS, type ErrorBody, type ErrorCode } from '../shared/errors.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+import { securityGroupRoutes } from './routes/security-groups.js';
+import { setupRoutes } from './routes/setup.js';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  sessionCookie: { name: string; options: CookieSerializeOptions };
+}
+
+/** The session cookie: `__Host-` and Secure over HTTPS; always HttpOnly and SameSite=Lax. */
+export function sessionCookieFor(publicUrl: URL): AppDeps['sessionCookie'] {
+  const https = publicUrl.protocol === 'https:';
+  return {
+    name: https ? '__Host-latchkey_session' : 'latchkey_session',
+    options: { path: '/', httpOnly: true, sameSite: 'lax', secure: https },
+  };
+}
+
+function findWebRoot(): string | null {
+  // Compiled: dist/server/app.js → dist/web. From source (tests): src/server/app.ts → dist/web.
+  for (const relative of ['../web', '../../dist/web']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(`${dir}/index.html`)) return dir;
+  }
+  return null;
+}
+
+function errorBody(code: ErrorCode, message?: string, fields?: Record<string, string>): ErrorBody {
+  return { error: { code, message: message ?? ERRORS[code].message, ...(fields ? { fields } : {}) } };
+}
+
+/** Builds the whole application without listening, so tests can `inject` requests. */
+export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<FastifyInstance> {
+  const { config } = deps;
+  const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl) };
+  const app = Fastify({
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    logger: {
+      level: config.logLevel,
+      // Secrets never reach the log: credentials travel in these headers.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields));
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      // One message per field (the first problem found), keyed by the field's path ("email", "settings.theme").
+      const fields: Record<string, string> = {};
+      for (const issue of error.validation) {
+        if (issue.keyword === 'unrecognized_keys') {
+          for (const key of (issue.params as { keys?: string[] }).keys ?? []) fields[key] = `"${key}" cannot be set here.`;
+          continue;
+        }
+        const field = issue.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'request';
+        fields[field] ??= issue.message ?? 'Not valid.';
+      }
+      const first = Object.values(fields)[0];
+      return reply.code(400).send(errorBody('validation_failed', first ?? ERRORS.validation_failed.message, fields));
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(errorBody('bad_request', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal'));
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Mantine sets style attributes on elements; no inline scripts are ever allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: config.publicUrl.protocol === 'https:' ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.protocol === 'https:',
+  });
+
+  registerGate(app, { db: deps.db, cookieName: full.sessionCookie.name, allowedOrigins: [config.publicUrl.origin] });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Latchkey API',
+        version: '1',
+        description:
+          'User, security and API-access administration. Authenticate scripts with `Authorization: Bearer <API token>`; ' +
+          'the browser UI uses a session cookie plus the `X-Latchkey-CSRF: 1` header on changes.',
+      },
+      components: {
+        securitySchemes: {
+          apiToken: { type: 'http', scheme: 'bearer', description: 'The API token generated on the Password & Security tab.' },
+        },
+      },
+      security: [{ apiToken: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/api/health', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  await app.register(setupRoutes, full);
+  await app.register(sessionRoutes, full);
+  await app.register(userRoutes, full);
+  await app.register(securityGroupRoutes, full);
+
+  const webRoot = findWebRoot();
+  if (webRoot) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+  }
+  // Every other non-API path is a page of the single-page UI.
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET' || !webRoot) {
+      return reply.code(404).send(errorBody('not_found'));
+    }
+    return reply.type('text/html').header('cache-control', 'no-store').sendFile('index.html');
+  });
+
+  return app;
+}

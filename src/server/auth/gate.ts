@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../db/connection.js';
+import { AppError } from '../app-error.js';
+import type { Access } from './access.js';
+import type { Actor } from './actor.js';
+import { authenticate } from './authenticate.js';
+import { assertSameOriginRequest } from './csrf.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The authenticated account; set by the gate on every non-public route. */
+    actor: Actor | null;
+  }
+}
+
+/** The signed-in actor of a route the gate has let through (non-public routes always have one). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('unauthenticated');
+  return request.actor;
+}
+
+/**
+ * THE permission gate. Every /api route must declare `config.access` (registration fails
+ * otherwise); before validation runs, the gate checks CSRF, authenticates, and authorizes, so a
+ * refused request never reaches a handler and never changes anything.
+ */
+export function registerGate(app: FastifyInstance, deps: { db: Db; cookieName: string; allowedOrigins: string[] }): void {
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/v1') && !route.config?.access) {
+      throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`);
+    }
+  });
+
+  app.addHook('preValidation', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (!access) return;
+    assertSameOriginRequest(request, deps.allowedOrigins);
+    if (access.kind === 'public') return;
+
+    const actor = await authenticate(deps.db, request, deps.cookieName);
+    if (!actor) throw new AppError('unauthenticated');
+    request.actor = actor;
+    if (access.kind === 'signed-in') return;
+
+    if (actor.permissions.has(access.permission)) return;
+    if (access.orSelfParam) {
+      const params = request.params as Record<string, string | undefined>;
+      if (params[access.orSelfParam] === actor.user.id) return;
+    }
+    throw new AppError('forbidden');
+  });
+}

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { isoFromMs, nowIso, nowMs } from '../clock.js';
+import { generateSecret, hashSecret } from '../security/secrets.js';
+
+/** Every session ends 12 hours after sign-in, however active it is. */
+export const SESSION_ABSOLUTE_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** "Last seen" is written at most this often, so reads do not turn into writes on every request. */
+export const LAST_SEEN_WRITE_INTERVAL_MS = 60 * 1000;
+
+export interface NewSession {
+  /** The session ID for the cookie: 256 random bits. Never stored, never logged. */
+  id: string;
+  idHash: string;
+}
+
+export async function createSession(
+  db: Kysely<Database>,
+  userId: string,
+  client: { ip: string; userAgent: string },
+): Promise<NewSession> {
+  const id = generateSecret(32);
+  const idHash = hashSecret(id);
+  const now = nowMs();
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: idHash,
+      user_id: userId,
+      created_at: isoFromMs(now),
+      last_seen_at: isoFromMs(now),
+      expires_at: isoFromMs(now + SESSION_ABSOLUTE_LIFETIME_MS),
+      ip: client.ip,
+      user_agent: client.userAgent.slice(0, 500),
+    })
+    .execute();
+  return { id, idHash };
+}
+
+export async function endSession(db: Kysely<Database>, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}
+
+/** Ends every session of an account (all nodes see it at once: sessions are checked in the database). */
+export async function endAllSessions(db: Kysely<Database>, userId: string, exceptIdHash?: string | null): Promise<number> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (exceptIdHash) query = query.where('id_hash', '!=', exceptIdHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Removes sessions past their absolute end; called now and then, never on the request path. */
+export async function purgeExpiredSessions(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', nowIso()).execute();
+}

@@ -1,0 +1,173 @@
+/**
+ * The only reader of process.env. Configuration is validated once at start; anything wrong stops
+ * the program with one message that names the key and what is wrong with it.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `sqlite` uses `<dataDir>/latchkey.db`; `postgres` uses `databaseUrl`. */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** Where people reach Latchkey; decides cookie security (`__Host-` + Secure over HTTPS) and the Origin check. */
+  publicUrl: URL;
+  /** 32-byte key for encrypting secrets at rest (TOTP secrets, SSO client secrets). */
+  secretKey: Buffer;
+  bootstrapAdmin: { email: string; password: string } | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Extra delay added per failed sign-in after the first few, in ms (0 disables the slow-down). */
+  loginDelayStepMs: number;
+  /** Trust X-Forwarded-For from a reverse proxy when deciding the client address. */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`Configuration error: ${key} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env): number {
+  const raw = env.PORT ?? '3000';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be a whole number from 0 to 65535 (got "${raw}").`);
+  }
+  return port;
+}
+
+function readNonNegativeInt(env: Env, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `must be a whole number of 0 or more (got "${raw}").`);
+  return Number(raw);
+}
+
+function readDatabase(env: Env, dataDir: string): Config['database'] {
+  const url = env.DATABASE_URL;
+  if (url === undefined || url === '') return { kind: 'sqlite', file: path.join(dataDir, 'latchkey.db') };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid URL.');
+    }
+    return { kind: 'postgres', url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (file === '') throw new ConfigError('DATABASE_URL', 'must name a file after "sqlite:".');
+    return { kind: 'sqlite', file: path.resolve(file) };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file).');
+}
+
+function readPublicUrl(env: Env, host: string, port: number): URL {
+  const raw = env.LATCHKEY_PUBLIC_URL;
+  if (raw === undefined || raw === '') {
+    const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    return new URL(`http://${shownHost}:${port}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('LATCHKEY_PUBLIC_URL', `is not a valid URL (got "${raw}").`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('LATCHKEY_PUBLIC_URL', 'must start with http:// or https://.');
+  }
+  if (url.pathname !== '/' || url.search || url.hash) {
+    throw new ConfigError('LATCHKEY_PUBLIC_URL', 'must be an origin only, such as https://latchkey.example.com.');
+  }
+  return url;
+}
+
+/**
+ * The secret key comes from LATCHKEY_SECRET_KEY (64 hex characters or base64 of 32 bytes), or from
+ * `<dataDir>/secret.key`, which is created on first start readable by the owner only.
+ */
+function readSecretKey(env: Env, dataDir: string): Buffer {
+  const raw = env.LATCHKEY_SECRET_KEY;
+  if (raw !== undefined && raw !== '') return decodeKey(raw, 'LATCHKEY_SECRET_KEY');
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) {
+    const mode = statSync(file).mode & 0o077;
+    if (mode !== 0) {
+      throw new ConfigError(
+        'LATCHKEY_SECRET_KEY',
+        `file ${file} can be read by other users; run: chmod 600 ${JSON.stringify(file)}`,
+      );
+    }
+    return decodeKey(readFileSync(file, 'utf8').trim(), `LATCHKEY_SECRET_KEY (file ${file})`);
+  }
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+function decodeKey(raw: string, key: string): Buffer {
+  const decoded = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (decoded.length !== 32) {
+    throw new ConfigError(key, 'must be 32 bytes: 64 hex characters or 44 base64 characters.');
+  }
+  return decoded;
+}
+
+function readBootstrapAdmin(env: Env): Config['bootstrapAdmin'] {
+  const email = env.LATCHKEY_BOOTSTRAP_ADMIN_EMAIL;
+  const password = env.LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD;
+  const hasEmail = email !== undefined && email !== '';
+  const hasPassword = password !== undefined && password !== '';
+  if (hasEmail !== hasPassword) {
+    throw new ConfigError(
+      hasEmail ? 'LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD' : 'LATCHKEY_BOOTSTRAP_ADMIN_EMAIL',
+      'must be set together with ' +
+        (hasEmail ? 'LATCHKEY_BOOTSTRAP_ADMIN_EMAIL.' : 'LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD.'),
+    );
+  }
+  return hasEmail && hasPassword ? { email, password } : null;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = readPort(env);
+  const host = env.HOST || '127.0.0.1';
+  const dataDir = path.resolve(env.LATCHKEY_DATA_DIR || 'data');
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new ConfigError('LATCHKEY_DATA_DIR', `cannot be created: ${(error as Error).message}`);
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  const trustProxy = env.LATCHKEY_TRUST_PROXY ?? 'false';
+  if (trustProxy !== 'true' && trustProxy !== 'false') {
+    throw new ConfigError('LATCHKEY_TRUST_PROXY', 'must be true or false.');
+  }
+  return {
+    port,
+    host,
+    dataDir,
+    database: readDatabase(env, dataDir),
+    publicUrl: readPublicUrl(env, host, port),
+    secretKey: readSecretKey(env, dataDir),
+    bootstrapAdmin: readBootstrapAdmin(env),
+    logLevel,
+    loginDelayStepMs: readNonNegativeInt(env, 'LATCHKEY_LOGIN_DELAY_STEP_MS', 250),
+    trustProxy: trustProxy === 'true',
+  };
+}

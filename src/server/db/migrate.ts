@@ -1,0 +1,51 @@
+import { Migrator, type MigrationResultSet } from 'kysely';
+import { SYSTEM_GROUPS } from '../../shared/permissions.js';
+import { nowIso } from '../clock.js';
+import type { Db } from './connection.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+/**
+ * Brings the schema up to date, then makes the five system groups match permissions.ts exactly
+ * (so a release that changes a system group's rights applies them on its first start).
+ */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  await syncSystemGroups(db);
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function syncSystemGroups(db: Db): Promise<void> {
+  const now = nowIso();
+  await db.transaction().execute(async (trx) => {
+    for (const group of SYSTEM_GROUPS) {
+      const existing = await trx.selectFrom('security_groups').select('id').where('id', '=', group.id).executeTakeFirst();
+      if (existing) {
+        await trx
+          .updateTable('security_groups')
+          .set({ name: group.name, description: group.description, is_system: 1 })
+          .where('id', '=', group.id)
+          .execute();
+      } else {
+        await trx
+          .insertInto('security_groups')
+          .values({ id: group.id, name: group.name, description: group.description, is_system: 1, created_at: now, updated_at: now })
+          .execute();
+      }
+      await trx.deleteFrom('group_permissions').where('group_id', '=', group.id).execute();
+      await trx
+        .insertInto('group_permissions')
+        .values(group.permissions.map((permission) => ({ group_id: group.id, permission })))
+        .execute();
+    }
+  });
+}

@@ -1,0 +1,12 @@
+/** The few places where SQLite and PostgreSQL need different SQL, kept together. */
+import { PostgresAdapter, type Kysely } from 'kysely';
+
+export function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** An auto-incrementing integer primary key column type. */
+export function autoIncrementId(db: Kysely<unknown>): 'serial' | 'integer' {
+  // SQLite: an INTEGER PRIMARY KEY is the rowid and increments by itself.
+  return isPostgres(db) ? 'serial' : 'integer';
+}

@@ -1,0 +1,126 @@
+/**
+ * Table types as Kysely sees them. Timestamps are ISO-8601 UTC text written by the app (SQLite and
+ * PostgreSQL return native timestamps differently; text sorts and compares the same on both).
+ * Booleans are integers 0/1 for the same reason.
+ */
+import type { Generated } from 'kysely';
+
+export interface SecurityGroupTable {
+  id: string;
+  name: string;
+  description: string;
+  is_system: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupPermissionTable {
+  group_id: string;
+  permission: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  /** Lower-cased email: the login ID, unique. */
+  email_normalized: string;
+  first_name: string;
+  last_name: string;
+  /** Lower-cased names for indexed, case-insensitive prefix search. */
+  first_name_normalized: string;
+  last_name_normalized: string;
+  title: string;
+  telephone: string;
+  security_group_id: string;
+  functional_group: string;
+  status: 'enabled' | 'disabled';
+  user_type: 'native' | 'sso';
+  /** Name of the identity provider for SSO accounts. */
+  sso_provider: string | null;
+  /** argon2id PHC string; null for SSO accounts. */
+  password_hash: string | null;
+  must_change_password: number;
+  mfa_enrolled: number;
+  session_timeout_minutes: number;
+  date_format: string;
+  time_format: string;
+  theme: string;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the session ID; the ID itself is only ever in the cookie. */
+  id_hash: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end: 12 hours after sign-in. */
+  expires_at: string;
+  ip: string;
+  user_agent: string;
+}
+
+export interface ApiTokenTable {
+  /** One token per account (the seed's single API Token field). */
+  user_id: string;
+  token_hash: string;
+  masked: string;
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  occurred_at: string;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  target_user_id: string | null;
+  target_email: string | null;
+  action: string;
+  /** JSON object of what changed; never a secret. */
+  details: string;
+  ip: string | null;
+}
+
+export interface LoginHistoryTable {
+  id: Generated<number>;
+  occurred_at: string;
+  user_id: string | null;
+  email: string;
+  success: number;
+  /** Why it failed (for administrators); the person saw only the generic message. */
+  reason: string | null;
+  method: string;
+  ip: string;
+  user_agent: string;
+}
+
+export interface LoginThrottleTable {
+  /** `account:<email>` or `ip:<address>`. */
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface SetupTokenTable {
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface Database {
+  security_groups: SecurityGroupTable;
+  group_permissions: GroupPermissionTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  audit_events: AuditEventTable;
+  login_history: LoginHistoryTable;
+  login_throttle: LoginThrottleTable;
+  setup_tokens: SetupTokenTable;
+}

@@ -1,0 +1,6 @@
+import type { FastifyRequest } from 'fastify';
+import type { Client } from '../services/sign-in.js';
+
+export function clientOf(request: FastifyRequest): Client {
+  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') };
+}

@@ -1,0 +1,13 @@
+/**
+ * CSV for spreadsheet users. Cells that start with = + - @ (or a tab / carriage return) are
+ * prefixed with ' so a spreadsheet shows them as text instead of running them as formulas.
+ */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvRow(values: readonly unknown[]): string {
+  return values.map(csvCell).join(',') + '\r\n';
+}

@@ -1,0 +1,55 @@
+import type { Actor } from '../auth/actor.js';
+import { isAdministrator } from '../auth/actor.js';
+import type { GroupWithPermissions } from '../services/security-groups.js';
+import type { UserWithGroup } from '../services/users.js';
+import type { Abilities, Me } from '../../shared/schemas/session.js';
+import type { SecurityGroup, User } from '../../shared/schemas/users.js';
+
+/** The API's view of an account. Fields are listed one by one so a secret can never slip out. */
+export function presentUser(row: UserWithGroup): User {
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    title: row.title,
+    telephone: row.telephone,
+    securityGroup: { id: row.security_group_id, name: row.group_name },
+    functionalGroup: row.functional_group,
+    accountStatus: row.status,
+    userType: row.user_type,
+    ssoProvider: row.sso_provider,
+    lastLoginAt: row.last_login_at,
+    sessionTimeoutMinutes: row.session_timeout_minutes,
+    dateFormat: row.date_format as User['dateFormat'],
+    timeFormat: row.time_format as User['timeFormat'],
+    theme: row.theme as User['theme'],
+    mustChangePassword: row.must_change_password === 1,
+    mfaEnrolled: row.mfa_enrolled === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function presentAbilities(actor: Actor): Abilities {
+  return { permissions: [...actor.permissions].sort(), isAdministrator: isAdministrator(actor) };
+}
+
+export function presentMe(actor: Actor): Me {
+  return {
+    user: presentUser({ ...actor.user, group_name: actor.groupName }),
+    abilities: presentAbilities(actor),
+    authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
+  };
+}
+
+export function presentGroup(group: GroupWithPermissions & { member_count: number }): SecurityGroup {
+  return {
+    id: group.id,
+    name: group.name,
+    description: group.description,
+    isSystem: group.is_system === 1,
+    permissions: group.permissions,
+    memberCount: group.member_count,
+  };
+}

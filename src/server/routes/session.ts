@@ -1,0 +1,90 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PUBLIC, SIGNED_IN } from '../auth/access.js';
+import { actorFor } from '../auth/authenticate.js';
+import { actorOf } from '../auth/gate.js';
+import { endSession } from '../auth/sessions.js';
+import type { AppDeps } from '../app.js';
+import { signInWithPassword } from '../services/sign-in.js';
+import { getUser, updateAccountSettings } from '../services/users.js';
+import { recordAudit } from '../services/audit.js';
+import { ErrorBodySchema } from '../../shared/schemas/common.js';
+import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
+import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
+import { clientOf } from './context.js';
+import { presentMe, presentUser } from './presenters.js';
+
+const errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 429: ErrorBodySchema };
+
+export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const { db, sessionCookie } = deps;
+
+  app.post(
+    '/api/v1/session',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['Session'],
+        summary: 'Sign in with email and password',
+        description: 'Starts a browser session (HttpOnly cookie). Scripts use an API token instead.',
+        body: SignInSchema,
+        response: { 200: MeSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { user, session } = await signInWithPassword(db, request.body, clientOf(request), {
+        delayStepMs: deps.config.loginDelayStepMs,
+      });
+      reply.setCookie(sessionCookie.name, session.id, sessionCookie.options);
+      const { group_name: _groupName, ...userRow } = user;
+      return presentMe(await actorFor(db, userRow, 'session', session.idHash));
+    },
+  );
+
+  app.delete(
+    '/api/v1/session',
+    {
+      config: { access: SIGNED_IN },
+      schema: { tags: ['Session'], summary: 'Sign out (ends this session on the server)', response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      if (actor.sessionIdHash) {
+        await db.transaction().execute(async (trx) => {
+          await endSession(trx, actor.sessionIdHash!);
+          await recordAudit(trx, { actor, target: { id: actor.user.id, email: actor.user.email }, action: 'session.signed_out', ip: request.ip });
+        });
+      }
+      reply.clearCookie(sessionCookie.name, sessionCookie.options);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { access: SIGNED_IN },
+      schema: { tags: ['Session'], summary: 'The signed-in account and what it may do', response: { 200: MeSchema, ...errors } },
+    },
+    async (request) => presentMe(actorOf(request)),
+  );
+
+  app.patch(
+    '/api/v1/me',
+    {
+      config: { access: SIGNED_IN },
+      schema: {
+        tags: ['Session'],
+        summary: 'Update your own Account Settings',
+        description: 'Only Account Settings fields; anything else (your group, say) is refused with 400.',
+        body: AccountSettingsSchema,
+        response: { 200: UserSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      await updateAccountSettings(db, { actor, ip: request.ip }, actor.user.id, request.body);
+      return presentUser(await getUser(db, actor.user.id));
+    },
+  );
+};

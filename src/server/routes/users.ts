@@ -1,0 +1,144 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requires } from '../auth/access.js';
+import { actorOf } from '../auth/gate.js';
+import type { AppDeps } from '../app.js';
+import { createUser, deleteUser, getUser, listUsers, updateAccountSettings } from '../services/users.js';
+import { ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
+import {
+  AccountSettingsSchema,
+  CreateUserSchema,
+  ListUsersQuerySchema,
+  UserListSchema,
+  UserSchema,
+} from '../../shared/schemas/users.js';
+import { csvRow } from './csv.js';
+import { presentUser } from './presenters.js';
+
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  409: ErrorBodySchema,
+};
+
+const CSV_COLUMNS = [
+  ['Email', (u: z.infer<typeof UserSchema>) => u.email],
+  ['First Name', (u) => u.firstName],
+  ['Last Name', (u) => u.lastName],
+  ['Title', (u) => u.title],
+  ['Telephone', (u) => u.telephone],
+  ['Security Group', (u) => u.securityGroup.name],
+  ['Functional Group', (u) => u.functionalGroup],
+  ['Account Status', (u) => (u.accountStatus === 'enabled' ? 'Enabled' : 'Disabled')],
+  ['User Type', (u) => (u.userType === 'sso' ? 'SSO' : 'Native')],
+  ['Last Login', (u) => u.lastLoginAt ?? ''],
+  ['Timeout', (u) => u.sessionTimeoutMinutes],
+] as const satisfies ReadonlyArray<readonly [string, (u: z.infer<typeof UserSchema>) => unknown]>;
+
+export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+  app.get(
+    '/api/v1/users',
+    {
+      config: { access: requires('users_groups:view') },
+      schema: {
+        tags: ['Users'],
+        summary: 'List user accounts (search, sort, paginate)',
+        description: 'Search matches the start of the email, first name, last name or "first last".',
+        querystring: ListUsersQuerySchema,
+        response: { 200: UserListSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { users, total } = await listUsers(db, request.query);
+      return { users: users.map(presentUser), total, page: request.query.page, pageSize: request.query.pageSize };
+    },
+  );
+
+  app.get(
+    '/api/v1/users/export.csv',
+    {
+      config: { access: requires('users_groups:export') },
+      schema: {
+        tags: ['Users'],
+        summary: 'Export user accounts as CSV (same search and sort as the list)',
+        querystring: ListUsersQuerySchema.omit({ page: true, pageSize: true }),
+      },
+    },
+    async (request, reply) => {
+      const pageSize = 1000;
+      async function* rows() {
+        yield csvRow(CSV_COLUMNS.map(([header]) => header));
+        for (let page = 1; ; page++) {
+          const { users } = await listUsers(db, { ...request.query, page, pageSize });
+          for (const user of users.map(presentUser)) yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
+          if (users.length < pageSize) return;
+        }
+      }
+      const date = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="latchkey-users-${date}.csv"`)
+        .send(Readable.from(rows()));
+    },
+  );
+
+  app.post(
+    '/api/v1/users',
+    {
+      config: { access: requires('users_groups:create') },
+      schema: {
+        tags: ['Users'],
+        summary: 'Create a user account',
+        description: 'Native accounts need a password and its confirmation; SSO accounts must not have one.',
+        body: CreateUserSchema,
+        response: { 201: UserSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = await createUser(db, { actor: actorOf(request), ip: request.ip }, request.body);
+      return reply.code(201).send(presentUser(user));
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:id',
+    {
+      config: { access: requires('users_groups:view', { orSelfParam: 'id' }) },
+      schema: { tags: ['Users'], summary: 'One user account', params: IdParamsSchema, response: { 200: UserSchema, ...errors } },
+    },
+    async (request) => presentUser(await getUser(db, request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      config: { access: requires('users_groups:update', { orSelfParam: 'id' }) },
+      schema: {
+        tags: ['Users'],
+        summary: "Update an account's Account Settings",
+        params: IdParamsSchema,
+        body: AccountSettingsSchema,
+        response: { 200: UserSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const user = await updateAccountSettings(db, { actor: actorOf(request), ip: request.ip }, request.params.id, request.body);
+      return presentUser(user);
+    },
+  );
+
+  app.delete(
+    '/api/v1/users/:id',
+    {
+      config: { access: requires('users_groups:delete') },
+      schema: { tags: ['Users'], summary: 'Delete a user account', params: IdParamsSchema, response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await deleteUser(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

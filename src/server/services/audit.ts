@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../clock.js';
+import type { Actor } from '../auth/actor.js';
+
+/** Audit actions, named `<object>.<what happened>`. */
+export type AuditAction =
+  | 'setup.first_administrator_created'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'user.password_reset'
+  | 'session.signed_out';
+
+export interface AuditEntry {
+  actor: Pick<Actor, 'user'> | null;
+  target?: { id: string; email: string } | null;
+  action: AuditAction;
+  /** What changed (old → new). Never a secret: callers pass only field names and public values. */
+  details?: Record<string, unknown>;
+  ip: string | null;
+}
+
+/** Writes an audit entry; call it inside the same transaction as the change it records. */
+export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_events')
+    .values({
+      occurred_at: nowIso(),
+      actor_user_id: entry.actor?.user.id ?? null,
+      actor_email: entry.actor?.user.email ?? null,
+      target_user_id: entry.target?.id ?? null,
+      target_email: entry.target?.email ?? null,
+      action: entry.action,
+      details: JSON.stringify(entry.details ?? {}),
+      ip: entry.ip,
+    })
+    .execute();
+}
+
+/** old → new for each field whose value differs; the shape every "updated" audit entry uses. */
+export function diffFields<T extends Record<string, unknown>>(
+  before: T,
+  after: Partial<T>,
+): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [key, value] of Object.entries(after)) {
+    if (value !== undefined && before[key] !== value) changes[key] = { from: before[key], to: value };
+  }
+  return changes;
+}

@@ -1,0 +1,59 @@
+import type { Db } from '../db/connection.js';
+import { isoFromMs, nowMs } from '../clock.js';
+
+/**
+ * Failed sign-ins are counted per account (the email typed, whether or not it exists, so the lock
+ * reveals nothing) and per client address, in the database so every node sees the same counts.
+ * After FREE_FAILURES failures each further attempt is slowed; at MAX_FAILURES within the window,
+ * sign-in is locked for LOCK_MS. The lock always ends by itself: it is never permanent.
+ */
+export const WINDOW_MS = 15 * 60 * 1000;
+export const MAX_FAILURES = 10;
+export const LOCK_MS = 15 * 60 * 1000;
+const FREE_FAILURES = 3;
+const MAX_DELAY_MS = 5000;
+
+export function throttleKeys(email: string, ip: string): string[] {
+  return [`account:${email.trim().toLowerCase()}`, `ip:${ip}`];
+}
+
+/** The time the lock ends, when any of the keys is locked now; otherwise null. */
+export async function lockedUntil(db: Db, keys: string[]): Promise<number | null> {
+  const rows = await db.selectFrom('login_throttle').select('locked_until').where('key', 'in', keys).execute();
+  const now = nowMs();
+  const ends = rows.map((r) => (r.locked_until ? Date.parse(r.locked_until) : 0)).filter((end) => end > now);
+  return ends.length ? Math.max(...ends) : null;
+}
+
+/** Counts one failure on each key; returns how long to delay the answer (the slow-down). */
+export async function recordFailure(db: Db, keys: string[], delayStepMs: number): Promise<number> {
+  const now = nowMs();
+  let highest = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const key of keys) {
+      // Insert-if-missing first, so two nodes counting the same key at once never collide on the key.
+      await trx
+        .insertInto('login_throttle')
+        .values({ key, failures: 0, window_started_at: isoFromMs(now), locked_until: null })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+      const windowOpen = now - Date.parse(row.window_started_at) < WINDOW_MS;
+      const failures = windowOpen ? row.failures + 1 : 1;
+      const lockedUntil = failures >= MAX_FAILURES ? isoFromMs(now + LOCK_MS) : null;
+      const values = {
+        failures: lockedUntil ? 0 : failures,
+        window_started_at: windowOpen ? row.window_started_at : isoFromMs(now),
+        locked_until: lockedUntil,
+      };
+      await trx.updateTable('login_throttle').set(values).where('key', '=', key).execute();
+      highest = Math.max(highest, failures);
+    }
+  });
+  return Math.min(Math.max(0, highest - FREE_FAILURES) * delayStepMs, MAX_DELAY_MS);
+}
+
+/** A successful sign-in clears the account's count (not the address's: one good password must not wipe an attacker's count). */
+export async function clearAccountFailures(db: Db, email: string): Promise<void> {
+  await db.deleteFrom('login_throttle').where('key', '=', `account:${email.trim().toLowerCase()}`).execute();
+}

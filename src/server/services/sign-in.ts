@@ -1,0 +1,78 @@
+import type { Db } from '../db/connection.js';
+import { nowIso } from '../clock.js';
+import { AppError } from '../app-error.js';
+import { createSession, type NewSession } from '../auth/sessions.js';
+import { verifyPassword } from '../security/password-hashing.js';
+import { clearAccountFailures, lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { findUserByEmail, type UserWithGroup } from './users.js';
+
+export interface Client {
+  ip: string;
+  userAgent: string;
+}
+
+type FailureReason = 'unknown_account' | 'wrong_password' | 'account_disabled' | 'sso_account' | 'locked';
+
+export async function recordLoginAttempt(
+  db: Db,
+  attempt: { email: string; userId: string | null; success: boolean; reason: FailureReason | null; method: string; client: Client },
+): Promise<void> {
+  await db
+    .insertInto('login_history')
+    .values({
+      occurred_at: nowIso(),
+      user_id: attempt.userId,
+      email: attempt.email.slice(0, 254),
+      success: attempt.success ? 1 : 0,
+      reason: attempt.reason,
+      method: attempt.method,
+      ip: attempt.client.ip,
+      user_agent: attempt.client.userAgent.slice(0, 500),
+    })
+    .execute();
+}
+
+/**
+ * Password sign-in. A wrong email, a wrong password, a disabled account and an SSO account all get
+ * the same error after the same work (one argon2 verification); only the login history tells them
+ * apart, for administrators. A new session ID is issued on every sign-in (never reused).
+ */
+export async function signInWithPassword(
+  db: Db,
+  input: { email: string; password: string },
+  client: Client,
+  options: { delayStepMs: number },
+): Promise<{ user: UserWithGroup; session: NewSession }> {
+  const email = input.email.trim();
+  const keys = throttleKeys(email, client.ip);
+  if ((await lockedUntil(db, keys)) !== null) {
+    await recordLoginAttempt(db, { email, userId: null, success: false, reason: 'locked', method: 'password', client });
+    throw new AppError('login_locked');
+  }
+
+  const user = await findUserByEmail(db, email);
+  const passwordMatches = await verifyPassword(user?.password_hash ?? null, input.password);
+  const reason: FailureReason | null = !user
+    ? 'unknown_account'
+    : user.user_type === 'sso'
+      ? 'sso_account'
+      : !passwordMatches
+        ? 'wrong_password'
+        : user.status !== 'enabled'
+          ? 'account_disabled'
+          : null;
+
+  if (reason !== null) {
+    await recordLoginAttempt(db, { email, userId: user?.id ?? null, success: false, reason, method: 'password', client });
+    const delayMs = await recordFailure(db, keys, options.delayStepMs);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    throw new AppError('invalid_credentials');
+  }
+
+  await clearAccountFailures(db, email);
+  const session = await createSession(db, user!.id, client);
+  const now = nowIso();
+  await db.updateTable('users').set({ last_login_at: now }).where('id', '=', user!.id).execute();
+  await recordLoginAttempt(db, { email, userId: user!.id, success: true, reason: null, method: 'password', client });
+  return { user: { ...user!, last_login_at: now }, session };
+}

@@ -1,0 +1,314 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database, UserTable } from '../db/schema.js';
+import { isPostgres } from '../db/portable.js';
+import { nowIso } from '../clock.js';
+import { AppError, fieldError } from '../app-error.js';
+import { isAdministrator, type Actor } from '../auth/actor.js';
+import { endAllSessions } from '../auth/sessions.js';
+import { hashPassword } from '../security/password-hashing.js';
+import { checkPasswordPolicy } from '../security/password-policy.js';
+import { ADMINISTRATOR_GROUP_ID, holdsAll } from '../../shared/permissions.js';
+import type { AccountSettings, ListUsersQuery, UserSortColumn } from '../../shared/schemas/users.js';
+import { diffFields, recordAudit } from './audit.js';
+import { findGroupWithPermissions } from './security-groups.js';
+
+export type UserWithGroup = UserTable & { group_name: string };
+
+export interface RequestContext {
+  actor: Actor | null;
+  ip: string;
+}
+
+/** A new account's fields after validation (the shared CreateUserSchema's output). */
+export interface NewUser {
+  email: string;
+  firstName: string;
+  lastName: string;
+  title: string;
+  telephone: string;
+  userType: 'native' | 'sso';
+  password?: string | undefined;
+  confirmPassword?: string | undefined;
+  securityGroupId: string;
+  sessionTimeoutMinutes: number;
+  functionalGroup: string;
+  ssoProvider?: string | null;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const SORT_COLUMNS: Record<UserSortColumn, string> = {
+  email: 'u.email_normalized',
+  firstName: 'u.first_name_normalized',
+  lastName: 'u.last_name_normalized',
+  securityGroup: 'g.name',
+  accountStatus: 'u.status',
+  userType: 'u.user_type',
+  lastLoginAt: 'u.last_login_at',
+  sessionTimeoutMinutes: 'u.session_timeout_minutes',
+  createdAt: 'u.created_at',
+};
+
+function selectUsersWithGroup(db: Kysely<Database>) {
+  return db
+    .selectFrom('users as u')
+    .innerJoin('security_groups as g', 'g.id', 'u.security_group_id')
+    .selectAll('u')
+    .select('g.name as group_name');
+}
+
+/**
+ * Case-insensitive prefix match that can use the column's index: a range on the normalized
+ * (lower-cased) column, plus LIKE so the answer stays exact whatever the database's collation.
+ */
+function prefixMatch(column: 'u.email_normalized' | 'u.first_name_normalized' | 'u.last_name_normalized', prefix: string) {
+  const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
+  return sql<boolean>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${upper} and ${sql.ref(column)} like ${escaped + '%'} escape '\\')`;
+}
+
+/**
+ * One page of the User Accounts list. Search matches the start of the email, first name or last
+ * name (or "first last"), case-insensitively, so it stays an index lookup with a million accounts.
+ */
+export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users: UserWithGroup[]; total: number }> {
+  const search = query.search?.toLowerCase() ?? '';
+  let base = db.selectFrom('users as u').innerJoin('security_groups as g', 'g.id', 'u.security_group_id');
+  if (search !== '') {
+    const [first, ...rest] = search.split(/\s+/);
+    const last = rest.join(' ');
+    base = base.where((eb) =>
+      eb.or([
+        prefixMatch('u.email_normalized', search),
+        prefixMatch('u.first_name_normalized', search),
+        prefixMatch('u.last_name_normalized', search),
+        ...(first && last ? [eb.and([eb('u.first_name_normalized', '=', first), prefixMatch('u.last_name_normalized', last)])] : []),
+      ]),
+    );
+  }
+  const sortColumn = SORT_COLUMNS[query.sort];
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll('u')
+      .select('g.name as group_name')
+      .orderBy(sql.ref(sortColumn), query.order)
+      .orderBy('u.id')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { users: rows, total: Number(count.total) };
+}
+
+export async function findUserById(db: Kysely<Database>, id: string): Promise<UserWithGroup | undefined> {
+  return selectUsersWithGroup(db).where('u.id', '=', id).executeTakeFirst();
+}
+
+export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<UserWithGroup | undefined> {
+  return selectUsersWithGroup(db).where('u.email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
+}
+
+export async function getUser(db: Db, id: string): Promise<UserWithGroup> {
+  const user = await findUserById(db, id);
+  if (!user) throw new AppError('not_found', 'No account with this ID.');
+  return user;
+}
+
+/** Nobody below Administrator may change an Administrator account. */
+function assertMayChange(actor: Actor | null, target: UserTable): void {
+  if (actor && target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor)) {
+    throw new AppError('administrator_protected');
+  }
+}
+
+/** Nobody may hand out a group with rights they lack themselves. */
+async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor | null, groupId: string): Promise<void> {
+  const group = await findGroupWithPermissions(trx, groupId);
+  if (!group) throw fieldError('securityGroupId', 'Choose one of the security groups.');
+  if (actor && !isAdministrator(actor) && !holdsAll(actor.permissions, group.permissions)) {
+    throw new AppError('group_exceeds_own_rights', undefined, {
+      securityGroupId: 'You cannot assign a security group with rights you do not have yourself.',
+    });
+  }
+}
+
+/** Checks a new password against the policy and its confirmation; throws a field error. */
+export function assertAcceptablePassword(
+  password: string | undefined,
+  confirmation: string | undefined,
+  context: { email: string; firstName?: string; lastName?: string },
+  fields: { password: string; confirmation: string } = { password: 'password', confirmation: 'confirmPassword' },
+): string {
+  if (!password) throw fieldError(fields.password, 'Password is required.');
+  const problem = checkPasswordPolicy(password, context);
+  if (problem) throw fieldError(fields.password, problem);
+  if (password !== confirmation) throw fieldError(fields.confirmation, 'The passwords do not match.');
+  return password;
+}
+
+/**
+ * Locks the enabled Administrator rows (PostgreSQL) so two concurrent requests cannot each remove
+ * "one of two" and leave none; SQLite runs write transactions one at a time already.
+ */
+async function countEnabledAdministrators(trx: Kysely<Database>): Promise<number> {
+  let query = trx
+    .selectFrom('users')
+    .select('id')
+    .where('security_group_id', '=', ADMINISTRATOR_GROUP_ID)
+    .where('status', '=', 'enabled');
+  if (isPostgres(trx as Kysely<unknown>)) query = query.forUpdate();
+  return (await query.execute()).length;
+}
+
+/** True when removing this account's Administrator rights (delete, disable, demote) would leave none. */
+export async function isLastEnabledAdministrator(trx: Kysely<Database>, target: UserTable): Promise<boolean> {
+  if (target.security_group_id !== ADMINISTRATOR_GROUP_ID || target.status !== 'enabled') return false;
+  return (await countEnabledAdministrators(trx)) <= 1;
+}
+
+export async function createUser(db: Db, ctx: RequestContext, input: NewUser): Promise<UserWithGroup> {
+  const emailNormalized = normalizeEmail(input.email);
+  let passwordHash: string | null = null;
+  if (input.userType === 'native') {
+    const password = assertAcceptablePassword(input.password, input.confirmPassword, input);
+    passwordHash = await hashPassword(password);
+  } else if (input.password || input.confirmPassword) {
+    throw fieldError('password', 'SSO accounts have no local password: their identity provider signs them in.');
+  }
+
+  return db.transaction().execute(async (trx) => {
+    await assertMayAssignGroup(trx, ctx.actor, input.securityGroupId);
+    const existing = await trx.selectFrom('users').select('id').where('email_normalized', '=', emailNormalized).executeTakeFirst();
+    if (existing) throw new AppError('email_taken', undefined, { email: 'An account with this email already exists.' });
+
+    const now = nowIso();
+    const id = randomUUID();
+    await trx
+      .insertInto('users')
+      .values({
+        id,
+        email: input.email.trim(),
+        email_normalized: emailNormalized,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        first_name_normalized: input.firstName.toLowerCase(),
+        last_name_normalized: input.lastName.toLowerCase(),
+        title: input.title,
+        telephone: input.telephone,
+        security_group_id: input.securityGroupId,
+        functional_group: input.functionalGroup,
+        status: 'enabled',
+        user_type: input.userType,
+        sso_provider: input.userType === 'sso' ? (input.ssoProvider ?? null) : null,
+        password_hash: passwordHash,
+        must_change_password: 0,
+        mfa_enrolled: 0,
+        session_timeout_minutes: input.sessionTimeoutMinutes,
+        date_format: 'yyyy-mm-dd',
+        time_format: '24-hour',
+        theme: 'light',
+        last_login_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: { id, email: input.email.trim() },
+      action: ctx.actor ? 'user.created' : 'setup.first_administrator_created',
+      details: { securityGroup: input.securityGroupId, userType: input.userType },
+      ip: ctx.ip,
+    });
+    return (await findUserById(trx, id))!;
+  });
+}
+
+const SETTINGS_COLUMNS = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  title: 'title',
+  telephone: 'telephone',
+  dateFormat: 'date_format',
+  timeFormat: 'time_format',
+  sessionTimeoutMinutes: 'session_timeout_minutes',
+  functionalGroup: 'functional_group',
+  theme: 'theme',
+} as const satisfies Record<keyof AccountSettings, keyof UserTable>;
+
+/** Fields an identity provider owns for SSO accounts (it overwrites them at every sign-in). */
+const PROVIDER_OWNED_FIELDS: ReadonlyArray<keyof AccountSettings> = ['firstName', 'lastName', 'title', 'telephone'];
+
+/** Saves the Account Settings tab: all fields or none, with one audit entry of what changed. */
+export async function updateAccountSettings(
+  db: Db,
+  ctx: RequestContext & { actor: Actor },
+  userId: string,
+  settings: AccountSettings,
+): Promise<UserWithGroup> {
+  return db.transaction().execute(async (trx) => {
+    const target = await findUserById(trx, userId);
+    if (!target) throw new AppError('not_found', 'No account with this ID.');
+    assertMayChange(ctx.actor, target);
+    if (target.user_type === 'sso') {
+      const owned = PROVIDER_OWNED_FIELDS.find((field) => settings[field] !== undefined && settings[field] !== target[SETTINGS_COLUMNS[field]]);
+      if (owned) {
+        throw fieldError(owned, `This field is managed by ${target.sso_provider ?? 'the identity provider'} for SSO accounts.`);
+      }
+    }
+    const changes: Partial<UserTable> = {};
+    for (const [field, column] of Object.entries(SETTINGS_COLUMNS) as [keyof AccountSettings, keyof UserTable][]) {
+      const value = settings[field];
+      if (value !== undefined) (changes as Record<string, unknown>)[column] = value;
+    }
+    if (changes.first_name !== undefined) changes.first_name_normalized = changes.first_name.toLowerCase();
+    if (changes.last_name !== undefined) changes.last_name_normalized = changes.last_name.toLowerCase();
+    const diff = diffFields(target as unknown as Record<string, unknown>, changes);
+    delete diff.first_name_normalized;
+    delete diff.last_name_normalized;
+    if (Object.keys(diff).length === 0) return target;
+
+    await trx
+      .updateTable('users')
+      .set({ ...changes, updated_at: nowIso() })
+      .where('id', '=', userId)
+      .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: { id: target.id, email: target.email },
+      action: 'user.updated',
+      details: { changes: diff },
+      ip: ctx.ip,
+    });
+    return (await findUserById(trx, userId))!;
+  });
+}
+
+export async function deleteUser(db: Db, ctx: RequestContext & { actor: Actor }, userId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const target = await findUserById(trx, userId);
+    if (!target) throw new AppError('not_found', 'No account with this ID.');
+    if (target.id === ctx.actor.user.id) throw new AppError('cannot_delete_self');
+    assertMayChange(ctx.actor, target);
+    if (await isLastEnabledAdministrator(trx, target)) throw new AppError('last_administrator');
+    // Sessions and the API token go with the account (ON DELETE CASCADE), in this same transaction.
+    await endAllSessions(trx, target.id);
+    await trx.deleteFrom('users').where('id', '=', target.id).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: { id: target.id, email: target.email },
+      action: 'user.deleted',
+      details: { securityGroup: target.security_group_id, userType: target.user_type },
+      ip: ctx.ip,
+    });
+  });
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

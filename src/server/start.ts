@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from './config.js';
+import { openDatabase, type Db } from './db/connection.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './app.js';
+import { purgeExpiredSessions } from './auth/sessions.js';
+import { createFirstAdministrator, issueSetupLink, isSetupRequired } from './services/setup.js';
+import { seedDemoData } from './services/demo.js';
+
+export interface Started {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  url: string;
+}
+
+/** config → database → migrations → first Administrator → listen, then say where to go next. */
+export async function start(options: { demo?: boolean; env?: Record<string, string | undefined> } = {}): Promise<Started> {
+  const config = loadConfig(options.env);
+  const db = openDatabase(config.database);
+  await migrateToLatest(db);
+
+  const app = await buildApp({ db, config });
+  const say = (line: string) => process.stdout.write(line + '\n');
+
+  if (config.bootstrapAdmin && (await isSetupRequired(db))) {
+    const { email, password } = config.bootstrapAdmin;
+    await createFirstAdministrator(db, { email, password, confirmPassword: password, firstName: 'Latchkey', lastName: 'Administrator' }, 'bootstrap');
+    say(`Created the first Administrator ${email} from LATCHKEY_BOOTSTRAP_ADMIN_EMAIL.`);
+  }
+  let demoPassword: string | null = null;
+  if (options.demo) demoPassword = await seedDemoData(db);
+
+  const timer = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 10 * 60 * 1000);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await db.destroy();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const publicUrl = new URL(config.publicUrl);
+  if (publicUrl.port === '0' || (!process.env.LATCHKEY_PUBLIC_URL && Number(publicUrl.port) !== port)) publicUrl.port = String(port);
+  const url = publicUrl.origin;
+
+  say('');
+  say(`Latchkey is running at ${url}  (database: ${config.database.kind === 'sqlite' ? config.database.file : 'PostgreSQL'})`);
+  const setupLink = await issueSetupLink(db, new URL(url));
+  if (setupLink) {
+    say('');
+    say('No account exists yet. Open this one-time link to create the first Administrator:');
+    say(`  ${setupLink}`);
+    say('(The link works once. Restarting Latchkey prints a new one while no account exists.)');
+  } else if (demoPassword) {
+    say('');
+    say(`Demo data is loaded. Sign in at ${url}/login as admin@demo.latchkey.test with the password:`);
+    say(`  ${demoPassword}`);
+    say('(Every demo account has this password.)');
+  } else {
+    say(`Sign in at ${url}/login · API reference at ${url}/api/docs`);
+  }
+  say('');
+  return { app, db, config, url };
+}

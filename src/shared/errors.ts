@@ -1,0 +1,60 @@
+/**
+ * Every error the API can answer with: a stable code, its HTTP status and a message for people.
+ * Every error body has one shape: `{ error: { code, message, fields? } }`.
+ */
+export const ERRORS = {
+  validation_failed: { status: 400, message: 'Some fields are not valid.' },
+  bad_request: { status: 400, message: 'The request could not be understood.' },
+  unauthenticated: { status: 401, message: 'Please sign in.' },
+  invalid_credentials: { status: 401, message: 'The email or password is incorrect.' },
+  session_expired: { status: 401, message: 'Your session has ended. Please sign in again.' },
+  token_in_query: {
+    status: 400,
+    message: 'API tokens are accepted only in the Authorization header, never in the URL.',
+  },
+  csrf_failed: {
+    status: 403,
+    message: 'This request did not come from Latchkey itself and was refused.',
+  },
+  forbidden: { status: 403, message: 'You do not have permission to do this.' },
+  administrator_protected: {
+    status: 403,
+    message: 'Only an Administrator can change an Administrator account.',
+  },
+  group_exceeds_own_rights: {
+    status: 403,
+    message: 'You cannot assign a security group with rights you do not have yourself.',
+  },
+  cannot_delete_self: { status: 409, message: 'You cannot delete your own account.' },
+  last_administrator: {
+    status: 409,
+    message: 'This is the last enabled Administrator; the platform needs at least one.',
+  },
+  not_found: { status: 404, message: 'Not found.' },
+  email_taken: { status: 409, message: 'An account with this email already exists.' },
+  setup_not_available: {
+    status: 409,
+    message: 'Setup is finished: an account already exists. Sign in instead.',
+  },
+  setup_link_invalid: {
+    status: 403,
+    message: 'This setup link is not valid any more. Restart Latchkey to print a new one.',
+  },
+  login_locked: {
+    status: 429,
+    message: 'Too many failed sign-in attempts. Please wait a few minutes and try again.',
+  },
+  rate_limited: { status: 429, message: 'Too many requests. Please slow down.' },
+  internal: { status: 500, message: 'Something went wrong on our side. Please try again.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Per-field messages, keyed by field name, for validation errors. */
+    fields?: Record<string, string>;
+  };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH } from './common.js';
+import { EmailSchema, UserSchema } from './users.js';
+
+export const SignInSchema = z
+  .object({
+    email: z.string().trim().min(1, 'Email is required.').max(254),
+    password: z.string().min(1, 'Password is required.').max(PASSWORD_MAX_LENGTH),
+  })
+  .strict();
+
+/** What the signed-in account may do: computed once per request by the server, only read by the UI. */
+export const AbilitiesSchema = z.object({
+  permissions: z.array(z.string()),
+  isAdministrator: z.boolean(),
+});
+export type Abilities = z.infer<typeof AbilitiesSchema>;
+
+export const MeSchema = z.object({
+  user: UserSchema,
+  abilities: AbilitiesSchema,
+  authenticatedBy: z.enum(['session', 'api_token']),
+});
+export type Me = z.infer<typeof MeSchema>;
+
+export const SetupStatusSchema = z.object({ setupRequired: z.boolean() });
+
+export const SetupSchema = z
+  .object({
+    token: z.string().min(1).max(200),
+    email: EmailSchema,
+    firstName: z.string().trim().min(1, 'First Name is required.').max(100),
+    lastName: z.string().trim().min(1, 'Last Name is required.').max(100),
+    password: z.string().max(PASSWORD_MAX_LENGTH),
+    confirmPassword: z.string().max(PASSWORD_MAX_LENGTH),
+  })
+  .strict();

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH } from './common.js';
+
+export const DATE_FORMATS = ['yyyy-mm-dd', 'mm/dd/yyyy', 'dd/mm/yyyy', 'dd mon yyyy'] as const;
+export const TIME_FORMATS = ['24-hour', '12-hour'] as const;
+export const THEMES = ['light', 'dark', 'system'] as const;
+export const ACCOUNT_STATUSES = ['enabled', 'disabled'] as const;
+export const USER_TYPES = ['native', 'sso'] as const;
+
+export const SESSION_TIMEOUT_MIN = 5;
+export const SESSION_TIMEOUT_MAX = 720;
+
+const trimmed = (max: number) => z.string().trim().max(max, `Must be at most ${max} characters.`);
+const requiredText = (label: string, max: number) =>
+  z.string().trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`);
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .min(1, 'Email is required.')
+  .max(254, 'Email must be at most 254 characters.')
+  .pipe(z.email('Enter a valid email address, such as name@example.com.'));
+
+export const TelephoneSchema = trimmed(40).regex(/^[0-9+()\-.\s x]*$/i, 'Use digits, spaces and + ( ) - . only.');
+
+export const SessionTimeoutSchema = z
+  .number({ error: 'Session Timeout must be a number of minutes.' })
+  .int('Session Timeout must be a whole number of minutes.')
+  .min(SESSION_TIMEOUT_MIN, `Session Timeout must be at least ${SESSION_TIMEOUT_MIN} minutes.`)
+  .max(SESSION_TIMEOUT_MAX, `Session Timeout must be at most ${SESSION_TIMEOUT_MAX} minutes (12 hours).`);
+
+/** A user as the API shows it. Secrets (hashes, tokens) are never part of it. */
+export const UserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  title: z.string(),
+  telephone: z.string(),
+  securityGroup: z.object({ id: z.string(), name: z.string() }),
+  functionalGroup: z.string(),
+  accountStatus: z.enum(ACCOUNT_STATUSES),
+  userType: z.enum(USER_TYPES),
+  ssoProvider: z.string().nullable(),
+  lastLoginAt: z.string().nullable(),
+  sessionTimeoutMinutes: z.number(),
+  dateFormat: z.enum(DATE_FORMATS),
+  timeFormat: z.enum(TIME_FORMATS),
+  theme: z.enum(THEMES),
+  mustChangePassword: z.boolean(),
+  mfaEnrolled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+export const USER_SORT_COLUMNS = [
+  'email',
+  'firstName',
+  'lastName',
+  'securityGroup',
+  'accountStatus',
+  'userType',
+  'lastLoginAt',
+  'sessionTimeoutMinutes',
+  'createdAt',
+] as const;
+export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
+
+export const ListUsersQuerySchema = z
+  .object({
+    search: z.string().trim().max(200).optional(),
+    sort: z.enum(USER_SORT_COLUMNS).default('email'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(500).default(25),
+  })
+  .strict();
+export type ListUsersQuery = z.infer<typeof ListUsersQuerySchema>;
+
+export const UserListSchema = z.object({
+  users: z.array(UserSchema),
+  total: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+});
+
+/** The fields of the Account Settings tab. Email is the login ID and is read-only there. */
+export const AccountSettingsSchema = z
+  .object({
+    firstName: requiredText('First Name', 100),
+    lastName: requiredText('Last Name', 100),
+    title: trimmed(100),
+    telephone: TelephoneSchema,
+    dateFormat: z.enum(DATE_FORMATS),
+    timeFormat: z.enum(TIME_FORMATS),
+    sessionTimeoutMinutes: SessionTimeoutSchema,
+    functionalGroup: trimmed(100),
+    theme: z.enum(THEMES),
+  })
+  .partial()
+  .strict();
+export type AccountSettings = z.infer<typeof AccountSettingsSchema>;
+
+export const CreateUserSchema = z
+  .object({
+    email: EmailSchema,
+    firstName: requiredText('First Name', 100),
+    lastName: requiredText('Last Name', 100),
+    title: trimmed(100).default(''),
+    telephone: TelephoneSchema.default(''),
+    userType: z.enum(USER_TYPES).default('native'),
+    password: z.string().max(PASSWORD_MAX_LENGTH).optional(),
+    confirmPassword: z.string().max(PASSWORD_MAX_LENGTH).optional(),
+    securityGroupId: z.string().min(1, 'Security Group is required.'),
+    sessionTimeoutMinutes: SessionTimeoutSchema,
+    functionalGroup: trimmed(100).default(''),
+  })
+  .strict();
+export type CreateUserInput = z.input<typeof CreateUserSchema>;
+
+export const SecurityGroupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  isSystem: z.boolean(),
+  permissions: z.array(z.string()),
+  memberCount: z.number(),
+});
+export type SecurityGroup = z.infer<typeof SecurityGroupSchema>;
