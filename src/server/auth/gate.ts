@@ -10,10 +10,20 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every /api/v1 route with the access it declared (the route × group test matrix reads it). */
+    accessTable: RouteAccess[];
+  }
   interface FastifyRequest {
     /** The authenticated account; set by the gate on every non-public route. */
     actor: Actor | null;
   }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 /** The signed-in actor of a route the gate has let through (non-public routes always have one). */
@@ -29,10 +39,15 @@ export function actorOf(request: FastifyRequest): Actor {
  */
 export function registerGate(app: FastifyInstance, deps: { db: Db; cookieName: string; allowedOrigins: string[] }): void {
   app.decorateRequest('actor', null);
+  const accessTable: RouteAccess[] = [];
+  app.decorate('accessTable', accessTable);
 
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/v1') && !route.config?.access) {
-      throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`);
+    if (!route.url.startsWith('/api/v1')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') accessTable.push({ method, url: route.url, access });
     }
   });
 

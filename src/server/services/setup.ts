@@ -77,5 +77,6 @@ export async function createFirstAdministrator(db: Db, admin: FirstAdministrator
       sessionTimeoutMinutes: 60,
       functionalGroup: '',
     },
+    'setup.first_administrator_created',
   );
 }

@@ -171,7 +171,12 @@ export async function isLastEnabledAdministrator(trx: Kysely<Database>, target: 
   return (await countEnabledAdministrators(trx)) <= 1;
 }
 
-export async function createUser(db: Db, ctx: RequestContext, input: NewUser): Promise<UserWithGroup> {
+export async function createUser(
+  db: Db,
+  ctx: RequestContext,
+  input: NewUser,
+  auditAction: 'user.created' | 'setup.first_administrator_created' = 'user.created',
+): Promise<UserWithGroup> {
   const emailNormalized = normalizeEmail(input.email);
   let passwordHash: string | null = null;
   if (input.userType === 'native') {
@@ -220,7 +225,7 @@ export async function createUser(db: Db, ctx: RequestContext, input: NewUser): P
     await recordAudit(trx, {
       actor: ctx.actor,
       target: { id, email: input.email.trim() },
-      action: ctx.actor ? 'user.created' : 'setup.first_administrator_created',
+      action: auditAction,
       details: { securityGroup: input.securityGroupId, userType: input.userType },
       ip: ctx.ip,
     });
