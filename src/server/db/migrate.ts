@@ -1,7 +1,8 @@
-import { Migrator, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { SYSTEM_GROUPS } from '../../shared/permissions.js';
 import { nowIso } from '../clock.js';
 import type { Db } from './connection.js';
+import { isPostgres } from './portable.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /**
@@ -12,6 +13,10 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+    // Unless told the schema, Kysely takes a kysely_migration_lock table in ANY schema as its own and
+    // then fails to find it on the search_path: another schema of the same PostgreSQL database (a
+    // second app, a parallel test run) must never decide whether our migrations run.
+    ...(isPostgres(db as Kysely<unknown>) ? { migrationTableSchema: await currentSchema(db) } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
@@ -22,6 +27,19 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   }
   await syncSystemGroups(db);
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = result.rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema: check the search_path of the database user.');
+  return schema;
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  if (!rows[0]?.schema) throw new Error('PostgreSQL has no current schema: check the search_path of DATABASE_URL.');
+  return rows[0].schema;
 }
 
 async function syncSystemGroups(db: Db): Promise<void> {
