@@ -36,12 +36,6 @@ async function currentSchema(db: Db): Promise<string> {
   return schema;
 }
 
-async function currentSchema(db: Db): Promise<string> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  if (!rows[0]?.schema) throw new Error('PostgreSQL has no current schema: check the search_path of DATABASE_URL.');
-  return rows[0].schema;
-}
-
 async function syncSystemGroups(db: Db): Promise<void> {
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
