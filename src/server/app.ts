@@ -22,6 +22,7 @@ import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
 import { setupRoutes } from './routes/setup.js';
+import { accountSecurityRoutes } from './routes/account-security.js';
 
 export interface AppDeps {
   db: Db;
@@ -140,6 +141,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(sessionRoutes, full);
   await app.register(userRoutes, full);
   await app.register(securityGroupRoutes, full);
+  await app.register(accountSecurityRoutes, full);
 
   const webRoot = findWebRoot();
   if (webRoot) {

@@ -25,6 +25,16 @@ export const ERRORS = {
     status: 403,
     message: 'You cannot assign a security group with rights you do not have yourself.',
   },
+  password_change_required: {
+    status: 403,
+    message: 'You must change your password before you can do anything else.',
+  },
+  sso_account: {
+    status: 409,
+    message: 'This account signs in through its identity provider; it has no local password or security settings here.',
+  },
+  cannot_disable_self: { status: 409, message: 'You cannot disable your own account.' },
+  current_password_incorrect: { status: 400, message: 'The current password is incorrect.' },
   cannot_delete_self: { status: 409, message: 'You cannot delete your own account.' },
   last_administrator: {
     status: 409,

@@ -6,7 +6,14 @@ import type { Permission } from '../../shared/permissions.js';
  */
 export type Access =
   | { kind: 'public' }
-  | { kind: 'signed-in' }
+  | {
+      kind: 'signed-in';
+      /**
+       * Open to an account that must change its password before anything else (reading who you
+       * are, changing the password, signing out). Every other route refuses such an account.
+       */
+      whilePasswordChangeRequired?: true;
+    }
   | {
       kind: 'permission';
       permission: Permission;
@@ -16,6 +23,7 @@ export type Access =
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
+export const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = { kind: 'signed-in', whilePasswordChangeRequired: true };
 
 export function requires(permission: Permission, options: { orSelfParam?: string } = {}): Access {
   return { kind: 'permission', permission, ...options };

@@ -60,6 +60,11 @@ export function registerGate(app: FastifyInstance, deps: { db: Db; cookieName: s
     const actor = await authenticate(deps.db, request, deps.cookieName);
     if (!actor) throw new AppError('unauthenticated');
     request.actor = actor;
+    // "User Must Change Password at Next Login": until it is done, the account (session or API
+    // token alike) can do nothing but what the forced-change screen needs.
+    if (actor.user.must_change_password === 1 && !(access.kind === 'signed-in' && access.whilePasswordChangeRequired)) {
+      throw new AppError('password_change_required');
+    }
     if (access.kind === 'signed-in') return;
 
     if (actor.permissions.has(access.permission)) return;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PUBLIC, SIGNED_IN } from '../auth/access.js';
+import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED } from '../auth/access.js';
 import { actorFor } from '../auth/authenticate.js';
 import { actorOf } from '../auth/gate.js';
 import { endSession } from '../auth/sessions.js';
@@ -44,7 +44,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   app.delete(
     '/api/v1/session',
     {
-      config: { access: SIGNED_IN },
+      config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
       schema: { tags: ['Session'], summary: 'Sign out (ends this session on the server)', response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
@@ -63,7 +63,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   app.get(
     '/api/v1/me',
     {
-      config: { access: SIGNED_IN },
+      config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
       schema: { tags: ['Session'], summary: 'The signed-in account and what it may do', response: { 200: MeSchema, ...errors } },
     },
     async (request) => presentMe(actorOf(request)),

@@ -10,6 +10,9 @@ export type AuditAction =
   | 'user.updated'
   | 'user.deleted'
   | 'user.password_reset'
+  | 'user.security_updated'
+  | 'api_token.generated'
+  | 'api_token.revoked'
   | 'session.signed_out';
 
 export interface AuditEntry {

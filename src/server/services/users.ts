@@ -120,14 +120,14 @@ export async function getUser(db: Db, id: string): Promise<UserWithGroup> {
 }
 
 /** Nobody below Administrator may change an Administrator account. */
-function assertMayChange(actor: Actor | null, target: UserTable): void {
+export function assertMayChange(actor: Actor | null, target: UserTable): void {
   if (actor && target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor)) {
     throw new AppError('administrator_protected');
   }
 }
 
 /** Nobody may hand out a group with rights they lack themselves. */
-async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor | null, groupId: string): Promise<void> {
+export async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor | null, groupId: string): Promise<void> {
   const group = await findGroupWithPermissions(trx, groupId);
   if (!group) throw fieldError('securityGroupId', 'Choose one of the security groups.');
   if (actor && !isAdministrator(actor) && !holdsAll(actor.permissions, group.permissions)) {

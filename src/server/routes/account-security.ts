@@ -1,0 +1,131 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requires, SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED } from '../auth/access.js';
+import { actorOf } from '../auth/gate.js';
+import type { AppDeps } from '../app.js';
+import {
+  changeOwnPassword,
+  generateApiToken,
+  getSecuritySettings,
+  revokeApiToken,
+  updateSecurity,
+  type SecurityContext,
+} from '../services/account-security.js';
+import { ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
+import {
+  ChangeOwnPasswordSchema,
+  GeneratedApiTokenSchema,
+  SecuritySettingsSchema,
+  UpdateSecuritySchema,
+} from '../../shared/schemas/security.js';
+import type { FastifyRequest } from 'fastify';
+
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  409: ErrorBodySchema,
+  429: ErrorBodySchema,
+};
+
+export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+  const contextOf = (request: FastifyRequest): SecurityContext => ({
+    actor: actorOf(request),
+    ip: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? ''),
+    loginDelayStepMs: config.loginDelayStepMs,
+  });
+
+  app.get(
+    '/api/v1/users/:id/security',
+    {
+      config: { access: requires('users_groups:view', { orSelfParam: 'id' }) },
+      schema: {
+        tags: ['Password & Security'],
+        summary: "An account's Password & Security tab",
+        description: '`can` says what the caller may change on this account. Refused (409) for SSO accounts.',
+        params: IdParamsSchema,
+        response: { 200: SecuritySettingsSchema, ...errors },
+      },
+    },
+    async (request) => getSecuritySettings(db, actorOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/users/:id/security',
+    {
+      // Your own password needs no permission; every other field is checked per field by the
+      // service's securityAbilities (the same rules the GET reports in `can`).
+      config: { access: requires('users_groups:update', { orSelfParam: 'id' }) },
+      schema: {
+        tags: ['Password & Security'],
+        summary: 'Save the Password & Security tab (the Change button): all of it, or nothing',
+        description:
+          '`resetPassword` needs `currentPassword` when it is your own password. `mustChangePassword` is for Administrators only. ' +
+          'Disabling an account ends its sessions and stops its API token at once; a password reset ends the sessions.',
+        params: IdParamsSchema,
+        body: UpdateSecuritySchema,
+        response: { 200: SecuritySettingsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      await updateSecurity(db, ctx, request.params.id, request.body);
+      return getSecuritySettings(db, ctx.actor, request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/users/:id/api-token',
+    {
+      config: { access: requires('administration:generate_api_tokens') },
+      schema: {
+        tags: ['Password & Security'],
+        summary: "Generate (or regenerate) an account's API token",
+        description: 'The full token is in this response only. The previous token stops working at once.',
+        params: IdParamsSchema,
+        response: { 201: GeneratedApiTokenSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const generated = await generateApiToken(db, contextOf(request), request.params.id);
+      return reply.code(201).header('cache-control', 'no-store').send(generated);
+    },
+  );
+
+  app.delete(
+    '/api/v1/users/:id/api-token',
+    {
+      config: { access: requires('administration:generate_api_tokens') },
+      schema: {
+        tags: ['Password & Security'],
+        summary: "Revoke an account's API token",
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await revokeApiToken(db, contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/me/password',
+    {
+      config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
+      schema: {
+        tags: ['Password & Security'],
+        summary: 'Change your own password (also the forced change at next login)',
+        description: 'Your other sessions end; this one stays. A wrong current password counts as a failed sign-in.',
+        body: ChangeOwnPasswordSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await changeOwnPassword(db, contextOf(request), request.body);
+      return reply.code(204).send(null);
+    },
+  );
+};

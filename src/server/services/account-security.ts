@@ -1,0 +1,286 @@
+/**
+ * The Password & Security tab (the seed article): Security Group, Account Status, API Token,
+ * Enroll in Multi-Factor Authentication, Reset Password and User Must Change Password at Next
+ * Login, saved by one Change request, all or nothing.
+ *
+ * `securityAbilities` is the single statement of who may change what on whose account. The GET
+ * route sends it to the UI (which only reads it) and `updateSecurity` enforces the very same
+ * function, so the two can never disagree.
+ */
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database, UserTable } from '../db/schema.js';
+import { nowIso } from '../clock.js';
+import { AppError, fieldError } from '../app-error.js';
+import { can, isAdministrator, type Actor } from '../auth/actor.js';
+import { endAllSessions } from '../auth/sessions.js';
+import { hashPassword, verifyPassword } from '../security/password-hashing.js';
+import { generateSecret, hashSecret } from '../security/secrets.js';
+import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
+import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../shared/schemas/security.js';
+import { diffFields, recordAudit } from './audit.js';
+import { lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { recordLoginAttempt } from './sign-in.js';
+import {
+  assertAcceptablePassword,
+  assertMayAssignGroup,
+  findUserById,
+  isLastEnabledAdministrator,
+  type UserWithGroup,
+} from './users.js';
+
+export interface SecurityContext {
+  actor: Actor;
+  ip: string;
+  userAgent: string;
+  /** Failed current-password checks are slowed like failed sign-ins. */
+  loginDelayStepMs: number;
+}
+
+/** Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab. */
+export function securityAbilities(actor: Actor, target: UserTable): SecurityAbilities {
+  if (target.user_type === 'sso') {
+    return {
+      changeSecurityGroup: false,
+      changeAccountStatus: false,
+      changeMfaEnrollment: false,
+      generateApiToken: false,
+      setMustChangePassword: false,
+      resetPassword: 'none',
+    };
+  }
+  const self = actor.user.id === target.id;
+  // Nobody below Administrator may touch an Administrator account.
+  const protectedAdministrator = target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor);
+  const mayUpdate = can(actor, 'users_groups:update') && !protectedAdministrator;
+  return {
+    changeSecurityGroup: mayUpdate,
+    changeAccountStatus: mayUpdate && !self,
+    changeMfaEnrollment: mayUpdate,
+    generateApiToken: can(actor, 'administration:generate_api_tokens'),
+    setMustChangePassword: can(actor, 'administration:force_password_change') && (self || !protectedAdministrator),
+    resetPassword: self ? 'own' : mayUpdate ? 'other' : 'none',
+  };
+}
+
+async function loadTarget(db: Kysely<Database>, userId: string): Promise<UserWithGroup> {
+  const target = await findUserById(db, userId);
+  if (!target) throw new AppError('not_found', 'No account with this ID.');
+  if (target.user_type === 'sso') throw new AppError('sso_account');
+  return target;
+}
+
+export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
+  const target = await loadTarget(db, userId);
+  const [group, token] = await Promise.all([
+    db.selectFrom('security_groups').select('description').where('id', '=', target.security_group_id).executeTakeFirstOrThrow(),
+    db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).executeTakeFirst(),
+  ]);
+  return {
+    userId: target.id,
+    email: target.email,
+    securityGroup: { id: target.security_group_id, name: target.group_name, description: group.description },
+    accountStatus: target.status,
+    apiToken: token
+      ? { masked: token.masked, createdAt: token.created_at, lastUsedAt: token.last_used_at, lastUsedIp: token.last_used_ip }
+      : null,
+    mfaEnrolled: target.mfa_enrolled === 1,
+    mustChangePassword: target.must_change_password === 1,
+    can: securityAbilities(actor, target),
+  };
+}
+
+/**
+ * Refuses every requested change the actor may not make. A field sent with the value it already
+ * has is not a change and is accepted (a form may send everything it shows).
+ */
+function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecurity): void {
+  const allowed = securityAbilities(actor, target);
+  const refuse = (field: string, message: string) => {
+    throw new AppError('forbidden', message, { [field]: message });
+  };
+  if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id && !allowed.changeSecurityGroup) {
+    refuse('securityGroupId', 'You may not change the security group of this account.');
+  }
+  if (body.accountStatus !== undefined && body.accountStatus !== target.status) {
+    if (actor.user.id === target.id) throw new AppError('cannot_disable_self');
+    if (!allowed.changeAccountStatus) refuse('accountStatus', 'You may not change the status of this account.');
+  }
+  if (body.mfaEnrolled !== undefined && body.mfaEnrolled !== (target.mfa_enrolled === 1) && !allowed.changeMfaEnrollment) {
+    refuse('mfaEnrolled', 'You may not change the multi-factor authentication of this account.');
+  }
+  if (
+    body.mustChangePassword !== undefined &&
+    body.mustChangePassword !== (target.must_change_password === 1) &&
+    !allowed.setMustChangePassword
+  ) {
+    refuse('mustChangePassword', 'Only an Administrator can set User Must Change Password at Next Login.');
+  }
+  if (body.resetPassword && allowed.resetPassword === 'none') {
+    refuse('resetPassword', 'You may not reset the password of this account.');
+  }
+}
+
+/**
+ * Checks a new password (and, for your own, the current one) and hashes it, before any write:
+ * argon2 is slow on purpose and must not run while a write transaction holds the database.
+ */
+async function preparePasswordChange(
+  db: Db,
+  ctx: SecurityContext,
+  target: UserTable,
+  change: { currentPassword?: string | undefined; newPassword: string; confirmNewPassword: string },
+  own: boolean,
+): Promise<string> {
+  if (own) await assertCurrentPassword(db, ctx, target, change.currentPassword);
+  const fields = { password: 'newPassword', confirmation: 'confirmNewPassword' };
+  const context = { email: target.email, firstName: target.first_name, lastName: target.last_name };
+  const password = assertAcceptablePassword(change.newPassword, change.confirmNewPassword, context, fields);
+  if (own && (await verifyPassword(target.password_hash, password))) {
+    throw fieldError('newPassword', 'The new password must be different from the current one.');
+  }
+  return hashPassword(password);
+}
+
+/** A wrong current password counts as a failed sign-in attempt (and the same lock applies). */
+async function assertCurrentPassword(db: Db, ctx: SecurityContext, target: UserTable, current: string | undefined): Promise<void> {
+  if (!current) throw fieldError('currentPassword', 'Current Password is required.');
+  const keys = throttleKeys(target.email, ctx.ip);
+  if ((await lockedUntil(db, keys)) !== null) throw new AppError('login_locked');
+  if (await verifyPassword(target.password_hash, current)) return;
+  const client = { ip: ctx.ip, userAgent: ctx.userAgent };
+  await recordLoginAttempt(db, { email: target.email, userId: target.id, success: false, reason: 'wrong_password', method: 'password_change', client });
+  const delayMs = await recordFailure(db, keys, ctx.loginDelayStepMs);
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  throw new AppError('current_password_incorrect', undefined, { currentPassword: 'The current password is incorrect.' });
+}
+
+/** The Change button: every change on the tab in one transaction, each with its audit entry. */
+export async function updateSecurity(db: Db, ctx: SecurityContext, userId: string, body: UpdateSecurity): Promise<void> {
+  const before = await loadTarget(db, userId);
+  assertChangesAllowed(ctx.actor, before, body);
+  const own = ctx.actor.user.id === before.id;
+  const newPasswordHash = body.resetPassword ? await preparePasswordChange(db, ctx, before, body.resetPassword, own) : null;
+
+  await db.transaction().execute(async (trx) => {
+    // Re-read and re-check inside the transaction: the account may have changed meanwhile.
+    const target = await loadTarget(trx, userId);
+    assertChangesAllowed(ctx.actor, target, body);
+    if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id) {
+      await assertMayAssignGroup(trx, ctx.actor, body.securityGroupId);
+    }
+    const losesAdministrator =
+      (body.accountStatus === 'disabled' && target.status === 'enabled') ||
+      (body.securityGroupId !== undefined && body.securityGroupId !== ADMINISTRATOR_GROUP_ID);
+    if (losesAdministrator && (await isLastEnabledAdministrator(trx, target))) throw new AppError('last_administrator');
+
+    const changes: Partial<UserTable> = {};
+    if (body.securityGroupId !== undefined) changes.security_group_id = body.securityGroupId;
+    if (body.accountStatus !== undefined) changes.status = body.accountStatus;
+    if (body.mfaEnrolled !== undefined) changes.mfa_enrolled = body.mfaEnrolled ? 1 : 0;
+    if (body.mustChangePassword !== undefined) changes.must_change_password = body.mustChangePassword ? 1 : 0;
+    // Changing your own password satisfies a pending "must change" unless this same request sets it.
+    else if (newPasswordHash && own) changes.must_change_password = 0;
+    const diff = diffFields(target as unknown as Record<string, unknown>, changes);
+    if (newPasswordHash) changes.password_hash = newPasswordHash;
+    if (Object.keys(diff).length === 0 && !newPasswordHash) return;
+
+    await trx
+      .updateTable('users')
+      .set({ ...changes, updated_at: nowIso() })
+      .where('id', '=', target.id)
+      .execute();
+
+    const targetRef = { id: target.id, email: target.email };
+    if (Object.keys(diff).length > 0) {
+      await recordAudit(trx, { actor: ctx.actor, target: targetRef, action: 'user.security_updated', details: { changes: diff }, ip: ctx.ip });
+    }
+    if (changes.status === 'disabled') {
+      // A disabled account's sessions end now; its API token is refused from the next request.
+      await endAllSessions(trx, target.id);
+    }
+    if (newPasswordHash) {
+      // Your own reset keeps this session and ends the others; a reset by someone else ends them all.
+      const ended = await endAllSessions(trx, target.id, own ? ctx.actor.sessionIdHash : null);
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        target: targetRef,
+        action: 'user.password_reset',
+        details: { by: own ? 'self' : 'administrator', sessionsEnded: ended },
+        ip: ctx.ip,
+      });
+    }
+  });
+}
+
+/** Your own password, from the forced-change screen or /me: current password required. */
+export async function changeOwnPassword(
+  db: Db,
+  ctx: SecurityContext,
+  change: { currentPassword: string; newPassword: string; confirmNewPassword: string },
+): Promise<void> {
+  await updateSecurity(db, ctx, ctx.actor.user.id, { resetPassword: change });
+}
+
+const TOKEN_PREFIX = 'lk_';
+
+/** `lk_abcd…wxyz`: enough to recognise a token in a list, far too little to use it. */
+function maskToken(token: string): string {
+  return `${token.slice(0, TOKEN_PREFIX.length + 4)}…${token.slice(-4)}`;
+}
+
+/**
+ * Generate (or regenerate) the account's one API token. The previous token stops working in the
+ * same transaction. The full token is returned this once; only its SHA-256 and masked form are kept.
+ * Tokens carry a recognisable `lk_` prefix so secret scanners can find leaked ones.
+ */
+export async function generateApiToken(
+  db: Db,
+  ctx: Pick<SecurityContext, 'actor' | 'ip'>,
+  userId: string,
+): Promise<{ token: string; apiToken: NonNullable<SecuritySettings['apiToken']> }> {
+  const token = TOKEN_PREFIX + generateSecret(32);
+  const masked = maskToken(token);
+  const createdAt = nowIso();
+  await db.transaction().execute(async (trx) => {
+    const target = await loadTarget(trx, userId);
+    const replaced = await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).executeTakeFirst();
+    await trx
+      .insertInto('api_tokens')
+      .values({
+        user_id: target.id,
+        token_hash: hashSecret(token),
+        masked,
+        created_at: createdAt,
+        created_by: ctx.actor.user.id,
+        last_used_at: null,
+        last_used_ip: null,
+      })
+      .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: { id: target.id, email: target.email },
+      action: 'api_token.generated',
+      details: { masked, replacedPrevious: Number(replaced.numDeletedRows) > 0 },
+      ip: ctx.ip,
+    });
+  });
+  return { token, apiToken: { masked, createdAt, lastUsedAt: null, lastUsedIp: null } };
+}
+
+/** Revokes the account's API token (if any); it is refused from the next request on. */
+export async function revokeApiToken(db: Db, ctx: Pick<SecurityContext, 'actor' | 'ip'>, userId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const target = await loadTarget(trx, userId);
+    const token = await trx.selectFrom('api_tokens').select('masked').where('user_id', '=', target.id).executeTakeFirst();
+    if (!token) throw new AppError('not_found', 'This account has no API token.');
+    await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: { id: target.id, email: target.email },
+      action: 'api_token.revoked',
+      details: { masked: token.masked },
+      ip: ctx.ip,
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH } from './common.js';
+import { ACCOUNT_STATUSES } from './users.js';
+
+/** The API token as shown after creation: never the token itself. */
+export const MaskedApiTokenSchema = z.object({
+  masked: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  lastUsedIp: z.string().nullable(),
+});
+
+/**
+ * What the viewer may change on this account's Password & Security tab, computed by the server
+ * (the UI shows or hides controls from it and never re-derives the rules).
+ */
+export const SecurityAbilitiesSchema = z.object({
+  changeSecurityGroup: z.boolean(),
+  changeAccountStatus: z.boolean(),
+  changeMfaEnrollment: z.boolean(),
+  generateApiToken: z.boolean(),
+  setMustChangePassword: z.boolean(),
+  /** `own`: current password needed; `other`: an administrative reset; `none`: not allowed. */
+  resetPassword: z.enum(['own', 'other', 'none']),
+});
+export type SecurityAbilities = z.infer<typeof SecurityAbilitiesSchema>;
+
+export const SecuritySettingsSchema = z.object({
+  userId: z.string(),
+  email: z.string(),
+  securityGroup: z.object({ id: z.string(), name: z.string(), description: z.string() }),
+  accountStatus: z.enum(ACCOUNT_STATUSES),
+  apiToken: MaskedApiTokenSchema.nullable(),
+  mfaEnrolled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  can: SecurityAbilitiesSchema,
+});
+export type SecuritySettings = z.infer<typeof SecuritySettingsSchema>;
+
+const password = z.string().max(PASSWORD_MAX_LENGTH, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
+
+/** A password change: `currentPassword` is required when it is your own password. */
+export const PasswordChangeSchema = z
+  .object({
+    currentPassword: password.optional(),
+    newPassword: password,
+    confirmNewPassword: password,
+  })
+  .strict();
+
+/** Everything the Change button saves, in one request: all of it is applied, or none of it. */
+export const UpdateSecuritySchema = z
+  .object({
+    securityGroupId: z.string().min(1).max(64).optional(),
+    accountStatus: z.enum(ACCOUNT_STATUSES).optional(),
+    mfaEnrolled: z.boolean().optional(),
+    mustChangePassword: z.boolean().optional(),
+    resetPassword: PasswordChangeSchema.optional(),
+  })
+  .strict();
+export type UpdateSecurity = z.infer<typeof UpdateSecuritySchema>;
+
+/** Changing your own password (Reset Your Password, and the forced-change screen). */
+export const ChangeOwnPasswordSchema = z
+  .object({
+    currentPassword: password.min(1, 'Current Password is required.'),
+    newPassword: password,
+    confirmNewPassword: password,
+  })
+  .strict();
+
+export const GeneratedApiTokenSchema = z.object({
+  /** The full token: shown once, here, and never again. */
+  token: z.string(),
+  apiToken: MaskedApiTokenSchema,
+});
