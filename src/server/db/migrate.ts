@@ -10,14 +10,7 @@ import { MIGRATIONS } from './migrations/index.js';
  * (so a release that changes a system group's rights applies them on its first start).
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
-    // Unless told the schema, Kysely takes a kysely_migration_lock table in ANY schema as its own and
-    // then fails to find it on the search_path: another schema of the same PostgreSQL database (a
-    // second app, a parallel test run) must never decide whether our migrations run.
-    ...(isPostgres(db as Kysely<unknown>) ? { migrationTableSchema: await currentSchema(db) } : {}),
-  });
+  const migrator = await createMigrator(db);
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
@@ -27,6 +20,23 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   }
   await syncSystemGroups(db);
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of the migrations this build has and the database has not run yet (the CLI checks them). */
+export async function listPendingMigrations(db: Db): Promise<string[]> {
+  const migrator = await createMigrator(db);
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+async function createMigrator(db: Db): Promise<Migrator> {
+  return new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+    // Unless told the schema, Kysely takes a kysely_migration_lock table in ANY schema as its own and
+    // then fails to find it on the search_path: another schema of the same PostgreSQL database (a
+    // second app, a parallel test run) must never decide whether our migrations run.
+    ...(isPostgres(db as Kysely<unknown>) ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
 }
 
 async function currentSchema(db: Db): Promise<string> {
