@@ -1,0 +1,402 @@
+/**
+ * `latchkey`: administration from the command line, for the operator of the machine (whoever can
+ * run it can read the database anyway). It reads the same configuration as the server and goes
+ * through the same services, so the password policy, hashing and audit entries are the same.
+ *
+ * Passwords are never taken as arguments: process lists and shell history would leak them. They
+ * are asked for on the terminal without echo, or read from the first line of stdin with
+ * --password-stdin.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AppError } from './app-error.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type Db } from './db/connection.js';
+import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
+import { assertHasLocalPassword, resetPassword } from './services/passwords.js';
+import { issueSetupLink } from './services/setup.js';
+import { createUser, findUserByEmail, type RequestContext } from './services/users.js';
+import { ADMINISTRATOR_GROUP_ID } from '../shared/permissions.js';
+import { CreateUserSchema, SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN } from '../shared/schemas/users.js';
+
+/** Who the audit log says made a change from the command line: no account, from "cli". */
+const CLI_CONTEXT: RequestContext = { actor: null, ip: 'cli' };
+
+/** A problem to report in one line, with the exit code to leave with. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function packageVersion(): string {
+  // dist/server/cli.js and src/server/cli.ts both sit two levels below package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Where the data lives, without credentials (a DATABASE_URL may carry a password). */
+function describeDatabase(config: Config): string {
+  if (config.database.kind === 'sqlite') return `SQLite ${config.database.file}`;
+  const url = new URL(config.database.url);
+  return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+}
+
+async function withDatabase<T>(work: (db: Db, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = openDatabase(config.database);
+  try {
+    return await work(db, config);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Refuses to work on a schema older than this build; migrating stays an explicit step. */
+async function assertSchemaIsCurrent(db: Db): Promise<void> {
+  const pending = await listPendingMigrations(db);
+  if (pending.length > 0) {
+    throw new CliError(
+      `The database schema is not up to date (${pending.length} migration(s) pending). Run "latchkey migrate" first.`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a password
+
+interface PasswordSource {
+  passwordStdin?: boolean;
+}
+
+/** The first line of stdin, without its line ending (spaces are kept: they can be part of a password). */
+function readFirstLineOfStdin(): Promise<string> {
+  const input = process.stdin;
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const finish = (line: string) => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onError);
+      // Nothing more is read: let the process end even if the writer keeps the pipe open.
+      input.destroy();
+      resolve(line.replace(/\r$/, ''));
+    };
+    const onData = (chunk: string) => {
+      buffered += chunk;
+      const newline = buffered.indexOf('\n');
+      if (newline !== -1) finish(buffered.slice(0, newline));
+    };
+    const onEnd = () => finish(buffered);
+    const onError = (error: Error) => reject(error);
+    input.setEncoding('utf8');
+    input.on('data', onData);
+    input.once('end', onEnd);
+    input.once('error', onError);
+  });
+}
+
+/** Asks for a secret on the terminal without echoing it (raw mode; Backspace and Ctrl-U edit, Ctrl-C cancels). */
+function promptHidden(prompt: string): Promise<string> {
+  const input = process.stdin;
+  const output = process.stderr;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = () => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      output.write('\n');
+    };
+    const onData = (chunk: string) => {
+      if (chunk.startsWith('\u001b')) return; // arrow keys and other escape sequences
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') {
+          done();
+          resolve(value);
+          return;
+        }
+        if (char === '\u0003' || (char === '\u0004' && value === '')) {
+          done();
+          reject(new CliError('Cancelled.', 130));
+          return;
+        }
+        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+        else if (char === '\u0015') value = '';
+        else if (char >= ' ') value += char;
+      }
+    };
+    output.write(prompt);
+    input.setEncoding('utf8');
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onData);
+  });
+}
+
+async function readNewPassword(source: PasswordSource): Promise<string> {
+  let password: string;
+  if (source.passwordStdin) {
+    password = await readFirstLineOfStdin();
+  } else if (process.stdin.isTTY) {
+    password = await promptHidden('New password: ');
+    const confirmation = await promptHidden('Confirm new password: ');
+    if (password !== confirmation) throw new CliError('The passwords do not match.');
+  } else {
+    throw new CliError(
+      'stdin is not a terminal, so the password cannot be asked for: pipe it in and add --password-stdin.',
+    );
+  }
+  if (password === '') throw new CliError('The password is empty.');
+  return password;
+}
+
+const passwordStdinOption = () =>
+  new Option('--password-stdin', 'read the password from the first line of stdin instead of asking for it');
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+async function migrateCommand(): Promise<void> {
+  await withDatabase(async (db, config) => {
+    const applied = await migrateToLatest(db);
+    say(`Database: ${describeDatabase(config)}`);
+    if (applied.length === 0) say('The schema is up to date; no migration was needed.');
+    for (const name of applied) say(`Applied migration ${name}`);
+    say('System security groups are in step with this version.');
+  });
+}
+
+interface CreateUserOptions extends PasswordSource {
+  email: string;
+  firstName: string;
+  lastName: string;
+  group: string;
+  title?: string;
+  telephone?: string;
+  functionalGroup?: string;
+  timeout: number;
+  sso?: boolean;
+  provider?: string;
+}
+
+/** The command-line option each CreateUserSchema field comes from, to name it in messages. */
+const OPTION_OF_FIELD: Record<string, string> = {
+  email: '--email',
+  firstName: '--first-name',
+  lastName: '--last-name',
+  title: '--title',
+  telephone: '--telephone',
+  functionalGroup: '--functional-group',
+  sessionTimeoutMinutes: '--timeout',
+  securityGroupId: '--group',
+};
+
+async function createUserCommand(options: CreateUserOptions): Promise<void> {
+  if (options.sso && !options.provider) throw new CliError('--sso needs --provider <name> (the identity provider).');
+  if (!options.sso && options.provider) throw new CliError('--provider is only for SSO accounts: add --sso.');
+
+  await withDatabase(async (db) => {
+    await assertSchemaIsCurrent(db);
+    const group = await db
+      .selectFrom('security_groups')
+      .select(['id', 'name'])
+      .where((eb) => eb.or([eb('id', '=', options.group), eb('name', '=', options.group)]))
+      .executeTakeFirst();
+    if (!group) {
+      const names = (await db.selectFrom('security_groups').select('name').orderBy('name').execute()).map((g) => g.name);
+      throw new CliError(`No security group "${options.group}". Use an ID or one of: ${names.map((n) => `"${n}"`).join(', ')}.`);
+    }
+    // The same validation as the API's New User request (email format, lengths, telephone, timeout).
+    const parsed = CreateUserSchema.safeParse({
+      email: options.email,
+      firstName: options.firstName,
+      lastName: options.lastName,
+      title: options.title ?? '',
+      telephone: options.telephone ?? '',
+      functionalGroup: options.functionalGroup ?? '',
+      userType: options.sso ? 'sso' : 'native',
+      securityGroupId: group.id,
+      sessionTimeoutMinutes: options.timeout,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = String(issue.path[0] ?? '');
+      throw new CliError(`${OPTION_OF_FIELD[field] ?? field}: ${issue.message}`);
+    }
+    // Read the password only once the rest is known to be acceptable.
+    const password = options.sso ? undefined : await readNewPassword(options);
+    const user = await createUser(db, CLI_CONTEXT, {
+      ...parsed.data,
+      password,
+      confirmPassword: password,
+      ssoProvider: options.sso ? options.provider! : null,
+    });
+    say(
+      `Created ${user.email} (${user.group_name}, ${user.user_type === 'sso' ? `SSO via ${user.sso_provider}` : 'native'}), ID ${user.id}.`,
+    );
+    const administrators = await db
+      .selectFrom('users')
+      .select('id')
+      .where('security_group_id', '=', ADMINISTRATOR_GROUP_ID)
+      .where('status', '=', 'enabled')
+      .executeTakeFirst();
+    if (!administrators) {
+      process.stderr.write(
+        'Note: no enabled Administrator exists yet, and the setup link stops working once an account exists.\n' +
+          'Create one with: latchkey create-user --group Administrator ...\n',
+      );
+    }
+  });
+}
+
+interface ResetPasswordOptions extends PasswordSource {
+  email: string;
+  mustChangePassword?: boolean;
+}
+
+async function resetPasswordCommand(options: ResetPasswordOptions): Promise<void> {
+  await withDatabase(async (db) => {
+    await assertSchemaIsCurrent(db);
+    const user = await findUserByEmail(db, options.email);
+    if (!user) throw new CliError(`No account with the email ${options.email}.`);
+    assertHasLocalPassword(user); // before asking for a password that could never be used
+    const password = await readNewPassword(options);
+    const { sessionsEnded } = await resetPassword(db, CLI_CONTEXT, user.id, password, {
+      keepSessionIdHash: null,
+      ...(options.mustChangePassword ? { mustChangePassword: true } : {}),
+    });
+    say(`Set a new password for ${user.email}; ended ${sessionsEnded} session(s).`);
+    if (options.mustChangePassword) say('They must choose a new password at their next sign-in.');
+  });
+}
+
+async function setupLinkCommand(): Promise<void> {
+  await withDatabase(async (db, config) => {
+    await assertSchemaIsCurrent(db);
+    const link = await issueSetupLink(db, config.publicUrl);
+    if (!link) {
+      say('An account exists already, so there is no setup link. Sign in, or use "latchkey create-user".');
+      return;
+    }
+    say('Open this one-time link to create the first Administrator (it works once, for 24 hours):');
+    say(`  ${link}`);
+    say('Any earlier setup link no longer works.');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The program
+
+function parseMinutes(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of minutes.');
+  return Number(value);
+}
+
+const CONFIG_HELP = `
+Configuration comes from the same environment variables as the server: LATCHKEY_DATA_DIR
+(default ./data, holding the SQLite database), DATABASE_URL (postgres://… to use PostgreSQL),
+LATCHKEY_SECRET_KEY, LATCHKEY_PUBLIC_URL and the rest (see .env.example). Run it with the same
+environment as the server, or it works on a different database.`;
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name('latchkey')
+    .description('Administer a Latchkey installation: migrations, accounts, passwords and the setup link.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', CONFIG_HELP);
+
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date and print the migrations that ran.')
+    .addHelpText('after', '\nThe server also does this at start; run it yourself before an upgrade you want to watch.')
+    .action(migrateCommand);
+
+  program
+    .command('create-user')
+    .description('Create an account in a security group (the first account may be an Administrator).')
+    .requiredOption('--email <email>', 'email address, which is also the login ID')
+    .requiredOption('--first-name <name>', 'first name')
+    .requiredOption('--last-name <name>', 'last name')
+    .requiredOption('--group <group>', 'security group: its ID or exact name, e.g. "Administrator"')
+    .option('--title <title>', 'job title')
+    .option('--telephone <number>', 'telephone number')
+    .option('--functional-group <name>', 'functional group')
+    .option(
+      '--timeout <minutes>',
+      `session timeout: minutes of inactivity before sign-out (${SESSION_TIMEOUT_MIN}-${SESSION_TIMEOUT_MAX})`,
+      parseMinutes,
+      60,
+    )
+    .addOption(new Option('--sso', 'an SSO account: no local password, its identity provider signs it in').conflicts('passwordStdin'))
+    .option('--provider <name>', 'the identity provider of an --sso account, e.g. Okta')
+    .addOption(passwordStdinOption())
+    .addHelpText(
+      'after',
+      `
+The password of a native account is asked for twice on the terminal (not shown), or read from
+the first line of stdin with --password-stdin. It is never an argument. The password policy is
+the same as in the web UI.
+
+Examples:
+  latchkey create-user --email ada@example.com --first-name Ada --last-name Lovelace --group Administrator
+  printf '%s\\n' "$PASSWORD" | latchkey create-user --email bot@example.com --first-name Runbook \\
+      --last-name Bot --group "Orchestration User" --password-stdin
+  latchkey create-user --email sam@example.com --first-name Sam --last-name Lee --group "Read Only User" \\
+      --sso --provider Okta`,
+    )
+    .action(createUserCommand);
+
+  program
+    .command('reset-password')
+    .description("Set a new password for a native account and end all of that account's sessions.")
+    .requiredOption('--email <email>', 'the account to reset')
+    .option('--must-change-password', 'also require a new password at their next sign-in')
+    .addOption(passwordStdinOption())
+    .addHelpText(
+      'after',
+      `
+The new password is asked for twice on the terminal (not shown), or read from the first line of
+stdin with --password-stdin. SSO accounts are refused: their identity provider manages them.
+The change is recorded in the audit log as user.password_reset by "cli".`,
+    )
+    .action(resetPasswordCommand);
+
+  program
+    .command('setup-link')
+    .description('Print a fresh one-time link to create the first Administrator (only while no account exists).')
+    .addHelpText('after', '\nA new link replaces the one printed at start-up. The link is built on LATCHKEY_PUBLIC_URL.')
+    .action(setupLinkCommand);
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; every expected failure is one line on stderr. */
+async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 78; // EX_CONFIG, as the server
+    }
+    if (error instanceof AppError || error instanceof CliError) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+    // Anything else is a bug or an outage (database unreachable): show all of it.
+    process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await runCli(process.argv);
