@@ -1,0 +1,120 @@
+/**
+ * One valid request per API route, keyed "METHOD url" exactly as `app.accessTable` lists it. The
+ * route × group matrix (access-matrix.test.ts) sends each of them as every kind of account; the
+ * CSRF, 401 and token-in-URL checks reuse them. A route in accessTable without a sample here fails
+ * the suite, so a new route cannot escape the matrix: add its sample when you add the route.
+ *
+ * Each sample must be a request that SUCCEEDS when the gate lets it through (so a refusal can only
+ * come from the gate), and a write must really change something (so "nothing changed" means
+ * something when it is refused).
+ */
+import { randomBytes } from 'node:crypto';
+import { PUBLIC, requires, SIGNED_IN, type Access } from '../../src/server/auth/access.js';
+import type { UserWithGroup } from '../../src/server/services/users.js';
+import { findUserById } from '../../src/server/services/users.js';
+import { giveApiToken, uniqueEmail } from '../helpers/fixtures.js';
+import { TEST_PASSWORD, type TestApp } from '../helpers/test-app.js';
+
+export interface SampleContext {
+  t: TestApp;
+  /** The account making the request. */
+  caller: UserWithGroup;
+  /** The account an `:id` route acts on: the caller itself in "own account" cases, else another (non-Administrator) account. */
+  targetId: string;
+  self: boolean;
+  /** A new account (Regular User unless told), for requests that use up their target (delete). */
+  newAccount(groupId?: string): Promise<UserWithGroup>;
+}
+
+export interface SampleRequest {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface RouteSample {
+  /**
+   * What the route must declare, stated here independently of the route's own code: the matrix is
+   * generated from accessTable, so only this catches a route that asks for the wrong permission.
+   */
+  access: Access;
+  /** Builds the request; runs before the "nothing changed" snapshot is taken. */
+  build(ctx: SampleContext): Promise<SampleRequest> | SampleRequest;
+  /** Status of the request when the gate lets it through (default: any 2xx). */
+  allowedStatus?: number;
+  /** The request ends or changes the caller's own credentials: every case gets a fresh caller. */
+  freshCaller?: boolean;
+}
+
+/** Sign-out, reading who you are and changing your password stay open while a password change is pending. */
+const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = { kind: 'signed-in', whilePasswordChangeRequired: true };
+
+const random = () => randomBytes(4).toString('hex');
+
+export const ROUTE_SAMPLES: Record<string, RouteSample> = {
+  'GET /api/v1/setup': { access: PUBLIC, build: () => ({}) },
+  // Accounts exist, so a well-formed setup request is answered 409 setup_not_available: that is its success here.
+  'POST /api/v1/setup': { access: PUBLIC,
+    allowedStatus: 409,
+    build: () => ({
+      body: { token: 'not-a-real-setup-token', email: uniqueEmail('setup'), firstName: 'Set', lastName: 'Up', password: TEST_PASSWORD, confirmPassword: TEST_PASSWORD },
+    }),
+  },
+  'POST /api/v1/session': { access: PUBLIC, build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }) },
+  'DELETE /api/v1/session': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED, freshCaller: true, build: () => ({}) },
+  'GET /api/v1/me': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED, build: () => ({}) },
+  'PATCH /api/v1/me': { access: SIGNED_IN, build: () => ({ body: { title: `Title ${random()}` } }) },
+  'GET /api/v1/users': { access: requires('users_groups:view'), build: () => ({ query: { search: 'user', sort: 'lastName', order: 'desc', pageSize: '5' } }) },
+  'GET /api/v1/users/export.csv': { access: requires('users_groups:export'), build: () => ({ query: { sort: 'email' } }) },
+  'POST /api/v1/users': { access: requires('users_groups:create'),
+    build: (ctx) => ({
+      body: {
+        email: uniqueEmail('created'),
+        firstName: 'New',
+        lastName: 'Person',
+        password: TEST_PASSWORD,
+        confirmPassword: TEST_PASSWORD,
+        // The caller's own group: never more rights than the caller has, so only the gate can refuse.
+        securityGroupId: ctx.caller.security_group_id,
+        sessionTimeoutMinutes: 30,
+      },
+    }),
+  },
+  'GET /api/v1/users/:id': { access: requires('users_groups:view', { orSelfParam: 'id' }), build: (ctx) => ({ params: { id: ctx.targetId } }) },
+  'PATCH /api/v1/users/:id': { access: requires('users_groups:update', { orSelfParam: 'id' }), build: (ctx) => ({ params: { id: ctx.targetId }, body: { title: `Title ${random()}` } }) },
+  'DELETE /api/v1/users/:id': { access: requires('users_groups:delete'), build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id } }) },
+  'GET /api/v1/security-groups': { access: requires('users_groups:view'), build: () => ({}) },
+  'GET /api/v1/users/:id/security': { access: requires('users_groups:view', { orSelfParam: 'id' }), build: (ctx) => ({ params: { id: ctx.targetId } }) },
+  'PATCH /api/v1/users/:id/security': { access: requires('users_groups:update', { orSelfParam: 'id' }),
+    build: async (ctx) => {
+      if (ctx.self) return { params: { id: ctx.targetId }, body: {} };
+      const target = await findUserById(ctx.t.db, ctx.targetId);
+      return { params: { id: ctx.targetId }, body: { mfaEnrolled: target?.mfa_enrolled !== 1 } };
+    },
+  },
+  'POST /api/v1/users/:id/api-token': { access: requires('administration:generate_api_tokens'), build: (ctx) => ({ params: { id: ctx.targetId } }) },
+  'DELETE /api/v1/users/:id/api-token': { access: requires('administration:generate_api_tokens'),
+    build: async (ctx) => {
+      await giveApiToken(ctx.t, ctx.targetId);
+      return { params: { id: ctx.targetId } };
+    },
+  },
+  'POST /api/v1/me/password': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED,
+    freshCaller: true,
+    build: () => {
+      const next = `a brand new passphrase ${random()}`;
+      return { body: { currentPassword: TEST_PASSWORD, newPassword: next, confirmNewPassword: next } };
+    },
+  },
+};
+
+/** The URL of a sample request: path parameters filled in, query string appended. */
+export function sampleUrl(routeUrl: string, request: SampleRequest, extraQuery: Record<string, string> = {}): string {
+  const path = routeUrl.replace(/:(\w+)/g, (_, name: string) => {
+    const value = request.params?.[name];
+    if (value === undefined) throw new Error(`sample for ${routeUrl} has no value for :${name}`);
+    return encodeURIComponent(value);
+  });
+  const query = new URLSearchParams({ ...request.query, ...extraQuery }).toString();
+  return query ? `${path}?${query}` : path;
+}
