@@ -1,0 +1,11 @@
+import type { UserListParams } from './users.js';
+
+/** TanStack Query keys, in one place so invalidation cannot miss a spelling. */
+export const queryKeys = {
+  me: ['me'] as const,
+  users: ['users'] as const,
+  userList: (params: UserListParams) => ['users', 'list', params] as const,
+  user: (id: string) => ['users', 'one', id] as const,
+  securityGroups: ['security-groups'] as const,
+  setupStatus: ['setup-status'] as const,
+};

@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import type { Me, SetupSchema, SignInSchema } from '../../shared/schemas/session.js';
+import type { User } from '../../shared/schemas/users.js';
+import { ApiError, request } from './client.js';
+
+export type SignInInput = z.input<typeof SignInSchema>;
+export type SetupInput = z.input<typeof SetupSchema>;
+
+/** Who is signed in, or null when nobody is (a 401 is an answer here, not an error). */
+export async function fetchMe(): Promise<Me | null> {
+  try {
+    return await request<Me>('/api/v1/me', { expectUnauthenticated: true });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export function signIn(input: SignInInput): Promise<Me> {
+  return request<Me>('/api/v1/session', { method: 'POST', body: input, expectUnauthenticated: true });
+}
+
+export function signOut(): Promise<void> {
+  return request<void>('/api/v1/session', { method: 'DELETE', expectUnauthenticated: true });
+}
+
+export function fetchSetupStatus(): Promise<{ setupRequired: boolean }> {
+  return request<{ setupRequired: boolean }>('/api/v1/setup');
+}
+
+export function completeSetup(input: SetupInput): Promise<User> {
+  return request<User>('/api/v1/setup', { method: 'POST', body: input });
+}

@@ -1,0 +1,41 @@
+import type { AccountSettings, CreateUserInput, ListUsersQuery, SecurityGroup, User } from '../../shared/schemas/users.js';
+import { request, requestFile } from './client.js';
+
+export type UserListParams = Pick<ListUsersQuery, 'sort' | 'order' | 'page' | 'pageSize'> & { search: string };
+export interface UserList {
+  users: User[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export function listUsers(params: UserListParams, signal?: AbortSignal): Promise<UserList> {
+  return request<UserList>('/api/v1/users', { query: { ...params, search: params.search.trim() }, signal });
+}
+
+/** The CSV export of the list with the same search and sort (every page, not only the one shown). */
+export function exportUsersCsv(params: Pick<UserListParams, 'search' | 'sort' | 'order'>): Promise<{ blob: Blob; filename: string }> {
+  return requestFile('/api/v1/users/export.csv', {
+    query: { search: params.search.trim(), sort: params.sort, order: params.order },
+  });
+}
+
+export function getUser(id: string, signal?: AbortSignal): Promise<User> {
+  return request<User>(`/api/v1/users/${encodeURIComponent(id)}`, { signal });
+}
+
+export function createUser(input: CreateUserInput): Promise<User> {
+  return request<User>('/api/v1/users', { method: 'POST', body: input });
+}
+
+export function updateUserSettings(id: string, changes: AccountSettings): Promise<User> {
+  return request<User>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes });
+}
+
+export function deleteUser(id: string): Promise<void> {
+  return request<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export async function listSecurityGroups(signal?: AbortSignal): Promise<SecurityGroup[]> {
+  return (await request<{ groups: SecurityGroup[] }>('/api/v1/security-groups', { signal })).groups;
+}

@@ -1,0 +1,58 @@
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { ApiError, setUnauthorizedHandler } from './api/client.js';
+import { queryKeys } from './api/query-keys.js';
+import { rememberSessionEnd } from './auth/session-end.js';
+import { RequireAuth } from './auth/require-auth.js';
+import { AppLayout } from './components/app-layout.js';
+import { HomeRedirect } from './pages/home-redirect.js';
+import { LoginPage } from './pages/login-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
+import { SetupPage } from './pages/setup-page.js';
+import { UsersPage } from './pages/users/users-page.js';
+import { ViewUserPage } from './pages/view-user/view-user-page.js';
+import { theme } from './theme.js';
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache(),
+  defaultOptions: {
+    queries: {
+      // A 4xx answer will not change by asking again; only retry what may be a passing problem.
+      retry: (failureCount, error) => failureCount < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+// Any 401 from the API (a session that ended or was revoked): forget who was signed in, and
+// <RequireAuth> sends the person to the sign-in page, remembering where they were.
+setUnauthorizedHandler((error) => {
+  rememberSessionEnd(error.code);
+  queryClient.setQueryData(queryKeys.me, null);
+});
+
+export function App() {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications position="top-right" limit={4} />
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/setup" element={<SetupPage />} />
+            <Route path="/login" element={<LoginPage />} />
+            <Route element={<RequireAuth />}>
+              <Route element={<AppLayout />}>
+                <Route index element={<HomeRedirect />} />
+                <Route path="/users" element={<UsersPage />} />
+                <Route path="/users/:id" element={<ViewUserPage />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Route>
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,103 @@
+import { AppShell, Box, Button, Group, Text, UnstyledButton, useMantineColorScheme, VisuallyHidden } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { messageOf } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
+import { signOut } from '../api/session.js';
+import { can } from '../auth/abilities.js';
+import { useSignedInMe } from '../auth/use-me.js';
+import { fullName } from '../format/labels.js';
+import { LatchkeyLogo } from './latchkey-logo.js';
+
+function HeaderLink({ to, active, children }: { to: string; active: boolean; children: string }) {
+  return (
+    <Button component={Link} to={to} variant={active ? 'light' : 'subtle'} color={active ? 'blue' : 'gray'} aria-current={active ? 'page' : undefined}>
+      {children}
+    </Button>
+  );
+}
+
+/** Follows the signed-in account's UI theme preference (Light, Dark, or the system's). */
+function useThemePreference(theme: 'light' | 'dark' | 'system') {
+  const { setColorScheme } = useMantineColorScheme();
+  useEffect(() => {
+    setColorScheme(theme === 'system' ? 'auto' : theme);
+  }, [theme, setColorScheme]);
+}
+
+/** The frame of every signed-in page: product name, the navigation this account may use, sign out. */
+export function AppLayout() {
+  const me = useSignedInMe();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  useThemePreference(me.user.theme);
+
+  const myPath = `/users/${me.user.id}`;
+  const onMyPage = location.pathname === myPath;
+  const onUsers = location.pathname === '/users' || (location.pathname.startsWith('/users/') && !onMyPage);
+
+  const signOutMutation = useMutation({
+    mutationFn: signOut,
+    onSettled: (_data, error) => {
+      // Even if the server could not be told, forget the account here and go to the sign-in page.
+      if (error) notifications.show({ color: 'red', message: messageOf(error) });
+      void navigate('/login', { replace: true, state: { signedOut: !error } });
+      queryClient.clear();
+      queryClient.setQueryData(queryKeys.me, null);
+    },
+  });
+
+  return (
+    <AppShell header={{ height: 60 }} padding="lg">
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="lg" justify="space-between" wrap="nowrap">
+          <Group gap="xl" wrap="nowrap">
+            <UnstyledButton component={Link} to="/">
+              <Group gap={8} wrap="nowrap">
+                <LatchkeyLogo size={28} />
+                <Text fw={700} size="lg">
+                  Latchkey
+                </Text>
+              </Group>
+            </UnstyledButton>
+            <Box component="nav" aria-label="Main">
+              <Group gap={4} wrap="nowrap">
+                {can(me, 'users_groups:view') && (
+                  <HeaderLink to="/users" active={onUsers}>
+                    Users
+                  </HeaderLink>
+                )}
+                <HeaderLink to={myPath} active={onMyPage}>
+                  My Account
+                </HeaderLink>
+                <Button component="a" href="/api/docs" variant="subtle" color="gray">
+                  API Reference
+                </Button>
+              </Group>
+            </Box>
+          </Group>
+          <Group gap="md" wrap="nowrap">
+            <Text size="sm" c="dimmed" truncate maw={280}>
+              <VisuallyHidden>Signed in as </VisuallyHidden>
+              {fullName(me.user)}
+            </Text>
+            <Button variant="default" onClick={() => signOutMutation.mutate()} loading={signOutMutation.isPending}>
+              Sign Out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Box maw={1760} mx="auto">
+          <Outlet />
+        </Box>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,156 @@
+import { Alert, Button, Checkbox, Stack, TextInput } from '@mantine/core';
+import { useDocumentTitle } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { queryKeys } from '../api/query-keys.js';
+import { signIn } from '../api/session.js';
+import { safeNextPath } from '../auth/redirect.js';
+import { clearSessionEndReason } from '../auth/session-end.js';
+import { useMe } from '../auth/use-me.js';
+import { PublicPage } from '../components/public-page.js';
+import { PasswordField } from '../components/password-field.js';
+import { useFieldErrors } from '../components/use-field-errors.js';
+
+/** Only the email is ever remembered on this device; never the password. */
+const REMEMBERED_EMAIL_KEY = 'latchkey.rememberedEmail';
+
+function readRememberedEmail(): string {
+  try {
+    return localStorage.getItem(REMEMBERED_EMAIL_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function rememberEmail(email: string | null): void {
+  try {
+    if (email) localStorage.setItem(REMEMBERED_EMAIL_KEY, email);
+    else localStorage.removeItem(REMEMBERED_EMAIL_KEY);
+  } catch {
+    // Storage can be disabled by the browser; remembering is a convenience only.
+  }
+}
+
+interface LoginState {
+  reason?: string | null;
+  signedOut?: boolean;
+  notice?: string;
+  email?: string;
+}
+
+const FIELDS = ['email', 'password'] as const;
+
+export function LoginPage() {
+  useDocumentTitle('Sign in · Latchkey');
+  const location = useLocation();
+  const state = (location.state ?? {}) as LoginState;
+  const [searchParams] = useSearchParams();
+  const next = safeNextPath(searchParams.get('next'));
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const me = useMe();
+
+  const remembered = readRememberedEmail();
+  const [email, setEmail] = useState(state.email ?? remembered);
+  const [password, setPassword] = useState('');
+  const [rememberUsername, setRememberUsername] = useState(remembered !== '');
+  const errors = useFieldErrors(FIELDS);
+
+  const mutation = useMutation({
+    mutationFn: signIn,
+    onSuccess: (signedIn) => {
+      rememberEmail(rememberUsername ? email.trim() : null);
+      clearSessionEndReason();
+      // Nothing cached for an earlier account may show for this one.
+      queryClient.clear();
+      queryClient.setQueryData(queryKeys.me, signedIn);
+      void navigate(next, { replace: true });
+    },
+    onError: (error) => {
+      setPassword('');
+      errors.showError(error);
+    },
+  });
+
+  // Already signed in (a bookmark of /login, the Back button): go where they were going.
+  if (me.data && !mutation.isPending && !mutation.isSuccess) return <Navigate to={next} replace />;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof FIELDS)[number], string>> = {};
+    if (!email.trim()) missing.email = 'Email is required.';
+    if (!password) missing.password = 'Password is required.';
+    errors.clear();
+    if (Object.keys(missing).length > 0) {
+      errors.setFields(missing);
+      return;
+    }
+    mutation.mutate({ email: email.trim(), password });
+  }
+
+  const sessionEnded = state.reason === 'session_expired' || state.reason === 'unauthenticated';
+
+  return (
+    <PublicPage title="Sign in">
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md">
+          {state.notice && (
+            <Alert color="green" role="status">
+              {state.notice}
+            </Alert>
+          )}
+          {state.signedOut && (
+            <Alert color="blue" role="status">
+              You are signed out.
+            </Alert>
+          )}
+          {sessionEnded && !mutation.isError && (
+            <Alert color="yellow" role="status">
+              {state.reason === 'session_expired' ? 'Your session has ended. Please sign in again.' : 'Please sign in to continue.'}
+            </Alert>
+          )}
+          {errors.formError && (
+            <Alert color="red" role="alert">
+              {errors.formError}
+            </Alert>
+          )}
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(event) => {
+              setEmail(event.currentTarget.value);
+              errors.clearField('email');
+            }}
+            error={errors.fields.email}
+            withAsterisk
+            autoFocus={email === ''}
+          />
+          <PasswordField
+            label="Password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => {
+              setPassword(event.currentTarget.value);
+              errors.clearField('password');
+            }}
+            error={errors.fields.password}
+            withAsterisk
+            autoFocus={email !== ''}
+          />
+          <Checkbox
+            label="Remember Username"
+            description="Keeps your email on this device. Your password is never stored."
+            checked={rememberUsername}
+            onChange={(event) => setRememberUsername(event.currentTarget.checked)}
+          />
+          <Button type="submit" fullWidth loading={mutation.isPending} mt="xs">
+            Sign In
+          </Button>
+        </Stack>
+      </form>
+    </PublicPage>
+  );
+}

@@ -1,0 +1,96 @@
+import { Anchor, Badge, Radio, VisuallyHidden } from '@mantine/core';
+import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
+import { Link } from 'react-router';
+import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
+import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
+import { ACCOUNT_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
+
+/** What a column needs beyond TanStack's own definition. */
+declare module '@tanstack/react-table' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the generics must match TanStack's declaration to merge.
+  interface ColumnMeta<TData, TValue> {
+    /** The server's sort key, when the server can sort by this column. */
+    sortKey?: UserSortColumn;
+    /** The column's name in the Columns menu (and its header). */
+    label?: string;
+    /** Always shown (the Email link, the row selector). */
+    alwaysVisible?: boolean;
+  }
+}
+
+const column = createColumnHelper<User>();
+
+export const emailLinkId = (user: User) => `user-email-${user.id}`;
+
+export interface UserColumnOptions {
+  prefs: DateTimePreferences;
+  selectedId: string | null;
+  onSelect: (user: User) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns hold values of different types; TanStack's helper types them each.
+export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions): ColumnDef<User, any>[] {
+  return [
+    column.display({
+      id: 'select',
+      header: () => <VisuallyHidden>Select</VisuallyHidden>,
+      meta: { label: 'Select', alwaysVisible: true },
+      cell: ({ row }) => (
+        <Radio
+          name="selected-user"
+          value={row.original.id}
+          checked={selectedId === row.original.id}
+          onChange={() => onSelect(row.original)}
+          aria-labelledby={emailLinkId(row.original)}
+          size="xs"
+        />
+      ),
+    }),
+    column.accessor('email', {
+      header: 'Email',
+      meta: { sortKey: 'email', label: 'Email', alwaysVisible: true },
+      cell: ({ row }) => (
+        <Anchor component={Link} to={`/users/${row.original.id}`} id={emailLinkId(row.original)} size="sm">
+          {row.original.email}
+        </Anchor>
+      ),
+    }),
+    column.accessor('firstName', { header: 'First Name', meta: { sortKey: 'firstName', label: 'First Name' } }),
+    column.accessor('lastName', { header: 'Last Name', meta: { sortKey: 'lastName', label: 'Last Name' } }),
+    column.accessor('title', { header: 'Title', meta: { label: 'Title' } }),
+    column.accessor('telephone', { header: 'Telephone', meta: { label: 'Telephone' } }),
+    column.accessor((user) => user.securityGroup.name, {
+      id: 'securityGroup',
+      header: 'Security Group',
+      meta: { sortKey: 'securityGroup', label: 'Security Group' },
+    }),
+    column.accessor('functionalGroup', { header: 'Functional Group', meta: { label: 'Functional Group' } }),
+    column.accessor('accountStatus', {
+      header: 'Account Status',
+      meta: { sortKey: 'accountStatus', label: 'Account Status' },
+      cell: ({ getValue }) => {
+        const status = getValue<User['accountStatus']>();
+        return (
+          <Badge variant="light" color={status === 'enabled' ? 'green' : 'gray'} radius="sm">
+            {ACCOUNT_STATUS_LABELS[status]}
+          </Badge>
+        );
+      },
+    }),
+    column.accessor('userType', {
+      header: 'User Type',
+      meta: { sortKey: 'userType', label: 'User Type' },
+      cell: ({ getValue }) => USER_TYPE_LABELS[getValue<User['userType']>()],
+    }),
+    column.accessor('lastLoginAt', {
+      header: 'Last Login',
+      meta: { sortKey: 'lastLoginAt', label: 'Last Login' },
+      cell: ({ getValue }) => formatDateTime(getValue<string | null>(), prefs),
+    }),
+    column.accessor('sessionTimeoutMinutes', {
+      header: 'Timeout',
+      meta: { sortKey: 'sessionTimeoutMinutes', label: 'Timeout' },
+      cell: ({ getValue }) => `${getValue<number>()} min`,
+    }),
+  ];
+}

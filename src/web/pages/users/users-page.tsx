@@ -1,0 +1,215 @@
+import { Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useDocumentTitle, useLocalStorage } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
+import { ApiError, messageOf } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { exportUsersCsv, listUsers, type UserListParams } from '../../api/users.js';
+import { can } from '../../auth/abilities.js';
+import { useSignedInMe } from '../../auth/use-me.js';
+import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
+import { NoPermissionPage } from '../../components/notice-page.js';
+import { ColumnVisibilityMenu } from './column-visibility.js';
+import { DeleteUserModal } from './delete-user-modal.js';
+import { readListParams, writeListParams } from './list-params.js';
+import { NewUserModal } from './new-user-modal.js';
+import { userColumns } from './user-columns.js';
+import { UsersTable, UsersTableFooter } from './users-table.js';
+
+/** Saves a downloaded file the way a link with `download` would. */
+function saveFile(blob: Blob, filename: string) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The User Accounts list (product.md §1 "Users"). */
+export function UsersPage() {
+  useDocumentTitle('User Accounts · Latchkey');
+  const me = useSignedInMe();
+  if (!can(me, 'users_groups:view')) {
+    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message="Only accounts whose security group may view Users & Groups can see the User Accounts list. Your own account is under My Account." />;
+  }
+  return <UserAccounts />;
+}
+
+function UserAccounts() {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const params = readListParams(searchParams);
+
+  const [searchText, setSearchText] = useState(params.search);
+  const [debouncedSearch] = useDebouncedValue(searchText, 300);
+  const [selected, setSelected] = useState<User | null>(null);
+  const [newUserOpen, setNewUserOpen] = useState(false);
+  const [deleteOpen, setDeleteOpen] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [columnVisibility, setColumnVisibility] = useLocalStorage<VisibilityState>({
+    key: 'latchkey.userColumns',
+    defaultValue: {},
+  });
+
+  function update(changes: Partial<UserListParams>) {
+    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
+    setSelected(null);
+  }
+
+  // A new search starts again from the first page.
+  useEffect(() => {
+    if (debouncedSearch.trim() !== params.search.trim()) update({ search: debouncedSearch, page: 1 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed search should trigger this.
+  }, [debouncedSearch]);
+
+  const list = useQuery({
+    queryKey: queryKeys.userList(params),
+    queryFn: ({ signal }) => listUsers(params, signal),
+    placeholderData: keepPreviousData,
+  });
+
+  const columns = useMemo(
+    () => userColumns({ prefs: me.user, selectedId: selected?.id ?? null, onSelect: setSelected }),
+    [me.user, selected?.id],
+  );
+  const table = useReactTable({
+    data: list.data?.users ?? [],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (user) => user.id,
+    manualPagination: true,
+    manualSorting: true,
+    state: { columnVisibility, sorting: [{ id: params.sort, desc: params.order === 'desc' }] },
+    onColumnVisibilityChange: setColumnVisibility,
+  });
+
+  // After a delete (or a narrower search elsewhere) the page may be past the end: show the last one.
+  useEffect(() => {
+    if (list.data && list.data.users.length === 0 && params.page > 1 && list.data.total > 0) {
+      update({ page: Math.max(1, Math.ceil(list.data.total / params.pageSize)) });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
+  }, [list.data]);
+
+  function sortBy(sort: UserSortColumn) {
+    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 });
+  }
+
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const { blob, filename } = await exportUsersCsv(params);
+      saveFile(blob, filename);
+    } catch (error) {
+      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
+    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
+  }
+
+  const total = list.data?.total ?? 0;
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1} size="h2">
+            User Accounts
+          </Title>
+          <Text size="sm" c="dimmed" role="status">
+            {list.data ? `${total.toLocaleString()} ${total === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}` : 'Loading accounts…'}
+          </Text>
+        </div>
+      </Group>
+
+      <Group justify="space-between" align="flex-end" gap="sm" role="toolbar" aria-label="User accounts">
+        <Group gap="sm" align="flex-end">
+          {can(me, 'users_groups:create') && (
+            <Button leftSection={<IconPlus />} onClick={() => setNewUserOpen(true)}>
+              New User
+            </Button>
+          )}
+          {can(me, 'users_groups:delete') && (
+            <Button
+              variant="light"
+              color="red"
+              leftSection={<IconTrash />}
+              disabled={!selected}
+              onClick={() => setDeleteOpen(true)}
+              title={selected ? undefined : 'Select a user in the list first'}
+            >
+              Delete User
+            </Button>
+          )}
+          <TextInput
+            label="Search users"
+            placeholder="Email, first or last name"
+            leftSection={<IconSearch />}
+            value={searchText}
+            onChange={(event) => setSearchText(event.currentTarget.value)}
+            w={300}
+            type="search"
+          />
+        </Group>
+        <Group gap="sm">
+          {can(me, 'users_groups:export') && (
+            <Button variant="default" leftSection={<IconDownload />} onClick={() => void exportCsv()} loading={exporting}>
+              Export CSV
+            </Button>
+          )}
+          <Button
+            variant="default"
+            leftSection={<IconRefresh />}
+            onClick={() => void queryClient.invalidateQueries({ queryKey: queryKeys.users })}
+            loading={list.isFetching && !list.isPending}
+          >
+            Refresh
+          </Button>
+          <ColumnVisibilityMenu table={table} />
+        </Group>
+      </Group>
+
+      <UsersTable
+        table={table}
+        loading={list.isPending}
+        fetching={list.isFetching}
+        error={list.isError ? list.error : null}
+        onRetry={() => void list.refetch()}
+        search={params.search}
+        onSort={sortBy}
+      />
+      <UsersTableFooter
+        total={total}
+        page={params.page}
+        pageSize={params.pageSize}
+        onPage={(page) => update({ page })}
+        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+      />
+
+      <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
+      {selected && (
+        <DeleteUserModal
+          opened={deleteOpen}
+          user={selected}
+          onClose={() => setDeleteOpen(false)}
+          onDeleted={() => {
+            setDeleteOpen(false);
+            setSelected(null);
+          }}
+        />
+      )}
+    </Stack>
+  );
+}

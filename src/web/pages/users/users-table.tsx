@@ -1,0 +1,150 @@
+import { Box, Center, Group, Loader, LoadingOverlay, Pagination, Select, Table, Text, UnstyledButton } from '@mantine/core';
+import { flexRender, type Header, type Table as TanStackTable } from '@tanstack/react-table';
+import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
+import { ErrorState } from '../../components/error-state.js';
+import { IconChevronDown, IconChevronUp, IconSelector } from '../../components/icons.js';
+import { PAGE_SIZES } from './list-params.js';
+
+function SortableHeader({ header, onSort }: { header: Header<User, unknown>; onSort: (sort: UserSortColumn) => void }) {
+  const sortKey = header.column.columnDef.meta?.sortKey;
+  const label = flexRender(header.column.columnDef.header, header.getContext());
+  const sorted = header.column.getIsSorted();
+  const ariaSort = !sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none';
+  return (
+    <Table.Th aria-sort={ariaSort} style={{ whiteSpace: 'nowrap' }} w={header.column.id === 'select' ? 40 : undefined}>
+      {sortKey ? (
+        <UnstyledButton onClick={() => onSort(sortKey)} fw={600} fz="sm">
+          <Group gap={4} wrap="nowrap">
+            {label}
+            <Box c={sorted ? 'blue' : 'dimmed'} display="flex">
+              {sorted === 'asc' ? <IconChevronUp size={14} /> : sorted === 'desc' ? <IconChevronDown size={14} /> : <IconSelector size={14} />}
+            </Box>
+          </Group>
+        </UnstyledButton>
+      ) : (
+        label
+      )}
+    </Table.Th>
+  );
+}
+
+export interface UsersTableProps {
+  table: TanStackTable<User>;
+  loading: boolean;
+  fetching: boolean;
+  error: unknown;
+  onRetry: () => void;
+  search: string;
+  onSort: (sort: UserSortColumn) => void;
+}
+
+/** The User Accounts table: TanStack Table for the model, Mantine Table for the markup. */
+export function UsersTable({ table, loading, fetching, error, onRetry, search, onSort }: UsersTableProps) {
+  const rows = table.getRowModel().rows;
+  const columnCount = table.getVisibleLeafColumns().length;
+  return (
+    <Box pos="relative">
+      <LoadingOverlay visible={fetching && !loading} zIndex={5} overlayProps={{ blur: 0, backgroundOpacity: 0.35 }} loaderProps={{ size: 'sm' }} />
+      <Table.ScrollContainer minWidth={1180} type="native">
+        <Table striped highlightOnHover withTableBorder verticalSpacing={8} horizontalSpacing="sm" fz="sm" aria-label="User accounts" aria-busy={fetching}>
+          <Table.Thead>
+            {table.getHeaderGroups().map((group) => (
+              <Table.Tr key={group.id}>
+                {group.headers.map((header) => (
+                  <SortableHeader key={header.id} header={header} onSort={onSort} />
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Thead>
+          <Table.Tbody>
+            {loading ? (
+              <Table.Tr>
+                <Table.Td colSpan={columnCount}>
+                  <Center py="xl">
+                    <Group gap="sm">
+                      <Loader size="sm" />
+                      <Text c="dimmed">Loading accounts…</Text>
+                    </Group>
+                  </Center>
+                </Table.Td>
+              </Table.Tr>
+            ) : error && rows.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={columnCount}>
+                  <Center py="lg">
+                    <ErrorState error={error} onRetry={onRetry} />
+                  </Center>
+                </Table.Td>
+              </Table.Tr>
+            ) : rows.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={columnCount}>
+                  <Text c="dimmed" ta="center" py="xl">
+                    {search ? `No accounts match “${search}”. Search matches the start of an email, first name or last name.` : 'There are no accounts yet.'}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ) : (
+              rows.map((row) => (
+                <Table.Tr key={row.id}>
+                  {row.getVisibleCells().map((cell) => (
+                    <Table.Td key={cell.id} style={{ whiteSpace: 'nowrap' }}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))
+            )}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Box>
+  );
+}
+
+export interface UsersTableFooterProps {
+  total: number;
+  page: number;
+  pageSize: number;
+  onPage: (page: number) => void;
+  onPageSize: (pageSize: number) => void;
+}
+
+export function UsersTableFooter({ total, page, pageSize, onPage, onPageSize }: UsersTableFooterProps) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  return (
+    <Group justify="space-between" gap="md">
+      <Group gap="sm">
+        <Select
+          label="Rows per page"
+          data={PAGE_SIZES.map(String)}
+          value={String(pageSize)}
+          onChange={(value) => value && onPageSize(Number(value))}
+          allowDeselect={false}
+          styles={{
+            root: { display: 'flex', alignItems: 'center', gap: 8 },
+            label: { whiteSpace: 'nowrap', marginBottom: 0 },
+            wrapper: { width: 84 },
+          }}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Text size="sm" c="dimmed">
+          {total === 0 ? 'No accounts' : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
+        </Text>
+      </Group>
+      <Pagination
+        total={pages}
+        value={Math.min(page, pages)}
+        onChange={onPage}
+        size="sm"
+        withEdges
+        getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
+        getControlProps={(control) => ({
+          'aria-label': { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' }[control],
+        })}
+      />
+    </Group>
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * The tabs of the View User page, in order. To add a tab (Password & Security next), write its
+ * panel in its own file in this folder and add one entry here; the page does the rest (tab list,
+ * `?tab=` in the address, hiding tabs that do not apply).
+ */
+import type { ComponentType } from 'react';
+import type { Me } from '../../../shared/schemas/session.js';
+import type { User } from '../../../shared/schemas/users.js';
+import { AccountSettingsTab } from './account-settings-tab.js';
+
+export interface UserTabProps {
+  /** The account shown on the page. */
+  user: User;
+  /** The signed-in account looking at it. */
+  me: Me;
+}
+
+export interface UserTab {
+  /** In the address: /users/:id?tab=<value>. */
+  value: string;
+  label: string;
+  /** Whether the tab applies to this account for this viewer (from data and abilities only; the server decides). */
+  isVisible: (props: UserTabProps) => boolean;
+  Panel: ComponentType<UserTabProps>;
+}
+
+export const USER_TABS: readonly UserTab[] = [
+  { value: 'account-settings', label: 'Account Settings', isVisible: () => true, Panel: AccountSettingsTab },
+  // Next: { value: 'password-security', label: 'Password & Security', isVisible: ({ user }) => user.userType !== 'sso', Panel: PasswordSecurityTab },
+];
