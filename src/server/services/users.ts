@@ -95,7 +95,9 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users:
     base
       .selectAll('u')
       .select('g.name as group_name')
-      .orderBy(sql.ref(sortColumn), query.order)
+      // "Never signed in" sorts as the oldest Last Login on both databases (PostgreSQL puts NULLs
+      // last ascending, SQLite first): first ascending, last descending.
+      .orderBy(sql.ref(sortColumn), (ob) => (query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
       .orderBy('u.id')
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)
