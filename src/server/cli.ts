@@ -210,8 +210,12 @@ async function createUserCommand(options: CreateUserOptions): Promise<void> {
       .where((eb) => eb.or([eb('id', '=', options.group), eb('name', '=', options.group)]))
       .executeTakeFirst();
     if (!group) {
-      const names = (await db.selectFrom('security_groups').select('name').orderBy('name').execute()).map((g) => g.name);
-      throw new CliError(`No security group "${options.group}". Use an ID or one of: ${names.map((n) => `"${n}"`).join(', ')}.`);
+      const names = (await db.selectFrom('security_groups').select('name').orderBy('name').execute()).map(
+        (g) => g.name,
+      );
+      throw new CliError(
+        `No security group "${options.group}". Use an ID or one of: ${names.map((n) => `"${n}"`).join(', ')}.`,
+      );
     }
     // The same validation as the API's New User request (email format, lengths, telephone, timeout).
     const parsed = CreateUserSchema.safeParse({
@@ -336,7 +340,11 @@ function buildProgram(): Command {
       parseMinutes,
       60,
     )
-    .addOption(new Option('--sso', 'an SSO account: no local password, its identity provider signs it in').conflicts('passwordStdin'))
+    .addOption(
+      new Option('--sso', 'an SSO account: no local password, its identity provider signs it in').conflicts(
+        'passwordStdin',
+      ),
+    )
     .option('--provider <name>', 'the identity provider of an --sso account, e.g. Okta')
     .addOption(passwordStdinOption())
     .addHelpText(
@@ -373,7 +381,10 @@ The change is recorded in the audit log as user.password_reset by "cli".`,
   program
     .command('setup-link')
     .description('Print a fresh one-time link to create the first Administrator (only while no account exists).')
-    .addHelpText('after', '\nA new link replaces the one printed at start-up. The link is built on LATCHKEY_PUBLIC_URL.')
+    .addHelpText(
+      'after',
+      '\nA new link replaces the one printed at start-up. The link is built on LATCHKEY_PUBLIC_URL.',
+    )
     .action(setupLinkCommand);
 
   return program;
@@ -394,7 +405,9 @@ async function runCli(argv: readonly string[]): Promise<number> {
       return error instanceof CliError ? error.exitCode : 1;
     }
     // Anything else is a bug or an outage (database unreachable): show all of it.
-    process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

@@ -43,12 +43,17 @@ const env: Record<string, string> = {
   PORT: '3999',
   // The CLI can only be pointed at a schema through DATABASE_URL: libpq's `options` parameter.
   ...(postgresUrl
-    ? { DATABASE_URL: `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}` }
+    ? {
+        DATABASE_URL: `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+      }
     : {}),
 };
 
 /** Runs `latchkey <args>` from source (tsx) or, with `compiled`, the installed bin/latchkey.js. */
-function runCli(args: string[], options: { input?: string; env?: Record<string, string>; compiled?: boolean } = {}): Promise<CliResult> {
+function runCli(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; compiled?: boolean } = {},
+): Promise<CliResult> {
   const entry = options.compiled ? ['bin/latchkey.js'] : ['--import', 'tsx', 'src/server/cli.ts'];
   const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
@@ -75,7 +80,12 @@ let db: Db;
 let app: FastifyInstance;
 
 async function signIn(email: string, password: string) {
-  return app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'x-latchkey-csrf': '1' }, payload: { email, password } });
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    headers: { 'x-latchkey-csrf': '1' },
+    payload: { email, password },
+  });
 }
 
 async function userByEmail(email: string) {
@@ -83,7 +93,10 @@ async function userByEmail(email: string) {
 }
 
 async function count(table: 'users' | 'audit_events' | 'sessions' | 'setup_tokens'): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -114,7 +127,9 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   it('refuses to work on a database that has not been migrated', async () => {
     const result = await runCli(['setup-link']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('Error: The database schema is not up to date (1 migration(s) pending). Run "latchkey migrate" first.');
+    expect(result.stderr.trim()).toBe(
+      'Error: The database schema is not up to date (1 migration(s) pending). Run "latchkey migrate" first.',
+    );
   });
 
   it('migrate applies the migrations and says so, then finds nothing to do', async () => {
@@ -147,13 +162,17 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
 
   it('create-user refuses a weak piped password with the policy message and creates nothing', async () => {
     const auditBefore = await count('audit_events');
-    const result = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), { input: 'too short\n' });
+    const result = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
+      input: 'too short\n',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('Error: Password must be at least 12 characters.');
     expect(await count('users')).toBe(0);
     expect(await count('audit_events')).toBe(auditBefore);
 
-    const common = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), { input: 'password1234\n' });
+    const common = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
+      input: 'password1234\n',
+    });
     expect(common.code).toBe(1);
     expect(common.stderr.trim()).toBe('Error: This password is too common. Choose something harder to guess.');
     expect(await count('users')).toBe(0);
@@ -172,7 +191,15 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
 
   it('create-user makes the first account an Administrator from the first line of stdin, through the same service', async () => {
     const result = await runCli(
-      createUserArgs(ADMIN_EMAIL, 'Administrator', ['--title', 'Platform Owner', '--telephone', '+1 555 0100', '--timeout', '30', '--password-stdin']),
+      createUserArgs(ADMIN_EMAIL, 'Administrator', [
+        '--title',
+        'Platform Owner',
+        '--telephone',
+        '+1 555 0100',
+        '--timeout',
+        '30',
+        '--password-stdin',
+      ]),
       // Only the first line is the password; what follows is ignored.
       { input: `${FIRST_PASSWORD}\nsomething else\n` },
     );
@@ -209,26 +236,38 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('create-user names the group by ID or exact name and validates fields as the API does', async () => {
-    const unknown = await runCli(createUserArgs('x@example.test', 'administrators', ['--password-stdin']), { input: `${FIRST_PASSWORD}\n` });
+    const unknown = await runCli(createUserArgs('x@example.test', 'administrators', ['--password-stdin']), {
+      input: `${FIRST_PASSWORD}\n`,
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No security group "administrators"');
     expect(unknown.stderr).toContain('"Read Only User"');
 
-    const badEmail = await runCli(createUserArgs('not-an-email', 'Read Only User', ['--password-stdin']), { input: `${FIRST_PASSWORD}\n` });
+    const badEmail = await runCli(createUserArgs('not-an-email', 'Read Only User', ['--password-stdin']), {
+      input: `${FIRST_PASSWORD}\n`,
+    });
     expect(badEmail.code).toBe(1);
     expect(badEmail.stderr.trim()).toBe('Error: --email: Enter a valid email address, such as name@example.com.');
 
-    const badTimeout = await runCli(createUserArgs('x@example.test', 'Read Only User', ['--timeout', '1', '--password-stdin']), {
-      input: `${FIRST_PASSWORD}\n`,
-    });
+    const badTimeout = await runCli(
+      createUserArgs('x@example.test', 'Read Only User', ['--timeout', '1', '--password-stdin']),
+      {
+        input: `${FIRST_PASSWORD}\n`,
+      },
+    );
     expect(badTimeout.code).toBe(1);
     expect(badTimeout.stderr.trim()).toBe('Error: --timeout: Session Timeout must be at least 5 minutes.');
 
-    const duplicate = await runCli(createUserArgs(ADMIN_EMAIL.toUpperCase(), 'Read Only User', ['--password-stdin']), { input: `${FIRST_PASSWORD}\n` });
+    const duplicate = await runCli(createUserArgs(ADMIN_EMAIL.toUpperCase(), 'Read Only User', ['--password-stdin']), {
+      input: `${FIRST_PASSWORD}\n`,
+    });
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr.trim()).toBe('Error: An account with this email already exists.');
 
-    const byId = await runCli(createUserArgs('regular@example.test', SYSTEM_GROUP_IDS.regularUser, ['--password-stdin']), { input: `${FIRST_PASSWORD}\n` });
+    const byId = await runCli(
+      createUserArgs('regular@example.test', SYSTEM_GROUP_IDS.regularUser, ['--password-stdin']),
+      { input: `${FIRST_PASSWORD}\n` },
+    );
     expect(byId.code).toBe(0);
     expect((await userByEmail('regular@example.test'))?.security_group_id).toBe(SYSTEM_GROUP_IDS.regularUser);
     expect(await count('users')).toBe(2);
@@ -239,12 +278,20 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
     const signedIn = await signIn(ADMIN_EMAIL, FIRST_PASSWORD);
     const cookie = signedIn.cookies.find((c) => c.name.endsWith('latchkey_session'))!;
     const cookieHeader = `${cookie.name}=${cookie.value}`;
-    expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: cookieHeader } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: cookieHeader } })).statusCode).toBe(
+      200,
+    );
     const otherUser = (await userByEmail('regular@example.test'))!;
     expect((await signIn(otherUser.email, FIRST_PASSWORD)).statusCode).toBe(200);
-    const otherSessions = await db.selectFrom('sessions').select('id_hash').where('user_id', '=', otherUser.id).execute();
+    const otherSessions = await db
+      .selectFrom('sessions')
+      .select('id_hash')
+      .where('user_id', '=', otherUser.id)
+      .execute();
 
-    const result = await runCli(['reset-password', '--email', ADMIN_EMAIL.toUpperCase(), '--password-stdin'], { input: `${NEW_PASSWORD}\n` });
+    const result = await runCli(['reset-password', '--email', ADMIN_EMAIL.toUpperCase(), '--password-stdin'], {
+      input: `${NEW_PASSWORD}\n`,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Set a new password for ${ADMIN_EMAIL}; ended 2 session(s).`);
@@ -257,8 +304,12 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
 
     // Every session of that account has ended, on the next request; other accounts keep theirs.
     expect(await db.selectFrom('sessions').select('id_hash').where('user_id', '=', before.id).execute()).toEqual([]);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: cookieHeader } })).statusCode).toBe(401);
-    expect(await db.selectFrom('sessions').select('id_hash').where('user_id', '=', otherUser.id).execute()).toEqual(otherSessions);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: cookieHeader } })).statusCode).toBe(
+      401,
+    );
+    expect(await db.selectFrom('sessions').select('id_hash').where('user_id', '=', otherUser.id).execute()).toEqual(
+      otherSessions,
+    );
 
     expect((await signIn(ADMIN_EMAIL, FIRST_PASSWORD)).statusCode).toBe(401);
     expect((await signIn(ADMIN_EMAIL, NEW_PASSWORD)).statusCode).toBe(200);
@@ -276,9 +327,12 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('reset-password --must-change-password marks the account for a forced change', async () => {
-    const result = await runCli(['reset-password', '--email', 'regular@example.test', '--must-change-password', '--password-stdin'], {
-      input: `${NEW_PASSWORD}\n`,
-    });
+    const result = await runCli(
+      ['reset-password', '--email', 'regular@example.test', '--must-change-password', '--password-stdin'],
+      {
+        input: `${NEW_PASSWORD}\n`,
+      },
+    );
     expect(result.code).toBe(0);
     expect((await userByEmail('regular@example.test'))?.must_change_password).toBe(1);
   });
@@ -286,7 +340,9 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   it('reset-password applies the password policy and changes nothing when it refuses', async () => {
     const before = (await userByEmail(ADMIN_EMAIL))!;
     const auditBefore = await count('audit_events');
-    const result = await runCli(['reset-password', '--email', ADMIN_EMAIL, '--password-stdin'], { input: 'ada@example.test\n' });
+    const result = await runCli(['reset-password', '--email', ADMIN_EMAIL, '--password-stdin'], {
+      input: 'ada@example.test\n',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('Error: Password must not be your email address or your name.');
     expect((await userByEmail(ADMIN_EMAIL))!.password_hash).toBe(before.password_hash);
@@ -301,13 +357,20 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
     const sso = (await userByEmail('sso@example.test'))!;
     expect(sso).toMatchObject({ user_type: 'sso', sso_provider: 'Okta', password_hash: null });
 
-    const result = await runCli(['reset-password', '--email', 'sso@example.test', '--password-stdin'], { input: `${NEW_PASSWORD}\n` });
+    const result = await runCli(['reset-password', '--email', 'sso@example.test', '--password-stdin'], {
+      input: `${NEW_PASSWORD}\n`,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
       'Error: sso@example.test is managed by its identity provider (Okta): it has no local password to reset.',
     );
     expect((await userByEmail('sso@example.test'))!.password_hash).toBeNull();
-    const resets = await db.selectFrom('audit_events').select('id').where('target_user_id', '=', sso.id).where('action', '=', 'user.password_reset').execute();
+    const resets = await db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('target_user_id', '=', sso.id)
+      .where('action', '=', 'user.password_reset')
+      .execute();
     expect(resets).toEqual([]);
 
     const withoutProvider = await runCli(createUserArgs('sso2@example.test', 'Read Only User', ['--sso']));
@@ -316,7 +379,9 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('reset-password names an unknown account', async () => {
-    const result = await runCli(['reset-password', '--email', 'nobody@example.test', '--password-stdin'], { input: `${NEW_PASSWORD}\n` });
+    const result = await runCli(['reset-password', '--email', 'nobody@example.test', '--password-stdin'], {
+      input: `${NEW_PASSWORD}\n`,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('Error: No account with the email nobody@example.test.');
   });
@@ -332,7 +397,8 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   it('has --help for the program and every command', async () => {
     const main = await runCli(['--help']);
     expect(main.code).toBe(0);
-    for (const command of ['migrate', 'create-user', 'reset-password', 'setup-link']) expect(main.stdout).toContain(command);
+    for (const command of ['migrate', 'create-user', 'reset-password', 'setup-link'])
+      expect(main.stdout).toContain(command);
     for (const command of ['migrate', 'create-user', 'reset-password', 'setup-link']) {
       const help = await runCli([command, '--help']);
       expect(help.code, command).toBe(0);

@@ -69,7 +69,9 @@ export async function resetPassword(
       .updateTable('users')
       .set({
         password_hash: passwordHash,
-        ...(options.mustChangePassword === undefined ? {} : { must_change_password: options.mustChangePassword ? 1 : 0 }),
+        ...(options.mustChangePassword === undefined
+          ? {}
+          : { must_change_password: options.mustChangePassword ? 1 : 0 }),
         updated_at: nowIso(),
       })
       .where('id', '=', target.id)
