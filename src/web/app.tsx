@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError, setUnauthorizedHandler } from './api/client.js';
 import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
@@ -33,25 +33,35 @@ setUnauthorizedHandler((error) => {
   queryClient.setQueryData(queryKeys.me, null);
 });
 
+/**
+ * A data router (not <BrowserRouter>), so pages can use react-router's data APIs such as
+ * useBlocker (a form with unsaved changes asks before the person leaves).
+ */
+const router = createBrowserRouter([
+  { path: '/setup', element: <SetupPage /> },
+  { path: '/login', element: <LoginPage /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <HomeRedirect /> },
+          { path: '/users', element: <UsersPage /> },
+          { path: '/users/:id', element: <ViewUserPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);
+
 export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
       <Notifications position="top-right" limit={4} />
       <QueryClientProvider client={queryClient}>
-        <BrowserRouter>
-          <Routes>
-            <Route path="/setup" element={<SetupPage />} />
-            <Route path="/login" element={<LoginPage />} />
-            <Route element={<RequireAuth />}>
-              <Route element={<AppLayout />}>
-                <Route index element={<HomeRedirect />} />
-                <Route path="/users" element={<UsersPage />} />
-                <Route path="/users/:id" element={<ViewUserPage />} />
-                <Route path="*" element={<NotFoundPage />} />
-              </Route>
-            </Route>
-          </Routes>
-        </BrowserRouter>
+        <RouterProvider router={router} />
       </QueryClientProvider>
     </MantineProvider>
   );
