@@ -1,0 +1,16 @@
+import { expect, type Page } from '@playwright/test';
+import type { RunningLatchkey } from './latchkey.js';
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signInThroughUi(page: Page, app: RunningLatchkey, email: string, password: string): Promise<void> {
+  if (!page.url().includes('/login')) await page.goto(`${app.url}/login`);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+}
+
+/** Saves a screenshot for people to look at (screenshots/ is not committed). */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `screenshots/${name}.png`, fullPage: false, animations: 'disabled' });
+}
