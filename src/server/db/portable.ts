@@ -10,3 +10,9 @@ export function autoIncrementId(db: Kysely<unknown>): 'serial' | 'integer' {
   // SQLite: an INTEGER PRIMARY KEY is the rowid and increments by itself.
   return isPostgres(db) ? 'serial' : 'integer';
 }
+
+/** True for a unique-constraint violation, as either database reports it. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, UserTable } from '../db/schema.js';
-import { isPostgres } from '../db/portable.js';
+import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { isAdministrator, type Actor } from '../auth/actor.js';
@@ -223,7 +223,12 @@ export async function createUser(
         created_at: now,
         updated_at: now,
       })
-      .execute();
+      .execute()
+      .catch((error: unknown) => {
+        // Two requests for the same new email at once both pass the check above; the unique index
+        // decides, and the loser gets the same 409 as a duplicate sent later (not a 500).
+        throw isUniqueViolation(error) ? new AppError('email_taken', undefined, { email: 'An account with this email already exists.' }) : error;
+      });
     await recordAudit(trx, {
       actor: ctx.actor,
       target: { id, email: input.email.trim() },
