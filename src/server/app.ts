@@ -5,7 +5,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -48,6 +48,23 @@ function findWebRoot(): string | null {
   return null;
 }
 
+/** Walks any parsed input without recursion (a 1 MiB body can nest 500,000 levels deep). */
+function containsNulCharacter(input: unknown): boolean {
+  const pending: unknown[] = [input];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return true;
+        pending.push(item);
+      }
+    }
+  }
+  return false;
+}
+
 function errorBody(code: ErrorCode, message?: string, fields?: Record<string, string>): ErrorBody {
   return { error: { code, message: message ?? ERRORS[code].message, ...(fields ? { fields } : {}) } };
 }
@@ -59,6 +76,12 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   const app = Fastify({
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // Errors Fastify raises before routing (a malformed URL such as /api/v1/users/%ff) get the one
+    // JSON error shape too, instead of Fastify's own.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+      void reply.code(status).send(errorBody('bad_request', error.message));
+    },
     logger: {
       level: config.logLevel,
       // Secrets never reach the log: credentials travel in these headers.
@@ -113,6 +136,13 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   });
 
   registerGate(app, { db: deps.db, cookieName: full.sessionCookie.name, allowedOrigins: [config.publicUrl.origin] });
+  // PostgreSQL cannot store U+0000 in text (it answered 500) and no field needs it: refuse it in
+  // any path, query or body value, on both databases alike, before any handler runs.
+  app.addHook('preValidation', async (request) => {
+    if (containsNulCharacter([request.params, request.query, request.body])) {
+      throw new AppError('bad_request', 'The request contains a NUL character (U+0000), which is not allowed.');
+    }
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
