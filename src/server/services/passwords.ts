@@ -93,16 +93,17 @@ export async function resetPassword(
   });
 }
 
-function resetBy(actor: Actor | null, targetId: string): 'cli' | 'self' | 'other_account' {
+/** The same words the Password & Security tab's audit entries use (services/account-security.ts). */
+function resetBy(actor: Actor | null, targetId: string): 'cli' | 'self' | 'administrator' {
   if (actor === null) return 'cli';
-  return actor.user.id === targetId ? 'self' : 'other_account';
+  return actor.user.id === targetId ? 'self' : 'administrator';
 }
 
 /** SSO accounts have no local password: their identity provider alone decides how they sign in. */
 export function assertHasLocalPassword(user: Pick<UserTable, 'email' | 'user_type' | 'sso_provider'>): void {
   if (user.user_type === 'sso') {
     throw new AppError(
-      'forbidden',
+      'sso_account',
       `${user.email} is managed by its identity provider (${user.sso_provider ?? 'SSO'}): it has no local password to reset.`,
     );
   }
