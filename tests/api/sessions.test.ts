@@ -242,6 +242,17 @@ describe('sign-in and sessions over http', () => {
       expect(logged.map((r) => [Number(r.success), r.reason])).toEqual([[0, 'locked']]);
     });
 
+    // Regression: on PostgreSQL parallel failures each read the same count and wrote count + 1, so
+    // 20 guesses at once counted 2 to 7 and never locked the account.
+    it('counts failed sign-ins sent in parallel: 20 at once lock the account', async () => {
+      const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => signInRequest(t, user.email, `parallel guess ${i}`)));
+      expect(answers.map((a) => a.statusCode).every((status) => status === 401 || status === 429)).toBe(true);
+      const response = await signInRequest(t, user.email, TEST_PASSWORD);
+      expect(response.statusCode).toBe(429);
+      expect(errorOf(response).code).toBe('login_locked');
+    });
+
     it('counts failures for one email whatever its letter case', async () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
       await failTimes(user.email.toUpperCase(), 5);

@@ -76,7 +76,7 @@ async function list(caller: Caller, query: Record<string, string | number>) {
   const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
   const response = await caller.request({ method: 'GET', url: `/api/v1/users?${search}` });
   expect(response.statusCode, response.body).toBe(200);
-  return response.json() as { users: ListedUser[]; total: number; page: number; pageSize: number };
+  return response.json<{ users: ListedUser[]; total: number; page: number; pageSize: number }>();
 }
 
 /** The sort key of each column as the product defines it (case-insensitive text; no last login = oldest). */

@@ -130,7 +130,7 @@ export async function lastAuditId(t: TestApp): Promise<number> {
 
 /** The JSON error body every API error has: `{ error: { code, message, fields? } }`. */
 export function errorOf(response: LightMyRequestResponse): { code: string; message: string; fields?: Record<string, string> } {
-  const body = response.json() as { error?: { code?: unknown; message?: unknown; fields?: Record<string, string> } };
+  const body = response.json<{ error?: { code?: unknown; message?: unknown; fields?: Record<string, string> } }>();
   if (!body.error || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
     throw new Error(`not an API error body: ${response.statusCode} ${response.body}`);
   }

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { isPostgres } from '../db/portable.js';
 import { isoFromMs, nowMs } from '../clock.js';
 
 /**
@@ -37,7 +39,12 @@ export async function recordFailure(db: Db, keys: string[], delayStepMs: number)
         .values({ key, failures: 0, window_started_at: isoFromMs(now), locked_until: null })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
-      const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+      // Lock the row (PostgreSQL) so parallel failures queue up instead of each reading the same count
+      // and writing count + 1: 20 guesses at once must count 20, or parallel guessing never locks.
+      // Keys are always taken account first, then address, so two attempts cannot deadlock.
+      let select = trx.selectFrom('login_throttle').selectAll().where('key', '=', key);
+      if (isPostgres(trx as Kysely<unknown>)) select = select.forUpdate();
+      const row = await select.executeTakeFirstOrThrow();
       const windowOpen = now - Date.parse(row.window_started_at) < WINDOW_MS;
       const failures = windowOpen ? row.failures + 1 : 1;
       const lockedUntil = failures >= MAX_FAILURES ? isoFromMs(now + LOCK_MS) : null;
