@@ -416,6 +416,29 @@ describe('DELETE /api/v1/users/:id', () => {
       await own.close();
     }
   });
+  it('keeps one Administrator when the last two delete each other at the same moment (one 204, the other refused)', async () => {
+    const own = await createTestApp();
+    try {
+      for (let round = 0; round < 3; round++) {
+        await own.db.deleteFrom('users').execute();
+        const a = await quickUser(own, SYSTEM_GROUP_IDS.administrator);
+        const b = await quickUser(own, SYSTEM_GROUP_IDS.administrator);
+        const [byA, byB] = await Promise.all([
+          (await quickSession(own, a)).request({ method: 'DELETE', url: `/api/v1/users/${b.id}` }),
+          (await quickSession(own, b)).request({ method: 'DELETE', url: `/api/v1/users/${a.id}` }),
+        ]);
+        const statuses = [byA.statusCode, byB.statusCode].sort();
+        expect(statuses[0]).toBe(204);
+        // The loser is refused by the rule (409 last_administrator) or, if the winner committed
+        // first, by the gate (its own session is gone: 401).
+        expect([401, 409]).toContain(statuses[1]);
+        const left = await own.db.selectFrom('users').select('security_group_id').execute();
+        expect(left).toEqual([{ security_group_id: SYSTEM_GROUP_IDS.administrator }]);
+      }
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('a custom group holding every Users & Groups right (but below Administrator)', () => {
