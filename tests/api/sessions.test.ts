@@ -64,6 +64,14 @@ describe('sign-in and sessions over http', () => {
     expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
   });
 
+  it('sends security headers on API answers: nosniff, no framing, no HSTS over plain http, no X-Powered-By', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/setup' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(response.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
   it('answers a sign-in with the account and its abilities, never a password hash', async () => {
     const user = await quickUser(t, SYSTEM_GROUP_IDS.orchestrationUser);
     const response = await signInRequest(t, user.email, TEST_PASSWORD);

@@ -416,6 +416,7 @@ describe('DELETE /api/v1/users/:id', () => {
       await own.close();
     }
   });
+
   it('keeps one Administrator when the last two delete each other at the same moment (one 204, the other refused)', async () => {
     const own = await createTestApp();
     try {
