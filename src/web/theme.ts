@@ -1,4 +1,4 @@
-import { createTheme } from '@mantine/core';
+import { createTheme, Modal } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -8,4 +8,9 @@ export const theme = createTheme({
   headings: { fontWeight: '600' },
   // Focus rings for keyboard users only, on every focusable Mantine element.
   focusRing: 'auto',
+  components: {
+    Modal: Modal.extend({
+      styles: { title: { fontWeight: 600, fontSize: 'var(--mantine-font-size-lg)' } },
+    }),
+  },
 });

@@ -158,18 +158,33 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
           <TextInput label="Title" {...text('title')} />
           <TextInput label="Telephone" type="tel" {...text('telephone')} />
         </SimpleGrid>
-        <Radio.Group
-          label="User Type"
-          value={values.userType}
-          onChange={(value) => set('userType', value as Values['userType'])}
-          error={errors.fields.userType}
-          description={native ? 'Signs in with a Latchkey password.' : 'Signs in through the identity provider: no Latchkey password.'}
-        >
-          <Group gap="xl" mt={6}>
-            <Radio value="native" label="Native" />
-            <Radio value="sso" label="SSO" />
-          </Group>
-        </Radio.Group>
+        <SimpleGrid cols={2} spacing="md">
+          <Radio.Group
+            label="User Type"
+            value={values.userType}
+            onChange={(value) => set('userType', value as Values['userType'])}
+            error={errors.fields.userType}
+            description={native ? 'Signs in with a Latchkey password.' : 'Signs in through the identity provider.'}
+          >
+            <Group gap="xl" mt={8}>
+              <Radio value="native" label="Native" />
+              <Radio value="sso" label="SSO" />
+            </Group>
+          </Radio.Group>
+          <NumberInput
+            label="Session Timeout (minutes)"
+            description={`Inactivity before sign-out: ${SESSION_TIMEOUT_MIN}–${SESSION_TIMEOUT_MAX}.`}
+            min={SESSION_TIMEOUT_MIN}
+            max={SESSION_TIMEOUT_MAX}
+            allowDecimal={false}
+            allowNegative={false}
+            clampBehavior="none"
+            withAsterisk
+            value={values.sessionTimeoutMinutes}
+            onChange={(value) => set('sessionTimeoutMinutes', value)}
+            error={errors.fields.sessionTimeoutMinutes}
+          />
+        </SimpleGrid>
         {native && (
           <SimpleGrid cols={2} spacing="md">
             <PasswordField
@@ -181,51 +196,39 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
             />
             <PasswordField
               label="Confirm Password"
-              description="Type the same password again."
+              description="The same password again."
               autoComplete="new-password"
               withAsterisk
               {...text('confirmPassword')}
             />
           </SimpleGrid>
         )}
-        <Select
-          label="Security Group"
-          placeholder={groups.isPending ? 'Loading security groups…' : 'Choose a security group'}
-          data={groupOptions}
-          value={values.securityGroupId}
-          onChange={(value) => set('securityGroupId', value)}
-          error={errors.fields.securityGroupId ?? (groups.isError ? 'The security groups could not be loaded.' : undefined)}
-          description={selectedDescription ?? 'Decides what this account may do.'}
-          withAsterisk
-          allowDeselect={false}
-          maxDropdownHeight={340}
-          comboboxProps={{ withinPortal: true }}
-          renderOption={({ option, checked }) => (
-            <Stack gap={0} py={2}>
-              <Text size="sm" fw={checked ? 600 : 500}>
-                {option.label}
-              </Text>
-              <Text size="xs" c="dimmed">
-                {descriptions.get(option.value)}
-              </Text>
-            </Stack>
-          )}
-        />
         <SimpleGrid cols={2} spacing="md">
-          <NumberInput
-            label="Session Timeout (minutes)"
-            description={`Inactivity before sign-out: ${SESSION_TIMEOUT_MIN}–${SESSION_TIMEOUT_MAX} minutes.`}
-            min={SESSION_TIMEOUT_MIN}
-            max={SESSION_TIMEOUT_MAX}
-            allowDecimal={false}
-            allowNegative={false}
-            clampBehavior="none"
+          <Select
+            label="Security Group"
+            placeholder={groups.isPending ? 'Loading security groups…' : 'Choose a security group'}
+            data={groupOptions}
+            value={values.securityGroupId}
+            onChange={(value) => set('securityGroupId', value)}
+            error={errors.fields.securityGroupId ?? (groups.isError ? 'The security groups could not be loaded.' : undefined)}
+            description={selectedDescription}
+            inputWrapperOrder={['label', 'input', 'description', 'error']}
             withAsterisk
-            value={values.sessionTimeoutMinutes}
-            onChange={(value) => set('sessionTimeoutMinutes', value)}
-            error={errors.fields.sessionTimeoutMinutes}
+            allowDeselect={false}
+            maxDropdownHeight={360}
+            comboboxProps={{ withinPortal: true, width: 460, position: 'bottom-start' }}
+            renderOption={({ option, checked }) => (
+              <Stack gap={0} py={2}>
+                <Text size="sm" fw={checked ? 600 : 500}>
+                  {option.label}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {descriptions.get(option.value)}
+                </Text>
+              </Stack>
+            )}
           />
-          <TextInput label="Functional Group" description="Optional: a team or department." {...text('functionalGroup')} />
+          <TextInput label="Functional Group" {...text('functionalGroup')} />
         </SimpleGrid>
         {errors.formError && (
           <Alert color="red" role="alert">

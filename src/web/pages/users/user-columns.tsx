@@ -15,6 +15,10 @@ declare module '@tanstack/react-table' {
     label?: string;
     /** Always shown (the Email link, the row selector). */
     alwaysVisible?: boolean;
+    /** Long free text that may wrap onto a second line (so the whole table fits a 1366-pixel screen). */
+    wrap?: boolean;
+    /** Narrowest the column may get, in pixels, so usual values stay on one line. */
+    minWidth?: number;
   }
 }
 
@@ -50,7 +54,7 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
       header: 'Email',
       meta: { sortKey: 'email', label: 'Email', alwaysVisible: true },
       cell: ({ row }) => (
-        <Anchor component={Link} to={`/users/${row.original.id}`} id={emailLinkId(row.original)} size="sm">
+        <Anchor component={Link} to={`/users/${row.original.id}`} id={emailLinkId(row.original)} fz="inherit">
           {row.original.email}
         </Anchor>
       ),
@@ -62,16 +66,16 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
     column.accessor((user) => user.securityGroup.name, {
       id: 'securityGroup',
       header: 'Security Group',
-      meta: { sortKey: 'securityGroup', label: 'Security Group' },
+      meta: { sortKey: 'securityGroup', label: 'Security Group', wrap: true, minWidth: 140 },
     }),
-    column.accessor('functionalGroup', { header: 'Functional Group', meta: { label: 'Functional Group' } }),
+    column.accessor('functionalGroup', { header: 'Functional Group', meta: { label: 'Functional Group', wrap: true, minWidth: 120 } }),
     column.accessor('accountStatus', {
       header: 'Account Status',
       meta: { sortKey: 'accountStatus', label: 'Account Status' },
       cell: ({ getValue }) => {
         const status = getValue<User['accountStatus']>();
         return (
-          <Badge variant="light" color={status === 'enabled' ? 'green' : 'gray'} radius="sm">
+          <Badge variant="light" color={status === 'enabled' ? 'green' : 'gray'} radius="sm" tt="none" fw={600} size="sm">
             {ACCOUNT_STATUS_LABELS[status]}
           </Badge>
         );

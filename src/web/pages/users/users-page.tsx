@@ -50,7 +50,7 @@ function UserAccounts() {
 
   const [searchText, setSearchText] = useState(params.search);
   const [debouncedSearch] = useDebouncedValue(searchText, 300);
-  const [selected, setSelected] = useState<User | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
   const [newUserOpen, setNewUserOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
@@ -61,7 +61,6 @@ function UserAccounts() {
 
   function update(changes: Partial<UserListParams>) {
     setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
-    setSelected(null);
   }
 
   // A new search starts again from the first page.
@@ -76,8 +75,11 @@ function UserAccounts() {
     placeholderData: keepPreviousData,
   });
 
+  // Only a row on the page shown can be the one Delete User acts on (never one hidden by a search or another page).
+  const selected = list.data?.users.find((user) => user.id === selectedId) ?? null;
+
   const columns = useMemo(
-    () => userColumns({ prefs: me.user, selectedId: selected?.id ?? null, onSelect: setSelected }),
+    () => userColumns({ prefs: me.user, selectedId: selected?.id ?? null, onSelect: (user: User) => setSelectedId(user.id) }),
     [me.user, selected?.id],
   );
   const table = useReactTable({
@@ -206,7 +208,7 @@ function UserAccounts() {
           onClose={() => setDeleteOpen(false)}
           onDeleted={() => {
             setDeleteOpen(false);
-            setSelected(null);
+            setSelectedId(null);
           }}
         />
       )}

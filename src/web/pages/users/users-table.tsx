@@ -11,12 +11,13 @@ function SortableHeader({ header, onSort }: { header: Header<User, unknown>; onS
   const sorted = header.column.getIsSorted();
   const ariaSort = !sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none';
   return (
-    <Table.Th aria-sort={ariaSort} style={{ whiteSpace: 'nowrap' }} w={header.column.id === 'select' ? 40 : undefined}>
+    // Headers may wrap onto two lines ("Account / Status") so that all columns fit a 1366-pixel screen.
+    <Table.Th aria-sort={ariaSort} w={header.column.id === 'select' ? 36 : undefined} style={{ verticalAlign: 'bottom', lineHeight: 1.3, minWidth: header.column.columnDef.meta?.minWidth }}>
       {sortKey ? (
-        <UnstyledButton onClick={() => onSort(sortKey)} fw={600} fz="sm">
-          <Group gap={4} wrap="nowrap">
-            {label}
-            <Box c={sorted ? 'blue' : 'dimmed'} display="flex">
+        <UnstyledButton onClick={() => onSort(sortKey)} fw={600} fz={13} ta="left" lh={1.3}>
+          <Group gap={4} wrap="nowrap" align="center">
+            <span>{label}</span>
+            <Box c={sorted ? 'blue' : 'dimmed'} display="flex" style={{ flexShrink: 0 }}>
               {sorted === 'asc' ? <IconChevronUp size={14} /> : sorted === 'desc' ? <IconChevronDown size={14} /> : <IconSelector size={14} />}
             </Box>
           </Group>
@@ -45,8 +46,8 @@ export function UsersTable({ table, loading, fetching, error, onRetry, search, o
   return (
     <Box pos="relative">
       <LoadingOverlay visible={fetching && !loading} zIndex={5} overlayProps={{ blur: 0, backgroundOpacity: 0.35 }} loaderProps={{ size: 'sm' }} />
-      <Table.ScrollContainer minWidth={1180} type="native">
-        <Table striped highlightOnHover withTableBorder verticalSpacing={8} horizontalSpacing="sm" fz="sm" aria-label="User accounts" aria-busy={fetching}>
+      <Table.ScrollContainer minWidth={1100} type="native">
+        <Table striped highlightOnHover withTableBorder verticalSpacing={7} horizontalSpacing={8} fz={13} aria-label="User accounts" aria-busy={fetching}>
           <Table.Thead>
             {table.getHeaderGroups().map((group) => (
               <Table.Tr key={group.id}>
@@ -88,7 +89,7 @@ export function UsersTable({ table, loading, fetching, error, onRetry, search, o
               rows.map((row) => (
                 <Table.Tr key={row.id}>
                   {row.getVisibleCells().map((cell) => (
-                    <Table.Td key={cell.id} style={{ whiteSpace: 'nowrap' }}>
+                    <Table.Td key={cell.id} style={cell.column.columnDef.meta?.wrap ? undefined : { whiteSpace: 'nowrap' }}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </Table.Td>
                   ))}

@@ -90,11 +90,16 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
     errors.clearField(name);
   }
 
+  /**
+   * Fields this viewer may not change are read-only rather than disabled: still readable (disabled
+   * text is too faint) and still focusable, and announced as read-only.
+   */
+  const readOnlyProps = (readOnly: boolean) => (readOnly ? { readOnly: true, variant: 'filled' as const } : {});
   const locked = (field: Field) => !mayEdit || (isSso && PROVIDER_OWNED.includes(field));
   const text = (name: TextField) => ({
     value: values[name],
     error: errors.fields[name],
-    disabled: locked(name),
+    ...readOnlyProps(locked(name)),
     description: isSso && PROVIDER_OWNED.includes(name) ? `Managed by ${provider}` : undefined,
     onChange: (event: { currentTarget: HTMLInputElement }) => set(name, event.currentTarget.value),
   });
@@ -120,33 +125,31 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
 
   return (
     <form onSubmit={submit} noValidate aria-label="Account Settings">
-      <Stack gap="lg" maw={880}>
+      <Stack gap="md" maw={900}>
         {!mayEdit && (
           <Alert color="gray" role="status">
             You can see these settings but not change them: your security group does not allow editing other accounts.
           </Alert>
         )}
         <Fieldset legend="Profile" radius="md">
-          <Stack gap="md">
-            <TextInput label="Email" value={user.email} readOnly description="The login ID; it cannot be changed here." />
-            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="md">
-              <TextInput label="First Name" withAsterisk={!locked('firstName')} {...text('firstName')} />
-              <TextInput label="Last Name" withAsterisk={!locked('lastName')} {...text('lastName')} />
-              <TextInput label="Title" {...text('title')} />
-              <TextInput label="Telephone" type="tel" {...text('telephone')} />
-            </SimpleGrid>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
+            <TextInput label="Email" value={user.email} readOnly variant="filled" aria-description="The login ID; it cannot be changed." />
             <TextInput label="Functional Group" {...text('functionalGroup')} />
-          </Stack>
+            <TextInput label="First Name" withAsterisk={!locked('firstName')} {...text('firstName')} />
+            <TextInput label="Last Name" withAsterisk={!locked('lastName')} {...text('lastName')} />
+            <TextInput label="Title" {...text('title')} />
+            <TextInput label="Telephone" type="tel" {...text('telephone')} />
+          </SimpleGrid>
         </Fieldset>
         <Fieldset legend="Preferences" radius="md">
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="md">
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
             <Select
               label="Date format"
               data={DATE_FORMATS.map((format) => ({ value: format, label: `${format}  (${formatDate(SAMPLE_DATE, format)})` }))}
               value={values.dateFormat}
               onChange={(value) => value && set('dateFormat', value as Values['dateFormat'])}
               allowDeselect={false}
-              disabled={locked('dateFormat')}
+              {...readOnlyProps(locked('dateFormat'))}
               error={errors.fields.dateFormat}
             />
             <Select
@@ -155,12 +158,13 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
               value={values.timeFormat}
               onChange={(value) => value && set('timeFormat', value as Values['timeFormat'])}
               allowDeselect={false}
-              disabled={locked('timeFormat')}
+              {...readOnlyProps(locked('timeFormat'))}
               error={errors.fields.timeFormat}
             />
             <NumberInput
               label="Session Timeout (minutes)"
-              description={`Inactivity before sign-out: ${SESSION_TIMEOUT_MIN}–${SESSION_TIMEOUT_MAX} minutes.`}
+              description={`Inactivity before sign-out: ${SESSION_TIMEOUT_MIN}–${SESSION_TIMEOUT_MAX}.`}
+              inputWrapperOrder={['label', 'input', 'description', 'error']}
               min={SESSION_TIMEOUT_MIN}
               max={SESSION_TIMEOUT_MAX}
               allowDecimal={false}
@@ -169,7 +173,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
               withAsterisk={!locked('sessionTimeoutMinutes')}
               value={values.sessionTimeoutMinutes}
               onChange={(value) => set('sessionTimeoutMinutes', value)}
-              disabled={locked('sessionTimeoutMinutes')}
+              {...readOnlyProps(locked('sessionTimeoutMinutes'))}
               error={errors.fields.sessionTimeoutMinutes}
             />
             <Select
@@ -178,7 +182,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
               value={values.theme}
               onChange={(value) => value && set('theme', value as Values['theme'])}
               allowDeselect={false}
-              disabled={locked('theme')}
+              {...readOnlyProps(locked('theme'))}
               error={errors.fields.theme}
             />
           </SimpleGrid>

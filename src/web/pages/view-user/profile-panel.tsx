@@ -43,10 +43,10 @@ export function ProfilePanel({ user, prefs }: { user: User; prefs: DateTimePrefe
           </div>
         </Group>
         <Group gap={6}>
-          <Badge variant="light" color={user.accountStatus === 'enabled' ? 'green' : 'gray'}>
+          <Badge variant="light" tt="none" color={user.accountStatus === 'enabled' ? 'green' : 'gray'}>
             {ACCOUNT_STATUS_LABELS[user.accountStatus]}
           </Badge>
-          <Badge variant="light" color={user.userType === 'sso' ? 'grape' : 'blue'}>
+          <Badge variant="light" tt="none" color={user.userType === 'sso' ? 'grape' : 'blue'}>
             {USER_TYPE_LABELS[user.userType]}
           </Badge>
         </Group>
@@ -56,14 +56,10 @@ export function ProfilePanel({ user, prefs }: { user: User; prefs: DateTimePrefe
           </Text>
         )}
         <Stack component="dl" gap="sm" m={0}>
-          <Item label="Email">{user.email}</Item>
           <Item label="Title">{user.title || none}</Item>
           <Item label="Telephone">{user.telephone || none}</Item>
           <Item label="Security Group">{user.securityGroup.name}</Item>
-          <Item label="User Type">
-            {USER_TYPE_LABELS[user.userType]}
-            {user.userType === 'sso' ? ` (managed by ${user.ssoProvider ?? 'the identity provider'})` : ''}
-          </Item>
+          <Item label="User Type">{USER_TYPE_LABELS[user.userType]}</Item>
           <Item label="Last Login">{formatDateTime(user.lastLoginAt, prefs)}</Item>
         </Stack>
       </Stack>

@@ -56,10 +56,10 @@ export function ViewUserPage() {
         </Anchor>
       )}
       <Grid gap="lg" align="flex-start">
-        <Grid.Col span={{ base: 12, md: 4, lg: 3 }}>
+        <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
           <ProfilePanel user={user} prefs={me.user} />
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 8, lg: 9 }}>
+        <Grid.Col span={{ base: 12, md: 8, xl: 9 }}>
           <Tabs
             value={active?.value ?? null}
             onChange={(value) => value && setSearchParams(value === tabs[0]?.value ? {} : { tab: value }, { replace: true })}
