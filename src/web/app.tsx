@@ -20,7 +20,8 @@ const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       // A 4xx answer will not change by asking again; only retry what may be a passing problem.
-      retry: (failureCount, error) => failureCount < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      retry: (failureCount, error) =>
+        failureCount < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
       refetchOnWindowFocus: false,
     },
   },

@@ -6,7 +6,9 @@ const app = useLatchkey();
 
 const NEW_USER = { email: 'grace.hopper@example.test', firstName: 'Grace', lastName: 'Hopper' };
 
-test('first run: the setup link creates the first Administrator, who then creates, edits and deletes a user', async ({ page }) => {
+test('first run: the setup link creates the first Administrator, who then creates, edits and deletes a user', async ({
+  page,
+}) => {
   await test.step('the printed setup link opens the setup page, which creates the first Administrator', async () => {
     await page.goto(app().setupLink);
     await expect(page.getByRole('heading', { name: 'Create the first Administrator' })).toBeVisible();

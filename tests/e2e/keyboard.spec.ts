@@ -7,7 +7,12 @@ let other: CreatedUser;
 
 test.beforeAll(async () => {
   const admin = await setUpAdministrator(app());
-  other = await createUser(admin, { email: 'kay.board@example.test', firstName: 'Kay', lastName: 'Board', securityGroupId: 'regular-user' });
+  other = await createUser(admin, {
+    email: 'kay.board@example.test',
+    firstName: 'Kay',
+    lastName: 'Board',
+    securityGroupId: 'regular-user',
+  });
 });
 
 test('signing in, and the whole User Accounts workflow, work from the keyboard alone', async ({ page }) => {

@@ -53,7 +53,8 @@ test('setup pages', async ({ page }) => {
 
 test('data for the remaining pictures', async () => {
   admin = await setUpAdministrator(app());
-  const groups = (await admin.expect<{ groups: { id: string; name: string }[] }>(200, 'GET', '/api/v1/security-groups')).groups;
+  const groups = (await admin.expect<{ groups: { id: string; name: string }[] }>(200, 'GET', '/api/v1/security-groups'))
+    .groups;
   for (const [first, last, group, title, functionalGroup] of PEOPLE) {
     const user = await createUser(admin, {
       email: `${first}.${last}@example.test`.toLowerCase(),
@@ -200,5 +201,4 @@ test('pages of a Read Only User, not found, and the dark theme', async ({ page }
   await page.getByRole('button', { name: 'Update' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
   await shoot(page, '26-dark-my-account');
-
 });

@@ -86,7 +86,10 @@ test('a signed-out visitor to a deep link signs in and arrives where they were g
   await expect(page.getByRole('link', { name: ADMIN.email })).toBeVisible();
 });
 
-test('a session that ends while the page is open sends the person to sign in, and back afterwards', async ({ page, context }) => {
+test('a session that ends while the page is open sends the person to sign in, and back afterwards', async ({
+  page,
+  context,
+}) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();
   await context.clearCookies();

@@ -53,9 +53,11 @@ test('search narrows the list as you type, and Export CSV downloads exactly what
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^latchkey-users-\d{4}-\d{2}-\d{2}\.csv$/);
-  const csv = await readFile((await download.path())!, 'utf8');
+  const csv = await readFile(await download.path(), 'utf8');
   const lines = csv.trim().split(/\r?\n/);
-  expect(lines[0]).toBe('Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,User Type,Last Login,Timeout');
+  expect(lines[0]).toBe(
+    'Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,User Type,Last Login,Timeout',
+  );
   expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([
     'hannah.harper2@example.test',
     'hannah.harper1@example.test',
@@ -74,7 +76,12 @@ test('Columns hides and shows columns, and Refresh shows accounts created meanwh
   await expect(page.getByRole('columnheader', { name: 'First Name' })).toBeVisible();
   await expect(page.getByRole('columnheader', { name: 'Telephone' })).toHaveCount(0);
 
-  await createUser(admin, { email: 'aaron.late@example.test', firstName: 'Aaron', lastName: 'Late', securityGroupId: 'read-only-user' });
+  await createUser(admin, {
+    email: 'aaron.late@example.test',
+    firstName: 'Aaron',
+    lastName: 'Late',
+    securityGroupId: 'read-only-user',
+  });
   await expect(page.getByRole('link', { name: 'aaron.late@example.test' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Refresh' }).click();
   await expect(page.getByRole('link', { name: 'aaron.late@example.test' })).toBeVisible();

@@ -74,12 +74,8 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   }
   if (response.ok) return response;
 
-  let body: Partial<ErrorBody> | null = null;
-  try {
-    body = (await response.json()) as Partial<ErrorBody>;
-  } catch {
-    body = null;
-  }
+  // Not every failure has our JSON body (a proxy's 502 page, say): fall back to the status.
+  const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
   const error = new ApiError(
     response.status,
     body?.error?.code ?? 'http_error',
@@ -98,7 +94,10 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 }
 
 /** Sends a request and returns the body as a file (name from Content-Disposition). */
-export async function requestFile(path: string, options: RequestOptions = {}): Promise<{ blob: Blob; filename: string }> {
+export async function requestFile(
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ blob: Blob; filename: string }> {
   const response = await send(path, options);
   const disposition = response.headers.get('content-disposition') ?? '';
   const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? 'download';

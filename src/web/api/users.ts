@@ -1,4 +1,10 @@
-import type { AccountSettings, CreateUserInput, ListUsersQuery, SecurityGroup, User } from '../../shared/schemas/users.js';
+import type {
+  AccountSettings,
+  CreateUserInput,
+  ListUsersQuery,
+  SecurityGroup,
+  User,
+} from '../../shared/schemas/users.js';
 import { request, requestFile } from './client.js';
 
 export type UserListParams = Pick<ListUsersQuery, 'sort' | 'order' | 'page' | 'pageSize'> & { search: string };
@@ -14,7 +20,9 @@ export function listUsers(params: UserListParams, signal?: AbortSignal): Promise
 }
 
 /** The CSV export of the list with the same search and sort (every page, not only the one shown). */
-export function exportUsersCsv(params: Pick<UserListParams, 'search' | 'sort' | 'order'>): Promise<{ blob: Blob; filename: string }> {
+export function exportUsersCsv(
+  params: Pick<UserListParams, 'search' | 'sort' | 'order'>,
+): Promise<{ blob: Blob; filename: string }> {
   return requestFile('/api/v1/users/export.csv', {
     query: { search: params.search.trim(), sort: params.sort, order: params.order },
   });

@@ -1,4 +1,13 @@
-import { AppShell, Box, Button, Group, Text, UnstyledButton, useMantineColorScheme, VisuallyHidden } from '@mantine/core';
+import {
+  AppShell,
+  Box,
+  Button,
+  Group,
+  Text,
+  UnstyledButton,
+  useMantineColorScheme,
+  VisuallyHidden,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -13,7 +22,13 @@ import { LatchkeyLogo } from './latchkey-logo.js';
 
 function HeaderLink({ to, active, children }: { to: string; active: boolean; children: string }) {
   return (
-    <Button component={Link} to={to} variant={active ? 'light' : 'subtle'} color={active ? 'blue' : 'gray'} aria-current={active ? 'page' : undefined}>
+    <Button
+      component={Link}
+      to={to}
+      variant={active ? 'light' : 'subtle'}
+      color={active ? 'blue' : 'gray'}
+      aria-current={active ? 'page' : undefined}
+    >
       {children}
     </Button>
   );

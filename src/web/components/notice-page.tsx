@@ -3,7 +3,17 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
 /** A whole-page message (not found, no permission) with one way onward. */
-export function NoticePage({ title, children, linkTo, linkLabel }: { title: string; children: ReactNode; linkTo: string; linkLabel: string }) {
+export function NoticePage({
+  title,
+  children,
+  linkTo,
+  linkLabel,
+}: {
+  title: string;
+  children: ReactNode;
+  linkTo: string;
+  linkLabel: string;
+}) {
   return (
     <Paper withBorder p="xl" radius="md" maw={620} mx="auto" mt="xl">
       <Stack gap="md" align="flex-start">

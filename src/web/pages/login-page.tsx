@@ -107,7 +107,9 @@ export function LoginPage() {
           )}
           {sessionEnded && !mutation.isError && (
             <Alert color="yellow" role="status">
-              {state.reason === 'session_expired' ? 'Your session has ended. Please sign in again.' : 'Please sign in to continue.'}
+              {state.reason === 'session_expired'
+                ? 'Your session has ended. Please sign in again.'
+                : 'Please sign in to continue.'}
             </Alert>
           )}
           {errors.formError && (

@@ -48,7 +48,10 @@ export function SetupPage() {
     onSuccess: (admin) => {
       void navigate('/login', {
         replace: true,
-        state: { notice: `The Administrator account ${admin.email} is ready. Sign in with it now.`, email: admin.email },
+        state: {
+          notice: `The Administrator account ${admin.email} is ready. Sign in with it now.`,
+          email: admin.email,
+        },
       });
     },
     onError: (error) => errors.showError(error),
@@ -107,8 +110,11 @@ export function SetupPage() {
         <Stack>
           <Text>
             To create the first Administrator, open the one-time setup link that Latchkey printed when it started (it
-            looks like <Text span ff="monospace">…/setup#token=…</Text>). Restarting Latchkey prints a new link while no
-            account exists.
+            looks like{' '}
+            <Text span ff="monospace">
+              …/setup#token=…
+            </Text>
+            ). Restarting Latchkey prints a new link while no account exists.
           </Text>
           <SignInLink />
         </Stack>
@@ -121,7 +127,8 @@ export function SetupPage() {
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           <Text size="sm" c="dimmed">
-            This account can do everything in Latchkey, including creating the other accounts. The setup link works once.
+            This account can do everything in Latchkey, including creating the other accounts. The setup link works
+            once.
           </Text>
           {errors.formError && (
             <Alert color="red" role="alert">
@@ -140,7 +147,12 @@ export function SetupPage() {
             withAsterisk
             {...field('password')}
           />
-          <PasswordField label="Confirm Password" autoComplete="new-password" withAsterisk {...field('confirmPassword')} />
+          <PasswordField
+            label="Confirm Password"
+            autoComplete="new-password"
+            withAsterisk
+            {...field('confirmPassword')}
+          />
           <Button type="submit" fullWidth loading={mutation.isPending} mt="xs">
             Create Administrator
           </Button>

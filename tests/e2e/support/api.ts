@@ -65,7 +65,14 @@ export async function setUpAdministrator(app: RunningLatchkey): Promise<ApiClien
 
 export async function createUser(
   admin: ApiClient,
-  user: { email: string; firstName: string; lastName: string; securityGroupId: string; title?: string; telephone?: string },
+  user: {
+    email: string;
+    firstName: string;
+    lastName: string;
+    securityGroupId: string;
+    title?: string;
+    telephone?: string;
+  },
 ): Promise<CreatedUser> {
   const created = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/users', {
     ...user,
@@ -74,5 +81,11 @@ export async function createUser(
     confirmPassword: GOOD_PASSWORD,
     sessionTimeoutMinutes: 60,
   });
-  return { id: created.id, email: user.email, firstName: user.firstName, lastName: user.lastName, password: GOOD_PASSWORD };
+  return {
+    id: created.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    password: GOOD_PASSWORD,
+  };
 }

@@ -58,11 +58,15 @@ export async function startLatchkey(): Promise<RunningLatchkey> {
     LOG_LEVEL: 'warn',
     LATCHKEY_LOGIN_DELAY_STEP_MS: '0',
   };
-  const child = spawn(process.execPath, ['dist/server/main.js'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/server/main.js'], {
+    cwd: process.cwd(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => (output += chunk));
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (output += chunk));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -78,8 +82,11 @@ export async function startLatchkey(): Promise<RunningLatchkey> {
   try {
     const { url, setupLink } = await new Promise<{ url: string; setupLink: string }>((resolve, reject) => {
       let url: string | null = null;
-      const timer = setTimeout(() => reject(new Error(`Latchkey did not start within 30 s. Output:\n${output}`)), 30_000);
-      child.stdout!.on('data', (chunk: string) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Latchkey did not start within 30 s. Output:\n${output}`)),
+        30_000,
+      );
+      child.stdout.on('data', (chunk: string) => {
         output += chunk;
         url ??= /Latchkey is running at (\S+)/.exec(output)?.[1] ?? null;
         const setupLink = /(https?:\/\/\S+\/setup#token=\S+)/.exec(output)?.[1];
@@ -113,7 +120,8 @@ export function useLatchkey(): () => RunningLatchkey {
     await running?.stop();
   });
   return () => {
-    if (!running) throw new Error('Latchkey is not running (useLatchkey() must be called at the top of the test file).');
+    if (!running)
+      throw new Error('Latchkey is not running (useLatchkey() must be called at the top of the test file).');
     return running;
   };
 }

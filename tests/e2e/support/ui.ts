@@ -2,7 +2,12 @@ import { expect, type Page } from '@playwright/test';
 import type { RunningLatchkey } from './latchkey.js';
 
 /** Signs in through the sign-in page, as a person would. */
-export async function signInThroughUi(page: Page, app: RunningLatchkey, email: string, password: string): Promise<void> {
+export async function signInThroughUi(
+  page: Page,
+  app: RunningLatchkey,
+  email: string,
+  password: string,
+): Promise<void> {
   if (!page.url().includes('/login')) await page.goto(`${app.url}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);

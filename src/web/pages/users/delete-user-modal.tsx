@@ -8,7 +8,17 @@ import { deleteUser } from '../../api/users.js';
 import { fullName } from '../../format/labels.js';
 
 /** "Delete user <email>?" with Delete and Cancel; the server's refusal (your own account, the last Administrator…) is shown here. */
-export function DeleteUserModal({ opened, user, onClose, onDeleted }: { opened: boolean; user: User; onClose: () => void; onDeleted: () => void }) {
+export function DeleteUserModal({
+  opened,
+  user,
+  onClose,
+  onDeleted,
+}: {
+  opened: boolean;
+  user: User;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
   const queryClient = useQueryClient();
   const mutation = useMutation({
     mutationFn: () => deleteUser(user.id),
@@ -29,8 +39,8 @@ export function DeleteUserModal({ opened, user, onClose, onDeleted }: { opened: 
     <Modal opened={opened} onClose={close} title={`Delete user ${user.email}?`} centered size="md">
       <Stack gap="md">
         <Text size="sm">
-          The account of {fullName(user)} ({user.securityGroup.name}) will be removed, with its sessions and API token. This
-          cannot be undone.
+          The account of {fullName(user)} ({user.securityGroup.name}) will be removed, with its sessions and API token.
+          This cannot be undone.
         </Text>
         {mutation.isError && (
           <Alert color="red" role="alert" title="The user was not deleted">

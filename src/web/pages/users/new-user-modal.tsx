@@ -1,4 +1,16 @@
-import { Alert, Button, Group, Modal, NumberInput, Radio, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Radio,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
@@ -103,7 +115,10 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
     () => (groups.data ?? []).map((group) => ({ value: group.id, label: group.name })),
     [groups.data],
   );
-  const descriptions = useMemo(() => new Map((groups.data ?? []).map((group) => [group.id, group.description])), [groups.data]);
+  const descriptions = useMemo(
+    () => new Map((groups.data ?? []).map((group) => [group.id, group.description])),
+    [groups.data],
+  );
 
   const mutation = useMutation({
     mutationFn: createUser,
@@ -120,7 +135,10 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
     setValues((current) => ({ ...current, [name]: value }));
     errors.clearField(name);
   }
-  const text = (name: 'email' | 'firstName' | 'lastName' | 'title' | 'telephone' | 'functionalGroup' | 'password' | 'confirmPassword') => ({
+  const text = (
+    name:
+      'email' | 'firstName' | 'lastName' | 'title' | 'telephone' | 'functionalGroup' | 'password' | 'confirmPassword',
+  ) => ({
     value: values[name],
     error: errors.fields[name],
     onChange: (event: { currentTarget: HTMLInputElement }) => set(name, event.currentTarget.value),
@@ -162,7 +180,7 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
           <Radio.Group
             label="User Type"
             value={values.userType}
-            onChange={(value) => set('userType', value as Values['userType'])}
+            onChange={(value) => set('userType', value)}
             error={errors.fields.userType}
             description={native ? 'Signs in with a Latchkey password.' : 'Signs in through the identity provider.'}
           >
@@ -210,7 +228,9 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
             data={groupOptions}
             value={values.securityGroupId}
             onChange={(value) => set('securityGroupId', value)}
-            error={errors.fields.securityGroupId ?? (groups.isError ? 'The security groups could not be loaded.' : undefined)}
+            error={
+              errors.fields.securityGroupId ?? (groups.isError ? 'The security groups could not be loaded.' : undefined)
+            }
             description={selectedDescription}
             inputWrapperOrder={['label', 'input', 'description', 'error']}
             withAsterisk

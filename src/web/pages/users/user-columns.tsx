@@ -68,14 +68,24 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
       header: 'Security Group',
       meta: { sortKey: 'securityGroup', label: 'Security Group', wrap: true, minWidth: 140 },
     }),
-    column.accessor('functionalGroup', { header: 'Functional Group', meta: { label: 'Functional Group', wrap: true, minWidth: 120 } }),
+    column.accessor('functionalGroup', {
+      header: 'Functional Group',
+      meta: { label: 'Functional Group', wrap: true, minWidth: 120 },
+    }),
     column.accessor('accountStatus', {
       header: 'Account Status',
       meta: { sortKey: 'accountStatus', label: 'Account Status' },
       cell: ({ getValue }) => {
         const status = getValue<User['accountStatus']>();
         return (
-          <Badge variant="light" color={status === 'enabled' ? 'green' : 'gray'} radius="sm" tt="none" fw={600} size="sm">
+          <Badge
+            variant="light"
+            color={status === 'enabled' ? 'green' : 'gray'}
+            radius="sm"
+            tt="none"
+            fw={600}
+            size="sm"
+          >
             {ACCOUNT_STATUS_LABELS[status]}
           </Badge>
         );

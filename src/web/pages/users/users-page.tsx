@@ -37,7 +37,12 @@ export function UsersPage() {
   useDocumentTitle('User Accounts · Latchkey');
   const me = useSignedInMe();
   if (!can(me, 'users_groups:view')) {
-    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message="Only accounts whose security group may view Users & Groups can see the User Accounts list. Your own account is under My Account." />;
+    return (
+      <NoPermissionPage
+        myAccountPath={`/users/${me.user.id}`}
+        message="Only accounts whose security group may view Users & Groups can see the User Accounts list. Your own account is under My Account."
+      />
+    );
   }
   return <UserAccounts />;
 }
@@ -79,7 +84,12 @@ function UserAccounts() {
   const selected = list.data?.users.find((user) => user.id === selectedId) ?? null;
 
   const columns = useMemo(
-    () => userColumns({ prefs: me.user, selectedId: selected?.id ?? null, onSelect: (user: User) => setSelectedId(user.id) }),
+    () =>
+      userColumns({
+        prefs: me.user,
+        selectedId: selected?.id ?? null,
+        onSelect: (user: User) => setSelectedId(user.id),
+      }),
     [me.user, selected?.id],
   );
   const table = useReactTable({
@@ -131,7 +141,9 @@ function UserAccounts() {
             User Accounts
           </Title>
           <Text size="sm" c="dimmed" role="status">
-            {list.data ? `${total.toLocaleString()} ${total === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}` : 'Loading accounts…'}
+            {list.data
+              ? `${total.toLocaleString()} ${total === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}`
+              : 'Loading accounts…'}
           </Text>
         </div>
       </Group>
@@ -167,7 +179,12 @@ function UserAccounts() {
         </Group>
         <Group gap="sm">
           {can(me, 'users_groups:export') && (
-            <Button variant="default" leftSection={<IconDownload />} onClick={() => void exportCsv()} loading={exporting}>
+            <Button
+              variant="default"
+              leftSection={<IconDownload />}
+              onClick={() => void exportCsv()}
+              loading={exporting}
+            >
               Export CSV
             </Button>
           )}

@@ -1,4 +1,15 @@
-import { Box, Center, Group, Loader, LoadingOverlay, Pagination, Select, Table, Text, UnstyledButton } from '@mantine/core';
+import {
+  Box,
+  Center,
+  Group,
+  Loader,
+  LoadingOverlay,
+  Pagination,
+  Select,
+  Table,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
 import { flexRender, type Header, type Table as TanStackTable } from '@tanstack/react-table';
 import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
 import { ErrorState } from '../../components/error-state.js';
@@ -12,13 +23,23 @@ function SortableHeader({ header, onSort }: { header: Header<User, unknown>; onS
   const ariaSort = !sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none';
   return (
     // Headers may wrap onto two lines ("Account / Status") so that all columns fit a 1366-pixel screen.
-    <Table.Th aria-sort={ariaSort} w={header.column.id === 'select' ? 36 : undefined} style={{ verticalAlign: 'bottom', lineHeight: 1.3, minWidth: header.column.columnDef.meta?.minWidth }}>
+    <Table.Th
+      aria-sort={ariaSort}
+      w={header.column.id === 'select' ? 36 : undefined}
+      style={{ verticalAlign: 'bottom', lineHeight: 1.3, minWidth: header.column.columnDef.meta?.minWidth }}
+    >
       {sortKey ? (
         <UnstyledButton onClick={() => onSort(sortKey)} fw={600} fz={13} ta="left" lh={1.3}>
           <Group gap={4} wrap="nowrap" align="center">
             <span>{label}</span>
             <Box c={sorted ? 'blue' : 'dimmed'} display="flex" style={{ flexShrink: 0 }}>
-              {sorted === 'asc' ? <IconChevronUp size={14} /> : sorted === 'desc' ? <IconChevronDown size={14} /> : <IconSelector size={14} />}
+              {sorted === 'asc' ? (
+                <IconChevronUp size={14} />
+              ) : sorted === 'desc' ? (
+                <IconChevronDown size={14} />
+              ) : (
+                <IconSelector size={14} />
+              )}
             </Box>
           </Group>
         </UnstyledButton>
@@ -45,9 +66,23 @@ export function UsersTable({ table, loading, fetching, error, onRetry, search, o
   const columnCount = table.getVisibleLeafColumns().length;
   return (
     <Box pos="relative">
-      <LoadingOverlay visible={fetching && !loading} zIndex={5} overlayProps={{ blur: 0, backgroundOpacity: 0.35 }} loaderProps={{ size: 'sm' }} />
+      <LoadingOverlay
+        visible={fetching && !loading}
+        zIndex={5}
+        overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
+        loaderProps={{ size: 'sm' }}
+      />
       <Table.ScrollContainer minWidth={1100} type="native">
-        <Table striped highlightOnHover withTableBorder verticalSpacing={7} horizontalSpacing={8} fz={13} aria-label="User accounts" aria-busy={fetching}>
+        <Table
+          striped
+          highlightOnHover
+          withTableBorder
+          verticalSpacing={7}
+          horizontalSpacing={8}
+          fz={13}
+          aria-label="User accounts"
+          aria-busy={fetching}
+        >
           <Table.Thead>
             {table.getHeaderGroups().map((group) => (
               <Table.Tr key={group.id}>
@@ -81,7 +116,9 @@ export function UsersTable({ table, loading, fetching, error, onRetry, search, o
               <Table.Tr>
                 <Table.Td colSpan={columnCount}>
                   <Text c="dimmed" ta="center" py="xl">
-                    {search ? `No accounts match “${search}”. Search matches the start of an email, first name or last name.` : 'There are no accounts yet.'}
+                    {search
+                      ? `No accounts match “${search}”. Search matches the start of an email, first name or last name.`
+                      : 'There are no accounts yet.'}
                   </Text>
                 </Table.Td>
               </Table.Tr>
@@ -89,7 +126,10 @@ export function UsersTable({ table, loading, fetching, error, onRetry, search, o
               rows.map((row) => (
                 <Table.Tr key={row.id}>
                   {row.getVisibleCells().map((cell) => (
-                    <Table.Td key={cell.id} style={cell.column.columnDef.meta?.wrap ? undefined : { whiteSpace: 'nowrap' }}>
+                    <Table.Td
+                      key={cell.id}
+                      style={cell.column.columnDef.meta?.wrap ? undefined : { whiteSpace: 'nowrap' }}
+                    >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </Table.Td>
                   ))}
@@ -132,7 +172,9 @@ export function UsersTableFooter({ total, page, pageSize, onPage, onPageSize }: 
           comboboxProps={{ withinPortal: true }}
         />
         <Text size="sm" c="dimmed">
-          {total === 0 ? 'No accounts' : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
+          {total === 0
+            ? 'No accounts'
+            : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
         </Text>
       </Group>
       <Pagination
@@ -143,7 +185,9 @@ export function UsersTableFooter({ total, page, pageSize, onPage, onPageSize }: 
         withEdges
         getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
         getControlProps={(control) => ({
-          'aria-label': { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' }[control],
+          'aria-label': { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' }[
+            control
+          ],
         })}
       />
     </Group>

@@ -20,7 +20,17 @@ import { THEME_LABELS, TIME_FORMAT_LABELS } from '../../format/labels.js';
 import type { UserTabProps } from './user-tabs.js';
 
 type TextField = 'firstName' | 'lastName' | 'title' | 'telephone' | 'functionalGroup';
-const FIELDS = ['firstName', 'lastName', 'title', 'telephone', 'dateFormat', 'timeFormat', 'sessionTimeoutMinutes', 'functionalGroup', 'theme'] as const;
+const FIELDS = [
+  'firstName',
+  'lastName',
+  'title',
+  'telephone',
+  'dateFormat',
+  'timeFormat',
+  'sessionTimeoutMinutes',
+  'functionalGroup',
+  'theme',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 /** Fields the identity provider owns for SSO accounts (it overwrites them at every sign-in). */
@@ -39,18 +49,43 @@ interface Values {
 }
 
 function valuesOf(user: User): Values {
-  const { firstName, lastName, title, telephone, dateFormat, timeFormat, sessionTimeoutMinutes, functionalGroup, theme } = user;
-  return { firstName, lastName, title, telephone, dateFormat, timeFormat, sessionTimeoutMinutes, functionalGroup, theme };
+  const {
+    firstName,
+    lastName,
+    title,
+    telephone,
+    dateFormat,
+    timeFormat,
+    sessionTimeoutMinutes,
+    functionalGroup,
+    theme,
+  } = user;
+  return {
+    firstName,
+    lastName,
+    title,
+    telephone,
+    dateFormat,
+    timeFormat,
+    sessionTimeoutMinutes,
+    functionalGroup,
+    theme,
+  };
 }
 
 /** Only what changed is sent, so a save never overwrites a field someone else changed meanwhile. */
 function changedFields(initial: Values, values: Values): AccountSettings {
   const changes: Record<string, unknown> = {};
   for (const field of FIELDS) {
-    const value = field === 'sessionTimeoutMinutes' ? Number(values[field]) : typeof values[field] === 'string' ? (values[field] as string).trim() : values[field];
+    const value =
+      field === 'sessionTimeoutMinutes'
+        ? Number(values[field])
+        : typeof values[field] === 'string'
+          ? values[field].trim()
+          : values[field];
     if (value !== initial[field]) changes[field] = value;
   }
-  return changes as AccountSettings;
+  return changes;
 }
 
 const SAMPLE_DATE = new Date(2025, 2, 14);
@@ -133,7 +168,13 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
         )}
         <Fieldset legend="Profile" radius="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
-            <TextInput label="Email" value={user.email} readOnly variant="filled" aria-description="The login ID; it cannot be changed." />
+            <TextInput
+              label="Email"
+              value={user.email}
+              readOnly
+              variant="filled"
+              aria-description="The login ID; it cannot be changed."
+            />
             <TextInput label="Functional Group" {...text('functionalGroup')} />
             <TextInput label="First Name" withAsterisk={!locked('firstName')} {...text('firstName')} />
             <TextInput label="Last Name" withAsterisk={!locked('lastName')} {...text('lastName')} />
@@ -145,9 +186,12 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
             <Select
               label="Date format"
-              data={DATE_FORMATS.map((format) => ({ value: format, label: `${format}  (${formatDate(SAMPLE_DATE, format)})` }))}
+              data={DATE_FORMATS.map((format) => ({
+                value: format,
+                label: `${format}  (${formatDate(SAMPLE_DATE, format)})`,
+              }))}
               value={values.dateFormat}
-              onChange={(value) => value && set('dateFormat', value as Values['dateFormat'])}
+              onChange={(value) => value && set('dateFormat', value)}
               allowDeselect={false}
               {...readOnlyProps(locked('dateFormat'))}
               error={errors.fields.dateFormat}
@@ -156,7 +200,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
               label="Time format"
               data={TIME_FORMATS.map((format) => ({ value: format, label: TIME_FORMAT_LABELS[format] }))}
               value={values.timeFormat}
-              onChange={(value) => value && set('timeFormat', value as Values['timeFormat'])}
+              onChange={(value) => value && set('timeFormat', value)}
               allowDeselect={false}
               {...readOnlyProps(locked('timeFormat'))}
               error={errors.fields.timeFormat}
@@ -180,7 +224,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
               label="UI theme"
               data={THEMES.map((theme) => ({ value: theme, label: THEME_LABELS[theme] }))}
               value={values.theme}
-              onChange={(value) => value && set('theme', value as Values['theme'])}
+              onChange={(value) => value && set('theme', value)}
               allowDeselect={false}
               {...readOnlyProps(locked('theme'))}
               error={errors.fields.theme}

@@ -31,7 +31,12 @@ export function ViewUserPage() {
   if (query.isError) {
     const error = query.error;
     if (error instanceof ApiError && error.status === 403) {
-      return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message="Your security group does not allow you to view other accounts. You can always see your own under My Account." />;
+      return (
+        <NoPermissionPage
+          myAccountPath={`/users/${me.user.id}`}
+          message="Your security group does not allow you to view other accounts. You can always see your own under My Account."
+        />
+      );
     }
     if (error instanceof ApiError && error.status === 404) {
       return (
@@ -62,7 +67,9 @@ export function ViewUserPage() {
         <Grid.Col span={{ base: 12, md: 8, xl: 9 }}>
           <Tabs
             value={active?.value ?? null}
-            onChange={(value) => value && setSearchParams(value === tabs[0]?.value ? {} : { tab: value }, { replace: true })}
+            onChange={(value) =>
+              value && setSearchParams(value === tabs[0]?.value ? {} : { tab: value }, { replace: true })
+            }
             keepMounted={false}
           >
             <Tabs.List mb="lg">
