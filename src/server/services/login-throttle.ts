@@ -43,7 +43,7 @@ export async function recordFailure(db: Db, keys: string[], delayStepMs: number)
       // and writing count + 1: 20 guesses at once must count 20, or parallel guessing never locks.
       // Keys are always taken account first, then address, so two attempts cannot deadlock.
       let select = trx.selectFrom('login_throttle').selectAll().where('key', '=', key);
-      if (isPostgres(trx as Kysely<unknown>)) select = select.forUpdate();
+      if (isPostgres(db as Kysely<unknown>)) select = select.forUpdate();
       const row = await select.executeTakeFirstOrThrow();
       const windowOpen = now - Date.parse(row.window_started_at) < WINDOW_MS;
       const failures = windowOpen ? row.failures + 1 : 1;
