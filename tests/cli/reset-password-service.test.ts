@@ -1,12 +1,15 @@
-/** resetPassword with a signed-in actor (the CLI's actor-less path is covered in tests/cli). */
+/**
+ * resetPassword, the service behind `latchkey reset-password`, with a signed-in actor: the paths
+ * the Password & Security tab will use (the CLI's actor-less path is covered in cli.test.ts).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actorFor } from '../auth/authenticate.js';
-import type { Actor } from '../auth/actor.js';
-import { verifyPassword } from '../security/password-hashing.js';
-import { hashSecret } from '../security/secrets.js';
-import { SYSTEM_GROUP_IDS } from '../../shared/permissions.js';
-import { createTestApp, makeUser, signIn, type TestApp } from '../../../tests/helpers/test-app.js';
-import { resetPassword } from './passwords.js';
+import { actorFor } from '../../src/server/auth/authenticate.js';
+import type { Actor } from '../../src/server/auth/actor.js';
+import { verifyPassword } from '../../src/server/security/password-hashing.js';
+import { hashSecret } from '../../src/server/security/secrets.js';
+import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { createTestApp, makeUser, signIn, type TestApp } from '../helpers/test-app.js';
+import { resetPassword } from '../../src/server/services/passwords.js';
 
 const NEW_PASSWORD = 'a brand new passphrase 77';
 
