@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { hashSecret } from '../../src/server/security/secrets.js';
 import { issueSetupLink } from '../../src/server/services/setup.js';
@@ -29,13 +29,17 @@ function setupBody(token: string, overrides: Record<string, unknown> = {}) {
 
 describe('setup through the one-time link', () => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp();
   });
-  afterEach(async () => {
-    resetClockForTests();
-    await t?.close();
+  afterAll(async () => t?.close());
+  // Every test starts from a fresh installation: no account, no link, empty logs.
+  beforeEach(async () => {
+    for (const table of ['sessions', 'api_tokens', 'users', 'setup_tokens', 'audit_events', 'login_history', 'login_throttle'] as const) {
+      await t.db.deleteFrom(table).execute();
+    }
   });
+  afterEach(() => resetClockForTests());
 
   const postSetup = (body: unknown, headers: Record<string, string> = UI_HEADERS) =>
     t.app.inject({ method: 'POST', url: '/api/v1/setup', headers, payload: body as object });
