@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.js';
 import { createUser, setUpAdministrator, type CreatedUser } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
 import { signInThroughUi } from './support/ui.js';

@@ -3,7 +3,8 @@
  * for people to look at. Each step also checks the page is the one intended, so a broken page
  * fails here instead of producing a misleading picture.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/test.js';
 import { ADMIN, ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
 import { saveScreenshot, signInThroughUi } from './support/ui.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.js';
 import { ADMIN, ApiClient, createUser, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
 import { signInThroughUi } from './support/ui.js';

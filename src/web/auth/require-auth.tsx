@@ -2,8 +2,8 @@ import { Center, Loader } from '@mantine/core';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { ErrorState } from '../components/error-state.js';
 import { loginPathFor } from './redirect.js';
-import { sessionEndReason } from './session-end.js';
-import { useMe } from './use-me.js';
+import { SIGNED_OUT, sessionEndReason } from './session-end.js';
+import { SignedInMeContext, useMe } from './use-me.js';
 
 /** Renders the signed-in part of the app, or sends the person to sign in (and back here after). */
 export function RequireAuth() {
@@ -18,7 +18,13 @@ export function RequireAuth() {
   }
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} fullPage />;
   if (me.data === null) {
-    return <Navigate to={loginPathFor(location)} replace state={{ reason: sessionEndReason() }} />;
+    const reason = sessionEndReason();
+    // After Sign Out, the sign-in page plainly; otherwise remember where the person was going.
+    return <Navigate to={reason === SIGNED_OUT ? '/login' : loginPathFor(location)} replace state={{ reason }} />;
   }
-  return <Outlet />;
+  return (
+    <SignedInMeContext value={me.data}>
+      <Outlet />
+    </SignedInMeContext>
+  );
 }

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
 import type { Me } from '../../shared/schemas/session.js';
 import { queryKeys } from '../api/query-keys.js';
 import { fetchMe } from '../api/session.js';
@@ -8,9 +9,16 @@ export function useMe() {
   return useQuery<Me | null>({ queryKey: queryKeys.me, queryFn: fetchMe, staleTime: 60_000, retry: false });
 }
 
-/** The signed-in account inside pages behind <RequireAuth>, which renders them only once it is known. */
+/**
+ * The signed-in account as <RequireAuth> last saw it. Pages read it from here rather than from the
+ * query, so that in the moment a session ends (the query becomes null) they never render without
+ * one: <RequireAuth> unmounts them and goes to the sign-in page instead.
+ */
+export const SignedInMeContext = createContext<Me | null>(null);
+
+/** The signed-in account, inside pages behind <RequireAuth>. */
 export function useSignedInMe(): Me {
-  const { data } = useMe();
-  if (!data) throw new Error('useSignedInMe() used outside <RequireAuth>');
-  return data;
+  const me = useContext(SignedInMeContext);
+  if (!me) throw new Error('useSignedInMe() used outside <RequireAuth>');
+  return me;
 }

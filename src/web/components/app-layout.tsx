@@ -11,11 +11,12 @@ import {
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, Outlet, useLocation } from 'react-router';
 import { messageOf } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
 import { signOut } from '../api/session.js';
 import { can } from '../auth/abilities.js';
+import { rememberSessionEnd, SIGNED_OUT } from '../auth/session-end.js';
 import { useSignedInMe } from '../auth/use-me.js';
 import { fullName } from '../format/labels.js';
 import { LatchkeyLogo } from './latchkey-logo.js';
@@ -46,7 +47,6 @@ function useThemePreference(theme: 'light' | 'dark' | 'system') {
 export function AppLayout() {
   const me = useSignedInMe();
   const location = useLocation();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
   useThemePreference(me.user.theme);
 
@@ -57,11 +57,12 @@ export function AppLayout() {
   const signOutMutation = useMutation({
     mutationFn: signOut,
     onSettled: (_data, error) => {
-      // Even if the server could not be told, forget the account here and go to the sign-in page.
+      // Even if the server could not be told, forget the account here: <RequireAuth> then goes to
+      // the sign-in page, which says "You are signed out".
       if (error) notifications.show({ color: 'red', message: messageOf(error) });
-      void navigate('/login', { replace: true, state: { signedOut: !error } });
-      queryClient.clear();
+      rememberSessionEnd(SIGNED_OUT);
       queryClient.setQueryData(queryKeys.me, null);
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
     },
   });
 

@@ -1,12 +1,12 @@
 import { Alert, Button, Checkbox, Stack, TextInput } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { queryKeys } from '../api/query-keys.js';
 import { signIn } from '../api/session.js';
 import { safeNextPath } from '../auth/redirect.js';
-import { clearSessionEndReason } from '../auth/session-end.js';
+import { clearSessionEndReason, SIGNED_OUT } from '../auth/session-end.js';
 import { useMe } from '../auth/use-me.js';
 import { PublicPage } from '../components/public-page.js';
 import { PasswordField } from '../components/password-field.js';
@@ -33,8 +33,8 @@ function rememberEmail(email: string | null): void {
 }
 
 interface LoginState {
+  /** Why the last session ended (see auth/session-end.ts). */
   reason?: string | null;
-  signedOut?: boolean;
   notice?: string;
   email?: string;
 }
@@ -57,11 +57,13 @@ export function LoginPage() {
   const [rememberUsername, setRememberUsername] = useState(remembered !== '');
   const errors = useFieldErrors(FIELDS);
 
+  // The reason arrived with the navigation (location.state); forget it for later visits.
+  useEffect(() => clearSessionEndReason(), []);
+
   const mutation = useMutation({
     mutationFn: signIn,
     onSuccess: (signedIn) => {
       rememberEmail(rememberUsername ? email.trim() : null);
-      clearSessionEndReason();
       // Nothing cached for an earlier account may show for this one.
       queryClient.clear();
       queryClient.setQueryData(queryKeys.me, signedIn);
@@ -100,7 +102,7 @@ export function LoginPage() {
               {state.notice}
             </Alert>
           )}
-          {state.signedOut && (
+          {state.reason === SIGNED_OUT && (
             <Alert color="blue" role="status">
               You are signed out.
             </Alert>
