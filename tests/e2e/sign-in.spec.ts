@@ -92,12 +92,30 @@ test('a session that ends while the page is open sends the person to sign in, an
 }) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();
-  await context.clearCookies();
+  // The session ends on the server (as when it times out or is revoked) while the browser keeps its cookie.
+  const cookies = await context.cookies();
+  const ended = await page.request.delete(`${app().url}/api/v1/session`, { headers: { 'x-latchkey-csrf': '1' } });
+  expect(ended.status()).toBe(204);
+  await context.addCookies(cookies);
+
   await page.getByRole('button', { name: 'Refresh' }).click();
   await expect(page).toHaveURL(/\/login\?next=%2Fusers$/);
-  await expect(page.getByText('Please sign in to continue.')).toBeVisible();
+  await expect(page.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+
+  // Opening Latchkey later with that cookie says the same.
+  await page.goto(`${app().url}/users`);
+  await expect(page).toHaveURL(/\/login\?next=%2Fusers$/);
+  await expect(page.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ADMIN.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign In' }).click();
   await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();
+});
+
+test('a signed-out visitor gets no "session has ended" message', async ({ page }) => {
+  await page.goto(`${app().url}/users`);
+  await expect(page).toHaveURL(/\/login\?next=%2Fusers$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('status')).toHaveCount(0);
 });

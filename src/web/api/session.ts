@@ -6,12 +6,18 @@ import { ApiError, request } from './client.js';
 export type SignInInput = z.input<typeof SignInSchema>;
 export type SetupInput = z.input<typeof SetupSchema>;
 
-/** Who is signed in, or null when nobody is (a 401 is an answer here, not an error). */
-export async function fetchMe(): Promise<Me | null> {
+/**
+ * Who is signed in, or null when nobody is (a 401 is an answer here, not an error). `onSignedOut`
+ * hears the 401's code, so a session that expired while the tab was closed can be explained.
+ */
+export async function fetchMe(onSignedOut?: (code: string) => void): Promise<Me | null> {
   try {
     return await request<Me>('/api/v1/me', { expectUnauthenticated: true });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
+    if (error instanceof ApiError && error.status === 401) {
+      onSignedOut?.(error.code);
+      return null;
+    }
     throw error;
   }
 }

@@ -3,10 +3,17 @@ import { createContext, useContext } from 'react';
 import type { Me } from '../../shared/schemas/session.js';
 import { queryKeys } from '../api/query-keys.js';
 import { fetchMe } from '../api/session.js';
+import { rememberSessionEnd } from './session-end.js';
 
 /** The signed-in account (null when nobody is signed in; undefined while loading). */
 export function useMe() {
-  return useQuery<Me | null>({ queryKey: queryKeys.me, queryFn: fetchMe, staleTime: 60_000, retry: false });
+  return useQuery<Me | null>({
+    queryKey: queryKeys.me,
+    // "Your session has ended" also when it ended while no page was open (not for never signed in).
+    queryFn: () => fetchMe((code) => code === 'session_expired' && rememberSessionEnd(code)),
+    staleTime: 60_000,
+    retry: false,
+  });
 }
 
 /**
