@@ -14,7 +14,14 @@ import type { Access } from '../../src/server/auth/access.js';
 import type { RouteAccess } from '../../src/server/auth/gate.js';
 import type { UserWithGroup } from '../../src/server/services/users.js';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { createCustomGroup, errorOf, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
+import {
+  createCustomGroup,
+  errorOf,
+  giveApiToken,
+  quickSession,
+  quickUser,
+  stateSnapshot,
+} from '../helpers/fixtures.js';
 import { createTestApp, tokenCaller, UI_HEADERS, type Caller } from '../helpers/test-app.js';
 import { ROUTE_SAMPLES, sampleUrl, type SampleRequest } from './route-samples.js';
 
@@ -40,14 +47,22 @@ interface Member {
 async function newMember(label: string, groupId: string, permissions: Iterable<string>): Promise<Member> {
   const user = await quickUser(t, groupId);
   const token = await giveApiToken(t, user.id);
-  const member: Member = { label, groupId, permissions: new Set(permissions), user, session: await quickSession(t, user), token: tokenCaller(t, token) };
+  const member: Member = {
+    label,
+    groupId,
+    permissions: new Set(permissions),
+    user,
+    session: await quickSession(t, user),
+    token: tokenCaller(t, token),
+  };
   // First use of a token or session writes "last used"; do it now, not inside a case's snapshot.
   await member.token.request({ method: 'GET', url: '/api/v1/me' });
   return member;
 }
 
 function describeAccess(access: Access): string {
-  if (access.kind === 'permission') return access.orSelfParam ? `${access.permission}, or own account` : access.permission;
+  if (access.kind === 'permission')
+    return access.orSelfParam ? `${access.permission}, or own account` : access.permission;
   return access.kind;
 }
 
@@ -58,7 +73,12 @@ async function send(
   mode: Mode,
   target: 'other' | 'self',
   other: UserWithGroup,
-  overrides: { headers?: Record<string, string>; query?: Record<string, string>; caller?: Caller | null; snapshot?: boolean } = {},
+  overrides: {
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+    caller?: Caller | null;
+    snapshot?: boolean;
+  } = {},
 ): Promise<{ response: LightMyRequestResponse; before: Awaited<ReturnType<typeof stateSnapshot>> | null }> {
   const sample = ROUTE_SAMPLES[keyOf(route)]!;
   let acting = member;
@@ -90,7 +110,12 @@ function expectAllowed(route: RouteAccess, response: LightMyRequestResponse): vo
   else expect(response.statusCode >= 200 && response.statusCode < 300, detail).toBe(true);
 }
 
-async function expectRefused(response: LightMyRequestResponse, before: unknown, status: number, code: string): Promise<void> {
+async function expectRefused(
+  response: LightMyRequestResponse,
+  before: unknown,
+  status: number,
+  code: string,
+): Promise<void> {
   expect(before, 'a refused case must take a snapshot first').not.toBeNull();
   expect(response.statusCode, response.body).toBe(status);
   expect(errorOf(response).code).toBe(code);
@@ -117,7 +142,10 @@ describe('the sample table', () => {
   });
 
   it('makes only setup and sign-in public (a new public route must be added here on purpose)', () => {
-    const publicRoutes = routes.filter((r) => r.access.kind === 'public').map(keyOf).sort();
+    const publicRoutes = routes
+      .filter((r) => r.access.kind === 'public')
+      .map(keyOf)
+      .sort();
     expect(publicRoutes).toEqual(['GET /api/v1/setup', 'POST /api/v1/session', 'POST /api/v1/setup']);
   });
 });
@@ -171,7 +199,9 @@ matrix('session');
 matrix('token');
 
 describe('route × single-permission custom group matrix (each route asks for exactly its permission)', () => {
-  const permissions = [...new Set(routes.flatMap((r) => (r.access.kind === 'permission' ? [r.access.permission] : [])))].sort();
+  const permissions = [
+    ...new Set(routes.flatMap((r) => (r.access.kind === 'permission' ? [r.access.permission] : []))),
+  ].sort();
   const holders = new Map<string, Member>();
   beforeAll(async () => {
     for (const permission of [...permissions, 'none']) {
@@ -182,24 +212,29 @@ describe('route × single-permission custom group matrix (each route asks for ex
   });
 
   for (const permission of [...permissions, 'none']) {
-    describe(permission === 'none' ? 'a custom group with no permissions' : `a custom group holding only ${permission}`, () => {
-      for (const route of sampled) {
-        const access = route.access;
-        if (access.kind !== 'permission') continue;
-        const holds = access.permission === permission;
-        it(`${holds ? 'is allowed' : 'gets 403'} on ${keyOf(route)} for another account`, async () => {
-          const { response, before } = await send(route, holders.get(permission)!, 'session', 'other', other);
-          if (holds) expectAllowed(route, response);
-          else await expectRefused(response, before, 403, 'forbidden');
-        });
-        if (access.orSelfParam) {
-          it(`is allowed on ${keyOf(route)} for its own account`, async () => {
-            const { response } = await send(route, holders.get(permission)!, 'session', 'self', other, { snapshot: false });
-            expectAllowed(route, response);
+    describe(
+      permission === 'none' ? 'a custom group with no permissions' : `a custom group holding only ${permission}`,
+      () => {
+        for (const route of sampled) {
+          const access = route.access;
+          if (access.kind !== 'permission') continue;
+          const holds = access.permission === permission;
+          it(`${holds ? 'is allowed' : 'gets 403'} on ${keyOf(route)} for another account`, async () => {
+            const { response, before } = await send(route, holders.get(permission)!, 'session', 'other', other);
+            if (holds) expectAllowed(route, response);
+            else await expectRefused(response, before, 403, 'forbidden');
           });
+          if (access.orSelfParam) {
+            it(`is allowed on ${keyOf(route)} for its own account`, async () => {
+              const { response } = await send(route, holders.get(permission)!, 'session', 'self', other, {
+                snapshot: false,
+              });
+              expectAllowed(route, response);
+            });
+          }
         }
-      }
-    });
+      },
+    );
   }
 });
 
@@ -207,14 +242,22 @@ describe('401 without valid credentials', () => {
   const protectedRoutes = sampled.filter((r) => r.access.kind !== 'public');
   for (const route of protectedRoutes) {
     it(`${keyOf(route)} returns 401 unauthenticated without any credentials, changing nothing`, async () => {
-      const { response, before } = await send(route, systemMembers[0]!, 'session', 'other', other, { caller: null, headers: UI_HEADERS });
+      const { response, before } = await send(route, systemMembers[0]!, 'session', 'other', other, {
+        caller: null,
+        headers: UI_HEADERS,
+      });
       await expectRefused(response, before, 401, 'unauthenticated');
     });
     it(`${keyOf(route)} returns 401 with an unknown session cookie or API token, changing nothing`, async () => {
       const cookie = `${sessionCookieFor(t.config.publicUrl).name}=forged-session-id`;
-      const forgedSession = await send(route, systemMembers[0]!, 'session', 'other', other, { caller: null, headers: { ...UI_HEADERS, cookie } });
+      const forgedSession = await send(route, systemMembers[0]!, 'session', 'other', other, {
+        caller: null,
+        headers: { ...UI_HEADERS, cookie },
+      });
       await expectRefused(forgedSession.response, forgedSession.before, 401, 'session_expired');
-      const forgedToken = await send(route, systemMembers[0]!, 'token', 'other', other, { caller: tokenCaller(t, 'lk_forged') });
+      const forgedToken = await send(route, systemMembers[0]!, 'token', 'other', other, {
+        caller: tokenCaller(t, 'lk_forged'),
+      });
       await expectRefused(forgedToken.response, forgedToken.before, 401, 'unauthenticated');
     });
   }
@@ -222,7 +265,13 @@ describe('401 without valid credentials', () => {
   const getRoutes = protectedRoutes.filter((r) => r.method === 'GET');
   for (const route of getRoutes) {
     it(`HEAD ${route.url} (Fastify's automatic HEAD route) is gated like GET: 401 without credentials`, async () => {
-      const request = await ROUTE_SAMPLES[keyOf(route)]!.build({ t, caller: other, targetId: other.id, self: false, newAccount: () => quickUser(t, SYSTEM_GROUP_IDS.regularUser) });
+      const request = await ROUTE_SAMPLES[keyOf(route)]!.build({
+        t,
+        caller: other,
+        targetId: other.id,
+        self: false,
+        newAccount: () => quickUser(t, SYSTEM_GROUP_IDS.regularUser),
+      });
       const response = await t.app.inject({ method: 'HEAD', url: sampleUrl(route.url, request) });
       expect(response.statusCode).toBe(401);
     });
@@ -258,7 +307,9 @@ describe('CSRF: a cookie-authenticated change must come from Latchkey itself', (
               t.app.inject({
                 ...options,
                 headers: Object.fromEntries(
-                  Object.entries({ ...UI_HEADERS, cookie: administrator().session.cookie!, ...merged }).filter(([, v]) => v !== ''),
+                  Object.entries({ ...UI_HEADERS, cookie: administrator().session.cookie!, ...merged }).filter(
+                    ([, v]) => v !== '',
+                  ),
                 ),
               }),
           },
@@ -290,7 +341,9 @@ describe('tokens are never accepted in the URL', () => {
     for (const name of ['token', 'access_token']) {
       it(`${keyOf(route)} with ?${name}=… returns 400 token_in_query and changes nothing`, async () => {
         const administrator = systemMembers.find((m) => m.groupId === SYSTEM_GROUP_IDS.administrator)!;
-        const { response, before } = await send(route, administrator, 'session', 'other', other, { query: { [name]: 'lk_sometoken' } });
+        const { response, before } = await send(route, administrator, 'session', 'other', other, {
+          query: { [name]: 'lk_sometoken' },
+        });
         await expectRefused(response, before, 400, 'token_in_query');
       });
     }

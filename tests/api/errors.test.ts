@@ -39,15 +39,69 @@ const cases: Array<[string, InjectOptions, number?]> = [
   ['a JSON body that is an array', { method: 'POST', url: '/api/v1/users', headers: json, payload: '[1,2,3]' }, 400],
   ['a JSON body that is a string', { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '"title"' }, 400],
   ['an empty JSON body', { method: 'POST', url: '/api/v1/users', headers: json, payload: '' }, 400],
-  ['a text/plain body', { method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'text/plain' }, payload: 'hello' }],
-  ['a form-encoded body', { method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=a%40b.c' }, 415],
-  ['a multipart body', { method: 'PATCH', url: '/api/v1/me', headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x\r\n\r\n--x--' }, 415],
-  ['a body over 1 MiB', { method: 'POST', url: '/api/v1/users', headers: json, payload: JSON.stringify({ ...validUser, title: 'x'.repeat(1_100_000) }) }, 413],
-  ['a body of 100,000 nested arrays', { method: 'PATCH', url: '/api/v1/me', headers: json, payload: `{"title":${'['.repeat(100_000)}${']'.repeat(100_000)}}` }],
-  ['a number too large for JSON to hold', { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"sessionTimeoutMinutes":1e400}' }, 400],
-  ['a __proto__ key in the body', { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"__proto__":{"isAdmin":true}}' }, 400],
-  ['a constructor.prototype key in the body', { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"constructor":{"prototype":{"isAdmin":true}}}' }, 400],
-  ['an empty body with a JSON content type on DELETE', { method: 'DELETE', url: '/api/v1/users/no-such-user', headers: json, payload: '' }, 400],
+  [
+    'a text/plain body',
+    { method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'text/plain' }, payload: 'hello' },
+  ],
+  [
+    'a form-encoded body',
+    {
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=a%40b.c',
+    },
+    415,
+  ],
+  [
+    'a multipart body',
+    {
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '--x\r\n\r\n--x--',
+    },
+    415,
+  ],
+  [
+    'a body over 1 MiB',
+    {
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: json,
+      payload: JSON.stringify({ ...validUser, title: 'x'.repeat(1_100_000) }),
+    },
+    413,
+  ],
+  [
+    'a body of 100,000 nested arrays',
+    {
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: json,
+      payload: `{"title":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    },
+  ],
+  [
+    'a number too large for JSON to hold',
+    { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"sessionTimeoutMinutes":1e400}' },
+    400,
+  ],
+  [
+    'a __proto__ key in the body',
+    { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"__proto__":{"isAdmin":true}}' },
+    400,
+  ],
+  [
+    'a constructor.prototype key in the body',
+    { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"constructor":{"prototype":{"isAdmin":true}}}' },
+    400,
+  ],
+  [
+    'an empty body with a JSON content type on DELETE',
+    { method: 'DELETE', url: '/api/v1/users/no-such-user', headers: json, payload: '' },
+    400,
+  ],
   ['a page number of 1e99', { method: 'GET', url: '/api/v1/users?page=1e99' }, 400],
   ['a page number of Infinity', { method: 'GET', url: '/api/v1/users?page=Infinity' }, 400],
   ['a negative page size', { method: 'GET', url: '/api/v1/users?pageSize=-1' }, 400],
@@ -55,7 +109,11 @@ const cases: Array<[string, InjectOptions, number?]> = [
   ['a search given twice', { method: 'GET', url: '/api/v1/users?search=a&search=b' }, 400],
   ['a bracketed query key', { method: 'GET', url: '/api/v1/users?search[$ne]=x' }, 400],
   ['a __proto__ query key', { method: 'GET', url: '/api/v1/users?__proto__=x' }, 400],
-  ['3,000 unknown query parameters', { method: 'GET', url: `/api/v1/users?${Array.from({ length: 3000 }, (_, i) => `k${i}=1`).join('&')}` }, 400],
+  [
+    '3,000 unknown query parameters',
+    { method: 'GET', url: `/api/v1/users?${Array.from({ length: 3000 }, (_, i) => `k${i}=1`).join('&')}` },
+    400,
+  ],
   ['a 10,000-character search', { method: 'GET', url: `/api/v1/users?search=${'a'.repeat(10_000)}` }, 400],
   ['a sort column that is SQL', { method: 'GET', url: "/api/v1/users?sort=email'%20OR%201=1--" }, 400],
   ['an ID over 64 characters', { method: 'GET', url: `/api/v1/users/${'x'.repeat(65)}` }, 400],
@@ -64,9 +122,31 @@ const cases: Array<[string, InjectOptions, number?]> = [
   ['a NUL character in a path ID', { method: 'GET', url: '/api/v1/users/%00' }, 400],
   ['a NUL character in the search', { method: 'GET', url: '/api/v1/users?search=ab%00cd' }, 400],
   ['a NUL character in the CSV export search', { method: 'GET', url: '/api/v1/users/export.csv?search=%00' }, 400],
-  ['a NUL character in a body field', { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"title":"before\\u0000after"}' }, 400],
-  ['a NUL character in a new account', { method: 'POST', url: '/api/v1/users', headers: json, payload: JSON.stringify({ ...validUser, firstName: 'Nul\u0000Byte' }) }, 400],
-  ['a NUL character in the sign-in email', { method: 'POST', url: '/api/v1/session', headers: json, payload: JSON.stringify({ email: 'a\u0000@example.test', password: 'whatever it is' }) }, 400],
+  [
+    'a NUL character in a body field',
+    { method: 'PATCH', url: '/api/v1/me', headers: json, payload: '{"title":"before\\u0000after"}' },
+    400,
+  ],
+  [
+    'a NUL character in a new account',
+    {
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: json,
+      payload: JSON.stringify({ ...validUser, firstName: 'Nul\u0000Byte' }),
+    },
+    400,
+  ],
+  [
+    'a NUL character in the sign-in email',
+    {
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: json,
+      payload: JSON.stringify({ email: 'a\u0000@example.test', password: 'whatever it is' }),
+    },
+    400,
+  ],
   ['an unknown API path', { method: 'GET', url: '/api/v1/does-not-exist' }, 404],
   ['an unknown method on a known path', { method: 'PUT', url: '/api/v1/users' }, 404],
 ];
@@ -94,7 +174,12 @@ describe('errors never become 500', () => {
   });
 
   it('answers a session cookie that is not even well-formed with 401', async () => {
-    for (const cookie of ['latchkey_session=%E0%A4%A', 'latchkey_session=', 'latchkey_session="unterminated', `latchkey_session=${'x'.repeat(4000)}`]) {
+    for (const cookie of [
+      'latchkey_session=%E0%A4%A',
+      'latchkey_session=',
+      'latchkey_session="unterminated',
+      `latchkey_session=${'x'.repeat(4000)}`,
+    ]) {
       const response = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
       expect(response.statusCode, cookie).toBe(401);
       expect(ErrorBodySchema.safeParse(response.json()).success).toBe(true);
@@ -108,7 +193,12 @@ describe('errors never become 500', () => {
 
   it('answers a sign-in with malformed JSON before any attempt is counted', async () => {
     const before = await stateSnapshot(t);
-    const response = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers: { ...UI_HEADERS, ...json }, payload: '{"email":' });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { ...UI_HEADERS, ...json },
+      payload: '{"email":',
+    });
     expect(response.statusCode).toBe(400);
     expect(await stateSnapshot(t)).toEqual(before);
   });

@@ -28,8 +28,15 @@ describe('migrations', () => {
   });
 
   it('running the migrations again changes nothing and puts tampered system-group permissions back', async () => {
-    await t.db.deleteFrom('group_permissions').where('group_id', '=', 'regular-user').where('permission', '=', 'records:view').execute();
-    await t.db.insertInto('group_permissions').values({ group_id: 'read-only-user', permission: 'users_groups:delete' }).execute();
+    await t.db
+      .deleteFrom('group_permissions')
+      .where('group_id', '=', 'regular-user')
+      .where('permission', '=', 'records:view')
+      .execute();
+    await t.db
+      .insertInto('group_permissions')
+      .values({ group_id: 'read-only-user', permission: 'users_groups:delete' })
+      .execute();
     expect(await migrateToLatest(t.db)).toEqual([]);
     const expected = Object.fromEntries(SYSTEM_GROUPS.map((g) => [g.id, [...g.permissions].sort()]));
     expect(await groupPermissionsInDb(t)).toEqual(expected);
@@ -38,15 +45,17 @@ describe('migrations', () => {
   // Regression: Kysely looked for kysely_migration_lock in every schema of the database, so a second
   // schema holding one (another app, a parallel test file) made migrations fail with
   // 'relation "kysely_migration_lock" does not exist'.
-  it.runIf(usingPostgres)('migrates a fresh PostgreSQL schema while another schema of the same database holds Kysely tables', async () => {
-    const second = await createTestApp();
-    try {
-      const third = await createTestApp();
-      await third.close();
-      expect(await second.db.selectFrom('security_groups').select('id').execute()).toHaveLength(SYSTEM_GROUPS.length);
-    } finally {
-      await second.close();
-    }
-  });
+  it.runIf(usingPostgres)(
+    'migrates a fresh PostgreSQL schema while another schema of the same database holds Kysely tables',
+    async () => {
+      const second = await createTestApp();
+      try {
+        const third = await createTestApp();
+        await third.close();
+        expect(await second.db.selectFrom('security_groups').select('id').execute()).toHaveLength(SYSTEM_GROUPS.length);
+      } finally {
+        await second.close();
+      }
+    },
+  );
 });
-

@@ -54,19 +54,41 @@ const random = () => randomBytes(4).toString('hex');
 export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   'GET /api/v1/setup': { access: PUBLIC, build: () => ({}) },
   // Accounts exist, so a well-formed setup request is answered 409 setup_not_available: that is its success here.
-  'POST /api/v1/setup': { access: PUBLIC,
+  'POST /api/v1/setup': {
+    access: PUBLIC,
     allowedStatus: 409,
     build: () => ({
-      body: { token: 'not-a-real-setup-token', email: uniqueEmail('setup'), firstName: 'Set', lastName: 'Up', password: TEST_PASSWORD, confirmPassword: TEST_PASSWORD },
+      body: {
+        token: 'not-a-real-setup-token',
+        email: uniqueEmail('setup'),
+        firstName: 'Set',
+        lastName: 'Up',
+        password: TEST_PASSWORD,
+        confirmPassword: TEST_PASSWORD,
+      },
     }),
   },
-  'POST /api/v1/session': { access: PUBLIC, build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }) },
-  'DELETE /api/v1/session': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED, freshCaller: true, build: () => ({}) },
+  'POST /api/v1/session': {
+    access: PUBLIC,
+    build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }),
+  },
+  'DELETE /api/v1/session': {
+    access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED,
+    freshCaller: true,
+    build: () => ({}),
+  },
   'GET /api/v1/me': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED, build: () => ({}) },
   'PATCH /api/v1/me': { access: SIGNED_IN, build: () => ({ body: { title: `Title ${random()}` } }) },
-  'GET /api/v1/users': { access: requires('users_groups:view'), build: () => ({ query: { search: 'user', sort: 'lastName', order: 'desc', pageSize: '5' } }) },
-  'GET /api/v1/users/export.csv': { access: requires('users_groups:export'), build: () => ({ query: { sort: 'email' } }) },
-  'POST /api/v1/users': { access: requires('users_groups:create'),
+  'GET /api/v1/users': {
+    access: requires('users_groups:view'),
+    build: () => ({ query: { search: 'user', sort: 'lastName', order: 'desc', pageSize: '5' } }),
+  },
+  'GET /api/v1/users/export.csv': {
+    access: requires('users_groups:export'),
+    build: () => ({ query: { sort: 'email' } }),
+  },
+  'POST /api/v1/users': {
+    access: requires('users_groups:create'),
     build: (ctx) => ({
       body: {
         email: uniqueEmail('created'),
@@ -80,26 +102,44 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
       },
     }),
   },
-  'GET /api/v1/users/:id': { access: requires('users_groups:view', { orSelfParam: 'id' }), build: (ctx) => ({ params: { id: ctx.targetId } }) },
-  'PATCH /api/v1/users/:id': { access: requires('users_groups:update', { orSelfParam: 'id' }), build: (ctx) => ({ params: { id: ctx.targetId }, body: { title: `Title ${random()}` } }) },
-  'DELETE /api/v1/users/:id': { access: requires('users_groups:delete'), build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id } }) },
+  'GET /api/v1/users/:id': {
+    access: requires('users_groups:view', { orSelfParam: 'id' }),
+    build: (ctx) => ({ params: { id: ctx.targetId } }),
+  },
+  'PATCH /api/v1/users/:id': {
+    access: requires('users_groups:update', { orSelfParam: 'id' }),
+    build: (ctx) => ({ params: { id: ctx.targetId }, body: { title: `Title ${random()}` } }),
+  },
+  'DELETE /api/v1/users/:id': {
+    access: requires('users_groups:delete'),
+    build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id } }),
+  },
   'GET /api/v1/security-groups': { access: requires('users_groups:view'), build: () => ({}) },
-  'GET /api/v1/users/:id/security': { access: requires('users_groups:view', { orSelfParam: 'id' }), build: (ctx) => ({ params: { id: ctx.targetId } }) },
-  'PATCH /api/v1/users/:id/security': { access: requires('users_groups:update', { orSelfParam: 'id' }),
+  'GET /api/v1/users/:id/security': {
+    access: requires('users_groups:view', { orSelfParam: 'id' }),
+    build: (ctx) => ({ params: { id: ctx.targetId } }),
+  },
+  'PATCH /api/v1/users/:id/security': {
+    access: requires('users_groups:update', { orSelfParam: 'id' }),
     build: async (ctx) => {
       if (ctx.self) return { params: { id: ctx.targetId }, body: {} };
       const target = await findUserById(ctx.t.db, ctx.targetId);
       return { params: { id: ctx.targetId }, body: { mfaEnrolled: target?.mfa_enrolled !== 1 } };
     },
   },
-  'POST /api/v1/users/:id/api-token': { access: requires('administration:generate_api_tokens'), build: (ctx) => ({ params: { id: ctx.targetId } }) },
-  'DELETE /api/v1/users/:id/api-token': { access: requires('administration:generate_api_tokens'),
+  'POST /api/v1/users/:id/api-token': {
+    access: requires('administration:generate_api_tokens'),
+    build: (ctx) => ({ params: { id: ctx.targetId } }),
+  },
+  'DELETE /api/v1/users/:id/api-token': {
+    access: requires('administration:generate_api_tokens'),
     build: async (ctx) => {
       await giveApiToken(ctx.t, ctx.targetId);
       return { params: { id: ctx.targetId } };
     },
   },
-  'POST /api/v1/me/password': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED,
+  'POST /api/v1/me/password': {
+    access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED,
     freshCaller: true,
     build: () => {
       const next = `a brand new passphrase ${random()}`;

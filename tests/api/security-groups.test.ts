@@ -40,6 +40,8 @@ describe('GET /api/v1/security-groups', () => {
     expect(counts[SYSTEM_GROUP_IDS.administrator]).toBe(1);
     expect(counts[SYSTEM_GROUP_IDS.readOnlyUser]).toBe(2);
     expect(counts[SYSTEM_GROUP_IDS.regularUser]).toBe(0);
-    expect(groups.find((g) => g.permissions.length === 2 && !SYSTEM_GROUPS.some((s) => s.id === g.id))?.permissions).toEqual(['records:view', 'reports:view']);
+    expect(
+      groups.find((g) => g.permissions.length === 2 && !SYSTEM_GROUPS.some((s) => s.id === g.id))?.permissions,
+    ).toEqual(['records:view', 'reports:view']);
   });
 });

@@ -9,7 +9,14 @@ import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.j
 import { hashSecret } from '../../src/server/security/secrets.js';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { auditSince, errorOf, giveApiToken, lastAuditId, quickUser, stateSnapshot } from '../helpers/fixtures.js';
-import { createTestApp, sessionCaller, tokenCaller, TEST_PASSWORD, UI_HEADERS, type TestApp } from '../helpers/test-app.js';
+import {
+  createTestApp,
+  sessionCaller,
+  tokenCaller,
+  TEST_PASSWORD,
+  UI_HEADERS,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 const MINUTE = 60_000;
 let ipCounter = 0;
@@ -56,7 +63,10 @@ describe('sign-in and sessions over http', () => {
     const [header, ...more] = setCookieHeaders(response);
     expect(more).toEqual([]);
     expect(header).toMatch(/^latchkey_session=[A-Za-z0-9_-]{43};/);
-    const attributes = header!.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = header!
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attributes).toContain('httponly');
     expect(attributes).toContain('samesite=lax');
     expect(attributes).toContain('path=/');
@@ -139,7 +149,13 @@ describe('sign-in and sessions over http', () => {
     const after = await me(t, cookie);
     expect(after.statusCode).toBe(401);
     expect(errorOf(after).code).toBe('session_expired');
-    expect(await t.db.selectFrom('sessions').select('id_hash').where('id_hash', '=', hashSecret(cookie.split('=')[1]!)).execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('sessions')
+        .select('id_hash')
+        .where('id_hash', '=', hashSecret(cookie.split('=')[1]!))
+        .execute(),
+    ).toEqual([]);
     expect((await me(t, otherDevice)).statusCode).toBe(200);
 
     const audit = await auditSince(t, auditBefore);
@@ -152,7 +168,11 @@ describe('sign-in and sessions over http', () => {
     const cookie = sessionCookieOf(await signInRequest(t, user.email, TEST_PASSWORD));
     await sessionCaller(t, cookie).request({ method: 'DELETE', url: '/api/v1/session' });
     const before = await stateSnapshot(t);
-    const response = await sessionCaller(t, cookie).request({ method: 'PATCH', url: '/api/v1/me', payload: { title: 'Ghost' } });
+    const response = await sessionCaller(t, cookie).request({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      payload: { title: 'Ghost' },
+    });
     expect(response.statusCode).toBe(401);
     expect(await stateSnapshot(t)).toEqual(before);
   });
@@ -163,7 +183,11 @@ describe('sign-in and sessions over http', () => {
       const disabled = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
       await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled.id).execute();
       const sso = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      await t.db.updateTable('users').set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null }).where('id', '=', sso.id).execute();
+      await t.db
+        .updateTable('users')
+        .set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null })
+        .where('id', '=', sso.id)
+        .execute();
 
       const answers = [
         await signInRequest(t, 'nobody-at-all@example.test', TEST_PASSWORD),
@@ -173,7 +197,9 @@ describe('sign-in and sessions over http', () => {
       ];
       for (const answer of answers) {
         expect(answer.statusCode).toBe(401);
-        expect(answer.json()).toEqual({ error: { code: 'invalid_credentials', message: 'The email or password is incorrect.' } });
+        expect(answer.json()).toEqual({
+          error: { code: 'invalid_credentials', message: 'The email or password is incorrect.' },
+        });
         expect(setCookieHeaders(answer)).toEqual([]);
       }
     });
@@ -183,7 +209,11 @@ describe('sign-in and sessions over http', () => {
       const disabled = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
       await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled.id).execute();
       const sso = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      await t.db.updateTable('users').set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null }).where('id', '=', sso.id).execute();
+      await t.db
+        .updateTable('users')
+        .set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null })
+        .where('id', '=', sso.id)
+        .execute();
       const ghost = 'ghost-account@example.test';
       const ip = freshIp();
 
@@ -194,11 +224,34 @@ describe('sign-in and sessions over http', () => {
       await signInRequest(t, sso.email, TEST_PASSWORD, ip, 'agent-sso');
 
       const rows = await t.db.selectFrom('login_history').selectAll().where('ip', '=', ip).orderBy('id').execute();
-      expect(rows.map((r) => ({ email: r.email, user: r.user_id, success: Number(r.success), reason: r.reason, agent: r.user_agent, method: r.method }))).toEqual([
+      expect(
+        rows.map((r) => ({
+          email: r.email,
+          user: r.user_id,
+          success: Number(r.success),
+          reason: r.reason,
+          agent: r.user_agent,
+          method: r.method,
+        })),
+      ).toEqual([
         { email: native.email, user: native.id, success: 1, reason: null, agent: 'agent-success', method: 'password' },
-        { email: native.email, user: native.id, success: 0, reason: 'wrong_password', agent: 'agent-wrong', method: 'password' },
+        {
+          email: native.email,
+          user: native.id,
+          success: 0,
+          reason: 'wrong_password',
+          agent: 'agent-wrong',
+          method: 'password',
+        },
         { email: ghost, user: null, success: 0, reason: 'unknown_account', agent: 'agent-ghost', method: 'password' },
-        { email: disabled.email, user: disabled.id, success: 0, reason: 'account_disabled', agent: 'agent-disabled', method: 'password' },
+        {
+          email: disabled.email,
+          user: disabled.id,
+          success: 0,
+          reason: 'account_disabled',
+          agent: 'agent-disabled',
+          method: 'password',
+        },
         { email: sso.email, user: sso.id, success: 0, reason: 'sso_account', agent: 'agent-sso', method: 'password' },
       ]);
       for (const row of rows) expect(Date.parse(row.occurred_at)).toBeGreaterThan(Date.now() - 60_000);
@@ -209,14 +262,28 @@ describe('sign-in and sessions over http', () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
       expect(user.last_login_at).toBeNull();
       await signInRequest(t, user.email, TEST_PASSWORD);
-      const row = await t.db.selectFrom('users').select('last_login_at').where('id', '=', user.id).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('users')
+        .select('last_login_at')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(Math.abs(Date.parse(row.last_login_at!) - Date.now())).toBeLessThan(60_000);
     });
 
     it('refuses a sign-in body without a password or with unknown fields with 400, before any attempt is counted', async () => {
       const ip = freshIp();
-      for (const payload of [{ email: 'a@example.test' }, { email: 'a@example.test', password: 'x', remember: true }, { password: 'x' }]) {
-        const response = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers: UI_HEADERS, payload, remoteAddress: ip });
+      for (const payload of [
+        { email: 'a@example.test' },
+        { email: 'a@example.test', password: 'x', remember: true },
+        { password: 'x' },
+      ]) {
+        const response = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          headers: UI_HEADERS,
+          payload,
+          remoteAddress: ip,
+        });
         expect(response.statusCode).toBe(400);
         expect(errorOf(response).code).toBe('validation_failed');
       }
@@ -254,7 +321,9 @@ describe('sign-in and sessions over http', () => {
     // 20 guesses at once counted 2 to 7 and never locked the account.
     it('counts failed sign-ins sent in parallel: 20 at once lock the account', async () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => signInRequest(t, user.email, `parallel guess ${i}`)));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => signInRequest(t, user.email, `parallel guess ${i}`)),
+      );
       expect(answers.map((a) => a.statusCode).every((status) => status === 401 || status === 429)).toBe(true);
       const response = await signInRequest(t, user.email, TEST_PASSWORD);
       expect(response.statusCode).toBe(429);
@@ -358,9 +427,17 @@ describe('sign-in and sessions over http', () => {
       const cookie = sessionCookieOf(await signInRequest(t, user.email, TEST_PASSWORD));
       const caller = sessionCaller(t, cookie);
       expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(403);
-      await t.db.updateTable('users').set({ security_group_id: SYSTEM_GROUP_IDS.administrator }).where('id', '=', user.id).execute();
+      await t.db
+        .updateTable('users')
+        .set({ security_group_id: SYSTEM_GROUP_IDS.administrator })
+        .where('id', '=', user.id)
+        .execute();
       expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
-      await t.db.updateTable('users').set({ security_group_id: SYSTEM_GROUP_IDS.readOnlyUser }).where('id', '=', user.id).execute();
+      await t.db
+        .updateTable('users')
+        .set({ security_group_id: SYSTEM_GROUP_IDS.readOnlyUser })
+        .where('id', '=', user.id)
+        .execute();
       expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(403);
     });
 
@@ -387,7 +464,10 @@ describe('sign-in behind HTTPS (LATCHKEY_PUBLIC_URL=https://…)', () => {
     expect(response.statusCode).toBe(200);
     const [header] = setCookieHeaders(response);
     expect(header).toMatch(/^__Host-latchkey_session=[A-Za-z0-9_-]{43};/);
-    const attributes = header!.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = header!
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attributes).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']));
     expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
 

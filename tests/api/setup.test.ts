@@ -24,7 +24,15 @@ function tokenOf(link: string): string {
 }
 
 function setupBody(token: string, overrides: Record<string, unknown> = {}) {
-  return { token, email: 'first.admin@example.test', firstName: 'First', lastName: 'Admin', password: STRONG, confirmPassword: STRONG, ...overrides };
+  return {
+    token,
+    email: 'first.admin@example.test',
+    firstName: 'First',
+    lastName: 'Admin',
+    password: STRONG,
+    confirmPassword: STRONG,
+    ...overrides,
+  };
 }
 
 describe('setup through the one-time link', () => {
@@ -35,7 +43,15 @@ describe('setup through the one-time link', () => {
   afterAll(async () => t?.close());
   // Every test starts from a fresh installation: no account, no link, empty logs.
   beforeEach(async () => {
-    for (const table of ['sessions', 'api_tokens', 'users', 'setup_tokens', 'audit_events', 'login_history', 'login_throttle'] as const) {
+    for (const table of [
+      'sessions',
+      'api_tokens',
+      'users',
+      'setup_tokens',
+      'audit_events',
+      'login_history',
+      'login_throttle',
+    ] as const) {
       await t.db.deleteFrom(table).execute();
     }
   });
@@ -72,7 +88,11 @@ describe('setup through the one-time link', () => {
     expect(response.body).not.toContain('argon2');
     const audit = await auditSince(t, 0);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'setup.first_administrator_created', actor_user_id: null, target_email: 'first.admin@example.test' });
+    expect(audit[0]).toMatchObject({
+      action: 'setup.first_administrator_created',
+      actor_user_id: null,
+      target_email: 'first.admin@example.test',
+    });
     expect(JSON.stringify(audit)).not.toContain(STRONG);
     const admin = await signIn(t, 'first.admin@example.test', STRONG);
     expect((await admin.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
@@ -204,25 +224,47 @@ describe.skipIf(usingPostgres)('start() with LATCHKEY_BOOTSTRAP_ADMIN_EMAIL / PA
     running.push(started);
     return started;
   }
-  const printed = () => (vi.mocked(process.stdout.write).mock.calls as unknown[][]).map((call) => String(call[0])).join('');
+  const printed = () =>
+    (vi.mocked(process.stdout.write).mock.calls as unknown[][]).map((call) => String(call[0])).join('');
 
   it('creates the Administrator while no account exists, and prints no setup link', async () => {
-    const started = await startWith({ LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'boot@example.test', LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: STRONG });
+    const started = await startWith({
+      LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'boot@example.test',
+      LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: STRONG,
+    });
     const users = await started.db.selectFrom('users').select(['email', 'security_group_id']).execute();
     expect(users).toEqual([{ email: 'boot@example.test', security_group_id: SYSTEM_GROUP_IDS.administrator }]);
     expect(printed()).not.toContain('#token=');
     expect(printed()).not.toContain(STRONG);
-    const signedIn = await started.app.inject({ method: 'POST', url: '/api/v1/session', headers: UI_HEADERS, payload: { email: 'boot@example.test', password: STRONG } });
+    const signedIn = await started.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: UI_HEADERS,
+      payload: { email: 'boot@example.test', password: STRONG },
+    });
     expect(signedIn.statusCode).toBe(200);
   });
 
   it('does nothing on a later start once an account exists (no second Administrator, no password change)', async () => {
-    const first = await startWith({ LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'boot@example.test', LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: STRONG });
+    const first = await startWith({
+      LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'boot@example.test',
+      LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: STRONG,
+    });
     await first.app.close();
     running.splice(0);
-    const second = await startWith({ LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'other@example.test', LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: 'another strong passphrase 8' });
-    expect((await second.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual(['boot@example.test']);
-    const oldPassword = await second.app.inject({ method: 'POST', url: '/api/v1/session', headers: UI_HEADERS, payload: { email: 'boot@example.test', password: STRONG } });
+    const second = await startWith({
+      LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'other@example.test',
+      LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: 'another strong passphrase 8',
+    });
+    expect((await second.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual([
+      'boot@example.test',
+    ]);
+    const oldPassword = await second.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: UI_HEADERS,
+      payload: { email: 'boot@example.test', password: STRONG },
+    });
     expect(oldPassword.statusCode).toBe(200);
   });
 
@@ -230,7 +272,12 @@ describe.skipIf(usingPostgres)('start() with LATCHKEY_BOOTSTRAP_ADMIN_EMAIL / PA
     const started = await startWith({});
     const link = /(http:\/\/\S+#token=[A-Za-z0-9_-]+)/.exec(printed())?.[1];
     expect(link).toBeDefined();
-    const response = await started.app.inject({ method: 'POST', url: '/api/v1/setup', headers: UI_HEADERS, payload: setupBody(tokenOf(link!)) });
+    const response = await started.app.inject({
+      method: 'POST',
+      url: '/api/v1/setup',
+      headers: UI_HEADERS,
+      payload: setupBody(tokenOf(link!)),
+    });
     expect(response.statusCode, response.body).toBe(201);
   });
 });

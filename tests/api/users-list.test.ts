@@ -24,15 +24,78 @@ interface Person {
 }
 
 const PEOPLE: Person[] = [
-  { email: 'alice.archer@example.test', first: 'Alice', last: 'Archer', group: SYSTEM_GROUP_IDS.regularUser, lastLogin: '2024-03-01T10:00:00.000Z', timeout: 30 },
-  { email: 'bob.baker@example.test', first: 'Bob', last: 'Baker', group: SYSTEM_GROUP_IDS.readOnlyUser, lastLogin: null, timeout: 60 },
-  { email: 'carol.cole@example.test', first: 'Carol', last: 'Cole', group: SYSTEM_GROUP_IDS.orchestrationUser, status: 'disabled', lastLogin: '2024-01-15T08:30:00.000Z', timeout: 120 },
-  { email: 'dave.dunn@sso.example.test', first: 'Dave', last: 'Dunn', group: SYSTEM_GROUP_IDS.regularUserNoDelete, sso: true, lastLogin: '2024-02-20T12:00:00.000Z', timeout: 45 },
-  { email: 'erin.alvarez@example.test', first: 'Erin', last: 'Alvarez', group: SYSTEM_GROUP_IDS.regularUser, lastLogin: null, timeout: 15 },
-  { email: 'under_score@example.test', first: 'Under_score', last: 'Wild', group: SYSTEM_GROUP_IDS.readOnlyUser, lastLogin: '2023-12-31T23:59:59.000Z', timeout: 600 },
-  { email: 'underxscore@example.test', first: 'Underxscore', last: 'Tame', group: SYSTEM_GROUP_IDS.readOnlyUser, lastLogin: '2024-03-02T00:00:00.000Z', timeout: 90 },
-  { email: 'percent@example.test', first: 'Penny', last: '100% Sure', group: SYSTEM_GROUP_IDS.regularUser, timeout: 20 },
-  { email: 'percentx@example.test', first: 'Percy', last: '100x Sure', group: SYSTEM_GROUP_IDS.regularUser, timeout: 25 },
+  {
+    email: 'alice.archer@example.test',
+    first: 'Alice',
+    last: 'Archer',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    lastLogin: '2024-03-01T10:00:00.000Z',
+    timeout: 30,
+  },
+  {
+    email: 'bob.baker@example.test',
+    first: 'Bob',
+    last: 'Baker',
+    group: SYSTEM_GROUP_IDS.readOnlyUser,
+    lastLogin: null,
+    timeout: 60,
+  },
+  {
+    email: 'carol.cole@example.test',
+    first: 'Carol',
+    last: 'Cole',
+    group: SYSTEM_GROUP_IDS.orchestrationUser,
+    status: 'disabled',
+    lastLogin: '2024-01-15T08:30:00.000Z',
+    timeout: 120,
+  },
+  {
+    email: 'dave.dunn@sso.example.test',
+    first: 'Dave',
+    last: 'Dunn',
+    group: SYSTEM_GROUP_IDS.regularUserNoDelete,
+    sso: true,
+    lastLogin: '2024-02-20T12:00:00.000Z',
+    timeout: 45,
+  },
+  {
+    email: 'erin.alvarez@example.test',
+    first: 'Erin',
+    last: 'Alvarez',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    lastLogin: null,
+    timeout: 15,
+  },
+  {
+    email: 'under_score@example.test',
+    first: 'Under_score',
+    last: 'Wild',
+    group: SYSTEM_GROUP_IDS.readOnlyUser,
+    lastLogin: '2023-12-31T23:59:59.000Z',
+    timeout: 600,
+  },
+  {
+    email: 'underxscore@example.test',
+    first: 'Underxscore',
+    last: 'Tame',
+    group: SYSTEM_GROUP_IDS.readOnlyUser,
+    lastLogin: '2024-03-02T00:00:00.000Z',
+    timeout: 90,
+  },
+  {
+    email: 'percent@example.test',
+    first: 'Penny',
+    last: '100% Sure',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    timeout: 20,
+  },
+  {
+    email: 'percentx@example.test',
+    first: 'Percy',
+    last: '100x Sure',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    timeout: 25,
+  },
   { email: 'elodie@example.test', first: 'Élodie', last: 'Éclair', group: SYSTEM_GROUP_IDS.regularUser, timeout: 35 },
 ];
 
@@ -117,7 +180,11 @@ describe('GET /api/v1/users', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const me = await quickUser(t, SYSTEM_GROUP_IDS.administrator, { email: 'zed.admin@example.test', firstName: 'Zed', lastName: 'Admin' });
+    const me = await quickUser(t, SYSTEM_GROUP_IDS.administrator, {
+      email: 'zed.admin@example.test',
+      firstName: 'Zed',
+      lastName: 'Admin',
+    });
     admin = await quickSession(t, me);
     await makePeople(t, PEOPLE);
     everyone = (await list(admin, { pageSize: 500 })).users;
@@ -125,7 +192,8 @@ describe('GET /api/v1/users', () => {
   afterAll(async () => t?.close());
 
   describe('search', () => {
-    const emailsFor = async (search: string) => (await list(admin, { search, pageSize: 500 })).users.map((u) => u.email).sort();
+    const emailsFor = async (search: string) =>
+      (await list(admin, { search, pageSize: 500 })).users.map((u) => u.email).sort();
 
     it('matches the start of the email, case-insensitively', async () => {
       expect(await emailsFor('bob.b')).toEqual(['bob.baker@example.test']);
@@ -275,7 +343,19 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const CSV_HEADER = ['Email', 'First Name', 'Last Name', 'Title', 'Telephone', 'Security Group', 'Functional Group', 'Account Status', 'User Type', 'Last Login', 'Timeout'];
+const CSV_HEADER = [
+  'Email',
+  'First Name',
+  'Last Name',
+  'Title',
+  'Telephone',
+  'Security Group',
+  'Functional Group',
+  'Account Status',
+  'User Type',
+  'Last Login',
+  'Timeout',
+];
 
 describe('GET /api/v1/users/export.csv', () => {
   let t: TestApp;
@@ -283,10 +363,36 @@ describe('GET /api/v1/users/export.csv', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    admin = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.administrator, { email: 'aaa.admin@example.test', firstName: 'Ada', lastName: 'Admin' }));
+    admin = await quickSession(
+      t,
+      await quickUser(t, SYSTEM_GROUP_IDS.administrator, {
+        email: 'aaa.admin@example.test',
+        firstName: 'Ada',
+        lastName: 'Admin',
+      }),
+    );
     await makePeople(t, [
-      { email: 'formula@example.test', first: '=HYPERLINK("http://evil.example","x")', last: '-2+3', group: SYSTEM_GROUP_IDS.regularUser, title: '+SUM(A1)', functionalGroup: '@cmd', telephone: '+1 555 0100', lastLogin: '2024-03-01T10:00:00.000Z', timeout: 45 },
-      { email: 'plain@example.test', first: 'Plain', last: 'Person, Jr.', group: SYSTEM_GROUP_IDS.readOnlyUser, title: 'Line\nbreak', status: 'disabled', sso: true, timeout: 30 },
+      {
+        email: 'formula@example.test',
+        first: '=HYPERLINK("http://evil.example","x")',
+        last: '-2+3',
+        group: SYSTEM_GROUP_IDS.regularUser,
+        title: '+SUM(A1)',
+        functionalGroup: '@cmd',
+        telephone: '+1 555 0100',
+        lastLogin: '2024-03-01T10:00:00.000Z',
+        timeout: 45,
+      },
+      {
+        email: 'plain@example.test',
+        first: 'Plain',
+        last: 'Person, Jr.',
+        group: SYSTEM_GROUP_IDS.readOnlyUser,
+        title: 'Line\nbreak',
+        status: 'disabled',
+        sso: true,
+        timeout: 30,
+      },
     ]);
   });
   afterAll(async () => t?.close());
@@ -295,14 +401,22 @@ describe('GET /api/v1/users/export.csv', () => {
     const response = await admin.request({ method: 'GET', url: '/api/v1/users/export.csv' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
-    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="latchkey-users-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(response.headers['content-disposition']).toMatch(
+      /^attachment; filename="latchkey-users-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const rows = parseCsv(response.body);
     expect(rows[0]).toEqual(CSV_HEADER);
-    expect(rows.slice(1).map((r) => r[0])).toEqual(['aaa.admin@example.test', 'formula@example.test', 'plain@example.test']);
+    expect(rows.slice(1).map((r) => r[0])).toEqual([
+      'aaa.admin@example.test',
+      'formula@example.test',
+      'plain@example.test',
+    ]);
   });
 
   it("prefixes cells that start with = + - @ with ' so spreadsheets show them as text", async () => {
-    const rows = parseCsv((await admin.request({ method: 'GET', url: '/api/v1/users/export.csv?search=formula' })).body);
+    const rows = parseCsv(
+      (await admin.request({ method: 'GET', url: '/api/v1/users/export.csv?search=formula' })).body,
+    );
     expect(rows).toHaveLength(2);
     const cells = Object.fromEntries(CSV_HEADER.map((h, i) => [h, rows[1]![i]]));
     expect(cells).toEqual({
@@ -324,12 +438,30 @@ describe('GET /api/v1/users/export.csv', () => {
     const response = await admin.request({ method: 'GET', url: '/api/v1/users/export.csv?search=plain' });
     expect(response.body).toContain('"Person, Jr."');
     const rows = parseCsv(response.body);
-    expect(rows[1]).toEqual(['plain@example.test', 'Plain', 'Person, Jr.', 'Line\nbreak', '', 'Read Only User', '', 'Disabled', 'SSO', '', '30']);
+    expect(rows[1]).toEqual([
+      'plain@example.test',
+      'Plain',
+      'Person, Jr.',
+      'Line\nbreak',
+      '',
+      'Read Only User',
+      '',
+      'Disabled',
+      'SSO',
+      '',
+      '30',
+    ]);
   });
 
   it('applies the search and sort of the list', async () => {
-    const rows = parseCsv((await admin.request({ method: 'GET', url: '/api/v1/users/export.csv?sort=email&order=desc' })).body);
-    expect(rows.slice(1).map((r) => r[0])).toEqual(['plain@example.test', 'formula@example.test', 'aaa.admin@example.test']);
+    const rows = parseCsv(
+      (await admin.request({ method: 'GET', url: '/api/v1/users/export.csv?sort=email&order=desc' })).body,
+    );
+    expect(rows.slice(1).map((r) => r[0])).toEqual([
+      'plain@example.test',
+      'formula@example.test',
+      'aaa.admin@example.test',
+    ]);
     const none = parseCsv((await admin.request({ method: 'GET', url: '/api/v1/users/export.csv?search=nobody' })).body);
     expect(none).toEqual([CSV_HEADER]);
   });
@@ -343,12 +475,20 @@ describe('GET /api/v1/users/export.csv', () => {
   });
 
   it('exports every account, past the first 1000 (it reads the list in pages)', async () => {
-    const template = await t.db.selectFrom('users').selectAll().where('email_normalized', '=', 'plain@example.test').executeTakeFirstOrThrow();
+    const template = await t.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email_normalized', '=', 'plain@example.test')
+      .executeTakeFirstOrThrow();
     const extra = Array.from({ length: 1001 }, (_, i) => {
       const email = `bulk-${String(i).padStart(4, '0')}@example.test`;
       return { ...template, id: randomUUID(), email, email_normalized: email };
     });
-    for (let i = 0; i < extra.length; i += 200) await t.db.insertInto('users').values(extra.slice(i, i + 200)).execute();
+    for (let i = 0; i < extra.length; i += 200)
+      await t.db
+        .insertInto('users')
+        .values(extra.slice(i, i + 200))
+        .execute();
     const rows = parseCsv((await admin.request({ method: 'GET', url: '/api/v1/users/export.csv' })).body);
     expect(rows.length).toBe(1 + 3 + 1001);
     const emails = rows.slice(1).map((r) => r[0]);

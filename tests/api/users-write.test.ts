@@ -152,42 +152,92 @@ describe('POST /api/v1/users', () => {
     ['no password for a native account', { password: undefined, confirmPassword: undefined }, 'password'],
     ['an empty password', { password: '', confirmPassword: '' }, 'password'],
     ['a password of 11 characters', { password: 'abcdefghijk', confirmPassword: 'abcdefghijk' }, 'password'],
-    ['a password of 11 characters that is 13 UTF-16 units long', { password: 'tea 🍵 time🕒', confirmPassword: 'tea 🍵 time🕒' }, 'password'],
+    [
+      'a password of 11 characters that is 13 UTF-16 units long',
+      { password: 'tea 🍵 time🕒', confirmPassword: 'tea 🍵 time🕒' },
+      'password',
+    ],
     ['a password over 256 characters', { password: 'x'.repeat(257), confirmPassword: 'x'.repeat(257) }, 'password'],
     ['a common password', { password: 'password1234', confirmPassword: 'password1234' }, 'password'],
-    ['a common password in other letter case', { password: 'PASSWORD1234', confirmPassword: 'PASSWORD1234' }, 'password'],
+    [
+      'a common password in other letter case',
+      { password: 'PASSWORD1234', confirmPassword: 'PASSWORD1234' },
+      'password',
+    ],
     ['one character repeated', { password: 'aaaaaaaaaaaaaaaa', confirmPassword: 'aaaaaaaaaaaaaaaa' }, 'password'],
-    ['the account email as password', { email: 'nico.solo@example.test', password: 'nico.solo@example.test', confirmPassword: 'nico.solo@example.test' }, 'password'],
-    ['the account name as password', { firstName: 'Marguerite', lastName: 'Delacroix', password: 'Marguerite Delacroix 1', confirmPassword: 'Marguerite Delacroix 1' }, 'password'],
+    [
+      'the account email as password',
+      {
+        email: 'nico.solo@example.test',
+        password: 'nico.solo@example.test',
+        confirmPassword: 'nico.solo@example.test',
+      },
+      'password',
+    ],
+    [
+      'the account name as password',
+      {
+        firstName: 'Marguerite',
+        lastName: 'Delacroix',
+        password: 'Marguerite Delacroix 1',
+        confirmPassword: 'Marguerite Delacroix 1',
+      },
+      'password',
+    ],
     ['a confirmation that does not match', { confirmPassword: `${STRONG}!` }, 'confirmPassword'],
     ['no confirmation', { confirmPassword: undefined }, 'confirmPassword'],
     ['a password for an SSO account', { userType: 'sso' }, 'password'],
     ['an unknown field', { isAdmin: true }, 'isAdmin'],
-    ['an account status (set on the Password & Security tab, not here)', { accountStatus: 'disabled' }, 'accountStatus'],
+    [
+      'an account status (set on the Password & Security tab, not here)',
+      { accountStatus: 'disabled' },
+      'accountStatus',
+    ],
     ['a password hash', { passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$abc$def' }, 'passwordHash'],
     ['a chosen ID', { id: 'my-own-id' }, 'id'],
     ['must-change-password (Administrator-only, on its own tab)', { mustChangePassword: true }, 'mustChangePassword'],
   ];
   for (const [what, overrides, field] of invalid) {
     it(`refuses ${what} with 400 naming ${field}, creating nothing`, async () => {
-      await expectRefusedWrite(admin, { method: 'POST', url: '/api/v1/users', payload: newUserBody(overrides) }, 400, 'validation_failed', field);
+      await expectRefusedWrite(
+        admin,
+        { method: 'POST', url: '/api/v1/users', payload: newUserBody(overrides) },
+        400,
+        'validation_failed',
+        field,
+      );
     });
   }
 
   it('refuses an email already in use, in any letter case, with 409 email_taken, creating nothing', async () => {
     const existing = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     for (const email of [existing.email, existing.email.toUpperCase(), ` ${existing.email} `]) {
-      await expectRefusedWrite(admin, { method: 'POST', url: '/api/v1/users', payload: newUserBody({ email }) }, 409, 'email_taken', 'email');
+      await expectRefusedWrite(
+        admin,
+        { method: 'POST', url: '/api/v1/users', payload: newUserBody({ email }) },
+        409,
+        'email_taken',
+        'email',
+      );
     }
   });
 
   it('creates only one account when the same new email is sent four times at once (the others get 409, never 500)', async () => {
     for (let round = 0; round < 3; round++) {
       const body = newUserBody();
-      const answers = await Promise.all([1, 2, 3, 4].map(() => admin.request({ method: 'POST', url: '/api/v1/users', payload: body })));
-      expect(answers.map((a) => a.statusCode).sort(), answers.map((a) => a.body).join('\n')).toEqual([201, 409, 409, 409]);
-      for (const answer of answers.filter((a) => a.statusCode === 409)) expect(errorOf(answer).code).toBe('email_taken');
-      const rows = await t.db.selectFrom('users').select('id').where('email_normalized', '=', String(body.email).toLowerCase()).execute();
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map(() => admin.request({ method: 'POST', url: '/api/v1/users', payload: body })),
+      );
+      expect(answers.map((a) => a.statusCode).sort(), answers.map((a) => a.body).join('\n')).toEqual([
+        201, 409, 409, 409,
+      ]);
+      for (const answer of answers.filter((a) => a.statusCode === 409))
+        expect(errorOf(answer).code).toBe('email_taken');
+      const rows = await t.db
+        .selectFrom('users')
+        .select('id')
+        .where('email_normalized', '=', String(body.email).toLowerCase())
+        .execute();
       expect(rows).toHaveLength(1);
     }
   });
@@ -195,7 +245,10 @@ describe('POST /api/v1/users', () => {
 
 describe('GET /api/v1/users/:id', () => {
   it('answers one account with every list field and no secret', async () => {
-    const user = await quickUser(t, SYSTEM_GROUP_IDS.orchestrationUser, { title: 'Scheduler', functionalGroup: 'Automation' });
+    const user = await quickUser(t, SYSTEM_GROUP_IDS.orchestrationUser, {
+      title: 'Scheduler',
+      functionalGroup: 'Automation',
+    });
     const response = await admin.request({ method: 'GET', url: `/api/v1/users/${user.id}` });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
@@ -236,7 +289,11 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
       const before = await findUserById(t.db, user.id);
       const auditBefore = await lastAuditId(t);
-      const response = await admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}`, payload: { [field]: value } });
+      const response = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${user.id}`,
+        payload: { [field]: value },
+      });
       expect(response.statusCode, response.body).toBe(200);
       expect(response.json()[field]).toEqual(value);
       const after = await findUserById(t.db, user.id);
@@ -255,7 +312,11 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
 
   it('finds a renamed account by its new name and no longer by its old one', async () => {
     const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { firstName: 'Quentin', lastName: 'Quayle' });
-    await admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}`, payload: { firstName: 'Xavier', lastName: 'Xylo' } });
+    await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}`,
+      payload: { firstName: 'Xavier', lastName: 'Xylo' },
+    });
     const byNew = (await admin.request({ method: 'GET', url: '/api/v1/users?search=xavier xy' })).json();
     expect(byNew.users.map((u: { id: string }) => u.id)).toEqual([user.id]);
     expect((await admin.request({ method: 'GET', url: '/api/v1/users?search=quentin' })).json().total).toBe(0);
@@ -281,7 +342,11 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
     ['an unknown theme', { theme: 'neon' }, 'theme'],
     ['a telephone with letters', { telephone: 'ring ring' }, 'telephone'],
     ['the email (read-only: it is the login ID)', { email: 'new-login@example.test' }, 'email'],
-    ['the security group (set on the Password & Security tab)', { securityGroupId: SYSTEM_GROUP_IDS.administrator }, 'securityGroupId'],
+    [
+      'the security group (set on the Password & Security tab)',
+      { securityGroupId: SYSTEM_GROUP_IDS.administrator },
+      'securityGroupId',
+    ],
     ['the account status', { accountStatus: 'disabled' }, 'accountStatus'],
     ['the user type', { userType: 'sso' }, 'userType'],
     ['a password', { password: STRONG }, 'password'],
@@ -290,39 +355,80 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
   for (const [what, payload, field] of invalid) {
     it(`refuses ${what} with 400 naming ${field}, changing nothing`, async () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      await expectRefusedWrite(admin, { method: 'PATCH', url: `/api/v1/users/${user.id}`, payload }, 400, 'validation_failed', field);
+      await expectRefusedWrite(
+        admin,
+        { method: 'PATCH', url: `/api/v1/users/${user.id}`, payload },
+        400,
+        'validation_failed',
+        field,
+      );
     });
   }
 
   for (const field of ['firstName', 'lastName', 'title', 'telephone'] as const) {
     it(`refuses a change of an SSO account's ${field} (its identity provider owns it) with 400, changing nothing`, async () => {
       const sso = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      await t.db.updateTable('users').set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null }).where('id', '=', sso.id).execute();
+      await t.db
+        .updateTable('users')
+        .set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null })
+        .where('id', '=', sso.id)
+        .execute();
       const value = field === 'telephone' ? '+1 555 0199' : 'Local Edit';
-      await expectRefusedWrite(admin, { method: 'PATCH', url: `/api/v1/users/${sso.id}`, payload: { [field]: value } }, 400, 'validation_failed', field);
+      await expectRefusedWrite(
+        admin,
+        { method: 'PATCH', url: `/api/v1/users/${sso.id}`, payload: { [field]: value } },
+        400,
+        'validation_failed',
+        field,
+      );
     });
   }
 
   it("saves an SSO account's own preferences (theme, formats, timeout, functional group)", async () => {
     const sso = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { firstName: 'Sam', lastName: 'Sso' });
-    await t.db.updateTable('users').set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null }).where('id', '=', sso.id).execute();
-    const payload = { theme: 'dark', dateFormat: 'mm/dd/yyyy', timeFormat: '12-hour', sessionTimeoutMinutes: 15, functionalGroup: 'Ops', firstName: 'Sam' };
+    await t.db
+      .updateTable('users')
+      .set({ user_type: 'sso', sso_provider: 'Okta', password_hash: null })
+      .where('id', '=', sso.id)
+      .execute();
+    const payload = {
+      theme: 'dark',
+      dateFormat: 'mm/dd/yyyy',
+      timeFormat: '12-hour',
+      sessionTimeoutMinutes: 15,
+      functionalGroup: 'Ops',
+      firstName: 'Sam',
+    };
     const response = await admin.request({ method: 'PATCH', url: `/api/v1/users/${sso.id}`, payload });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject(payload);
   });
 
   it('answers 404 for an unknown account, changing nothing', async () => {
-    await expectRefusedWrite(admin, { method: 'PATCH', url: '/api/v1/users/no-such-account', payload: { title: 'x' } }, 404, 'not_found');
+    await expectRefusedWrite(
+      admin,
+      { method: 'PATCH', url: '/api/v1/users/no-such-account', payload: { title: 'x' } },
+      404,
+      'not_found',
+    );
   });
 
   it("lets a Read Only User change their own settings through /users/:id, but not another account's", async () => {
     const reader = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const caller = await quickSession(t, reader);
-    const own = await caller.request({ method: 'PATCH', url: `/api/v1/users/${reader.id}`, payload: { theme: 'dark' } });
+    const own = await caller.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${reader.id}`,
+      payload: { theme: 'dark' },
+    });
     expect(own.statusCode).toBe(200);
     const other = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
-    await expectRefusedWrite(caller, { method: 'PATCH', url: `/api/v1/users/${other.id}`, payload: { theme: 'dark' } }, 403, 'forbidden');
+    await expectRefusedWrite(
+      caller,
+      { method: 'PATCH', url: `/api/v1/users/${other.id}`, payload: { theme: 'dark' } },
+      403,
+      'forbidden',
+    );
   });
 });
 
@@ -331,7 +437,11 @@ describe('PATCH /api/v1/me', () => {
     const user = await quickUser(t, SYSTEM_GROUP_IDS.orchestrationUser);
     const caller = await quickSession(t, user);
     const auditBefore = await lastAuditId(t);
-    const response = await caller.request({ method: 'PATCH', url: '/api/v1/me', payload: { title: 'Runbook owner', theme: 'system' } });
+    const response = await caller.request({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      payload: { title: 'Runbook owner', theme: 'system' },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ id: user.id, title: 'Runbook owner', theme: 'system' });
     const audit = await auditSince(t, auditBefore);
@@ -344,11 +454,21 @@ describe('PATCH /api/v1/me', () => {
     ['your email', { email: 'someone-else@example.test' }, 'email'],
     ['your account status', { accountStatus: 'enabled' }, 'accountStatus'],
     ['must-change-password', { mustChangePassword: false }, 'mustChangePassword'],
-    ['your security group next to an allowed field', { title: 'Boss', securityGroupId: SYSTEM_GROUP_IDS.administrator }, 'securityGroupId'],
+    [
+      'your security group next to an allowed field',
+      { title: 'Boss', securityGroupId: SYSTEM_GROUP_IDS.administrator },
+      'securityGroupId',
+    ],
   ] as const) {
     it(`refuses ${what} with 400, changing nothing`, async () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
-      await expectRefusedWrite(await quickSession(t, user), { method: 'PATCH', url: '/api/v1/me', payload }, 400, 'validation_failed', field);
+      await expectRefusedWrite(
+        await quickSession(t, user),
+        { method: 'PATCH', url: '/api/v1/me', payload },
+        400,
+        'validation_failed',
+        field,
+      );
     });
   }
 });
@@ -366,7 +486,9 @@ describe('DELETE /api/v1/users/:id', () => {
     expect(response.body).toBe('');
     expect(await findUserById(t.db, victim.id)).toBeUndefined();
     expect(await t.db.selectFrom('sessions').select('id_hash').where('user_id', '=', victim.id).execute()).toEqual([]);
-    expect(await t.db.selectFrom('api_tokens').select('user_id').where('user_id', '=', victim.id).execute()).toEqual([]);
+    expect(await t.db.selectFrom('api_tokens').select('user_id').where('user_id', '=', victim.id).execute()).toEqual(
+      [],
+    );
     expect((await victimSession.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
     expect((await victimToken.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
 
@@ -448,7 +570,13 @@ describe('a custom group holding every Users & Groups right (but below Administr
   let administrator: { id: string; email: string };
 
   beforeAll(async () => {
-    managerGroup = await createCustomGroup(t, ['users_groups:view', 'users_groups:create', 'users_groups:update', 'users_groups:delete', 'users_groups:export']);
+    managerGroup = await createCustomGroup(t, [
+      'users_groups:view',
+      'users_groups:create',
+      'users_groups:update',
+      'users_groups:delete',
+      'users_groups:export',
+    ]);
     manager = await quickSession(t, await quickUser(t, managerGroup));
     administrator = await quickUser(t, SYSTEM_GROUP_IDS.administrator);
   });
@@ -458,11 +586,21 @@ describe('a custom group holding every Users & Groups right (but below Administr
   });
 
   it('cannot change an Administrator account: 403 administrator_protected, changing nothing', async () => {
-    await expectRefusedWrite(manager, { method: 'PATCH', url: `/api/v1/users/${administrator.id}`, payload: { title: 'Demoted' } }, 403, 'administrator_protected');
+    await expectRefusedWrite(
+      manager,
+      { method: 'PATCH', url: `/api/v1/users/${administrator.id}`, payload: { title: 'Demoted' } },
+      403,
+      'administrator_protected',
+    );
   });
 
   it('cannot delete an Administrator account: 403 administrator_protected, changing nothing', async () => {
-    await expectRefusedWrite(manager, { method: 'DELETE', url: `/api/v1/users/${administrator.id}` }, 403, 'administrator_protected');
+    await expectRefusedWrite(
+      manager,
+      { method: 'DELETE', url: `/api/v1/users/${administrator.id}` },
+      403,
+      'administrator_protected',
+    );
   });
 
   for (const [group, label] of [
@@ -471,21 +609,34 @@ describe('a custom group holding every Users & Groups right (but below Administr
     [SYSTEM_GROUP_IDS.readOnlyUser, 'even the Read Only User group (records:view, reports:view)'],
   ] as const) {
     it(`cannot create an account in ${label}: 403 group_exceeds_own_rights, creating nothing`, async () => {
-      await expectRefusedWrite(manager, { method: 'POST', url: '/api/v1/users', payload: newUserBody({ securityGroupId: group }) }, 403, 'group_exceeds_own_rights', 'securityGroupId');
+      await expectRefusedWrite(
+        manager,
+        { method: 'POST', url: '/api/v1/users', payload: newUserBody({ securityGroupId: group }) },
+        403,
+        'group_exceeds_own_rights',
+        'securityGroupId',
+      );
     });
   }
 
   it('may create an account in its own group or in a group with fewer rights', async () => {
     const lesser = await createCustomGroup(t, ['users_groups:view']);
     for (const securityGroupId of [managerGroup, lesser]) {
-      const response = await manager.request({ method: 'POST', url: '/api/v1/users', payload: newUserBody({ securityGroupId }) });
+      const response = await manager.request({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: newUserBody({ securityGroupId }),
+      });
       expect(response.statusCode, response.body).toBe(201);
     }
   });
 
   it('may update and delete an account that is not an Administrator', async () => {
     const worker = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-    expect((await manager.request({ method: 'PATCH', url: `/api/v1/users/${worker.id}`, payload: { title: 'Moved' } })).statusCode).toBe(200);
+    expect(
+      (await manager.request({ method: 'PATCH', url: `/api/v1/users/${worker.id}`, payload: { title: 'Moved' } }))
+        .statusCode,
+    ).toBe(200);
     expect((await manager.request({ method: 'DELETE', url: `/api/v1/users/${worker.id}` })).statusCode).toBe(204);
   });
 });

@@ -46,7 +46,14 @@ export async function createCustomGroup(t: TestApp, permissions: readonly string
   const now = nowIso();
   await t.db
     .insertInto('security_groups')
-    .values({ id, name: name ?? `Custom ${id}`, description: `Holds ${permissions.join(', ') || 'nothing'}`, is_system: 0, created_at: now, updated_at: now })
+    .values({
+      id,
+      name: name ?? `Custom ${id}`,
+      description: `Holds ${permissions.join(', ') || 'nothing'}`,
+      is_system: 0,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   if (permissions.length > 0) {
     await t.db
@@ -87,10 +94,14 @@ const BOOKKEEPING_COLUMNS: Record<string, readonly string[]> = {
 
 async function listTables(t: TestApp): Promise<string[]> {
   if (t.databaseKind === 'postgres') {
-    const result = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(t.db);
+    const result = await sql<{
+      name: string;
+    }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(t.db);
     return result.rows.map((r) => r.name);
   }
-  const result = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(t.db);
+  const result = await sql<{
+    name: string;
+  }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(t.db);
   return result.rows.map((r) => r.name);
 }
 
@@ -122,16 +133,27 @@ export type AuditRow = Omit<AuditEventTable, 'id' | 'details'> & { id: number; d
 /** Audit rows written after `afterId` (use `lastAuditId` before the request), oldest first. */
 export async function auditSince(t: TestApp, afterId: number): Promise<AuditRow[]> {
   const rows = await t.db.selectFrom('audit_events').selectAll().where('id', '>', afterId).orderBy('id').execute();
-  return rows.map((row) => ({ ...row, id: Number(row.id), details: JSON.parse(row.details) as Record<string, unknown> }));
+  return rows.map((row) => ({
+    ...row,
+    id: Number(row.id),
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  }));
 }
 
 export async function lastAuditId(t: TestApp): Promise<number> {
-  const row = await t.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const row = await t.db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
 /** The JSON error body every API error has: `{ error: { code, message, fields? } }`. */
-export function errorOf(response: LightMyRequestResponse): { code: string; message: string; fields?: Record<string, string> } {
+export function errorOf(response: LightMyRequestResponse): {
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+} {
   const body = response.json<{ error?: { code?: unknown; message?: unknown; fields?: Record<string, string> } }>();
   if (!body.error || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
     throw new Error(`not an API error body: ${response.statusCode} ${response.body}`);

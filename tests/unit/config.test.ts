@@ -12,7 +12,8 @@ beforeEach(() => {
 afterEach(() => rmSync(path.dirname(dataDir), { recursive: true, force: true }));
 
 const KEY = randomBytes(32).toString('hex');
-const load = (env: Record<string, string>) => loadConfig({ LATCHKEY_DATA_DIR: dataDir, LATCHKEY_SECRET_KEY: KEY, ...env });
+const load = (env: Record<string, string>) =>
+  loadConfig({ LATCHKEY_DATA_DIR: dataDir, LATCHKEY_SECRET_KEY: KEY, ...env });
 
 /** Loads and returns the ConfigError thrown (failing the test if none is). */
 function configErrorOf(env: Record<string, string>): ConfigError {
@@ -51,7 +52,13 @@ describe('loadConfig', () => {
     expect(load({ PORT: '65535' }).port).toBe(65535);
   });
 
-  for (const url of ['mysql://db.example/latchkey', 'postgres://exa mple/db', 'sqlite:', 'latchkey.db', 'http://db.example']) {
+  for (const url of [
+    'mysql://db.example/latchkey',
+    'postgres://exa mple/db',
+    'sqlite:',
+    'latchkey.db',
+    'http://db.example',
+  ]) {
     it(`refuses DATABASE_URL=${JSON.stringify(url)}, naming DATABASE_URL`, () => {
       const error = configErrorOf({ DATABASE_URL: url });
       expect(error.key).toBe('DATABASE_URL');
@@ -72,14 +79,22 @@ describe('loadConfig', () => {
     expect(load({ DATABASE_URL: `sqlite:${file}` }).database).toEqual({ kind: 'sqlite', file });
   });
 
-  for (const url of ['not a url', 'ftp://latchkey.example.com', 'https://latchkey.example.com/app', 'https://latchkey.example.com/?x=1', 'https://latchkey.example.com/#top']) {
+  for (const url of [
+    'not a url',
+    'ftp://latchkey.example.com',
+    'https://latchkey.example.com/app',
+    'https://latchkey.example.com/?x=1',
+    'https://latchkey.example.com/#top',
+  ]) {
     it(`refuses LATCHKEY_PUBLIC_URL=${JSON.stringify(url)}, naming LATCHKEY_PUBLIC_URL`, () => {
       expect(configErrorOf({ LATCHKEY_PUBLIC_URL: url }).key).toBe('LATCHKEY_PUBLIC_URL');
     });
   }
 
   it('takes an https public URL as given (it decides cookie security and the allowed origin)', () => {
-    expect(load({ LATCHKEY_PUBLIC_URL: 'https://latchkey.example.com' }).publicUrl.origin).toBe('https://latchkey.example.com');
+    expect(load({ LATCHKEY_PUBLIC_URL: 'https://latchkey.example.com' }).publicUrl.origin).toBe(
+      'https://latchkey.example.com',
+    );
   });
 
   it('shows localhost, not 0.0.0.0, as the public URL when bound to every interface', () => {
@@ -119,7 +134,12 @@ describe('loadConfig', () => {
   });
 
   it('takes the bootstrap pair when both are set', () => {
-    expect(load({ LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'boot@example.test', LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: 'long enough pass 1' }).bootstrapAdmin).toEqual({
+    expect(
+      load({
+        LATCHKEY_BOOTSTRAP_ADMIN_EMAIL: 'boot@example.test',
+        LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD: 'long enough pass 1',
+      }).bootstrapAdmin,
+    ).toEqual({
       email: 'boot@example.test',
       password: 'long enough pass 1',
     });

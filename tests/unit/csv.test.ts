@@ -33,7 +33,9 @@ describe('CSV cells', () => {
   });
 
   it('both prefixes and quotes a formula that also needs quoting', () => {
-    expect(csvCell('=HYPERLINK("http://evil.example","click")')).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(csvCell('=HYPERLINK("http://evil.example","click")')).toBe(
+      `"'=HYPERLINK(""http://evil.example"",""click"")"`,
+    );
   });
 
   it('joins a row with commas and ends it with CRLF', () => {

@@ -3,7 +3,8 @@ import { checkPasswordPolicy, commonPasswordCount } from '../../src/server/secur
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/shared/schemas/common.js';
 
 const ok = (password: string, context = {}) => expect(checkPasswordPolicy(password, context), password).toBeNull();
-const refused = (password: string, pattern: RegExp, context = {}) => expect(checkPasswordPolicy(password, context), password).toMatch(pattern);
+const refused = (password: string, pattern: RegExp, context = {}) =>
+  expect(checkPasswordPolicy(password, context), password).toMatch(pattern);
 
 describe('password policy (NIST SP 800-63B: length, blocklist, context; no composition rules)', () => {
   it('loads at least 10,000 common passwords', () => {
@@ -43,7 +44,15 @@ describe('password policy (NIST SP 800-63B: length, blocklist, context; no compo
   });
 
   it('refuses common passwords from the breach list, whatever their letter case', () => {
-    for (const common of ['password1234', 'PASSWORD1234', 'Password1234', 'qwertyuiop123', '123qweasdzxc', 'qwerty123456']) refused(common, /too common/);
+    for (const common of [
+      'password1234',
+      'PASSWORD1234',
+      'Password1234',
+      'qwertyuiop123',
+      '123qweasdzxc',
+      'qwerty123456',
+    ])
+      refused(common, /too common/);
   });
 
   it('refuses a single character repeated', () => {
@@ -52,9 +61,10 @@ describe('password policy (NIST SP 800-63B: length, blocklist, context; no compo
     refused('😀😀😀😀😀😀😀😀😀😀😀😀', /too common/);
   });
 
-  describe('context: the account\'s own email and name', () => {
+  describe("context: the account's own email and name", () => {
     const context = { email: 'Alice.Smith@Example.test', firstName: 'Alice', lastName: 'Smith' };
-    it('refuses the email address, in any case', () => refused('alice.smith@example.test', /email address or your name/, context));
+    it('refuses the email address, in any case', () =>
+      refused('alice.smith@example.test', /email address or your name/, context));
     it('refuses the part of the email before the @, with digits or symbols added at the end', () => {
       const mailbox = { email: 'margaret.hamilton@example.test' };
       refused('margaret.hamilton', /email address or your name/, mailbox);
