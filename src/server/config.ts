@@ -14,6 +14,8 @@ export interface Config {
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   /** Where people reach Latchkey; decides cookie security (`__Host-` + Secure over HTTPS) and the Origin check. */
   publicUrl: URL;
+  /** False when publicUrl was derived from HOST and PORT (so a PORT of 0 is replaced by the real port). */
+  publicUrlConfigured: boolean;
   /** 32-byte key for encrypting secrets at rest (TOTP secrets, SSO client secrets). */
   secretKey: Buffer;
   bootstrapAdmin: { email: string; password: string } | null;
@@ -37,7 +39,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 function readPort(env: Env): number {
-  const raw = env.PORT ?? '3000';
+  const raw = env.PORT || '3000';
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError('PORT', `must be a whole number from 0 to 65535 (got "${raw}").`);
@@ -141,20 +143,26 @@ function readBootstrapAdmin(env: Env): Config['bootstrapAdmin'] {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * Reads and validates the configuration. An empty value means "not set" for every key. The demo
+ * (`--demo`) keeps its example accounts out of a real installation: it defaults to `data/demo`.
+ */
+export function loadConfig(env: Env = process.env, options: { demo?: boolean } = {}): Config {
   const port = readPort(env);
   const host = env.HOST || '127.0.0.1';
-  const dataDir = path.resolve(env.LATCHKEY_DATA_DIR || 'data');
+  const dataDir = path.resolve(env.LATCHKEY_DATA_DIR || (options.demo ? 'data/demo' : 'data'));
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // The directory holds the database (password hashes) and the secret key: owner only.
+    if ((statSync(dataDir).mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
   } catch (error) {
-    throw new ConfigError('LATCHKEY_DATA_DIR', `cannot be created: ${(error as Error).message}`);
+    throw new ConfigError('LATCHKEY_DATA_DIR', `cannot be created or secured: ${(error as Error).message}`);
   }
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
   }
-  const trustProxy = env.LATCHKEY_TRUST_PROXY ?? 'false';
+  const trustProxy = env.LATCHKEY_TRUST_PROXY || 'false';
   if (trustProxy !== 'true' && trustProxy !== 'false') {
     throw new ConfigError('LATCHKEY_TRUST_PROXY', 'must be true or false.');
   }
@@ -164,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     database: readDatabase(env, dataDir),
     publicUrl: readPublicUrl(env, host, port),
+    publicUrlConfigured: Boolean(env.LATCHKEY_PUBLIC_URL),
     secretKey: readSecretKey(env, dataDir),
     bootstrapAdmin: readBootstrapAdmin(env),
     logLevel,

@@ -16,7 +16,7 @@ export interface Started {
 
 /** config → database → migrations → first Administrator → listen, then say where to go next. */
 export async function start(options: { demo?: boolean; env?: Record<string, string | undefined> } = {}): Promise<Started> {
-  const config = loadConfig(options.env);
+  const config = loadConfig(options.env, { demo: options.demo ?? false });
   const db = openDatabase(config.database);
   await migrateToLatest(db);
 
@@ -42,7 +42,7 @@ export async function start(options: { demo?: boolean; env?: Record<string, stri
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const publicUrl = new URL(config.publicUrl);
-  if (publicUrl.port === '0' || (!process.env.LATCHKEY_PUBLIC_URL && Number(publicUrl.port) !== port)) publicUrl.port = String(port);
+  if (!config.publicUrlConfigured) publicUrl.port = String(port);
   const url = publicUrl.origin;
 
   say('');

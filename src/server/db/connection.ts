@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -21,6 +22,8 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
     });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
+  // Created owner-only: it holds password hashes. SQLite gives its -wal and -shm files the same mode.
+  if (!existsSync(database.file)) writeFileSync(database.file, '', { mode: 0o600 });
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
