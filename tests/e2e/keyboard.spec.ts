@@ -86,6 +86,8 @@ test('signing in, and the whole User Accounts workflow, work from the keyboard a
   await test.step('Account Settings: Enter in a field updates', async () => {
     await page.getByRole('link', { name: other.email }).focus();
     await page.keyboard.press('Enter');
+    // The new page starts from its main region, not from a link that is gone.
+    await expect(page.getByRole('main')).toBeFocused();
     const title = page.getByRole('textbox', { name: 'Title' });
     await title.fill('Keyboard Tester');
     await title.press('Enter');

@@ -10,7 +10,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { messageOf } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
@@ -43,12 +43,29 @@ function useThemePreference(theme: 'light' | 'dark' | 'system') {
   }, [theme, setColorScheme]);
 }
 
+/**
+ * After moving to another page, focus goes to the page's main region (as a full page load would
+ * start from the top), so keyboard and screen-reader users are not left on a link that is gone.
+ */
+function useFocusMainOnNavigation(pathname: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo({ top: 0 });
+  }, [pathname]);
+}
+
 /** The frame of every signed-in page: product name, the navigation this account may use, sign out. */
 export function AppLayout() {
   const me = useSignedInMe();
   const location = useLocation();
   const queryClient = useQueryClient();
   useThemePreference(me.user.theme);
+  useFocusMainOnNavigation(location.pathname);
 
   const myPath = `/users/${me.user.id}`;
   const onMyPage = location.pathname === myPath;
