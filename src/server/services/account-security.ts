@@ -20,6 +20,7 @@ import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../shared/schemas/security.js';
 import { diffFields, recordAudit } from './audit.js';
 import { lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { applyNewPassword } from './passwords.js';
 import { recordLoginAttempt } from './sign-in.js';
 import {
   assertAcceptablePassword,
@@ -179,35 +180,25 @@ export async function updateSecurity(db: Db, ctx: SecurityContext, userId: strin
     if (body.accountStatus !== undefined) changes.status = body.accountStatus;
     if (body.mfaEnrolled !== undefined) changes.mfa_enrolled = body.mfaEnrolled ? 1 : 0;
     if (body.mustChangePassword !== undefined) changes.must_change_password = body.mustChangePassword ? 1 : 0;
-    // Changing your own password satisfies a pending "must change" unless this same request sets it.
-    else if (newPasswordHash && own) changes.must_change_password = 0;
     const diff = diffFields(target as unknown as Record<string, unknown>, changes);
-    if (newPasswordHash) changes.password_hash = newPasswordHash;
-    if (Object.keys(diff).length === 0 && !newPasswordHash) return;
-
-    await trx
-      .updateTable('users')
-      .set({ ...changes, updated_at: nowIso() })
-      .where('id', '=', target.id)
-      .execute();
-
     const targetRef = { id: target.id, email: target.email };
+
     if (Object.keys(diff).length > 0) {
+      await trx
+        .updateTable('users')
+        .set({ ...changes, updated_at: nowIso() })
+        .where('id', '=', target.id)
+        .execute();
       await recordAudit(trx, { actor: ctx.actor, target: targetRef, action: 'user.security_updated', details: { changes: diff }, ip: ctx.ip });
-    }
-    if (changes.status === 'disabled') {
       // A disabled account's sessions end now; its API token is refused from the next request.
-      await endAllSessions(trx, target.id);
+      if (changes.status === 'disabled') await endAllSessions(trx, target.id);
     }
     if (newPasswordHash) {
-      // Your own reset keeps this session and ends the others; a reset by someone else ends them all.
-      const ended = await endAllSessions(trx, target.id, own ? ctx.actor.sessionIdHash : null);
-      await recordAudit(trx, {
-        actor: ctx.actor,
-        target: targetRef,
-        action: 'user.password_reset',
-        details: { by: own ? 'self' : 'administrator', sessionsEnded: ended },
-        ip: ctx.ip,
+      // Your own reset keeps this session and ends the others; a reset by someone else ends them
+      // all. Changing your own password satisfies a pending "must change", unless this request sets it.
+      await applyNewPassword(trx, ctx, targetRef, newPasswordHash, {
+        keepSessionIdHash: own ? ctx.actor.sessionIdHash : null,
+        ...(own && body.mustChangePassword === undefined ? { mustChangePassword: false } : {}),
       });
     }
   });

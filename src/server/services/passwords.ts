@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { UserTable } from '../db/schema.js';
+import type { Database, UserTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { isAdministrator, type Actor } from '../auth/actor.js';
@@ -65,35 +66,50 @@ export async function resetPassword(
     if (!target) throw new AppError('not_found', 'No account with this ID.');
     assertMayResetPassword(ctx.actor, target, options);
 
-    await trx
-      .updateTable('users')
-      .set({
-        password_hash: passwordHash,
-        ...(options.mustChangePassword === undefined
-          ? {}
-          : { must_change_password: options.mustChangePassword ? 1 : 0 }),
-        updated_at: nowIso(),
-      })
-      .where('id', '=', target.id)
-      .execute();
-    const sessionsEnded = await endAllSessions(trx, target.id, options.keepSessionIdHash ?? null);
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      target: { id: target.id, email: target.email },
-      action: 'user.password_reset',
-      // Never the password or its hash: only who did it and what followed from it.
-      details: {
-        by: resetBy(ctx.actor, target.id),
-        sessionsEnded,
-        ...(options.mustChangePassword === undefined ? {} : { mustChangePassword: options.mustChangePassword }),
-      },
-      ip: ctx.ip,
-    });
+    const sessionsEnded = await applyNewPassword(trx, ctx, target, passwordHash, options);
     return { user: (await findUserById(trx, target.id))!, sessionsEnded };
   });
 }
 
-/** The same words the Password & Security tab's audit entries use (services/account-security.ts). */
+/**
+ * Stores a new (already checked and hashed) password inside the caller's transaction, ends the
+ * account's sessions but the one to keep, and writes the `user.password_reset` audit entry. The
+ * one place a password is written: the CLI (resetPassword) and the Password & Security tab
+ * (account-security.ts) both come here. Returns how many sessions ended.
+ */
+export async function applyNewPassword(
+  trx: Kysely<Database>,
+  ctx: RequestContext,
+  target: Pick<UserTable, 'id' | 'email'>,
+  passwordHash: string,
+  options: ResetPasswordOptions = {},
+): Promise<number> {
+  await trx
+    .updateTable('users')
+    .set({
+      password_hash: passwordHash,
+      ...(options.mustChangePassword === undefined ? {} : { must_change_password: options.mustChangePassword ? 1 : 0 }),
+      updated_at: nowIso(),
+    })
+    .where('id', '=', target.id)
+    .execute();
+  const sessionsEnded = await endAllSessions(trx, target.id, options.keepSessionIdHash ?? null);
+  await recordAudit(trx, {
+    actor: ctx.actor,
+    target: { id: target.id, email: target.email },
+    action: 'user.password_reset',
+    // Never the password or its hash: only who did it and what followed from it.
+    details: {
+      by: resetBy(ctx.actor, target.id),
+      sessionsEnded,
+      ...(options.mustChangePassword === undefined ? {} : { mustChangePassword: options.mustChangePassword }),
+    },
+    ip: ctx.ip,
+  });
+  return sessionsEnded;
+}
+
+/** Who reset a password, in the audit's words. */
 function resetBy(actor: Actor | null, targetId: string): 'cli' | 'self' | 'administrator' {
   if (actor === null) return 'cli';
   return actor.user.id === targetId ? 'self' : 'administrator';
