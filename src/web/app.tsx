@@ -13,7 +13,7 @@ import { NotFoundPage } from './pages/not-found-page.js';
 import { SetupPage } from './pages/setup-page.js';
 import { UsersPage } from './pages/users/users-page.js';
 import { ViewUserPage } from './pages/view-user/view-user-page.js';
-import { theme } from './theme.js';
+import { cssVariablesResolver, theme } from './theme.js';
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache(),
@@ -59,7 +59,7 @@ const router = createBrowserRouter([
 
 export function App() {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="bottom-right" limit={4} />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

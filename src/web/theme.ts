@@ -1,4 +1,4 @@
-import { createTheme, Modal } from '@mantine/core';
+import { createTheme, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -13,4 +13,14 @@ export const theme = createTheme({
       styles: { title: { fontWeight: 600, fontSize: 'var(--mantine-font-size-lg)' } },
     }),
   },
+});
+
+/**
+ * Mantine's "dimmed" grey (#868e96) is 3.3:1 on white, below WCAG AA for text; this one is 6:1.
+ * The dark scheme's dimmed is already readable.
+ */
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': '#5c636a' },
+  dark: {},
 });
