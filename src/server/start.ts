@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { purgeExpiredSessions } from './auth/sessions.js';
 import { createFirstAdministrator, issueSetupLink, isSetupRequired } from './services/setup.js';
 import { seedDemoData } from './services/demo.js';
+import { purgeStaleThrottleRows } from './services/login-throttle.js';
 
 export interface Started {
   app: FastifyInstance;
@@ -18,8 +19,16 @@ export interface Started {
 export async function start(options: { demo?: boolean; env?: Record<string, string | undefined> } = {}): Promise<Started> {
   const config = loadConfig(options.env, { demo: options.demo ?? false });
   const db = openDatabase(config.database);
-  await migrateToLatest(db);
+  try {
+    return await serve(db, config, options.demo ?? false);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+}
 
+async function serve(db: Db, config: Config, demo: boolean): Promise<Started> {
+  await migrateToLatest(db);
   const app = await buildApp({ db, config });
   const say = (line: string) => process.stdout.write(line + '\n');
 
@@ -29,9 +38,10 @@ export async function start(options: { demo?: boolean; env?: Record<string, stri
     say(`Created the first Administrator ${email} from LATCHKEY_BOOTSTRAP_ADMIN_EMAIL.`);
   }
   let demoPassword: string | null = null;
-  if (options.demo) demoPassword = await seedDemoData(db);
+  if (demo) demoPassword = await seedDemoData(db);
 
-  const timer = setInterval(() => void purgeExpiredSessions(db).catch(() => undefined), 10 * 60 * 1000);
+  const purge = () => Promise.all([purgeExpiredSessions(db), purgeStaleThrottleRows(db)]).catch(() => undefined);
+  const timer = setInterval(() => void purge(), 10 * 60 * 1000);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);

@@ -11,6 +11,12 @@ import { LAST_SEEN_WRITE_INTERVAL_MS } from './sessions.js';
 /** Query-string names a token might be smuggled in; we refuse them so tokens never land in URL logs. */
 const TOKEN_QUERY_NAMES = ['token', 'access_token', 'api_token', 'apiToken', 'apikey', 'api_key'];
 
+/** Refuses a token in the URL on every API route, public ones included, so none lands in a log. */
+export function assertNoTokenInQuery(request: FastifyRequest): void {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && TOKEN_QUERY_NAMES.some((name) => name in query)) throw new AppError('token_in_query');
+}
+
 function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
@@ -43,9 +49,6 @@ async function loadPermissions(db: Db, user: UserTable): Promise<{ groupName: st
  * Returns null when the request carries no credentials at all.
  */
 export async function authenticate(db: Db, request: FastifyRequest, cookieName: string): Promise<Actor | null> {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (query && TOKEN_QUERY_NAMES.some((name) => name in query)) throw new AppError('token_in_query');
-
   const token = bearerToken(request);
   if (token !== null) return authenticateToken(db, token, request.ip);
 

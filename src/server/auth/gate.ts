@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import { AppError } from '../app-error.js';
 import type { Access } from './access.js';
 import type { Actor } from './actor.js';
-import { authenticate } from './authenticate.js';
+import { assertNoTokenInQuery, authenticate } from './authenticate.js';
 import { assertSameOriginRequest } from './csrf.js';
 
 declare module 'fastify' {
@@ -51,10 +51,16 @@ export function registerGate(app: FastifyInstance, deps: { db: Db; cookieName: s
     }
   });
 
+  // Answers about accounts must not be kept by browsers or proxies (a shared computer, a CDN).
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/v1') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
   app.addHook('preValidation', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access) return;
     assertSameOriginRequest(request, deps.allowedOrigins);
+    assertNoTokenInQuery(request);
     if (access.kind === 'public') return;
 
     const actor = await authenticate(deps.db, request, deps.cookieName);

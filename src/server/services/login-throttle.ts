@@ -64,3 +64,16 @@ export async function recordFailure(db: Db, keys: string[], delayStepMs: number)
 export async function clearAccountFailures(db: Db, email: string): Promise<void> {
   await db.deleteFrom('login_throttle').where('key', '=', `account:${email.trim().toLowerCase()}`).execute();
 }
+
+/**
+ * Forgets counts whose window and lock are both over (rows for made-up emails would otherwise
+ * pile up). Called now and then, never on the request path.
+ */
+export async function purgeStaleThrottleRows(db: Db): Promise<void> {
+  const now = nowMs();
+  await db
+    .deleteFrom('login_throttle')
+    .where('window_started_at', '<', isoFromMs(now - WINDOW_MS))
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', isoFromMs(now))]))
+    .execute();
+}

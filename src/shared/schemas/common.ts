@@ -13,3 +13,8 @@ export const IdParamsSchema = z.object({ id: z.string().min(1).max(64) });
 /** Password limits shared by the UI (for early messages) and the server (which decides). */
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
+/**
+ * The request schemas' limit, in UTF-16 code units (what zod counts): an emoji takes two, so 256
+ * characters may need up to 512. The password policy then counts real characters.
+ */
+export const PASSWORD_MAX_INPUT_UNITS = PASSWORD_MAX_LENGTH * 2;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH } from './common.js';
+import { PASSWORD_MAX_INPUT_UNITS, PASSWORD_MAX_LENGTH } from './common.js';
 import { ACCOUNT_STATUSES } from './users.js';
 
 /** The API token as shown after creation: never the token itself. */
@@ -37,7 +37,7 @@ export const SecuritySettingsSchema = z.object({
 });
 export type SecuritySettings = z.infer<typeof SecuritySettingsSchema>;
 
-const password = z.string().max(PASSWORD_MAX_LENGTH, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
+const password = z.string().max(PASSWORD_MAX_INPUT_UNITS, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 /** A password change: `currentPassword` is required when it is your own password. */
 export const PasswordChangeSchema = z

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH } from './common.js';
+import { PASSWORD_MAX_INPUT_UNITS } from './common.js';
 import { EmailSchema, UserSchema } from './users.js';
 
 export const SignInSchema = z
   .object({
     email: z.string().trim().min(1, 'Email is required.').max(254),
-    password: z.string().min(1, 'Password is required.').max(PASSWORD_MAX_LENGTH),
+    password: z.string().min(1, 'Password is required.').max(PASSWORD_MAX_INPUT_UNITS),
   })
   .strict();
 
@@ -31,7 +31,7 @@ export const SetupSchema = z
     email: EmailSchema,
     firstName: z.string().trim().min(1, 'First Name is required.').max(100),
     lastName: z.string().trim().min(1, 'Last Name is required.').max(100),
-    password: z.string().max(PASSWORD_MAX_LENGTH),
-    confirmPassword: z.string().max(PASSWORD_MAX_LENGTH),
+    password: z.string().max(PASSWORD_MAX_INPUT_UNITS),
+    confirmPassword: z.string().max(PASSWORD_MAX_INPUT_UNITS),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH } from './common.js';
+import { PASSWORD_MAX_INPUT_UNITS } from './common.js';
 
 export const DATE_FORMATS = ['yyyy-mm-dd', 'mm/dd/yyyy', 'dd/mm/yyyy', 'dd mon yyyy'] as const;
 export const TIME_FORMATS = ['24-hour', '12-hour'] as const;
@@ -110,8 +110,8 @@ export const CreateUserSchema = z
     title: trimmed(100).default(''),
     telephone: TelephoneSchema.default(''),
     userType: z.enum(USER_TYPES).default('native'),
-    password: z.string().max(PASSWORD_MAX_LENGTH).optional(),
-    confirmPassword: z.string().max(PASSWORD_MAX_LENGTH).optional(),
+    password: z.string().max(PASSWORD_MAX_INPUT_UNITS).optional(),
+    confirmPassword: z.string().max(PASSWORD_MAX_INPUT_UNITS).optional(),
     securityGroupId: z.string().min(1, 'Security Group is required.'),
     sessionTimeoutMinutes: SessionTimeoutSchema,
     functionalGroup: trimmed(100).default(''),

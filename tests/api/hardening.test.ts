@@ -1,0 +1,68 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
+import { purgeStaleThrottleRows, recordFailure, WINDOW_MS, LOCK_MS, MAX_FAILURES } from '../../src/server/services/login-throttle.js';
+import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { createTestApp, signInAs, UI_HEADERS, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+afterEach(() => resetClockForTests());
+
+describe('hardening', () => {
+  it('refuses a token in the query string on public routes too (sign-in, setup)', async () => {
+    for (const url of ['/api/v1/session?token=lk_x', '/api/v1/setup?access_token=lk_x']) {
+      const response = await t.app.inject({ method: 'POST', url, headers: UI_HEADERS, payload: {} });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().error.code).toBe('token_in_query');
+    }
+  });
+
+  it('marks API answers about accounts as not to be stored by browsers or proxies', async () => {
+    const { caller } = await signInAs(t, SYSTEM_GROUP_IDS.administrator);
+    const response = await caller.request({ method: 'GET', url: '/api/v1/users' });
+    expect(response.headers['cache-control']).toBe('no-store');
+    const refused = await t.app.inject({ method: 'GET', url: '/api/v1/users' });
+    expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
+  it('purges failed-sign-in counts once their window and lock are over, and keeps live ones', async () => {
+    await recordFailure(t.db, ['account:stale@example.test'], 0);
+    for (let i = 0; i < MAX_FAILURES; i++) await recordFailure(t.db, ['account:locked@example.test'], 0);
+    shiftClockForTests(WINDOW_MS + 1000);
+    await recordFailure(t.db, ['account:fresh@example.test'], 0);
+    await purgeStaleThrottleRows(t.db);
+    const keysAfterWindow = (await t.db.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
+    expect(keysAfterWindow).toContain('account:fresh@example.test');
+    expect(keysAfterWindow).not.toContain('account:stale@example.test');
+    // The lock started with the 10th failure and lasts LOCK_MS: still locked just after the window.
+    expect(keysAfterWindow.includes('account:locked@example.test')).toBe(LOCK_MS > WINDOW_MS + 1000);
+    shiftClockForTests(LOCK_MS);
+    await purgeStaleThrottleRows(t.db);
+    const keysAfterLock = (await t.db.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
+    expect(keysAfterLock).not.toContain('account:locked@example.test');
+  });
+
+  it('accepts a 256-character password made of emoji (counted as characters, not UTF-16 units)', async () => {
+    const { caller } = await signInAs(t, SYSTEM_GROUP_IDS.administrator);
+    const password = '🔑🗝️'.repeat(60) + 'ab cd'; // within 256 characters, more than 256 UTF-16 units
+    expect([...password].length).toBeLessThanOrEqual(256);
+    expect(password.length).toBeGreaterThan(256);
+    const response = await caller.request({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: {
+        email: 'emoji@example.test',
+        firstName: 'Emo',
+        lastName: 'Ji',
+        password,
+        confirmPassword: password,
+        securityGroupId: SYSTEM_GROUP_IDS.readOnlyUser,
+        sessionTimeoutMinutes: 30,
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+  });
+});
