@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -28,6 +29,8 @@ export interface AppDeps {
   db: Db;
   config: Config;
   sessionCookie: { name: string; options: CookieSerializeOptions };
+  /** The built web UI (index.html and assets/). Default: dist/web, found next to the server; null serves no UI. */
+  webRoot?: string | null;
 }
 
 /** The session cookie: `__Host-` and Secure over HTTPS; always HttpOnly and SameSite=Lax. */
@@ -38,6 +41,10 @@ export function sessionCookieFor(publicUrl: URL): AppDeps['sessionCookie'] {
     options: { path: '/', httpOnly: true, sameSite: 'lax', secure: https },
   };
 }
+
+/** Vite's output folder for bundles and assets: every file name in it carries a hash of its content. */
+const HASHED_ASSETS_PREFIX = '/assets/';
+const ONE_YEAR_S = 365 * 24 * 60 * 60;
 
 function findWebRoot(): string | null {
   // Compiled: dist/server/app.js → dist/web. From source (tests): src/server/app.ts → dist/web.
@@ -173,16 +180,35 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(securityGroupRoutes, full);
   await app.register(accountSecurityRoutes, full);
 
-  const webRoot = findWebRoot();
+  const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+    const assetsDir = path.join(webRoot, HASHED_ASSETS_PREFIX);
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: false,
+      // Runs after @fastify/send has set its own Cache-Control, so these win.
+      setHeaders: (reply, filePath) => {
+        if (filePath.startsWith(assetsDir)) {
+          // A new build gives changed files new names, so a name's content never changes: keep it.
+          reply.header('cache-control', `public, max-age=${ONE_YEAR_S}, immutable`);
+        } else if (filePath === path.join(webRoot, 'index.html')) {
+          // index.html names the current build's files; a kept copy would load an old build.
+          reply.header('cache-control', 'no-store');
+        }
+      },
+    });
   }
-  // Every other non-API path is a page of the single-page UI.
+  // Every other non-API path is a page of the single-page UI; HEAD answers as GET does, without the body.
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/') || request.method !== 'GET' || !webRoot) {
-      return reply.code(404).send(errorBody('not_found'));
-    }
-    return reply.type('text/html').header('cache-control', 'no-store').sendFile('index.html');
+    const isPage =
+      webRoot !== null &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !request.url.startsWith('/api/') &&
+      // A missing bundle (an old build's name) must be a 404, not index.html served as JavaScript.
+      !request.url.startsWith(HASHED_ASSETS_PREFIX);
+    if (!isPage) return reply.code(404).send(errorBody('not_found'));
+    return reply.sendFile('index.html');
   });
 
   return app;
