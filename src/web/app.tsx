@@ -2,10 +2,11 @@ import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router';
-import { ApiError, setUnauthorizedHandler } from './api/client.js';
+import { ApiError, setPasswordChangeRequiredHandler, setUnauthorizedHandler } from './api/client.js';
 import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
-import { RequireAuth } from './auth/require-auth.js';
+import { CHANGE_PASSWORD_PATH, RequireAuth } from './auth/require-auth.js';
+import { ChangePasswordPage } from './pages/change-password-page.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
 import { LoginPage } from './pages/login-page.js';
@@ -34,6 +35,8 @@ setUnauthorizedHandler((error) => {
   queryClient.setQueryData(queryKeys.me, null);
 });
 
+setPasswordChangeRequiredHandler(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
+
 /**
  * A data router (not <BrowserRouter>), so pages can use react-router's data APIs such as
  * useBlocker (a form with unsaved changes asks before the person leaves).
@@ -44,6 +47,7 @@ const router = createBrowserRouter([
   {
     element: <RequireAuth />,
     children: [
+      { path: CHANGE_PASSWORD_PATH, element: <ChangePasswordPage /> },
       {
         element: <AppLayout />,
         children: [

@@ -32,6 +32,16 @@ export function messageOf(error: unknown): string {
 
 type UnauthorizedHandler = (error: ApiError) => void;
 let onUnauthorized: UnauthorizedHandler = () => undefined;
+let onPasswordChangeRequired: () => void = () => undefined;
+
+/**
+ * Called when the server answers `password_change_required` (an administrator set "User Must
+ * Change Password at Next Login" while this page was open): the app re-reads the account and
+ * shows the forced-change screen.
+ */
+export function setPasswordChangeRequiredHandler(handler: () => void): void {
+  onPasswordChangeRequired = handler;
+}
 
 /** Called on every 401 (except where a caller expects one): the app sends the person to sign in. */
 export function setUnauthorizedHandler(handler: UnauthorizedHandler): void {
@@ -83,6 +93,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     body?.error?.fields ?? {},
   );
   if (response.status === 401 && !options.expectUnauthenticated) onUnauthorized(error);
+  if (error.code === 'password_change_required') onPasswordChangeRequired();
   throw error;
 }
 

@@ -5,6 +5,8 @@ import { loginPathFor } from './redirect.js';
 import { SIGNED_OUT, sessionEndReason } from './session-end.js';
 import { SignedInMeContext, useMe } from './use-me.js';
 
+export const CHANGE_PASSWORD_PATH = '/change-password';
+
 /** Renders the signed-in part of the app, or sends the person to sign in (and back here after). */
 export function RequireAuth() {
   const location = useLocation();
@@ -21,6 +23,10 @@ export function RequireAuth() {
     const reason = sessionEndReason();
     // After Sign Out, the sign-in page plainly; otherwise remember where the person was going.
     return <Navigate to={reason === SIGNED_OUT ? '/login' : loginPathFor(location)} replace state={{ reason }} />;
+  }
+  // "User Must Change Password at Next Login": the server refuses everything else until it is done.
+  if (me.data.user.mustChangePassword && location.pathname !== CHANGE_PASSWORD_PATH) {
+    return <Navigate to={CHANGE_PASSWORD_PATH} replace />;
   }
   return (
     <SignedInMeContext value={me.data}>

@@ -7,6 +7,7 @@ import type { ComponentType } from 'react';
 import type { Me } from '../../../shared/schemas/session.js';
 import type { User } from '../../../shared/schemas/users.js';
 import { AccountSettingsTab } from './account-settings-tab.js';
+import { PasswordSecurityTab } from './password-security-tab.js';
 
 export interface UserTabProps {
   /** The account shown on the page. */
@@ -26,5 +27,11 @@ export interface UserTab {
 
 export const USER_TABS: readonly UserTab[] = [
   { value: 'account-settings', label: 'Account Settings', isVisible: () => true, Panel: AccountSettingsTab },
-  // Next: { value: 'password-security', label: 'Password & Security', isVisible: ({ user }) => user.userType !== 'sso', Panel: PasswordSecurityTab },
+  // The seed article: "The Password & Security tab is not visible to SSO users" (the server refuses it too).
+  {
+    value: 'password-security',
+    label: 'Password & Security',
+    isVisible: ({ user }) => user.userType !== 'sso',
+    Panel: PasswordSecurityTab,
+  },
 ];

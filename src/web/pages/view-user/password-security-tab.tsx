@@ -1,0 +1,406 @@
+/**
+ * The Password & Security tab, exactly as the seed article describes it: Security Group, Account
+ * Status, API Token (with Generate), Enroll in Multi-Factor Authentication, Reset Password (with
+ * User Must Change Password at Next Login), all saved by one Change button. Navigating away
+ * cancels (with a warning when something was changed).
+ *
+ * What the viewer may change comes from the server (`settings.can`); this file only reads it.
+ */
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Code,
+  CopyButton,
+  Group,
+  Loader,
+  Modal,
+  PasswordInput,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { SecuritySettings, UpdateSecurity } from '../../../shared/schemas/security.js';
+import type { User } from '../../../shared/schemas/users.js';
+import { messageOf } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { generateApiToken, getSecuritySettings, updateSecuritySettings, type GeneratedApiToken } from '../../api/security.js';
+import { listSecurityGroups } from '../../api/users.js';
+import { useSignedInMe } from '../../auth/use-me.js';
+import { ErrorState } from '../../components/error-state.js';
+import { useFieldErrors } from '../../components/use-field-errors.js';
+import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
+import { formatDateTime } from '../../format/date-time.js';
+
+const securityKey = (userId: string) => [...queryKeys.user(userId), 'security'] as const;
+
+interface Draft {
+  securityGroupId: string;
+  accountStatus: 'enabled' | 'disabled';
+  mfaEnrolled: boolean;
+  resetPassword: boolean;
+  currentPassword: string;
+  newPassword: string;
+  confirmNewPassword: string;
+  mustChangePassword: boolean;
+}
+
+function draftFrom(settings: SecuritySettings): Draft {
+  return {
+    securityGroupId: settings.securityGroup.id,
+    accountStatus: settings.accountStatus,
+    mfaEnrolled: settings.mfaEnrolled,
+    resetPassword: false,
+    currentPassword: '',
+    newPassword: '',
+    confirmNewPassword: '',
+    mustChangePassword: settings.mustChangePassword,
+  };
+}
+
+/** Only what changed goes in the request: the server refuses fields the viewer may not set. */
+function changesOf(settings: SecuritySettings, draft: Draft): UpdateSecurity {
+  const changes: UpdateSecurity = {};
+  if (draft.securityGroupId !== settings.securityGroup.id) changes.securityGroupId = draft.securityGroupId;
+  if (draft.accountStatus !== settings.accountStatus) changes.accountStatus = draft.accountStatus;
+  if (draft.mfaEnrolled !== settings.mfaEnrolled) changes.mfaEnrolled = draft.mfaEnrolled;
+  if (draft.mustChangePassword !== settings.mustChangePassword) changes.mustChangePassword = draft.mustChangePassword;
+  if (draft.resetPassword) {
+    changes.resetPassword = {
+      ...(settings.can.resetPassword === 'own' ? { currentPassword: draft.currentPassword } : {}),
+      newPassword: draft.newPassword,
+      confirmNewPassword: draft.confirmNewPassword,
+    };
+  }
+  return changes;
+}
+
+const FIELDS = [
+  'securityGroupId',
+  'accountStatus',
+  'mfaEnrolled',
+  'currentPassword',
+  'newPassword',
+  'confirmNewPassword',
+  'mustChangePassword',
+] as const;
+
+export function PasswordSecurityTab({ user }: { user: User }) {
+  const query = useQuery({ queryKey: securityKey(user.id), queryFn: ({ signal }) => getSecuritySettings(user.id, signal) });
+  if (query.isPending) return <Loader aria-label="Loading password and security settings" />;
+  if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  // Keyed by the saved state, so the form starts afresh from the server's answer after each save.
+  return <SecurityForm key={JSON.stringify(query.data)} user={user} settings={query.data} />;
+}
+
+function SecurityForm({ user, settings }: { user: User; settings: SecuritySettings }) {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(settings));
+  const [confirmingDisable, setConfirmingDisable] = useState(false);
+  const errors = useFieldErrors(FIELDS);
+  const can = settings.can;
+  const changes = changesOf(settings, draft);
+  const dirty = Object.keys(changes).length > 0;
+
+  const groups = useQuery({
+    queryKey: queryKeys.securityGroups,
+    queryFn: ({ signal }) => listSecurityGroups(signal),
+    enabled: can.changeSecurityGroup,
+  });
+  const groupOptions = (groups.data ?? [settings.securityGroup]).map((g) => ({
+    value: g.id,
+    label: g.name,
+    description: g.description,
+  }));
+  const selectedGroup = groupOptions.find((g) => g.value === draft.securityGroupId);
+
+  const save = useMutation({
+    mutationFn: () => updateSecuritySettings(user.id, changes),
+    onSuccess: async (saved) => {
+      errors.clear();
+      queryClient.setQueryData(securityKey(user.id), saved);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.users });
+      if (user.id === me.user.id) await queryClient.invalidateQueries({ queryKey: queryKeys.me });
+      notifications.show({ color: 'green', title: 'Changes saved', message: 'The password and security settings were saved.' });
+    },
+    onError: (error) => errors.showError(error),
+  });
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft((current) => ({ ...current, [key]: value }));
+    if ((FIELDS as readonly string[]).includes(key)) errors.clearField(key as (typeof FIELDS)[number]);
+  };
+
+  const submit = () => {
+    if (!dirty) {
+      notifications.show({ title: 'Nothing to save', message: 'No password or security setting was changed.' });
+      return;
+    }
+    if (draft.resetPassword && draft.newPassword !== draft.confirmNewPassword) {
+      errors.setFields({ confirmNewPassword: 'The passwords do not match.' });
+      return;
+    }
+    if (changes.accountStatus === 'disabled') setConfirmingDisable(true);
+    else save.mutate();
+  };
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+      noValidate
+    >
+      <Stack gap="md" maw={560}>
+        <Select
+          label="Security Group"
+          description={selectedGroup?.description}
+          data={groupOptions}
+          value={draft.securityGroupId}
+          onChange={(value) => value && set('securityGroupId', value)}
+          allowDeselect={false}
+          readOnly={!can.changeSecurityGroup}
+          error={errors.fields.securityGroupId}
+          renderOption={({ option }) => {
+            const description = groupOptions.find((g) => g.value === option.value)?.description;
+            return (
+              <div>
+                <Text size="sm">{option.label}</Text>
+                <Text size="xs" c="dimmed">
+                  {description}
+                </Text>
+              </div>
+            );
+          }}
+        />
+
+        <Select
+          label="Account Status"
+          data={[
+            { value: 'enabled', label: 'Enabled' },
+            { value: 'disabled', label: 'Disabled' },
+          ]}
+          value={draft.accountStatus}
+          onChange={(value) => value && set('accountStatus', value)}
+          allowDeselect={false}
+          readOnly={!can.changeAccountStatus}
+          error={errors.fields.accountStatus}
+        />
+
+        <ApiTokenField user={user} settings={settings} />
+
+        <Checkbox
+          label="Enroll in Multi-Factor Authentication"
+          description={
+            draft.mfaEnrolled && !settings.mfaEnrolled
+              ? 'The account will have to set up multi-factor authentication at its next sign-in. API tokens keep working.'
+              : undefined
+          }
+          checked={draft.mfaEnrolled}
+          onChange={(event) => set('mfaEnrolled', event.currentTarget.checked)}
+          disabled={!can.changeMfaEnrollment}
+          error={errors.fields.mfaEnrolled}
+        />
+
+        {can.resetPassword !== 'none' && (
+          <Checkbox
+            label="Reset Password"
+            checked={draft.resetPassword}
+            onChange={(event) => set('resetPassword', event.currentTarget.checked)}
+          />
+        )}
+
+        {draft.resetPassword && (
+          <Stack gap="sm" pl="xl">
+            {can.resetPassword === 'own' && (
+              <PasswordInput
+                label="Current Password"
+                autoComplete="current-password"
+                required
+                value={draft.currentPassword}
+                onChange={(event) => set('currentPassword', event.currentTarget.value)}
+                error={errors.fields.currentPassword}
+              />
+            )}
+            <PasswordInput
+              label="New Password"
+              description="At least 12 characters. Spaces are fine; a passphrase is best."
+              autoComplete="new-password"
+              required
+              value={draft.newPassword}
+              onChange={(event) => set('newPassword', event.currentTarget.value)}
+              error={errors.fields.newPassword}
+            />
+            <PasswordInput
+              label="Confirm New Password"
+              autoComplete="new-password"
+              required
+              value={draft.confirmNewPassword}
+              onChange={(event) => set('confirmNewPassword', event.currentTarget.value)}
+              error={errors.fields.confirmNewPassword}
+            />
+            {can.setMustChangePassword && (
+              <Checkbox
+                label="User Must Change Password at Next Login"
+                checked={draft.mustChangePassword}
+                onChange={(event) => set('mustChangePassword', event.currentTarget.checked)}
+                error={errors.fields.mustChangePassword}
+              />
+            )}
+          </Stack>
+        )}
+
+        {errors.formError && (
+          <Alert color="red" title="Not saved" role="alert">
+            {errors.formError}
+          </Alert>
+        )}
+
+        <Group>
+          <Button type="submit" loading={save.isPending}>
+            Change
+          </Button>
+          {dirty && (
+            <Text size="sm" c="dimmed">
+              Unsaved changes. Navigate to another page to cancel them.
+            </Text>
+          )}
+        </Group>
+      </Stack>
+
+      <UnsavedChangesGuard when={dirty && !save.isPending} />
+
+      <Modal opened={confirmingDisable} onClose={() => setConfirmingDisable(false)} title={`Disable ${user.email}?`} centered>
+        <Stack>
+          <Text size="sm">
+            The account&apos;s sessions end at once and its API token stops working. Enabling it again later does not bring
+            back the old sessions.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmingDisable(false)}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setConfirmingDisable(false);
+                save.mutate();
+              }}
+            >
+              Disable and save
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </form>
+  );
+}
+
+/** API Token: masked token with its dates, and Generate (confirm → shown once with a copy button). */
+function ApiTokenField({ user, settings }: { user: User; settings: SecuritySettings }) {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const [generated, setGenerated] = useState<GeneratedApiToken | null>(null);
+  const token = settings.apiToken;
+
+  const generate = useMutation({
+    mutationFn: () => generateApiToken(user.id),
+    onSuccess: (result) => {
+      setConfirming(false);
+      setGenerated(result);
+    },
+    onError: (error) => {
+      setConfirming(false);
+      notifications.show({ color: 'red', title: 'No token was generated', message: messageOf(error) });
+    },
+  });
+
+  const closeGenerated = () => {
+    setGenerated(null);
+    void queryClient.invalidateQueries({ queryKey: securityKey(user.id) });
+  };
+
+  const fmt = (iso: string) => formatDateTime(iso, me.user);
+  const details = token
+    ? [
+        `Generated ${fmt(token.createdAt)}`,
+        token.lastUsedAt ? `last used ${fmt(token.lastUsedAt)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used',
+      ].join(' · ')
+    : 'This account has no API token.';
+
+  return (
+    <div>
+      <Group align="flex-end" gap="sm" wrap="nowrap">
+        <TextInput
+          label="API Token"
+          description={details}
+          value={token ? token.masked : 'No token'}
+          readOnly
+          style={{ flex: 1 }}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        />
+        {settings.can.generateApiToken && (
+          <Button variant="default" onClick={() => setConfirming(true)}>
+            Generate
+          </Button>
+        )}
+      </Group>
+
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Generate API token" centered>
+        <Stack>
+          <Text size="sm">
+            {token
+              ? `A new API token for ${user.email} replaces the current one, which stops working immediately.`
+              : `Generate an API token for ${user.email}?`}{' '}
+            The token acts with the account&apos;s security group.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+            <Button onClick={() => generate.mutate()} loading={generate.isPending}>
+              Generate
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+
+      <Modal
+        opened={generated !== null}
+        onClose={closeGenerated}
+        title="Your new API token"
+        centered
+        size="lg"
+        closeOnClickOutside={false}
+      >
+        {generated && (
+          <Stack>
+            <Alert color="yellow" title="Copy it now">
+              This token will not be shown again. Store it somewhere safe, such as a secrets manager.
+            </Alert>
+            <Code block aria-label="New API token" style={{ wordBreak: 'break-all', fontSize: 14 }}>
+              {generated.token}
+            </Code>
+            <Group justify="flex-end">
+              <CopyButton value={generated.token}>
+                {({ copied, copy }) => (
+                  <Button variant="default" color={copied ? 'teal' : undefined} onClick={copy}>
+                    {copied ? 'Copied' : 'Copy'}
+                  </Button>
+                )}
+              </CopyButton>
+              <Button onClick={closeGenerated}>Done</Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </div>
+  );
+}

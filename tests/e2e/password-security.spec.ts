@@ -1,0 +1,231 @@
+/**
+ * The seed article, section by section, as a person follows it in the browser: the Password &
+ * Security tab on the View User page, reached by the Email hyperlink of the User Accounts list.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/test.js';
+import { ADMIN, ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator, type CreatedUser } from './support/api.js';
+import { useLatchkey } from './support/latchkey.js';
+import { saveScreenshot, signInThroughUi } from './support/ui.js';
+
+const app = useLatchkey();
+let admin: ApiClient;
+let regular: CreatedUser;
+
+test.beforeAll(async () => {
+  admin = await setUpAdministrator(app());
+  regular = await createUser(admin, {
+    email: 'rex.regular@example.test',
+    firstName: 'Rex',
+    lastName: 'Regular',
+    securityGroupId: 'regular-user',
+  });
+});
+
+/** From the User Accounts list, click the account's Email hyperlink, then the tab. */
+async function openPasswordSecurityTab(page: Page, email: string): Promise<void> {
+  await page.goto(`${app().url}/users`);
+  await page.getByRole('link', { name: email, exact: true }).click();
+  await page.getByRole('tab', { name: 'Password & Security' }).click();
+  await expect(page.getByRole('button', { name: 'Change' })).toBeVisible();
+}
+
+async function apiStatusWithToken(token: string): Promise<number> {
+  const response = await fetch(new URL('/api/v1/me', app().url), { headers: { authorization: `Bearer ${token}` } });
+  return response.status;
+}
+
+test('Generate API Token: Cancel changes nothing; Generate shows it once; Generate again replaces it', async ({ page }) => {
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await openPasswordSecurityTab(page, regular.email);
+  const tokenField = page.getByRole('textbox', { name: 'API Token' });
+  await expect(tokenField).toHaveValue('No token');
+  await saveScreenshot(page, 'password-security-admin-view');
+
+  // 1. Click Generate → a confirmation; Cancel cancels and nothing changes.
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Generate API token' });
+  await expect(confirm).toBeVisible();
+  await saveScreenshot(page, 'password-security-generate-confirm');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(tokenField).toHaveValue('No token');
+
+  // 3. Click Generate, then Generate to confirm: the token is shown in full, once, with Copy.
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('dialog', { name: 'Generate API token' }).getByRole('button', { name: 'Generate' }).click();
+  const shown = page.getByRole('dialog', { name: 'Your new API token' });
+  await expect(shown).toBeVisible();
+  await expect(shown.getByText('This token will not be shown again.')).toBeVisible();
+  await expect(shown.getByRole('button', { name: 'Copy' })).toBeVisible();
+  const firstToken = (await shown.getByLabel('New API token').textContent())!.trim();
+  expect(firstToken).toMatch(/^lk_/);
+  await saveScreenshot(page, 'password-security-token-shown');
+  await shown.getByRole('button', { name: 'Done' }).click();
+  await expect(tokenField).toHaveValue(`${firstToken.slice(0, 7)}…${firstToken.slice(-4)}`);
+  await expect(page.getByText(firstToken)).toHaveCount(0);
+  expect(await apiStatusWithToken(firstToken)).toBe(200);
+
+  // 2. Click Generate again to generate a new token: the previous one stops working at once.
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('dialog', { name: 'Generate API token' }).getByRole('button', { name: 'Generate' }).click();
+  const secondToken = (await page.getByRole('dialog', { name: 'Your new API token' }).getByLabel('New API token').textContent())!.trim();
+  expect(secondToken).not.toBe(firstToken);
+  await page.getByRole('button', { name: 'Done' }).click();
+  expect(await apiStatusWithToken(firstToken)).toBe(401);
+  expect(await apiStatusWithToken(secondToken)).toBe(200);
+});
+
+test('Reset Your Password: current password, new password and confirmation, then Change', async ({ page }) => {
+  const self = await createUser(admin, { email: 'sam.self@example.test', firstName: 'Sam', lastName: 'Self', securityGroupId: 'read-only-user' });
+  await signInThroughUi(page, app(), self.email, self.password);
+  await page.getByRole('tab', { name: 'Password & Security' }).click();
+
+  // A Read Only User sees the fields read-only, no Generate, and no must-change box.
+  await expect(page.getByRole('button', { name: 'Generate' })).toHaveCount(0);
+  await page.getByRole('checkbox', { name: 'Reset Password' }).check();
+  await expect(page.getByRole('checkbox', { name: 'User Must Change Password at Next Login' })).toHaveCount(0);
+  await saveScreenshot(page, 'password-security-own-reset');
+
+  // A wrong current password is refused, next to the field.
+  const newPassword = 'Silver-Canyon-Ribbon-19';
+  await page.getByLabel('Current Password').fill('not-my-password-at-all');
+  await page.getByLabel(/^New Password/).fill(newPassword);
+  await page.getByLabel('Confirm New Password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change' }).click();
+  await expect(page.getByText('The current password is incorrect.')).toBeVisible();
+
+  await page.getByLabel('Current Password').fill(self.password);
+  await page.getByRole('button', { name: 'Change' }).click();
+  await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
+  // This session stays; the new password signs in from now on.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  const check = new ApiClient(app().url);
+  expect((await check.call('POST', '/api/v1/session', { email: self.email, password: newPassword })).status).toBe(200);
+  expect((await check.call('POST', '/api/v1/session', { email: self.email, password: self.password })).status).toBe(401);
+});
+
+test('Reset Password with User Must Change Password at Next Login → forced change → home', async ({ page, browser }) => {
+  const target = await createUser(admin, { email: 'fay.forced@example.test', firstName: 'Fay', lastName: 'Forced', securityGroupId: 'regular-user' });
+  // Fay is signed in elsewhere: the reset ends that session at once.
+  const fayElsewhere = new ApiClient(app().url);
+  await fayElsewhere.signIn(target.email, target.password);
+
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await openPasswordSecurityTab(page, target.email);
+  await page.getByRole('checkbox', { name: 'Reset Password' }).check();
+  await expect(page.getByLabel('Current Password')).toHaveCount(0);
+  const temporary = 'Temporary-Lantern-Orbit-55';
+  await page.getByLabel(/^New Password/).fill(temporary);
+  await page.getByLabel('Confirm New Password').fill(temporary);
+  await page.getByRole('checkbox', { name: 'User Must Change Password at Next Login' }).check();
+  await saveScreenshot(page, 'password-security-admin-reset');
+  await page.getByRole('button', { name: 'Change' }).click();
+  await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
+  expect((await fayElsewhere.call('GET', '/api/v1/me')).status).toBe(401);
+
+  // Fay signs in with the temporary password and lands on the forced-change screen.
+  const context = await browser.newContext();
+  const fay = await context.newPage();
+  await fay.goto(`${app().url}/login`);
+  await fay.getByRole('textbox', { name: 'Email', exact: true }).fill(target.email);
+  await fay.getByRole('textbox', { name: 'Password', exact: true }).fill(temporary);
+  await fay.getByRole('button', { name: 'Sign In' }).click();
+  await expect(fay.getByRole('heading', { name: 'Change your password' })).toBeVisible();
+  await expect(fay).toHaveURL(/\/change-password$/);
+  await saveScreenshot(fay, 'forced-password-change');
+
+  // Nothing else is reachable until it is done.
+  await fay.goto(`${app().url}/users/${target.id}`);
+  await expect(fay).toHaveURL(/\/change-password$/);
+
+  const chosen = 'Fay-Chooses-Her-Own-2026';
+  await fay.getByLabel('Current Password').fill(temporary);
+  await fay.getByLabel(/^New Password/).fill(chosen);
+  await fay.getByLabel('Confirm New Password').fill(chosen);
+  await fay.getByRole('button', { name: 'Save' }).click();
+  await expect(fay.getByText('Your password has been changed.')).toBeVisible();
+  await expect(fay).toHaveURL(new RegExp(`/users/${target.id}$`));
+  await expect(fay.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await context.close();
+});
+
+test('the forced-change screen’s Cancel signs out', async ({ page }) => {
+  const target = await createUser(admin, { email: 'carl.cancel@example.test', firstName: 'Carl', lastName: 'Cancel', securityGroupId: 'read-only-user' });
+  await admin.expect(200, 'PATCH', `/api/v1/users/${target.id}/security`, { mustChangePassword: true });
+  await page.goto(`${app().url}/login`);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(target.email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(GOOD_PASSWORD);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto(`${app().url}/users/${target.id}`);
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('a non-Administrator sees neither Generate nor the must-change checkbox; an SSO user has no tab', async ({ page }) => {
+  const sso = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/users', {
+    email: 'sia.sso@example.test',
+    firstName: 'Sia',
+    lastName: 'Sso',
+    userType: 'sso',
+    securityGroupId: 'read-only-user',
+    sessionTimeoutMinutes: 60,
+  });
+  await signInThroughUi(page, app(), regular.email, regular.password);
+  await page.getByRole('tab', { name: 'Password & Security' }).click();
+  await expect(page.getByRole('button', { name: 'Change' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Generate' })).toHaveCount(0);
+  await page.getByRole('checkbox', { name: 'Reset Password' }).check();
+  await expect(page.getByRole('checkbox', { name: 'User Must Change Password at Next Login' })).toHaveCount(0);
+  await expect(page.getByRole('combobox', { name: 'Security Group' })).not.toBeEditable();
+
+  await page.getByRole('checkbox', { name: 'Reset Password' }).uncheck();
+  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/users/${sso.id}`);
+  await expect(page.getByRole('tab', { name: 'Account Settings' })).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Password & Security' })).toHaveCount(0);
+});
+
+test('disabling an account ends its open browser session and its token', async ({ page, browser }) => {
+  const target = await createUser(admin, { email: 'dora.disabled@example.test', firstName: 'Dora', lastName: 'Disabled', securityGroupId: 'regular-user' });
+  const { token } = await admin.expect<{ token: string }>(201, 'POST', `/api/v1/users/${target.id}/api-token`);
+  const context = await browser.newContext();
+  const dora = await context.newPage();
+  await signInThroughUi(dora, app(), target.email, target.password);
+
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await openPasswordSecurityTab(page, target.email);
+  await page.getByRole('combobox', { name: 'Account Status' }).click();
+  await page.getByRole('option', { name: 'Disabled' }).click();
+  await page.getByRole('button', { name: 'Change' }).click();
+  const confirm = page.getByRole('dialog', { name: `Disable ${target.email}?` });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole('button', { name: 'Disable and save' }).click();
+  await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
+
+  expect(await apiStatusWithToken(token)).toBe(401);
+  await dora.reload();
+  await expect(dora).toHaveURL(/\/login/);
+  await context.close();
+});
+
+test('navigating away with unsaved changes warns, and leaving cancels them', async ({ page }) => {
+  const target = await createUser(admin, { email: 'una.unsaved@example.test', firstName: 'Una', lastName: 'Unsaved', securityGroupId: 'regular-user' });
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await openPasswordSecurityTab(page, target.email);
+  await page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' }).check();
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
+  const warning = page.getByRole('dialog', { name: 'Leave without saving?' });
+  await expect(warning).toBeVisible();
+  await saveScreenshot(page, 'password-security-unsaved-warning');
+  await warning.getByRole('button', { name: 'Stay on this page' }).click();
+  await expect(page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' })).toBeChecked();
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Leave without saving?' }).getByRole('button', { name: 'Leave and cancel changes' }).click();
+  await expect(page).toHaveURL(/\/users$/);
+  const settings = await admin.expect<{ mfaEnrolled: boolean }>(200, 'GET', `/api/v1/users/${target.id}/security`);
+  expect(settings.mfaEnrolled).toBe(false);
+});
