@@ -37,15 +37,17 @@ const GROUPS = [
 interface Scenario {
   name: string;
   path: string;
-  auth: boolean;
+  /** How the request authenticates: nothing, the browser's session cookie, or a script's API token. */
+  auth: 'none' | 'session' | 'token';
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'baseline: health (no auth, no DB)', path: '/api/health', auth: false },
-  { name: 'me (auth + permissions)', path: '/api/v1/me', auth: true },
-  { name: 'users list, page 1', path: '/api/v1/users?pageSize=25', auth: true },
-  { name: 'users search "user5"', path: '/api/v1/users?search=user5&pageSize=25', auth: true },
-  { name: 'users deep page 2000', path: '/api/v1/users?page=2000&pageSize=25', auth: true },
+  { name: 'baseline: health (no auth, no DB)', path: '/api/health', auth: 'none' },
+  { name: 'me (session + permissions)', path: '/api/v1/me', auth: 'session' },
+  { name: 'me (API token + permissions)', path: '/api/v1/me', auth: 'token' },
+  { name: 'users list, page 1', path: '/api/v1/users?pageSize=25', auth: 'session' },
+  { name: 'users search "user5"', path: '/api/v1/users?search=user5&pageSize=25', auth: 'session' },
+  { name: 'users deep page 2000', path: '/api/v1/users?page=2000&pageSize=25', auth: 'session' },
 ];
 
 function account(i: number, passwordHash: string, now: string): UserTable {
@@ -117,9 +119,29 @@ async function signIn(baseUrl: string): Promise<string> {
   return cookie.split(';')[0]!;
 }
 
+/** Generates the Administrator's API token through the API, as the Password & Security tab does. */
+async function generateToken(baseUrl: string, cookie: string): Promise<string> {
+  const headers = { cookie, 'x-latchkey-csrf': '1' };
+  const me = (await (await fetch(`${baseUrl}/api/v1/me`, { headers })).json()) as { user: { id: string } };
+  const response = await fetch(`${baseUrl}/api/v1/users/${me.user.id}/api-token`, { method: 'POST', headers });
+  if (response.status !== 201) throw new Error(`token generation failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+interface Credentials {
+  cookie: string;
+  token: string;
+}
+
+function headersFor(scenario: Scenario, credentials: Credentials): Record<string, string> {
+  if (scenario.auth === 'session') return { cookie: credentials.cookie };
+  if (scenario.auth === 'token') return { authorization: `Bearer ${credentials.token}` };
+  return {};
+}
+
 /** Checks that a scenario answers 200 (a benchmark of error pages would be meaningless). */
-async function describeResponse(baseUrl: string, scenario: Scenario, cookie: string): Promise<string> {
-  const response = await fetch(baseUrl + scenario.path, { headers: scenario.auth ? { cookie } : {} });
+async function describeResponse(baseUrl: string, scenario: Scenario, credentials: Credentials): Promise<string> {
+  const response = await fetch(baseUrl + scenario.path, { headers: headersFor(scenario, credentials) });
   if (response.status !== 200)
     throw new Error(`${scenario.path} answered ${response.status}: ${await response.text()}`);
   const body = (await response.json()) as { total?: number; users?: unknown[] };
@@ -174,6 +196,7 @@ async function main(): Promise<void> {
     app = await buildApp({ db, config });
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     const cookie = await signIn(baseUrl);
+    const credentials = { cookie, token: await generateToken(baseUrl, cookie) };
 
     console.log(
       `Latchkey benchmark: SQLite, ${(ACCOUNTS + 1).toLocaleString('en-US')} accounts, Node ${process.version}, ` +
@@ -185,10 +208,10 @@ async function main(): Promise<void> {
 
     const rows = [['Scenario', 'Request', 'Rows', 'Requests/s', 'p50 ms', 'p99 ms', 'Errors']];
     for (const scenario of SCENARIOS) {
-      const rowsShown = await describeResponse(baseUrl, scenario, cookie);
+      const rowsShown = await describeResponse(baseUrl, scenario, credentials);
       const result = await autocannon({
         url: baseUrl + scenario.path,
-        headers: scenario.auth ? { cookie } : {},
+        headers: headersFor(scenario, credentials),
         connections: CONNECTIONS,
         duration: DURATION_S,
         workers: 1,
