@@ -6,9 +6,14 @@
  * Passwords are never taken as arguments: process lists and shell history would leak them. They
  * are asked for on the terminal without echo, or read from the first line of stdin with
  * --password-stdin.
+ *
+ * runCli() is the whole program, run in-process on the streams and environment it is given: it
+ * never touches process.stdin/stdout/stderr/env and never exits the process. bin/latchkey.js
+ * hands it the real ones and leaves with the code it returns; the tests hand it in-memory ones.
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Readable, Writable } from 'node:stream';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError } from './app-error.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Db } from './db/connection.js';
@@ -33,7 +38,21 @@ class CliError extends Error {
   }
 }
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+/** What the program reads and writes: the process's own streams and environment, or a test's. */
+export interface CliIo {
+  /** A terminal (isTTY and setRawMode) is asked for passwords without echo; anything else is read with --password-stdin. */
+  stdin: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+  /** The environment the configuration is read from (loadConfig), as process.env. */
+  env: Record<string, string | undefined>;
+}
+
+/** One run of the program: its streams, and a line printer on its stdout. */
+interface Cli {
+  io: CliIo;
+  say: (line: string) => void;
+}
 
 function packageVersion(): string {
   // dist/server/cli.js and src/server/cli.ts both sit two levels below package.json.
@@ -48,8 +67,8 @@ function describeDatabase(config: Config): string {
   return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
 }
 
-async function withDatabase<T>(work: (db: Db, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+async function withDatabase<T>(cli: Cli, work: (db: Db, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(cli.io.env);
   const db = openDatabase(config.database);
   try {
     return await work(db, config);
@@ -76,8 +95,7 @@ interface PasswordSource {
 }
 
 /** The first line of stdin, without its line ending (spaces are kept: they can be part of a password). */
-function readFirstLineOfStdin(): Promise<string> {
-  const input = process.stdin;
+function readFirstLineOfStdin(input: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     const finish = (line: string) => {
@@ -102,10 +120,13 @@ function readFirstLineOfStdin(): Promise<string> {
   });
 }
 
+type Terminal = Readable & { setRawMode: (mode: boolean) => unknown };
+
+const isTerminal = (input: CliIo['stdin']): input is Terminal =>
+  input.isTTY === true && typeof input.setRawMode === 'function';
+
 /** Asks for a secret on the terminal without echoing it (raw mode; Backspace and Ctrl-U edit, Ctrl-C cancels). */
-function promptHidden(prompt: string): Promise<string> {
-  const input = process.stdin;
-  const output = process.stderr;
+function promptHidden(input: Terminal, output: Writable, prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let value = '';
     const done = () => {
@@ -140,13 +161,14 @@ function promptHidden(prompt: string): Promise<string> {
   });
 }
 
-async function readNewPassword(source: PasswordSource): Promise<string> {
+async function readNewPassword({ io }: Cli, source: PasswordSource): Promise<string> {
   let password: string;
+  const { stdin } = io;
   if (source.passwordStdin) {
-    password = await readFirstLineOfStdin();
-  } else if (process.stdin.isTTY) {
-    password = await promptHidden('New password: ');
-    const confirmation = await promptHidden('Confirm new password: ');
+    password = await readFirstLineOfStdin(stdin);
+  } else if (isTerminal(stdin)) {
+    password = await promptHidden(stdin, io.stderr, 'New password: ');
+    const confirmation = await promptHidden(stdin, io.stderr, 'Confirm new password: ');
     if (password !== confirmation) throw new CliError('The passwords do not match.');
   } else {
     throw new CliError(
@@ -163,8 +185,9 @@ const passwordStdinOption = () =>
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-async function migrateCommand(): Promise<void> {
-  await withDatabase(async (db, config) => {
+async function migrateCommand(cli: Cli): Promise<void> {
+  const { say } = cli;
+  await withDatabase(cli, async (db, config) => {
     const applied = await migrateToLatest(db);
     say(`Database: ${describeDatabase(config)}`);
     if (applied.length === 0) say('The schema is up to date; no migration was needed.');
@@ -198,11 +221,11 @@ const OPTION_OF_FIELD: Record<string, string> = {
   securityGroupId: '--group',
 };
 
-async function createUserCommand(options: CreateUserOptions): Promise<void> {
+async function createUserCommand(cli: Cli, options: CreateUserOptions): Promise<void> {
   if (options.sso && !options.provider) throw new CliError('--sso needs --provider <name> (the identity provider).');
   if (!options.sso && options.provider) throw new CliError('--provider is only for SSO accounts: add --sso.');
 
-  await withDatabase(async (db) => {
+  await withDatabase(cli, async (db) => {
     await assertSchemaIsCurrent(db);
     const group = await db
       .selectFrom('security_groups')
@@ -235,14 +258,14 @@ async function createUserCommand(options: CreateUserOptions): Promise<void> {
       throw new CliError(`${OPTION_OF_FIELD[field] ?? field}: ${issue.message}`);
     }
     // Read the password only once the rest is known to be acceptable.
-    const password = options.sso ? undefined : await readNewPassword(options);
+    const password = options.sso ? undefined : await readNewPassword(cli, options);
     const user = await createUser(db, CLI_CONTEXT, {
       ...parsed.data,
       password,
       confirmPassword: password,
       ssoProvider: options.sso ? options.provider! : null,
     });
-    say(
+    cli.say(
       `Created ${user.email} (${user.group_name}, ${user.user_type === 'sso' ? `SSO via ${user.sso_provider}` : 'native'}), ID ${user.id}.`,
     );
     const administrators = await db
@@ -252,7 +275,7 @@ async function createUserCommand(options: CreateUserOptions): Promise<void> {
       .where('status', '=', 'enabled')
       .executeTakeFirst();
     if (!administrators) {
-      process.stderr.write(
+      cli.io.stderr.write(
         'Note: no enabled Administrator exists yet, and the setup link stops working once an account exists.\n' +
           'Create one with: latchkey create-user --group Administrator ...\n',
       );
@@ -265,13 +288,14 @@ interface ResetPasswordOptions extends PasswordSource {
   mustChangePassword?: boolean;
 }
 
-async function resetPasswordCommand(options: ResetPasswordOptions): Promise<void> {
-  await withDatabase(async (db) => {
+async function resetPasswordCommand(cli: Cli, options: ResetPasswordOptions): Promise<void> {
+  const { say } = cli;
+  await withDatabase(cli, async (db) => {
     await assertSchemaIsCurrent(db);
     const user = await findUserByEmail(db, options.email);
     if (!user) throw new CliError(`No account with the email ${options.email}.`);
     assertHasLocalPassword(user); // before asking for a password that could never be used
-    const password = await readNewPassword(options);
+    const password = await readNewPassword(cli, options);
     const { sessionsEnded } = await resetPassword(db, CLI_CONTEXT, user.id, password, {
       keepSessionIdHash: null,
       ...(options.mustChangePassword ? { mustChangePassword: true } : {}),
@@ -281,8 +305,9 @@ async function resetPasswordCommand(options: ResetPasswordOptions): Promise<void
   });
 }
 
-async function setupLinkCommand(): Promise<void> {
-  await withDatabase(async (db, config) => {
+async function setupLinkCommand(cli: Cli): Promise<void> {
+  const { say } = cli;
+  await withDatabase(cli, async (db, config) => {
     await assertSchemaIsCurrent(db);
     const link = await issueSetupLink(db, config.publicUrl);
     if (!link) {
@@ -309,8 +334,22 @@ Configuration comes from the same environment variables as the server: LATCHKEY_
 LATCHKEY_SECRET_KEY, LATCHKEY_PUBLIC_URL and the rest (see .env.example). Run it with the same
 environment as the server, or it works on a different database.`;
 
-function buildProgram(): Command {
+function buildProgram(cli: Cli): Command {
+  const { stdout, stderr } = cli.io;
   const program = new Command()
+    // Set first, so that every command inherits them: Commander writes help, the version and its
+    // own errors to the given streams, and throws a CommanderError where it would call process.exit.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      // A terminal's width, or Commander's own default of 80 columns.
+      getOutHelpWidth: () => (stdout.isTTY && stdout.columns ? stdout.columns : 80),
+      getErrHelpWidth: () => (stderr.isTTY && stderr.columns ? stderr.columns : 80),
+      // No help text is styled; saying so keeps Commander from reading process.env for NO_COLOR.
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
     .name('latchkey')
     .description('Administer a Latchkey installation: migrations, accounts, passwords and the setup link.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -322,7 +361,7 @@ function buildProgram(): Command {
     .command('migrate')
     .description('Bring the database schema up to date and print the migrations that ran.')
     .addHelpText('after', '\nThe server also does this at start; run it yourself before an upgrade you want to watch.')
-    .action(migrateCommand);
+    .action(() => migrateCommand(cli));
 
   program
     .command('create-user')
@@ -361,7 +400,7 @@ Examples:
   latchkey create-user --email sam@example.com --first-name Sam --last-name Lee --group "Read Only User" \\
       --sso --provider Okta`,
     )
-    .action(createUserCommand);
+    .action((options: CreateUserOptions) => createUserCommand(cli, options));
 
   program
     .command('reset-password')
@@ -376,7 +415,7 @@ The new password is asked for twice on the terminal (not shown), or read from th
 stdin with --password-stdin. SSO accounts are refused: their identity provider manages them.
 The change is recorded in the audit log as user.password_reset by "cli".`,
     )
-    .action(resetPasswordCommand);
+    .action((options: ResetPasswordOptions) => resetPasswordCommand(cli, options));
 
   program
     .command('setup-link')
@@ -385,31 +424,33 @@ The change is recorded in the audit log as user.password_reset by "cli".`,
       'after',
       '\nA new link replaces the one printed at start-up. The link is built on LATCHKEY_PUBLIC_URL.',
     )
-    .action(setupLinkCommand);
+    .action(() => setupLinkCommand(cli));
 
   return program;
 }
 
-/** Runs the CLI and returns the exit code; every expected failure is one line on stderr. */
-async function runCli(argv: readonly string[]): Promise<number> {
+/**
+ * Runs `latchkey <argv>` (the arguments after the command name) and returns the exit code; every
+ * expected failure is one line on io.stderr. Nothing here exits the process or reads its streams.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const cli: Cli = { io, say: (line) => io.stdout.write(`${line}\n`) };
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(cli).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
+    // --help, --version and usage errors: Commander has written what there is to say.
+    if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      io.stderr.write(`${error.message}\n`);
       return 78; // EX_CONFIG, as the server
     }
     if (error instanceof AppError || error instanceof CliError) {
-      process.stderr.write(`Error: ${error.message}\n`);
+      io.stderr.write(`Error: ${error.message}\n`);
       return error instanceof CliError ? error.exitCode : 1;
     }
     // Anything else is a bug or an outage (database unreachable): show all of it.
-    process.stderr.write(
-      `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    io.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   }
 }
-
-process.exitCode = await runCli(process.argv);

@@ -1,20 +1,27 @@
 /**
- * The `latchkey` CLI, run as a real child process against a real database (SQLite in a temp
- * directory, or a fresh PostgreSQL schema when LATCHKEY_TEST_DATABASE_URL is set), with effects
- * checked in the database and through the real app's sign-in route.
+ * The `latchkey` CLI against a real database (SQLite in a temp directory, or a fresh PostgreSQL
+ * schema of this file's own when LATCHKEY_TEST_DATABASE_URL is set), with effects checked in the
+ * database and through the real app's sign-in route.
+ *
+ * The program runs in-process (runCli with in-memory streams and its own environment): starting
+ * a Node process per command cost seconds each. Only the last tests start a real process, the
+ * installed bin/latchkey.js on the compiled build, to prove the command itself works.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
+import { runCli } from '../../src/server/cli.js';
 import { loadConfig } from '../../src/server/config.js';
 import { openDatabase, type Db } from '../../src/server/db/connection.js';
+import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { verifyPassword } from '../../src/server/security/password-hashing.js';
 import { hashSecret } from '../../src/server/security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
@@ -34,7 +41,7 @@ const postgresUrl = process.env.LATCHKEY_TEST_DATABASE_URL ?? '';
 const schema = `lk_cli_${randomBytes(6).toString('hex')}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-cli-test-'));
 
-/** The same configuration for the CLI and for the app the test signs in through. */
+/** The same configuration for the CLI and for the app the test signs in through (never process.env). */
 const env: Record<string, string> = {
   LATCHKEY_DATA_DIR: dataDir,
   LATCHKEY_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -49,22 +56,77 @@ const env: Record<string, string> = {
     : {}),
 };
 
-/** Runs `latchkey <args>` from source (tsx) or, with `compiled`, the installed bin/latchkey.js. */
-function runCli(
-  args: string[],
-  options: { input?: string; env?: Record<string, string>; compiled?: boolean } = {},
-): Promise<CliResult> {
-  const entry = options.compiled ? ['bin/latchkey.js'] : ['--import', 'tsx', 'src/server/cli.ts'];
-  const child = spawn(process.execPath, [...entry, ...args], {
+/** Collects what is written to it, as the text a user would see. */
+class Output extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void) {
+    this.text += String(chunk);
+    this.onText?.(this.text);
+    done();
+  }
+  onText?: (text: string) => void;
+}
+
+/** A terminal's input: what the CLI asks for passwords on, in raw mode, without echo. */
+class FakeTerminal extends PassThrough {
+  readonly isTTY = true;
+  readonly rawModes: boolean[] = [];
+  setRawMode(mode: boolean) {
+    this.rawModes.push(mode);
+    return this;
+  }
+}
+
+/** The keys of a typed text: a terminal sends an escape sequence (an arrow key) as one chunk. */
+// eslint-disable-next-line no-control-regex -- the escape character is what it looks for
+const keysOf = (text: string): string[] => text.match(/\u001b\[[\d;]*[A-Za-z~]|./gsu) ?? [];
+
+interface CliOptions {
+  /** Piped to stdin, which is then not a terminal: the CLI must never wait for a prompt. */
+  input?: string;
+  /** Instead of a pipe, a terminal on which each answer is typed, key by key, once its password prompt is shown. */
+  typed?: string[];
+  env?: Record<string, string>;
+}
+
+/** Runs `latchkey <args>` in-process, as bin/latchkey.js does, with in-memory streams. */
+async function cli(args: string[], options: CliOptions = {}): Promise<CliResult & { terminal?: FakeTerminal }> {
+  const stdout = new Output();
+  const stderr = new Output();
+  let stdin: PassThrough;
+  let terminal: FakeTerminal | undefined;
+  if (options.typed) {
+    terminal = stdin = new FakeTerminal();
+    const answers = options.typed;
+    let answered = 0;
+    stderr.onText = (text) => {
+      // Each prompt ("New password: ", "Confirm new password: ") is answered once it is shown,
+      // a moment later and one key at a time, as a person types.
+      const shown = text.split('password: ').length - 1;
+      for (; answered < shown; answered += 1) {
+        const answer = answers[answered] ?? '';
+        setImmediate(() => keysOf(answer).forEach((key) => terminal!.write(key)));
+      }
+    };
+  } else {
+    stdin = new PassThrough();
+    stdin.end(options.input ?? '');
+  }
+  const code = await runCli(args, { stdin, stdout, stderr, env: { ...env, ...options.env } });
+  return { code, stdout: stdout.text, stderr: stderr.text, terminal };
+}
+
+/** Runs the installed command, bin/latchkey.js (the compiled build), as a real child process. */
+function runInstalled(args: string[], options: { input?: string } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, ['bin/latchkey.js', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...options.env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  // Not a terminal: the CLI must never wait for a prompt here.
   child.stdin.end(options.input ?? '');
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -100,6 +162,11 @@ async function count(table: 'users' | 'audit_events' | 'sessions' | 'setup_token
   return Number(row.n);
 }
 
+// runCli reports by its return value: it must never end the process it runs in.
+const exit = vi.spyOn(process, 'exit').mockImplementation((code) => {
+  throw new Error(`process.exit(${String(code)}) was called`);
+});
+
 beforeAll(async () => {
   if (postgresUrl) {
     const client = new pg.Client({ connectionString: postgresUrl });
@@ -110,7 +177,12 @@ beforeAll(async () => {
   db = openDatabase(loadConfig(env).database);
 });
 
+afterEach(() => {
+  expect(exit).not.toHaveBeenCalled();
+});
+
 afterAll(async () => {
+  exit.mockRestore();
   await app?.close();
   await db?.destroy();
   if (postgresUrl) {
@@ -123,23 +195,23 @@ afterAll(async () => {
 });
 
 // The tests below build on each other, in order: one database, as an operator would use it.
-describe('latchkey CLI', { timeout: 120_000 }, () => {
+describe('latchkey CLI', () => {
   it('refuses to work on a database that has not been migrated', async () => {
-    const result = await runCli(['setup-link']);
+    const result = await cli(['setup-link']);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'Error: The database schema is not up to date (1 migration(s) pending). Run "latchkey migrate" first.',
+      `Error: The database schema is not up to date (${Object.keys(MIGRATIONS).length} migration(s) pending). Run "latchkey migrate" first.`,
     );
   });
 
   it('migrate applies the migrations and says so, then finds nothing to do', async () => {
-    const first = await runCli(['migrate']);
+    const first = await cli(['migrate']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('Applied migration 0001-initial');
+    for (const name of Object.keys(MIGRATIONS)) expect(first.stdout).toContain(`Applied migration ${name}\n`);
     expect(first.stdout).not.toContain(env.LATCHKEY_SECRET_KEY);
 
-    const second = await runCli(['migrate']);
+    const second = await cli(['migrate']);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('no migration was needed');
     expect(second.stdout).not.toContain('Applied migration');
@@ -152,7 +224,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('setup-link prints a one-time link on LATCHKEY_PUBLIC_URL while no account exists', async () => {
-    const result = await runCli(['setup-link'], { env: { LATCHKEY_PUBLIC_URL: 'https://latchkey.example.test' } });
+    const result = await cli(['setup-link'], { env: { LATCHKEY_PUBLIC_URL: 'https://latchkey.example.test' } });
     expect(result.code).toBe(0);
     const token = /https:\/\/latchkey\.example\.test\/setup#token=([\w-]{43})/.exec(result.stdout)?.[1];
     expect(token).toBeDefined();
@@ -162,7 +234,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
 
   it('create-user refuses a weak piped password with the policy message and creates nothing', async () => {
     const auditBefore = await count('audit_events');
-    const result = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
+    const result = await cli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
       input: 'too short\n',
     });
     expect(result.code).toBe(1);
@@ -170,7 +242,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
     expect(await count('users')).toBe(0);
     expect(await count('audit_events')).toBe(auditBefore);
 
-    const common = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
+    const common = await cli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
       input: 'password1234\n',
     });
     expect(common.code).toBe(1);
@@ -179,18 +251,18 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('create-user will not wait for a password on a stdin that is not a terminal, and takes none as an argument', async () => {
-    const noFlag = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator'), { input: `${FIRST_PASSWORD}\n` });
+    const noFlag = await cli(createUserArgs(ADMIN_EMAIL, 'Administrator'), { input: `${FIRST_PASSWORD}\n` });
     expect(noFlag.code).toBe(1);
     expect(noFlag.stderr).toContain('pipe it in and add --password-stdin');
 
-    const asArgument = await runCli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password', FIRST_PASSWORD]));
+    const asArgument = await cli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password', FIRST_PASSWORD]));
     expect(asArgument.code).toBe(1);
     expect(asArgument.stderr).toContain("unknown option '--password'");
     expect(await count('users')).toBe(0);
   });
 
   it('create-user makes the first account an Administrator from the first line of stdin, through the same service', async () => {
-    const result = await runCli(
+    const result = await cli(
       createUserArgs(ADMIN_EMAIL, 'Administrator', [
         '--title',
         'Platform Owner',
@@ -229,27 +301,27 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('setup-link says an account exists once one does', async () => {
-    const result = await runCli(['setup-link']);
+    const result = await cli(['setup-link']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('An account exists already');
     expect(result.stdout).not.toContain('#token=');
   });
 
   it('create-user names the group by ID or exact name and validates fields as the API does', async () => {
-    const unknown = await runCli(createUserArgs('x@example.test', 'administrators', ['--password-stdin']), {
+    const unknown = await cli(createUserArgs('x@example.test', 'administrators', ['--password-stdin']), {
       input: `${FIRST_PASSWORD}\n`,
     });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No security group "administrators"');
     expect(unknown.stderr).toContain('"Read Only User"');
 
-    const badEmail = await runCli(createUserArgs('not-an-email', 'Read Only User', ['--password-stdin']), {
+    const badEmail = await cli(createUserArgs('not-an-email', 'Read Only User', ['--password-stdin']), {
       input: `${FIRST_PASSWORD}\n`,
     });
     expect(badEmail.code).toBe(1);
     expect(badEmail.stderr.trim()).toBe('Error: --email: Enter a valid email address, such as name@example.com.');
 
-    const badTimeout = await runCli(
+    const badTimeout = await cli(
       createUserArgs('x@example.test', 'Read Only User', ['--timeout', '1', '--password-stdin']),
       {
         input: `${FIRST_PASSWORD}\n`,
@@ -258,16 +330,15 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
     expect(badTimeout.code).toBe(1);
     expect(badTimeout.stderr.trim()).toBe('Error: --timeout: Session Timeout must be at least 5 minutes.');
 
-    const duplicate = await runCli(createUserArgs(ADMIN_EMAIL.toUpperCase(), 'Read Only User', ['--password-stdin']), {
+    const duplicate = await cli(createUserArgs(ADMIN_EMAIL.toUpperCase(), 'Read Only User', ['--password-stdin']), {
       input: `${FIRST_PASSWORD}\n`,
     });
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr.trim()).toBe('Error: An account with this email already exists.');
 
-    const byId = await runCli(
-      createUserArgs('regular@example.test', SYSTEM_GROUP_IDS.regularUser, ['--password-stdin']),
-      { input: `${FIRST_PASSWORD}\n` },
-    );
+    const byId = await cli(createUserArgs('regular@example.test', SYSTEM_GROUP_IDS.regularUser, ['--password-stdin']), {
+      input: `${FIRST_PASSWORD}\n`,
+    });
     expect(byId.code).toBe(0);
     expect((await userByEmail('regular@example.test'))?.security_group_id).toBe(SYSTEM_GROUP_IDS.regularUser);
     expect(await count('users')).toBe(2);
@@ -289,7 +360,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
       .where('user_id', '=', otherUser.id)
       .execute();
 
-    const result = await runCli(['reset-password', '--email', ADMIN_EMAIL.toUpperCase(), '--password-stdin'], {
+    const result = await cli(['reset-password', '--email', ADMIN_EMAIL.toUpperCase(), '--password-stdin'], {
       input: `${NEW_PASSWORD}\n`,
     });
     expect(result.stderr).toBe('');
@@ -327,7 +398,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('reset-password --must-change-password marks the account for a forced change', async () => {
-    const result = await runCli(
+    const result = await cli(
       ['reset-password', '--email', 'regular@example.test', '--must-change-password', '--password-stdin'],
       {
         input: `${NEW_PASSWORD}\n`,
@@ -340,7 +411,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   it('reset-password applies the password policy and changes nothing when it refuses', async () => {
     const before = (await userByEmail(ADMIN_EMAIL))!;
     const auditBefore = await count('audit_events');
-    const result = await runCli(['reset-password', '--email', ADMIN_EMAIL, '--password-stdin'], {
+    const result = await cli(['reset-password', '--email', ADMIN_EMAIL, '--password-stdin'], {
       input: 'ada@example.test\n',
     });
     expect(result.code).toBe(1);
@@ -351,13 +422,13 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('reset-password refuses an SSO account: its identity provider manages it', async () => {
-    const created = await runCli(createUserArgs('sso@example.test', 'Read Only User', ['--sso', '--provider', 'Okta']));
+    const created = await cli(createUserArgs('sso@example.test', 'Read Only User', ['--sso', '--provider', 'Okta']));
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('SSO via Okta');
     const sso = (await userByEmail('sso@example.test'))!;
     expect(sso).toMatchObject({ user_type: 'sso', sso_provider: 'Okta', password_hash: null });
 
-    const result = await runCli(['reset-password', '--email', 'sso@example.test', '--password-stdin'], {
+    const result = await cli(['reset-password', '--email', 'sso@example.test', '--password-stdin'], {
       input: `${NEW_PASSWORD}\n`,
     });
     expect(result.code).toBe(1);
@@ -373,13 +444,13 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
       .execute();
     expect(resets).toEqual([]);
 
-    const withoutProvider = await runCli(createUserArgs('sso2@example.test', 'Read Only User', ['--sso']));
+    const withoutProvider = await cli(createUserArgs('sso2@example.test', 'Read Only User', ['--sso']));
     expect(withoutProvider.code).toBe(1);
     expect(withoutProvider.stderr.trim()).toBe('Error: --sso needs --provider <name> (the identity provider).');
   });
 
   it('reset-password names an unknown account', async () => {
-    const result = await runCli(['reset-password', '--email', 'nobody@example.test', '--password-stdin'], {
+    const result = await cli(['reset-password', '--email', 'nobody@example.test', '--password-stdin'], {
       input: `${NEW_PASSWORD}\n`,
     });
     expect(result.code).toBe(1);
@@ -387,7 +458,7 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('reports a configuration error in one line with a non-zero exit', async () => {
-    const result = await runCli(['migrate'], { env: { DATABASE_URL: 'mysql://localhost/latchkey' } });
+    const result = await cli(['migrate'], { env: { DATABASE_URL: 'mysql://localhost/latchkey' } });
     expect(result.code).toBe(78);
     expect(result.stderr.trim()).toBe(
       'Configuration error: DATABASE_URL must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file).',
@@ -395,25 +466,83 @@ describe('latchkey CLI', { timeout: 120_000 }, () => {
   });
 
   it('has --help for the program and every command', async () => {
-    const main = await runCli(['--help']);
+    const main = await cli(['--help']);
     expect(main.code).toBe(0);
     for (const command of ['migrate', 'create-user', 'reset-password', 'setup-link'])
       expect(main.stdout).toContain(command);
     for (const command of ['migrate', 'create-user', 'reset-password', 'setup-link']) {
-      const help = await runCli([command, '--help']);
+      const help = await cli([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout).toContain(`Usage: latchkey ${command}`);
     }
   });
 
-  // The installed command runs the compiled build: `npm test` builds it first.
+  it('create-user asks for the password twice on a terminal, without echo, and Backspace and Ctrl-U edit it', async () => {
+    const result = await cli(createUserArgs('typed@example.test', 'Read Only User'), {
+      // Backspace (DEL, or ^H) removes a character, ^U the whole line; arrow keys are ignored.
+      typed: [
+        `wrong\u0015${FIRST_PASSWORD.slice(0, -1)}x\u007f${FIRST_PASSWORD.slice(-1)}\r`,
+        `${FIRST_PASSWORD}Z\b\u001b[D\r`,
+      ],
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('New password: \nConfirm new password: \n');
+    expect(result.stdout).toContain('Created typed@example.test (Read Only User, native)');
+    expect(result.stdout + result.stderr).not.toContain(FIRST_PASSWORD);
+    // Raw mode (no echo) for each prompt, and the terminal left as it was found.
+    expect(result.terminal!.rawModes).toEqual([true, false, true, false]);
+    const user = (await userByEmail('typed@example.test'))!;
+    expect(await verifyPassword(user.password_hash, FIRST_PASSWORD)).toBe(true);
+  });
+
+  it('reset-password on a terminal refuses two different passwords, and Ctrl-C cancels; neither changes anything', async () => {
+    const before = (await userByEmail(ADMIN_EMAIL))!;
+    const auditBefore = await count('audit_events');
+
+    const mismatch = await cli(['reset-password', '--email', ADMIN_EMAIL], {
+      typed: [`${NEW_PASSWORD}\r`, `${NEW_PASSWORD}!\r`],
+    });
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toBe('New password: \nConfirm new password: \nError: The passwords do not match.\n');
+
+    const cancelled = await cli(['reset-password', '--email', ADMIN_EMAIL], { typed: ['secr\u0003'] });
+    expect(cancelled.code).toBe(130);
+    expect(cancelled.stderr).toBe('New password: \nError: Cancelled.\n');
+    expect(cancelled.terminal!.rawModes).toEqual([true, false]);
+
+    expect((await userByEmail(ADMIN_EMAIL))!.password_hash).toBe(before.password_hash);
+    expect(await count('audit_events')).toBe(auditBefore);
+  });
+
+  // The installed command runs the compiled build: `npm test` builds it first. These two start
+  // real processes: the real streams, arguments, environment and exit code of bin/latchkey.js.
   const compiled = existsSync(path.join(ROOT, 'dist/server/cli.js'));
   const requireAll = process.env.LATCHKEY_REQUIRE_ALL_SUITES === '1';
+  const builtMessage = 'dist/server/cli.js is missing: run npm run build:server';
+
   it.skipIf(!compiled && !requireAll)('bin/latchkey.js runs the compiled CLI', async () => {
-    expect(compiled, 'dist/server/cli.js is missing: run npm run build:server').toBe(true);
-    const result = await runCli(['setup-link'], { compiled: true });
+    expect(compiled, builtMessage).toBe(true);
+    const [version, result] = await Promise.all([runInstalled(['--version']), runInstalled(['setup-link'])]);
+    const { version: expected } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(version).toEqual({ code: 0, stdout: `${expected}\n`, stderr: '' });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('An account exists already');
   });
+
+  it.skipIf(!compiled && !requireAll)(
+    'bin/latchkey.js reads a piped password from its stdin and exits with the code of a refusal',
+    async () => {
+      expect(compiled, builtMessage).toBe(true);
+      const before = (await userByEmail(ADMIN_EMAIL))!;
+      const result = await runInstalled(['reset-password', '--email', ADMIN_EMAIL, '--password-stdin'], {
+        input: 'ada@example.test\n',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('Error: Password must not be your email address or your name.\n');
+      expect((await userByEmail(ADMIN_EMAIL))!.password_hash).toBe(before.password_hash);
+    },
+  );
 });
