@@ -153,9 +153,10 @@ function promptHidden(input: Terminal, output: Writable, prompt: string): Promis
         else if (char >= ' ') value += char;
       }
     };
-    output.write(prompt);
+    // Echo off before the prompt shows: keys typed (or pasted) as soon as it does are not echoed.
     input.setEncoding('utf8');
     input.setRawMode(true);
+    output.write(prompt);
     input.resume();
     input.on('data', onData);
   });

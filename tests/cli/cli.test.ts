@@ -71,6 +71,8 @@ class Output extends Writable {
 class FakeTerminal extends PassThrough {
   readonly isTTY = true;
   readonly rawModes: boolean[] = [];
+  /** Whether echo was off each time a prompt was shown. */
+  readonly rawAtPrompt: boolean[] = [];
   setRawMode(mode: boolean) {
     this.rawModes.push(mode);
     return this;
@@ -104,6 +106,7 @@ async function cli(args: string[], options: CliOptions = {}): Promise<CliResult 
       // a moment later and one key at a time, as a person types.
       const shown = text.split('password: ').length - 1;
       for (; answered < shown; answered += 1) {
+        terminal!.rawAtPrompt.push(terminal!.rawModes.at(-1) === true);
         const answer = answers[answered] ?? '';
         setImmediate(() => keysOf(answer).forEach((key) => terminal!.write(key)));
       }
@@ -491,6 +494,7 @@ describe('latchkey CLI', () => {
     expect(result.stdout + result.stderr).not.toContain(FIRST_PASSWORD);
     // Raw mode (no echo) for each prompt, and the terminal left as it was found.
     expect(result.terminal!.rawModes).toEqual([true, false, true, false]);
+    expect(result.terminal!.rawAtPrompt).toEqual([true, true]);
     const user = (await userByEmail('typed@example.test'))!;
     expect(await verifyPassword(user.password_hash, FIRST_PASSWORD)).toBe(true);
   });
