@@ -1,12 +1,15 @@
 import type { Actor } from '../auth/actor.js';
 import { isAdministrator } from '../auth/actor.js';
 import type { GroupWithPermissions } from '../services/security-groups.js';
-import type { UserWithGroup } from '../services/users.js';
+import { userAbilities, type UserWithGroup } from '../services/users.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
 import type { SecurityGroup, User } from '../../shared/schemas/users.js';
 
-/** The API's view of an account. Fields are listed one by one so a secret can never slip out. */
-export function presentUser(row: UserWithGroup): User {
+/**
+ * The API's view of an account, as `viewer` sees it (`can`: what the viewer may do to it; null is
+ * an anonymous caller). Fields are listed one by one so a secret can never slip out.
+ */
+export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
   return {
     id: row.id,
     email: row.email,
@@ -28,6 +31,7 @@ export function presentUser(row: UserWithGroup): User {
     mfaEnrolled: row.mfa_enrolled === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    can: viewer ? userAbilities(viewer, row) : { update: false, delete: false },
   };
 }
 
@@ -37,7 +41,7 @@ export function presentAbilities(actor: Actor): Abilities {
 
 export function presentMe(actor: Actor): Me {
   return {
-    user: presentUser({ ...actor.user, group_name: actor.groupName }),
+    user: presentUser({ ...actor.user, group_name: actor.groupName }, actor),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
   };

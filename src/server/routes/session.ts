@@ -84,7 +84,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     async (request) => {
       const actor = actorOf(request);
       await updateAccountSettings(db, { actor, ip: request.ip }, actor.user.id, request.body);
-      return presentUser(await getUser(db, actor.user.id));
+      return presentUser(await getUser(db, actor.user.id), actor);
     },
   );
 };

@@ -28,7 +28,8 @@ export const setupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =
     async (request, reply) => {
       const { token, ...admin } = request.body;
       const user = await completeSetup(db, token, admin, request.ip);
-      return reply.code(201).send(presentUser(user));
+      // Nobody is signed in yet: the anonymous caller may do nothing to the new account.
+      return reply.code(201).send(presentUser(user, null));
     },
   );
 };

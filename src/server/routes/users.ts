@@ -46,14 +46,22 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       schema: {
         tags: ['Users'],
         summary: 'List user accounts (search, sort, paginate)',
-        description: 'Search matches the start of the email, first name, last name or "first last".',
+        description:
+          'Search matches the start of the email, first name, last name or "first last". ' +
+          "Each account's `can` says what the caller may do to it.",
         querystring: ListUsersQuerySchema,
         response: { 200: UserListSchema, ...errors },
       },
     },
     async (request) => {
+      const actor = actorOf(request);
       const { users, total } = await listUsers(db, request.query);
-      return { users: users.map(presentUser), total, page: request.query.page, pageSize: request.query.pageSize };
+      return {
+        users: users.map((user) => presentUser(user, actor)),
+        total,
+        page: request.query.page,
+        pageSize: request.query.pageSize,
+      };
     },
   );
 
@@ -68,12 +76,13 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
+      const actor = actorOf(request);
       const pageSize = 1000;
       async function* rows() {
         yield csvRow(CSV_COLUMNS.map(([header]) => header));
         for (let page = 1; ; page++) {
           const { users } = await listUsers(db, { ...request.query, page, pageSize });
-          for (const user of users.map(presentUser)) yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
+          for (const user of users.map((row) => presentUser(row, actor))) yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
           if (users.length < pageSize) return;
         }
       }
@@ -98,8 +107,9 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      const user = await createUser(db, { actor: actorOf(request), ip: request.ip }, request.body);
-      return reply.code(201).send(presentUser(user));
+      const actor = actorOf(request);
+      const user = await createUser(db, { actor, ip: request.ip }, request.body);
+      return reply.code(201).send(presentUser(user, actor));
     },
   );
 
@@ -107,9 +117,15 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     '/api/v1/users/:id',
     {
       config: { access: requires('users_groups:view', { orSelfParam: 'id' }) },
-      schema: { tags: ['Users'], summary: 'One user account', params: IdParamsSchema, response: { 200: UserSchema, ...errors } },
+      schema: {
+        tags: ['Users'],
+        summary: 'One user account',
+        description: '`can` says what the caller may do to it (update its Account Settings, delete it).',
+        params: IdParamsSchema,
+        response: { 200: UserSchema, ...errors },
+      },
     },
-    async (request) => presentUser(await getUser(db, request.params.id)),
+    async (request) => presentUser(await getUser(db, request.params.id), actorOf(request)),
   );
 
   app.patch(
@@ -125,8 +141,9 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request) => {
-      const user = await updateAccountSettings(db, { actor: actorOf(request), ip: request.ip }, request.params.id, request.body);
-      return presentUser(user);
+      const actor = actorOf(request);
+      const user = await updateAccountSettings(db, { actor, ip: request.ip }, request.params.id, request.body);
+      return presentUser(user, actor);
     },
   );
 

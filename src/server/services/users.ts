@@ -5,12 +5,13 @@ import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { isAdministrator, type Actor } from '../auth/actor.js';
+import { can, isAdministrator, type Actor } from '../auth/actor.js';
 import { endAllSessions } from '../auth/sessions.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
 import { ADMINISTRATOR_GROUP_ID, holdsAll } from '../../shared/permissions.js';
-import type { AccountSettings, ListUsersQuery, UserSortColumn } from '../../shared/schemas/users.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import type { AccountSettings, ListUsersQuery, UserAbilities, UserSortColumn } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { findGroupWithPermissions } from './security-groups.js';
 
@@ -129,11 +130,35 @@ export async function getUser(db: Db, id: string): Promise<UserWithGroup> {
   return user;
 }
 
-/** Nobody below Administrator may change an Administrator account. */
-export function assertMayChange(actor: Actor | null, target: UserTable): void {
-  if (actor && target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor)) {
-    throw new AppError('administrator_protected');
+/** Why an action on an account is refused: the error the service answers with. */
+export type UserRefusal = Extract<ErrorCode, 'forbidden' | 'administrator_protected' | 'cannot_delete_self'>;
+
+/**
+ * THE statement of who may do what to whom on the Users pages: for each action, null when `actor`
+ * may do it to `target`, else why not. `userAbilities` reports it (the `can` of every account the
+ * API shows) and `updateAccountSettings` and `deleteUser` enforce it, so the two cannot disagree.
+ */
+export function userRefusals(actor: Actor, target: UserTable): Record<keyof UserAbilities, UserRefusal | null> {
+  const self = actor.user.id === target.id;
+  // Nobody below Administrator may change or delete an Administrator account.
+  const protectedAdministrator = target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor);
+  let update: UserRefusal | null = null;
+  // Your own Account Settings are always yours to change.
+  if (!self) {
+    if (!can(actor, 'users_groups:update')) update = 'forbidden';
+    else if (protectedAdministrator) update = 'administrator_protected';
   }
+  let remove: UserRefusal | null = null;
+  if (!can(actor, 'users_groups:delete')) remove = 'forbidden';
+  else if (self) remove = 'cannot_delete_self';
+  else if (protectedAdministrator) remove = 'administrator_protected';
+  return { update, delete: remove };
+}
+
+/** What `actor` may do to `target` (see `userRefusals`): sent to the UI, which only reads it. */
+export function userAbilities(actor: Actor, target: UserTable): UserAbilities {
+  const refusals = userRefusals(actor, target);
+  return { update: refusals.update === null, delete: refusals.delete === null };
 }
 
 /** Nobody may hand out a group with rights they lack themselves. */
@@ -273,7 +298,8 @@ export async function updateAccountSettings(
   return db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    assertMayChange(ctx.actor, target);
+    const refusal = userRefusals(ctx.actor, target).update;
+    if (refusal) throw new AppError(refusal);
     if (target.user_type === 'sso') {
       const owned = PROVIDER_OWNED_FIELDS.find((field) => settings[field] !== undefined && settings[field] !== target[SETTINGS_COLUMNS[field]]);
       if (owned) {
@@ -312,8 +338,9 @@ export async function deleteUser(db: Db, ctx: RequestContext & { actor: Actor },
   await db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    if (target.id === ctx.actor.user.id) throw new AppError('cannot_delete_self');
-    assertMayChange(ctx.actor, target);
+    const refusal = userRefusals(ctx.actor, target).delete;
+    if (refusal) throw new AppError(refusal);
+    // Not an ability but a fact of the data at this moment (and locked against a concurrent delete).
     if (await isLastEnabledAdministrator(trx, target)) throw new AppError('last_administrator');
     // Sessions and the API token go with the account (ON DELETE CASCADE), in this same transaction.
     await endAllSessions(trx, target.id);

@@ -29,6 +29,21 @@ export const SessionTimeoutSchema = z
   .min(SESSION_TIMEOUT_MIN, `Session Timeout must be at least ${SESSION_TIMEOUT_MIN} minutes.`)
   .max(SESSION_TIMEOUT_MAX, `Session Timeout must be at most ${SESSION_TIMEOUT_MAX} minutes (12 hours).`);
 
+/**
+ * What the signed-in viewer may do to an account, computed by the server (`userAbilities` in
+ * services/users.ts) and enforced by the same rule there; the UI only reads it.
+ */
+export const UserAbilitiesSchema = z.object({
+  /** Save its Account Settings: always your own; another's with Users & Groups Update, an Administrator's only as an Administrator. */
+  update: z.boolean(),
+  /**
+   * Delete it: with Users & Groups Delete, never yourself, an Administrator only as an Administrator.
+   * (Deleting the last enabled Administrator is still refused when it is tried: that depends on the data.)
+   */
+  delete: z.boolean(),
+});
+export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
+
 /** A user as the API shows it. Secrets (hashes, tokens) are never part of it. */
 export const UserSchema = z.object({
   id: z.string(),
@@ -51,6 +66,8 @@ export const UserSchema = z.object({
   mfaEnrolled: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** What the caller may do to this account (nothing, for an anonymous caller). */
+  can: UserAbilitiesSchema,
 });
 export type User = z.infer<typeof UserSchema>;
 

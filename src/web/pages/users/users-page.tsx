@@ -1,10 +1,11 @@
-import { Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useDebouncedValue, useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { ADMINISTRATOR_GROUP_ID } from '../../../shared/permissions.js';
 import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
 import { ApiError, messageOf } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -82,6 +83,16 @@ function UserAccounts() {
 
   // Only a row on the page shown can be the one Delete User acts on (never one hidden by a search or another page).
   const selected = list.data?.users.find((user) => user.id === selectedId) ?? null;
+  // Whether it may be deleted is the server's `can`; this only puts the reason into words.
+  const deleteRefusal = !selected
+    ? 'Select a user in the list first.'
+    : selected.can.delete
+      ? null
+      : selected.id === me.user.id
+        ? 'You cannot delete your own account.'
+        : selected.securityGroup.id === ADMINISTRATOR_GROUP_ID
+          ? 'Only an Administrator can delete an Administrator account.'
+          : 'Your security group does not allow deleting this account.';
 
   const columns = useMemo(
     () =>
@@ -156,16 +167,22 @@ function UserAccounts() {
             </Button>
           )}
           {can(me, 'users_groups:delete') && (
-            <Button
-              variant="light"
-              color="red"
-              leftSection={<IconTrash />}
-              disabled={!selected}
-              onClick={() => setDeleteOpen(true)}
-              title={selected ? undefined : 'Select a user in the list first'}
-            >
-              Delete User
-            </Button>
+            // Unavailable rather than disabled, so it stays focusable and its tooltip can say why.
+            <Tooltip label={deleteRefusal} disabled={!deleteRefusal} events={{ hover: true, focus: true, touch: true }}>
+              <Button
+                variant="light"
+                color="red"
+                leftSection={<IconTrash />}
+                data-disabled={deleteRefusal ? true : undefined}
+                aria-disabled={deleteRefusal ? true : undefined}
+                onClick={(event) => {
+                  if (deleteRefusal) event.preventDefault();
+                  else setDeleteOpen(true);
+                }}
+              >
+                Delete User
+              </Button>
+            </Tooltip>
           )}
           <TextInput
             label="Search users"

@@ -102,9 +102,9 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
   const [values, setValues] = useState<Values>(initial);
   const errors = useFieldErrors(FIELDS);
 
-  // The server decides; this only avoids offering what it would certainly refuse.
   const isOwnAccount = me.user.id === user.id;
-  const mayEdit = isOwnAccount || can(me, 'users_groups:update');
+  // The server computed this for this viewer and enforces the same rule; the form only follows it.
+  const mayEdit = user.can.update;
   const isSso = user.userType === 'sso';
   const provider = user.ssoProvider ?? 'the identity provider';
 
@@ -163,7 +163,10 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
       <Stack gap="md" maw={900}>
         {!mayEdit && (
           <Alert color="gray" role="status">
-            You can see these settings but not change them: your security group does not allow editing other accounts.
+            You can see these settings but not change them:{' '}
+            {can(me, 'users_groups:update')
+              ? 'only an Administrator can change an Administrator account.'
+              : 'your security group does not allow changing other accounts.'}
           </Alert>
         )}
         <Fieldset legend="Profile" radius="md">

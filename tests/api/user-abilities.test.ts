@@ -1,0 +1,260 @@
+/**
+ * Per-account abilities: `can: { update, delete }` on every account the API shows says what the
+ * caller may do to it, and the services enforce the very same rule (`userRefusals`). Each viewer ×
+ * target pair is checked three ways: what GET /users/:id and each GET /users row report, what
+ * PATCH and DELETE then do (allowed exactly when reported; refused with the stated code, changing
+ * nothing), and what the services do when called without the route gate in front of them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { AppError } from '../../src/server/app-error.js';
+import { actorFor } from '../../src/server/auth/authenticate.js';
+import {
+  deleteUser,
+  findUserById,
+  updateAccountSettings,
+  userAbilities,
+  type UserWithGroup,
+} from '../../src/server/services/users.js';
+import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import type { UserAbilities } from '../../src/shared/schemas/users.js';
+import { createCustomGroup, errorOf, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
+import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+type ViewerName = 'administrator' | 'manager' | 'updater' | 'deleter' | 'viewer';
+type TargetName = 'self' | 'regular user' | 'Administrator';
+
+/** Custom groups below Administrator, each with view plus some Users & Groups rights. */
+const VIEWERS: Record<ViewerName, { label: string; permissions: string[] | 'administrator' }> = {
+  administrator: { label: 'an Administrator', permissions: 'administrator' },
+  manager: {
+    label: 'a group with every Users & Groups right',
+    permissions: ['users_groups:view', 'users_groups:create', 'users_groups:update', 'users_groups:delete'],
+  },
+  updater: { label: 'a group with view and update', permissions: ['users_groups:view', 'users_groups:update'] },
+  deleter: { label: 'a group with view and delete', permissions: ['users_groups:view', 'users_groups:delete'] },
+  viewer: { label: 'a group with view only', permissions: ['users_groups:view'] },
+};
+
+/** What each viewer may do to each target: the product's rules, written out by hand. */
+const EXPECTED: Record<ViewerName, Record<TargetName, UserAbilities>> = {
+  administrator: {
+    self: { update: true, delete: false },
+    'regular user': { update: true, delete: true },
+    Administrator: { update: true, delete: true },
+  },
+  manager: {
+    self: { update: true, delete: false },
+    'regular user': { update: true, delete: true },
+    Administrator: { update: false, delete: false },
+  },
+  updater: {
+    self: { update: true, delete: false },
+    'regular user': { update: true, delete: false },
+    Administrator: { update: false, delete: false },
+  },
+  deleter: {
+    self: { update: true, delete: false },
+    'regular user': { update: false, delete: true },
+    Administrator: { update: false, delete: false },
+  },
+  viewer: {
+    self: { update: true, delete: false },
+    'regular user': { update: false, delete: false },
+    Administrator: { update: false, delete: false },
+  },
+};
+
+/** The error each refused request answers with: the gate's 403 without the permission, else the service's rule. */
+const REFUSAL: Record<ViewerName, Partial<Record<TargetName, { update?: string; delete?: string }>>> = {
+  administrator: { self: { delete: 'cannot_delete_self' } },
+  manager: {
+    self: { delete: 'cannot_delete_self' },
+    Administrator: { update: 'administrator_protected', delete: 'administrator_protected' },
+  },
+  updater: {
+    self: { delete: 'forbidden' },
+    'regular user': { delete: 'forbidden' },
+    Administrator: { update: 'administrator_protected', delete: 'forbidden' },
+  },
+  deleter: {
+    self: { delete: 'cannot_delete_self' },
+    'regular user': { update: 'forbidden' },
+    Administrator: { update: 'forbidden', delete: 'administrator_protected' },
+  },
+  viewer: {
+    self: { delete: 'forbidden' },
+    'regular user': { update: 'forbidden', delete: 'forbidden' },
+    Administrator: { update: 'forbidden', delete: 'forbidden' },
+  },
+};
+
+const STATUS_OF: Record<string, number> = { forbidden: 403, administrator_protected: 403, cannot_delete_self: 409 };
+
+interface Viewer {
+  user: UserWithGroup;
+  caller: Caller;
+}
+
+const viewers = new Map<ViewerName, Viewer>();
+
+async function makeViewer(name: ViewerName): Promise<Viewer> {
+  const { permissions } = VIEWERS[name];
+  const groupId =
+    permissions === 'administrator' ? SYSTEM_GROUP_IDS.administrator : await createCustomGroup(t, permissions);
+  const user = await quickUser(t, groupId, { firstName: 'Viewer', lastName: name });
+  return { user, caller: await quickSession(t, user) };
+}
+
+/** A target of this kind for `viewer` (a new account each time, so a delete can use it up). */
+async function makeTarget(viewer: Viewer, kind: TargetName): Promise<UserWithGroup> {
+  if (kind === 'self') return viewer.user;
+  const groupId = kind === 'Administrator' ? SYSTEM_GROUP_IDS.administrator : SYSTEM_GROUP_IDS.regularUser;
+  return quickUser(t, groupId, { firstName: 'Target', lastName: kind });
+}
+
+beforeAll(async () => {
+  for (const name of Object.keys(VIEWERS) as ViewerName[]) viewers.set(name, await makeViewer(name));
+});
+
+async function expectRefused(response: LightMyRequestResponse, before: unknown, code: string): Promise<void> {
+  expect(response.statusCode, response.body).toBe(STATUS_OF[code]);
+  expect(errorOf(response).code).toBe(code);
+  expect(await stateSnapshot(t)).toEqual(before);
+}
+
+for (const name of Object.keys(VIEWERS) as ViewerName[]) {
+  describe(`seen by ${VIEWERS[name].label}`, () => {
+    for (const kind of ['self', 'regular user', 'Administrator'] as const) {
+      const expected = EXPECTED[name][kind];
+      const refusal = REFUSAL[name][kind] ?? {};
+
+      it(`GET /users/:id and its GET /users row report can ${JSON.stringify(expected)} for ${kind === 'self' ? 'its own account' : `a ${kind}`}`, async () => {
+        const viewer = viewers.get(name)!;
+        const target = await makeTarget(viewer, kind);
+        const one = await viewer.caller.request({ method: 'GET', url: `/api/v1/users/${target.id}` });
+        expect(one.statusCode, one.body).toBe(200);
+        expect(one.json().can).toEqual(expected);
+        const list = await viewer.caller.request({
+          method: 'GET',
+          url: `/api/v1/users?search=${encodeURIComponent(target.email)}`,
+        });
+        expect(list.statusCode, list.body).toBe(200);
+        expect(list.json().users).toEqual([expect.objectContaining({ id: target.id, can: expected })]);
+      });
+
+      it(`PATCH ${expected.update ? 'saves' : `is refused with ${refusal.update}`} for ${kind === 'self' ? 'its own account' : `a ${kind}`}`, async () => {
+        const viewer = viewers.get(name)!;
+        const target = await makeTarget(viewer, kind);
+        const request = {
+          method: 'PATCH' as const,
+          url: `/api/v1/users/${target.id}`,
+          payload: { title: `Set by ${name}` },
+        };
+        if (expected.update) {
+          const response = await viewer.caller.request(request);
+          expect(response.statusCode, response.body).toBe(200);
+          expect(response.json()).toMatchObject({ title: `Set by ${name}`, can: expected });
+        } else {
+          const before = await stateSnapshot(t);
+          await expectRefused(await viewer.caller.request(request), before, refusal.update!);
+        }
+      });
+
+      it(`DELETE ${expected.delete ? 'deletes' : `is refused with ${refusal.delete}`} for ${kind === 'self' ? 'its own account' : `a ${kind}`}`, async () => {
+        const viewer = viewers.get(name)!;
+        const target = await makeTarget(viewer, kind);
+        const request = { method: 'DELETE' as const, url: `/api/v1/users/${target.id}` };
+        if (expected.delete) {
+          const response = await viewer.caller.request(request);
+          expect(response.statusCode, response.body).toBe(204);
+          expect(await findUserById(t.db, target.id)).toBeUndefined();
+        } else {
+          const before = await stateSnapshot(t);
+          await expectRefused(await viewer.caller.request(request), before, refusal.delete!);
+        }
+      });
+
+      it(`the services alone (no route gate) allow exactly what can reports, for ${kind === 'self' ? 'its own account' : `a ${kind}`}`, async () => {
+        const viewer = viewers.get(name)!;
+        const actor = await actorFor(t.db, viewer.user, 'session', null);
+        const ctx = { actor, ip: '127.0.0.1' };
+        const target = await makeTarget(viewer, kind);
+        expect(userAbilities(actor, target)).toEqual(expected);
+
+        const updated = await updateAccountSettings(t.db, ctx, target.id, { title: 'By the service' }).then(
+          () => 'allowed',
+          (error: unknown) => (error instanceof AppError ? error.code : error),
+        );
+        expect(updated).toBe(expected.update ? 'allowed' : refusal.update);
+
+        const deleted = await deleteUser(t.db, ctx, target.id).then(
+          () => 'allowed',
+          (error: unknown) => (error instanceof AppError ? error.code : error),
+        );
+        expect(deleted).toBe(expected.delete ? 'allowed' : refusal.delete);
+      });
+    }
+  });
+}
+
+describe('the accounts the API shows always carry `can`', () => {
+  it('GET /me: your own account may be updated, never deleted', async () => {
+    const { caller } = viewers.get('administrator')!;
+    const me = await caller.request({ method: 'GET', url: '/api/v1/me' });
+    expect(me.json().user.can).toEqual({ update: true, delete: false });
+  });
+
+  it('a Read Only User sees its own account as updatable and not deletable, on /me and /users/:id', async () => {
+    const reader = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
+    const caller = await quickSession(t, reader);
+    expect((await caller.request({ method: 'GET', url: '/api/v1/me' })).json().user.can).toEqual({
+      update: true,
+      delete: false,
+    });
+    expect((await caller.request({ method: 'GET', url: `/api/v1/users/${reader.id}` })).json().can).toEqual({
+      update: true,
+      delete: false,
+    });
+  });
+
+  it('POST /users answers the new account with what its creator may do to it', async () => {
+    const { caller } = viewers.get('manager')!;
+    const response = await caller.request({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: {
+        email: `made-by-manager-${Date.now()}@example.test`,
+        firstName: 'Made',
+        lastName: 'Here',
+        password: TEST_PASSWORD,
+        confirmPassword: TEST_PASSWORD,
+        securityGroupId: (await findUserById(t.db, viewers.get('manager')!.user.id))!.security_group_id,
+        sessionTimeoutMinutes: 30,
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().can).toEqual({ update: true, delete: true });
+  });
+
+  it('a row in a list of many reports its own `can` (self, a regular user and an Administrator side by side)', async () => {
+    const { user, caller } = viewers.get('manager')!;
+    const regular = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { lastName: 'Sidebyside' });
+    const administrator = await quickUser(t, SYSTEM_GROUP_IDS.administrator, { lastName: 'Sidebyside' });
+    const rows = (await caller.request({ method: 'GET', url: '/api/v1/users?pageSize=500' })).json().users as Array<{
+      id: string;
+      can: UserAbilities;
+    }>;
+    const canOf = (id: string) => rows.find((row) => row.id === id)?.can;
+    expect(canOf(user.id)).toEqual({ update: true, delete: false });
+    expect(canOf(regular.id)).toEqual({ update: true, delete: true });
+    expect(canOf(administrator.id)).toEqual({ update: false, delete: false });
+  });
+});
