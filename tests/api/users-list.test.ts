@@ -3,7 +3,9 @@
  * export. Each describe has a database of its own, so the expected rows are exactly the ones made here.
  */
 import { randomUUID } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectUserPage } from '../../src/server/services/users.js';
 import { USER_SORT_COLUMNS, type UserSortColumn } from '../../src/shared/schemas/users.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { errorOf, quickSession, quickUser } from '../helpers/fixtures.js';
@@ -31,6 +33,9 @@ const PEOPLE: Person[] = [
     group: SYSTEM_GROUP_IDS.regularUser,
     lastLogin: '2024-03-01T10:00:00.000Z',
     timeout: 30,
+    title: 'engineer',
+    telephone: '+1 555 0100',
+    functionalGroup: 'Finance',
   },
   {
     email: 'bob.baker@example.test',
@@ -39,6 +44,9 @@ const PEOPLE: Person[] = [
     group: SYSTEM_GROUP_IDS.readOnlyUser,
     lastLogin: null,
     timeout: 60,
+    title: 'Engineer',
+    telephone: '+1 555 0100',
+    functionalGroup: 'finance',
   },
   {
     email: 'carol.cole@example.test',
@@ -48,6 +56,9 @@ const PEOPLE: Person[] = [
     status: 'disabled',
     lastLogin: '2024-01-15T08:30:00.000Z',
     timeout: 120,
+    title: 'Analyst',
+    telephone: '(020) 7946 0000',
+    functionalGroup: 'Operations',
   },
   {
     email: 'dave.dunn@sso.example.test',
@@ -57,6 +68,8 @@ const PEOPLE: Person[] = [
     sso: true,
     lastLogin: '2024-02-20T12:00:00.000Z',
     timeout: 45,
+    title: 'analyst',
+    telephone: '020 7946 0001',
   },
   {
     email: 'erin.alvarez@example.test',
@@ -65,6 +78,7 @@ const PEOPLE: Person[] = [
     group: SYSTEM_GROUP_IDS.regularUser,
     lastLogin: null,
     timeout: 15,
+    functionalGroup: 'Zeta',
   },
   {
     email: 'under_score@example.test',
@@ -73,6 +87,9 @@ const PEOPLE: Person[] = [
     group: SYSTEM_GROUP_IDS.readOnlyUser,
     lastLogin: '2023-12-31T23:59:59.000Z',
     timeout: 600,
+    title: 'Zoologist',
+    telephone: '+44 20 7946 0958',
+    functionalGroup: 'zeta',
   },
   {
     email: 'underxscore@example.test',
@@ -81,6 +98,9 @@ const PEOPLE: Person[] = [
     group: SYSTEM_GROUP_IDS.readOnlyUser,
     lastLogin: '2024-03-02T00:00:00.000Z',
     timeout: 90,
+    title: 'Éclair Maker',
+    telephone: '555-0199',
+    functionalGroup: 'Ökonomie',
   },
   {
     email: 'percent@example.test',
@@ -88,6 +108,9 @@ const PEOPLE: Person[] = [
     last: '100% Sure',
     group: SYSTEM_GROUP_IDS.regularUser,
     timeout: 20,
+    title: 'éclair taster',
+    telephone: '555.0199',
+    functionalGroup: 'Operations',
   },
   {
     email: 'percentx@example.test',
@@ -95,8 +118,19 @@ const PEOPLE: Person[] = [
     last: '100x Sure',
     group: SYSTEM_GROUP_IDS.regularUser,
     timeout: 25,
+    title: 'Bassist',
+    telephone: '+1 555 0100 x12',
+    functionalGroup: 'Finance',
   },
-  { email: 'elodie@example.test', first: 'Élodie', last: 'Éclair', group: SYSTEM_GROUP_IDS.regularUser, timeout: 35 },
+  {
+    email: 'elodie@example.test',
+    first: 'Élodie',
+    last: 'Éclair',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    timeout: 35,
+    title: 'bassist',
+    telephone: '+1 555 0100 X12',
+  },
 ];
 
 async function makePeople(t: TestApp, people: Person[]): Promise<void> {
@@ -127,6 +161,9 @@ interface ListedUser {
   email: string;
   firstName: string;
   lastName: string;
+  title: string;
+  telephone: string;
+  functionalGroup: string;
   securityGroup: { id: string; name: string };
   accountStatus: string;
   userType: string;
@@ -142,12 +179,21 @@ async function list(caller: Caller, query: Record<string, string | number>) {
   return response.json<{ users: ListedUser[]; total: number; page: number; pageSize: number }>();
 }
 
-/** The sort key of each column as the product defines it (case-insensitive text; no last login = oldest). */
+/** Lower-cases A–Z only, as SQL's lower() does on both databases for the sorts that use it. */
+const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * The sort key of each column as the product defines it (case-insensitive text; no last login =
+ * oldest). Title and Functional Group fold A–Z only; all text then compares by code point.
+ */
 const SORT_KEYS: Record<UserSortColumn, (u: ListedUser) => string | number | null> = {
   email: (u) => u.email.toLowerCase(),
   firstName: (u) => u.firstName.toLowerCase(),
   lastName: (u) => u.lastName.toLowerCase(),
+  title: (u) => lowerAscii(u.title),
+  telephone: (u) => u.telephone,
   securityGroup: (u) => u.securityGroup.name,
+  functionalGroup: (u) => lowerAscii(u.functionalGroup),
   accountStatus: (u) => u.accountStatus,
   userType: (u) => u.userType,
   lastLoginAt: (u) => u.lastLoginAt,
@@ -167,8 +213,9 @@ function expectedOrder(users: ListedUser[], column: UserSortColumn, order: 'asc'
       const base = ka < kb ? -1 : 1;
       return order === 'asc' ? base : -base;
     }
-    // Ties: by ID ascending in both directions, so paging is stable.
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    // Ties: by ID in the sort's direction, so paging is stable (and reads straight from an index).
+    const byId = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return order === 'asc' ? byId : -byId;
   };
   return [...users].sort(compare).map((u) => u.email);
 }
@@ -494,5 +541,113 @@ describe('GET /api/v1/users/export.csv', () => {
     const emails = rows.slice(1).map((r) => r[0]);
     expect(new Set(emails).size).toBe(emails.length);
     expect(emails).toContain('bulk-1000@example.test');
+  });
+});
+
+/**
+ * The text sorts give one order, written out here, on SQLite and on PostgreSQL alike (this file
+ * runs on both): A–Z folded (so "Alpha" is next to "alpine", not before every lower-case title),
+ * everything else by code point ("(", "+" and digits before letters, "É" and "é" after "z").
+ */
+describe('sorting by Title, Telephone and Functional Group: the same order on both databases', () => {
+  let t: TestApp;
+  let admin: Caller;
+
+  // Every value differs from the others even folded, so no tie can leave the order to the IDs.
+  const SAMPLE = [
+    ['(Acting) Head', '555.0199', 'Finance'],
+    ['10 Downing', '+1 555 0100 X12', 'finance EU'],
+    ['9 Elms', '+1 555 0100', 'operations'],
+    ['Alpha', '(020) 7946 0000', ''],
+    ['alpine', '555-0199', 'Ökonomie'],
+    ['beta', '+1 555 0100 x12', 'öko'],
+    ['zebra', '020 7946 0001', 'yankee'],
+    ['Zulu', '+44 20 7946 0958', 'Zeta'],
+    ['Éclair', '07700 900123', 'Yodel'],
+    ['éclair-2', '(0)1632 960000', 'Alpha Team'],
+  ] as const;
+
+  const EXPECTED_ASCENDING = {
+    title: ['(Acting) Head', '10 Downing', '9 Elms', 'Alpha', 'alpine', 'beta', 'zebra', 'Zulu', 'Éclair', 'éclair-2'],
+    telephone: [
+      '(0)1632 960000',
+      '(020) 7946 0000',
+      '+1 555 0100',
+      '+1 555 0100 X12',
+      '+1 555 0100 x12',
+      '+44 20 7946 0958',
+      '020 7946 0001',
+      '07700 900123',
+      '555-0199',
+      '555.0199',
+    ],
+    functionalGroup: [
+      '',
+      'Alpha Team',
+      'Finance',
+      'finance EU',
+      'operations',
+      'yankee',
+      'Yodel',
+      'Zeta',
+      'Ökonomie',
+      'öko',
+    ],
+  } as const;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.administrator));
+    for (const [i, [title, telephone, functionalGroup]] of SAMPLE.entries()) {
+      await quickUser(t, SYSTEM_GROUP_IDS.regularUser, {
+        email: `sample${i}@example.test`,
+        firstName: 'Sample',
+        lastName: `Person ${i}`,
+        title,
+        telephone,
+        functionalGroup,
+      });
+    }
+  });
+  afterAll(async () => t?.close());
+
+  for (const column of ['title', 'telephone', 'functionalGroup'] as const) {
+    it(`sorts by ${column} in the order written here, both ways`, async () => {
+      const values = async (order: 'asc' | 'desc') =>
+        (await list(admin, { search: 'sample', sort: column, order, pageSize: 500 })).users.map(
+          (u) => (u as unknown as Record<string, string>)[column],
+        );
+      expect(await values('asc')).toEqual(EXPECTED_ASCENDING[column]);
+      expect(await values('desc')).toEqual([...EXPECTED_ASCENDING[column]].reverse());
+    });
+  }
+
+  it('answers the Title, Telephone and Functional Group sorts from an index, both ways (no sorting step)', async () => {
+    const postgres = t.databaseKind === 'postgres';
+    for (const sort of ['title', 'telephone', 'functionalGroup'] as const) {
+      for (const order of ['asc', 'desc'] as const) {
+        const compiled = selectUserPage(t.db, { sort, order, page: 2, pageSize: 25 }).compile();
+        const plan = await t.db.transaction().execute(async (trx) => {
+          if (postgres) {
+            // Ten rows: left alone, PostgreSQL would rightly scan the table. Forbid that, and see
+            // whether an index can give the order at all (if not, a Sort step appears anyway).
+            await sql`set local enable_seqscan = off`.execute(trx);
+            await sql`set local enable_sort = off`.execute(trx);
+          }
+          const explain = CompiledQuery.raw(`${postgres ? 'explain' : 'explain query plan'} ${compiled.sql}`, [
+            ...compiled.parameters,
+          ]);
+          const result = await trx.executeQuery<Record<string, string>>(explain);
+          return result.rows.map((row) => row['QUERY PLAN'] ?? row.detail ?? '').join('\n');
+        });
+        const index = {
+          title: 'users_title_sort_idx',
+          telephone: 'users_telephone_sort_idx',
+          functionalGroup: 'users_functional_group_sort_idx',
+        }[sort];
+        expect(plan, `${sort} ${order}:\n${plan}`).toContain(index);
+        expect(plan, `${sort} ${order}:\n${plan}`).not.toMatch(postgres ? /\bSort\b/ : /TEMP B-TREE/);
+      }
+    }
   });
 });

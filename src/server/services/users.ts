@@ -42,17 +42,38 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const SORT_COLUMNS: Record<UserSortColumn, string> = {
-  email: 'u.email_normalized',
-  firstName: 'u.first_name_normalized',
-  lastName: 'u.last_name_normalized',
-  securityGroup: 'g.name',
-  accountStatus: 'u.status',
-  userType: 'u.user_type',
-  lastLoginAt: 'u.last_login_at',
-  sessionTimeoutMinutes: 'u.session_timeout_minutes',
-  createdAt: 'u.created_at',
+type UserListColumn = `u.${keyof UserTable}` | 'g.name';
+
+/**
+ * What each column of the list sorts by. Title and Functional Group (free text, typed in any case)
+ * sort by `lower()`, and with Telephone by code point: on PostgreSQL under the "C" collation, which
+ * is how SQLite compares text, so both databases give the same order whatever PostgreSQL's default
+ * collation; lower() then folds ASCII letters only, on both. These are the exact expressions of
+ * the indexes of migration 0002, so the sort reads an index.
+ */
+const SORT_COLUMNS: Record<UserSortColumn, { column: UserListColumn; fold?: true; bytewise?: true }> = {
+  email: { column: 'u.email_normalized' },
+  firstName: { column: 'u.first_name_normalized' },
+  lastName: { column: 'u.last_name_normalized' },
+  title: { column: 'u.title', fold: true, bytewise: true },
+  telephone: { column: 'u.telephone', bytewise: true },
+  securityGroup: { column: 'g.name' },
+  functionalGroup: { column: 'u.functional_group', fold: true, bytewise: true },
+  accountStatus: { column: 'u.status' },
+  userType: { column: 'u.user_type' },
+  lastLoginAt: { column: 'u.last_login_at' },
+  sessionTimeoutMinutes: { column: 'u.session_timeout_minutes' },
+  createdAt: { column: 'u.created_at' },
 };
+
+/** The only column of the list that may be NULL ("never signed in"). */
+const NULLABLE_SORT_COLUMNS: ReadonlySet<UserSortColumn> = new Set(['lastLoginAt']);
+
+function sortExpression(sort: UserSortColumn, postgres: boolean) {
+  const { column, fold, bytewise } = SORT_COLUMNS[sort];
+  const value = bytewise && postgres ? sql`${sql.ref(column)} collate "C"` : sql.ref(column);
+  return fold ? sql`lower(${value})` : value;
+}
 
 function selectUsersWithGroup(db: Kysely<Database>) {
   return db
@@ -78,28 +99,39 @@ function prefixMatch(column: 'u.email_normalized' | 'u.first_name_normalized' | 
  */
 export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users: UserWithGroup[]; total: number }> {
   const filter = searchFilter(query.search?.toLowerCase() ?? '');
-  const sortColumn = SORT_COLUMNS[query.sort];
-  let page = db.selectFrom('users as u').innerJoin('security_groups as g', 'g.id', 'u.security_group_id');
   // The count needs no join (every account has exactly one group), which keeps it an index scan.
   let count = db.selectFrom('users as u');
-  if (filter) {
-    page = page.where(filter);
-    count = count.where(filter);
-  }
+  if (filter) count = count.where(filter);
   const [rows, total] = await Promise.all([
+    selectUserPage(db, query).execute(),
+    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { users: rows, total: Number(total.total) };
+}
+
+/** The query for one page of the list (on its own so the tests can check that it reads an index). */
+export function selectUserPage(db: Db, query: ListUsersQuery) {
+  const filter = searchFilter(query.search?.toLowerCase() ?? '');
+  let page = db.selectFrom('users as u').innerJoin('security_groups as g', 'g.id', 'u.security_group_id');
+  if (filter) page = page.where(filter);
+  return (
     page
       .selectAll('u')
       .select('g.name as group_name')
       // "Never signed in" sorts as the oldest Last Login on both databases (PostgreSQL puts NULLs
-      // last ascending, SQLite first): first ascending, last descending.
-      .orderBy(sql.ref(sortColumn), (ob) => (query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()))
-      .orderBy('u.id')
+      // last ascending, SQLite first): first ascending, last descending. Only where a NULL can be:
+      // on PostgreSQL an explicit NULLS FIRST/LAST that differs from an index's own order keeps
+      // that index from serving the sort (a full scan and sort of every account per page).
+      .orderBy(sortExpression(query.sort, isPostgres(db as Kysely<unknown>)), (ob) => {
+        if (!NULLABLE_SORT_COLUMNS.has(query.sort)) return query.order === 'asc' ? ob.asc() : ob.desc();
+        return query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
+      })
+      // Ties (a blank Title, say) in ID order, in the sort's direction: paging stays stable, and a
+      // descending page is read backwards from the same (value, id) index instead of sorted.
+      .orderBy('u.id', query.order)
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { users: rows, total: Number(total.total) };
+  );
 }
 
 /** The search box: a prefix of the email, first name, last name, or "first last". */

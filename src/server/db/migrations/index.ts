@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-user-list-sort-indexes.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -7,4 +8,5 @@ import * as m0001 from './0001-initial.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-user-list-sort-indexes': m0002,
 };

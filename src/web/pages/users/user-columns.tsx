@@ -61,8 +61,8 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
     }),
     column.accessor('firstName', { header: 'First Name', meta: { sortKey: 'firstName', label: 'First Name' } }),
     column.accessor('lastName', { header: 'Last Name', meta: { sortKey: 'lastName', label: 'Last Name' } }),
-    column.accessor('title', { header: 'Title', meta: { label: 'Title' } }),
-    column.accessor('telephone', { header: 'Telephone', meta: { label: 'Telephone' } }),
+    column.accessor('title', { header: 'Title', meta: { sortKey: 'title', label: 'Title' } }),
+    column.accessor('telephone', { header: 'Telephone', meta: { sortKey: 'telephone', label: 'Telephone' } }),
     column.accessor((user) => user.securityGroup.name, {
       id: 'securityGroup',
       header: 'Security Group',
@@ -70,7 +70,7 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
     }),
     column.accessor('functionalGroup', {
       header: 'Functional Group',
-      meta: { label: 'Functional Group', wrap: true, minWidth: 120 },
+      meta: { sortKey: 'functionalGroup', label: 'Functional Group', wrap: true, minWidth: 120 },
     }),
     column.accessor('accountStatus', {
       header: 'Account Status',
