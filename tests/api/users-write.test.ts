@@ -122,12 +122,21 @@ describe('POST /api/v1/users', () => {
     await signIn(t, body.email as string, password);
   });
 
-  it('creates an SSO account without a password; it cannot sign in with one', async () => {
-    const body = newUserBody({ userType: 'sso', password: undefined, confirmPassword: undefined });
+  it('creates an SSO account without a password, managed by the identity provider named; it cannot sign in with one', async () => {
+    const body = newUserBody({
+      userType: 'sso',
+      ssoProvider: '  Entra ID ',
+      password: undefined,
+      confirmPassword: undefined,
+    });
     const response = await admin.request({ method: 'POST', url: '/api/v1/users', payload: body });
     expect(response.statusCode, response.body).toBe(201);
-    expect(response.json().userType).toBe('sso');
-    expect((await findUserById(t.db, response.json().id))?.password_hash).toBeNull();
+    expect(response.json()).toMatchObject({ userType: 'sso', ssoProvider: 'Entra ID' });
+    const row = await findUserById(t.db, response.json().id);
+    expect(row).toMatchObject({ password_hash: null, sso_provider: 'Entra ID' });
+    expect((await admin.request({ method: 'GET', url: `/api/v1/users/${row!.id}` })).json().ssoProvider).toBe(
+      'Entra ID',
+    );
     await expect(signIn(t, body.email as string, '')).rejects.toThrow();
   });
 
@@ -186,7 +195,28 @@ describe('POST /api/v1/users', () => {
     ],
     ['a confirmation that does not match', { confirmPassword: `${STRONG}!` }, 'confirmPassword'],
     ['no confirmation', { confirmPassword: undefined }, 'confirmPassword'],
-    ['a password for an SSO account', { userType: 'sso' }, 'password'],
+    ['a password for an SSO account', { userType: 'sso', ssoProvider: 'Okta' }, 'password'],
+    [
+      'an SSO account without an identity provider',
+      { userType: 'sso', password: undefined, confirmPassword: undefined },
+      'ssoProvider',
+    ],
+    [
+      'an SSO account with a blank identity provider',
+      { userType: 'sso', ssoProvider: '   ', password: undefined, confirmPassword: undefined },
+      'ssoProvider',
+    ],
+    [
+      'an identity provider name over 100 characters',
+      { userType: 'sso', ssoProvider: 'x'.repeat(101), password: undefined, confirmPassword: undefined },
+      'ssoProvider',
+    ],
+    ['an identity provider for a native account', { ssoProvider: 'Okta' }, 'ssoProvider'],
+    [
+      'an identity provider without a user type (native by default)',
+      { userType: undefined, ssoProvider: 'Okta' },
+      'ssoProvider',
+    ],
     ['an unknown field', { isAdmin: true }, 'isAdmin'],
     [
       'an account status (set on the Password & Security tab, not here)',

@@ -170,6 +170,7 @@ test('a non-Administrator sees neither Generate nor the must-change checkbox; an
     firstName: 'Sia',
     lastName: 'Sso',
     userType: 'sso',
+    ssoProvider: 'Okta',
     securityGroupId: 'read-only-user',
     sessionTimeoutMinutes: 60,
   });

@@ -8,7 +8,7 @@ import { createUser, deleteUser, getUser, listUsers, updateAccountSettings } fro
 import { ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   AccountSettingsSchema,
-  CreateUserSchema,
+  CreateUserRequestSchema,
   ListUsersQuerySchema,
   UserListSchema,
   UserSchema,
@@ -101,8 +101,10 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       schema: {
         tags: ['Users'],
         summary: 'Create a user account',
-        description: 'Native accounts need a password and its confirmation; SSO accounts must not have one.',
-        body: CreateUserSchema,
+        description:
+          'Native accounts need a password and its confirmation; SSO accounts must not have one, and need ' +
+          'ssoProvider, the name of their identity provider.',
+        body: CreateUserRequestSchema,
         response: { 201: UserSchema, ...errors },
       },
     },

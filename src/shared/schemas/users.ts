@@ -135,9 +135,28 @@ export const CreateUserSchema = z
     securityGroupId: z.string().min(1, 'Security Group is required.'),
     sessionTimeoutMinutes: SessionTimeoutSchema,
     functionalGroup: trimmed(100).default(''),
+    /** The identity provider's name (Okta, Entra ID…): SSO accounts only, shown as "Managed by …". */
+    ssoProvider: trimmed(100).optional(),
   })
   .strict();
-export type CreateUserInput = z.input<typeof CreateUserSchema>;
+
+/**
+ * The New User request (POST /api/v1/users): CreateUserSchema's fields, plus the rule tying
+ * ssoProvider to userType: required for an SSO account, refused for a native one. (The CLI checks
+ * its own --sso / --provider pair and validates the rest with CreateUserSchema.)
+ */
+export const CreateUserRequestSchema = CreateUserSchema.superRefine((user, ctx) => {
+  if (user.userType === 'sso' && !user.ssoProvider) {
+    ctx.addIssue({ code: 'custom', path: ['ssoProvider'], message: 'Identity Provider is required for SSO users.' });
+  } else if (user.userType === 'native' && user.ssoProvider) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ssoProvider'],
+      message: 'Only SSO users have an identity provider; native users sign in with a password.',
+    });
+  }
+});
+export type CreateUserInput = z.input<typeof CreateUserRequestSchema>;
 
 export const SecurityGroupSchema = z.object({
   id: z.string(),

@@ -33,6 +33,7 @@ const FIELDS = [
   'securityGroupId',
   'sessionTimeoutMinutes',
   'functionalGroup',
+  'ssoProvider',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -48,6 +49,7 @@ interface Values {
   securityGroupId: string | null;
   sessionTimeoutMinutes: number | string;
   functionalGroup: string;
+  ssoProvider: string;
 }
 
 const EMPTY: Values = {
@@ -62,6 +64,7 @@ const EMPTY: Values = {
   securityGroupId: null,
   sessionTimeoutMinutes: 60,
   functionalGroup: '',
+  ssoProvider: '',
 };
 
 /** Required fields and matching passwords are checked here; everything else (the password policy too) by the server. */
@@ -73,6 +76,8 @@ function checkValues(values: Values): Partial<Record<Field, string>> {
   if (values.userType === 'native') {
     if (!values.password) problems.password = 'Password is required for native users.';
     else if (values.password !== values.confirmPassword) problems.confirmPassword = 'The passwords do not match.';
+  } else if (!values.ssoProvider.trim()) {
+    problems.ssoProvider = 'Identity Provider is required for SSO users.';
   }
   if (!values.securityGroupId) problems.securityGroupId = 'Security Group is required.';
   if (values.sessionTimeoutMinutes === '') problems.sessionTimeoutMinutes = 'Session Timeout is required.';
@@ -88,7 +93,9 @@ function toInput(values: Values): CreateUserInput {
     title: values.title.trim(),
     telephone: values.telephone.trim(),
     userType: values.userType,
-    ...(native ? { password: values.password, confirmPassword: values.confirmPassword } : {}),
+    ...(native
+      ? { password: values.password, confirmPassword: values.confirmPassword }
+      : { ssoProvider: values.ssoProvider.trim() }),
     securityGroupId: values.securityGroupId ?? '',
     sessionTimeoutMinutes: Number(values.sessionTimeoutMinutes),
     functionalGroup: values.functionalGroup.trim(),
@@ -137,7 +144,15 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
   }
   const text = (
     name:
-      'email' | 'firstName' | 'lastName' | 'title' | 'telephone' | 'functionalGroup' | 'password' | 'confirmPassword',
+      | 'email'
+      | 'firstName'
+      | 'lastName'
+      | 'title'
+      | 'telephone'
+      | 'functionalGroup'
+      | 'password'
+      | 'confirmPassword'
+      | 'ssoProvider',
   ) => ({
     value: values[name],
     error: errors.fields[name],
@@ -203,6 +218,18 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
             error={errors.fields.sessionTimeoutMinutes}
           />
         </SimpleGrid>
+        {!native && (
+          <SimpleGrid cols={2} spacing="md">
+            <TextInput
+              label="Identity Provider"
+              description="The name people know it by, such as Okta or Entra ID."
+              placeholder="Okta"
+              autoComplete="off"
+              withAsterisk
+              {...text('ssoProvider')}
+            />
+          </SimpleGrid>
+        )}
         {native && (
           <SimpleGrid cols={2} spacing="md">
             <PasswordField
