@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from './support/test.js';
-import { ADMIN, ApiClient, createUser, setUpAdministrator } from './support/api.js';
+import { ADMIN, ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
-import { signInThroughUi } from './support/ui.js';
+import { saveScreenshot, signInThroughUi } from './support/ui.js';
 
 const app = useLatchkey();
 let admin: ApiClient;
@@ -85,4 +85,141 @@ test('Columns hides and shows columns, and Refresh shows accounts created meanwh
   await expect(page.getByRole('link', { name: 'aaron.late@example.test' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Refresh' }).click();
   await expect(page.getByRole('link', { name: 'aaron.late@example.test' })).toBeVisible();
+});
+
+test('Title, Telephone and Functional Group sort too, ignoring letter case', async ({ page }) => {
+  for (const [first, title, telephone, functionalGroup] of [
+    ['zebra', 'zebra keeper', '555-0101', 'Zeta'],
+    ['alpha', 'Alpha lead', '+1 555 0102', 'finance'],
+    ['beta', 'beta tester', '(020) 7946 0000', 'Ops'],
+  ] as const) {
+    const user = await createUser(admin, {
+      email: `sorty.${first}@example.test`,
+      firstName: 'Sorty',
+      lastName: first,
+      title,
+      telephone,
+      securityGroupId: 'read-only-user',
+    });
+    await admin.expect(200, 'PATCH', `/api/v1/users/${user.id}`, { functionalGroup });
+  }
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.getByRole('searchbox', { name: 'Search users' }).fill('sorty');
+  await expect(page.getByText('3 accounts matching “sorty”')).toBeVisible();
+  const emails = page.getByRole('table').getByRole('link');
+  const expected = {
+    Title: ['alpha', 'beta', 'zebra'],
+    Telephone: ['beta', 'alpha', 'zebra'],
+    'Functional Group': ['alpha', 'beta', 'zebra'],
+  };
+  for (const [column, ascending] of Object.entries(expected)) {
+    const header = page.getByRole('columnheader', { name: column });
+    await header.getByRole('button').click();
+    await expect(header).toHaveAttribute('aria-sort', 'ascending');
+    await expect(emails).toHaveText(ascending.map((name) => `sorty.${name}@example.test`));
+    await header.getByRole('button').click();
+    await expect(header).toHaveAttribute('aria-sort', 'descending');
+    await expect(emails).toHaveText([...ascending].reverse().map((name) => `sorty.${name}@example.test`));
+  }
+  await expect(page).toHaveURL(/sort=functionalGroup&order=desc/);
+  await saveScreenshot(page, '27-users-sorted-by-functional-group');
+});
+
+test('Delete User is unavailable for your own account, and says why', async ({ page }) => {
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  const deleteButton = page.getByRole('button', { name: 'Delete User' });
+  await expect(deleteButton).toBeDisabled();
+
+  await page.getByRole('radio', { name: ADMIN.email }).check();
+  await expect(deleteButton).toBeDisabled();
+  // Still focusable, so the keyboard reaches the reason too; Enter does nothing.
+  await page.getByRole('button', { name: 'New User' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(deleteButton).toBeFocused();
+  await expect(page.getByRole('tooltip')).toHaveText('You cannot delete your own account.');
+  await expect(deleteButton).toHaveAccessibleDescription('You cannot delete your own account.');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await deleteButton.hover();
+  await expect(page.getByRole('tooltip')).toBeVisible();
+  await saveScreenshot(page, '28-delete-user-own-account');
+
+  await page.getByRole('radio', { name: NAMES[0]!.email }).check();
+  await expect(deleteButton).toBeEnabled();
+  await deleteButton.click();
+  await expect(page.getByRole('dialog', { name: `Delete user ${NAMES[0]!.email}?` })).toBeVisible();
+});
+
+test('New User: an SSO user names its identity provider, and View User says it manages the account', async ({
+  page,
+}) => {
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.getByRole('button', { name: 'New User' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New User' });
+  await dialog.getByLabel('Email Address / Login ID').fill('sam.single@example.test');
+  await dialog.getByLabel('First Name').fill('Sam');
+  await dialog.getByLabel('Last Name').fill('Single');
+  await dialog.getByLabel('Security Group').click();
+  await page.getByRole('option', { name: /Read Only User/ }).click();
+  await expect(dialog.getByRole('textbox', { name: 'Identity Provider' })).toHaveCount(0);
+  await dialog.getByRole('radio', { name: 'SSO' }).check();
+  const provider = dialog.getByRole('textbox', { name: 'Identity Provider' });
+  await expect(provider).toBeVisible();
+  await expect(dialog.getByRole('textbox', { name: 'Password', exact: true })).toHaveCount(0);
+
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(provider).toHaveAttribute('aria-invalid', 'true');
+  await expect(provider).toHaveAccessibleDescription(/Identity Provider is required for SSO users\./);
+  await provider.fill('Okta');
+  await saveScreenshot(page, '29-new-user-sso-identity-provider');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog).toBeHidden();
+
+  await page.getByRole('searchbox', { name: 'Search users' }).fill('sam.single');
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'sam.single@example.test' }) });
+  await expect(row).toContainText('SSO');
+  await page.getByRole('link', { name: 'sam.single@example.test' }).click();
+  await expect(page.getByRole('heading', { name: 'Sam Single' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Sam Single' })).toContainText('Managed by Okta');
+  await expect(page.getByRole('textbox', { name: 'First Name' })).toHaveAccessibleDescription('Managed by Okta');
+});
+
+test("Account Settings follow the server's can.update: read-only, no Update, and a note saying why", async ({
+  page,
+}) => {
+  // The system groups cannot reach this (only Administrators manage users, and they may change
+  // any account), and custom groups have no API yet; so the answer is changed on its way to the
+  // page, which must follow what the server says rather than work it out itself.
+  const second = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/users', {
+    email: 'second.admin@example.test',
+    firstName: 'Second',
+    lastName: 'Admin',
+    password: GOOD_PASSWORD,
+    confirmPassword: GOOD_PASSWORD,
+    securityGroupId: 'administrator',
+    sessionTimeoutMinutes: 60,
+  });
+  await page.route(`**/api/v1/users/${second.id}`, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const user = (await response.json()) as Record<string, unknown>;
+    await route.fulfill({ response, json: { ...user, can: { update: false, delete: false } } });
+  });
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/users/${second.id}`);
+  await expect(page.getByRole('heading', { name: 'Second Admin' })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'You can see these settings but not change them' }),
+  ).toContainText('only an Administrator can change an Administrator account.');
+  for (const name of ['First Name', 'Last Name', 'Title', 'Telephone', 'Functional Group']) {
+    await expect(page.getByRole('textbox', { name })).not.toBeEditable();
+  }
+  await expect(page.getByRole('button', { name: 'Update' })).toHaveCount(0);
+  await saveScreenshot(page, '30-view-user-read-only');
+
+  // Without the change on the way, the same page is editable: the page read can, nothing else.
+  await page.unroute(`**/api/v1/users/${second.id}`);
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: 'Title' })).toBeEditable();
+  await expect(page.getByRole('button', { name: 'Update' })).toBeVisible();
 });
