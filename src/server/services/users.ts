@@ -45,11 +45,11 @@ export function normalizeEmail(email: string): string {
 type UserListColumn = `u.${keyof UserTable}` | 'g.name';
 
 /**
- * What each column of the list sorts by. Title and Functional Group (free text, typed in any case)
- * sort by `lower()`, and with Telephone by code point: on PostgreSQL under the "C" collation, which
- * is how SQLite compares text, so both databases give the same order whatever PostgreSQL's default
- * collation; lower() then folds ASCII letters only, on both. These are the exact expressions of
- * the indexes of migration 0002, so the sort reads an index.
+ * What each column of the list sorts by. Title, Telephone and Functional Group compare by code
+ * point, as SQLite compares text: on PostgreSQL that takes the "C" collation (its default one may
+ * order differently from SQLite). Title and Functional Group, free text typed in any letter case,
+ * sort by lower(), which then folds A–Z only, on both databases. These are exactly the expressions
+ * of the indexes of migration 0002, so these sorts read an index.
  */
 const SORT_COLUMNS: Record<UserSortColumn, { column: UserListColumn; fold?: true; bytewise?: true }> = {
   email: { column: 'u.email_normalized' },
