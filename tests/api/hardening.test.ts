@@ -66,3 +66,14 @@ describe('hardening', () => {
     expect(response.statusCode, response.body).toBe(201);
   });
 });
+
+describe('API reference page', () => {
+  it('serves /api/docs with a CSP that lets Swagger UI style itself but runs no inline script', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/api/docs/static/index.html' });
+    expect(page.statusCode).toBe(200);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+  });
+});
