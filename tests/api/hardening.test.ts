@@ -69,7 +69,7 @@ describe('hardening', () => {
 
 describe('API reference page', () => {
   it('serves /api/docs with a CSP that lets Swagger UI style itself but runs no inline script', async () => {
-    const page = await t.app.inject({ method: 'GET', url: '/api/docs/static/index.html' });
+    const page = await t.app.inject({ method: 'GET', url: '/api/docs' });
     expect(page.statusCode).toBe(200);
     const csp = String(page.headers['content-security-policy']);
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
