@@ -11,7 +11,7 @@ import {
   updateSecurity,
   type SecurityContext,
 } from '../services/account-security.js';
-import { ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
+import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   ChangeOwnPasswordSchema,
   GeneratedApiTokenSchema,
@@ -19,15 +19,6 @@ import {
   UpdateSecuritySchema,
 } from '../../shared/schemas/security.js';
 import type { FastifyRequest } from 'fastify';
-
-const errors = {
-  400: ErrorBodySchema,
-  401: ErrorBodySchema,
-  403: ErrorBodySchema,
-  404: ErrorBodySchema,
-  409: ErrorBodySchema,
-  429: ErrorBodySchema,
-};
 
 export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
   const contextOf = (request: FastifyRequest): SecurityContext => ({
@@ -46,7 +37,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         summary: "An account's Password & Security tab",
         description: '`can` says what the caller may change on this account. Refused (409) for SSO accounts.',
         params: IdParamsSchema,
-        response: { 200: SecuritySettingsSchema, ...errors },
+        response: { 200: SecuritySettingsSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => getSecuritySettings(db, actorOf(request), request.params.id),
@@ -66,7 +57,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
           'Disabling an account ends its sessions and stops its API token at once; a password reset ends the sessions.',
         params: IdParamsSchema,
         body: UpdateSecuritySchema,
-        response: { 200: SecuritySettingsSchema, ...errors },
+        response: { 200: SecuritySettingsSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -85,7 +76,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         summary: "Generate (or regenerate) an account's API token",
         description: 'The full token is in this response only. The previous token stops working at once.',
         params: IdParamsSchema,
-        response: { 201: GeneratedApiTokenSchema, ...errors },
+        response: { 201: GeneratedApiTokenSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -102,7 +93,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         tags: ['Password & Security'],
         summary: "Revoke an account's API token",
         params: IdParamsSchema,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -120,7 +111,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         summary: 'Change your own password (also the forced change at next login)',
         description: 'Your other sessions end; this one stays. A wrong current password counts as a failed sign-in.',
         body: ChangeOwnPasswordSchema,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {

@@ -15,7 +15,11 @@ export const securityGroupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, {
       schema: {
         tags: ['Security groups'],
         summary: 'The security groups, with their permissions and member counts',
-        response: { 200: z.object({ groups: z.array(SecurityGroupSchema) }), 401: ErrorBodySchema, 403: ErrorBodySchema },
+        response: {
+          200: z.object({ groups: z.array(SecurityGroupSchema) }),
+          401: ErrorBodySchema,
+          403: ErrorBodySchema,
+        },
       },
     },
     async () => ({ groups: (await listGroups(db)).map(presentGroup) }),

@@ -8,13 +8,11 @@ import type { AppDeps } from '../app.js';
 import { signInWithPassword } from '../services/sign-in.js';
 import { getUser, updateAccountSettings } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
-import { ErrorBodySchema } from '../../shared/schemas/common.js';
+import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
 import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
 import { clientOf } from './context.js';
 import { presentMe, presentUser } from './presenters.js';
-
-const errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 429: ErrorBodySchema };
 
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, sessionCookie } = deps;
@@ -28,7 +26,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
         summary: 'Sign in with email and password',
         description: 'Starts a browser session (HttpOnly cookie). Scripts use an API token instead.',
         body: SignInSchema,
-        response: { 200: MeSchema, ...errors },
+        response: { 200: MeSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -45,14 +43,23 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     '/api/v1/session',
     {
       config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
-      schema: { tags: ['Session'], summary: 'Sign out (ends this session on the server)', response: { 204: z.null(), ...errors } },
+      schema: {
+        tags: ['Session'],
+        summary: 'Sign out (ends this session on the server)',
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
       if (actor.sessionIdHash) {
         await db.transaction().execute(async (trx) => {
           await endSession(trx, actor.sessionIdHash!);
-          await recordAudit(trx, { actor, target: { id: actor.user.id, email: actor.user.email }, action: 'session.signed_out', ip: request.ip });
+          await recordAudit(trx, {
+            actor,
+            target: { id: actor.user.id, email: actor.user.email },
+            action: 'session.signed_out',
+            ip: request.ip,
+          });
         });
       }
       reply.clearCookie(sessionCookie.name, sessionCookie.options);
@@ -64,7 +71,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     '/api/v1/me',
     {
       config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
-      schema: { tags: ['Session'], summary: 'The signed-in account and what it may do', response: { 200: MeSchema, ...errors } },
+      schema: {
+        tags: ['Session'],
+        summary: 'The signed-in account and what it may do',
+        response: { 200: MeSchema, ...ERROR_RESPONSES },
+      },
     },
     async (request) => presentMe(actorOf(request)),
   );
@@ -78,7 +89,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
         summary: 'Update your own Account Settings',
         description: 'Only Account Settings fields; anything else (your group, say) is refused with 400.',
         body: AccountSettingsSchema,
-        response: { 200: UserSchema, ...errors },
+        response: { 200: UserSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {

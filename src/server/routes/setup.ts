@@ -10,7 +10,14 @@ import { presentUser } from './presenters.js';
 export const setupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
     '/api/v1/setup',
-    { config: { access: PUBLIC }, schema: { tags: ['Setup'], summary: 'Whether the first Administrator still has to be created', response: { 200: SetupStatusSchema } } },
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['Setup'],
+        summary: 'Whether the first Administrator still has to be created',
+        response: { 200: SetupStatusSchema },
+      },
+    },
     async () => ({ setupRequired: await isSetupRequired(db) }),
   );
 

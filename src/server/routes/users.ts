@@ -5,7 +5,7 @@ import { requires } from '../auth/access.js';
 import { actorOf } from '../auth/gate.js';
 import type { AppDeps } from '../app.js';
 import { createUser, deleteUser, getUser, listUsers, updateAccountSettings } from '../services/users.js';
-import { ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
+import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   AccountSettingsSchema,
   CreateUserRequestSchema,
@@ -15,14 +15,6 @@ import {
 } from '../../shared/schemas/users.js';
 import { csvRow } from './csv.js';
 import { presentUser } from './presenters.js';
-
-const errors = {
-  400: ErrorBodySchema,
-  401: ErrorBodySchema,
-  403: ErrorBodySchema,
-  404: ErrorBodySchema,
-  409: ErrorBodySchema,
-};
 
 const CSV_COLUMNS = [
   ['Email', (u: z.infer<typeof UserSchema>) => u.email],
@@ -50,7 +42,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
           'Search matches the start of the email, first name, last name or "first last". ' +
           "Each account's `can` says what the caller may do to it.",
         querystring: ListUsersQuerySchema,
-        response: { 200: UserListSchema, ...errors },
+        response: { 200: UserListSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -82,7 +74,8 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         yield csvRow(CSV_COLUMNS.map(([header]) => header));
         for (let page = 1; ; page++) {
           const { users } = await listUsers(db, { ...request.query, page, pageSize });
-          for (const user of users.map((row) => presentUser(row, actor))) yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
+          for (const user of users.map((row) => presentUser(row, actor)))
+            yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
           if (users.length < pageSize) return;
         }
       }
@@ -105,7 +98,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
           'Native accounts need a password and its confirmation; SSO accounts must not have one, and need ' +
           'ssoProvider, the name of their identity provider.',
         body: CreateUserRequestSchema,
-        response: { 201: UserSchema, ...errors },
+        response: { 201: UserSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -124,7 +117,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         summary: 'One user account',
         description: '`can` says what the caller may do to it (update its Account Settings, delete it).',
         params: IdParamsSchema,
-        response: { 200: UserSchema, ...errors },
+        response: { 200: UserSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => presentUser(await getUser(db, request.params.id), actorOf(request)),
@@ -139,7 +132,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         summary: "Update an account's Account Settings",
         params: IdParamsSchema,
         body: AccountSettingsSchema,
-        response: { 200: UserSchema, ...errors },
+        response: { 200: UserSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -153,7 +146,12 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     '/api/v1/users/:id',
     {
       config: { access: requires('users_groups:delete') },
-      schema: { tags: ['Users'], summary: 'Delete a user account', params: IdParamsSchema, response: { 204: z.null(), ...errors } },
+      schema: {
+        tags: ['Users'],
+        summary: 'Delete a user account',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
     },
     async (request, reply) => {
       await deleteUser(db, { actor: actorOf(request), ip: request.ip }, request.params.id);

@@ -8,6 +8,16 @@ export const ErrorBodySchema = z.object({
   }),
 });
 
+/** The error answers an API route may give, for its OpenAPI description (all share one shape). */
+export const ERROR_RESPONSES = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  409: ErrorBodySchema,
+  429: ErrorBodySchema,
+} as const;
+
 export const IdParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
 /** Password limits shared by the UI (for early messages) and the server (which decides). */

@@ -3,7 +3,7 @@
  * server refuses everything else, so this is the only page such an account sees. Save changes the
  * password and continues to the home page; Cancel signs out.
  */
-import { Alert, Button, Group, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -13,6 +13,7 @@ import { queryKeys } from '../api/query-keys.js';
 import { changeOwnPassword } from '../api/security.js';
 import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
+import { PasswordChangeFields } from '../components/password-change-fields.js';
 import { PublicPage } from '../components/public-page.js';
 import { useFieldErrors } from '../components/use-field-errors.js';
 
@@ -72,32 +73,7 @@ export function ChangePasswordPage() {
           <Text size="sm">
             An administrator requires you to choose a new password before you continue, {me.user.firstName}.
           </Text>
-          <PasswordInput
-            label="Current Password"
-            autoComplete="current-password"
-            required
-            data-autofocus
-            value={values.currentPassword}
-            onChange={(event) => set('currentPassword', event.currentTarget.value)}
-            error={errors.fields.currentPassword}
-          />
-          <PasswordInput
-            label="New Password"
-            description="At least 12 characters. Spaces are fine; a passphrase is best."
-            autoComplete="new-password"
-            required
-            value={values.newPassword}
-            onChange={(event) => set('newPassword', event.currentTarget.value)}
-            error={errors.fields.newPassword}
-          />
-          <PasswordInput
-            label="Confirm New Password"
-            autoComplete="new-password"
-            required
-            value={values.confirmNewPassword}
-            onChange={(event) => set('confirmNewPassword', event.currentTarget.value)}
-            error={errors.fields.confirmNewPassword}
-          />
+          <PasswordChangeFields values={values} errors={errors.fields} onChange={set} withCurrentPassword autoFocus />
           {errors.formError && (
             <Alert color="red" role="alert">
               {errors.formError}

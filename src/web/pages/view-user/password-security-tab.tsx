@@ -15,7 +15,6 @@ import {
   Group,
   Loader,
   Modal,
-  PasswordInput,
   Select,
   Stack,
   Text,
@@ -28,11 +27,17 @@ import type { SecuritySettings, UpdateSecurity } from '../../../shared/schemas/s
 import type { User } from '../../../shared/schemas/users.js';
 import { messageOf } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { generateApiToken, getSecuritySettings, updateSecuritySettings, type GeneratedApiToken } from '../../api/security.js';
+import {
+  generateApiToken,
+  getSecuritySettings,
+  updateSecuritySettings,
+  type GeneratedApiToken,
+} from '../../api/security.js';
 import { listSecurityGroups } from '../../api/users.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
+import { PasswordChangeFields } from '../../components/password-change-fields.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
 import { formatDateTime } from '../../format/date-time.js';
 
@@ -90,7 +95,10 @@ const FIELDS = [
 ] as const;
 
 export function PasswordSecurityTab({ user }: { user: User }) {
-  const query = useQuery({ queryKey: securityKey(user.id), queryFn: ({ signal }) => getSecuritySettings(user.id, signal) });
+  const query = useQuery({
+    queryKey: securityKey(user.id),
+    queryFn: ({ signal }) => getSecuritySettings(user.id, signal),
+  });
   if (query.isPending) return <Loader aria-label="Loading password and security settings" />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   // Keyed by the saved state, so the form starts afresh from the server's answer after each save.
@@ -126,7 +134,11 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       queryClient.setQueryData(securityKey(user.id), saved);
       await queryClient.invalidateQueries({ queryKey: queryKeys.users });
       if (user.id === me.user.id) await queryClient.invalidateQueries({ queryKey: queryKeys.me });
-      notifications.show({ color: 'green', title: 'Changes saved', message: 'The password and security settings were saved.' });
+      notifications.show({
+        color: 'green',
+        title: 'Changes saved',
+        message: 'The password and security settings were saved.',
+      });
     },
     onError: (error) => errors.showError(error),
   });
@@ -218,32 +230,11 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
 
         {draft.resetPassword && (
           <Stack gap="sm" pl="xl">
-            {can.resetPassword === 'own' && (
-              <PasswordInput
-                label="Current Password"
-                autoComplete="current-password"
-                required
-                value={draft.currentPassword}
-                onChange={(event) => set('currentPassword', event.currentTarget.value)}
-                error={errors.fields.currentPassword}
-              />
-            )}
-            <PasswordInput
-              label="New Password"
-              description="At least 12 characters. Spaces are fine; a passphrase is best."
-              autoComplete="new-password"
-              required
-              value={draft.newPassword}
-              onChange={(event) => set('newPassword', event.currentTarget.value)}
-              error={errors.fields.newPassword}
-            />
-            <PasswordInput
-              label="Confirm New Password"
-              autoComplete="new-password"
-              required
-              value={draft.confirmNewPassword}
-              onChange={(event) => set('confirmNewPassword', event.currentTarget.value)}
-              error={errors.fields.confirmNewPassword}
+            <PasswordChangeFields
+              values={draft}
+              errors={errors.fields}
+              onChange={set}
+              withCurrentPassword={can.resetPassword === 'own'}
             />
             {can.setMustChangePassword && (
               <Checkbox
@@ -276,11 +267,16 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
 
       <UnsavedChangesGuard when={dirty && !save.isPending} />
 
-      <Modal opened={confirmingDisable} onClose={() => setConfirmingDisable(false)} title={`Disable ${user.email}?`} centered>
+      <Modal
+        opened={confirmingDisable}
+        onClose={() => setConfirmingDisable(false)}
+        title={`Disable ${user.email}?`}
+        centered
+      >
         <Stack>
           <Text size="sm">
-            The account&apos;s sessions end at once and its API token stops working. Enabling it again later does not bring
-            back the old sessions.
+            The account&apos;s sessions end at once and its API token stops working. Enabling it again later does not
+            bring back the old sessions.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmingDisable(false)}>
@@ -331,7 +327,9 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
   const details = token
     ? [
         `Generated ${fmt(token.createdAt)}`,
-        token.lastUsedAt ? `last used ${fmt(token.lastUsedAt)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used',
+        token.lastUsedAt
+          ? `last used ${fmt(token.lastUsedAt)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}`
+          : 'never used',
       ].join(' · ')
     : 'This account has no API token.';
 
