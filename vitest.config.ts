@@ -7,7 +7,9 @@ import { defineConfig } from 'vitest/config';
  */
 const postgresUrl = process.env.LATCHKEY_TEST_DATABASE_URL ?? '';
 if (process.env.LATCHKEY_REQUIRE_ALL_SUITES === '1' && postgresUrl === '') {
-  throw new Error('LATCHKEY_REQUIRE_ALL_SUITES=1 but LATCHKEY_TEST_DATABASE_URL is not set: the PostgreSQL suite would be skipped.');
+  throw new Error(
+    'LATCHKEY_REQUIRE_ALL_SUITES=1 but LATCHKEY_TEST_DATABASE_URL is not set: the PostgreSQL suite would be skipped.',
+  );
 }
 
 const include = ['src/**/*.test.ts', 'tests/api/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/cli/**/*.test.ts'];

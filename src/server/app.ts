@@ -92,7 +92,10 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
     logger: {
       level: config.logLevel,
       // Secrets never reach the log: credentials travel in these headers.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        censor: '[redacted]',
+      },
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -108,7 +111,8 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       const fields: Record<string, string> = {};
       for (const issue of error.validation) {
         if (issue.keyword === 'unrecognized_keys') {
-          for (const key of (issue.params as { keys?: string[] }).keys ?? []) fields[key] = `"${key}" cannot be set here.`;
+          for (const key of (issue.params as { keys?: string[] }).keys ?? [])
+            fields[key] = `"${key}" cannot be set here.`;
           continue;
         }
         const field = issue.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'request';
@@ -162,7 +166,11 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       },
       components: {
         securitySchemes: {
-          apiToken: { type: 'http', scheme: 'bearer', description: 'The API token generated on the Password & Security tab.' },
+          apiToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The API token generated on the Password & Security tab.',
+          },
         },
       },
       security: [{ apiToken: [] }],
@@ -177,7 +185,9 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/api/health', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/health', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+  }));
 
   await app.register(setupRoutes, full);
   await app.register(sessionRoutes, full);

@@ -16,7 +16,9 @@ export interface Started {
 }
 
 /** config → database → migrations → first Administrator → listen, then say where to go next. */
-export async function start(options: { demo?: boolean; env?: Record<string, string | undefined> } = {}): Promise<Started> {
+export async function start(
+  options: { demo?: boolean; env?: Record<string, string | undefined> } = {},
+): Promise<Started> {
   const config = loadConfig(options.env, { demo: options.demo ?? false });
   const db = openDatabase(config.database);
   try {
@@ -34,7 +36,11 @@ async function serve(db: Db, config: Config, demo: boolean): Promise<Started> {
 
   if (config.bootstrapAdmin && (await isSetupRequired(db))) {
     const { email, password } = config.bootstrapAdmin;
-    await createFirstAdministrator(db, { email, password, confirmPassword: password, firstName: 'Latchkey', lastName: 'Administrator' }, 'bootstrap');
+    await createFirstAdministrator(
+      db,
+      { email, password, confirmPassword: password, firstName: 'Latchkey', lastName: 'Administrator' },
+      'bootstrap',
+    );
     say(`Created the first Administrator ${email} from LATCHKEY_BOOTSTRAP_ADMIN_EMAIL.`);
   }
   let demoPassword: string | null = null;
@@ -56,7 +62,9 @@ async function serve(db: Db, config: Config, demo: boolean): Promise<Started> {
   const url = publicUrl.origin;
 
   say('');
-  say(`Latchkey is running at ${url}  (database: ${config.database.kind === 'sqlite' ? config.database.file : 'PostgreSQL'})`);
+  say(
+    `Latchkey is running at ${url}  (database: ${config.database.kind === 'sqlite' ? config.database.file : 'PostgreSQL'})`,
+  );
   const setupLink = await issueSetupLink(db, new URL(url));
   if (setupLink) {
     say('');

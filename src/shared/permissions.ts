@@ -50,8 +50,8 @@ export type Permission = {
 export const ADMINISTRATOR_ONLY_MODULES: readonly ModuleName[] = ['administration'];
 
 /** Every permission that exists, in declaration order. */
-export const ALL_PERMISSIONS: readonly Permission[] = (Object.keys(MODULES) as ModuleName[]).flatMap(
-  (module) => MODULES[module].verbs.map((verb) => `${module}:${verb}` as Permission),
+export const ALL_PERMISSIONS: readonly Permission[] = (Object.keys(MODULES) as ModuleName[]).flatMap((module) =>
+  MODULES[module].verbs.map((verb) => `${module}:${verb}` as Permission),
 );
 
 /** Permissions a custom group may be granted (everything but the Administrator-only modules). */
@@ -104,8 +104,7 @@ export const SYSTEM_GROUPS: readonly SystemGroupDefinition[] = [
   {
     id: SYSTEM_GROUP_IDS.administrator,
     name: 'Administrator',
-    description:
-      'Everything: data records, imports, tasks, users and groups, API tokens, single sign-on and logs.',
+    description: 'Everything: data records, imports, tasks, users and groups, API tokens, single sign-on and logs.',
     permissions: ALL_PERMISSIONS,
   },
   {

@@ -1,6 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
-import { purgeStaleThrottleRows, recordFailure, WINDOW_MS, LOCK_MS, MAX_FAILURES } from '../../src/server/services/login-throttle.js';
+import {
+  purgeStaleThrottleRows,
+  recordFailure,
+  WINDOW_MS,
+  LOCK_MS,
+  MAX_FAILURES,
+} from '../../src/server/services/login-throttle.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createTestApp, signInAs, UI_HEADERS, type TestApp } from '../helpers/test-app.js';
 

@@ -40,12 +40,22 @@ async function generateToken(caller: Caller, userId: string): Promise<string> {
 }
 
 async function auditActions(targetId: string): Promise<string[]> {
-  const rows = await t.db.selectFrom('audit_events').select('action').where('target_user_id', '=', targetId).orderBy('id').execute();
+  const rows = await t.db
+    .selectFrom('audit_events')
+    .select('action')
+    .where('target_user_id', '=', targetId)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.action);
 }
 
 /** Sends a request that must be refused, and checks the data did not change. */
-async function expectRefusedUnchanged(caller: Caller, options: Parameters<Caller['request']>[0], status: number, code?: string) {
+async function expectRefusedUnchanged(
+  caller: Caller,
+  options: Parameters<Caller['request']>[0],
+  status: number,
+  code?: string,
+) {
   const before = await snapshot(t);
   const response = await caller.request(options);
   expect(response.statusCode, response.body).toBe(status);
@@ -104,9 +114,19 @@ describe('GET /api/v1/users/:id/security', () => {
       { mustChangePassword: true },
       { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
     ]) {
-      await expectRefusedUnchanged(admin, { method: 'PATCH', url: `/api/v1/users/${sso.id}/security`, payload }, 409, 'sso_account');
+      await expectRefusedUnchanged(
+        admin,
+        { method: 'PATCH', url: `/api/v1/users/${sso.id}/security`, payload },
+        409,
+        'sso_account',
+      );
     }
-    await expectRefusedUnchanged(admin, { method: 'POST', url: `/api/v1/users/${sso.id}/api-token` }, 409, 'sso_account');
+    await expectRefusedUnchanged(
+      admin,
+      { method: 'POST', url: `/api/v1/users/${sso.id}/api-token` },
+      409,
+      'sso_account',
+    );
   });
 });
 
@@ -116,7 +136,11 @@ describe('Generate API Token', () => {
     const token = await generateToken(admin, user.id);
     expect(token).toMatch(/^lk_[A-Za-z0-9_-]{43}$/);
 
-    const stored = await t.db.selectFrom('api_tokens').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(token.slice(3));
     expect(stored.masked).toBe(`${token.slice(0, 7)}…${token.slice(-4)}`);
 
@@ -148,15 +172,29 @@ describe('Generate API Token', () => {
       SYSTEM_GROUP_IDS.orchestrationUser,
     ]) {
       const { user, caller } = await signInAs(t, group);
-      await expectRefusedUnchanged(caller, { method: 'POST', url: `/api/v1/users/${user.id}/api-token` }, 403, 'forbidden');
+      await expectRefusedUnchanged(
+        caller,
+        { method: 'POST', url: `/api/v1/users/${user.id}/api-token` },
+        403,
+        'forbidden',
+      );
     }
   });
 
   it('records when and from which address the token was last used', async () => {
     const user = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const token = await generateToken(admin, user.id);
-    await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` }, remoteAddress: '10.1.2.3' });
-    const row = await t.db.selectFrom('api_tokens').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${token}` },
+      remoteAddress: '10.1.2.3',
+    });
+    const row = await t.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(row.last_used_ip).toBe('10.1.2.3');
     expect(row.last_used_at).not.toBeNull();
   });
@@ -188,7 +226,11 @@ describe('Generate API Token', () => {
     const user = await makeUser(t, SYSTEM_GROUP_IDS.administrator);
     const token = await generateToken(admin, user.id);
     const target = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
-    const response = await tokenCaller(t, token).request({ method: 'PATCH', url: `/api/v1/users/${target.id}`, payload: { title: 'Scripted' } });
+    const response = await tokenCaller(t, token).request({
+      method: 'PATCH',
+      url: `/api/v1/users/${target.id}`,
+      payload: { title: 'Scripted' },
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().title).toBe('Scripted');
   });
@@ -200,18 +242,31 @@ describe('Account Status and Security Group', () => {
     const session = await signIn(t, user.email);
     const token = await generateToken(admin, user.id);
 
-    const disable = await admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { accountStatus: 'disabled' } });
+    const disable = await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}/security`,
+      payload: { accountStatus: 'disabled' },
+    });
     expect(disable.statusCode, disable.body).toBe(200);
     expect(disable.json().accountStatus).toBe('disabled');
     expect((await session.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
     expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
 
-    await admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { accountStatus: 'enabled' } });
+    await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}/security`,
+      payload: { accountStatus: 'enabled' },
+    });
     expect((await session.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
     // The token is the owner's credential, not the session's: it works again once the owner is enabled.
     expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
 
-    const audit = await t.db.selectFrom('audit_events').selectAll().where('target_user_id', '=', user.id).where('action', '=', 'user.security_updated').execute();
+    const audit = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('target_user_id', '=', user.id)
+      .where('action', '=', 'user.security_updated')
+      .execute();
     expect(audit.map((a) => JSON.parse(a.details).changes.status)).toEqual([
       { from: 'enabled', to: 'disabled' },
       { from: 'disabled', to: 'enabled' },
@@ -222,7 +277,11 @@ describe('Account Status and Security Group', () => {
   it('a demoted account loses its rights on its very next request (session)', async () => {
     const { user, caller } = await signInAs(t, SYSTEM_GROUP_IDS.administrator);
     expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
-    await admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { securityGroupId: SYSTEM_GROUP_IDS.readOnlyUser } });
+    await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}/security`,
+      payload: { securityGroupId: SYSTEM_GROUP_IDS.readOnlyUser },
+    });
     expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(403);
   });
 
@@ -245,7 +304,12 @@ describe('Account Status and Security Group', () => {
   });
 
   it('you cannot disable your own account', async () => {
-    await expectRefusedUnchanged(admin, { method: 'PATCH', url: `/api/v1/users/${adminId}/security`, payload: { accountStatus: 'disabled' } }, 409, 'cannot_disable_self');
+    await expectRefusedUnchanged(
+      admin,
+      { method: 'PATCH', url: `/api/v1/users/${adminId}/security`, payload: { accountStatus: 'disabled' } },
+      409,
+      'cannot_disable_self',
+    );
   });
 
   it('refuses an unknown security group with a field message and changes nothing', async () => {
@@ -262,23 +326,50 @@ describe('Account Status and Security Group', () => {
   it('below Administrator: cannot touch an Administrator account nor grant a group with more rights', async () => {
     const groupId = 'user-managers';
     const now = new Date().toISOString();
-    await t.db.insertInto('security_groups').values({ id: groupId, name: 'User Managers', description: 'test', is_system: 0, created_at: now, updated_at: now }).execute();
+    await t.db
+      .insertInto('security_groups')
+      .values({
+        id: groupId,
+        name: 'User Managers',
+        description: 'test',
+        is_system: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     await t.db
       .insertInto('group_permissions')
-      .values(['users_groups:view', 'users_groups:update', 'records:view'].map((permission) => ({ group_id: groupId, permission })))
+      .values(
+        ['users_groups:view', 'users_groups:update', 'records:view'].map((permission) => ({
+          group_id: groupId,
+          permission,
+        })),
+      )
       .execute();
     const { caller } = await signInAs(t, groupId);
     const regular = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
 
-    await expectRefusedUnchanged(caller, { method: 'PATCH', url: `/api/v1/users/${adminId}/security`, payload: { accountStatus: 'disabled' } }, 403);
     await expectRefusedUnchanged(
       caller,
-      { method: 'PATCH', url: `/api/v1/users/${adminId}/security`, payload: { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } } },
+      { method: 'PATCH', url: `/api/v1/users/${adminId}/security`, payload: { accountStatus: 'disabled' } },
       403,
     );
     await expectRefusedUnchanged(
       caller,
-      { method: 'PATCH', url: `/api/v1/users/${regular.id}/security`, payload: { securityGroupId: SYSTEM_GROUP_IDS.regularUser } },
+      {
+        method: 'PATCH',
+        url: `/api/v1/users/${adminId}/security`,
+        payload: { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
+      },
+      403,
+    );
+    await expectRefusedUnchanged(
+      caller,
+      {
+        method: 'PATCH',
+        url: `/api/v1/users/${regular.id}/security`,
+        payload: { securityGroupId: SYSTEM_GROUP_IDS.regularUser },
+      },
       403,
       'group_exceeds_own_rights',
     );
@@ -289,7 +380,11 @@ describe('Account Status and Security Group', () => {
       'forbidden',
     );
     // What it may do: disable a Read Only User.
-    const ok = await caller.request({ method: 'PATCH', url: `/api/v1/users/${regular.id}/security`, payload: { accountStatus: 'disabled' } });
+    const ok = await caller.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${regular.id}/security`,
+      payload: { accountStatus: 'disabled' },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
   });
 });
@@ -305,7 +400,11 @@ describe('The Change button is all or nothing', () => {
         url: `/api/v1/users/${user.id}/security`,
         payload: {
           securityGroupId: SYSTEM_GROUP_IDS.administrator,
-          resetPassword: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD },
+          resetPassword: {
+            currentPassword: TEST_PASSWORD,
+            newPassword: NEW_PASSWORD,
+            confirmNewPassword: NEW_PASSWORD,
+          },
         },
       },
       403,
@@ -332,11 +431,26 @@ describe('The Change button is all or nothing', () => {
     const response = await admin.request({
       method: 'PATCH',
       url: `/api/v1/users/${user.id}/security`,
-      payload: { securityGroupId: SYSTEM_GROUP_IDS.orchestrationUser, accountStatus: 'disabled', mfaEnrolled: true, mustChangePassword: true },
+      payload: {
+        securityGroupId: SYSTEM_GROUP_IDS.orchestrationUser,
+        accountStatus: 'disabled',
+        mfaEnrolled: true,
+        mustChangePassword: true,
+      },
     });
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ accountStatus: 'disabled', mfaEnrolled: true, mustChangePassword: true, securityGroup: { id: SYSTEM_GROUP_IDS.orchestrationUser } });
-    const entry = await t.db.selectFrom('audit_events').selectAll().where('target_user_id', '=', user.id).where('action', '=', 'user.security_updated').executeTakeFirstOrThrow();
+    expect(response.json()).toMatchObject({
+      accountStatus: 'disabled',
+      mfaEnrolled: true,
+      mustChangePassword: true,
+      securityGroup: { id: SYSTEM_GROUP_IDS.orchestrationUser },
+    });
+    const entry = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('target_user_id', '=', user.id)
+      .where('action', '=', 'user.security_updated')
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(entry.details).changes).toEqual({
       security_group_id: { from: SYSTEM_GROUP_IDS.regularUser, to: SYSTEM_GROUP_IDS.orchestrationUser },
       status: { from: 'enabled', to: 'disabled' },
@@ -347,7 +461,11 @@ describe('The Change button is all or nothing', () => {
 
   it('refuses unknown fields', async () => {
     const user = await makeUser(t, SYSTEM_GROUP_IDS.regularUser);
-    await expectRefusedUnchanged(admin, { method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { passwordHash: 'x' } }, 400);
+    await expectRefusedUnchanged(
+      admin,
+      { method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { passwordHash: 'x' } },
+      400,
+    );
   });
 });
 
@@ -359,13 +477,20 @@ describe('Reset Your Password', () => {
     const response = await here.request({
       method: 'PATCH',
       url: `/api/v1/users/${user.id}/security`,
-      payload: { resetPassword: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
+      payload: {
+        resetPassword: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD },
+      },
     });
     expect(response.statusCode, response.body).toBe(200);
     expect((await here.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
     expect((await elsewhere.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
     await signIn(t, user.email, NEW_PASSWORD);
-    const entry = await t.db.selectFrom('audit_events').selectAll().where('target_user_id', '=', user.id).where('action', '=', 'user.password_reset').executeTakeFirstOrThrow();
+    const entry = await t.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('target_user_id', '=', user.id)
+      .where('action', '=', 'user.password_reset')
+      .executeTakeFirstOrThrow();
     expect(entry.details).not.toContain(NEW_PASSWORD);
     expect(JSON.parse(entry.details)).toMatchObject({ by: 'self' });
   });
@@ -374,21 +499,48 @@ describe('Reset Your Password', () => {
     const { user, caller } = await signInAs(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const missing = await expectRefusedUnchanged(
       caller,
-      { method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } } },
+      {
+        method: 'PATCH',
+        url: `/api/v1/users/${user.id}/security`,
+        payload: { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
+      },
       400,
     );
     expect(missing.json().error.fields.currentPassword).toBeTruthy();
-    const failuresBefore = await t.db.selectFrom('login_history').select('id').where('user_id', '=', user.id).where('success', '=', 0).execute();
+    const failuresBefore = await t.db
+      .selectFrom('login_history')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('success', '=', 0)
+      .execute();
     const wrong = await caller.request({
       method: 'PATCH',
       url: `/api/v1/users/${user.id}/security`,
-      payload: { resetPassword: { currentPassword: 'not my password at all', newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
+      payload: {
+        resetPassword: {
+          currentPassword: 'not my password at all',
+          newPassword: NEW_PASSWORD,
+          confirmNewPassword: NEW_PASSWORD,
+        },
+      },
     });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().error).toMatchObject({ code: 'current_password_incorrect', fields: { currentPassword: 'The current password is incorrect.' } });
-    const failuresAfter = await t.db.selectFrom('login_history').select('id').where('user_id', '=', user.id).where('success', '=', 0).execute();
+    expect(wrong.json().error).toMatchObject({
+      code: 'current_password_incorrect',
+      fields: { currentPassword: 'The current password is incorrect.' },
+    });
+    const failuresAfter = await t.db
+      .selectFrom('login_history')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('success', '=', 0)
+      .execute();
     expect(failuresAfter.length).toBe(failuresBefore.length + 1);
-    const throttle = await t.db.selectFrom('login_throttle').selectAll().where('key', '=', `account:${user.email.toLowerCase()}`).executeTakeFirstOrThrow();
+    const throttle = await t.db
+      .selectFrom('login_throttle')
+      .selectAll()
+      .where('key', '=', `account:${user.email.toLowerCase()}`)
+      .executeTakeFirstOrThrow();
     expect(throttle.failures).toBe(1);
     await signIn(t, user.email, TEST_PASSWORD);
   });
@@ -404,7 +556,11 @@ describe('Reset Your Password', () => {
     for (const [change, field] of cases) {
       const response = await expectRefusedUnchanged(
         caller,
-        { method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { resetPassword: { currentPassword: TEST_PASSWORD, ...change } } },
+        {
+          method: 'PATCH',
+          url: `/api/v1/users/${user.id}/security`,
+          payload: { resetPassword: { currentPassword: TEST_PASSWORD, ...change } },
+        },
         400,
       );
       expect(Object.keys(response.json().error.fields)).toContain(field);
@@ -424,7 +580,12 @@ describe('Reset Password of another user', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect((await session.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
     await signIn(t, user.email, NEW_PASSWORD);
-    const old = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers: UI_HEADERS, payload: { email: user.email, password: TEST_PASSWORD } });
+    const old = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: UI_HEADERS,
+      payload: { email: user.email, password: TEST_PASSWORD },
+    });
     expect(old.statusCode).toBe(401);
   });
 
@@ -433,7 +594,11 @@ describe('Reset Password of another user', () => {
     const other = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     await expectRefusedUnchanged(
       caller,
-      { method: 'PATCH', url: `/api/v1/users/${other.id}/security`, payload: { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } } },
+      {
+        method: 'PATCH',
+        url: `/api/v1/users/${other.id}/security`,
+        payload: { resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
+      },
       403,
     );
   });
@@ -442,7 +607,11 @@ describe('Reset Password of another user', () => {
 describe('User Must Change Password at Next Login', () => {
   it('only Administrators may set it', async () => {
     const { user, caller } = await signInAs(t, SYSTEM_GROUP_IDS.regularUser);
-    await expectRefusedUnchanged(caller, { method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { mustChangePassword: true } }, 403);
+    await expectRefusedUnchanged(
+      caller,
+      { method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { mustChangePassword: true } },
+      403,
+    );
   });
 
   it('blocks everything but the change itself, for the session and the API token alike, until the password is changed', async () => {
@@ -451,7 +620,10 @@ describe('User Must Change Password at Next Login', () => {
     const set = await admin.request({
       method: 'PATCH',
       url: `/api/v1/users/${user.id}/security`,
-      payload: { mustChangePassword: true, resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD } },
+      payload: {
+        mustChangePassword: true,
+        resetPassword: { newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD },
+      },
     });
     expect(set.statusCode, set.body).toBe(200);
 
@@ -462,8 +634,13 @@ describe('User Must Change Password at Next Login', () => {
     for (const caller of [session, tokenCaller(t, token)]) {
       const blocked = await caller.request({ method: 'GET', url: `/api/v1/users/${user.id}` });
       expect(blocked.statusCode).toBe(403);
-      expect(blocked.json().error).toMatchObject({ code: 'password_change_required', message: 'You must change your password before you can do anything else.' });
-      expect((await caller.request({ method: 'PATCH', url: '/api/v1/me', payload: { title: 'x' } })).statusCode).toBe(403);
+      expect(blocked.json().error).toMatchObject({
+        code: 'password_change_required',
+        message: 'You must change your password before you can do anything else.',
+      });
+      expect((await caller.request({ method: 'PATCH', url: '/api/v1/me', payload: { title: 'x' } })).statusCode).toBe(
+        403,
+      );
     }
 
     const finalPassword = 'my own secret phrase 77';
@@ -474,18 +651,32 @@ describe('User Must Change Password at Next Login', () => {
     });
     expect(change.statusCode, change.body).toBe(204);
     expect((await session.request({ method: 'GET', url: `/api/v1/users/${user.id}` })).statusCode).toBe(200);
-    expect((await tokenCaller(t, token).request({ method: 'GET', url: `/api/v1/users/${user.id}` })).statusCode).toBe(200);
-    const row = await t.db.selectFrom('users').select('must_change_password').where('id', '=', user.id).executeTakeFirstOrThrow();
+    expect((await tokenCaller(t, token).request({ method: 'GET', url: `/api/v1/users/${user.id}` })).statusCode).toBe(
+      200,
+    );
+    const row = await t.db
+      .selectFrom('users')
+      .select('must_change_password')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(row.must_change_password).toBe(0);
   });
 
   it('the forced change refuses a wrong current password or a weak new one, and the account stays blocked', async () => {
     const user = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
-    await admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}/security`, payload: { mustChangePassword: true } });
+    await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}/security`,
+      payload: { mustChangePassword: true },
+    });
     const session = await signIn(t, user.email);
     await expectRefusedUnchanged(
       session,
-      { method: 'POST', url: '/api/v1/me/password', payload: { currentPassword: TEST_PASSWORD, newPassword: 'short', confirmNewPassword: 'short' } },
+      {
+        method: 'POST',
+        url: '/api/v1/me/password',
+        payload: { currentPassword: TEST_PASSWORD, newPassword: 'short', confirmNewPassword: 'short' },
+      },
       400,
     );
     expect((await session.request({ method: 'GET', url: `/api/v1/users/${user.id}` })).statusCode).toBe(403);

@@ -35,7 +35,9 @@ async function apiStatusWithToken(token: string): Promise<number> {
   return response.status;
 }
 
-test('Generate API Token: Cancel changes nothing; Generate shows it once; Generate again replaces it', async ({ page }) => {
+test('Generate API Token: Cancel changes nothing; Generate shows it once; Generate again replaces it', async ({
+  page,
+}) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await openPasswordSecurityTab(page, regular.email);
   const tokenField = page.getByRole('textbox', { name: 'API Token' });
@@ -69,7 +71,10 @@ test('Generate API Token: Cancel changes nothing; Generate shows it once; Genera
   // 2. Click Generate again to generate a new token: the previous one stops working at once.
   await page.getByRole('button', { name: 'Generate' }).click();
   await page.getByRole('dialog', { name: 'Generate API token' }).getByRole('button', { name: 'Generate' }).click();
-  const secondToken = (await page.getByRole('dialog', { name: 'Your new API token' }).getByLabel('New API token').textContent())!.trim();
+  const secondToken = (await page
+    .getByRole('dialog', { name: 'Your new API token' })
+    .getByLabel('New API token')
+    .textContent())!.trim();
   expect(secondToken).not.toBe(firstToken);
   await page.getByRole('button', { name: 'Done' }).click();
   expect(await apiStatusWithToken(firstToken)).toBe(401);
@@ -77,7 +82,12 @@ test('Generate API Token: Cancel changes nothing; Generate shows it once; Genera
 });
 
 test('Reset Your Password: current password, new password and confirmation, then Change', async ({ page }) => {
-  const self = await createUser(admin, { email: 'sam.self@example.test', firstName: 'Sam', lastName: 'Self', securityGroupId: 'read-only-user' });
+  const self = await createUser(admin, {
+    email: 'sam.self@example.test',
+    firstName: 'Sam',
+    lastName: 'Self',
+    securityGroupId: 'read-only-user',
+  });
   await signInThroughUi(page, app(), self.email, self.password);
   await page.getByRole('tab', { name: 'Password & Security' }).click();
 
@@ -103,11 +113,21 @@ test('Reset Your Password: current password, new password and confirmation, then
   await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
   const check = new ApiClient(app().url);
   expect((await check.call('POST', '/api/v1/session', { email: self.email, password: newPassword })).status).toBe(200);
-  expect((await check.call('POST', '/api/v1/session', { email: self.email, password: self.password })).status).toBe(401);
+  expect((await check.call('POST', '/api/v1/session', { email: self.email, password: self.password })).status).toBe(
+    401,
+  );
 });
 
-test('Reset Password with User Must Change Password at Next Login → forced change → home', async ({ page, browser }) => {
-  const target = await createUser(admin, { email: 'fay.forced@example.test', firstName: 'Fay', lastName: 'Forced', securityGroupId: 'regular-user' });
+test('Reset Password with User Must Change Password at Next Login → forced change → home', async ({
+  page,
+  browser,
+}) => {
+  const target = await createUser(admin, {
+    email: 'fay.forced@example.test',
+    firstName: 'Fay',
+    lastName: 'Forced',
+    securityGroupId: 'regular-user',
+  });
   // Fay is signed in elsewhere: the reset ends that session at once.
   const fayElsewhere = new ApiClient(app().url);
   await fayElsewhere.signIn(target.email, target.password);
@@ -152,7 +172,12 @@ test('Reset Password with User Must Change Password at Next Login → forced cha
 });
 
 test('the forced-change screen’s Cancel signs out', async ({ page }) => {
-  const target = await createUser(admin, { email: 'carl.cancel@example.test', firstName: 'Carl', lastName: 'Cancel', securityGroupId: 'read-only-user' });
+  const target = await createUser(admin, {
+    email: 'carl.cancel@example.test',
+    firstName: 'Carl',
+    lastName: 'Cancel',
+    securityGroupId: 'read-only-user',
+  });
   await admin.expect(200, 'PATCH', `/api/v1/users/${target.id}/security`, { mustChangePassword: true });
   await page.goto(`${app().url}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(target.email);
@@ -164,7 +189,9 @@ test('the forced-change screen’s Cancel signs out', async ({ page }) => {
   await expect(page).toHaveURL(/\/login/);
 });
 
-test('a non-Administrator sees neither Generate nor the must-change checkbox; an SSO user has no tab', async ({ page }) => {
+test('a non-Administrator sees neither Generate nor the must-change checkbox; an SSO user has no tab', async ({
+  page,
+}) => {
   const sso = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/users', {
     email: 'sia.sso@example.test',
     firstName: 'Sia',
@@ -191,7 +218,12 @@ test('a non-Administrator sees neither Generate nor the must-change checkbox; an
 });
 
 test('disabling an account ends its open browser session and its token', async ({ page, browser }) => {
-  const target = await createUser(admin, { email: 'dora.disabled@example.test', firstName: 'Dora', lastName: 'Disabled', securityGroupId: 'regular-user' });
+  const target = await createUser(admin, {
+    email: 'dora.disabled@example.test',
+    firstName: 'Dora',
+    lastName: 'Disabled',
+    securityGroupId: 'regular-user',
+  });
   const { token } = await admin.expect<{ token: string }>(201, 'POST', `/api/v1/users/${target.id}/api-token`);
   const context = await browser.newContext();
   const dora = await context.newPage();
@@ -214,7 +246,12 @@ test('disabling an account ends its open browser session and its token', async (
 });
 
 test('navigating away with unsaved changes warns, and leaving cancels them', async ({ page }) => {
-  const target = await createUser(admin, { email: 'una.unsaved@example.test', firstName: 'Una', lastName: 'Unsaved', securityGroupId: 'regular-user' });
+  const target = await createUser(admin, {
+    email: 'una.unsaved@example.test',
+    firstName: 'Una',
+    lastName: 'Unsaved',
+    securityGroupId: 'regular-user',
+  });
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await openPasswordSecurityTab(page, target.email);
   await page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' }).check();
@@ -225,7 +262,10 @@ test('navigating away with unsaved changes warns, and leaving cancels them', asy
   await warning.getByRole('button', { name: 'Stay on this page' }).click();
   await expect(page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' })).toBeChecked();
   await page.getByRole('link', { name: 'Users', exact: true }).click();
-  await page.getByRole('dialog', { name: 'Leave without saving?' }).getByRole('button', { name: 'Leave and cancel changes' }).click();
+  await page
+    .getByRole('dialog', { name: 'Leave without saving?' })
+    .getByRole('button', { name: 'Leave and cancel changes' })
+    .click();
   await expect(page).toHaveURL(/\/users$/);
   const settings = await admin.expect<{ mfaEnrolled: boolean }>(200, 'GET', `/api/v1/users/${target.id}/security`);
   expect(settings.mfaEnrolled).toBe(false);

@@ -109,8 +109,14 @@ export interface Caller {
 
 /** Signs in through the real sign-in route and returns a caller carrying the session cookie. */
 export async function signIn(t: TestApp, email: string, password = TEST_PASSWORD): Promise<Caller> {
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers: UI_HEADERS, payload: { email, password } });
-  if (response.statusCode !== 200) throw new Error(`sign-in failed for ${email}: ${response.statusCode} ${response.body}`);
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    headers: UI_HEADERS,
+    payload: { email, password },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`sign-in failed for ${email}: ${response.statusCode} ${response.body}`);
   const cookie = response.cookies.find((c) => c.name.endsWith('latchkey_session'));
   if (!cookie) throw new Error('no session cookie was set');
   return sessionCaller(t, `${cookie.name}=${cookie.value}`);
@@ -119,15 +125,15 @@ export async function signIn(t: TestApp, email: string, password = TEST_PASSWORD
 export function sessionCaller(t: TestApp, cookie: string): Caller {
   return {
     cookie,
-    request: (options) =>
-      t.app.inject({ ...options, headers: { ...UI_HEADERS, cookie, ...(options.headers ?? {}) } }),
+    request: (options) => t.app.inject({ ...options, headers: { ...UI_HEADERS, cookie, ...(options.headers ?? {}) } }),
   };
 }
 
 export function tokenCaller(t: TestApp, token: string): Caller {
   return {
     cookie: null,
-    request: (options) => t.app.inject({ ...options, headers: { authorization: `Bearer ${token}`, ...(options.headers ?? {}) } }),
+    request: (options) =>
+      t.app.inject({ ...options, headers: { authorization: `Bearer ${token}`, ...(options.headers ?? {}) } }),
   };
 }
 
@@ -142,9 +148,11 @@ export async function snapshot(t: TestApp): Promise<string> {
   const tables = ['users', 'security_groups', 'group_permissions', 'api_tokens', 'sessions'] as const;
   const parts: Record<string, unknown> = {};
   for (const table of tables) {
-    parts[table] = await t.db.selectFrom(table).selectAll().execute().then((rows) =>
-      rows.map((row) => JSON.stringify(row)).sort(),
-    );
+    parts[table] = await t.db
+      .selectFrom(table)
+      .selectAll()
+      .execute()
+      .then((rows) => rows.map((row) => JSON.stringify(row)).sort());
   }
   return JSON.stringify(parts);
 }

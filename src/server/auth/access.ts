@@ -23,7 +23,10 @@ export type Access =
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
-export const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = { kind: 'signed-in', whilePasswordChangeRequired: true };
+export const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = {
+  kind: 'signed-in',
+  whilePasswordChangeRequired: true,
+};
 
 export function requires(permission: Permission, options: { orSelfParam?: string } = {}): Access {
   return { kind: 'permission', permission, ...options };

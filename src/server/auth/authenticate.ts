@@ -26,7 +26,12 @@ function bearerToken(request: FastifyRequest): string | null {
 }
 
 /** Builds the actor for an account: its current group's name and permissions, read now. */
-export async function actorFor(db: Db, user: UserTable, via: Actor['via'], sessionIdHash: string | null): Promise<Actor> {
+export async function actorFor(
+  db: Db,
+  user: UserTable,
+  via: Actor['via'],
+  sessionIdHash: string | null,
+): Promise<Actor> {
   return { user, ...(await loadPermissions(db, user)), via, sessionIdHash };
 }
 
@@ -66,7 +71,10 @@ async function authenticateToken(db: Db, token: string, ip: string): Promise<Act
     .where('t.token_hash', '=', hashSecret(token))
     .executeTakeFirst();
   if (!row || row.status !== 'enabled') {
-    throw new AppError('unauthenticated', 'This API token is not valid (it may have been regenerated or its account disabled).');
+    throw new AppError(
+      'unauthenticated',
+      'This API token is not valid (it may have been regenerated or its account disabled).',
+    );
   }
   const { token_hash: tokenHash, last_used_at: lastUsedAt, last_used_ip: lastUsedIp, ...user } = row;
   const now = nowMs();
@@ -98,7 +106,11 @@ async function authenticateSession(db: Db, sessionId: string): Promise<Actor> {
     throw new AppError('session_expired');
   }
   if (now - Date.parse(lastSeenAt) >= LAST_SEEN_WRITE_INTERVAL_MS) {
-    await db.updateTable('sessions').set({ last_seen_at: isoFromMs(now) }).where('id_hash', '=', idHash).execute();
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: isoFromMs(now) })
+      .where('id_hash', '=', idHash)
+      .execute();
   }
   return actorFor(db, user, 'session', idHash);
 }

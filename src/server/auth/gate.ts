@@ -37,7 +37,10 @@ export function actorOf(request: FastifyRequest): Actor {
  * otherwise); before validation runs, the gate checks CSRF, authenticates, and authorizes, so a
  * refused request never reaches a handler and never changes anything.
  */
-export function registerGate(app: FastifyInstance, deps: { db: Db; cookieName: string; allowedOrigins: string[] }): void {
+export function registerGate(
+  app: FastifyInstance,
+  deps: { db: Db; cookieName: string; allowedOrigins: string[] },
+): void {
   app.decorateRequest('actor', null);
   const accessTable: RouteAccess[] = [];
   app.decorate('accessTable', accessTable);
@@ -53,7 +56,8 @@ export function registerGate(app: FastifyInstance, deps: { db: Db; cookieName: s
 
   // Answers about accounts must not be kept by browsers or proxies (a shared computer, a CDN).
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/v1') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/api/v1') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
 
   app.addHook('preValidation', async (request) => {

@@ -42,7 +42,11 @@ export async function endSession(db: Kysely<Database>, idHash: string): Promise<
 }
 
 /** Ends every session of an account (all nodes see it at once: sessions are checked in the database). */
-export async function endAllSessions(db: Kysely<Database>, userId: string, exceptIdHash?: string | null): Promise<number> {
+export async function endAllSessions(
+  db: Kysely<Database>,
+  userId: string,
+  exceptIdHash?: string | null,
+): Promise<number> {
   let query = db.deleteFrom('sessions').where('user_id', '=', userId);
   if (exceptIdHash) query = query.where('id_hash', '!=', exceptIdHash);
   const result = await query.executeTakeFirst();

@@ -50,7 +50,11 @@ async function syncSystemGroups(db: Db): Promise<void> {
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
     for (const group of SYSTEM_GROUPS) {
-      const existing = await trx.selectFrom('security_groups').select('id').where('id', '=', group.id).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('security_groups')
+        .select('id')
+        .where('id', '=', group.id)
+        .executeTakeFirst();
       if (existing) {
         await trx
           .updateTable('security_groups')
@@ -60,7 +64,14 @@ async function syncSystemGroups(db: Db): Promise<void> {
       } else {
         await trx
           .insertInto('security_groups')
-          .values({ id: group.id, name: group.name, description: group.description, is_system: 1, created_at: now, updated_at: now })
+          .values({
+            id: group.id,
+            name: group.name,
+            description: group.description,
+            is_system: 1,
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
       }
       await trx.deleteFrom('group_permissions').where('group_id', '=', group.id).execute();

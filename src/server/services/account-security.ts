@@ -74,7 +74,11 @@ async function loadTarget(db: Kysely<Database>, userId: string): Promise<UserWit
 export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
   const target = await loadTarget(db, userId);
   const [group, token] = await Promise.all([
-    db.selectFrom('security_groups').select('description').where('id', '=', target.security_group_id).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('security_groups')
+      .select('description')
+      .where('id', '=', target.security_group_id)
+      .executeTakeFirstOrThrow(),
     db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).executeTakeFirst(),
   ]);
   return {
@@ -83,7 +87,12 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
     securityGroup: { id: target.security_group_id, name: target.group_name, description: group.description },
     accountStatus: target.status,
     apiToken: token
-      ? { masked: token.masked, createdAt: token.created_at, lastUsedAt: token.last_used_at, lastUsedIp: token.last_used_ip }
+      ? {
+          masked: token.masked,
+          createdAt: token.created_at,
+          lastUsedAt: token.last_used_at,
+          lastUsedIp: token.last_used_ip,
+        }
       : null,
     mfaEnrolled: target.mfa_enrolled === 1,
     mustChangePassword: target.must_change_password === 1,
@@ -100,14 +109,22 @@ function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecur
   const refuse = (field: string, message: string) => {
     throw new AppError('forbidden', message, { [field]: message });
   };
-  if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id && !allowed.changeSecurityGroup) {
+  if (
+    body.securityGroupId !== undefined &&
+    body.securityGroupId !== target.security_group_id &&
+    !allowed.changeSecurityGroup
+  ) {
     refuse('securityGroupId', 'You may not change the security group of this account.');
   }
   if (body.accountStatus !== undefined && body.accountStatus !== target.status) {
     if (actor.user.id === target.id) throw new AppError('cannot_disable_self');
     if (!allowed.changeAccountStatus) refuse('accountStatus', 'You may not change the status of this account.');
   }
-  if (body.mfaEnrolled !== undefined && body.mfaEnrolled !== (target.mfa_enrolled === 1) && !allowed.changeMfaEnrollment) {
+  if (
+    body.mfaEnrolled !== undefined &&
+    body.mfaEnrolled !== (target.mfa_enrolled === 1) &&
+    !allowed.changeMfaEnrollment
+  ) {
     refuse('mfaEnrolled', 'You may not change the multi-factor authentication of this account.');
   }
   if (
@@ -144,24 +161,45 @@ async function preparePasswordChange(
 }
 
 /** A wrong current password counts as a failed sign-in attempt (and the same lock applies). */
-async function assertCurrentPassword(db: Db, ctx: SecurityContext, target: UserTable, current: string | undefined): Promise<void> {
+async function assertCurrentPassword(
+  db: Db,
+  ctx: SecurityContext,
+  target: UserTable,
+  current: string | undefined,
+): Promise<void> {
   if (!current) throw fieldError('currentPassword', 'Current Password is required.');
   const keys = throttleKeys(target.email, ctx.ip);
   if ((await lockedUntil(db, keys)) !== null) throw new AppError('login_locked');
   if (await verifyPassword(target.password_hash, current)) return;
   const client = { ip: ctx.ip, userAgent: ctx.userAgent };
-  await recordLoginAttempt(db, { email: target.email, userId: target.id, success: false, reason: 'wrong_password', method: 'password_change', client });
+  await recordLoginAttempt(db, {
+    email: target.email,
+    userId: target.id,
+    success: false,
+    reason: 'wrong_password',
+    method: 'password_change',
+    client,
+  });
   const delayMs = await recordFailure(db, keys, ctx.loginDelayStepMs);
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  throw new AppError('current_password_incorrect', undefined, { currentPassword: 'The current password is incorrect.' });
+  throw new AppError('current_password_incorrect', undefined, {
+    currentPassword: 'The current password is incorrect.',
+  });
 }
 
 /** The Change button: every change on the tab in one transaction, each with its audit entry. */
-export async function updateSecurity(db: Db, ctx: SecurityContext, userId: string, body: UpdateSecurity): Promise<void> {
+export async function updateSecurity(
+  db: Db,
+  ctx: SecurityContext,
+  userId: string,
+  body: UpdateSecurity,
+): Promise<void> {
   const before = await loadTarget(db, userId);
   assertChangesAllowed(ctx.actor, before, body);
   const own = ctx.actor.user.id === before.id;
-  const newPasswordHash = body.resetPassword ? await preparePasswordChange(db, ctx, before, body.resetPassword, own) : null;
+  const newPasswordHash = body.resetPassword
+    ? await preparePasswordChange(db, ctx, before, body.resetPassword, own)
+    : null;
 
   await db.transaction().execute(async (trx) => {
     // Re-read and re-check inside the transaction: the account may have changed meanwhile.
@@ -189,7 +227,13 @@ export async function updateSecurity(db: Db, ctx: SecurityContext, userId: strin
         .set({ ...changes, updated_at: nowIso() })
         .where('id', '=', target.id)
         .execute();
-      await recordAudit(trx, { actor: ctx.actor, target: targetRef, action: 'user.security_updated', details: { changes: diff }, ip: ctx.ip });
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        target: targetRef,
+        action: 'user.security_updated',
+        details: { changes: diff },
+        ip: ctx.ip,
+      });
       // A disabled account's sessions end now; its API token is refused from the next request.
       if (changes.status === 'disabled') await endAllSessions(trx, target.id);
     }
@@ -260,10 +304,18 @@ export async function generateApiToken(
 }
 
 /** Revokes the account's API token (if any); it is refused from the next request on. */
-export async function revokeApiToken(db: Db, ctx: Pick<SecurityContext, 'actor' | 'ip'>, userId: string): Promise<void> {
+export async function revokeApiToken(
+  db: Db,
+  ctx: Pick<SecurityContext, 'actor' | 'ip'>,
+  userId: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
-    const token = await trx.selectFrom('api_tokens').select('masked').where('user_id', '=', target.id).executeTakeFirst();
+    const token = await trx
+      .selectFrom('api_tokens')
+      .select('masked')
+      .where('user_id', '=', target.id)
+      .executeTakeFirst();
     if (!token) throw new AppError('not_found', 'This account has no API token.');
     await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).execute();
     await recordAudit(trx, {

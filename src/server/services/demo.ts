@@ -19,18 +19,93 @@ interface DemoPerson {
 }
 
 const PEOPLE: DemoPerson[] = [
-  { first: 'Ada', last: 'Admin', title: 'Platform Administrator', group: SYSTEM_GROUP_IDS.administrator, functionalGroup: 'IT Operations', email: `admin@${DOMAIN}` },
-  { first: 'Grace', last: 'Hopper', title: 'Migration Lead', group: SYSTEM_GROUP_IDS.administrator, functionalGroup: 'Transformation Office' },
-  { first: 'Raj', last: 'Patel', title: 'Project Analyst', group: SYSTEM_GROUP_IDS.regularUser, functionalGroup: 'Workplace' },
-  { first: 'Mei', last: 'Chen', title: 'Application Owner', group: SYSTEM_GROUP_IDS.regularUser, functionalGroup: 'Finance Apps' },
-  { first: 'Tomás', last: 'García', title: 'Field Engineer', group: SYSTEM_GROUP_IDS.regularUserNoDelete, functionalGroup: 'Deskside' },
-  { first: 'Olu', last: 'Adeyemi', title: 'Data Steward', group: SYSTEM_GROUP_IDS.regularUserNoDelete, functionalGroup: 'Data Quality' },
-  { first: 'Sara', last: 'Lind', title: 'Auditor', group: SYSTEM_GROUP_IDS.readOnlyUser, functionalGroup: 'Internal Audit' },
-  { first: 'Kenji', last: 'Watanabe', title: 'Executive Sponsor', group: SYSTEM_GROUP_IDS.readOnlyUser, functionalGroup: 'Leadership' },
-  { first: 'Runbook', last: 'Bot', title: 'Orchestration Service', group: SYSTEM_GROUP_IDS.orchestrationUser, functionalGroup: 'Automation' },
-  { first: 'Lena', last: 'Novak', title: 'Scheduler', group: SYSTEM_GROUP_IDS.orchestrationUser, functionalGroup: 'Automation' },
-  { first: 'Former', last: 'Contractor', title: 'Contractor (left)', group: SYSTEM_GROUP_IDS.regularUser, functionalGroup: 'Workplace', disabled: true },
-  { first: 'Priya', last: 'Sharma', title: 'Security Architect', group: SYSTEM_GROUP_IDS.readOnlyUser, functionalGroup: 'Security', sso: true },
+  {
+    first: 'Ada',
+    last: 'Admin',
+    title: 'Platform Administrator',
+    group: SYSTEM_GROUP_IDS.administrator,
+    functionalGroup: 'IT Operations',
+    email: `admin@${DOMAIN}`,
+  },
+  {
+    first: 'Grace',
+    last: 'Hopper',
+    title: 'Migration Lead',
+    group: SYSTEM_GROUP_IDS.administrator,
+    functionalGroup: 'Transformation Office',
+  },
+  {
+    first: 'Raj',
+    last: 'Patel',
+    title: 'Project Analyst',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    functionalGroup: 'Workplace',
+  },
+  {
+    first: 'Mei',
+    last: 'Chen',
+    title: 'Application Owner',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    functionalGroup: 'Finance Apps',
+  },
+  {
+    first: 'Tomás',
+    last: 'García',
+    title: 'Field Engineer',
+    group: SYSTEM_GROUP_IDS.regularUserNoDelete,
+    functionalGroup: 'Deskside',
+  },
+  {
+    first: 'Olu',
+    last: 'Adeyemi',
+    title: 'Data Steward',
+    group: SYSTEM_GROUP_IDS.regularUserNoDelete,
+    functionalGroup: 'Data Quality',
+  },
+  {
+    first: 'Sara',
+    last: 'Lind',
+    title: 'Auditor',
+    group: SYSTEM_GROUP_IDS.readOnlyUser,
+    functionalGroup: 'Internal Audit',
+  },
+  {
+    first: 'Kenji',
+    last: 'Watanabe',
+    title: 'Executive Sponsor',
+    group: SYSTEM_GROUP_IDS.readOnlyUser,
+    functionalGroup: 'Leadership',
+  },
+  {
+    first: 'Runbook',
+    last: 'Bot',
+    title: 'Orchestration Service',
+    group: SYSTEM_GROUP_IDS.orchestrationUser,
+    functionalGroup: 'Automation',
+  },
+  {
+    first: 'Lena',
+    last: 'Novak',
+    title: 'Scheduler',
+    group: SYSTEM_GROUP_IDS.orchestrationUser,
+    functionalGroup: 'Automation',
+  },
+  {
+    first: 'Former',
+    last: 'Contractor',
+    title: 'Contractor (left)',
+    group: SYSTEM_GROUP_IDS.regularUser,
+    functionalGroup: 'Workplace',
+    disabled: true,
+  },
+  {
+    first: 'Priya',
+    last: 'Sharma',
+    title: 'Security Architect',
+    group: SYSTEM_GROUP_IDS.readOnlyUser,
+    functionalGroup: 'Security',
+    sso: true,
+  },
 ];
 
 /**
@@ -44,10 +119,20 @@ export async function seedDemoData(db: Db): Promise<string> {
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
     for (const [index, person] of PEOPLE.entries()) {
-      const email = person.email ?? `${person.first}.${person.last}@${DOMAIN}`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      const existing = await trx.selectFrom('users').select('id').where('email_normalized', '=', email).executeTakeFirst();
+      const email =
+        person.email ??
+        `${person.first}.${person.last}@${DOMAIN}`
+          .toLowerCase()
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, '');
+      const existing = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('email_normalized', '=', email)
+        .executeTakeFirst();
       if (existing) {
-        if (!person.sso) await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', existing.id).execute();
+        if (!person.sso)
+          await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', existing.id).execute();
         continue;
       }
       await trx
@@ -82,7 +167,16 @@ export async function seedDemoData(db: Db): Promise<string> {
     }
     await trx
       .insertInto('audit_events')
-      .values({ occurred_at: now, actor_user_id: null, actor_email: null, target_user_id: null, target_email: null, action: 'demo.loaded', details: '{}', ip: null })
+      .values({
+        occurred_at: now,
+        actor_user_id: null,
+        actor_email: null,
+        target_user_id: null,
+        target_email: null,
+        action: 'demo.loaded',
+        details: '{}',
+        ip: null,
+      })
       .execute();
   });
   return password;

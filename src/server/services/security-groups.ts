@@ -5,7 +5,10 @@ import { ALL_PERMISSIONS, SYSTEM_GROUPS } from '../../shared/permissions.js';
 
 export type GroupWithPermissions = SecurityGroupTable & { permissions: string[] };
 
-export async function findGroupWithPermissions(db: Kysely<Database>, id: string): Promise<GroupWithPermissions | undefined> {
+export async function findGroupWithPermissions(
+  db: Kysely<Database>,
+  id: string,
+): Promise<GroupWithPermissions | undefined> {
   const group = await db.selectFrom('security_groups').selectAll().where('id', '=', id).executeTakeFirst();
   if (!group) return undefined;
   const rows = await db.selectFrom('group_permissions').select('permission').where('group_id', '=', id).execute();

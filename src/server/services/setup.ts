@@ -20,7 +20,11 @@ export async function issueSetupLink(db: Db, publicUrl: URL): Promise<string | n
     await trx.deleteFrom('setup_tokens').execute();
     await trx
       .insertInto('setup_tokens')
-      .values({ token_hash: hashSecret(token), created_at: isoFromMs(now), expires_at: isoFromMs(now + SETUP_LINK_LIFETIME_MS) })
+      .values({
+        token_hash: hashSecret(token),
+        created_at: isoFromMs(now),
+        expires_at: isoFromMs(now + SETUP_LINK_LIFETIME_MS),
+      })
       .execute();
   });
   return new URL(`/setup#token=${token}`, publicUrl).toString();
@@ -39,7 +43,12 @@ export interface FirstAdministrator {
 }
 
 /** Creates the first Administrator through the setup link; the link works once. */
-export async function completeSetup(db: Db, token: string, admin: FirstAdministrator, ip: string): Promise<UserWithGroup> {
+export async function completeSetup(
+  db: Db,
+  token: string,
+  admin: FirstAdministrator,
+  ip: string,
+): Promise<UserWithGroup> {
   if (!(await isSetupRequired(db))) throw new AppError('setup_not_available');
   // Deleting the token row is the claim: only one request can delete it, so the link works once.
   const claimed = await db
@@ -55,7 +64,11 @@ export async function completeSetup(db: Db, token: string, admin: FirstAdministr
     const now = nowMs();
     await db
       .insertInto('setup_tokens')
-      .values({ token_hash: hashSecret(token), created_at: isoFromMs(now), expires_at: isoFromMs(now + SETUP_LINK_LIFETIME_MS) })
+      .values({
+        token_hash: hashSecret(token),
+        created_at: isoFromMs(now),
+        expires_at: isoFromMs(now + SETUP_LINK_LIFETIME_MS),
+      })
       .onConflict((oc) => oc.column('token_hash').doNothing())
       .execute();
     throw error;

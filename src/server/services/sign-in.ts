@@ -15,7 +15,14 @@ type FailureReason = 'unknown_account' | 'wrong_password' | 'account_disabled' |
 
 export async function recordLoginAttempt(
   db: Db,
-  attempt: { email: string; userId: string | null; success: boolean; reason: FailureReason | null; method: string; client: Client },
+  attempt: {
+    email: string;
+    userId: string | null;
+    success: boolean;
+    reason: FailureReason | null;
+    method: string;
+    client: Client;
+  },
 ): Promise<void> {
   await db
     .insertInto('login_history')
@@ -63,7 +70,14 @@ export async function signInWithPassword(
           : null;
 
   if (reason !== null) {
-    await recordLoginAttempt(db, { email, userId: user?.id ?? null, success: false, reason, method: 'password', client });
+    await recordLoginAttempt(db, {
+      email,
+      userId: user?.id ?? null,
+      success: false,
+      reason,
+      method: 'password',
+      client,
+    });
     const delayMs = await recordFailure(db, keys, options.delayStepMs);
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     throw new AppError('invalid_credentials');

@@ -87,7 +87,10 @@ function selectUsersWithGroup(db: Kysely<Database>) {
  * Case-insensitive prefix match that can use the column's index: a range on the normalized
  * (lower-cased) column, plus LIKE so the answer stays exact whatever the database's collation.
  */
-function prefixMatch(column: 'u.email_normalized' | 'u.first_name_normalized' | 'u.last_name_normalized', prefix: string) {
+function prefixMatch(
+  column: 'u.email_normalized' | 'u.first_name_normalized' | 'u.last_name_normalized',
+  prefix: string,
+) {
   const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
   const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
   return sql<boolean>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${upper} and ${sql.ref(column)} like ${escaped + '%'} escape '\\')`;
@@ -144,7 +147,10 @@ function searchFilter(search: string) {
     prefixMatch('u.first_name_normalized', search),
     prefixMatch('u.last_name_normalized', search),
   ];
-  if (first && last) alternatives.push(sql<boolean>`(${sql.ref('u.first_name_normalized')} = ${first} and ${prefixMatch('u.last_name_normalized', last)})`);
+  if (first && last)
+    alternatives.push(
+      sql<boolean>`(${sql.ref('u.first_name_normalized')} = ${first} and ${prefixMatch('u.last_name_normalized', last)})`,
+    );
   return sql<boolean>`(${sql.join(alternatives, sql` or `)})`;
 }
 
@@ -255,7 +261,11 @@ export async function createUser(
 
   return db.transaction().execute(async (trx) => {
     await assertMayAssignGroup(trx, ctx.actor, input.securityGroupId);
-    const existing = await trx.selectFrom('users').select('id').where('email_normalized', '=', emailNormalized).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('email_normalized', '=', emailNormalized)
+      .executeTakeFirst();
     if (existing) throw new AppError('email_taken', undefined, { email: 'An account with this email already exists.' });
 
     const now = nowIso();
@@ -292,7 +302,9 @@ export async function createUser(
       .catch((error: unknown) => {
         // Two requests for the same new email at once both pass the check above; the unique index
         // decides, and the loser gets the same 409 as a duplicate sent later (not a 500).
-        throw isUniqueViolation(error) ? new AppError('email_taken', undefined, { email: 'An account with this email already exists.' }) : error;
+        throw isUniqueViolation(error)
+          ? new AppError('email_taken', undefined, { email: 'An account with this email already exists.' })
+          : error;
       });
     await recordAudit(trx, {
       actor: ctx.actor,
@@ -333,9 +345,14 @@ export async function updateAccountSettings(
     const refusal = userRefusals(ctx.actor, target).update;
     if (refusal) throw new AppError(refusal);
     if (target.user_type === 'sso') {
-      const owned = PROVIDER_OWNED_FIELDS.find((field) => settings[field] !== undefined && settings[field] !== target[SETTINGS_COLUMNS[field]]);
+      const owned = PROVIDER_OWNED_FIELDS.find(
+        (field) => settings[field] !== undefined && settings[field] !== target[SETTINGS_COLUMNS[field]],
+      );
       if (owned) {
-        throw fieldError(owned, `This field is managed by ${target.sso_provider ?? 'the identity provider'} for SSO accounts.`);
+        throw fieldError(
+          owned,
+          `This field is managed by ${target.sso_provider ?? 'the identity provider'} for SSO accounts.`,
+        );
       }
     }
     const changes: Partial<UserTable> = {};
@@ -388,6 +405,9 @@ export async function deleteUser(db: Db, ctx: RequestContext & { actor: Actor },
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -37,7 +37,9 @@ export const SecuritySettingsSchema = z.object({
 });
 export type SecuritySettings = z.infer<typeof SecuritySettingsSchema>;
 
-const password = z.string().max(PASSWORD_MAX_INPUT_UNITS, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
+const password = z
+  .string()
+  .max(PASSWORD_MAX_INPUT_UNITS, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 /** A password change: `currentPassword` is required when it is your own password. */
 export const PasswordChangeSchema = z

@@ -24,7 +24,9 @@ export function UnsavedChangesGuard({ when }: { when: boolean }) {
   return (
     <Modal opened={blocked} onClose={() => blocker.reset?.()} title="Leave without saving?" centered>
       <Stack>
-        <Text size="sm">You changed settings on this page but did not save them. If you leave, the changes are cancelled.</Text>
+        <Text size="sm">
+          You changed settings on this page but did not save them. If you leave, the changes are cancelled.
+        </Text>
         <Group justify="flex-end">
           <Button variant="default" onClick={() => blocker.reset?.()}>
             Stay on this page

@@ -48,7 +48,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   // Indexes for the User Accounts list: prefix search and sort must stay fast with a million rows.
-  for (const column of ['first_name_normalized', 'last_name_normalized', 'security_group_id', 'last_login_at', 'created_at']) {
+  for (const column of [
+    'first_name_normalized',
+    'last_name_normalized',
+    'security_group_id',
+    'last_login_at',
+    'created_at',
+  ]) {
     await db.schema.createIndex(`users_${column}_idx`).on('users').column(column).execute();
   }
 
