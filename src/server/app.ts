@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
 import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
+import { redactUrlForLog } from './security/redact-url.js';
 import { ERRORS, type ErrorBody, type ErrorCode } from '../shared/errors.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
@@ -95,6 +96,14 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
         censor: '[redacted]',
+      },
+      serializers: {
+        // A token sent in a URL (refused by the gate) must not survive in the access log either.
+        req: (request: FastifyRequest) => ({
+          method: request.method,
+          url: redactUrlForLog(request.url),
+          remoteAddress: request.ip,
+        }),
       },
     },
   }).withTypeProvider<ZodTypeProvider>();

@@ -3,13 +3,11 @@ import type { Db } from '../db/connection.js';
 import type { UserTable } from '../db/schema.js';
 import { isoFromMs, nowMs } from '../clock.js';
 import { AppError } from '../app-error.js';
+import { TOKEN_QUERY_NAMES } from '../security/redact-url.js';
 import { hashSecret } from '../security/secrets.js';
 import { isPermission, type Permission } from '../../shared/permissions.js';
 import type { Actor } from './actor.js';
 import { LAST_SEEN_WRITE_INTERVAL_MS } from './sessions.js';
-
-/** Query-string names a token might be smuggled in; we refuse them so tokens never land in URL logs. */
-const TOKEN_QUERY_NAMES = ['token', 'access_token', 'api_token', 'apiToken', 'apikey', 'api_key'];
 
 /** Refuses a token in the URL on every API route, public ones included, so none lands in a log. */
 export function assertNoTokenInQuery(request: FastifyRequest): void {
