@@ -8,7 +8,7 @@ import {
   MAX_FAILURES,
 } from '../../src/server/services/login-throttle.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { createTestApp, signInAs, UI_HEADERS, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, signInAs, TEST_PASSWORD, UI_HEADERS, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -81,5 +81,19 @@ describe('API reference page', () => {
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toMatch(/script-src 'self'/);
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+  });
+});
+
+describe('session rotation at sign-in', () => {
+  it('ends the session the browser had before when it signs in again', async () => {
+    const { user, caller: before } = await signInAs(t, SYSTEM_GROUP_IDS.readOnlyUser);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { ...UI_HEADERS, cookie: before.cookie! },
+      payload: { email: user.email, password: TEST_PASSWORD },
+    });
+    expect(response.statusCode).toBe(200);
+    expect((await before.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
   });
 });

@@ -4,6 +4,7 @@ import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED } from '.
 import { actorFor } from '../auth/authenticate.js';
 import { actorOf } from '../auth/gate.js';
 import { endSession } from '../auth/sessions.js';
+import { hashSecret } from '../security/secrets.js';
 import type { AppDeps } from '../app.js';
 import { signInWithPassword } from '../services/sign-in.js';
 import { getUser, updateAccountSettings } from '../services/users.js';
@@ -33,6 +34,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       const { user, session } = await signInWithPassword(db, request.body, clientOf(request), {
         delayStepMs: deps.config.loginDelayStepMs,
       });
+      // Rotation: the session this browser had before (anyone's) ends now; only the new ID is valid.
+      const previous = request.cookies[sessionCookie.name];
+      if (previous) await endSession(db, hashSecret(previous));
       reply.setCookie(sessionCookie.name, session.id, sessionCookie.options);
       const { group_name: _groupName, ...userRow } = user;
       return presentMe(await actorFor(db, userRow, 'session', session.idHash));
