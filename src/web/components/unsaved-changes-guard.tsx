@@ -22,7 +22,7 @@ export function UnsavedChangesGuard({ when }: { when: boolean }) {
 
   const blocked = blocker.state === 'blocked';
   return (
-    <Modal opened={blocked} onClose={() => blocker.reset?.()} title="Leave without saving?" centered>
+    <Modal opened={blocked} onClose={() => blocker.reset?.()} title="Leave without saving?" centered size={520}>
       <Stack>
         <Text size="sm">
           You changed settings on this page but did not save them. If you leave, the changes are cancelled.
