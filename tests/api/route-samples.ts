@@ -70,6 +70,8 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/session': {
     access: PUBLIC,
+    // Signing in ends the session the browser presented (rotation): use a session of its own.
+    freshCaller: true,
     build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }),
   },
   'DELETE /api/v1/session': {
