@@ -25,6 +25,7 @@ import { userRoutes } from './routes/users.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
 import { setupRoutes } from './routes/setup.js';
 import { accountSecurityRoutes } from './routes/account-security.js';
+import { logRoutes } from './routes/logs.js';
 
 export interface AppDeps {
   db: Db;
@@ -203,6 +204,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(userRoutes, full);
   await app.register(securityGroupRoutes, full);
   await app.register(accountSecurityRoutes, full);
+  await app.register(logRoutes, full);
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {

@@ -116,6 +116,22 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
     access: requires('users_groups:delete'),
     build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id } }),
   },
+  'GET /api/v1/logs/audit': {
+    access: requires('event_logs:view'),
+    build: () => ({ query: { action: 'user.created', pageSize: '5' } }),
+  },
+  'GET /api/v1/logs/audit/export.csv': {
+    access: requires('event_logs:export'),
+    build: () => ({ query: { from: '2020-01-01T00:00:00Z' } }),
+  },
+  'GET /api/v1/logs/logins': {
+    access: requires('event_logs:view'),
+    build: () => ({ query: { result: 'failure', pageSize: '5' } }),
+  },
+  'GET /api/v1/logs/logins/export.csv': {
+    access: requires('event_logs:export'),
+    build: () => ({ query: { email: 'user' } }),
+  },
   'GET /api/v1/security-groups': { access: requires('users_groups:view'), build: () => ({}) },
   'GET /api/v1/users/:id/security': {
     access: requires('users_groups:view', { orSelfParam: 'id' }),

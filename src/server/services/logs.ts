@@ -1,0 +1,98 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { AuditEventTable, LoginHistoryTable } from '../db/schema.js';
+import type { AuditQuery, LoginHistoryQuery } from '../../shared/schemas/logs.js';
+
+export type AuditEventRow = Omit<AuditEventTable, 'id'> & { id: number };
+export type LoginAttemptRow = Omit<LoginHistoryTable, 'id'> & { id: number };
+
+type Paging = { page: number; pageSize: number };
+
+/**
+ * Case-insensitive prefix match on an email stored as typed: lower() of the column against the
+ * lower-cased prefix, as a range plus LIKE so the answer is exact whatever the collation.
+ */
+function emailPrefix(column: string, prefix: string): Expression<SqlBool> {
+  const lowered = prefix.toLowerCase();
+  const escaped = lowered.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const upper = lowered.slice(0, -1) + String.fromCodePoint(lowered.codePointAt(lowered.length - 1)! + 1);
+  const value = sql`lower(${sql.ref(column)})`;
+  return sql<SqlBool>`(${value} >= ${lowered} and ${value} < ${upper} and ${value} like ${escaped + '%'} escape '\\')`;
+}
+
+/** The query's offset datetimes as stored: ISO-8601 UTC text, which compares in time order. */
+function toUtcIso(value: string): string {
+  return new Date(value).toISOString();
+}
+
+function timeFilters(column: string, query: { from?: string | undefined; to?: string | undefined }) {
+  const filters: Expression<SqlBool>[] = [];
+  if (query.from) filters.push(sql<SqlBool>`${sql.ref(column)} >= ${toUtcIso(query.from)}`);
+  if (query.to) filters.push(sql<SqlBool>`${sql.ref(column)} <= ${toUtcIso(query.to)}`);
+  return filters;
+}
+
+function auditFilters(query: Omit<AuditQuery, 'page' | 'pageSize'>): Expression<SqlBool>[] {
+  const filters = timeFilters('occurred_at', query);
+  if (query.actor) filters.push(emailPrefix('actor_email', query.actor));
+  if (query.target) filters.push(emailPrefix('target_email', query.target));
+  if (query.action) filters.push(sql<SqlBool>`${sql.ref('action')} = ${query.action}`);
+  return filters;
+}
+
+function loginFilters(query: Omit<LoginHistoryQuery, 'page' | 'pageSize'>): Expression<SqlBool>[] {
+  const filters = timeFilters('occurred_at', query);
+  if (query.email) filters.push(emailPrefix('email', query.email));
+  if (query.result) filters.push(sql<SqlBool>`${sql.ref('success')} = ${query.result === 'success' ? 1 : 0}`);
+  return filters;
+}
+
+/** System events, newest first, one page of them and how many match in all. */
+export async function listAuditEvents(
+  db: Db,
+  query: Omit<AuditQuery, 'page' | 'pageSize'> & Paging,
+): Promise<{ events: AuditEventRow[]; total: number }> {
+  const filters = auditFilters(query);
+  const where = filters.length ? (eb: { and(e: Expression<SqlBool>[]): Expression<SqlBool> }) => eb.and(filters) : null;
+  let page = db.selectFrom('audit_events').selectAll();
+  let count = db.selectFrom('audit_events');
+  if (where) {
+    page = page.where(where);
+    count = count.where(where);
+  }
+  const [rows, total] = await Promise.all([
+    page
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { events: rows.map((row) => ({ ...row, id: Number(row.id) })), total: Number(total.total) };
+}
+
+/** Login history (every sign-in attempt), newest first, one page of it and how many match in all. */
+export async function listLoginAttempts(
+  db: Db,
+  query: Omit<LoginHistoryQuery, 'page' | 'pageSize'> & Paging,
+): Promise<{ attempts: LoginAttemptRow[]; total: number }> {
+  const filters = loginFilters(query);
+  const where = filters.length ? (eb: { and(e: Expression<SqlBool>[]): Expression<SqlBool> }) => eb.and(filters) : null;
+  let page = db.selectFrom('login_history').selectAll();
+  let count = db.selectFrom('login_history');
+  if (where) {
+    page = page.where(where);
+    count = count.where(where);
+  }
+  const [rows, total] = await Promise.all([
+    page
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { attempts: rows.map((row) => ({ ...row, id: Number(row.id) })), total: Number(total.total) };
+}
