@@ -9,15 +9,14 @@ export type LoginAttemptRow = Omit<LoginHistoryTable, 'id'> & { id: number };
 type Paging = { page: number; pageSize: number };
 
 /**
- * Case-insensitive prefix match on an email stored as typed: lower() of the column against the
- * lower-cased prefix, as a range plus LIKE so the answer is exact whatever the collation.
+ * Case-insensitive prefix match on an email stored as typed: lower() of the column LIKE the
+ * lower-cased, escaped prefix. No range comparison: without an index on lower(email) it would gain
+ * nothing, and under a PostgreSQL linguistic collation (en_US, say) a text range is not a prefix
+ * test. LIKE compares characters on both databases, so the answer is exact.
  */
 function emailPrefix(column: string, prefix: string): Expression<SqlBool> {
-  const lowered = prefix.toLowerCase();
-  const escaped = lowered.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const upper = lowered.slice(0, -1) + String.fromCodePoint(lowered.codePointAt(lowered.length - 1)! + 1);
-  const value = sql`lower(${sql.ref(column)})`;
-  return sql<SqlBool>`(${value} >= ${lowered} and ${value} < ${upper} and ${value} like ${escaped + '%'} escape '\\')`;
+  const escaped = prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${escaped + '%'} escape '\\'`;
 }
 
 /** The query's offset datetimes as stored: ISO-8601 UTC text, which compares in time order. */
