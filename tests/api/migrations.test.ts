@@ -91,14 +91,45 @@ describe('migration 0002-user-list-sort-indexes', () => {
       telephone: '+1 555 0100',
       functionalGroup: 'Ops',
     });
-    await MIGRATIONS['0002-user-list-sort-indexes']!.down!(t.db as Kysely<unknown>);
-    // Kysely's own record of the migrations run: forget 0002 so the next start runs it again.
-    await sql`delete from kysely_migration where name = ${'0002-user-list-sort-indexes'}`.execute(t.db);
+    // Undo 0002 and every later migration, newest first (Kysely runs migrations strictly in order).
+    const undone = Object.keys(MIGRATIONS).filter((name) => name >= '0002-user-list-sort-indexes');
+    for (const name of [...undone].reverse()) {
+      await MIGRATIONS[name]!.down!(t.db as Kysely<unknown>);
+      // Kysely's own record of the migrations run: forget it so the next start runs it again.
+      await sql`delete from kysely_migration where name = ${name}`.execute(t.db);
+    }
     expect((await userIndexes()).filter((name) => SORT_INDEXES.includes(name))).toEqual([]);
-    expect(await listPendingMigrations(t.db)).toEqual(['0002-user-list-sort-indexes']);
+    expect(await listPendingMigrations(t.db)).toEqual(undone);
 
-    expect(await migrateToLatest(t.db)).toEqual(['0002-user-list-sort-indexes']);
+    expect(await migrateToLatest(t.db)).toEqual(undone);
     expect(await userIndexes()).toEqual(expect.arrayContaining(SORT_INDEXES));
     expect(await listPendingMigrations(t.db)).toEqual([]);
+  });
+});
+
+describe('migration 0003-log-indexes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  async function auditIndexes(): Promise<string[]> {
+    const query =
+      t.databaseKind === 'postgres'
+        ? sql<{
+            name: string;
+          }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'audit_events'`
+        : sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'audit_events'`;
+    return (await query.execute(t.db)).rows.map((row) => row.name).sort();
+  }
+
+  it('creates the action index, undoes cleanly and applies again', async () => {
+    expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
+    await MIGRATIONS['0003-log-indexes']!.down!(t.db as Kysely<unknown>);
+    await sql`delete from kysely_migration where name = ${'0003-log-indexes'}`.execute(t.db);
+    expect(await auditIndexes()).not.toContain('audit_events_action_occurred_at_idx');
+    expect(await migrateToLatest(t.db)).toEqual(['0003-log-indexes']);
+    expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
   });
 });

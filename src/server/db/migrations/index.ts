@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-user-list-sort-indexes.js';
+import * as m0003 from './0003-log-indexes.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -9,4 +10,5 @@ import * as m0002 from './0002-user-list-sort-indexes.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-user-list-sort-indexes': m0002,
+  '0003-log-indexes': m0003,
 };
