@@ -10,6 +10,7 @@ import { ChangePasswordPage } from './pages/change-password-page.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
 import { LoginPage } from './pages/login-page.js';
+import { LogsPage } from './pages/logs/logs-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { SetupPage } from './pages/setup-page.js';
 import { UsersPage } from './pages/users/users-page.js';
@@ -54,6 +55,7 @@ const router = createBrowserRouter([
           { index: true, element: <HomeRedirect /> },
           { path: '/users', element: <UsersPage /> },
           { path: '/users/:id', element: <ViewUserPage /> },
+          { path: '/logs', element: <LogsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -1,3 +1,4 @@
+import type { AuditFilters, LoginFilters, Paging } from './logs.js';
 import type { UserListParams } from './users.js';
 
 /** TanStack Query keys, in one place so invalidation cannot miss a spelling. */
@@ -8,4 +9,7 @@ export const queryKeys = {
   user: (id: string) => ['users', 'one', id] as const,
   securityGroups: ['security-groups'] as const,
   setupStatus: ['setup-status'] as const,
+  logs: ['logs'] as const,
+  auditEvents: (params: AuditFilters & Paging) => ['logs', 'audit', params] as const,
+  loginAttempts: (params: LoginFilters & Paging) => ['logs', 'logins', params] as const,
 };

@@ -106,6 +106,11 @@ export function AppLayout() {
                     Users
                   </HeaderLink>
                 )}
+                {can(me, 'event_logs:view') && (
+                  <HeaderLink to="/logs" active={location.pathname === '/logs'}>
+                    Logs
+                  </HeaderLink>
+                )}
                 <HeaderLink to={myPath} active={onMyPage}>
                   My Account
                 </HeaderLink>

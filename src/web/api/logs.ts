@@ -1,0 +1,66 @@
+import type { AuditEvent, LoginAttempt } from '../../shared/schemas/logs.js';
+import { request, requestFile } from './client.js';
+
+/** The System Events filters as the page holds them (dates are ISO UTC, already converted). */
+export interface AuditFilters {
+  actor: string;
+  target: string;
+  action: string;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+export interface LoginFilters {
+  email: string;
+  result: '' | 'success' | 'failure';
+  from?: string | undefined;
+  to?: string | undefined;
+}
+export interface Paging {
+  page: number;
+  pageSize: number;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+export interface LoginHistoryPage {
+  attempts: LoginAttempt[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const auditQuery = (f: AuditFilters) => ({
+  actor: f.actor.trim(),
+  target: f.target.trim(),
+  action: f.action,
+  from: f.from,
+  to: f.to,
+});
+const loginQuery = (f: LoginFilters) => ({ email: f.email.trim(), result: f.result, from: f.from, to: f.to });
+
+export function listAuditEvents(filters: AuditFilters & Paging, signal?: AbortSignal): Promise<AuditPage> {
+  return request<AuditPage>('/api/v1/logs/audit', {
+    query: { ...auditQuery(filters), page: filters.page, pageSize: filters.pageSize },
+    signal,
+  });
+}
+
+export function listLoginAttempts(filters: LoginFilters & Paging, signal?: AbortSignal): Promise<LoginHistoryPage> {
+  return request<LoginHistoryPage>('/api/v1/logs/logins', {
+    query: { ...loginQuery(filters), page: filters.page, pageSize: filters.pageSize },
+    signal,
+  });
+}
+
+/** The CSV export with the same filters (every page, not only the one shown). */
+export function exportAuditCsv(filters: AuditFilters): Promise<{ blob: Blob; filename: string }> {
+  return requestFile('/api/v1/logs/audit/export.csv', { query: auditQuery(filters) });
+}
+
+export function exportLoginsCsv(filters: LoginFilters): Promise<{ blob: Blob; filename: string }> {
+  return requestFile('/api/v1/logs/logins/export.csv', { query: loginQuery(filters) });
+}

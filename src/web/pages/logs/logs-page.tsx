@@ -1,0 +1,373 @@
+import { Button, Group, Select, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useSearchParams } from 'react-router';
+import { ApiError, messageOf } from '../../api/client.js';
+import { exportAuditCsv, exportLoginsCsv, listAuditEvents, listLoginAttempts } from '../../api/logs.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { can } from '../../auth/abilities.js';
+import { useSignedInMe } from '../../auth/use-me.js';
+import { IconDownload, IconRefresh, IconSearch } from '../../components/icons.js';
+import { NoPermissionPage } from '../../components/notice-page.js';
+import { auditColumns, loginColumns } from './log-columns.js';
+import {
+  AUDIT_ACTIONS,
+  auditFilters,
+  loginFilters,
+  readLogParams,
+  writeLogParams,
+  type LogParams,
+  type LogTab,
+} from './log-params.js';
+import { LogTable, LogTableFooter } from './log-table.js';
+
+/** Saves a downloaded file the way a link with `download` would. */
+function saveFile(blob: Blob, filename: string) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The Logs page (product.md §1 "Logs"): System Events and Login History. */
+export function LogsPage() {
+  useDocumentTitle('Logs · Latchkey');
+  const me = useSignedInMe();
+  if (!can(me, 'event_logs:view')) {
+    return (
+      <NoPermissionPage
+        myAccountPath={`/users/${me.user.id}`}
+        message="Only accounts whose security group may view Event Logs can see the Logs."
+      />
+    );
+  }
+  return <Logs />;
+}
+
+function useLogParams() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const params = readLogParams(searchParams);
+  const update = (changes: Partial<LogParams>) =>
+    setSearchParams(writeLogParams({ ...params, ...changes }), { replace: true });
+  return { params, update };
+}
+
+function Logs() {
+  const { params, update } = useLogParams();
+  const switchTab = (tab: LogTab) =>
+    // Each tab starts from its own unfiltered first page.
+    update({ tab, actor: '', target: '', action: '', email: '', result: '', fromDate: '', toDate: '', page: 1 });
+
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Logs
+      </Title>
+      <Tabs value={params.tab} onChange={(value) => value && switchTab(value as LogTab)} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="events">System Events</Tabs.Tab>
+          <Tabs.Tab value="logins">Login History</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="events" pt="md">
+          <SystemEvents params={params} update={update} />
+        </Tabs.Panel>
+        <Tabs.Panel value="logins" pt="md">
+          <LoginHistory params={params} update={update} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+interface TabProps {
+  params: LogParams;
+  update: (changes: Partial<LogParams>) => void;
+}
+
+/** A text filter that waits until typing pauses before it changes the address (and so the query). */
+function FilterText({
+  label,
+  value,
+  onCommit,
+  placeholder,
+}: {
+  label: string;
+  value: string;
+  onCommit: (value: string) => void;
+  placeholder?: string;
+}) {
+  const [text, setText] = useState(value);
+  const [debounced] = useDebouncedValue(text, 300);
+  useEffect(() => {
+    if (debounced.trim() !== value.trim()) onCommit(debounced);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed text should trigger this.
+  }, [debounced]);
+  return (
+    <TextInput
+      label={label}
+      placeholder={placeholder}
+      leftSection={<IconSearch />}
+      value={text}
+      onChange={(event) => setText(event.currentTarget.value)}
+      w={220}
+      type="search"
+    />
+  );
+}
+
+function DateFilters({ params, update }: TabProps) {
+  return (
+    <>
+      <TextInput
+        label="From"
+        type="date"
+        value={params.fromDate}
+        max={params.toDate || undefined}
+        onChange={(event) => update({ fromDate: event.currentTarget.value, page: 1 })}
+        w={150}
+      />
+      <TextInput
+        label="To"
+        type="date"
+        value={params.toDate}
+        min={params.fromDate || undefined}
+        onChange={(event) => update({ toDate: event.currentTarget.value, page: 1 })}
+        w={150}
+      />
+    </>
+  );
+}
+
+function Toolbar({
+  label,
+  filters,
+  canExport,
+  exporting,
+  onExport,
+  refreshing,
+  onRefresh,
+}: {
+  label: string;
+  filters: ReactNode;
+  canExport: boolean;
+  exporting: boolean;
+  onExport: () => void;
+  refreshing: boolean;
+  onRefresh: () => void;
+}) {
+  return (
+    <Group justify="space-between" align="flex-end" gap="sm" role="toolbar" aria-label={label}>
+      <Group gap="sm" align="flex-end">
+        {filters}
+      </Group>
+      <Group gap="sm">
+        {canExport && (
+          <Button variant="default" leftSection={<IconDownload />} onClick={onExport} loading={exporting}>
+            Export CSV
+          </Button>
+        )}
+        <Button variant="default" leftSection={<IconRefresh />} onClick={onRefresh} loading={refreshing}>
+          Refresh
+        </Button>
+      </Group>
+    </Group>
+  );
+}
+
+function useExport(run: () => Promise<{ blob: Blob; filename: string }>) {
+  const [exporting, setExporting] = useState(false);
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const { blob, filename } = await run();
+      saveFile(blob, filename);
+    } catch (error) {
+      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
+    } finally {
+      setExporting(false);
+    }
+  }
+  return { exporting, exportCsv: () => void exportCsv() };
+}
+
+const anyFilter = (p: LogParams, keys: (keyof LogParams)[]) => keys.some((key) => p[key] !== '');
+
+function SystemEvents({ params, update }: TabProps) {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const filters = auditFilters(params);
+  const list = useQuery({
+    queryKey: queryKeys.auditEvents(filters),
+    queryFn: ({ signal }) => listAuditEvents(filters, signal),
+    placeholderData: keepPreviousData,
+  });
+  const columns = useMemo(() => auditColumns(me.user), [me.user]);
+  const table = useReactTable({
+    data: list.data?.events ?? [],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (event) => String(event.id),
+    manualPagination: true,
+  });
+  const { exporting, exportCsv } = useExport(() => exportAuditCsv(filters));
+
+  if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
+    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
+  }
+  const total = list.data?.total ?? 0;
+  const filtered = anyFilter(params, ['actor', 'target', 'action', 'fromDate', 'toDate']);
+
+  return (
+    <Stack gap="md">
+      <Toolbar
+        label="System events"
+        canExport={can(me, 'event_logs:export')}
+        exporting={exporting}
+        onExport={exportCsv}
+        refreshing={list.isFetching && !list.isPending}
+        onRefresh={() => void queryClient.invalidateQueries({ queryKey: queryKeys.logs })}
+        filters={
+          <>
+            <FilterText
+              label="Actor email"
+              placeholder="Starts with…"
+              value={params.actor}
+              onCommit={(actor) => update({ actor, page: 1 })}
+            />
+            <FilterText
+              label="Target email"
+              placeholder="Starts with…"
+              value={params.target}
+              onCommit={(target) => update({ target, page: 1 })}
+            />
+            <Select
+              label="Action"
+              data={[
+                { value: '', label: 'Any' },
+                ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label })),
+              ]}
+              value={params.action}
+              onChange={(action) => update({ action: action ?? '', page: 1 })}
+              allowDeselect={false}
+              w={230}
+              comboboxProps={{ withinPortal: true }}
+            />
+            <DateFilters params={params} update={update} />
+          </>
+        }
+      />
+      <Text size="sm" c="dimmed" role="status">
+        {list.data ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}` : 'Loading events…'}
+      </Text>
+      <LogTable
+        table={table}
+        label="System events"
+        loading={list.isPending}
+        fetching={list.isFetching}
+        error={list.isError ? list.error : null}
+        onRetry={() => void list.refetch()}
+        emptyMessage={filtered ? 'No events match these filters.' : 'No events have been recorded yet.'}
+        minWidth={1100}
+      />
+      <LogTableFooter
+        total={total}
+        page={params.page}
+        pageSize={params.pageSize}
+        noun="events"
+        onPage={(page) => update({ page })}
+        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+      />
+    </Stack>
+  );
+}
+
+function LoginHistory({ params, update }: TabProps) {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const filters = loginFilters(params);
+  const list = useQuery({
+    queryKey: queryKeys.loginAttempts(filters),
+    queryFn: ({ signal }) => listLoginAttempts(filters, signal),
+    placeholderData: keepPreviousData,
+  });
+  const columns = useMemo(() => loginColumns(me.user), [me.user]);
+  const table = useReactTable({
+    data: list.data?.attempts ?? [],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (attempt) => String(attempt.id),
+    manualPagination: true,
+  });
+  const { exporting, exportCsv } = useExport(() => exportLoginsCsv(filters));
+
+  if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
+    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
+  }
+  const total = list.data?.total ?? 0;
+  const filtered = anyFilter(params, ['email', 'result', 'fromDate', 'toDate']);
+
+  return (
+    <Stack gap="md">
+      <Toolbar
+        label="Login history"
+        canExport={can(me, 'event_logs:export')}
+        exporting={exporting}
+        onExport={exportCsv}
+        refreshing={list.isFetching && !list.isPending}
+        onRefresh={() => void queryClient.invalidateQueries({ queryKey: queryKeys.logs })}
+        filters={
+          <>
+            <FilterText
+              label="Email"
+              placeholder="Starts with…"
+              value={params.email}
+              onCommit={(email) => update({ email, page: 1 })}
+            />
+            <Select
+              label="Result"
+              data={[
+                { value: '', label: 'Any' },
+                { value: 'success', label: 'Success' },
+                { value: 'failure', label: 'Failure' },
+              ]}
+              value={params.result}
+              onChange={(result) => update({ result: result ?? '', page: 1 })}
+              allowDeselect={false}
+              w={140}
+              comboboxProps={{ withinPortal: true }}
+            />
+            <DateFilters params={params} update={update} />
+          </>
+        }
+      />
+      <Text size="sm" c="dimmed" role="status">
+        {list.data ? `${total.toLocaleString()} sign-in ${total === 1 ? 'attempt' : 'attempts'}` : 'Loading sign-ins…'}
+      </Text>
+      <LogTable
+        table={table}
+        label="Login history"
+        loading={list.isPending}
+        fetching={list.isFetching}
+        error={list.isError ? list.error : null}
+        onRetry={() => void list.refetch()}
+        emptyMessage={filtered ? 'No sign-in attempts match these filters.' : 'No sign-in attempts yet.'}
+        minWidth={1100}
+      />
+      <LogTableFooter
+        total={total}
+        page={params.page}
+        pageSize={params.pageSize}
+        noun="sign-in attempts"
+        onPage={(page) => update({ page })}
+        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+      />
+    </Stack>
+  );
+}
