@@ -34,6 +34,7 @@ test('an Administrator finds a failed sign-in in Login History and filters by em
   const row = table.getByRole('row').filter({ hasText: reader.email });
   await expect(row).toHaveCount(1);
   await expect(row.getByText('Failure')).toBeVisible();
+  await expect(row.getByText('Wrong password')).toBeVisible();
   await expect(table.getByRole('row').filter({ hasText: ADMIN.email })).toHaveCount(0);
 
   await page.getByRole('searchbox', { name: 'Email' }).fill('');

@@ -2,7 +2,7 @@ import { Badge, Code, Stack, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import type { AuditEvent, LoginAttempt } from '../../../shared/schemas/logs.js';
 import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
-import { AUDIT_ACTIONS, describeDetails } from './log-params.js';
+import { AUDIT_ACTIONS, describeDetails, describeReason } from './log-params.js';
 
 const audit = createColumnHelper<AuditEvent>();
 const logins = createColumnHelper<LoginAttempt>();
@@ -68,7 +68,10 @@ export function loginColumns(prefs: DateTimePreferences): ColumnDef<LoginAttempt
           </Badge>
         ),
     }),
-    logins.accessor('reason', { header: 'Reason', cell: (c) => dash(c.row.original.reason) }),
+    logins.accessor('reason', {
+      header: 'Reason',
+      cell: (c) => <span title={c.row.original.reason ?? undefined}>{describeReason(c.row.original.reason)}</span>,
+    }),
     logins.accessor('method', { header: 'Method' }),
     logins.accessor('ip', { header: 'IP' }),
     logins.accessor('userAgent', {

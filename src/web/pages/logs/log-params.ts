@@ -129,3 +129,10 @@ export function describeDetails(details: Record<string, unknown>): string {
     })
     .join('; ');
 }
+
+/** A failure reason code as words: `wrong_password` → "Wrong password". */
+export function describeReason(reason: string | null): string {
+  if (!reason) return '—';
+  const words = reason.replace(/[_.]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
