@@ -23,18 +23,7 @@ import {
   type LogTab,
 } from './log-params.js';
 import { LogTable, LogTableFooter } from './log-table.js';
-
-/** Saves a downloaded file the way a link with `download` would. */
-function saveFile(blob: Blob, filename: string) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { saveFile } from '../../api/save-file.js';
 
 /** The Logs page (product.md §1 "Logs"): System Events and Login History. */
 export function LogsPage() {
@@ -126,7 +115,7 @@ function DateFilters({ params, update }: TabProps) {
   return (
     <>
       <TextInput
-        label="From"
+        label="From (UTC)"
         type="date"
         value={params.fromDate}
         max={params.toDate || undefined}
@@ -134,7 +123,7 @@ function DateFilters({ params, update }: TabProps) {
         w={150}
       />
       <TextInput
-        label="To"
+        label="To (UTC)"
         type="date"
         value={params.toDate}
         min={params.fromDate || undefined}

@@ -20,18 +20,7 @@ import { readListParams, writeListParams } from './list-params.js';
 import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
 import { UsersTable, UsersTableFooter } from './users-table.js';
-
-/** Saves a downloaded file the way a link with `download` would. */
-function saveFile(blob: Blob, filename: string) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { saveFile } from '../../api/save-file.js';
 
 /** The User Accounts list (product.md §1 "Users"). */
 export function UsersPage() {
