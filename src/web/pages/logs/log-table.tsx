@@ -1,7 +1,6 @@
-import { Box, Center, Group, Loader, LoadingOverlay, Pagination, Select, Table, Text } from '@mantine/core';
+import { Box, Center, Group, Loader, LoadingOverlay, Table, Text } from '@mantine/core';
 import { flexRender, type Table as TanStackTable } from '@tanstack/react-table';
 import { ErrorState } from '../../components/error-state.js';
-import { LOG_PAGE_SIZES } from './log-params.js';
 
 export interface LogTableProps<T> {
   table: TanStackTable<T>;
@@ -106,57 +105,5 @@ export function LogTable<T>({
         </Table>
       </Table.ScrollContainer>
     </Box>
-  );
-}
-
-export interface LogTableFooterProps {
-  total: number;
-  page: number;
-  pageSize: number;
-  noun: string;
-  onPage: (page: number) => void;
-  onPageSize: (pageSize: number) => void;
-}
-
-export function LogTableFooter({ total, page, pageSize, noun, onPage, onPageSize }: LogTableFooterProps) {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
-  return (
-    <Group justify="space-between" gap="md">
-      <Group gap="sm">
-        <Select
-          label="Rows per page"
-          data={LOG_PAGE_SIZES.map(String)}
-          value={String(pageSize)}
-          onChange={(value) => value && onPageSize(Number(value))}
-          allowDeselect={false}
-          styles={{
-            root: { display: 'flex', alignItems: 'center', gap: 8 },
-            label: { whiteSpace: 'nowrap', marginBottom: 0 },
-            wrapper: { width: 84 },
-          }}
-          comboboxProps={{ withinPortal: true }}
-        />
-        <Text size="sm" c="dimmed">
-          {total === 0
-            ? `No ${noun}`
-            : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
-        </Text>
-      </Group>
-      <Pagination
-        total={pages}
-        value={Math.min(page, pages)}
-        onChange={onPage}
-        size="sm"
-        withEdges
-        getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
-        getControlProps={(control) => ({
-          'aria-label': { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' }[
-            control
-          ],
-        })}
-      />
-    </Group>
   );
 }

@@ -17,12 +17,14 @@ import {
   AUDIT_ACTIONS,
   auditFilters,
   loginFilters,
+  LOG_PAGE_SIZES,
   readLogParams,
   writeLogParams,
   type LogParams,
   type LogTab,
 } from './log-params.js';
-import { LogTable, LogTableFooter } from './log-table.js';
+import { LogTable } from './log-table.js';
+import { PagedTableFooter } from '../../components/paged-table-footer.js';
 import { saveFile } from '../../api/save-file.js';
 
 /** The Logs page (product.md §1 "Logs"): System Events and Login History. */
@@ -265,10 +267,11 @@ function SystemEvents({ params, update }: TabProps) {
         emptyMessage={filtered ? 'No events match these filters.' : 'No events have been recorded yet.'}
         minWidth={1100}
       />
-      <LogTableFooter
+      <PagedTableFooter
         total={total}
         page={params.page}
         pageSize={params.pageSize}
+        pageSizes={LOG_PAGE_SIZES}
         noun="events"
         onPage={(page) => update({ page })}
         onPageSize={(pageSize) => update({ pageSize, page: 1 })}
@@ -349,10 +352,11 @@ function LoginHistory({ params, update }: TabProps) {
         emptyMessage={filtered ? 'No sign-in attempts match these filters.' : 'No sign-in attempts yet.'}
         minWidth={1100}
       />
-      <LogTableFooter
+      <PagedTableFooter
         total={total}
         page={params.page}
         pageSize={params.pageSize}
+        pageSizes={LOG_PAGE_SIZES}
         noun="sign-in attempts"
         onPage={(page) => update({ page })}
         onPageSize={(pageSize) => update({ pageSize, page: 1 })}

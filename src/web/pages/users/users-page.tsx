@@ -16,10 +16,11 @@ import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../.
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
-import { readListParams, writeListParams } from './list-params.js';
+import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
-import { UsersTable, UsersTableFooter } from './users-table.js';
+import { UsersTable } from './users-table.js';
+import { PagedTableFooter } from '../../components/paged-table-footer.js';
 import { saveFile } from '../../api/save-file.js';
 
 /** The User Accounts list (product.md §1 "Users"). */
@@ -215,10 +216,12 @@ function UserAccounts() {
         search={params.search}
         onSort={sortBy}
       />
-      <UsersTableFooter
+      <PagedTableFooter
         total={total}
         page={params.page}
         pageSize={params.pageSize}
+        pageSizes={PAGE_SIZES}
+        noun="accounts"
         onPage={(page) => update({ page })}
         onPageSize={(pageSize) => update({ pageSize, page: 1 })}
       />

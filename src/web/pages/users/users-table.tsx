@@ -1,20 +1,8 @@
-import {
-  Box,
-  Center,
-  Group,
-  Loader,
-  LoadingOverlay,
-  Pagination,
-  Select,
-  Table,
-  Text,
-  UnstyledButton,
-} from '@mantine/core';
+import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, type Header, type Table as TanStackTable } from '@tanstack/react-table';
 import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
 import { ErrorState } from '../../components/error-state.js';
 import { IconChevronDown, IconChevronUp, IconSelector } from '../../components/icons.js';
-import { PAGE_SIZES } from './list-params.js';
 
 function SortableHeader({ header, onSort }: { header: Header<User, unknown>; onSort: (sort: UserSortColumn) => void }) {
   const sortKey = header.column.columnDef.meta?.sortKey;
@@ -140,56 +128,5 @@ export function UsersTable({ table, loading, fetching, error, onRetry, search, o
         </Table>
       </Table.ScrollContainer>
     </Box>
-  );
-}
-
-export interface UsersTableFooterProps {
-  total: number;
-  page: number;
-  pageSize: number;
-  onPage: (page: number) => void;
-  onPageSize: (pageSize: number) => void;
-}
-
-export function UsersTableFooter({ total, page, pageSize, onPage, onPageSize }: UsersTableFooterProps) {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
-  return (
-    <Group justify="space-between" gap="md">
-      <Group gap="sm">
-        <Select
-          label="Rows per page"
-          data={PAGE_SIZES.map(String)}
-          value={String(pageSize)}
-          onChange={(value) => value && onPageSize(Number(value))}
-          allowDeselect={false}
-          styles={{
-            root: { display: 'flex', alignItems: 'center', gap: 8 },
-            label: { whiteSpace: 'nowrap', marginBottom: 0 },
-            wrapper: { width: 84 },
-          }}
-          comboboxProps={{ withinPortal: true }}
-        />
-        <Text size="sm" c="dimmed">
-          {total === 0
-            ? 'No accounts'
-            : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
-        </Text>
-      </Group>
-      <Pagination
-        total={pages}
-        value={Math.min(page, pages)}
-        onChange={onPage}
-        size="sm"
-        withEdges
-        getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
-        getControlProps={(control) => ({
-          'aria-label': { first: 'First page', previous: 'Previous page', next: 'Next page', last: 'Last page' }[
-            control
-          ],
-        })}
-      />
-    </Group>
   );
 }
