@@ -26,6 +26,9 @@ import { securityGroupRoutes } from './routes/security-groups.js';
 import { setupRoutes } from './routes/setup.js';
 import { accountSecurityRoutes } from './routes/account-security.js';
 import { logRoutes } from './routes/logs.js';
+import { recordRoutes } from './routes/records.js';
+import { taskRoutes } from './routes/tasks.js';
+import { reportRoutes } from './routes/reports.js';
 
 export interface AppDeps {
   db: Db;
@@ -205,6 +208,9 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(securityGroupRoutes, full);
   await app.register(accountSecurityRoutes, full);
   await app.register(logRoutes, full);
+  await app.register(recordRoutes, full);
+  await app.register(taskRoutes, full);
+  await app.register(reportRoutes, full);
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {

@@ -41,6 +41,27 @@ export const ERRORS = {
     message: 'This is the last enabled Administrator; the platform needs at least one.',
   },
   not_found: { status: 404, message: 'Not found.' },
+  system_group_read_only: {
+    status: 409,
+    message: 'System security groups cannot be changed or deleted. Copy one to make a custom group.',
+  },
+  group_has_members: {
+    status: 409,
+    message: 'This security group still has members. Move them to another group before deleting it.',
+  },
+  group_name_taken: { status: 409, message: 'A security group with this name already exists.' },
+  record_type_taken: { status: 409, message: 'A record type with this name already exists.' },
+  record_name_taken: { status: 409, message: 'A record of this type with this name already exists.' },
+  delete_permission_required: {
+    status: 403,
+    message: 'This would remove data, which needs the Delete permission your security group does not have.',
+  },
+  import_has_errors: { status: 422, message: 'The file has errors, so nothing was imported.' },
+  task_transition_not_allowed: {
+    status: 409,
+    message: 'The task cannot do that from its current status.',
+  },
+  attachment_too_large: { status: 413, message: 'The file is larger than attachments may be.' },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   setup_not_available: {
     status: 409,

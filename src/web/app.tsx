@@ -12,6 +12,13 @@ import { HomeRedirect } from './pages/home-redirect.js';
 import { LoginPage } from './pages/login-page.js';
 import { LogsPage } from './pages/logs/logs-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
+import { RecordsPage } from './pages/records/records-page.js';
+import { ViewRecordPage } from './pages/records/view-record-page.js';
+import { ReportsPage } from './pages/reports/reports-page.js';
+import { SecurityGroupEditorPage } from './pages/security-groups/security-group-editor-page.js';
+import { SecurityGroupsPage } from './pages/security-groups/security-groups-page.js';
+import { TasksPage } from './pages/tasks/tasks-page.js';
+import { ViewTaskPage } from './pages/tasks/view-task-page.js';
 import { SetupPage } from './pages/setup-page.js';
 import { UsersPage } from './pages/users/users-page.js';
 import { ViewUserPage } from './pages/view-user/view-user-page.js';
@@ -55,6 +62,14 @@ const router = createBrowserRouter([
           { index: true, element: <HomeRedirect /> },
           { path: '/users', element: <UsersPage /> },
           { path: '/users/:id', element: <ViewUserPage /> },
+          { path: '/records', element: <RecordsPage /> },
+          { path: '/records/:id', element: <ViewRecordPage /> },
+          { path: '/tasks', element: <TasksPage /> },
+          { path: '/tasks/:id', element: <ViewTaskPage /> },
+          { path: '/reports', element: <ReportsPage /> },
+          { path: '/security-groups', element: <SecurityGroupsPage /> },
+          // "new" (optionally ?copyFrom=<group id>) or a custom group's ID.
+          { path: '/security-groups/:id', element: <SecurityGroupEditorPage /> },
           { path: '/logs', element: <LogsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],

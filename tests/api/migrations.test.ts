@@ -62,6 +62,20 @@ describe('migrations', () => {
   );
 });
 
+/**
+ * Undoes `first` and every later migration, newest first (Kysely runs migrations strictly in
+ * order), and returns their names oldest first: what the next migrateToLatest must apply again.
+ */
+async function undoMigrationsFrom(t: TestApp, first: string): Promise<string[]> {
+  const undone = Object.keys(MIGRATIONS).filter((name) => name >= first);
+  for (const name of [...undone].reverse()) {
+    await MIGRATIONS[name]!.down!(t.db as Kysely<unknown>);
+    // Kysely's own record of the migrations run: forget it so the next start runs it again.
+    await sql`delete from kysely_migration where name = ${name}`.execute(t.db);
+  }
+  return undone;
+}
+
 describe('migration 0002-user-list-sort-indexes', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -91,13 +105,7 @@ describe('migration 0002-user-list-sort-indexes', () => {
       telephone: '+1 555 0100',
       functionalGroup: 'Ops',
     });
-    // Undo 0002 and every later migration, newest first (Kysely runs migrations strictly in order).
-    const undone = Object.keys(MIGRATIONS).filter((name) => name >= '0002-user-list-sort-indexes');
-    for (const name of [...undone].reverse()) {
-      await MIGRATIONS[name]!.down!(t.db as Kysely<unknown>);
-      // Kysely's own record of the migrations run: forget it so the next start runs it again.
-      await sql`delete from kysely_migration where name = ${name}`.execute(t.db);
-    }
+    const undone = await undoMigrationsFrom(t, '0002-user-list-sort-indexes');
     expect((await userIndexes()).filter((name) => SORT_INDEXES.includes(name))).toEqual([]);
     expect(await listPendingMigrations(t.db)).toEqual(undone);
 
@@ -126,10 +134,27 @@ describe('migration 0003-log-indexes', () => {
 
   it('creates the action index, undoes cleanly and applies again', async () => {
     expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
-    await MIGRATIONS['0003-log-indexes']!.down!(t.db as Kysely<unknown>);
-    await sql`delete from kysely_migration where name = ${'0003-log-indexes'}`.execute(t.db);
+    const undone = await undoMigrationsFrom(t, '0003-log-indexes');
     expect(await auditIndexes()).not.toContain('audit_events_action_occurred_at_idx');
-    expect(await migrateToLatest(t.db)).toEqual(['0003-log-indexes']);
+    expect(await migrateToLatest(t.db)).toEqual(undone);
     expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
+  });
+});
+
+describe('migration 0004-platform-data', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('creates the built-in record types, undoes cleanly and applies again', async () => {
+    const typeNames = async () =>
+      (await t.db.selectFrom('record_types').select('name').orderBy('name').execute()).map((row) => row.name);
+    expect(await typeNames()).toEqual(['Application', 'Computer', 'User']);
+    const undone = await undoMigrationsFrom(t, '0004-platform-data');
+    expect(undone).toEqual(['0004-platform-data']);
+    expect(await migrateToLatest(t.db)).toEqual(undone);
+    expect(await typeNames()).toEqual(['Application', 'Computer', 'User']);
   });
 });

@@ -14,6 +14,10 @@ import type { UserWithGroup } from '../../src/server/services/users.js';
 import { findUserById } from '../../src/server/services/users.js';
 import { giveApiToken, uniqueEmail } from '../helpers/fixtures.js';
 import { TEST_PASSWORD, type TestApp } from '../helpers/test-app.js';
+import { RECORDS_ROUTE_SAMPLES } from './route-samples/records.js';
+import { REPORTS_ROUTE_SAMPLES } from './route-samples/reports.js';
+import { SECURITY_GROUPS_ROUTE_SAMPLES } from './route-samples/security-groups.js';
+import { TASKS_ROUTE_SAMPLES } from './route-samples/tasks.js';
 
 export interface SampleContext {
   t: TestApp;
@@ -132,7 +136,6 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
     access: requires('event_logs:export'),
     build: () => ({ query: { email: 'user' } }),
   },
-  'GET /api/v1/security-groups': { access: requires('users_groups:view'), build: () => ({}) },
   'GET /api/v1/users/:id/security': {
     access: requires('users_groups:view', { orSelfParam: 'id' }),
     build: (ctx) => ({ params: { id: ctx.targetId } }),
@@ -164,6 +167,11 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
       return { body: { currentPassword: TEST_PASSWORD, newPassword: next, confirmNewPassword: next } };
     },
   },
+  // Each area keeps its samples in its own file under route-samples/.
+  ...SECURITY_GROUPS_ROUTE_SAMPLES,
+  ...RECORDS_ROUTE_SAMPLES,
+  ...TASKS_ROUTE_SAMPLES,
+  ...REPORTS_ROUTE_SAMPLES,
 };
 
 /** The URL of a sample request: path parameters filled in, query string appended. */

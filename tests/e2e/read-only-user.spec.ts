@@ -19,15 +19,19 @@ test.beforeAll(async () => {
   });
 });
 
-test('a Read Only User lands on their own page and sees no Users navigation', async ({ page }) => {
+test('a Read Only User lands on Records and is shown only what their group may use', async ({ page }) => {
   await signInThroughUi(page, app(), reader.email, reader.password);
-  await expect(page).toHaveURL(new RegExp(`/users/${reader.id}$`));
-  await expect(page.getByRole('heading', { name: 'Rita Reader' })).toBeVisible();
+  await expect(page).toHaveURL(/\/records$/);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await expect(nav.getByRole('link', { name: 'My Account' })).toHaveAttribute('aria-current', 'page');
-  await expect(nav.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await expect(nav.getByRole('link')).toHaveText(['Records', 'Reports', 'My Account', 'API Reference']);
+  await expect(nav.getByRole('link', { name: 'Records' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByRole('link', { name: 'User Accounts' })).toHaveCount(0);
+
+  await nav.getByRole('link', { name: 'My Account' }).click();
+  await expect(page).toHaveURL(new RegExp(`/users/${reader.id}$`));
+  await expect(page.getByRole('heading', { name: 'Rita Reader' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'My Account' })).toHaveAttribute('aria-current', 'page');
 
   // Their own Account Settings are theirs to change.
   await page.getByRole('textbox', { name: 'Telephone' }).fill('+1 555 0100');
@@ -55,6 +59,7 @@ test("a Read Only User who opens someone else's page is told they lack permissio
 
 test('a Read Only User who changes their UI theme to Dark gets the dark theme', async ({ page }) => {
   await signInThroughUi(page, app(), reader.email, reader.password);
+  await page.goto(`${app().url}/users/${reader.id}`);
   await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
   await page.getByRole('combobox', { name: 'UI theme' }).click();
   await page.getByRole('option', { name: 'Dark' }).click();

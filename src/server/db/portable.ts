@@ -16,3 +16,8 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
+
+/** A column for file contents (attachments): BLOB on SQLite, BYTEA on PostgreSQL. */
+export function binaryColumn(db: Kysely<unknown>): 'bytea' | 'blob' {
+  return isPostgres(db) ? 'bytea' : 'blob';
+}

@@ -113,6 +113,71 @@ export interface SetupTokenTable {
   expires_at: string;
 }
 
+export interface RecordTypeTable {
+  /** Built-in types have readable IDs (computer, user, application); added types get a UUID. */
+  id: string;
+  name: string;
+  /** Lower-cased name, unique: "computer" and "Computer" are the same type. */
+  name_normalized: string;
+  is_builtin: number;
+  created_at: string;
+}
+
+export interface RecordTable {
+  id: string;
+  type_id: string;
+  name: string;
+  /** Lower-cased name: unique within a type, and the indexed prefix search. */
+  name_normalized: string;
+  owner: string;
+  /** JSON object of string keys to string values. */
+  properties: string;
+  created_by_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type TaskStatus = 'not_started' | 'in_progress' | 'complete' | 'cancelled' | 'failed';
+
+export interface TaskTable {
+  id: string;
+  title: string;
+  title_normalized: string;
+  record_id: string | null;
+  status: TaskStatus;
+  assignee_user_id: string | null;
+  /** A calendar day, yyyy-mm-dd. */
+  due_date: string | null;
+  created_by_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  /** When it became Complete, Cancelled or Failed. */
+  finished_at: string | null;
+}
+
+export interface TaskNoteTable {
+  id: Generated<number>;
+  task_id: string;
+  author_user_id: string | null;
+  author_email: string;
+  body: string;
+  created_at: string;
+}
+
+export interface TaskAttachmentTable {
+  id: string;
+  task_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Buffer;
+  uploaded_by_user_id: string | null;
+  uploaded_by_email: string;
+  uploaded_at: string;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -123,4 +188,9 @@ export interface Database {
   login_history: LoginHistoryTable;
   login_throttle: LoginThrottleTable;
   setup_tokens: SetupTokenTable;
+  record_types: RecordTypeTable;
+  records: RecordTable;
+  tasks: TaskTable;
+  task_notes: TaskNoteTable;
+  task_attachments: TaskAttachmentTable;
 }

@@ -2,18 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import type { Actor } from '../auth/actor.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 
-/** Audit actions, named `<object>.<what happened>`. */
-export type AuditAction =
-  | 'setup.first_administrator_created'
-  | 'user.created'
-  | 'user.updated'
-  | 'user.deleted'
-  | 'user.password_reset'
-  | 'user.security_updated'
-  | 'api_token.generated'
-  | 'api_token.revoked'
-  | 'session.signed_out';
+export type { AuditAction };
 
 export interface AuditEntry {
   actor: Pick<Actor, 'user'> | null;

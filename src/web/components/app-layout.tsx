@@ -1,13 +1,17 @@
 import {
   AppShell,
   Box,
+  Burger,
   Button,
+  Divider,
+  Stack,
   Group,
   Text,
   UnstyledButton,
   useMantineColorScheme,
   VisuallyHidden,
 } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
@@ -19,13 +23,25 @@ import { can } from '../auth/abilities.js';
 import { rememberSessionEnd, SIGNED_OUT } from '../auth/session-end.js';
 import { useSignedInMe } from '../auth/use-me.js';
 import { fullName } from '../format/labels.js';
+import type { Permission } from '../../shared/permissions.js';
 import { LatchkeyLogo } from './latchkey-logo.js';
 
-function HeaderLink({ to, active, children }: { to: string; active: boolean; children: string }) {
+/** The areas of the product, each shown only to accounts whose group may view it. */
+const NAV_ITEMS: ReadonlyArray<{ to: string; label: string; permission: Permission }> = [
+  { to: '/records', label: 'Records', permission: 'records:view' },
+  { to: '/tasks', label: 'Tasks', permission: 'tasks:view' },
+  { to: '/reports', label: 'Reports', permission: 'reports:view' },
+  { to: '/users', label: 'Users', permission: 'users_groups:view' },
+  { to: '/security-groups', label: 'Security Groups', permission: 'users_groups:view' },
+  { to: '/logs', label: 'Logs', permission: 'event_logs:view' },
+];
+
+function NavItem({ to, active, children }: { to: string; active: boolean; children: string }) {
   return (
     <Button
       component={Link}
       to={to}
+      justify="flex-start"
       variant={active ? 'light' : 'subtle'}
       color={active ? 'blue' : 'gray'}
       aria-current={active ? 'page' : undefined}
@@ -67,9 +83,13 @@ export function AppLayout() {
   useThemePreference(me.user.theme);
   useFocusMainOnNavigation(location.pathname);
 
+  const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
+  useEffect(closeNav, [location.pathname, closeNav]);
+
   const myPath = `/users/${me.user.id}`;
   const onMyPage = location.pathname === myPath;
-  const onUsers = location.pathname === '/users' || (location.pathname.startsWith('/users/') && !onMyPage);
+  const isActive = (to: string) =>
+    !onMyPage && (location.pathname === to || location.pathname.startsWith(`${to}/`));
 
   const signOutMutation = useMutation({
     mutationFn: signOut,
@@ -84,13 +104,18 @@ export function AppLayout() {
   });
 
   return (
-    <AppShell header={{ height: 60 }} padding="lg">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 210, breakpoint: 'sm', collapsed: { mobile: !navOpened } }}
+      padding="lg"
+    >
       <a className="skip-link" href="#main">
         Skip to main content
       </a>
       <AppShell.Header>
         <Group h="100%" px="lg" justify="space-between" wrap="nowrap">
           <Group gap="xl" wrap="nowrap">
+            <Burger opened={navOpened} onClick={toggleNav} hiddenFrom="sm" size="sm" aria-label="Navigation" />
             <UnstyledButton component={Link} to="/">
               <Group gap={8} wrap="nowrap">
                 <LatchkeyLogo size={28} />
@@ -99,26 +124,6 @@ export function AppLayout() {
                 </Text>
               </Group>
             </UnstyledButton>
-            <Box component="nav" aria-label="Main">
-              <Group gap={4} wrap="nowrap">
-                {can(me, 'users_groups:view') && (
-                  <HeaderLink to="/users" active={onUsers}>
-                    Users
-                  </HeaderLink>
-                )}
-                {can(me, 'event_logs:view') && (
-                  <HeaderLink to="/logs" active={location.pathname === '/logs'}>
-                    Logs
-                  </HeaderLink>
-                )}
-                <HeaderLink to={myPath} active={onMyPage}>
-                  My Account
-                </HeaderLink>
-                <Button component="a" href="/api/docs" variant="subtle" color="gray">
-                  API Reference
-                </Button>
-              </Group>
-            </Box>
           </Group>
           <Group gap="md" wrap="nowrap">
             <Text size="sm" c="dimmed" truncate maw={280}>
@@ -131,6 +136,22 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
+      <AppShell.Navbar p="sm" component="nav" aria-label="Main">
+        <Stack gap={2}>
+          {NAV_ITEMS.filter((item) => !item.permission || can(me, item.permission)).map((item) => (
+            <NavItem key={item.to} to={item.to} active={isActive(item.to)}>
+              {item.label}
+            </NavItem>
+          ))}
+          <Divider my="xs" />
+          <NavItem to={myPath} active={onMyPage}>
+            My Account
+          </NavItem>
+          <Button component="a" href="/api/docs" variant="subtle" color="gray" justify="flex-start">
+            API Reference
+          </Button>
+        </Stack>
+      </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <Box maw={1760} mx="auto">
           <Outlet />

@@ -1,20 +1,11 @@
+import { AUDIT_ACTION_LABELS } from '../../../shared/audit-actions.js';
 import type { AuditFilters, LoginFilters, Paging } from '../../api/logs.js';
 
 export const LOG_PAGE_SIZES = [25, 50, 100, 200] as const;
 export type LogTab = 'events' | 'logins';
 
 /** The known System Events actions, with the words people read. */
-export const AUDIT_ACTIONS: Record<string, string> = {
-  'setup.first_administrator_created': 'First administrator created',
-  'user.created': 'User created',
-  'user.updated': 'User updated',
-  'user.deleted': 'User deleted',
-  'user.password_reset': 'Password reset',
-  'user.security_updated': 'Security settings updated',
-  'api_token.generated': 'API token generated',
-  'api_token.revoked': 'API token revoked',
-  'session.signed_out': 'Signed out',
-};
+export const AUDIT_ACTIONS: Record<string, string> = AUDIT_ACTION_LABELS;
 
 /** What the address holds: the tab, its filters (dates as YYYY-MM-DD) and the page. */
 export interface LogParams extends Paging {

@@ -1,0 +1,26 @@
+/**
+ * Every audit action, named `<object>.<what happened>`, with the words the Logs page shows for it.
+ * The server's recordAudit accepts only these names, so a new action is added here or nowhere.
+ */
+export const AUDIT_ACTION_LABELS = {
+  'setup.first_administrator_created': 'First administrator created',
+  'user.created': 'User created',
+  'user.updated': 'User updated',
+  'user.deleted': 'User deleted',
+  'user.password_reset': 'Password reset',
+  'user.security_updated': 'Security settings updated',
+  'api_token.generated': 'API token generated',
+  'api_token.revoked': 'API token revoked',
+  'session.signed_out': 'Signed out',
+  'security_group.created': 'Security group created',
+  'security_group.updated': 'Security group updated',
+  'security_group.deleted': 'Security group deleted',
+  'record_type.created': 'Record type created',
+  'record.deleted': 'Record deleted',
+  'records.bulk_deleted': 'Records deleted (bulk)',
+  'records.imported': 'Records imported',
+  'task.deleted': 'Task deleted',
+  'task_attachment.removed': 'Task attachment removed',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
