@@ -11,3 +11,9 @@ export function csvCell(value: unknown): string {
 export function csvRow(values: readonly unknown[]): string {
   return values.map(csvCell).join(',') + '\r\n';
 }
+
+/** Content-Disposition for a CSV download: `latchkey-<name>-<UTC date>.csv`. */
+export function csvAttachmentHeader(name: string): string {
+  const date = new Date().toISOString().slice(0, 10);
+  return `attachment; filename="latchkey-${name}-${date}.csv"`;
+}

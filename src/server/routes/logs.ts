@@ -12,7 +12,7 @@ import {
   type AuditEvent,
   type LoginAttempt,
 } from '../../shared/schemas/logs.js';
-import { csvRow } from './csv.js';
+import { csvAttachmentHeader, csvRow } from './csv.js';
 
 /** An audit row as the API shows it: every field listed, details parsed from their JSON. */
 export function presentAuditEvent(row: AuditEventRow): AuditEvent {
@@ -72,11 +72,6 @@ const LOGIN_CSV_COLUMNS = [
 
 const EXPORT_PAGE_SIZE = 1000;
 
-function attachment(name: string): string {
-  const date = new Date().toISOString().slice(0, 10);
-  return `attachment; filename="latchkey-${name}-${date}.csv"`;
-}
-
 export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
     '/api/v1/logs/audit',
@@ -125,7 +120,7 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       }
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', attachment('system-events'))
+        .header('content-disposition', csvAttachmentHeader('system-events'))
         .send(Readable.from(rows()));
     },
   );
@@ -177,7 +172,7 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       }
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', attachment('login-history'))
+        .header('content-disposition', csvAttachmentHeader('login-history'))
         .send(Readable.from(rows()));
     },
   );

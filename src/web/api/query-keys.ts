@@ -12,4 +12,5 @@ export const queryKeys = {
   logs: ['logs'] as const,
   auditEvents: (params: AuditFilters & Paging) => ['logs', 'audit', params] as const,
   loginAttempts: (params: LoginFilters & Paging) => ['logs', 'logins', params] as const,
+  reportSummary: ['reports', 'summary'] as const,
 };
