@@ -334,10 +334,13 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       if (!request.isMultipart()) throw new AppError('bad_request', 'Send the file as multipart/form-data.');
       // Before reading up to 10 MiB, make sure there is a task to attach it to.
       await assertTaskExists(db, request.params.id);
-      const part = await request.file().catch(translateMultipartError);
-      if (!part) throw new AppError('bad_request', 'Send one file in a form field named "file".');
-      if (part.fieldname !== 'file') throw new AppError('bad_request', 'Send the file in a form field named "file".');
+      const parts = request.parts();
+      const first = await parts.next().catch(translateMultipartError);
+      const part = first.done ? undefined : first.value;
+      if (!part || part.type !== 'file' || part.fieldname !== 'file') throw new AppError('bad_request', ONE_FILE);
       const content = await part.toBuffer().catch(translateMultipartError);
+      // Anything after the one file (a second file, a field) is refused, not silently dropped.
+      if (!(await parts.next().catch(translateMultipartError)).done) throw new AppError('bad_request', ONE_FILE);
       const attachment = await addAttachment(db, { actor: actorOf(request), ip: request.ip }, request.params.id, {
         fileName: part.filename,
         contentType: part.mimetype,
@@ -399,12 +402,14 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
   );
 };
 
+const ONE_FILE = 'Send exactly one file, in a form field named "file", and nothing else.';
+
 /** @fastify/multipart's limit errors become our one error shape: a file too large is a 413, the rest 400. */
 function translateMultipartError(error: unknown): never {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('attachment_too_large', 'The file is larger than 10 MiB.');
   if (typeof code === 'string' && code.startsWith('FST_')) {
-    throw new AppError('bad_request', 'Send exactly one file, in a form field named "file", and nothing else.');
+    throw new AppError('bad_request', ONE_FILE);
   }
   throw error;
 }

@@ -41,12 +41,11 @@ export function safeFileName(raw: string): string {
   return name === '' ? FALLBACK_FILE_NAME : name;
 }
 
-const MEDIA_TYPE =
-  /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(; ?charset=[a-z0-9_.:-]{1,40})?$/;
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
-/** The type the uploader declared, if it is a plain media type; otherwise octet-stream. */
+/** The type the uploader declared (without parameters), if it is a plain media type; otherwise octet-stream. */
 export function storedContentType(declared: string | undefined): string {
-  const type = (declared ?? '').trim().toLowerCase();
+  const type = (declared ?? '').split(';')[0]!.trim().toLowerCase();
   return MEDIA_TYPE.test(type) ? type : 'application/octet-stream';
 }
 
@@ -62,8 +61,7 @@ const SERVABLE_TYPES: ReadonlySet<string> = new Set([
 
 /** The Content-Type to serve: the stored one for the allowlist above, octet-stream for anything else (HTML, SVG, scripts…). */
 export function servedContentType(stored: string): string {
-  const base = stored.split(';')[0]!.trim();
-  return SERVABLE_TYPES.has(base) ? stored : 'application/octet-stream';
+  return SERVABLE_TYPES.has(stored) ? stored : 'application/octet-stream';
 }
 
 /** `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266 / RFC 5987). */
@@ -135,7 +133,7 @@ export async function getAttachmentContent(db: Db, taskId: string, attachmentId:
     contentType: row.content_type,
     sha256: row.sha256,
     // better-sqlite3 and pg both give a Buffer; Buffer.from keeps the type honest if one ever does not.
-    content: Buffer.isBuffer(row.content) ? row.content : Buffer.from(row.content as Uint8Array),
+    content: Buffer.isBuffer(row.content) ? row.content : Buffer.from(row.content),
   };
 }
 
