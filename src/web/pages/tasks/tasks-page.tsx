@@ -149,7 +149,7 @@ function TaskList() {
             leftSection={<IconSearch />}
             value={searchText}
             onChange={(event) => setSearchText(event.currentTarget.value)}
-            w={240}
+            w={220}
             type="search"
           />
           <MultiSelect
@@ -159,7 +159,7 @@ function TaskList() {
             value={params.status}
             onChange={(value) => update({ status: value, page: 1 })}
             clearable
-            w={300}
+            w={220}
             comboboxProps={{ withinPortal: true }}
           />
           <Checkbox
