@@ -94,7 +94,7 @@ async function send(
     method: route.method as 'GET',
     url: sampleUrl(route.url, request, overrides.query),
     ...(request.body !== undefined ? { payload: request.body as object } : {}),
-    ...(overrides.headers ? { headers: overrides.headers } : {}),
+    ...(request.headers || overrides.headers ? { headers: { ...request.headers, ...overrides.headers } } : {}),
   };
   // Only a request expected to be refused needs the "nothing changed" comparison.
   const before = overrides.snapshot === false ? null : await stateSnapshot(t);
@@ -307,9 +307,12 @@ describe('CSRF: a cookie-authenticated change must come from Latchkey itself', (
               t.app.inject({
                 ...options,
                 headers: Object.fromEntries(
-                  Object.entries({ ...UI_HEADERS, cookie: administrator().session.cookie!, ...merged }).filter(
-                    ([, v]) => v !== '',
-                  ),
+                  Object.entries({
+                    ...options.headers,
+                    ...UI_HEADERS,
+                    cookie: administrator().session.cookie!,
+                    ...merged,
+                  }).filter(([, v]) => v !== ''),
                 ),
               }),
           },

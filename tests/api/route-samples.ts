@@ -34,6 +34,8 @@ export interface SampleRequest {
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
+  /** Headers the request needs (a multipart Content-Type, say); the matrix's own headers go on top. */
+  headers?: Record<string, string>;
 }
 
 export interface RouteSample {

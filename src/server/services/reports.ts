@@ -1,16 +1,7 @@
 import type { Db } from '../db/connection.js';
-import type { TaskStatus } from '../db/schema.js';
+import { TASK_STATUS_LABELS, TASK_STATUSES } from '../../shared/task-status.js';
 import { nowIso } from '../clock.js';
 import type { RecordsByTypeRow, ReportSummary, TasksByStatusRow } from '../../shared/schemas/reports.js';
-
-// TODO(merge with tasks): take the statuses and labels from src/shared/task-status.ts.
-const TASK_STATUS_ORDER: ReadonlyArray<[TaskStatus, string]> = [
-  ['not_started', 'Not Started'],
-  ['in_progress', 'In Progress'],
-  ['complete', 'Complete'],
-  ['cancelled', 'Cancelled'],
-  ['failed', 'Failed'],
-];
 
 /** Record counts for every record type (types without records count 0), by type name. */
 export async function recordsByType(db: Db): Promise<RecordsByTypeRow[]> {
@@ -32,7 +23,7 @@ export async function tasksByStatus(db: Db): Promise<TasksByStatusRow[]> {
     .groupBy('status')
     .execute();
   const counts = new Map(rows.map((row) => [row.status, Number(row.n)]));
-  return TASK_STATUS_ORDER.map(([status, label]) => ({ status, label, count: counts.get(status) ?? 0 }));
+  return TASK_STATUSES.map((status) => ({ status, label: TASK_STATUS_LABELS[status], count: counts.get(status) ?? 0 }));
 }
 
 export async function reportSummary(db: Db): Promise<ReportSummary> {

@@ -1,5 +1,6 @@
 import type { AuditFilters, LoginFilters, Paging } from './logs.js';
 import type { UserListParams } from './users.js';
+import type { TaskListParams } from './tasks.js';
 
 /** TanStack Query keys, in one place so invalidation cannot miss a spelling. */
 export const queryKeys = {
@@ -13,4 +14,10 @@ export const queryKeys = {
   auditEvents: (params: AuditFilters & Paging) => ['logs', 'audit', params] as const,
   loginAttempts: (params: LoginFilters & Paging) => ['logs', 'logins', params] as const,
   reportSummary: ['reports', 'summary'] as const,
+  // Tasks (list, one task, the assignee directory, records to link).
+  tasks: ['tasks'] as const,
+  taskList: (params: TaskListParams) => ['tasks', 'list', params] as const,
+  task: (id: string) => ['tasks', 'one', id] as const,
+  taskAssignees: (search: string) => ['tasks', 'assignees', search] as const,
+  taskRecordOptions: (search: string) => ['tasks', 'record-options', search] as const,
 };

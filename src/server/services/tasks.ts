@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database, TaskTable } from '../db/schema.js';
+import { isPostgres } from '../db/portable.js';
+import { nowIso } from '../clock.js';
+import { AppError, fieldError } from '../app-error.js';
+import { can, type Actor } from '../auth/actor.js';
+import {
+  isFinalTaskStatus,
+  TASK_TRANSITIONS,
+  transitionRefusalMessage,
+  type TaskStatus,
+  type TaskTransitionName,
+} from '../../shared/task-status.js';
+import type {
+  Assignee,
+  ListTasksQuery,
+  TaskActions,
+  TaskSortColumn,
+  UpdateTaskInput,
+} from '../../shared/schemas/tasks.js';
+import { recordAudit } from './audit.js';
+import type { RequestContext } from './users.js';
+
+type ActorContext = RequestContext & { actor: Actor };
+
+/** A task row with what the list shows of its record and assignee. */
+export type TaskRow = TaskTable & {
+  record_name: string | null;
+  record_type_name: string | null;
+  assignee_email: string | null;
+  assignee_first_name: string | null;
+  assignee_last_name: string | null;
+};
+
+export interface TaskNoteRow {
+  id: number;
+  author_user_id: string | null;
+  author_email: string;
+  body: string;
+  created_at: string;
+}
+
+export interface TaskAttachmentRow {
+  id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  uploaded_by_user_id: string | null;
+  uploaded_by_email: string;
+  uploaded_at: string;
+}
+
+export type TaskDetail = TaskRow & { notes: TaskNoteRow[]; attachments: TaskAttachmentRow[] };
+
+function notFound(): AppError {
+  return new AppError('not_found', 'No task with this ID.');
+}
+
+function selectTasks(db: Kysely<Database>) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('records as r', 'r.id', 't.record_id')
+    .leftJoin('record_types as rt', 'rt.id', 'r.type_id')
+    .leftJoin('users as a', 'a.id', 't.assignee_user_id')
+    .selectAll('t')
+    .select([
+      'r.name as record_name',
+      'rt.name as record_type_name',
+      'a.email as assignee_email',
+      'a.first_name as assignee_first_name',
+      'a.last_name as assignee_last_name',
+    ]);
+}
+
+/** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states. */
+const STATUS_ORDER = sql`case ${sql.ref('t.status')} when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end`;
+
+/** What each column sorts by; the assignee by the name the list shows ("first last"), then email. */
+function sortExpressions(sort: TaskSortColumn) {
+  switch (sort) {
+    case 'title':
+      return [sql.ref('t.title_normalized')];
+    case 'status':
+      return [STATUS_ORDER];
+    case 'dueDate':
+      return [sql.ref('t.due_date')];
+    case 'assignee':
+      return [sql.ref('a.first_name_normalized'), sql.ref('a.last_name_normalized'), sql.ref('a.email_normalized')];
+    case 'createdAt':
+      return [sql.ref('t.created_at')];
+    case 'updatedAt':
+      return [sql.ref('t.updated_at')];
+  }
+}
+
+/** Columns that may be NULL (no due date, nobody assigned): they sort as the smallest value on both databases. */
+const NULLABLE_SORT_COLUMNS: ReadonlySet<TaskSortColumn> = new Set(['dueDate', 'assignee']);
+
+type Filters = Omit<ListTasksQuery, 'sort' | 'order' | 'page' | 'pageSize'>;
+
+function applyFilters(
+  query: ReturnType<typeof selectTasks>,
+  filters: Filters,
+  actor: Actor,
+): ReturnType<typeof selectTasks> {
+  let q = query;
+  if (filters.status && filters.status.length > 0) q = q.where('t.status', 'in', filters.status);
+  if (filters.assigneeId) {
+    q = q.where('t.assignee_user_id', '=', filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId);
+  }
+  if (filters.recordId) q = q.where('t.record_id', '=', filters.recordId);
+  const search = filters.search?.toLowerCase() ?? '';
+  if (search !== '') {
+    const escaped = search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    q = q.where(sql<boolean>`${sql.ref('t.title_normalized')} like ${`%${escaped}%`} escape '\\'`);
+  }
+  return q;
+}
+
+/** One page of the Tasks list. Search matches any part of the title, in any letter case. */
+export async function listTasks(
+  db: Db,
+  actor: Actor,
+  query: ListTasksQuery,
+): Promise<{ tasks: TaskRow[]; total: number }> {
+  const filtered = applyFilters(selectTasks(db), query, actor);
+  let page = filtered;
+  for (const expression of sortExpressions(query.sort)) {
+    page = page.orderBy(expression, (ob) => {
+      if (!NULLABLE_SORT_COLUMNS.has(query.sort)) return query.order === 'asc' ? ob.asc() : ob.desc();
+      return query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
+    });
+  }
+  // Ties in ID order, so paging is stable.
+  page = page
+    .orderBy('t.id', query.order)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize);
+  const count = filtered
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number | string>().as('total'))
+    .executeTakeFirstOrThrow();
+  const [tasks, total] = await Promise.all([page.execute(), count]);
+  return { tasks, total: Number(total.total) };
+}
+
+async function findTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
+  return selectTasks(db).where('t.id', '=', id).executeTakeFirst();
+}
+
+/** The task with its notes (oldest first) and attachments (without their bytes). */
+export async function getTask(db: Kysely<Database>, id: string): Promise<TaskDetail> {
+  const task = await findTaskRow(db, id);
+  if (!task) throw notFound();
+  const [notes, attachments] = await Promise.all([
+    db
+      .selectFrom('task_notes')
+      .select(['id', 'author_user_id', 'author_email', 'body', 'created_at'])
+      .where('task_id', '=', id)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('task_attachments')
+      .select([
+        'id',
+        'file_name',
+        'content_type',
+        'size_bytes',
+        'uploaded_by_user_id',
+        'uploaded_by_email',
+        'uploaded_at',
+      ])
+      .where('task_id', '=', id)
+      .orderBy('uploaded_at')
+      .orderBy('id')
+      .execute(),
+  ]);
+  return {
+    ...task,
+    notes: notes.map((note) => ({ ...note, id: Number(note.id) })),
+    attachments: attachments.map((a) => ({ ...a, size_bytes: Number(a.size_bytes) })),
+  };
+}
+
+/**
+ * THE statement of what `actor` may do to a task in `status` right now: the permission held AND
+ * the workflow allowing it. Sent to the UI as `actions`; the routes' permissions and the
+ * transition checks below enforce the same rules.
+ */
+export function taskActions(actor: Actor, status: TaskStatus): TaskActions {
+  const transition = (name: TaskTransitionName) =>
+    can(actor, TASK_TRANSITIONS[name].permission) && TASK_TRANSITIONS[name].from.includes(status);
+  return {
+    assign: can(actor, 'tasks:assign') && !isFinalTaskStatus(status),
+    start: transition('start'),
+    complete: transition('complete'),
+    cancel: transition('cancel'),
+    fail: transition('fail'),
+    update: can(actor, 'tasks:update'),
+    delete: can(actor, 'tasks:delete'),
+  };
+}
+
+/** A record the task may link to: it must exist (400 on the field otherwise). */
+async function assertRecordExists(db: Kysely<Database>, recordId: string): Promise<void> {
+  const record = await db.selectFrom('records').select('id').where('id', '=', recordId).executeTakeFirst();
+  if (!record) throw fieldError('recordId', 'No record with this ID.');
+}
+
+export async function createTask(
+  db: Db,
+  ctx: ActorContext,
+  input: { title: string; recordId?: string | null | undefined; dueDate?: string | null | undefined },
+): Promise<TaskDetail> {
+  return db.transaction().execute(async (trx) => {
+    if (input.recordId) await assertRecordExists(trx, input.recordId);
+    const now = nowIso();
+    const id = randomUUID();
+    await trx
+      .insertInto('tasks')
+      .values({
+        id,
+        title: input.title,
+        title_normalized: input.title.toLowerCase(),
+        record_id: input.recordId ?? null,
+        status: 'not_started',
+        assignee_user_id: null,
+        due_date: input.dueDate ?? null,
+        created_by_user_id: ctx.actor.user.id,
+        created_at: now,
+        updated_at: now,
+        started_at: null,
+        finished_at: null,
+      })
+      .execute();
+    return getTask(trx, id);
+  });
+}
+
+export async function updateTask(db: Db, id: string, input: UpdateTaskInput): Promise<TaskDetail> {
+  return db.transaction().execute(async (trx) => {
+    const task = await findTaskRow(trx, id);
+    if (!task) throw notFound();
+    if (input.recordId) await assertRecordExists(trx, input.recordId);
+    const changes: Partial<TaskTable> = {};
+    if (input.title !== undefined) {
+      changes.title = input.title;
+      changes.title_normalized = input.title.toLowerCase();
+    }
+    if (input.dueDate !== undefined) changes.due_date = input.dueDate;
+    if (input.recordId !== undefined) changes.record_id = input.recordId;
+    if (Object.keys(changes).length > 0) {
+      await trx
+        .updateTable('tasks')
+        .set({ ...changes, updated_at: nowIso() })
+        .where('id', '=', id)
+        .execute();
+    }
+    return getTask(trx, id);
+  });
+}
+
+export async function deleteTask(db: Db, ctx: ActorContext, id: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const task = await trx.selectFrom('tasks').select(['id', 'title']).where('id', '=', id).executeTakeFirst();
+    if (!task) throw notFound();
+    // Notes and attachments go with it (ON DELETE CASCADE), in this same transaction.
+    await trx.deleteFrom('tasks').where('id', '=', id).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'task.deleted',
+      details: { taskId: task.id, title: task.title },
+      ip: ctx.ip,
+    });
+  });
+}
+
+/** 404 when the task does not exist, else the 409 naming its current status. */
+async function refuseTransition(db: Db, id: string, pastParticiple: string): Promise<never> {
+  const task = await db.selectFrom('tasks').select('status').where('id', '=', id).executeTakeFirst();
+  if (!task) throw notFound();
+  throw new AppError('task_transition_not_allowed', transitionRefusalMessage(task.status, pastParticiple));
+}
+
+/**
+ * Moves a task along the workflow. The status check and the change are ONE statement
+ * (UPDATE … WHERE status IN (…)), so of two concurrent requests only one can win.
+ */
+export async function transitionTask(db: Db, id: string, name: TaskTransitionName): Promise<TaskDetail> {
+  const transition = TASK_TRANSITIONS[name];
+  const now = nowIso();
+  const times: Partial<TaskTable> =
+    transition.to === 'in_progress'
+      ? // A restart after a failure is a new attempt: it starts now and has not finished.
+        { started_at: now, finished_at: null }
+      : { finished_at: now };
+  const result = await db
+    .updateTable('tasks')
+    .set({ status: transition.to, updated_at: now, ...times })
+    .where('id', '=', id)
+    .where('status', 'in', transition.from)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return refuseTransition(db, id, transition.pastParticiple);
+  return getTask(db, id);
+}
+
+/** Sets or clears the assignee: an existing enabled account, and never on a Complete or Cancelled task. */
+export async function assignTask(db: Db, id: string, assigneeId: string | null): Promise<TaskDetail> {
+  if (assigneeId !== null) {
+    const assignee = await db
+      .selectFrom('users')
+      .select(['id', 'status'])
+      .where('id', '=', assigneeId)
+      .executeTakeFirst();
+    if (!assignee) throw fieldError('assigneeId', 'No account with this ID.');
+    if (assignee.status !== 'enabled') throw fieldError('assigneeId', 'This account is disabled.');
+  }
+  const result = await db
+    .updateTable('tasks')
+    .set({ assignee_user_id: assigneeId, updated_at: nowIso() })
+    .where('id', '=', id)
+    .where('status', 'not in', ['complete', 'cancelled'])
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return refuseTransition(db, id, assigneeId ? 'assigned' : 'unassigned');
+  return getTask(db, id);
+}
+
+/** Appends a note (notes are never edited or removed on their own). */
+export async function addNote(db: Db, ctx: ActorContext, id: string, body: string): Promise<TaskNoteRow> {
+  return db.transaction().execute(async (trx) => {
+    let lookup = trx.selectFrom('tasks').select('id').where('id', '=', id);
+    // Locked so a concurrent delete cannot slip between the check and the insert (a 500 otherwise).
+    if (isPostgres(db as Kysely<unknown>)) lookup = lookup.forUpdate();
+    if (!(await lookup.executeTakeFirst())) throw notFound();
+    const now = nowIso();
+    const note = await trx
+      .insertInto('task_notes')
+      .values({
+        task_id: id,
+        author_user_id: ctx.actor.user.id,
+        author_email: ctx.actor.user.email,
+        body,
+        created_at: now,
+      })
+      .returning(['id', 'author_user_id', 'author_email', 'body', 'created_at'])
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('tasks').set({ updated_at: now }).where('id', '=', id).execute();
+    return { ...note, id: Number(note.id) };
+  });
+}
+
+/** Up to 20 enabled accounts whose email, first or last name starts with `search`. */
+export async function listAssignees(db: Db, search: string | undefined): Promise<Assignee[]> {
+  let query = db.selectFrom('users').select(['id', 'email', 'first_name', 'last_name']).where('status', '=', 'enabled');
+  const prefix = search?.toLowerCase() ?? '';
+  if (prefix !== '') {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql.ref('email_normalized'), 'like', sql`${pattern} escape '\\'`),
+        eb(sql.ref('first_name_normalized'), 'like', sql`${pattern} escape '\\'`),
+        eb(sql.ref('last_name_normalized'), 'like', sql`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('email_normalized').limit(20).execute();
+  return rows.map((row) => ({ id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name }));
+}
