@@ -6,12 +6,13 @@ import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { can, isAdministrator, type Actor } from '../auth/actor.js';
-import { ALL_PERMISSIONS, MODULES, SYSTEM_GROUPS, type ModuleName, type Permission } from '../../shared/permissions.js';
+import { MODULES, SYSTEM_GROUPS, type ModuleName, type Permission } from '../../shared/permissions.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type {
-  NewSecurityGroup,
-  SecurityGroupAbilities,
-  SecurityGroupChanges,
+import {
+  orderPermissions,
+  type NewSecurityGroup,
+  type SecurityGroupAbilities,
+  type SecurityGroupChanges,
 } from '../../shared/schemas/security-groups.js';
 import { recordAudit } from './audit.js';
 
@@ -23,20 +24,23 @@ export interface GroupRequestContext {
   ip: string;
 }
 
+/**
+ * One group with its permissions. Inside a transaction on PostgreSQL, `lock` holds its row until
+ * the end: 'share' while an account is assigned to it (so it cannot be deleted or redefined
+ * meanwhile), 'update' while it is changed or deleted (so assignments wait for the outcome).
+ * SQLite runs one write transaction at a time and needs no lock.
+ */
 export async function findGroupWithPermissions(
   db: Kysely<Database>,
   id: string,
+  lock: 'share' | 'update' | null = null,
 ): Promise<GroupWithPermissions | undefined> {
-  const group = await db.selectFrom('security_groups').selectAll().where('id', '=', id).executeTakeFirst();
+  let query = db.selectFrom('security_groups').selectAll().where('id', '=', id);
+  if (lock && isPostgres(db as Kysely<unknown>)) query = lock === 'share' ? query.forShare() : query.forUpdate();
+  const group = await query.executeTakeFirst();
   if (!group) return undefined;
   const rows = await db.selectFrom('group_permissions').select('permission').where('group_id', '=', id).execute();
-  return { ...group, permissions: sortPermissions(rows.map((r) => r.permission)) };
-}
-
-/** Permissions in the order permissions.ts declares them, so lists read the same everywhere. */
-function sortPermissions(permissions: string[]): string[] {
-  const order = new Map<string, number>(ALL_PERMISSIONS.map((p, i) => [p, i]));
-  return permissions.sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
+  return { ...group, permissions: orderPermissions(rows.map((r) => r.permission)) };
 }
 
 /** System groups first (in the order of permissions.ts), then custom groups by name; with member counts. */
@@ -57,7 +61,7 @@ export async function listGroups(db: Db): Promise<GroupWithMembers[]> {
     .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
     .map((group) => ({
       ...group,
-      permissions: sortPermissions(permissions.filter((p) => p.group_id === group.id).map((p) => p.permission)),
+      permissions: orderPermissions(permissions.filter((p) => p.group_id === group.id).map((p) => p.permission)),
       member_count: countByGroup.get(group.id) ?? 0,
     }));
 }
@@ -71,13 +75,14 @@ async function countMembers(db: Kysely<Database>, groupId: string): Promise<numb
   return Number(row.n);
 }
 
-async function findGroupWithMembers(db: Kysely<Database>, id: string): Promise<GroupWithMembers | undefined> {
-  const group = await findGroupWithPermissions(db, id);
-  return group && { ...group, member_count: await countMembers(db, id) };
-}
-
-export async function getGroup(db: Kysely<Database>, id: string): Promise<GroupWithMembers> {
-  const group = await findGroupWithMembers(db, id);
+/** A group with its member count, or 404; `lock` as in findGroupWithPermissions (members are counted after it). */
+export async function getGroup(
+  db: Kysely<Database>,
+  id: string,
+  lock: 'update' | null = null,
+): Promise<GroupWithMembers> {
+  const found = await findGroupWithPermissions(db, id, lock);
+  const group = found && { ...found, member_count: await countMembers(db, id) };
   if (!group) throw new AppError('not_found', 'No security group with this ID.');
   return group;
 }
@@ -208,7 +213,7 @@ export async function updateGroup(
   changes: SecurityGroupChanges,
 ): Promise<GroupWithMembers> {
   return db.transaction().execute(async (trx) => {
-    const group = await getGroup(trx, id);
+    const group = await getGroup(trx, id, 'update');
     const refusal = groupRefusals(ctx.actor, group).update;
     if (refusal) refuse(refusal);
     if (changes.permissions) assertMayGrant(ctx.actor, changes.permissions);
@@ -270,8 +275,9 @@ export async function deleteGroup(db: Db, ctx: GroupRequestContext, id: string):
   await db
     .transaction()
     .execute(async (trx) => {
-      const group = await getGroup(trx, id);
-      // The member count is read in this transaction; an account moved in meanwhile trips the foreign key below.
+      // Locked first, then counted: an assignment in progress holds the row (see findGroupWithPermissions),
+      // so its account is counted here; anything else moved in meanwhile trips the foreign key below.
+      const group = await getGroup(trx, id, 'update');
       const refusal = groupRefusals(ctx.actor, group).delete;
       if (refusal) refuse(refusal);
       await trx.deleteFrom('security_groups').where('id', '=', id).execute();
