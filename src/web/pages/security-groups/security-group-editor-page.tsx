@@ -302,7 +302,14 @@ function GroupForm({
               describedBy={ruleMessage ? 'permission-rule' : undefined}
             />
             {ruleMessage && (
-              <Alert id="permission-rule" ref={ruleRef} tabIndex={-1} color="red" role="alert" title="Not saved yet">
+              <Alert
+                id="permission-rule"
+                ref={ruleRef}
+                tabIndex={-1}
+                color="red"
+                role="alert"
+                title="Cannot be saved like this"
+              >
                 {ruleMessage}
               </Alert>
             )}

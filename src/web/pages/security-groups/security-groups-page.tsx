@@ -91,7 +91,7 @@ function SecurityGroupList() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Description</Table.Th>
-                <Table.Th>Type</Table.Th>
+                <Table.Th style={{ minWidth: 112 }}>Type</Table.Th>
                 <Table.Th ta="right">Members</Table.Th>
                 <Table.Th>Permissions</Table.Th>
                 <Table.Th>
@@ -118,7 +118,7 @@ function SecurityGroupList() {
                       {group.name}
                     </Table.Td>
                     <Table.Td maw={300}>{group.description}</Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Badge variant="light" color={group.isSystem ? 'gray' : 'blue'} radius="sm">
                         {group.isSystem ? 'System' : 'Custom'}
                       </Badge>
