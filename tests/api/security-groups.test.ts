@@ -1,7 +1,35 @@
+/**
+ * The Security Groups API: the list and its `can`, and custom groups created, read, changed and
+ * deleted under every rule of issue 4 (names, grantable permissions, "Delete and Export require
+ * View", no granting beyond your own rights, system groups read-only, no deleting a group in use),
+ * on SQLite and PostgreSQL.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS, SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { createCustomGroup, quickSession, quickUser } from '../helpers/fixtures.js';
-import { createTestApp, type Caller, type TestApp } from '../helpers/test-app.js';
+import type { UserWithGroup } from '../../src/server/services/users.js';
+import {
+  ALL_PERMISSIONS,
+  GRANTABLE_PERMISSIONS,
+  MODULES,
+  SYSTEM_GROUPS,
+  SYSTEM_GROUP_IDS,
+} from '../../src/shared/permissions.js';
+import type { SecurityGroup } from '../../src/shared/schemas/security-groups.js';
+import {
+  auditSince,
+  createCustomGroup,
+  errorOf,
+  lastAuditId,
+  quickSession,
+  quickUser,
+  stateSnapshot,
+  uniqueEmail,
+} from '../helpers/fixtures.js';
+import { customGroupMember, groupBody, groupsSeenBy } from '../helpers/security-groups-fixtures.js';
+import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
+
+/** The permissions no custom group may hold (the Administrator-only modules). */
+const GRANTABLE_EXCLUDED = ALL_PERMISSIONS.filter((p) => !GRANTABLE_PERMISSIONS.includes(p));
+const USERS_GROUPS_ALL = MODULES.users_groups.verbs.map((verb) => `users_groups:${verb}`);
 
 describe('GET /api/v1/security-groups', () => {
   let t: TestApp;
@@ -43,5 +71,604 @@ describe('GET /api/v1/security-groups', () => {
     expect(
       groups.find((g) => g.permissions.length === 2 && !SYSTEM_GROUPS.some((s) => s.id === g.id))?.permissions,
     ).toEqual(['records:view', 'reports:view']);
+  });
+});
+
+/*
+ * Writing custom groups: every rule is a clear 4xx that changes nothing; every change writes one
+ * audit entry in the same transaction; members feel a change on their very next request.
+ */
+describe('custom security groups (create, read, update, delete)', () => {
+  let t: TestApp;
+  let admin: Caller;
+  let adminUser: UserWithGroup;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    adminUser = await quickUser(t, SYSTEM_GROUP_IDS.administrator);
+    admin = await quickSession(t, adminUser);
+  });
+  afterAll(async () => t?.close());
+
+  /** Sends a write and checks it was refused with `status`/`code` and left every table as it was. */
+  async function expectRefused(
+    caller: Caller,
+    request: Parameters<Caller['request']>[0],
+    status: number,
+    code: string,
+    field?: string,
+  ): Promise<{ code: string; message: string; fields?: Record<string, string> }> {
+    const before = await stateSnapshot(t);
+    const response = await caller.request(request);
+    expect(response.statusCode, response.body).toBe(status);
+    const error = errorOf(response);
+    expect(error.code).toBe(code);
+    if (field) expect(error.fields?.[field], `fields.${field} in ${response.body}`).toEqual(expect.any(String));
+    expect(await stateSnapshot(t)).toEqual(before);
+    return error;
+  }
+
+  async function create(caller: Caller, body: Record<string, unknown>): Promise<SecurityGroup> {
+    const response = await caller.request({ method: 'POST', url: '/api/v1/security-groups', payload: body });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<SecurityGroup>();
+  }
+
+  describe('POST /api/v1/security-groups', () => {
+    it('creates a custom group: 201, trimmed name, permissions in declaration order without repeats, one audit entry', async () => {
+      const auditBefore = await lastAuditId(t);
+      const response = await admin.request({
+        method: 'POST',
+        url: '/api/v1/security-groups',
+        payload: {
+          name: '  Task Runners  ',
+          description: ' Run tasks ',
+          permissions: ['tasks:start', 'records:view', 'tasks:view', 'tasks:start'],
+        },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      const group = response.json<SecurityGroup>();
+      expect(group).toEqual({
+        id: expect.any(String),
+        name: 'Task Runners',
+        description: 'Run tasks',
+        isSystem: false,
+        permissions: ['records:view', 'tasks:view', 'tasks:start'],
+        memberCount: 0,
+        can: { update: true, delete: true },
+      });
+      const stored = await t.db
+        .selectFrom('group_permissions')
+        .select('permission')
+        .where('group_id', '=', group.id)
+        .execute();
+      expect(stored.map((r) => r.permission).sort()).toEqual(['records:view', 'tasks:start', 'tasks:view']);
+      const audit = await auditSince(t, auditBefore);
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        action: 'security_group.created',
+        actor_user_id: adminUser.id,
+        details: {
+          groupId: group.id,
+          name: 'Task Runners',
+          permissions: ['records:view', 'tasks:view', 'tasks:start'],
+        },
+      });
+      expect((await admin.request({ method: 'GET', url: `/api/v1/security-groups/${group.id}` })).json()).toEqual(
+        group,
+      );
+    });
+
+    it('creates a group with no permissions and no description', async () => {
+      const group = await create(admin, { name: `Nobody ${Date.now()}`, permissions: [] });
+      expect(group).toMatchObject({ description: '', permissions: [], memberCount: 0 });
+    });
+
+    const invalid: Array<[string, Record<string, unknown>, string, RegExp?]> = [
+      ['an empty name', { name: '' }, 'name', /Name is required/],
+      ['a name of spaces only', { name: '    ' }, 'name', /Name is required/],
+      ['a name of 101 characters', { name: 'x'.repeat(101) }, 'name', /at most 100/],
+      ['a description of 501 characters', { description: 'x'.repeat(501) }, 'description', /at most 500/],
+      ['an unknown permission', { permissions: ['records:view', 'records:fly'] }, 'permissions', /records:fly/],
+      ['a verb of another module', { permissions: ['reports:import'] }, 'permissions', /reports:import/],
+      ['permissions that are not a list', { permissions: 'records:view' }, 'permissions'],
+      ['no permissions field at all', { permissions: undefined }, 'permissions'],
+      ['isSystem (not settable)', { isSystem: true }, 'isSystem'],
+      ['an id (not settable)', { id: 'my-own-id' }, 'id'],
+    ];
+    for (const [what, overrides, field, message] of invalid) {
+      it(`refuses ${what} with 400 validation_failed naming ${field}, creating nothing`, async () => {
+        const error = await expectRefused(
+          admin,
+          { method: 'POST', url: '/api/v1/security-groups', payload: groupBody(overrides) },
+          400,
+          'validation_failed',
+          field,
+        );
+        if (message) expect(error.fields?.[field]).toMatch(message);
+      });
+    }
+
+    for (const permission of GRANTABLE_EXCLUDED) {
+      it(`refuses the Administrator-only ${permission} with 400 saying only the Administrator group holds it`, async () => {
+        const error = await expectRefused(
+          admin,
+          {
+            method: 'POST',
+            url: '/api/v1/security-groups',
+            payload: groupBody({ permissions: ['records:view', permission] }),
+          },
+          400,
+          'validation_failed',
+          'permissions',
+        );
+        expect(error.fields?.permissions).toMatch(/Administrator group only/);
+      });
+    }
+
+    it('refuses Delete without View, naming the module, and does not fix it silently', async () => {
+      const error = await expectRefused(
+        admin,
+        { method: 'POST', url: '/api/v1/security-groups', payload: groupBody({ permissions: ['tasks:delete'] }) },
+        400,
+        'validation_failed',
+        'permissions',
+      );
+      expect(error.fields?.permissions).toBe(
+        'Delete and Export require View: add View to Tasks, or remove Delete/Export.',
+      );
+    });
+
+    it('refuses Export without View in two modules, naming both', async () => {
+      const error = await expectRefused(
+        admin,
+        {
+          method: 'POST',
+          url: '/api/v1/security-groups',
+          payload: groupBody({ permissions: ['records:view', 'event_logs:export', 'users_groups:export'] }),
+        },
+        400,
+        'validation_failed',
+        'permissions',
+      );
+      expect(error.message).toBe(
+        'Delete and Export require View: add View to Event Logs and Users & Groups, or remove Delete/Export.',
+      );
+    });
+
+    it('refuses a name already used, in any letter case and with spaces around it, with 409 group_name_taken', async () => {
+      const existing = await create(admin, groupBody({ name: 'Night Shift' }));
+      for (const name of ['Night Shift', 'night shift', '  NIGHT SHIFT ', 'administrator', 'Read Only User']) {
+        await expectRefused(
+          admin,
+          { method: 'POST', url: '/api/v1/security-groups', payload: groupBody({ name }) },
+          409,
+          'group_name_taken',
+          'name',
+        );
+      }
+      expect(existing.name).toBe('Night Shift');
+    });
+
+    it('creates only one group when the same new name is sent four times at once, in different cases (the others get 409, never 500)', async () => {
+      const names = ['Race Group', 'race group', 'RACE GROUP', 'Race Group'];
+      const responses = await Promise.all(
+        names.map((name) =>
+          admin.request({ method: 'POST', url: '/api/v1/security-groups', payload: groupBody({ name }) }),
+        ),
+      );
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409]);
+      const groups = await t.db.selectFrom('security_groups').select('name').execute();
+      expect(groups.filter((g) => g.name.toLowerCase() === 'race group')).toHaveLength(1);
+    });
+
+    it('refuses a group with rights the caller lacks with 403 group_exceeds_own_rights, naming them', async () => {
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
+      const error = await expectRefused(
+        manager.session,
+        {
+          method: 'POST',
+          url: '/api/v1/security-groups',
+          payload: groupBody({ permissions: ['records:view', 'tasks:view', 'tasks:start'] }),
+        },
+        403,
+        'group_exceeds_own_rights',
+        'permissions',
+      );
+      expect(error.message).toMatch(/Tasks: View, Tasks: Start/);
+      const allowed = await create(manager.token, groupBody({ permissions: ['records:view', 'users_groups:view'] }));
+      expect(allowed.can).toEqual({ update: true, delete: true });
+    });
+  });
+
+  describe('GET /api/v1/security-groups/:id', () => {
+    it('answers a system group with its permissions and can { update: false, delete: false }', async () => {
+      const response = await admin.request({
+        method: 'GET',
+        url: `/api/v1/security-groups/${SYSTEM_GROUP_IDS.orchestrationUser}`,
+      });
+      expect(response.statusCode).toBe(200);
+      const system = SYSTEM_GROUPS.find((g) => g.id === SYSTEM_GROUP_IDS.orchestrationUser)!;
+      expect(response.json()).toMatchObject({
+        name: system.name,
+        isSystem: true,
+        permissions: ALL_PERMISSIONS.filter((p) => system.permissions.includes(p)),
+        can: { update: false, delete: false },
+      });
+    });
+
+    it('answers 404 not_found for an unknown ID', async () => {
+      const response = await admin.request({ method: 'GET', url: '/api/v1/security-groups/no-such-group' });
+      expect(response.statusCode).toBe(404);
+      expect(errorOf(response).code).toBe('not_found');
+    });
+  });
+
+  describe("each group's `can`, computed by the server for the caller", () => {
+    it('is false for system groups, false for Delete while a group has members, true otherwise (Administrator)', async () => {
+      const empty = await create(admin, groupBody());
+      const populated = await create(admin, groupBody());
+      await quickUser(t, populated.id);
+      const seen = await groupsSeenBy(admin);
+      for (const system of SYSTEM_GROUPS) expect(seen.get(system.id)!.can).toEqual({ update: false, delete: false });
+      expect(seen.get(empty.id)!.can).toEqual({ update: true, delete: true });
+      expect(seen.get(populated.id)).toMatchObject({ memberCount: 1, can: { update: true, delete: false } });
+    });
+
+    it('is false for a group holding rights the caller lacks, and follows the caller’s own Users & Groups verbs', async () => {
+      const stronger = await create(admin, groupBody({ permissions: ['records:view', 'tasks:view', 'tasks:start'] }));
+      const weaker = await create(admin, groupBody({ permissions: ['records:view'] }));
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
+      const viewerOnly = await customGroupMember(t, ['users_groups:view', 'records:view']);
+      const byManager = await groupsSeenBy(manager.session);
+      expect(byManager.get(stronger.id)!.can).toEqual({ update: false, delete: false });
+      expect(byManager.get(weaker.id)!.can).toEqual({ update: true, delete: true });
+      const byViewer = await groupsSeenBy(viewerOnly.token);
+      expect(byViewer.get(weaker.id)!.can).toEqual({ update: false, delete: false });
+    });
+  });
+
+  describe('PATCH /api/v1/security-groups/:id', () => {
+    it('renames, describes and changes permissions in one save, with one audit entry of what changed', async () => {
+      const group = await create(
+        admin,
+        groupBody({ name: 'Before Name', description: 'Old', permissions: ['records:view', 'reports:view'] }),
+      );
+      const auditBefore = await lastAuditId(t);
+      const response = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/security-groups/${group.id}`,
+        payload: {
+          name: ' After Name ',
+          description: 'New',
+          permissions: ['tasks:view', 'records:view', 'tasks:complete'],
+        },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({
+        id: group.id,
+        name: 'After Name',
+        description: 'New',
+        permissions: ['records:view', 'tasks:view', 'tasks:complete'],
+      });
+      const audit = await auditSince(t, auditBefore);
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        action: 'security_group.updated',
+        details: {
+          groupId: group.id,
+          name: 'After Name',
+          changes: { name: { from: 'Before Name', to: 'After Name' }, description: { from: 'Old', to: 'New' } },
+          permissionsAdded: ['tasks:view', 'tasks:complete'],
+          permissionsRemoved: ['reports:view'],
+        },
+      });
+    });
+
+    it('writes nothing and no audit entry when nothing changes', async () => {
+      const group = await create(admin, groupBody());
+      const before = await stateSnapshot(t);
+      const response = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/security-groups/${group.id}`,
+        payload: { name: group.name, description: group.description, permissions: [...group.permissions].reverse() },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(await stateSnapshot(t)).toEqual(before);
+    });
+
+    it('lets a group change the letter case of its own name, but not take another group’s name (409)', async () => {
+      const group = await create(admin, groupBody({ name: 'Lower case' }));
+      const other = await create(admin, groupBody({ name: 'Taken Name' }));
+      const response = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/security-groups/${group.id}`,
+        payload: { name: 'LOWER CASE' },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      await expectRefused(
+        admin,
+        { method: 'PATCH', url: `/api/v1/security-groups/${group.id}`, payload: { name: 'taken name' } },
+        409,
+        'group_name_taken',
+        'name',
+      );
+      expect(other.name).toBe('Taken Name');
+    });
+
+    for (const system of SYSTEM_GROUPS) {
+      it(`refuses any change to the system group ${system.name} with 409 system_group_read_only, even by an Administrator`, async () => {
+        await expectRefused(
+          admin,
+          { method: 'PATCH', url: `/api/v1/security-groups/${system.id}`, payload: { description: 'Changed' } },
+          409,
+          'system_group_read_only',
+        );
+      });
+    }
+
+    it('refuses Export without View (400 naming the module), an Administrator-only power and an empty name, changing nothing', async () => {
+      const group = await create(admin, groupBody());
+      const url = `/api/v1/security-groups/${group.id}`;
+      const error = await expectRefused(
+        admin,
+        { method: 'PATCH', url, payload: { permissions: ['reports:export'] } },
+        400,
+        'validation_failed',
+        'permissions',
+      );
+      expect(error.message).toBe('Delete and Export require View: add View to Reports, or remove Delete/Export.');
+      await expectRefused(
+        admin,
+        { method: 'PATCH', url, payload: { permissions: ['administration:force_password_change'] } },
+        400,
+        'validation_failed',
+        'permissions',
+      );
+      await expectRefused(admin, { method: 'PATCH', url, payload: { name: ' ' } }, 400, 'validation_failed', 'name');
+      await expectRefused(
+        admin,
+        { method: 'PATCH', url, payload: { isSystem: false } },
+        400,
+        'validation_failed',
+        'isSystem',
+      );
+    });
+
+    it('refuses a caller who lacks a right of the group before the change, or would grant one after it (403)', async () => {
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view', 'reports:view']);
+      const stronger = await create(admin, groupBody({ permissions: ['records:view', 'tasks:view'] }));
+      // Before: the group holds tasks:view, which the manager lacks, even if the change would remove it.
+      await expectRefused(
+        manager.session,
+        { method: 'PATCH', url: `/api/v1/security-groups/${stronger.id}`, payload: { permissions: ['records:view'] } },
+        403,
+        'group_exceeds_own_rights',
+      );
+      // After: a group within the manager's rights may not be given more.
+      const weaker = await create(admin, groupBody({ permissions: ['records:view'] }));
+      await expectRefused(
+        manager.token,
+        {
+          method: 'PATCH',
+          url: `/api/v1/security-groups/${weaker.id}`,
+          payload: { permissions: ['records:view', 'records:update'] },
+        },
+        403,
+        'group_exceeds_own_rights',
+        'permissions',
+      );
+      const allowed = await manager.token.request({
+        method: 'PATCH',
+        url: `/api/v1/security-groups/${weaker.id}`,
+        payload: { permissions: ['records:view', 'reports:view'] },
+      });
+      expect(allowed.statusCode, allowed.body).toBe(200);
+    });
+
+    it('answers 404 for an unknown group, changing nothing', async () => {
+      await expectRefused(
+        admin,
+        { method: 'PATCH', url: '/api/v1/security-groups/no-such-group', payload: { description: 'x' } },
+        404,
+        'not_found',
+      );
+    });
+  });
+
+  describe('DELETE /api/v1/security-groups/:id', () => {
+    it('deletes an empty custom group (204) with its permissions, and records one security_group.deleted entry', async () => {
+      const group = await create(admin, groupBody({ name: 'Short Lived' }));
+      const auditBefore = await lastAuditId(t);
+      const response = await admin.request({ method: 'DELETE', url: `/api/v1/security-groups/${group.id}` });
+      expect(response.statusCode, response.body).toBe(204);
+      expect(await t.db.selectFrom('security_groups').select('id').where('id', '=', group.id).execute()).toEqual([]);
+      expect(
+        await t.db.selectFrom('group_permissions').select('permission').where('group_id', '=', group.id).execute(),
+      ).toEqual([]);
+      const audit = await auditSince(t, auditBefore);
+      expect(audit.map((a) => [a.action, a.details])).toEqual([
+        ['security_group.deleted', { groupId: group.id, name: 'Short Lived' }],
+      ]);
+      expect((await admin.request({ method: 'GET', url: `/api/v1/security-groups/${group.id}` })).statusCode).toBe(404);
+    });
+
+    it('refuses a group with members with 409 group_has_members, changing nothing; once empty it can go', async () => {
+      const group = await create(admin, groupBody());
+      const member = await quickUser(t, group.id);
+      await expectRefused(
+        admin,
+        { method: 'DELETE', url: `/api/v1/security-groups/${group.id}` },
+        409,
+        'group_has_members',
+      );
+      await t.db
+        .updateTable('users')
+        .set({ security_group_id: SYSTEM_GROUP_IDS.readOnlyUser })
+        .where('id', '=', member.id)
+        .execute();
+      expect((await admin.request({ method: 'DELETE', url: `/api/v1/security-groups/${group.id}` })).statusCode).toBe(
+        204,
+      );
+    });
+
+    for (const system of SYSTEM_GROUPS) {
+      it(`refuses to delete the system group ${system.name} with 409 system_group_read_only`, async () => {
+        await expectRefused(
+          admin,
+          { method: 'DELETE', url: `/api/v1/security-groups/${system.id}` },
+          409,
+          'system_group_read_only',
+        );
+      });
+    }
+
+    it('refuses a caller who lacks a right of the group with 403 group_exceeds_own_rights', async () => {
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
+      const stronger = await create(admin, groupBody({ permissions: ['records:view', 'tasks:view'] }));
+      await expectRefused(
+        manager.token,
+        { method: 'DELETE', url: `/api/v1/security-groups/${stronger.id}` },
+        403,
+        'group_exceeds_own_rights',
+      );
+    });
+
+    it('answers 404 for an unknown group', async () => {
+      await expectRefused(admin, { method: 'DELETE', url: '/api/v1/security-groups/no-such-group' }, 404, 'not_found');
+    });
+
+    it('never leaves an account in a deleted group when a delete and an assignment to the group race (no 500)', async () => {
+      for (let round = 0; round < 4; round++) {
+        const group = await create(admin, groupBody({ permissions: [] }));
+        const target = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
+        const [removal, assignment] = await Promise.all([
+          admin.request({ method: 'DELETE', url: `/api/v1/security-groups/${group.id}` }),
+          admin.request({
+            method: 'PATCH',
+            url: `/api/v1/users/${target.id}/security`,
+            payload: { securityGroupId: group.id },
+          }),
+        ]);
+        expect([204, 409], removal.body).toContain(removal.statusCode);
+        expect(assignment.statusCode, assignment.body).toBeLessThan(500);
+        const stillThere = await t.db
+          .selectFrom('security_groups')
+          .select('id')
+          .where('id', '=', group.id)
+          .executeTakeFirst();
+        const account = await t.db
+          .selectFrom('users')
+          .select('security_group_id')
+          .where('id', '=', target.id)
+          .executeTakeFirstOrThrow();
+        if (removal.statusCode === 204) {
+          expect(stillThere).toBeUndefined();
+          expect(account.security_group_id).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
+        } else {
+          expect(errorOf(removal).code).toBe('group_has_members');
+          expect(account.security_group_id).toBe(group.id);
+        }
+      }
+    });
+  });
+
+  describe("a permission change reaches the group's members on their very next request", () => {
+    it('by session cookie and by API token, both ways (granted, then taken away)', async () => {
+      const member = await customGroupMember(t, ['records:view']);
+      const callers = { session: member.session, token: member.token };
+      for (const caller of Object.values(callers)) {
+        expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(403);
+      }
+      const granted = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/security-groups/${member.groupId}`,
+        payload: { permissions: ['records:view', 'users_groups:view'] },
+      });
+      expect(granted.statusCode, granted.body).toBe(200);
+      for (const caller of Object.values(callers)) {
+        expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
+        const me = (await caller.request({ method: 'GET', url: '/api/v1/me' })).json<{
+          abilities: { permissions: string[] };
+        }>();
+        expect(me.abilities.permissions).toEqual(['records:view', 'users_groups:view']);
+      }
+      const revoked = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/security-groups/${member.groupId}`,
+        payload: { permissions: [] },
+      });
+      expect(revoked.statusCode, revoked.body).toBe(200);
+      for (const caller of Object.values(callers)) {
+        const response = await caller.request({ method: 'GET', url: '/api/v1/users' });
+        expect(response.statusCode).toBe(403);
+        expect(errorOf(response).code).toBe('forbidden');
+      }
+    });
+  });
+
+  describe('a custom group holding Users & Groups rights (below Administrator), by API', () => {
+    it('cannot change an Administrator account’s settings or security, nor delete it (403 administrator_protected)', async () => {
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
+      const administrator = await quickUser(t, SYSTEM_GROUP_IDS.administrator);
+      for (const caller of [manager.session, manager.token]) {
+        await expectRefused(
+          caller,
+          { method: 'PATCH', url: `/api/v1/users/${administrator.id}`, payload: { title: 'Demoted' } },
+          403,
+          'administrator_protected',
+        );
+        await expectRefused(
+          caller,
+          {
+            method: 'PATCH',
+            url: `/api/v1/users/${administrator.id}/security`,
+            payload: { securityGroupId: manager.groupId },
+          },
+          403,
+          'forbidden',
+        );
+        await expectRefused(
+          caller,
+          { method: 'DELETE', url: `/api/v1/users/${administrator.id}` },
+          403,
+          'administrator_protected',
+        );
+      }
+    });
+
+    it('cannot assign a group with more rights than its own, by creating or by moving an account (403 group_exceeds_own_rights)', async () => {
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
+      const stronger = await create(admin, groupBody({ permissions: ['records:view', 'records:update'] }));
+      const worker = await quickUser(t, manager.groupId);
+      for (const caller of [manager.session, manager.token]) {
+        await expectRefused(
+          caller,
+          { method: 'PATCH', url: `/api/v1/users/${worker.id}/security`, payload: { securityGroupId: stronger.id } },
+          403,
+          'group_exceeds_own_rights',
+          'securityGroupId',
+        );
+        await expectRefused(
+          caller,
+          {
+            method: 'POST',
+            url: '/api/v1/users',
+            payload: {
+              email: uniqueEmail('stronger'),
+              firstName: 'Sam',
+              lastName: 'Stronger',
+              password: TEST_PASSWORD,
+              confirmPassword: TEST_PASSWORD,
+              securityGroupId: stronger.id,
+              sessionTimeoutMinutes: 30,
+            },
+          },
+          403,
+          'group_exceeds_own_rights',
+          'securityGroupId',
+        );
+      }
+    });
   });
 });

@@ -1,9 +1,10 @@
 import type { Actor } from '../auth/actor.js';
 import { isAdministrator } from '../auth/actor.js';
-import type { GroupWithPermissions } from '../services/security-groups.js';
+import { groupAbilities, type GroupWithMembers } from '../services/security-groups.js';
 import { userAbilities, type UserWithGroup } from '../services/users.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
-import type { SecurityGroup, User } from '../../shared/schemas/users.js';
+import type { SecurityGroup } from '../../shared/schemas/security-groups.js';
+import type { User } from '../../shared/schemas/users.js';
 
 /**
  * The API's view of an account, as `viewer` sees it (`can`: what the viewer may do to it; null is
@@ -47,7 +48,8 @@ export function presentMe(actor: Actor): Me {
   };
 }
 
-export function presentGroup(group: GroupWithPermissions & { member_count: number }): SecurityGroup {
+/** A security group as `viewer` sees it (`can`: what the viewer may do to it). */
+export function presentGroup(group: GroupWithMembers, viewer: Actor): SecurityGroup {
   return {
     id: group.id,
     name: group.name,
@@ -55,5 +57,6 @@ export function presentGroup(group: GroupWithPermissions & { member_count: numbe
     isSystem: group.is_system === 1,
     permissions: group.permissions,
     memberCount: group.member_count,
+    can: groupAbilities(viewer, group),
   };
 }

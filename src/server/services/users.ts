@@ -201,7 +201,8 @@ export function userAbilities(actor: Actor, target: UserTable): UserAbilities {
 
 /** Nobody may hand out a group with rights they lack themselves. */
 export async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor | null, groupId: string): Promise<void> {
-  const group = await findGroupWithPermissions(trx, groupId);
+  // Held until the assignment commits, so the group cannot be deleted or given more rights meanwhile.
+  const group = await findGroupWithPermissions(trx, groupId, 'share');
   if (!group) throw fieldError('securityGroupId', 'Choose one of the security groups.');
   if (actor && !isAdministrator(actor) && !holdsAll(actor.permissions, group.permissions)) {
     throw new AppError('group_exceeds_own_rights', undefined, {

@@ -158,12 +158,5 @@ export const CreateUserRequestSchema = CreateUserSchema.superRefine((user, ctx) 
 });
 export type CreateUserInput = z.input<typeof CreateUserRequestSchema>;
 
-export const SecurityGroupSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  isSystem: z.boolean(),
-  permissions: z.array(z.string()),
-  memberCount: z.number(),
-});
-export type SecurityGroup = z.infer<typeof SecurityGroupSchema>;
+/** Security groups have their own schemas file; re-exported here for code that imported them from users. */
+export { SecurityGroupSchema, type SecurityGroup } from './security-groups.js';

@@ -9,6 +9,7 @@ export const queryKeys = {
   userList: (params: UserListParams) => ['users', 'list', params] as const,
   user: (id: string) => ['users', 'one', id] as const,
   securityGroups: ['security-groups'] as const,
+  securityGroup: (id: string) => ['security-groups', 'one', id] as const,
   setupStatus: ['setup-status'] as const,
   logs: ['logs'] as const,
   auditEvents: (params: AuditFilters & Paging) => ['logs', 'audit', params] as const,
