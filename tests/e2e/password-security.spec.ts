@@ -89,6 +89,7 @@ test('Reset Your Password: current password, new password and confirmation, then
     securityGroupId: 'read-only-user',
   });
   await signInThroughUi(page, app(), self.email, self.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Account' }).click();
   await page.getByRole('tab', { name: 'Password & Security' }).click();
 
   // A Read Only User sees the fields read-only, no Generate, and no must-change box.
@@ -166,7 +167,8 @@ test('Reset Password with User Must Change Password at Next Login → forced cha
   await fay.getByLabel('Confirm New Password').fill(chosen);
   await fay.getByRole('button', { name: 'Save' }).click();
   await expect(fay.getByText('Your password has been changed.')).toBeVisible();
-  await expect(fay).toHaveURL(new RegExp(`/users/${target.id}$`));
+  // Home for a Regular User is Records.
+  await expect(fay).toHaveURL(/\/records$/);
   await expect(fay.getByRole('button', { name: 'Sign Out' })).toBeVisible();
   await context.close();
 });
@@ -202,6 +204,7 @@ test('a non-Administrator sees neither Generate nor the must-change checkbox; an
     sessionTimeoutMinutes: 60,
   });
   await signInThroughUi(page, app(), regular.email, regular.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Account' }).click();
   await page.getByRole('tab', { name: 'Password & Security' }).click();
   await expect(page.getByRole('button', { name: 'Change' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Generate' })).toHaveCount(0);

@@ -190,7 +190,9 @@ test('View User pages', async ({ page }) => {
 
 test('pages of a Read Only User, not found, and the dark theme', async ({ page }) => {
   await signInThroughUi(page, app(), 'donald.knuth@example.test', GOOD_PASSWORD);
-  await expect(page).toHaveURL(new RegExp(`/users/${readerId}$`));
+  await expect(page).toHaveURL(/\/records$/);
+  await page.goto(`${app().url}/users/${readerId}`);
+  await expect(page.getByRole('tab', { name: 'Account Settings' })).toBeVisible();
   await shoot(page, '23-read-only-my-account');
   await page.goto(`${app().url}/users`);
   await expect(page.getByRole('heading', { name: 'You do not have permission to see this page' })).toBeVisible();
