@@ -27,6 +27,8 @@ export function propertyKeyProblem(key: string): string | null {
   if (key !== key.trim()) return 'Property names cannot start or end with spaces.';
   if ((RESERVED_COLUMNS as readonly string[]).includes(key.toLowerCase()))
     return 'Type, Name and Owner are columns of every record and cannot be property names.';
+  // JavaScript gives this name a special meaning on plain objects (the JSON parser refuses it too).
+  if (key === '__proto__') return 'This property name is reserved.';
   return null;
 }
 
