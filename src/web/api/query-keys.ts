@@ -1,5 +1,6 @@
 import type { AuditFilters, LoginFilters, Paging } from './logs.js';
 import type { UserListParams } from './users.js';
+import type { RecordListParams } from './records.js';
 
 /** TanStack Query keys, in one place so invalidation cannot miss a spelling. */
 export const queryKeys = {
@@ -12,4 +13,9 @@ export const queryKeys = {
   logs: ['logs'] as const,
   auditEvents: (params: AuditFilters & Paging) => ['logs', 'audit', params] as const,
   loginAttempts: (params: LoginFilters & Paging) => ['logs', 'logins', params] as const,
+  // Records and record types
+  records: ['records'] as const,
+  recordList: (params: RecordListParams) => ['records', 'list', params] as const,
+  record: (id: string) => ['records', 'one', id] as const,
+  recordTypes: ['record-types'] as const,
 };
