@@ -157,10 +157,11 @@ function PreviewResult({ preview }: { preview: ImportPreview }) {
   return (
     <Stack gap="xs">
       <Text size="sm" role="status">
-        {summary.errors > 0
-          ? `${summary.errors} ${summary.errors === 1 ? 'row has errors' : 'rows have errors'}: fix the file and preview it again. Nothing is imported while there are errors.`
-          : 'No errors. '}
-        {` Would create ${summary.create}, update ${summary.update}, delete ${summary.delete}; ${summary.unchanged} unchanged.`}
+        {`${
+          summary.errors > 0
+            ? `${summary.errors} ${summary.errors === 1 ? 'row has errors' : 'rows have errors'}: fix the file and preview it again. Nothing is imported while there are errors.`
+            : 'No errors.'
+        } Would create ${summary.create}, update ${summary.update}, delete ${summary.delete}; ${summary.unchanged} unchanged.`}
       </Text>
       <ScrollArea.Autosize mah={360} type="auto">
         <Table withTableBorder fz={13} verticalSpacing={4} aria-label="Import preview" stickyHeader>
