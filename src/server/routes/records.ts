@@ -1,4 +1,279 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requires } from '../auth/access.js';
+import { actorOf } from '../auth/gate.js';
 import type { AppDeps } from '../app.js';
+import {
+  bulkDeleteRecords,
+  createRecord,
+  createRecordType,
+  deleteRecord,
+  getRecord,
+  listPropertyKeys,
+  listRecords,
+  listRecordTypes,
+  parseProperties,
+  updateRecord,
+  type RecordTypeWithCount,
+  type RecordWithType,
+} from '../services/records.js';
+import { importRecords, previewImport } from '../services/records-import.js';
+import { ERROR_RESPONSES, ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
+import {
+  BulkDeleteRecordsSchema,
+  BulkDeleteResultSchema,
+  CreateRecordSchema,
+  CreateRecordTypeSchema,
+  ExportRecordsQuerySchema,
+  ImportPreviewSchema,
+  ImportRecordsSchema,
+  ImportResultSchema,
+  ListRecordsQuerySchema,
+  RecordListSchema,
+  RecordSchema,
+  RecordTypeListSchema,
+  RecordTypeSchema,
+  UpdateRecordSchema,
+  type DataRecord,
+  type RecordType,
+} from '../../shared/schemas/records.js';
+import { csvRow } from './csv.js';
 
-export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async () => {};
+/** A record as the API shows it: every field listed, properties parsed from their JSON. */
+export function presentRecord(row: RecordWithType): DataRecord {
+  return {
+    id: row.id,
+    type: { id: row.type_id, name: row.type_name },
+    name: row.name,
+    owner: row.owner,
+    properties: Object.fromEntries(parseProperties(row.properties)),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function presentRecordType(row: RecordTypeWithCount): RecordType {
+  return { id: row.id, name: row.name, builtIn: row.is_builtin === 1, recordCount: row.record_count };
+}
+
+/** The import answers 422 when the file has errors, and 413 when the body is over 1 MiB. */
+const IMPORT_ERROR_RESPONSES = { ...ERROR_RESPONSES, 413: ErrorBodySchema, 422: ErrorBodySchema } as const;
+const IMPORT_DESCRIPTION =
+  'Body: `{csv, mode}`. The CSV has a header row with Type and Name (any letter case; required), Owner ' +
+  '(optional) and one column per property. Modes: `add` creates new records only; `upsert` creates or ' +
+  'updates (an empty cell leaves that value unchanged; needs records:update too); `replace` is upsert plus ' +
+  'deleting the records of the types named in the file that the file does not list (needs records:update ' +
+  'and records:delete). At most 5000 rows and a 1 MiB body.';
+
+const EXPORT_PAGE_SIZE = 1000;
+
+export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+  app.get(
+    '/api/v1/record-types',
+    {
+      config: { access: requires('records:view') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Record types, with how many records each has',
+        response: { 200: RecordTypeListSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async () => ({ types: (await listRecordTypes(db)).map(presentRecordType) }),
+  );
+
+  app.post(
+    '/api/v1/record-types',
+    {
+      config: { access: requires('administration:manage_record_types') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Add a record type (unique in any letter case)',
+        body: CreateRecordTypeSchema,
+        response: { 201: RecordTypeSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const type = await createRecordType(db, { actor: actorOf(request), ip: request.ip }, request.body);
+      return reply.code(201).send(presentRecordType(type));
+    },
+  );
+
+  app.get(
+    '/api/v1/records',
+    {
+      config: { access: requires('records:view') },
+      schema: {
+        tags: ['Records'],
+        summary: 'List records (search, filter by type, sort, paginate)',
+        description: 'search matches the start of the name, in any letter case; typeId filters by type.',
+        querystring: ListRecordsQuerySchema,
+        response: { 200: RecordListSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { records, total } = await listRecords(db, request.query);
+      return {
+        records: records.map(presentRecord),
+        total,
+        page: request.query.page,
+        pageSize: request.query.pageSize,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/records/export.csv',
+    {
+      config: { access: requires('records:export') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Export records as CSV (same search, filter and sort as the list)',
+        description: 'Columns: Type, Name, Owner and one per property name; the file can be imported again unchanged.',
+        querystring: ExportRecordsQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      // The header names every property column, so the keys are collected before the first row.
+      const keys = await listPropertyKeys(db, request.query);
+      async function* rows() {
+        yield csvRow(['Type', 'Name', 'Owner', ...keys]);
+        for (let page = 1; ; page++) {
+          const { records } = await listRecords(db, { ...request.query, page, pageSize: EXPORT_PAGE_SIZE });
+          for (const record of records) {
+            const properties = parseProperties(record.properties);
+            yield csvRow([
+              record.type_name,
+              record.name,
+              record.owner,
+              ...keys.map((key) => properties.get(key) ?? ''),
+            ]);
+          }
+          if (records.length < EXPORT_PAGE_SIZE) return;
+        }
+      }
+      const date = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="latchkey-records-${date}.csv"`)
+        .send(Readable.from(rows()));
+    },
+  );
+
+  app.post(
+    '/api/v1/records',
+    {
+      config: { access: requires('records:create') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Create a record',
+        description: 'The type by name (`type`, any letter case) or by ID (`typeId`). Names are unique per type.',
+        body: CreateRecordSchema,
+        response: { 201: RecordSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const record = await createRecord(db, { actor: actorOf(request), ip: request.ip }, request.body);
+      return reply.code(201).send(presentRecord(record));
+    },
+  );
+
+  app.post(
+    '/api/v1/records/bulk-delete',
+    {
+      config: { access: requires('records:delete') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Delete several records: all of them, or none when any is missing (404 naming them)',
+        body: BulkDeleteRecordsSchema,
+        response: { 200: BulkDeleteResultSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => ({
+      deleted: await bulkDeleteRecords(db, { actor: actorOf(request), ip: request.ip }, request.body.ids),
+    }),
+  );
+
+  app.post(
+    '/api/v1/records/import/preview',
+    {
+      config: { access: requires('records:import') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Preview a CSV import: what each row would do, and every error. Writes nothing.',
+        description: IMPORT_DESCRIPTION,
+        body: ImportRecordsSchema,
+        response: { 200: ImportPreviewSchema, ...IMPORT_ERROR_RESPONSES },
+      },
+    },
+    async (request) => previewImport(db, { actor: actorOf(request), ip: request.ip }, request.body),
+  );
+
+  app.post(
+    '/api/v1/records/import',
+    {
+      config: { access: requires('records:import') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Import a CSV file: every row, or none (422 import_has_errors with the errors by line)',
+        description: IMPORT_DESCRIPTION,
+        body: ImportRecordsSchema,
+        response: { 200: ImportResultSchema, ...IMPORT_ERROR_RESPONSES },
+      },
+    },
+    async (request) => importRecords(db, { actor: actorOf(request), ip: request.ip }, request.body),
+  );
+
+  app.get(
+    '/api/v1/records/:id',
+    {
+      config: { access: requires('records:view') },
+      schema: {
+        tags: ['Records'],
+        summary: 'One record',
+        params: IdParamsSchema,
+        response: { 200: RecordSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => presentRecord(await getRecord(db, request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/records/:id',
+    {
+      config: { access: requires('records:update') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Change a record',
+        description:
+          'Properties merge: a key with a string sets it, a key with null or "" removes it, keys not sent stay. ' +
+          'Removing data (a property, or emptying the owner) needs records:delete as well ' +
+          '(403 delete_permission_required otherwise, and nothing changes).',
+        params: IdParamsSchema,
+        body: UpdateRecordSchema,
+        response: { 200: RecordSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) =>
+      presentRecord(
+        await updateRecord(db, { actor: actorOf(request), ip: request.ip }, request.params.id, request.body),
+      ),
+  );
+
+  app.delete(
+    '/api/v1/records/:id',
+    {
+      config: { access: requires('records:delete') },
+      schema: {
+        tags: ['Records'],
+        summary: 'Delete a record (tasks linked to it stay, without the link)',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await deleteRecord(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,6 +1,7 @@
 import type { AuditFilters, LoginFilters, Paging } from './logs.js';
 import type { UserListParams } from './users.js';
 import type { TaskListParams } from './tasks.js';
+import type { RecordListParams } from './records.js';
 
 /** TanStack Query keys, in one place so invalidation cannot miss a spelling. */
 export const queryKeys = {
@@ -21,4 +22,9 @@ export const queryKeys = {
   task: (id: string) => ['tasks', 'one', id] as const,
   taskAssignees: (search: string) => ['tasks', 'assignees', search] as const,
   taskRecordOptions: (search: string) => ['tasks', 'record-options', search] as const,
+  // Records and record types
+  records: ['records'] as const,
+  recordList: (params: RecordListParams) => ['records', 'list', params] as const,
+  record: (id: string) => ['records', 'one', id] as const,
+  recordTypes: ['record-types'] as const,
 };

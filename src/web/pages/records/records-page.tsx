@@ -1,8 +1,244 @@
-import { Title } from '@mantine/core';
-import { useDocumentTitle } from '@mantine/hooks';
+import { Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import type { ImportMode, RecordSortColumn } from '../../../shared/schemas/records.js';
+import { ApiError, messageOf } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { exportRecordsCsv, listRecords, listRecordTypes, type RecordListParams } from '../../api/records.js';
+import { saveFile } from '../../api/save-file.js';
+import { can } from '../../auth/abilities.js';
+import { useSignedInMe } from '../../auth/use-me.js';
+import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
+import { NoPermissionPage } from '../../components/notice-page.js';
+import { PagedTableFooter } from '../../components/paged-table-footer.js';
+import { DeleteRecordsModal } from './delete-records-modal.js';
+import { ImportModal } from './import-modal.js';
+import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
+import { NewRecordModal } from './new-record-modal.js';
+import { NewTypeModal } from './new-type-modal.js';
+import { RecordsTable } from './records-table.js';
 
-/** Placeholder until the page is built. */
+/** The Type filter's "no filter" choice (a select's value cannot be empty). */
+const ALL_TYPES = 'all';
+
+/** The Records list (product.md §Platform data). */
 export function RecordsPage() {
   useDocumentTitle('Records · Latchkey');
-  return <Title order={1}>Records</Title>;
+  const me = useSignedInMe();
+  if (!can(me, 'records:view')) {
+    return (
+      <NoPermissionPage
+        myAccountPath={`/users/${me.user.id}`}
+        message="Only accounts whose security group may view data records can see the Records list."
+      />
+    );
+  }
+  return <Records />;
+}
+
+function Records() {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const params = readListParams(searchParams);
+  const [searchText, setSearchText] = useState(params.search);
+  const [debouncedSearch] = useDebouncedValue(searchText, 300);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [dialog, setDialog] = useState<'new' | 'type' | 'import' | 'delete' | null>(null);
+  const [exporting, setExporting] = useState(false);
+
+  function update(changes: Partial<RecordListParams>) {
+    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
+  }
+
+  useEffect(() => {
+    if (debouncedSearch.trim() !== params.search.trim()) update({ search: debouncedSearch, page: 1 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed search should trigger this.
+  }, [debouncedSearch]);
+
+  const list = useQuery({
+    queryKey: queryKeys.recordList(params),
+    queryFn: ({ signal }) => listRecords(params, signal),
+    placeholderData: keepPreviousData,
+  });
+  const types = useQuery({ queryKey: queryKeys.recordTypes, queryFn: ({ signal }) => listRecordTypes(signal) });
+
+  // Only rows on the page shown can be deleted (never one hidden by a filter or on another page).
+  const records = list.data?.records ?? [];
+  const selectedRecords = records.filter((record) => selected.has(record.id));
+  const paramsKey = searchParams.toString();
+  useEffect(() => setSelected(new Set()), [paramsKey]);
+
+  // After a delete the page may be past the end: show the last one.
+  useEffect(() => {
+    if (list.data && list.data.records.length === 0 && params.page > 1 && list.data.total > 0) {
+      update({ page: Math.max(1, Math.ceil(list.data.total / params.pageSize)) });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
+  }, [list.data]);
+
+  function sortBy(sort: RecordSortColumn) {
+    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 });
+  }
+
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const { blob, filename } = await exportRecordsCsv(params);
+      saveFile(blob, filename);
+    } catch (error) {
+      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
+    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
+  }
+
+  const canDelete = can(me, 'records:delete');
+  const importModes: ImportMode[] = ['add'];
+  if (can(me, 'records:update')) importModes.push('upsert');
+  if (can(me, 'records:update') && canDelete) importModes.push('replace');
+  const total = list.data?.total ?? 0;
+  const typeName = types.data?.find((type) => type.id === params.typeId)?.name;
+  const filtered = params.search !== '' || params.typeId !== '';
+
+  return (
+    <Stack gap="md">
+      <div>
+        <Title order={1} size="h2">
+          Records
+        </Title>
+        <Text size="sm" c="dimmed" role="status">
+          {list.data
+            ? `${total.toLocaleString()} ${total === 1 ? 'record' : 'records'}${typeName ? ` of type ${typeName}` : ''}${params.search ? ` matching “${params.search}”` : ''}`
+            : 'Loading records…'}
+        </Text>
+      </div>
+
+      <Group justify="space-between" align="flex-end" gap="sm" role="toolbar" aria-label="Records">
+        <Group gap="sm" align="flex-end">
+          {can(me, 'records:create') && (
+            <Button leftSection={<IconPlus />} onClick={() => setDialog('new')} disabled={!types.data}>
+              New Record
+            </Button>
+          )}
+          {canDelete && (
+            <Button
+              variant="light"
+              color="red"
+              leftSection={<IconTrash />}
+              disabled={selectedRecords.length === 0}
+              onClick={() => setDialog('delete')}
+            >
+              {selectedRecords.length > 0 ? `Delete selected (${selectedRecords.length})` : 'Delete selected'}
+            </Button>
+          )}
+          <TextInput
+            label="Search records"
+            placeholder="Start of the name"
+            leftSection={<IconSearch />}
+            value={searchText}
+            onChange={(event) => setSearchText(event.currentTarget.value)}
+            w={240}
+            type="search"
+          />
+          <Select
+            label="Type"
+            data={[
+              { value: ALL_TYPES, label: 'All types' },
+              ...(types.data ?? []).map((type) => ({ value: type.id, label: `${type.name} (${type.recordCount})` })),
+            ]}
+            value={params.typeId || ALL_TYPES}
+            onChange={(value) => update({ typeId: value && value !== ALL_TYPES ? value : '', page: 1 })}
+            allowDeselect={false}
+            w={200}
+            comboboxProps={{ withinPortal: true }}
+          />
+        </Group>
+        <Group gap="sm">
+          {can(me, 'administration:manage_record_types') && (
+            <Button variant="default" leftSection={<IconPlus />} onClick={() => setDialog('type')}>
+              New Type
+            </Button>
+          )}
+          {can(me, 'records:import') && (
+            <Button variant="default" onClick={() => setDialog('import')}>
+              Import CSV
+            </Button>
+          )}
+          {can(me, 'records:export') && (
+            <Button
+              variant="default"
+              leftSection={<IconDownload />}
+              onClick={() => void exportCsv()}
+              loading={exporting}
+            >
+              Export CSV
+            </Button>
+          )}
+          <Button
+            variant="default"
+            leftSection={<IconRefresh />}
+            onClick={() => {
+              void queryClient.invalidateQueries({ queryKey: queryKeys.records });
+              void queryClient.invalidateQueries({ queryKey: queryKeys.recordTypes });
+            }}
+            loading={list.isFetching && !list.isPending}
+          >
+            Refresh
+          </Button>
+        </Group>
+      </Group>
+
+      <RecordsTable
+        records={records}
+        prefs={me.user}
+        loading={list.isPending}
+        fetching={list.isFetching}
+        error={list.isError ? list.error : null}
+        onRetry={() => void list.refetch()}
+        emptyMessage={
+          filtered
+            ? 'No records match. Search matches the start of a record’s name.'
+            : can(me, 'records:create')
+              ? 'There are no records yet. Create one with New Record, or import a CSV file.'
+              : 'There are no records yet.'
+        }
+        sort={params.sort}
+        order={params.order}
+        onSort={sortBy}
+        selectable={canDelete}
+        selected={selected}
+        onSelectedChange={setSelected}
+      />
+      <PagedTableFooter
+        total={total}
+        page={params.page}
+        pageSize={params.pageSize}
+        pageSizes={PAGE_SIZES}
+        noun="records"
+        onPage={(page) => update({ page })}
+        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+      />
+
+      <NewRecordModal opened={dialog === 'new'} onClose={() => setDialog(null)} types={types.data ?? []} />
+      <NewTypeModal opened={dialog === 'type'} onClose={() => setDialog(null)} />
+      <ImportModal opened={dialog === 'import'} onClose={() => setDialog(null)} modes={importModes} />
+      <DeleteRecordsModal
+        opened={dialog === 'delete'}
+        records={selectedRecords}
+        onClose={() => setDialog(null)}
+        onDeleted={() => {
+          setDialog(null);
+          setSelected(new Set());
+        }}
+      />
+    </Stack>
+  );
 }

@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
+import { isUniqueViolation } from '../db/portable.js';
+import { nowIso } from '../clock.js';
+import { AppError, fieldError } from '../app-error.js';
+import { can, type Actor } from '../auth/actor.js';
+import {
+  PROPERTIES_MAX,
+  type CreateRecordTypeInput,
+  type ListRecordsQuery,
+  type NewRecord,
+  type RecordChanges,
+  type RecordSortColumn,
+} from '../../shared/schemas/records.js';
+import { recordAudit } from './audit.js';
+import type { RequestContext } from './users.js';
+
+export type ActorContext = RequestContext & { actor: Actor };
+
+/** A record row with its type's name, as the list, the view and the export read it. */
+export type RecordWithType = RecordTable & { type_name: string };
+
+export type RecordTypeWithCount = RecordTypeTable & { record_count: number };
+
+/** Record names and type names compare in any letter case: "PC-0001" and "pc-0001" are one record. */
+export function normalizeName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/**
+ * A record's properties from their JSON column. Parsed defensively (a hand-edited row must not
+ * break the list) and returned as a Map, so a key such as "__proto__" stays an ordinary key.
+ */
+export function parseProperties(json: string): Map<string, string> {
+  const properties = new Map<string, string>();
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') properties.set(key, value);
+    }
+  } catch {
+    // An unreadable value shows as no properties rather than failing the page.
+  }
+  return properties;
+}
+
+export function serializeProperties(properties: Map<string, string>): string {
+  return JSON.stringify(Object.fromEntries(properties));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record types
+
+export async function listRecordTypes(db: Kysely<Database>): Promise<RecordTypeWithCount[]> {
+  const rows = await db
+    .selectFrom('record_types as t')
+    .leftJoin('records as r', 'r.type_id', 't.id')
+    .selectAll('t')
+    .select((eb) => eb.fn.count<number | string>('r.id').as('record_count'))
+    .groupBy(['t.id', 't.name', 't.name_normalized', 't.is_builtin', 't.created_at'])
+    .orderBy('t.name_normalized')
+    .execute();
+  return rows.map((row) => ({ ...row, record_count: Number(row.record_count) }));
+}
+
+export async function createRecordType(
+  db: Db,
+  ctx: ActorContext,
+  input: CreateRecordTypeInput,
+): Promise<RecordTypeWithCount> {
+  const taken = () =>
+    new AppError('record_type_taken', undefined, { name: 'A record type with this name already exists.' });
+  return db.transaction().execute(async (trx) => {
+    const nameNormalized = normalizeName(input.name);
+    const existing = await trx
+      .selectFrom('record_types')
+      .select('id')
+      .where('name_normalized', '=', nameNormalized)
+      .executeTakeFirst();
+    if (existing) throw taken();
+    const type: RecordTypeTable = {
+      id: randomUUID(),
+      name: input.name,
+      name_normalized: nameNormalized,
+      is_builtin: 0,
+      created_at: nowIso(),
+    };
+    await trx
+      .insertInto('record_types')
+      .values(type)
+      .execute()
+      .catch((error: unknown) => {
+        // Two requests for the same new name at once: the unique index decides, the loser gets 409.
+        throw isUniqueViolation(error) ? taken() : error;
+      });
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'record_type.created',
+      details: { recordTypeId: type.id, name: type.name },
+      ip: ctx.ip,
+    });
+    return { ...type, record_count: 0 };
+  });
+}
+
+/** The type a request names, by name (any letter case) or ID; a 400 on the `type` field if none matches. */
+async function resolveType(
+  trx: Kysely<Database>,
+  input: { type?: string | undefined; typeId?: string | undefined },
+): Promise<RecordTypeTable> {
+  let query = trx.selectFrom('record_types').selectAll();
+  query =
+    input.typeId !== undefined
+      ? query.where('id', '=', input.typeId)
+      : query.where('name_normalized', '=', normalizeName(input.type ?? ''));
+  const type = await query.executeTakeFirst();
+  if (!type) {
+    const field = input.typeId !== undefined ? 'typeId' : 'type';
+    throw fieldError(field, 'There is no record type with this name. An Administrator can add it.');
+  }
+  return type;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading records
+
+type RecordListColumn = 'r.name_normalized' | 't.name_normalized' | 'r.owner' | 'r.created_at' | 'r.updated_at';
+
+/** What each column of the list sorts by; Owner is free text typed in any letter case, so it sorts by lower(). */
+const SORT_COLUMNS: Record<RecordSortColumn, { column: RecordListColumn; fold?: true }> = {
+  name: { column: 'r.name_normalized' },
+  type: { column: 't.name_normalized' },
+  owner: { column: 'r.owner', fold: true },
+  createdAt: { column: 'r.created_at' },
+  updatedAt: { column: 'r.updated_at' },
+};
+
+function sortExpression(sort: RecordSortColumn) {
+  const { column, fold } = SORT_COLUMNS[sort];
+  return fold ? sql`lower(${sql.ref(column)})` : sql.ref(column);
+}
+
+/**
+ * Case-insensitive prefix match on the normalized name that can use its index: a range on the
+ * column, plus LIKE so the answer stays exact whatever the database's collation (as users.ts does).
+ */
+function namePrefixMatch(search: string) {
+  const prefix = search.toLowerCase();
+  const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
+  const column = sql.ref('r.name_normalized');
+  return sql<boolean>`(${column} >= ${prefix} and ${column} < ${upper} and ${column} like ${escaped + '%'} escape '\\')`;
+}
+
+type RecordFilters = Pick<ListRecordsQuery, 'search' | 'typeId'>;
+
+function filteredRecords(db: Kysely<Database>, filters: RecordFilters) {
+  let query = db.selectFrom('records as r').innerJoin('record_types as t', 't.id', 'r.type_id');
+  if (filters.search) query = query.where(namePrefixMatch(filters.search));
+  if (filters.typeId) query = query.where('r.type_id', '=', filters.typeId);
+  return query;
+}
+
+/** One page of the Records list: name prefix search, type filter, sort, paging. */
+export async function listRecords(
+  db: Kysely<Database>,
+  query: ListRecordsQuery,
+): Promise<{ records: RecordWithType[]; total: number }> {
+  const [records, total] = await Promise.all([
+    filteredRecords(db, query)
+      .selectAll('r')
+      .select('t.name as type_name')
+      .orderBy(sortExpression(query.sort), query.order)
+      // Ties in ID order, in the sort's direction, so paging stays stable.
+      .orderBy('r.id', query.order)
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    filteredRecords(db, query)
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { records, total: Number(total.total) };
+}
+
+/** Every property name used by the records a filter selects, sorted: the export's property columns. */
+export async function listPropertyKeys(db: Kysely<Database>, filters: RecordFilters): Promise<string[]> {
+  const keys = new Set<string>();
+  const pageSize = 1000;
+  for (let page = 0; ; page++) {
+    const rows = await filteredRecords(db, filters)
+      .select(['r.properties', 'r.id'])
+      .orderBy('r.id')
+      .limit(pageSize)
+      .offset(page * pageSize)
+      .execute();
+    for (const row of rows) for (const key of parseProperties(row.properties).keys()) keys.add(key);
+    if (rows.length < pageSize) break;
+  }
+  return [...keys].sort((a, b) => a.localeCompare(b, 'en'));
+}
+
+export async function findRecordById(db: Kysely<Database>, id: string): Promise<RecordWithType | undefined> {
+  return db
+    .selectFrom('records as r')
+    .innerJoin('record_types as t', 't.id', 'r.type_id')
+    .selectAll('r')
+    .select('t.name as type_name')
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function getRecord(db: Kysely<Database>, id: string): Promise<RecordWithType> {
+  const record = await findRecordById(db, id);
+  if (!record) throw new AppError('not_found', 'No record with this ID.');
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing records
+
+const nameTaken = () =>
+  new AppError('record_name_taken', undefined, { name: 'A record of this type with this name already exists.' });
+
+async function assertNameFree(trx: Kysely<Database>, typeId: string, name: string, exceptId?: string): Promise<void> {
+  let query = trx
+    .selectFrom('records')
+    .select('id')
+    .where('type_id', '=', typeId)
+    .where('name_normalized', '=', normalizeName(name));
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  if (await query.executeTakeFirst()) throw nameTaken();
+}
+
+/** Turns a unique-index violation (two writers racing for one name) into the same 409 as a plain duplicate. */
+function asNameTaken(error: unknown): never {
+  throw isUniqueViolation(error) ? nameTaken() : error;
+}
+
+export async function createRecord(db: Db, ctx: ActorContext, input: NewRecord): Promise<RecordWithType> {
+  return db.transaction().execute(async (trx) => {
+    const type = await resolveType(trx, input);
+    await assertNameFree(trx, type.id, input.name);
+    const now = nowIso();
+    const id = randomUUID();
+    await trx
+      .insertInto('records')
+      .values({
+        id,
+        type_id: type.id,
+        name: input.name,
+        name_normalized: normalizeName(input.name),
+        owner: input.owner,
+        properties: serializeProperties(new Map(Object.entries(input.properties).filter(([, value]) => value !== ''))),
+        created_by_user_id: ctx.actor.user.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+      .catch(asNameTaken);
+    return (await findRecordById(trx, id))!;
+  });
+}
+
+/**
+ * Saves a change to a record. Properties merge (see UpdateRecordSchema). Removing data (a property,
+ * or the owner) needs records:delete as well as records:update: a group without Delete, such as
+ * Regular User (No Delete), must not be able to empty a record bit by bit.
+ */
+export async function updateRecord(
+  db: Db,
+  ctx: ActorContext,
+  id: string,
+  changes: RecordChanges,
+): Promise<RecordWithType> {
+  return db.transaction().execute(async (trx) => {
+    const record = await getRecord(trx, id);
+    const properties = parseProperties(record.properties);
+    let removesData = false;
+    for (const [key, value] of Object.entries(changes.properties ?? {})) {
+      if (value === null || value === '') {
+        if (properties.delete(key)) removesData = true;
+      } else {
+        properties.set(key, value);
+      }
+    }
+    if (properties.size > PROPERTIES_MAX)
+      throw fieldError('properties', `A record can have at most ${PROPERTIES_MAX} properties.`);
+    if (changes.owner === '' && record.owner !== '') removesData = true;
+    if (removesData && !can(ctx.actor, 'records:delete')) throw new AppError('delete_permission_required');
+
+    const typeId =
+      changes.type !== undefined || changes.typeId !== undefined
+        ? (await resolveType(trx, changes)).id
+        : record.type_id;
+    const name = changes.name ?? record.name;
+    if (typeId !== record.type_id || normalizeName(name) !== record.name_normalized)
+      await assertNameFree(trx, typeId, name, record.id);
+
+    const next = {
+      type_id: typeId,
+      name,
+      name_normalized: normalizeName(name),
+      owner: changes.owner ?? record.owner,
+      properties: serializeProperties(properties),
+    };
+    const unchanged = (Object.keys(next) as (keyof typeof next)[]).every((column) => next[column] === record[column]);
+    if (unchanged) return record;
+    await trx
+      .updateTable('records')
+      .set({ ...next, updated_at: nowIso() })
+      .where('id', '=', record.id)
+      .execute()
+      .catch(asNameTaken);
+    return (await findRecordById(trx, record.id))!;
+  });
+}
+
+/** Deletes one record. Tasks linked to it stay and lose the link (the foreign key sets it to NULL). */
+export async function deleteRecord(db: Db, ctx: ActorContext, id: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const record = await getRecord(trx, id);
+    await trx.deleteFrom('records').where('id', '=', record.id).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'record.deleted',
+      details: { recordId: record.id, type: record.type_name, name: record.name },
+      ip: ctx.ip,
+    });
+  });
+}
+
+/** How many names a bulk delete's audit entry lists (the count says how many there were). */
+const AUDITED_NAMES_MAX = 20;
+
+/** Deletes all the given records or, when any of them is gone already, none (404 naming the missing IDs). */
+export async function bulkDeleteRecords(db: Db, ctx: ActorContext, ids: readonly string[]): Promise<number> {
+  const unique = [...new Set(ids)];
+  return db.transaction().execute(async (trx) => {
+    const records = await trx
+      .selectFrom('records as r')
+      .innerJoin('record_types as t', 't.id', 'r.type_id')
+      .select(['r.id', 'r.name', 't.name as type_name'])
+      .where('r.id', 'in', unique)
+      .orderBy('r.name_normalized')
+      .execute();
+    if (records.length !== unique.length) {
+      const found = new Set(records.map((record) => record.id));
+      const missing = unique.filter((id) => !found.has(id));
+      const message = `${missing.length === 1 ? 'This record does' : 'These records do'} not exist (any more), so nothing was deleted: ${missing.join(', ')}.`;
+      throw new AppError('not_found', message, { ids: missing.join(', ') });
+    }
+    await trx.deleteFrom('records').where('id', 'in', unique).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'records.bulk_deleted',
+      details: {
+        count: records.length,
+        names: records.slice(0, AUDITED_NAMES_MAX).map((record) => record.name),
+      },
+      ip: ctx.ip,
+    });
+    return records.length;
+  });
+}

@@ -1,0 +1,72 @@
+import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { DataRecord } from '../../../shared/schemas/records.js';
+import { messageOf } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { bulkDeleteRecords } from '../../api/records.js';
+
+const LISTED_MAX = 10;
+
+/** "Delete N records?" with the first names listed, Delete and Cancel. All of them go, or none. */
+export function DeleteRecordsModal({
+  opened,
+  records,
+  onClose,
+  onDeleted,
+}: {
+  opened: boolean;
+  records: DataRecord[];
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const count = records.length;
+  const noun = count === 1 ? 'record' : 'records';
+  const mutation = useMutation({
+    mutationFn: () => bulkDeleteRecords(records.map((record) => record.id)),
+    onSuccess: ({ deleted }) => {
+      notifications.show({ color: 'green', message: `${deleted} ${deleted === 1 ? 'record' : 'records'} deleted` });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.records });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.recordTypes });
+      onDeleted();
+    },
+  });
+
+  function close() {
+    mutation.reset();
+    onClose();
+  }
+
+  return (
+    <Modal opened={opened} onClose={close} title={`Delete ${count} ${noun}?`} centered>
+      <Stack gap="md">
+        <Text size="sm">
+          {count === 1 ? 'This record' : `These ${count} records`} will be removed. Tasks linked to them stay, without
+          the link. This cannot be undone.
+        </Text>
+        <List size="sm" spacing={2}>
+          {records.slice(0, LISTED_MAX).map((record) => (
+            <List.Item key={record.id}>
+              {record.type.name}: {record.name}
+            </List.Item>
+          ))}
+          {count > LISTED_MAX && <List.Item>… and {count - LISTED_MAX} more</List.Item>}
+        </List>
+        {mutation.isError && (
+          <Alert color="red" role="alert" title="Nothing was deleted">
+            {messageOf(mutation.error)}
+          </Alert>
+        )}
+        <Group justify="flex-end" gap="sm">
+          <Button variant="default" onClick={close} data-autofocus>
+            Cancel
+          </Button>
+          <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending}>
+            Delete {count} {noun}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
