@@ -13,4 +13,7 @@ export const queryKeys = {
   auditEvents: (params: AuditFilters & Paging) => ['logs', 'audit', params] as const,
   loginAttempts: (params: LoginFilters & Paging) => ['logs', 'logins', params] as const,
   reportSummary: ['reports', 'summary'] as const,
+  ownMfa: ['mfa', 'status'] as const,
+  /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
+  mfaEnrolment: ['mfa-enrolment'] as const,
 };
