@@ -21,6 +21,7 @@ import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../
 import { diffFields, recordAudit } from './audit.js';
 import { lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
+import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
 import { recordLoginAttempt } from './sign-in.js';
 import {
@@ -74,13 +75,14 @@ async function loadTarget(db: Kysely<Database>, userId: string): Promise<UserWit
 
 export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
   const target = await loadTarget(db, userId);
-  const [group, token] = await Promise.all([
+  const [group, token, mfaActive] = await Promise.all([
     db
       .selectFrom('security_groups')
       .select('description')
       .where('id', '=', target.security_group_id)
       .executeTakeFirstOrThrow(),
     db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).executeTakeFirst(),
+    hasConfirmedFactor(db, target.id),
   ]);
   return {
     userId: target.id,
@@ -96,6 +98,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
         }
       : null,
     mfaEnrolled: target.mfa_enrolled === 1,
+    mfaActive,
     mustChangePassword: target.must_change_password === 1,
     can: securityAbilities(actor, target),
   };
