@@ -60,13 +60,13 @@ export function TotpSetup({
       />
       <Stack gap={4}>
         <Text size="sm">Cannot scan it? Type this key into the app instead:</Text>
-        <Group gap="sm" wrap="nowrap">
-          <Code aria-label="Setup key" fz="md" style={{ letterSpacing: '0.05em' }} data-testid="totp-key">
+        <Group gap="sm">
+          <Code aria-label="Setup key" fz="sm" style={{ letterSpacing: '0.05em', whiteSpace: 'nowrap' }}>
             {groupKey(enrolment.secret)}
           </Code>
           <CopyButton value={enrolment.secret}>
             {({ copied, copy }) => (
-              <Button size="xs" variant="default" onClick={copy}>
+              <Button size="xs" variant="default" onClick={copy} style={{ flexShrink: 0 }}>
                 {copied ? 'Copied' : 'Copy key'}
               </Button>
             )}
@@ -93,7 +93,7 @@ export function TotpSetup({
             }}
             error={errors.fields.code}
             withAsterisk
-            maw={240}
+            styles={{ input: { maxWidth: 240 } }}
           />
           {errors.formError && (
             <Alert color="red" role="alert">
