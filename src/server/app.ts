@@ -29,6 +29,7 @@ import { logRoutes } from './routes/logs.js';
 import { recordRoutes } from './routes/records.js';
 import { taskRoutes } from './routes/tasks.js';
 import { reportRoutes } from './routes/reports.js';
+import { mfaRoutes } from './routes/mfa.js';
 
 export interface AppDeps {
   db: Db;
@@ -211,6 +212,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(recordRoutes, full);
   await app.register(taskRoutes, full);
   await app.register(reportRoutes, full);
+  await app.register(mfaRoutes, full);
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {

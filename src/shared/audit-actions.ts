@@ -21,6 +21,12 @@ export const AUDIT_ACTION_LABELS = {
   'records.imported': 'Records imported',
   'task.deleted': 'Task deleted',
   'task_attachment.removed': 'Task attachment removed',
+  'mfa.factor_enrolled': 'MFA authenticator added',
+  'mfa.factor_removed': 'MFA authenticator removed',
+  'mfa.reset': 'MFA reset (factors removed, sessions ended)',
+  'mfa.recovery_codes_regenerated': 'MFA recovery codes regenerated',
+  'mfa.recovery_code_used': 'MFA recovery code used to sign in',
+  'mfa.code_failed': 'MFA code failed at sign-in',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

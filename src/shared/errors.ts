@@ -62,6 +62,26 @@ export const ERRORS = {
     message: 'The task cannot do that from its current status.',
   },
   attachment_too_large: { status: 413, message: 'The file is larger than attachments may be.' },
+  // Multi-factor authentication (issue 5).
+  mfa_enrollment_required: {
+    status: 403,
+    message: 'Your account must set up multi-factor authentication before you can do anything else.',
+  },
+  mfa_challenge_invalid: {
+    status: 401,
+    message: 'This sign-in has expired or was already used. Please sign in again.',
+  },
+  mfa_code_invalid: { status: 400, message: 'The code is incorrect.' },
+  mfa_last_factor: {
+    status: 409,
+    message:
+      'Multi-factor authentication is on for this account, so its last authenticator cannot be removed. Add another one first, or ask an Administrator to reset it.',
+  },
+  mfa_not_enrolled: { status: 409, message: 'This account has no multi-factor authentication set up.' },
+  mfa_enrollment_not_started: {
+    status: 409,
+    message: 'Start setting up the authenticator app first (the setup may have been replaced by a newer one).',
+  },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   setup_not_available: {
     status: 409,

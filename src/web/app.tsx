@@ -2,11 +2,12 @@ import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router';
-import { ApiError, setPasswordChangeRequiredHandler, setUnauthorizedHandler } from './api/client.js';
+import { ApiError, setPendingStepHandler, setUnauthorizedHandler } from './api/client.js';
 import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
-import { CHANGE_PASSWORD_PATH, RequireAuth } from './auth/require-auth.js';
+import { CHANGE_PASSWORD_PATH, MFA_ENROLMENT_PATH, RequireAuth } from './auth/require-auth.js';
 import { ChangePasswordPage } from './pages/change-password-page.js';
+import { MfaEnrolmentPage } from './pages/mfa-enrolment-page.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
 import { LoginPage } from './pages/login-page.js';
@@ -43,7 +44,7 @@ setUnauthorizedHandler((error) => {
   queryClient.setQueryData(queryKeys.me, null);
 });
 
-setPasswordChangeRequiredHandler(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
+setPendingStepHandler(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
 
 /**
  * A data router (not <BrowserRouter>), so pages can use react-router's data APIs such as
@@ -56,6 +57,7 @@ const router = createBrowserRouter([
     element: <RequireAuth />,
     children: [
       { path: CHANGE_PASSWORD_PATH, element: <ChangePasswordPage /> },
+      { path: MFA_ENROLMENT_PATH, element: <MfaEnrolmentPage /> },
       {
         element: <AppLayout />,
         children: [

@@ -18,6 +18,7 @@ import { RECORDS_ROUTE_SAMPLES } from './route-samples/records.js';
 import { REPORTS_ROUTE_SAMPLES } from './route-samples/reports.js';
 import { SECURITY_GROUPS_ROUTE_SAMPLES } from './route-samples/security-groups.js';
 import { TASKS_ROUTE_SAMPLES } from './route-samples/tasks.js';
+import { MFA_ROUTE_SAMPLES } from './route-samples/mfa.js';
 
 export interface SampleContext {
   t: TestApp;
@@ -52,8 +53,13 @@ export interface RouteSample {
   freshCaller?: boolean;
 }
 
-/** Sign-out, reading who you are and changing your password stay open while a password change is pending. */
-const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = { kind: 'signed-in', whilePasswordChangeRequired: true };
+/** Changing your password stays open while a password change is pending. */
+const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = { kind: 'signed-in', openWhilePending: ['password_change'] };
+/** Sign-out and reading who you are stay open whatever step (password change, MFA enrolment) is pending. */
+const SIGNED_IN_EVEN_IF_ANY_STEP_PENDING: Access = {
+  kind: 'signed-in',
+  openWhilePending: ['password_change', 'mfa_enrollment'],
+};
 
 const random = () => randomBytes(4).toString('hex');
 
@@ -81,11 +87,11 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
     build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }),
   },
   'DELETE /api/v1/session': {
-    access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED,
+    access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING,
     freshCaller: true,
     build: () => ({}),
   },
-  'GET /api/v1/me': { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED, build: () => ({}) },
+  'GET /api/v1/me': { access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING, build: () => ({}) },
   'PATCH /api/v1/me': { access: SIGNED_IN, build: () => ({ body: { title: `Title ${random()}` } }) },
   'GET /api/v1/users': {
     access: requires('users_groups:view'),
@@ -174,6 +180,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   ...RECORDS_ROUTE_SAMPLES,
   ...TASKS_ROUTE_SAMPLES,
   ...REPORTS_ROUTE_SAMPLES,
+  ...MFA_ROUTE_SAMPLES,
 };
 
 /** The URL of a sample request: path parameters filled in, query string appended. */

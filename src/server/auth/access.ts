@@ -4,15 +4,22 @@ import type { Permission } from '../../shared/permissions.js';
  * What a route needs, declared where it is registered (`config: { access }`). The gate (gate.ts)
  * is the only code that enforces it; handlers never re-check.
  */
+/**
+ * A step a signed-in account must finish before anything else: "User Must Change Password at Next
+ * Login", then (password first) setting up the multi-factor authentication it is required to have.
+ */
+export type PendingStep = 'password_change' | 'mfa_enrollment';
+
 export type Access =
   | { kind: 'public' }
   | {
       kind: 'signed-in';
       /**
-       * Open to an account that must change its password before anything else (reading who you
-       * are, changing the password, signing out). Every other route refuses such an account.
+       * The pending steps during which this route stays open (reading who you are, signing out,
+       * and the routes that do the step itself). Every other route refuses an account with a
+       * pending step.
        */
-      whilePasswordChangeRequired?: true;
+      openWhilePending?: readonly PendingStep[];
     }
   | {
       kind: 'permission';
@@ -25,7 +32,16 @@ export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
 export const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = {
   kind: 'signed-in',
-  whilePasswordChangeRequired: true,
+  openWhilePending: ['password_change'],
+};
+export const SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED: Access = {
+  kind: 'signed-in',
+  openWhilePending: ['mfa_enrollment'],
+};
+/** Reading who you are and signing out: open whatever step is pending. */
+export const SIGNED_IN_EVEN_IF_ANY_STEP_PENDING: Access = {
+  kind: 'signed-in',
+  openWhilePending: ['password_change', 'mfa_enrollment'],
 };
 
 export function requires(permission: Permission, options: { orSelfParam?: string } = {}): Access {

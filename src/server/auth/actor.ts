@@ -1,4 +1,5 @@
 import type { UserTable } from '../db/schema.js';
+import type { PendingStep } from './access.js';
 import { ADMINISTRATOR_GROUP_ID, type Permission } from '../../shared/permissions.js';
 
 /** Who is making this request, resolved once per request from the session cookie or API token. */
@@ -10,6 +11,18 @@ export interface Actor {
   via: 'session' | 'api_token';
   /** Hash of the session ID when authenticated by cookie (to keep this session on password change). */
   sessionIdHash: string | null;
+  /**
+   * A session of an account that must use MFA but has no confirmed factor yet: it may only enrol.
+   * Always false for API tokens (separate credentials an Administrator issues; they keep working).
+   */
+  mfaEnrollmentPending: boolean;
+}
+
+/** The step this actor must finish before anything else, if any (a password change comes first). */
+export function pendingStepOf(actor: Actor): PendingStep | null {
+  if (actor.user.must_change_password === 1) return 'password_change';
+  if (actor.mfaEnrollmentPending) return 'mfa_enrollment';
+  return null;
 }
 
 export function isAdministrator(actor: Actor): boolean {

@@ -7,6 +7,7 @@ import { TOKEN_QUERY_NAMES } from '../security/redact-url.js';
 import { hashSecret } from '../security/secrets.js';
 import { isPermission, type Permission } from '../../shared/permissions.js';
 import type { Actor } from './actor.js';
+import { hasConfirmedFactor } from '../services/mfa-factors.js';
 import { LAST_SEEN_WRITE_INTERVAL_MS } from './sessions.js';
 
 /** Refuses a token in the URL on every API route, public ones included, so none lands in a log. */
@@ -30,7 +31,12 @@ export async function actorFor(
   via: Actor['via'],
   sessionIdHash: string | null,
 ): Promise<Actor> {
-  return { user, ...(await loadPermissions(db, user)), via, sessionIdHash };
+  const [permissions, mfaEnrollmentPending] = await Promise.all([
+    loadPermissions(db, user),
+    // Only accounts that must use MFA pay for this look-up.
+    via === 'session' && user.mfa_enrolled === 1 ? hasConfirmedFactor(db, user.id).then((has) => !has) : false,
+  ]);
+  return { user, ...permissions, via, sessionIdHash, mfaEnrollmentPending };
 }
 
 async function loadPermissions(db: Db, user: UserTable): Promise<{ groupName: string; permissions: Set<Permission> }> {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.js';
 import { AppError } from '../app-error.js';
-import type { Access } from './access.js';
-import type { Actor } from './actor.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import type { Access, PendingStep } from './access.js';
+import { pendingStepOf, type Actor } from './actor.js';
 import { assertNoTokenInQuery, authenticate } from './authenticate.js';
 import { assertSameOriginRequest } from './csrf.js';
 
@@ -25,6 +26,11 @@ export interface RouteAccess {
   url: string;
   access: Access;
 }
+
+const PENDING_STEP_ERRORS = {
+  password_change: 'password_change_required',
+  mfa_enrollment: 'mfa_enrollment_required',
+} as const satisfies Record<PendingStep, ErrorCode>;
 
 /** The signed-in actor of a route the gate has let through (non-public routes always have one). */
 export function actorOf(request: FastifyRequest): Actor {
@@ -70,10 +76,12 @@ export function registerGate(
     const actor = await authenticate(deps.db, request, deps.cookieName);
     if (!actor) throw new AppError('unauthenticated');
     request.actor = actor;
-    // "User Must Change Password at Next Login": until it is done, the account (session or API
-    // token alike) can do nothing but what the forced-change screen needs.
-    if (actor.user.must_change_password === 1 && !(access.kind === 'signed-in' && access.whilePasswordChangeRequired)) {
-      throw new AppError('password_change_required');
+    // "User Must Change Password at Next Login" (session or API token alike), then a required MFA
+    // enrolment (sessions only): until the step is done, the account can do nothing but what its
+    // screen needs.
+    const pending = pendingStepOf(actor);
+    if (pending && !(access.kind === 'signed-in' && access.openWhilePending?.includes(pending))) {
+      throw new AppError(PENDING_STEP_ERRORS[pending]);
     }
     if (access.kind === 'signed-in') return;
 

@@ -178,6 +178,42 @@ export interface TaskAttachmentTable {
   uploaded_at: string;
 }
 
+export interface MfaFactorTable {
+  id: string;
+  user_id: string;
+  /** 'totp' now; passkeys come later as another kind. */
+  kind: 'totp';
+  name: string;
+  /** encryption.ts format, associated data from mfaFactorAad(); never returned by the API. */
+  secret_encrypted: string | null;
+  /** Null until the person has typed a code from it; only confirmed factors count. */
+  confirmed_at: string | null;
+  last_used_at: string | null;
+  /** Replay guard: the last TOTP time step accepted (30-second steps fit an integer for centuries). */
+  last_used_step: number | null;
+  created_at: string;
+}
+
+export interface MfaRecoveryCodeTable {
+  user_id: string;
+  /** SHA-256 (hex) of the normalised code. */
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface MfaChallengeTable {
+  /** SHA-256 (hex) of the opaque challenge the browser holds. */
+  id_hash: string;
+  user_id: string;
+  purpose: 'sign_in' | 'enrol';
+  created_at: string;
+  expires_at: string;
+  failed_attempts: number;
+  ip: string;
+  user_agent: string;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -193,4 +229,7 @@ export interface Database {
   tasks: TaskTable;
   task_notes: TaskNoteTable;
   task_attachments: TaskAttachmentTable;
+  mfa_factors: MfaFactorTable;
+  mfa_recovery_codes: MfaRecoveryCodeTable;
+  mfa_challenges: MfaChallengeTable;
 }

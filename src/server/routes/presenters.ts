@@ -45,6 +45,7 @@ export function presentMe(actor: Actor): Me {
     user: presentUser({ ...actor.user, group_name: actor.groupName }, actor),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
+    mfaEnrollmentRequired: actor.mfaEnrollmentPending,
   };
 }
 

@@ -1,15 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED } from '../auth/access.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_ANY_STEP_PENDING } from '../auth/access.js';
 import { actorFor } from '../auth/authenticate.js';
 import { actorOf } from '../auth/gate.js';
-import { endSession } from '../auth/sessions.js';
+import { endSession, type NewSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
 import type { AppDeps } from '../app.js';
 import { signInWithPassword } from '../services/sign-in.js';
-import { getUser, updateAccountSettings } from '../services/users.js';
+import { completeSignInChallenge } from '../services/mfa.js';
+import { getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
+import { MfaChallengeSchema, MfaSignInSchema } from '../../shared/schemas/mfa.js';
 import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
 import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
 import { clientOf } from './context.js';
@@ -18,6 +21,19 @@ import { presentMe, presentUser } from './presenters.js';
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, sessionCookie } = deps;
 
+  /** Rotation: the session this browser had before (anyone's) ends now; only the new ID is valid. */
+  async function startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    signedIn: { user: UserWithGroup; session: NewSession },
+  ) {
+    const previous = request.cookies[sessionCookie.name];
+    if (previous) await endSession(db, hashSecret(previous));
+    reply.setCookie(sessionCookie.name, signedIn.session.id, sessionCookie.options);
+    const { group_name: _groupName, ...userRow } = signedIn.user;
+    return presentMe(await actorFor(db, userRow, 'session', signedIn.session.idHash));
+  }
+
   app.post(
     '/api/v1/session',
     {
@@ -25,28 +41,51 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       schema: {
         tags: ['Session'],
         summary: 'Sign in with email and password',
-        description: 'Starts a browser session (HttpOnly cookie). Scripts use an API token instead.',
+        description:
+          'Starts a browser session (HttpOnly cookie). Scripts use an API token instead. An account with ' +
+          'multi-factor authentication gets no session yet: `{ mfaRequired: true, challenge }`, to complete with ' +
+          'POST /api/v1/session/mfa within 10 minutes.',
         body: SignInSchema,
+        response: { 200: z.union([MeSchema, MfaChallengeSchema]), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const result = await signInWithPassword(db, request.body, clientOf(request), {
+        delayStepMs: deps.config.loginDelayStepMs,
+      });
+      if (result.kind === 'mfa_challenge') return { mfaRequired: true as const, challenge: result.challenge };
+      return startSession(request, reply, result);
+    },
+  );
+
+  app.post(
+    '/api/v1/session/mfa',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['Session'],
+        summary: 'Sign in, step 2: an authenticator code or a recovery code',
+        description:
+          'Completes the challenge from POST /api/v1/session and only then starts the session. The challenge is ' +
+          'single-use, expires after 10 minutes and dies after 5 wrong codes; wrong codes count toward the same ' +
+          'temporary lock as wrong passwords. A used code is refused like a wrong one.',
+        body: MfaSignInSchema,
         response: { 200: MeSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      const { user, session } = await signInWithPassword(db, request.body, clientOf(request), {
+      const signedIn = await completeSignInChallenge(db, request.body, clientOf(request), {
+        secretKey: deps.config.secretKey,
         delayStepMs: deps.config.loginDelayStepMs,
       });
-      // Rotation: the session this browser had before (anyone's) ends now; only the new ID is valid.
-      const previous = request.cookies[sessionCookie.name];
-      if (previous) await endSession(db, hashSecret(previous));
-      reply.setCookie(sessionCookie.name, session.id, sessionCookie.options);
-      const { group_name: _groupName, ...userRow } = user;
-      return presentMe(await actorFor(db, userRow, 'session', session.idHash));
+      return startSession(request, reply, signedIn);
     },
   );
 
   app.delete(
     '/api/v1/session',
     {
-      config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
+      config: { access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING },
       schema: {
         tags: ['Session'],
         summary: 'Sign out (ends this session on the server)',
@@ -74,7 +113,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   app.get(
     '/api/v1/me',
     {
-      config: { access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED },
+      config: { access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING },
       schema: {
         tags: ['Session'],
         summary: 'The signed-in account and what it may do',

@@ -20,6 +20,8 @@ import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../shared/schemas/security.js';
 import { diffFields, recordAudit } from './audit.js';
 import { lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { resetMfa } from './mfa.js';
+import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
 import { recordLoginAttempt } from './sign-in.js';
 import {
@@ -73,13 +75,14 @@ async function loadTarget(db: Kysely<Database>, userId: string): Promise<UserWit
 
 export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
   const target = await loadTarget(db, userId);
-  const [group, token] = await Promise.all([
+  const [group, token, mfaActive] = await Promise.all([
     db
       .selectFrom('security_groups')
       .select('description')
       .where('id', '=', target.security_group_id)
       .executeTakeFirstOrThrow(),
     db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).executeTakeFirst(),
+    hasConfirmedFactor(db, target.id),
   ]);
   return {
     userId: target.id,
@@ -95,6 +98,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
         }
       : null,
     mfaEnrolled: target.mfa_enrolled === 1,
+    mfaActive,
     mustChangePassword: target.must_change_password === 1,
     can: securityAbilities(actor, target),
   };
@@ -161,7 +165,7 @@ async function preparePasswordChange(
 }
 
 /** A wrong current password counts as a failed sign-in attempt (and the same lock applies). */
-async function assertCurrentPassword(
+export async function assertCurrentPassword(
   db: Db,
   ctx: SecurityContext,
   target: UserTable,
@@ -236,6 +240,10 @@ export async function updateSecurity(
       });
       // A disabled account's sessions end now; its API token is refused from the next request.
       if (changes.status === 'disabled') await endAllSessions(trx, target.id);
+      // Clearing "Enroll in Multi-Factor Authentication" is the lost-phone reset: factors and
+      // recovery codes go, sessions end. (Checking it needs nothing more: a session of an account
+      // without a factor can only enrol from its next request on.)
+      if (changes.mfa_enrolled === 0 && target.mfa_enrolled === 1) await resetMfa(trx, ctx.actor, ctx.ip, targetRef);
     }
     if (newPasswordHash) {
       // Your own reset keeps this session and ends the others; a reset by someone else ends them

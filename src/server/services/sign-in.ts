@@ -1,9 +1,13 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
+import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { createSession, type NewSession } from '../auth/sessions.js';
 import { verifyPassword } from '../security/password-hashing.js';
 import { clearAccountFailures, lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { createSignInChallenge } from './mfa.js';
+import { hasConfirmedFactor } from './mfa-factors.js';
 import { findUserByEmail, type UserWithGroup } from './users.js';
 
 export interface Client {
@@ -11,10 +15,17 @@ export interface Client {
   userAgent: string;
 }
 
-type FailureReason = 'unknown_account' | 'wrong_password' | 'account_disabled' | 'sso_account' | 'locked';
+type FailureReason =
+  | 'unknown_account'
+  | 'wrong_password'
+  | 'account_disabled'
+  | 'sso_account'
+  | 'locked'
+  | 'wrong_mfa_code'
+  | 'wrong_recovery_code';
 
 export async function recordLoginAttempt(
-  db: Db,
+  db: Kysely<Database>,
   attempt: {
     email: string;
     userId: string | null;
@@ -39,17 +50,24 @@ export async function recordLoginAttempt(
     .execute();
 }
 
+export type PasswordSignIn =
+  | { kind: 'session'; user: UserWithGroup; session: NewSession }
+  /** The account has a second factor: no session yet, only a challenge for mfa.ts to complete. */
+  | { kind: 'mfa_challenge'; challenge: string };
+
 /**
  * Password sign-in. A wrong email, a wrong password, a disabled account and an SSO account all get
  * the same error after the same work (one argon2 verification); only the login history tells them
- * apart, for administrators. A new session ID is issued on every sign-in (never reused).
+ * apart, for administrators. A new session ID is issued on every sign-in (never reused). An account
+ * with a confirmed second factor gets a challenge instead of a session; its failure count is
+ * cleared only when the second factor is right (mfa.ts).
  */
 export async function signInWithPassword(
   db: Db,
   input: { email: string; password: string },
   client: Client,
   options: { delayStepMs: number },
-): Promise<{ user: UserWithGroup; session: NewSession }> {
+): Promise<PasswordSignIn> {
   const email = input.email.trim();
   const keys = throttleKeys(email, client.ip);
   if ((await lockedUntil(db, keys)) !== null) {
@@ -83,10 +101,13 @@ export async function signInWithPassword(
     throw new AppError('invalid_credentials');
   }
 
+  if (await hasConfirmedFactor(db, user!.id)) {
+    return { kind: 'mfa_challenge', challenge: await createSignInChallenge(db, user!.id, client) };
+  }
   await clearAccountFailures(db, email);
   const session = await createSession(db, user!.id, client);
   const now = nowIso();
   await db.updateTable('users').set({ last_login_at: now }).where('id', '=', user!.id).execute();
   await recordLoginAttempt(db, { email, userId: user!.id, success: true, reason: null, method: 'password', client });
-  return { user: { ...user!, last_login_at: now }, session };
+  return { kind: 'session', user: { ...user!, last_login_at: now }, session };
 }

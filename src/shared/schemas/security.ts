@@ -31,7 +31,10 @@ export const SecuritySettingsSchema = z.object({
   securityGroup: z.object({ id: z.string(), name: z.string(), description: z.string() }),
   accountStatus: z.enum(ACCOUNT_STATUSES),
   apiToken: MaskedApiTokenSchema.nullable(),
+  /** "Enroll in Multi-Factor Authentication": the account uses (or must set up) MFA. */
   mfaEnrolled: z.boolean(),
+  /** The account has a confirmed authenticator (mfaEnrolled without it: set-up pending at next sign-in). */
+  mfaActive: z.boolean(),
   mustChangePassword: z.boolean(),
   can: SecurityAbilitiesSchema,
 });

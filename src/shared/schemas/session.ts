@@ -20,6 +20,8 @@ export const MeSchema = z.object({
   user: UserSchema,
   abilities: AbilitiesSchema,
   authenticatedBy: z.enum(['session', 'api_token']),
+  /** The account must set up multi-factor authentication before anything else (this session may only enrol). */
+  mfaEnrollmentRequired: z.boolean(),
 });
 export type Me = z.infer<typeof MeSchema>;
 

@@ -32,15 +32,16 @@ export function messageOf(error: unknown): string {
 
 type UnauthorizedHandler = (error: ApiError) => void;
 let onUnauthorized: UnauthorizedHandler = () => undefined;
-let onPasswordChangeRequired: () => void = () => undefined;
+let onPendingStepRequired: () => void = () => undefined;
 
 /**
- * Called when the server answers `password_change_required` (an administrator set "User Must
- * Change Password at Next Login" while this page was open): the app re-reads the account and
- * shows the forced-change screen.
+ * Called when the server answers `password_change_required` or `mfa_enrollment_required` (an
+ * administrator set "User Must Change Password at Next Login" or "Enroll in Multi-Factor
+ * Authentication" while this page was open): the app re-reads the account and shows the screen
+ * of that step.
  */
-export function setPasswordChangeRequiredHandler(handler: () => void): void {
-  onPasswordChangeRequired = handler;
+export function setPendingStepHandler(handler: () => void): void {
+  onPendingStepRequired = handler;
 }
 
 /** Called on every 401 (except where a caller expects one): the app sends the person to sign in. */
@@ -93,7 +94,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     body?.error?.fields ?? {},
   );
   if (response.status === 401 && !options.expectUnauthenticated) onUnauthorized(error);
-  if (error.code === 'password_change_required') onPasswordChangeRequired();
+  if (error.code === 'password_change_required' || error.code === 'mfa_enrollment_required') onPendingStepRequired();
   throw error;
 }
 

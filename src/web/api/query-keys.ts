@@ -27,4 +27,7 @@ export const queryKeys = {
   recordList: (params: RecordListParams) => ['records', 'list', params] as const,
   record: (id: string) => ['records', 'one', id] as const,
   recordTypes: ['record-types'] as const,
+  ownMfa: ['mfa', 'status'] as const,
+  /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
+  mfaEnrolment: ['mfa-enrolment'] as const,
 };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MfaChallenge } from '../../shared/schemas/mfa.js';
 import type { Me, SetupSchema, SignInSchema } from '../../shared/schemas/session.js';
 import type { User } from '../../shared/schemas/users.js';
 import { ApiError, request } from './client.js';
@@ -22,8 +23,9 @@ export async function fetchMe(onSignedOut?: (code: string) => void): Promise<Me 
   }
 }
 
-export function signIn(input: SignInInput): Promise<Me> {
-  return request<Me>('/api/v1/session', { method: 'POST', body: input, expectUnauthenticated: true });
+/** Step 1: a session (Me), or for an account with MFA a challenge for step 2 (api/mfa.ts). */
+export function signIn(input: SignInInput): Promise<Me | MfaChallenge> {
+  return request<Me | MfaChallenge>('/api/v1/session', { method: 'POST', body: input, expectUnauthenticated: true });
 }
 
 export function signOut(): Promise<void> {

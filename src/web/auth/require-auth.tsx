@@ -6,6 +6,7 @@ import { SIGNED_OUT, sessionEndReason } from './session-end.js';
 import { SignedInMeContext, useMe } from './use-me.js';
 
 export const CHANGE_PASSWORD_PATH = '/change-password';
+export const MFA_ENROLMENT_PATH = '/set-up-mfa';
 
 /** Renders the signed-in part of the app, or sends the person to sign in (and back here after). */
 export function RequireAuth() {
@@ -27,6 +28,10 @@ export function RequireAuth() {
   // "User Must Change Password at Next Login": the server refuses everything else until it is done.
   if (me.data.user.mustChangePassword && location.pathname !== CHANGE_PASSWORD_PATH) {
     return <Navigate to={CHANGE_PASSWORD_PATH} replace />;
+  }
+  // "Enroll in Multi-Factor Authentication" without a factor yet (after any password change).
+  if (!me.data.user.mustChangePassword && me.data.mfaEnrollmentRequired && location.pathname !== MFA_ENROLMENT_PATH) {
+    return <Navigate to={MFA_ENROLMENT_PATH} replace />;
   }
   return (
     <SignedInMeContext value={me.data}>

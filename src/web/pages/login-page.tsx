@@ -4,13 +4,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { queryKeys } from '../api/query-keys.js';
+import { isMfaChallenge } from '../api/mfa.js';
 import { signIn } from '../api/session.js';
+import type { Me } from '../../shared/schemas/session.js';
 import { safeNextPath } from '../auth/redirect.js';
 import { clearSessionEndReason, SIGNED_OUT } from '../auth/session-end.js';
 import { useMe } from '../auth/use-me.js';
 import { PublicPage } from '../components/public-page.js';
 import { PasswordField } from '../components/password-field.js';
 import { useFieldErrors } from '../components/use-field-errors.js';
+import { MfaCodeStep } from './mfa-code-step.js';
 
 /** Only the email is ever remembered on this device; never the password. */
 const REMEMBERED_EMAIL_KEY = 'latchkey.rememberedEmail';
@@ -60,14 +63,23 @@ export function LoginPage() {
   // The reason arrived with the navigation (location.state); forget it for later visits.
   useEffect(() => clearSessionEndReason(), []);
 
+  // Set when the password was right and the account has MFA: the code step is shown.
+  const [challenge, setChallenge] = useState<string | null>(null);
+
+  const finish = (signedIn: Me) => {
+    rememberEmail(rememberUsername ? email.trim() : null);
+    // Nothing cached for an earlier account may show for this one.
+    queryClient.clear();
+    queryClient.setQueryData(queryKeys.me, signedIn);
+    void navigate(next, { replace: true });
+  };
+
   const mutation = useMutation({
     mutationFn: signIn,
-    onSuccess: (signedIn) => {
-      rememberEmail(rememberUsername ? email.trim() : null);
-      // Nothing cached for an earlier account may show for this one.
-      queryClient.clear();
-      queryClient.setQueryData(queryKeys.me, signedIn);
-      void navigate(next, { replace: true });
+    onSuccess: (result) => {
+      setPassword('');
+      if (isMfaChallenge(result)) setChallenge(result.challenge);
+      else finish(result);
     },
     onError: (error) => {
       setPassword('');
@@ -77,6 +89,20 @@ export function LoginPage() {
 
   // Already signed in (a bookmark of /login, the Back button): go where they were going.
   if (me.data && !mutation.isPending && !mutation.isSuccess) return <Navigate to={next} replace />;
+
+  if (challenge) {
+    return (
+      <MfaCodeStep
+        challenge={challenge}
+        onSignedIn={finish}
+        onRestart={(error) => {
+          setChallenge(null);
+          mutation.reset();
+          if (error) errors.showError(error);
+        }}
+      />
+    );
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();

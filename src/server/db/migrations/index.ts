@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-user-list-sort-indexes.js';
 import * as m0003 from './0003-log-indexes.js';
 import * as m0004 from './0004-platform-data.js';
+import * as m0005 from './0005-mfa.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-user-list-sort-indexes': m0002,
   '0003-log-indexes': m0003,
   '0004-platform-data': m0004,
+  '0005-mfa': m0005,
 };

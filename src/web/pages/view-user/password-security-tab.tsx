@@ -40,6 +40,7 @@ import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PasswordChangeFields } from '../../components/password-change-fields.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
 import { formatDateTime } from '../../format/date-time.js';
+import { OwnMfaSection } from './mfa-section.js';
 
 const securityKey = (userId: string) => [...queryKeys.user(userId), 'security'] as const;
 
@@ -95,6 +96,8 @@ const FIELDS = [
 ] as const;
 
 export function PasswordSecurityTab({ user }: { user: User }) {
+  const me = useSignedInMe();
+  const isOwnAccount = me.user.id === user.id;
   const query = useQuery({
     queryKey: securityKey(user.id),
     queryFn: ({ signal }) => getSecuritySettings(user.id, signal),
@@ -102,7 +105,12 @@ export function PasswordSecurityTab({ user }: { user: User }) {
   if (query.isPending) return <Loader aria-label="Loading password and security settings" />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   // Keyed by the saved state, so the form starts afresh from the server's answer after each save.
-  return <SecurityForm key={JSON.stringify(query.data)} user={user} settings={query.data} />;
+  return (
+    <Stack gap="xl">
+      <SecurityForm key={JSON.stringify(query.data)} user={user} settings={query.data} />
+      {isOwnAccount && <OwnMfaSection onChanged={() => void query.refetch()} />}
+    </Stack>
+  );
 }
 
 function SecurityForm({ user, settings }: { user: User; settings: SecuritySettings }) {
@@ -110,6 +118,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(settings));
   const [confirmingDisable, setConfirmingDisable] = useState(false);
+  const [confirmingMfaReset, setConfirmingMfaReset] = useState(false);
   const errors = useFieldErrors(FIELDS);
   const can = settings.can;
   const changes = changesOf(settings, draft);
@@ -158,6 +167,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       return;
     }
     if (changes.accountStatus === 'disabled') setConfirmingDisable(true);
+    else if (changes.mfaEnrolled === false) setConfirmingMfaReset(true);
     else save.mutate();
   };
 
@@ -209,11 +219,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
 
         <Checkbox
           label="Enroll in Multi-Factor Authentication"
-          description={
-            draft.mfaEnrolled && !settings.mfaEnrolled
-              ? 'The account will have to set up multi-factor authentication at its next sign-in. API tokens keep working.'
-              : undefined
-          }
+          description={`${mfaDescription(settings, draft.mfaEnrolled)} API tokens keep working without multi-factor authentication.`}
           checked={draft.mfaEnrolled}
           onChange={(event) => set('mfaEnrolled', event.currentTarget.checked)}
           disabled={!can.changeMfaEnrollment}
@@ -268,6 +274,34 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       <UnsavedChangesGuard when={dirty && !save.isPending} />
 
       <Modal
+        opened={confirmingMfaReset}
+        onClose={() => setConfirmingMfaReset(false)}
+        title={`Reset multi-factor authentication for ${user.email}?`}
+        centered
+      >
+        <Stack>
+          <Text size="sm">
+            The account&apos;s authenticator apps and recovery codes are removed and its sessions end. It signs in with
+            its password alone until multi-factor authentication is set up again.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmingMfaReset(false)}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setConfirmingMfaReset(false);
+                save.mutate();
+              }}
+            >
+              Reset and save
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+
+      <Modal
         opened={confirmingDisable}
         onClose={() => setConfirmingDisable(false)}
         title={`Disable ${user.email}?`}
@@ -296,6 +330,18 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       </Modal>
     </form>
   );
+}
+
+/** What the MFA checkbox means for this account now, and what saving the draft value will do. */
+function mfaDescription(settings: SecuritySettings, draftValue: boolean): string {
+  if (draftValue && !settings.mfaEnrolled)
+    return 'The account will have to set up an authenticator app at its next sign-in.';
+  if (!draftValue && settings.mfaEnrolled)
+    return "Saving removes the account's authenticator apps and recovery codes and ends its sessions (for a lost phone).";
+  if (!settings.mfaEnrolled) return 'Off.';
+  return settings.mfaActive
+    ? 'On: sign-in asks for a code from an authenticator app.'
+    : 'Pending: set-up at next sign-in.';
 }
 
 /** API Token: masked token with its dates, and Generate (confirm → shown once with a copy button). */

@@ -1,0 +1,137 @@
+/** Your own multi-factor authentication: authenticator apps and recovery codes (issue 5). */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SIGNED_IN, SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED } from '../auth/access.js';
+import { actorOf } from '../auth/gate.js';
+import type { AppDeps } from '../app.js';
+import { assertCurrentPassword } from '../services/account-security.js';
+import {
+  confirmTotpEnrolment,
+  getOwnMfaStatus,
+  regenerateRecoveryCodes,
+  removeOwnFactor,
+  startTotpEnrolment,
+  type CurrentPasswordCheck,
+  type MfaContext,
+} from '../services/mfa.js';
+import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
+import {
+  ConfirmedTotpSchema,
+  ConfirmTotpSchema,
+  MfaStatusSchema,
+  PasswordConfirmationSchema,
+  RecoveryCodesSchema,
+  StartTotpEnrolmentSchema,
+  TotpEnrolmentSchema,
+} from '../../shared/schemas/mfa.js';
+
+const FactorParamsSchema = z.object({ id: z.string().min(1).max(64) });
+
+export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+  const contextOf = (request: FastifyRequest): MfaContext => ({
+    actor: actorOf(request),
+    ip: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? ''),
+    secretKey: config.secretKey,
+  });
+  const passwordCheck =
+    (request: FastifyRequest): CurrentPasswordCheck =>
+    (target, currentPassword) =>
+      assertCurrentPassword(
+        db,
+        {
+          actor: actorOf(request),
+          ip: request.ip,
+          userAgent: String(request.headers['user-agent'] ?? ''),
+          loginDelayStepMs: config.loginDelayStepMs,
+        },
+        target,
+        currentPassword,
+      );
+
+  app.get(
+    '/api/v1/me/mfa',
+    {
+      config: { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: 'Your authenticators (date added, last use) and how many recovery codes are left',
+        description: 'Never a secret.',
+        response: { 200: MfaStatusSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => getOwnMfaStatus(db, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/me/mfa/totp',
+    {
+      config: { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: 'Start setting up an authenticator app',
+        description:
+          'Returns a new secret (text, otpauth:// URI and QR code) in this response only. Needs `currentPassword`, ' +
+          'except right after signing in to an account that must set up MFA. Not active until confirmed.',
+        body: StartTotpEnrolmentSchema,
+        response: { 201: TotpEnrolmentSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const enrolment = await startTotpEnrolment(db, contextOf(request), request.body, passwordCheck(request));
+      return reply.code(201).send(enrolment);
+    },
+  );
+
+  app.post(
+    '/api/v1/me/mfa/totp/confirm',
+    {
+      config: { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: 'Confirm the authenticator app with a code from it',
+        description:
+          'Activates it. For your first authenticator, the response holds ten single-use recovery codes: shown this once.',
+        body: ConfirmTotpSchema,
+        response: { 200: ConfirmedTotpSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => confirmTotpEnrolment(db, contextOf(request), request.body),
+  );
+
+  app.delete(
+    '/api/v1/me/mfa/factors/:id',
+    {
+      config: { access: SIGNED_IN },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: 'Remove one of your authenticators (current password needed)',
+        description: 'The last one cannot be removed while MFA is on; an Administrator can reset it.',
+        params: FactorParamsSchema,
+        body: PasswordConfirmationSchema,
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await removeOwnFactor(db, contextOf(request), request.params.id, request.body, passwordCheck(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/me/mfa/recovery-codes',
+    {
+      config: { access: SIGNED_IN },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: 'Make new recovery codes (the old ones stop working; current password needed)',
+        body: PasswordConfirmationSchema,
+        response: { 200: RecoveryCodesSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => ({
+      recoveryCodes: await regenerateRecoveryCodes(db, contextOf(request), request.body, passwordCheck(request)),
+    }),
+  );
+};

@@ -1,0 +1,44 @@
+import type { ConfirmedTotp, MfaChallenge, MfaStatus, TotpEnrolment } from '../../shared/schemas/mfa.js';
+import type { Me } from '../../shared/schemas/session.js';
+import { request } from './client.js';
+
+export type { ConfirmedTotp, MfaChallenge, MfaStatus, TotpEnrolment };
+
+export function isMfaChallenge(result: Me | MfaChallenge): result is MfaChallenge {
+  return 'mfaRequired' in result && result.mfaRequired;
+}
+
+/** Sign-in step 2: the challenge from step 1 with an authenticator code or a recovery code. */
+export function completeMfaSignIn(input: { challenge: string; code?: string; recoveryCode?: string }): Promise<Me> {
+  return request<Me>('/api/v1/session/mfa', { method: 'POST', body: input, expectUnauthenticated: true });
+}
+
+export function getOwnMfa(signal?: AbortSignal): Promise<MfaStatus> {
+  return request<MfaStatus>('/api/v1/me/mfa', { signal });
+}
+
+/** `currentPassword` may be left out only in the enrolment-only session after sign-in. */
+export function startTotpEnrolment(currentPassword?: string): Promise<TotpEnrolment> {
+  return request<TotpEnrolment>('/api/v1/me/mfa/totp', {
+    method: 'POST',
+    body: currentPassword === undefined ? {} : { currentPassword },
+  });
+}
+
+export function confirmTotpEnrolment(code: string): Promise<ConfirmedTotp> {
+  return request<ConfirmedTotp>('/api/v1/me/mfa/totp/confirm', { method: 'POST', body: { code } });
+}
+
+export function removeMfaFactor(id: string, currentPassword: string): Promise<void> {
+  return request<void>(`/api/v1/me/mfa/factors/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    body: { currentPassword },
+  });
+}
+
+export function regenerateRecoveryCodes(currentPassword: string): Promise<{ recoveryCodes: string[] }> {
+  return request<{ recoveryCodes: string[] }>('/api/v1/me/mfa/recovery-codes', {
+    method: 'POST',
+    body: { currentPassword },
+  });
+}

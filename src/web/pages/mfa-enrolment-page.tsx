@@ -1,0 +1,94 @@
+/**
+ * The forced enrolment ("Enroll in Multi-Factor Authentication" set by an Administrator on an
+ * account without an authenticator): until it is done the server refuses everything else, so this
+ * is the only page such an account sees. Cancel signs out.
+ */
+import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { useDocumentTitle } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Navigate, useNavigate } from 'react-router';
+import { messageOf } from '../api/client.js';
+import { startTotpEnrolment } from '../api/mfa.js';
+import { queryKeys } from '../api/query-keys.js';
+import { signOut } from '../api/session.js';
+import { useSignedInMe } from '../auth/use-me.js';
+import { PublicPage } from '../components/public-page.js';
+import { RecoveryCodes, TotpSetup } from '../components/totp-setup.js';
+
+export function MfaEnrolmentPage() {
+  useDocumentTitle('Set up multi-factor authentication · Latchkey');
+  const me = useSignedInMe();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const [confirmed, setConfirmed] = useState(false);
+
+  // Starting makes a new secret; one per visit of this page (not refetched on focus or remount).
+  const enrolment = useQuery({
+    queryKey: queryKeys.mfaEnrolment,
+    queryFn: () => startTotpEnrolment(),
+    staleTime: Infinity,
+    retry: false,
+    enabled: me.mfaEnrollmentRequired,
+  });
+
+  const cancel = useMutation({
+    mutationFn: signOut,
+    onSettled: () => {
+      queryClient.clear();
+      queryClient.setQueryData(queryKeys.me, null);
+      void navigate('/login', { replace: true, state: { signedOut: true } });
+    },
+  });
+
+  if (!me.mfaEnrollmentRequired && !confirmed) return <Navigate to="/" replace />;
+
+  const finish = async () => {
+    queryClient.removeQueries({ queryKey: queryKeys.mfaEnrolment });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.me });
+    void navigate('/', { replace: true });
+  };
+
+  return (
+    <PublicPage title="Set up multi-factor authentication" width={560}>
+      <Stack gap="md">
+        {recoveryCodes ? (
+          <RecoveryCodes codes={recoveryCodes} email={me.user.email} onDone={() => void finish()} />
+        ) : (
+          <>
+            <Text size="sm">
+              An administrator requires you to protect your account with an authenticator app before you continue,{' '}
+              {me.user.firstName}. From now on you will sign in with your password and a code from the app.
+            </Text>
+            {enrolment.isPending && (
+              <Center>
+                <Loader aria-label="Preparing your authenticator setup" />
+              </Center>
+            )}
+            {enrolment.isError && (
+              <Alert color="red" role="alert">
+                {messageOf(enrolment.error)}
+              </Alert>
+            )}
+            {enrolment.data && (
+              <TotpSetup
+                enrolment={enrolment.data}
+                onConfirmed={(result) => {
+                  setConfirmed(true);
+                  if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
+                  else void finish();
+                }}
+              />
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => cancel.mutate()} loading={cancel.isPending}>
+                Cancel and sign out
+              </Button>
+            </Group>
+          </>
+        )}
+      </Stack>
+    </PublicPage>
+  );
+}

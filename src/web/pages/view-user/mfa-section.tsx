@@ -1,0 +1,308 @@
+/**
+ * Multi-factor authentication on your own Password & Security tab: your authenticator apps (date
+ * added, last use), setting one up, removing one, and new recovery codes. Every change asks for
+ * your password again. Shown on your own account only: nobody sets up MFA for someone else (an
+ * Administrator requires or resets it with the checkbox above).
+ */
+import { Alert, Button, Group, Loader, Modal, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import {
+  getOwnMfa,
+  regenerateRecoveryCodes,
+  removeMfaFactor,
+  startTotpEnrolment,
+  type MfaStatus,
+  type TotpEnrolment,
+} from '../../api/mfa.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useSignedInMe } from '../../auth/use-me.js';
+import { ErrorState } from '../../components/error-state.js';
+import { PasswordField } from '../../components/password-field.js';
+import { RecoveryCodes, TotpSetup } from '../../components/totp-setup.js';
+import { useFieldErrors } from '../../components/use-field-errors.js';
+import { formatDateTime } from '../../format/date-time.js';
+
+type MfaFactor = MfaStatus['factors'][number];
+
+export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
+  const me = useSignedInMe();
+  const queryClient = useQueryClient();
+  const status = useQuery({ queryKey: queryKeys.ownMfa, queryFn: ({ signal }) => getOwnMfa(signal) });
+  const [settingUp, setSettingUp] = useState(false);
+  const [removing, setRemoving] = useState<MfaFactor | null>(null);
+  const [renewing, setRenewing] = useState(false);
+
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.ownMfa });
+    onChanged();
+  };
+
+  return (
+    <Stack gap="sm" maw={720} component="section" aria-labelledby="mfa-heading">
+      <Title order={2} size="h4" id="mfa-heading">
+        Multi-factor authentication
+      </Title>
+      {status.isPending && <Loader aria-label="Loading multi-factor authentication" />}
+      {status.isError && <ErrorState error={status.error} onRetry={() => void status.refetch()} />}
+      {status.data && status.data.factors.length === 0 && (
+        <>
+          <Text size="sm">
+            Protect your account with a code from an authenticator app on your phone, in addition to your password.
+          </Text>
+          <Group>
+            <Button onClick={() => setSettingUp(true)}>Set up authenticator app</Button>
+          </Group>
+        </>
+      )}
+      {status.data && status.data.factors.length > 0 && (
+        <>
+          <Table withTableBorder striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Authenticator</Table.Th>
+                <Table.Th scope="col">Date added</Table.Th>
+                <Table.Th scope="col">Last used</Table.Th>
+                {status.data.factors.length > 1 && (
+                  <Table.Th scope="col">
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                )}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {status.data.factors.map((factor) => (
+                <Table.Tr key={factor.id}>
+                  <Table.Td>{factor.name}</Table.Td>
+                  <Table.Td>{formatDateTime(factor.createdAt, me.user)}</Table.Td>
+                  <Table.Td>{formatDateTime(factor.lastUsedAt, me.user)}</Table.Td>
+                  {status.data.factors.length > 1 && (
+                    <Table.Td>
+                      <Button size="xs" variant="default" color="red" onClick={() => setRemoving(factor)}>
+                        Remove
+                      </Button>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {status.data.factors.length === 1 && (
+            <Text size="sm" c="dimmed">
+              To move to a new phone, add the new authenticator app first, then remove the old one. Lost your phone?
+              Sign in with a recovery code, or ask an Administrator to reset multi-factor authentication.
+            </Text>
+          )}
+          <Text size="sm">Recovery codes left: {status.data.recoveryCodesLeft} of 10.</Text>
+          <Group>
+            <Button variant="default" onClick={() => setSettingUp(true)}>
+              Add another authenticator app
+            </Button>
+            <Button variant="default" onClick={() => setRenewing(true)}>
+              New recovery codes
+            </Button>
+          </Group>
+        </>
+      )}
+
+      {settingUp && (
+        <SetUpModal
+          email={me.user.email}
+          onClose={() => {
+            setSettingUp(false);
+            refresh();
+          }}
+        />
+      )}
+      {removing && (
+        <PasswordConfirmModal
+          title={`Remove ${removing.name}?`}
+          description="Codes from this app will no longer sign you in."
+          confirmLabel="Remove"
+          danger
+          onConfirm={(password) => removeMfaFactor(removing.id, password)}
+          onDone={() => {
+            notifications.show({
+              color: 'green',
+              title: 'Authenticator removed',
+              message: `${removing.name} was removed.`,
+            });
+            setRemoving(null);
+            refresh();
+          }}
+          onClose={() => setRemoving(null)}
+        />
+      )}
+      {renewing && (
+        <NewRecoveryCodesModal
+          email={me.user.email}
+          onClose={() => {
+            setRenewing(false);
+            refresh();
+          }}
+        />
+      )}
+    </Stack>
+  );
+}
+
+const PASSWORD_FIELDS = ['currentPassword'] as const;
+
+/** Asks for the current password, then runs `onConfirm` with it; wrong passwords show next to the field. */
+function PasswordForm<T>({
+  description,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onDone,
+  onCancel,
+}: {
+  description: string;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: (password: string) => Promise<T>;
+  onDone: (result: T) => void;
+  onCancel: () => void;
+}) {
+  const [password, setPassword] = useState('');
+  const errors = useFieldErrors(PASSWORD_FIELDS);
+  const run = useMutation({
+    mutationFn: () => onConfirm(password),
+    onSuccess: onDone,
+    onError: (error) => {
+      setPassword('');
+      errors.showError(error);
+    },
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    errors.clear();
+    if (!password) {
+      errors.setFields({ currentPassword: 'Current Password is required.' });
+      return;
+    }
+    run.mutate();
+  }
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        <Text size="sm">{description}</Text>
+        <PasswordField
+          label="Current Password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => {
+            setPassword(event.currentTarget.value);
+            errors.clearField('currentPassword');
+          }}
+          error={errors.fields.currentPassword}
+          withAsterisk
+          data-autofocus
+        />
+        {errors.formError && (
+          <Alert color="red" role="alert">
+            {errors.formError}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" color={danger ? 'red' : undefined} loading={run.isPending}>
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function PasswordConfirmModal<T>(props: {
+  title: string;
+  description: string;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: (password: string) => Promise<T>;
+  onDone: (result: T) => void;
+  onClose: () => void;
+}) {
+  return (
+    <Modal opened onClose={props.onClose} title={props.title} centered>
+      <PasswordForm {...props} onCancel={props.onClose} />
+    </Modal>
+  );
+}
+
+/** Password → QR code and key → code → recovery codes (for the first authenticator). */
+function SetUpModal({ email, onClose }: { email: string; onClose: () => void }) {
+  const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  // Once the codes are on screen, closing by accident would lose them: only the button closes.
+  const showingCodes = recoveryCodes !== null;
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title="Set up authenticator app"
+      centered
+      size="lg"
+      closeOnClickOutside={!showingCodes}
+      closeOnEscape={!showingCodes}
+      withCloseButton={!showingCodes}
+    >
+      {showingCodes ? (
+        <RecoveryCodes codes={recoveryCodes} email={email} onDone={onClose} />
+      ) : enrolment ? (
+        <TotpSetup
+          enrolment={enrolment}
+          onConfirmed={(result) => {
+            notifications.show({
+              color: 'green',
+              title: 'Authenticator app added',
+              message: 'Sign-in now asks for a code.',
+            });
+            if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
+            else onClose();
+          }}
+        />
+      ) : (
+        <PasswordForm
+          description="Type your password to set up an authenticator app."
+          confirmLabel="Continue"
+          onConfirm={(password) => startTotpEnrolment(password)}
+          onDone={setEnrolment}
+          onCancel={onClose}
+        />
+      )}
+    </Modal>
+  );
+}
+
+function NewRecoveryCodesModal({ email, onClose }: { email: string; onClose: () => void }) {
+  const [codes, setCodes] = useState<string[] | null>(null);
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title="New recovery codes"
+      centered
+      size="lg"
+      closeOnClickOutside={codes === null}
+      closeOnEscape={codes === null}
+      withCloseButton={codes === null}
+    >
+      {codes ? (
+        <RecoveryCodes codes={codes} email={email} onDone={onClose} />
+      ) : (
+        <PasswordForm
+          description="New recovery codes replace all of your current ones, which stop working."
+          confirmLabel="Make new codes"
+          onConfirm={(password) => regenerateRecoveryCodes(password)}
+          onDone={(result) => setCodes(result.recoveryCodes)}
+          onCancel={onClose}
+        />
+      )}
+    </Modal>
+  );
+}

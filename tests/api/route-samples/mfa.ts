@@ -1,0 +1,51 @@
+/** Route samples for multi-factor authentication; see ../route-samples.ts for what a sample must be. */
+import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED } from '../../../src/server/auth/access.js';
+import { createPendingTotpFactor } from '../../../src/server/services/mfa-factors.js';
+import { SYSTEM_GROUP_IDS } from '../../../src/shared/permissions.js';
+import { quickUser } from '../../helpers/fixtures.js';
+import { challengeFor, codeNow, giveTotpFactor } from '../../helpers/mfa-fixtures.js';
+import { TEST_PASSWORD } from '../../helpers/test-app.js';
+import type { RouteSample } from '../route-samples.js';
+
+export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
+  // Step 2 of sign-in, for an account of its own with an authenticator (public: no session yet).
+  'POST /api/v1/session/mfa': {
+    access: PUBLIC,
+    freshCaller: true,
+    build: async (ctx) => {
+      const account = await quickUser(ctx.t, SYSTEM_GROUP_IDS.readOnlyUser);
+      const { secret } = await giveTotpFactor(ctx.t, account.id);
+      return { body: { challenge: await challengeFor(ctx.t, account.email), code: codeNow(secret) } };
+    },
+  },
+  'GET /api/v1/me/mfa': { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED, build: () => ({}) },
+  'POST /api/v1/me/mfa/totp': {
+    access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    build: () => ({ body: { currentPassword: TEST_PASSWORD } }),
+  },
+  'POST /api/v1/me/mfa/totp/confirm': {
+    access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    freshCaller: true,
+    build: async (ctx) => {
+      const { secret } = await createPendingTotpFactor(ctx.t.db, ctx.t.config.secretKey, ctx.caller.id, 'App');
+      return { body: { code: codeNow(secret) } };
+    },
+  },
+  'DELETE /api/v1/me/mfa/factors/:id': {
+    access: SIGNED_IN,
+    freshCaller: true,
+    build: async (ctx) => {
+      await giveTotpFactor(ctx.t, ctx.caller.id);
+      const second = await giveTotpFactor(ctx.t, ctx.caller.id);
+      return { params: { id: second.factorId }, body: { currentPassword: TEST_PASSWORD } };
+    },
+  },
+  'POST /api/v1/me/mfa/recovery-codes': {
+    access: SIGNED_IN,
+    freshCaller: true,
+    build: async (ctx) => {
+      await giveTotpFactor(ctx.t, ctx.caller.id);
+      return { body: { currentPassword: TEST_PASSWORD } };
+    },
+  },
+};

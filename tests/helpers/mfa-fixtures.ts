@@ -1,0 +1,80 @@
+/** MFA fixtures: accounts with a confirmed authenticator, codes from it, and the two sign-in steps. */
+import type { LightMyRequestResponse } from 'fastify';
+import { nowIso, nowMs } from '../../src/server/clock.js';
+import { createPendingTotpFactor, replaceRecoveryCodes } from '../../src/server/services/mfa-factors.js';
+import { totpCode, TOTP_PERIOD_SECONDS } from '../../src/server/security/totp.js';
+import { TEST_PASSWORD, UI_HEADERS, type TestApp } from './test-app.js';
+
+export interface TotpFixture {
+  factorId: string;
+  secret: string;
+  recoveryCodes: string[];
+}
+
+/**
+ * Gives the account a confirmed authenticator (and MFA on), as if it had enrolled, through the
+ * same storage code the app uses. Recovery codes are made for the first one only, like the app.
+ */
+export async function giveTotpFactor(t: TestApp, userId: string): Promise<TotpFixture> {
+  const { id, secret } = await createPendingTotpFactor(t.db, t.config.secretKey, userId, 'Test authenticator');
+  const hadCodes = await t.db
+    .selectFrom('mfa_recovery_codes')
+    .select('code_hash')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  let recoveryCodes: string[] = [];
+  await t.db.transaction().execute(async (trx) => {
+    await trx.updateTable('mfa_factors').set({ confirmed_at: nowIso() }).where('id', '=', id).execute();
+    await trx.updateTable('users').set({ mfa_enrolled: 1 }).where('id', '=', userId).execute();
+    if (!hadCodes) recoveryCodes = await replaceRecoveryCodes(trx, userId);
+  });
+  return { factorId: id, secret, recoveryCodes };
+}
+
+/** The code the authenticator shows now (by the app's clock), or `steps` steps away. */
+export function codeNow(secret: string, steps = 0): string {
+  return totpCode(secret, nowMs() + steps * TOTP_PERIOD_SECONDS * 1000);
+}
+
+let ipCounter = 0;
+/** A client address of its own, so one test's per-address failure count never locks another's sign-ins. */
+export const freshIp = (): string => `10.5.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+/** Sign-in step 1 through the real route. */
+export async function passwordStep(
+  t: TestApp,
+  email: string,
+  options: { password?: string; ip?: string } = {},
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    headers: UI_HEADERS,
+    payload: { email, password: options.password ?? TEST_PASSWORD },
+    remoteAddress: options.ip ?? freshIp(),
+  });
+}
+
+/** Step 1 for an account with a factor: the challenge it answers with. */
+export async function challengeFor(t: TestApp, email: string, ip?: string): Promise<string> {
+  const response = await passwordStep(t, email, ip ? { ip } : {});
+  const body = response.json<{ mfaRequired?: boolean; challenge?: string }>();
+  if (response.statusCode !== 200 || !body.mfaRequired || !body.challenge)
+    throw new Error(`expected an MFA challenge: ${response.statusCode} ${response.body}`);
+  return body.challenge;
+}
+
+/** Sign-in step 2 through the real route. */
+export async function mfaStep(
+  t: TestApp,
+  body: { challenge: string; code?: string; recoveryCode?: string },
+  options: { ip?: string; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/session/mfa',
+    headers: { ...UI_HEADERS, ...options.headers },
+    payload: body,
+    remoteAddress: options.ip ?? freshIp(),
+  });
+}
