@@ -1,7 +1,8 @@
 /**
  * Custom security groups in the browser (issue 4): an Administrator copies Read Only User into a
  * new group with task rights, assigns it to an account through the Password & Security tab, and the
- * API reports exactly those rights for that account; the Delete/Export-need-View rule is shown and
+ * API reports exactly those rights for that account, who then starts and completes a task in the UI but
+ * cannot edit a record; the Delete/Export-need-View rule is shown and
  * blocks Save; an empty group is deleted after confirming; a group with members cannot be.
  */
 import type { Page } from '@playwright/test';
@@ -42,8 +43,9 @@ function groupRow(page: Page, name: string) {
     .filter({ has: page.getByRole('cell', { name, exact: true }) });
 }
 
-test('an Administrator copies Read Only User into Task Runners, assigns it, and the account gets exactly those rights', async ({
+test('an Administrator copies Read Only User into Task Runners, assigns it, and the account can start and complete a task but not edit a record', async ({
   page,
+  browser,
 }) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await openSecurityGroups(page);
@@ -88,6 +90,39 @@ test('an Administrator copies Read Only User into Task Runners, assigns it, and 
     expect.arrayContaining(['tasks:start', 'tasks:complete', 'tasks:view', 'records:view']),
   );
   expect(me.abilities.permissions).not.toContain('records:update');
+
+  // Tess, in her own browser: she can start and complete a task, but not edit a record.
+  const record = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/records', {
+    type: 'Computer',
+    name: 'PC-0042',
+  });
+  await admin.expect(201, 'POST', '/api/v1/tasks', { title: 'Reimage PC-0042', recordId: record.id });
+  const tessContext = await browser.newContext();
+  const tessPage = await tessContext.newPage();
+  await tessPage.setViewportSize({ width: 1366, height: 768 });
+  await signInThroughUi(tessPage, app(), tess.email, tess.password);
+  const tessNav = tessPage.getByRole('navigation', { name: 'Main' });
+  await expect(tessNav.getByRole('link')).toHaveText(['Records', 'Tasks', 'Reports', 'My Account', 'API Reference']);
+  await tessNav.getByRole('link', { name: 'Tasks' }).click();
+  await expect(tessPage.getByRole('button', { name: 'New Task' })).toHaveCount(0);
+  await tessPage.getByRole('link', { name: 'Reimage PC-0042' }).click();
+  await expect(tessPage.getByRole('button', { name: 'Assign…' })).toHaveCount(0);
+  await expect(tessPage.getByRole('button', { name: 'Delete Task' })).toHaveCount(0);
+  await tessPage.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(tessPage.getByText('In Progress', { exact: true })).toBeVisible();
+  await tessPage.getByRole('button', { name: 'Complete', exact: true }).click();
+  await expect(tessPage.getByText('Complete', { exact: true })).toBeVisible();
+  await saveScreenshot(tessPage, 'custom-group-task-complete');
+
+  await tessNav.getByRole('link', { name: 'Records' }).click();
+  await tessPage.getByRole('link', { name: 'PC-0042' }).click();
+  await expect(tessPage.getByRole('textbox', { name: 'Owner' })).toHaveAttribute('readonly', '');
+  await expect(tessPage.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  await expect(tessPage.getByRole('button', { name: /Delete/ })).toHaveCount(0);
+  await tessContext.close();
+  // The server refuses the edit too, whatever the UI shows.
+  const edit = await asTess.call('PATCH', `/api/v1/records/${record.id}`, { owner: 'Tess' });
+  expect(edit.status).toBe(403);
 
   // Now it has a member: Delete is unavailable and says why; the API refuses too.
   await openSecurityGroups(page);
