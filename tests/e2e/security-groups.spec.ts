@@ -47,6 +47,8 @@ test('an Administrator copies Read Only User into Task Runners, assigns it, and 
   page,
   browser,
 }) => {
+  // Two people's whole journey (group editor, assignment, a task run, a record): more than one test's time.
+  test.slow();
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await openSecurityGroups(page);
   await expect(groupRow(page, 'Read Only User')).toContainText('System');
