@@ -31,12 +31,13 @@ export async function actorFor(
   via: Actor['via'],
   sessionIdHash: string | null,
 ): Promise<Actor> {
-  const [permissions, mfaEnrollmentPending] = await Promise.all([
+  const [permissions, hasMfaFactor] = await Promise.all([
     loadPermissions(db, user),
-    // Only accounts that must use MFA pay for this look-up.
-    via === 'session' && user.mfa_enrolled === 1 ? hasConfirmedFactor(db, user.id).then((has) => !has) : false,
+    // Only accounts that use MFA pay for this look-up (a factor exists only while mfa_enrolled is set).
+    user.mfa_enrolled === 1 ? hasConfirmedFactor(db, user.id) : false,
   ]);
-  return { user, ...permissions, via, sessionIdHash, mfaEnrollmentPending };
+  const mfaEnrollmentPending = via === 'session' && user.mfa_enrolled === 1 && !hasMfaFactor;
+  return { user, ...permissions, via, sessionIdHash, mfaEnrollmentPending, hasMfaFactor };
 }
 
 async function loadPermissions(db: Db, user: UserTable): Promise<{ groupName: string; permissions: Set<Permission> }> {

@@ -1,7 +1,7 @@
 import type { Actor } from '../auth/actor.js';
 import { isAdministrator } from '../auth/actor.js';
 import { groupAbilities, type GroupWithMembers } from '../services/security-groups.js';
-import { userAbilities, type UserWithGroup } from '../services/users.js';
+import { mfaStatusOf, userAbilities, type UserWithGroup } from '../services/users.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
 import type { SecurityGroup } from '../../shared/schemas/security-groups.js';
 import type { User } from '../../shared/schemas/users.js';
@@ -30,6 +30,7 @@ export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
     theme: row.theme as User['theme'],
     mustChangePassword: row.must_change_password === 1,
     mfaEnrolled: row.mfa_enrolled === 1,
+    mfaStatus: mfaStatusOf(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     can: viewer ? userAbilities(viewer, row) : { update: false, delete: false },
@@ -42,7 +43,7 @@ export function presentAbilities(actor: Actor): Abilities {
 
 export function presentMe(actor: Actor): Me {
   return {
-    user: presentUser({ ...actor.user, group_name: actor.groupName }, actor),
+    user: presentUser({ ...actor.user, group_name: actor.groupName, has_mfa_factor: actor.hasMfaFactor }, actor),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
     mfaEnrollmentRequired: actor.mfaEnrollmentPending,

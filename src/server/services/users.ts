@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
@@ -11,11 +11,48 @@ import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
 import { ADMINISTRATOR_GROUP_ID, holdsAll } from '../../shared/permissions.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type { AccountSettings, ListUsersQuery, UserAbilities, UserSortColumn } from '../../shared/schemas/users.js';
+import type {
+  AccountSettings,
+  ListUsersQuery,
+  MfaStatus,
+  UserAbilities,
+  UserSortColumn,
+} from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { findGroupWithPermissions } from './security-groups.js';
 
-export type UserWithGroup = UserTable & { group_name: string };
+export type UserWithGroup = UserTable & {
+  group_name: string;
+  /** A confirmed MFA factor exists (SQLite answers 0/1, PostgreSQL a boolean). */
+  has_mfa_factor: number | boolean;
+};
+
+/** The account's MFA status, from its "Enroll in MFA" flag and whether a factor is confirmed. */
+export function mfaStatusOf(user: Pick<UserWithGroup, 'mfa_enrolled' | 'has_mfa_factor'>): MfaStatus {
+  if (Number(user.has_mfa_factor) === 1) return 'on';
+  return user.mfa_enrolled === 1 ? 'pending' : 'off';
+}
+
+/** `exists(a confirmed factor of u)`, selected with every account and used by the MFA filter. */
+function hasMfaFactor(eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) {
+  return eb.exists(
+    eb
+      .selectFrom('mfa_factors as f')
+      .select('f.id')
+      .whereRef('f.user_id', '=', 'u.id')
+      .where('f.confirmed_at', 'is not', null),
+  );
+}
+
+/** The list's MFA filter (see MFA_STATUSES). */
+function mfaFilter(status: MfaStatus | undefined) {
+  if (!status) return null;
+  return (eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) => {
+    if (status === 'on') return hasMfaFactor(eb);
+    if (status === 'pending') return eb.and([eb('u.mfa_enrolled', '=', 1), eb.not(hasMfaFactor(eb))]);
+    return eb('u.mfa_enrolled', '=', 0);
+  };
+}
 
 export interface RequestContext {
   actor: Actor | null;
@@ -80,7 +117,8 @@ function selectUsersWithGroup(db: Kysely<Database>) {
     .selectFrom('users as u')
     .innerJoin('security_groups as g', 'g.id', 'u.security_group_id')
     .selectAll('u')
-    .select('g.name as group_name');
+    .select('g.name as group_name')
+    .select((eb) => hasMfaFactor(eb).as('has_mfa_factor'));
 }
 
 /**
@@ -103,8 +141,10 @@ function prefixMatch(
 export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users: UserWithGroup[]; total: number }> {
   const filter = searchFilter(query.search?.toLowerCase() ?? '');
   // The count needs no join (every account has exactly one group), which keeps it an index scan.
+  const mfa = mfaFilter(query.mfa);
   let count = db.selectFrom('users as u');
   if (filter) count = count.where(filter);
+  if (mfa) count = count.where(mfa);
   const [rows, total] = await Promise.all([
     selectUserPage(db, query).execute(),
     count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
@@ -115,12 +155,15 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users:
 /** The query for one page of the list (on its own so the tests can check that it reads an index). */
 export function selectUserPage(db: Db, query: ListUsersQuery) {
   const filter = searchFilter(query.search?.toLowerCase() ?? '');
+  const mfa = mfaFilter(query.mfa);
   let page = db.selectFrom('users as u').innerJoin('security_groups as g', 'g.id', 'u.security_group_id');
   if (filter) page = page.where(filter);
+  if (mfa) page = page.where(mfa);
   return (
     page
       .selectAll('u')
       .select('g.name as group_name')
+      .select((eb) => hasMfaFactor(eb).as('has_mfa_factor'))
       // "Never signed in" sorts as the oldest Last Login on both databases (PostgreSQL puts NULLs
       // last ascending, SQLite first): first ascending, last descending. Only where a NULL can be:
       // on PostgreSQL an explicit NULLS FIRST/LAST that differs from an index's own order keeps

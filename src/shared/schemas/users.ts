@@ -45,6 +45,13 @@ export const UserAbilitiesSchema = z.object({
 export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
 
 /** A user as the API shows it. Secrets (hashes, tokens) are never part of it. */
+/**
+ * Multi-factor authentication of an account: `off`; `pending` — required (by an Administrator)
+ * but no factor confirmed yet, so the next sign-in must enrol; `on` — a confirmed factor.
+ */
+export const MFA_STATUSES = ['off', 'pending', 'on'] as const;
+export type MfaStatus = (typeof MFA_STATUSES)[number];
+
 export const UserSchema = z.object({
   id: z.string(),
   email: z.string(),
@@ -64,6 +71,7 @@ export const UserSchema = z.object({
   theme: z.enum(THEMES),
   mustChangePassword: z.boolean(),
   mfaEnrolled: z.boolean(),
+  mfaStatus: z.enum(MFA_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** What the caller may do to this account (nothing, for an anonymous caller). */
@@ -90,6 +98,8 @@ export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
 export const ListUsersQuerySchema = z
   .object({
     search: z.string().trim().max(200).optional(),
+    /** Only accounts with this MFA status. */
+    mfa: z.enum(MFA_STATUSES).optional(),
     sort: z.enum(USER_SORT_COLUMNS).default('email'),
     order: z.enum(['asc', 'desc']).default('asc'),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
