@@ -11,6 +11,7 @@ import { queryKeys } from '../../api/query-keys.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconRefresh, IconSearch } from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { auditColumns, loginColumns } from './log-columns.js';
 import {
@@ -23,7 +24,6 @@ import {
   type LogParams,
   type LogTab,
 } from './log-params.js';
-import { LogTable } from './log-table.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
 import { saveFile } from '../../api/save-file.js';
 
@@ -257,9 +257,10 @@ function SystemEvents({ params, update }: TabProps) {
       <Text size="sm" c="dimmed" role="status">
         {list.data ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}` : 'Loading events…'}
       </Text>
-      <LogTable
+      <DataTable
         table={table}
         label="System events"
+        loadingText="Loading…"
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}
@@ -342,9 +343,10 @@ function LoginHistory({ params, update }: TabProps) {
       <Text size="sm" c="dimmed" role="status">
         {list.data ? `${total.toLocaleString()} sign-in ${total === 1 ? 'attempt' : 'attempts'}` : 'Loading sign-ins…'}
       </Text>
-      <LogTable
+      <DataTable
         table={table}
         label="Login history"
+        loadingText="Loading…"
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}

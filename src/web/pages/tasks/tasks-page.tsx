@@ -1,25 +1,10 @@
-import {
-  Anchor,
-  Box,
-  Button,
-  Center,
-  Checkbox,
-  Group,
-  Loader,
-  LoadingOverlay,
-  MultiSelect,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  UnstyledButton,
-} from '@mantine/core';
+import { Button, Checkbox, Group, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import type { TaskSortColumn } from '../../../shared/schemas/tasks.js';
 import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.js';
 import { ApiError, messageOf } from '../../api/client.js';
@@ -28,31 +13,13 @@ import { saveFile } from '../../api/save-file.js';
 import { exportTasksCsv, listTasks, type TaskListParams } from '../../api/tasks.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
-import { ErrorState } from '../../components/error-state.js';
-import {
-  IconChevronDown,
-  IconChevronUp,
-  IconDownload,
-  IconPlus,
-  IconRefresh,
-  IconSearch,
-  IconSelector,
-} from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
+import { IconDownload, IconPlus, IconRefresh, IconSearch } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
-import { formatDateTime } from '../../format/date-time.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { TaskFormModal } from './task-form-modal.js';
-import { TaskStatusBadge } from './task-status-badge.js';
-
-const COLUMNS: Array<{ label: string; sort: TaskSortColumn | null }> = [
-  { label: 'Title', sort: 'title' },
-  { label: 'Status', sort: 'status' },
-  { label: 'Assignee', sort: 'assignee' },
-  { label: 'Record', sort: null },
-  { label: 'Due date', sort: 'dueDate' },
-  { label: 'Updated', sort: 'updatedAt' },
-];
+import { taskColumns } from './task-columns.js';
 
 /** The Tasks list (product.md §Platform data). */
 export function TasksPage() {
@@ -93,6 +60,16 @@ function TaskList() {
     queryFn: ({ signal }) => listTasks(params, signal),
     placeholderData: keepPreviousData,
   });
+  const linkRecords = can(me, 'records:view');
+  const columns = useMemo(() => taskColumns({ prefs: me.user, linkRecords }), [me.user, linkRecords]);
+  const table = useReactTable({
+    data: list.data?.tasks ?? [],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (task) => task.id,
+    manualPagination: true,
+    manualSorting: true,
+  });
 
   useEffect(() => {
     if (list.data && list.data.tasks.length === 0 && params.page > 1 && list.data.total > 0) {
@@ -122,7 +99,6 @@ function TaskList() {
   }
 
   const total = list.data?.total ?? 0;
-  const tasks = list.data?.tasks ?? [];
   const filtered = params.search !== '' || params.status.length > 0 || params.mine;
 
   return (
@@ -191,133 +167,19 @@ function TaskList() {
         </Group>
       </Group>
 
-      <Box pos="relative">
-        <LoadingOverlay
-          visible={list.isFetching && !list.isPending}
-          zIndex={5}
-          overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
-          loaderProps={{ size: 'sm' }}
-        />
-        <Table.ScrollContainer minWidth={900} type="native">
-          <Table
-            striped
-            highlightOnHover
-            withTableBorder
-            verticalSpacing={7}
-            fz={13}
-            aria-label="Tasks"
-            aria-busy={list.isFetching}
-          >
-            <Table.Thead>
-              <Table.Tr>
-                {COLUMNS.map((column) => {
-                  const sorted = column.sort && params.sort === column.sort ? params.order : null;
-                  return (
-                    <Table.Th
-                      key={column.label}
-                      aria-sort={
-                        !column.sort
-                          ? undefined
-                          : sorted === 'asc'
-                            ? 'ascending'
-                            : sorted === 'desc'
-                              ? 'descending'
-                              : 'none'
-                      }
-                    >
-                      {column.sort ? (
-                        <UnstyledButton onClick={() => sortBy(column.sort!)} fw={600} fz={13}>
-                          <Group gap={4} wrap="nowrap">
-                            <span>{column.label}</span>
-                            <Box c={sorted ? 'blue' : 'dimmed'} display="flex">
-                              {sorted === 'asc' ? (
-                                <IconChevronUp size={14} />
-                              ) : sorted === 'desc' ? (
-                                <IconChevronDown size={14} />
-                              ) : (
-                                <IconSelector size={14} />
-                              )}
-                            </Box>
-                          </Group>
-                        </UnstyledButton>
-                      ) : (
-                        column.label
-                      )}
-                    </Table.Th>
-                  );
-                })}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.isPending ? (
-                <Table.Tr>
-                  <Table.Td colSpan={COLUMNS.length}>
-                    <Center py="xl">
-                      <Group gap="sm">
-                        <Loader size="sm" />
-                        <Text c="dimmed">Loading tasks…</Text>
-                      </Group>
-                    </Center>
-                  </Table.Td>
-                </Table.Tr>
-              ) : list.isError && tasks.length === 0 ? (
-                <Table.Tr>
-                  <Table.Td colSpan={COLUMNS.length}>
-                    <Center py="lg">
-                      <ErrorState error={list.error} onRetry={() => void list.refetch()} />
-                    </Center>
-                  </Table.Td>
-                </Table.Tr>
-              ) : tasks.length === 0 ? (
-                <Table.Tr>
-                  <Table.Td colSpan={COLUMNS.length}>
-                    <Text c="dimmed" ta="center" py="xl">
-                      {filtered ? 'No tasks match these filters.' : 'There are no tasks yet.'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ) : (
-                tasks.map((task) => (
-                  <Table.Tr key={task.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/tasks/${task.id}`} fz={13} fw={500}>
-                        {task.title}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <TaskStatusBadge status={task.status} />
-                    </Table.Td>
-                    <Table.Td>
-                      {task.assignee ? (
-                        task.assignee.name || task.assignee.email
-                      ) : (
-                        <Text span c="dimmed" fz={13}>
-                          Unassigned
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {task.record ? (
-                        can(me, 'records:view') ? (
-                          <Anchor component={Link} to={`/records/${task.record.id}`} fz={13}>
-                            {task.record.name}
-                          </Anchor>
-                        ) : (
-                          task.record.name
-                        )
-                      ) : (
-                        ''
-                      )}
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{task.dueDate ?? ''}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(task.updatedAt, me.user)}</Table.Td>
-                  </Table.Tr>
-                ))
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Box>
+      <DataTable
+        table={table}
+        label="Tasks"
+        minWidth={900}
+        loading={list.isPending}
+        fetching={list.isFetching}
+        error={list.isError ? list.error : null}
+        onRetry={() => void list.refetch()}
+        loadingText="Loading tasks…"
+        emptyMessage={filtered ? 'No tasks match these filters.' : 'There are no tasks yet.'}
+        sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
+        horizontalSpacing="xs"
+      />
       <PagedTableFooter
         total={total}
         page={params.page}

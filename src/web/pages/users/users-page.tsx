@@ -13,13 +13,13 @@ import { exportUsersCsv, listUsers, type UserListParams } from '../../api/users.
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
-import { UsersTable } from './users-table.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
 import { saveFile } from '../../api/save-file.js';
 
@@ -100,7 +100,7 @@ function UserAccounts() {
     getRowId: (user) => user.id,
     manualPagination: true,
     manualSorting: true,
-    state: { columnVisibility, sorting: [{ id: params.sort, desc: params.order === 'desc' }] },
+    state: { columnVisibility },
     onColumnVisibilityChange: setColumnVisibility,
   });
 
@@ -207,14 +207,22 @@ function UserAccounts() {
         </Group>
       </Group>
 
-      <UsersTable
+      <DataTable
         table={table}
+        label="User accounts"
+        minWidth={1100}
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}
         onRetry={() => void list.refetch()}
-        search={params.search}
-        onSort={sortBy}
+        loadingText="Loading accounts…"
+        emptyMessage={
+          params.search
+            ? `No accounts match “${params.search}”. Search matches the start of an email, first name or last name.`
+            : 'There are no accounts yet.'
+        }
+        sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
+        wrapHeaders
       />
       <PagedTableFooter
         total={total}
