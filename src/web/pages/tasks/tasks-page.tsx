@@ -1,21 +1,18 @@
 import { Button, Checkbox, Group, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
+import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
-import type { TaskSortColumn } from '../../../shared/schemas/tasks.js';
+import { useMemo, useState } from 'react';
 import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.js';
-import { ApiError, messageOf } from '../../api/client.js';
+import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { saveFile } from '../../api/save-file.js';
-import { exportTasksCsv, listTasks, type TaskListParams } from '../../api/tasks.js';
+import { exportTasksCsv, listTasks } from '../../api/tasks.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { DataTable } from '../../components/data-table.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
+import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { TaskFormModal } from './task-form-modal.js';
@@ -39,21 +36,8 @@ export function TasksPage() {
 function TaskList() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const params = readListParams(searchParams);
-  const [searchText, setSearchText] = useState(params.search);
-  const [debouncedSearch] = useDebouncedValue(searchText, 300);
+  const { params, update, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
   const [newOpen, setNewOpen] = useState(false);
-  const [exporting, setExporting] = useState(false);
-
-  function update(changes: Partial<TaskListParams>) {
-    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
-  }
-
-  useEffect(() => {
-    if (debouncedSearch.trim() !== params.search.trim()) update({ search: debouncedSearch, page: 1 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed search should trigger this.
-  }, [debouncedSearch]);
 
   const list = useQuery({
     queryKey: queryKeys.taskList(params),
@@ -71,28 +55,9 @@ function TaskList() {
     manualSorting: true,
   });
 
-  useEffect(() => {
-    if (list.data && list.data.tasks.length === 0 && params.page > 1 && list.data.total > 0) {
-      update({ page: Math.max(1, Math.ceil(list.data.total / params.pageSize)) });
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
-  }, [list.data]);
-
-  function sortBy(sort: TaskSortColumn) {
-    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 });
-  }
-
-  async function exportCsv() {
-    setExporting(true);
-    try {
-      const { blob, filename } = await exportTasksCsv(params);
-      saveFile(blob, filename);
-    } catch (error) {
-      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
-    } finally {
-      setExporting(false);
-    }
-  }
+  // After a delete the page may be past the end: show the last one.
+  useLastPageWhenPastEnd(list.data, list.data?.tasks.length ?? 0, params, update);
+  const { exporting, exportCsv } = useCsvExport(() => exportTasksCsv(params));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -147,12 +112,7 @@ function TaskList() {
         </Group>
         <Group gap="sm">
           {can(me, 'tasks:export') && (
-            <Button
-              variant="default"
-              leftSection={<IconDownload />}
-              onClick={() => void exportCsv()}
-              loading={exporting}
-            >
+            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
               Export CSV
             </Button>
           )}
