@@ -45,7 +45,7 @@ export interface DataTableProps<T, S extends string> {
   loadingText: string;
   emptyMessage: string;
   sorting?: TableSort<S>;
-  /** Headers may wrap onto two lines ("Account / Status"), set tighter. */
+  /** Headers may wrap onto two lines ("Account / Status"), set tighter and lined up at the bottom. */
   wrapHeaders?: boolean;
   /** Rows shown as selected. */
   highlighted?: ReadonlySet<string>;
@@ -77,7 +77,12 @@ function HeaderCell<T, S extends string>({
     <Table.Th
       aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
       w={header.column.id === 'select' ? 36 : undefined}
-      style={{ verticalAlign: 'bottom', lineHeight: wrapHeaders ? 1.3 : undefined, minWidth: meta?.minWidth }}
+      style={{
+        // Two-line headers line up at the bottom, next to the one-line ones.
+        verticalAlign: wrapHeaders ? 'bottom' : undefined,
+        lineHeight: wrapHeaders ? 1.3 : undefined,
+        minWidth: meta?.minWidth,
+      }}
     >
       {sortKey ? (
         <UnstyledButton
