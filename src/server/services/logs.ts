@@ -1,12 +1,11 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { onePage, pageWithTotal, type PageRequest } from '../db/paging.js';
 import type { AuditEventTable, LoginHistoryTable } from '../db/schema.js';
 import type { AuditQuery, LoginHistoryQuery } from '../../shared/schemas/logs.js';
 
 export type AuditEventRow = Omit<AuditEventTable, 'id'> & { id: number };
 export type LoginAttemptRow = Omit<LoginHistoryTable, 'id'> & { id: number };
-
-type Paging = { page: number; pageSize: number };
 
 /**
  * Case-insensitive prefix match on an email stored as typed: lower() of the column LIKE the
@@ -49,49 +48,27 @@ function loginFilters(query: Omit<LoginHistoryQuery, 'page' | 'pageSize'>): Expr
 /** System events, newest first, one page of them and how many match in all. */
 export async function listAuditEvents(
   db: Db,
-  query: Omit<AuditQuery, 'page' | 'pageSize'> & Paging,
+  query: Omit<AuditQuery, 'page' | 'pageSize'> & PageRequest,
 ): Promise<{ events: AuditEventRow[]; total: number }> {
   const filters = auditFilters(query);
-  const where = filters.length ? (eb: { and(e: Expression<SqlBool>[]): Expression<SqlBool> }) => eb.and(filters) : null;
-  let page = db.selectFrom('audit_events').selectAll();
-  let count = db.selectFrom('audit_events');
-  if (where) {
-    page = page.where(where);
-    count = count.where(where);
-  }
-  const [rows, total] = await Promise.all([
-    page
-      .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { events: rows.map((row) => ({ ...row, id: Number(row.id) })), total: Number(total.total) };
+  const matching = db.selectFrom('audit_events').$if(filters.length > 0, (qb) => qb.where((eb) => eb.and(filters)));
+  const { rows, total } = await pageWithTotal(
+    matching.selectAll().orderBy('occurred_at', 'desc').orderBy('id', 'desc').$call(onePage(query)),
+    matching,
+  );
+  return { events: rows.map((row) => ({ ...row, id: Number(row.id) })), total };
 }
 
 /** Login history (every sign-in attempt), newest first, one page of it and how many match in all. */
 export async function listLoginAttempts(
   db: Db,
-  query: Omit<LoginHistoryQuery, 'page' | 'pageSize'> & Paging,
+  query: Omit<LoginHistoryQuery, 'page' | 'pageSize'> & PageRequest,
 ): Promise<{ attempts: LoginAttemptRow[]; total: number }> {
   const filters = loginFilters(query);
-  const where = filters.length ? (eb: { and(e: Expression<SqlBool>[]): Expression<SqlBool> }) => eb.and(filters) : null;
-  let page = db.selectFrom('login_history').selectAll();
-  let count = db.selectFrom('login_history');
-  if (where) {
-    page = page.where(where);
-    count = count.where(where);
-  }
-  const [rows, total] = await Promise.all([
-    page
-      .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { attempts: rows.map((row) => ({ ...row, id: Number(row.id) })), total: Number(total.total) };
+  const matching = db.selectFrom('login_history').$if(filters.length > 0, (qb) => qb.where((eb) => eb.and(filters)));
+  const { rows, total } = await pageWithTotal(
+    matching.selectAll().orderBy('occurred_at', 'desc').orderBy('id', 'desc').$call(onePage(query)),
+    matching,
+  );
+  return { attempts: rows.map((row) => ({ ...row, id: Number(row.id) })), total };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { onePage, pageWithTotal } from '../db/paging.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -168,21 +169,17 @@ export async function listRecords(
   db: Kysely<Database>,
   query: ListRecordsQuery,
 ): Promise<{ records: RecordWithType[]; total: number }> {
-  const [records, total] = await Promise.all([
+  const { rows: records, total } = await pageWithTotal(
     filteredRecords(db, query)
       .selectAll('r')
       .select('t.name as type_name')
       .orderBy(sortExpression(query.sort), query.order)
       // Ties in ID order, in the sort's direction, so paging stays stable.
       .orderBy('r.id', query.order)
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    filteredRecords(db, query)
-      .select((eb) => eb.fn.countAll<number | string>().as('total'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { records, total: Number(total.total) };
+      .$call(onePage(query)),
+    filteredRecords(db, query),
+  );
+  return { records, total };
 }
 
 /** Every property name used by the records a filter selects, sorted: the export's property columns. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { onePage, pageWithTotal } from '../db/paging.js';
 import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -134,16 +135,9 @@ export async function listTasks(
     });
   }
   // Ties in ID order, so paging is stable.
-  page = page
-    .orderBy('t.id', query.order)
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize);
-  const count = filtered
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<number | string>().as('total'))
-    .executeTakeFirstOrThrow();
-  const [tasks, total] = await Promise.all([page.execute(), count]);
-  return { tasks, total: Number(total.total) };
+  page = page.orderBy('t.id', query.order).$call(onePage(query));
+  const { rows: tasks, total } = await pageWithTotal(page, filtered.clearSelect());
+  return { tasks, total };
 }
 
 async function findTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { onePage, pageWithTotal } from '../db/paging.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -140,16 +141,13 @@ function prefixMatch(
  */
 export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users: UserWithGroup[]; total: number }> {
   const filter = searchFilter(query.search?.toLowerCase() ?? '');
-  // The count needs no join (every account has exactly one group), which keeps it an index scan.
   const mfa = mfaFilter(query.mfa);
-  let count = db.selectFrom('users as u');
-  if (filter) count = count.where(filter);
-  if (mfa) count = count.where(mfa);
-  const [rows, total] = await Promise.all([
-    selectUserPage(db, query).execute(),
-    count.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { users: rows, total: Number(total.total) };
+  // The count needs no join (every account has exactly one group), which keeps it an index scan.
+  let matching = db.selectFrom('users as u');
+  if (filter) matching = matching.where(filter);
+  if (mfa) matching = matching.where(mfa);
+  const { rows, total } = await pageWithTotal(selectUserPage(db, query), matching);
+  return { users: rows, total };
 }
 
 /** The query for one page of the list (on its own so the tests can check that it reads an index). */
@@ -175,8 +173,7 @@ export function selectUserPage(db: Db, query: ListUsersQuery) {
       // Ties (a blank Title, say) in ID order, in the sort's direction: paging stays stable, and a
       // descending page is read backwards from the same (value, id) index instead of sorted.
       .orderBy('u.id', query.order)
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
+      .$call(onePage(query))
   );
 }
 

@@ -1,17 +1,17 @@
 import { Button, Group, Select, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
+import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router';
-import { ApiError, messageOf } from '../../api/client.js';
+import { useMemo, type ReactNode } from 'react';
+import { ApiError } from '../../api/client.js';
 import { exportAuditCsv, exportLoginsCsv, listAuditEvents, listLoginAttempts } from '../../api/logs.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconRefresh, IconSearch } from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
+import { useCsvExport, useDebouncedText, useListParams } from '../../components/use-paged-list.js';
 import { auditColumns, loginColumns } from './log-columns.js';
 import {
   AUDIT_ACTIONS,
@@ -23,9 +23,7 @@ import {
   type LogParams,
   type LogTab,
 } from './log-params.js';
-import { LogTable } from './log-table.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
-import { saveFile } from '../../api/save-file.js';
 
 /** The Logs page (product.md §1 "Logs"): System Events and Login History. */
 export function LogsPage() {
@@ -42,16 +40,8 @@ export function LogsPage() {
   return <Logs />;
 }
 
-function useLogParams() {
-  const [searchParams, setSearchParams] = useSearchParams();
-  const params = readLogParams(searchParams);
-  const update = (changes: Partial<LogParams>) =>
-    setSearchParams(writeLogParams({ ...params, ...changes }), { replace: true });
-  return { params, update };
-}
-
 function Logs() {
-  const { params, update } = useLogParams();
+  const { params, update } = useListParams(readLogParams, writeLogParams);
   const switchTab = (tab: LogTab) =>
     // Each tab starts from its own unfiltered first page.
     update({ tab, actor: '', target: '', action: '', email: '', result: '', fromDate: '', toDate: '', page: 1 });
@@ -94,12 +84,7 @@ function FilterText({
   onCommit: (value: string) => void;
   placeholder?: string;
 }) {
-  const [text, setText] = useState(value);
-  const [debounced] = useDebouncedValue(text, 300);
-  useEffect(() => {
-    if (debounced.trim() !== value.trim()) onCommit(debounced);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed text should trigger this.
-  }, [debounced]);
+  const [text, setText] = useDebouncedText(value, onCommit);
   return (
     <TextInput
       label={label}
@@ -172,22 +157,6 @@ function Toolbar({
   );
 }
 
-function useExport(run: () => Promise<{ blob: Blob; filename: string }>) {
-  const [exporting, setExporting] = useState(false);
-  async function exportCsv() {
-    setExporting(true);
-    try {
-      const { blob, filename } = await run();
-      saveFile(blob, filename);
-    } catch (error) {
-      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
-    } finally {
-      setExporting(false);
-    }
-  }
-  return { exporting, exportCsv: () => void exportCsv() };
-}
-
 const anyFilter = (p: LogParams, keys: (keyof LogParams)[]) => keys.some((key) => p[key] !== '');
 
 function SystemEvents({ params, update }: TabProps) {
@@ -207,7 +176,7 @@ function SystemEvents({ params, update }: TabProps) {
     getRowId: (event) => String(event.id),
     manualPagination: true,
   });
-  const { exporting, exportCsv } = useExport(() => exportAuditCsv(filters));
+  const { exporting, exportCsv } = useCsvExport(() => exportAuditCsv(filters));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -257,9 +226,10 @@ function SystemEvents({ params, update }: TabProps) {
       <Text size="sm" c="dimmed" role="status">
         {list.data ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}` : 'Loading events…'}
       </Text>
-      <LogTable
+      <DataTable
         table={table}
         label="System events"
+        loadingText="Loading…"
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}
@@ -297,7 +267,7 @@ function LoginHistory({ params, update }: TabProps) {
     getRowId: (attempt) => String(attempt.id),
     manualPagination: true,
   });
-  const { exporting, exportCsv } = useExport(() => exportLoginsCsv(filters));
+  const { exporting, exportCsv } = useCsvExport(() => exportLoginsCsv(filters));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -342,9 +312,10 @@ function LoginHistory({ params, update }: TabProps) {
       <Text size="sm" c="dimmed" role="status">
         {list.data ? `${total.toLocaleString()} sign-in ${total === 1 ? 'attempt' : 'attempts'}` : 'Loading sign-ins…'}
       </Text>
-      <LogTable
+      <DataTable
         table={table}
         label="Login history"
+        loadingText="Loading…"
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}

@@ -1,10 +1,10 @@
-import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
+import { List } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { DataRecord } from '../../../shared/schemas/records.js';
-import { messageOf } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { bulkDeleteRecords } from '../../api/records.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 
 const LISTED_MAX = 10;
 
@@ -39,34 +39,25 @@ export function DeleteRecordsModal({
   }
 
   return (
-    <Modal opened={opened} onClose={close} title={`Delete ${count} ${noun}?`} centered>
-      <Stack gap="md">
-        <Text size="sm">
-          {count === 1 ? 'This record' : `These ${count} records`} will be removed. Tasks linked to them stay, without
-          the link. This cannot be undone.
-        </Text>
-        <List size="sm" spacing={2}>
-          {records.slice(0, LISTED_MAX).map((record) => (
-            <List.Item key={record.id}>
-              {record.type.name}: {record.name}
-            </List.Item>
-          ))}
-          {count > LISTED_MAX && <List.Item>… and {count - LISTED_MAX} more</List.Item>}
-        </List>
-        {mutation.isError && (
-          <Alert color="red" role="alert" title="Nothing was deleted">
-            {messageOf(mutation.error)}
-          </Alert>
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={close} data-autofocus>
-            Cancel
-          </Button>
-          <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending}>
-            Delete {count} {noun}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      opened={opened}
+      title={`Delete ${count} ${noun}?`}
+      message={`${count === 1 ? 'This record' : `These ${count} records`} will be removed. Tasks linked to them stay, without the link. This cannot be undone.`}
+      confirmLabel={`Delete ${count} ${noun}`}
+      onConfirm={() => mutation.mutate()}
+      onClose={close}
+      pending={mutation.isPending}
+      error={mutation.isError ? mutation.error : null}
+      errorTitle="Nothing was deleted"
+    >
+      <List size="sm" spacing={2}>
+        {records.slice(0, LISTED_MAX).map((record) => (
+          <List.Item key={record.id}>
+            {record.type.name}: {record.name}
+          </List.Item>
+        ))}
+        {count > LISTED_MAX && <List.Item>… and {count - LISTED_MAX} more</List.Item>}
+      </List>
+    </ConfirmDialog>
   );
 }

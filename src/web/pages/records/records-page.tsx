@@ -1,18 +1,16 @@
 import { Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
+import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
-import type { ImportMode, RecordSortColumn } from '../../../shared/schemas/records.js';
-import { ApiError, messageOf } from '../../api/client.js';
+import type { ImportMode } from '../../../shared/schemas/records.js';
+import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportRecordsCsv, listRecords, listRecordTypes, type RecordListParams } from '../../api/records.js';
-import { saveFile } from '../../api/save-file.js';
+import { exportRecordsCsv, listRecords, listRecordTypes } from '../../api/records.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
+import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
 import { DeleteRecordsModal } from './delete-records-modal.js';
 import { ImportModal } from './import-modal.js';
@@ -42,22 +40,9 @@ export function RecordsPage() {
 function Records() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const params = readListParams(searchParams);
-  const [searchText, setSearchText] = useState(params.search);
-  const [debouncedSearch] = useDebouncedValue(searchText, 300);
+  const { params, update, key, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<'new' | 'type' | 'import' | 'delete' | null>(null);
-  const [exporting, setExporting] = useState(false);
-
-  function update(changes: Partial<RecordListParams>) {
-    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
-  }
-
-  useEffect(() => {
-    if (debouncedSearch.trim() !== params.search.trim()) update({ search: debouncedSearch, page: 1 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed search should trigger this.
-  }, [debouncedSearch]);
 
   const list = useQuery({
     queryKey: queryKeys.recordList(params),
@@ -69,32 +54,11 @@ function Records() {
   // Only rows on the page shown can be deleted (never one hidden by a filter or on another page).
   const records = list.data?.records ?? [];
   const selectedRecords = records.filter((record) => selected.has(record.id));
-  const paramsKey = searchParams.toString();
-  useEffect(() => setSelected(new Set()), [paramsKey]);
+  useEffect(() => setSelected(new Set()), [key]);
 
   // After a delete the page may be past the end: show the last one.
-  useEffect(() => {
-    if (list.data && list.data.records.length === 0 && params.page > 1 && list.data.total > 0) {
-      update({ page: Math.max(1, Math.ceil(list.data.total / params.pageSize)) });
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
-  }, [list.data]);
-
-  function sortBy(sort: RecordSortColumn) {
-    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 });
-  }
-
-  async function exportCsv() {
-    setExporting(true);
-    try {
-      const { blob, filename } = await exportRecordsCsv(params);
-      saveFile(blob, filename);
-    } catch (error) {
-      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
-    } finally {
-      setExporting(false);
-    }
-  }
+  useLastPageWhenPastEnd(list.data, records.length, params, update);
+  const { exporting, exportCsv } = useCsvExport(() => exportRecordsCsv(params));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -173,12 +137,7 @@ function Records() {
             </Button>
           )}
           {can(me, 'records:export') && (
-            <Button
-              variant="default"
-              leftSection={<IconDownload />}
-              onClick={() => void exportCsv()}
-              loading={exporting}
-            >
+            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
               Export CSV
             </Button>
           )}

@@ -1,31 +1,9 @@
-import {
-  Anchor,
-  Box,
-  Center,
-  Checkbox,
-  Group,
-  Loader,
-  LoadingOverlay,
-  Table,
-  Text,
-  UnstyledButton,
-} from '@mantine/core';
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  useReactTable,
-  type ColumnDef,
-  type Header,
-} from '@tanstack/react-table';
+import { Anchor, Checkbox } from '@mantine/core';
+import { createColumnHelper, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { DataRecord, RecordSortColumn } from '../../../shared/schemas/records.js';
-import { ErrorState } from '../../components/error-state.js';
-import { IconChevronDown, IconChevronUp, IconSelector } from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
 import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
-
-/** Columns the server can sort by: the column's id is its sort key. */
-const SORTABLE: ReadonlySet<string> = new Set<RecordSortColumn>(['name', 'type', 'owner', 'updatedAt']);
 
 /** How many properties the list shows per record; the record's page shows them all. */
 const PROPERTIES_SHOWN = 3;
@@ -79,56 +57,31 @@ function recordColumns(options: {
     column.accessor('name', {
       id: 'name',
       header: 'Name',
+      meta: { sortKey: 'name' satisfies RecordSortColumn },
       cell: ({ row }) => (
         <Anchor component={Link} to={`/records/${row.original.id}`} fz="inherit">
           {row.original.name}
         </Anchor>
       ),
     }),
-    column.accessor((record) => record.type.name, { id: 'type', header: 'Type' }),
-    column.accessor('owner', { id: 'owner', header: 'Owner' }),
-    column.accessor((record) => propertiesSummary(record.properties), { id: 'properties', header: 'Properties' }),
+    column.accessor((record) => record.type.name, {
+      id: 'type',
+      header: 'Type',
+      meta: { sortKey: 'type' satisfies RecordSortColumn },
+    }),
+    column.accessor('owner', { id: 'owner', header: 'Owner', meta: { sortKey: 'owner' satisfies RecordSortColumn } }),
+    column.accessor((record) => propertiesSummary(record.properties), {
+      id: 'properties',
+      header: 'Properties',
+      meta: { maxWidth: 380 },
+    }),
     column.accessor('updatedAt', {
       id: 'updatedAt',
       header: 'Updated',
+      meta: { sortKey: 'updatedAt' satisfies RecordSortColumn },
       cell: ({ getValue }) => formatDateTime(getValue<string>(), prefs),
     }),
   ];
-}
-
-function SortableHeader({
-  header,
-  sort,
-  order,
-  onSort,
-}: {
-  header: Header<DataRecord, unknown>;
-  sort: RecordSortColumn;
-  order: 'asc' | 'desc';
-  onSort: (sort: RecordSortColumn) => void;
-}) {
-  const label = flexRender(header.column.columnDef.header, header.getContext());
-  const id = header.column.id;
-  if (!SORTABLE.has(id)) return <Table.Th w={id === 'select' ? 36 : undefined}>{label}</Table.Th>;
-  const sorted = sort === id ? order : null;
-  return (
-    <Table.Th aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}>
-      <UnstyledButton onClick={() => onSort(id as RecordSortColumn)} fw={600} fz={13}>
-        <Group gap={4} wrap="nowrap">
-          <span>{label}</span>
-          <Box c={sorted ? 'blue' : 'dimmed'} display="flex">
-            {sorted === 'asc' ? (
-              <IconChevronUp size={14} />
-            ) : sorted === 'desc' ? (
-              <IconChevronDown size={14} />
-            ) : (
-              <IconSelector size={14} />
-            )}
-          </Box>
-        </Group>
-      </UnstyledButton>
-    </Table.Th>
-  );
 }
 
 export interface RecordsTableProps {
@@ -172,91 +125,19 @@ export function RecordsTable(props: RecordsTableProps) {
     manualPagination: true,
     manualSorting: true,
   });
-  const rows = table.getRowModel().rows;
-  const columnCount = table.getVisibleLeafColumns().length;
   return (
-    <Box pos="relative">
-      <LoadingOverlay
-        visible={props.fetching && !props.loading}
-        zIndex={5}
-        overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
-        loaderProps={{ size: 'sm' }}
-      />
-      <Table.ScrollContainer minWidth={900} type="native">
-        <Table
-          striped
-          highlightOnHover
-          withTableBorder
-          verticalSpacing={7}
-          horizontalSpacing={8}
-          fz={13}
-          aria-label="Records"
-          aria-busy={props.fetching}
-        >
-          <Table.Thead>
-            {table.getHeaderGroups().map((group) => (
-              <Table.Tr key={group.id}>
-                {group.headers.map((header) => (
-                  <SortableHeader
-                    key={header.id}
-                    header={header}
-                    sort={props.sort}
-                    order={props.order}
-                    onSort={props.onSort}
-                  />
-                ))}
-              </Table.Tr>
-            ))}
-          </Table.Thead>
-          <Table.Tbody>
-            {props.loading ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
-                  <Center py="xl">
-                    <Group gap="sm">
-                      <Loader size="sm" />
-                      <Text c="dimmed">Loading records…</Text>
-                    </Group>
-                  </Center>
-                </Table.Td>
-              </Table.Tr>
-            ) : props.error && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
-                  <Center py="lg">
-                    <ErrorState error={props.error} onRetry={props.onRetry} />
-                  </Center>
-                </Table.Td>
-              </Table.Tr>
-            ) : rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
-                  <Text c="dimmed" ta="center" py="xl">
-                    {props.emptyMessage}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ) : (
-              rows.map((row) => (
-                <Table.Tr key={row.id} bg={selected.has(row.id) ? 'var(--mantine-color-blue-light)' : undefined}>
-                  {row.getVisibleCells().map((cell) => (
-                    <Table.Td
-                      key={cell.id}
-                      style={
-                        cell.column.id === 'properties'
-                          ? { maxWidth: 380, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }
-                          : { whiteSpace: 'nowrap' }
-                      }
-                    >
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              ))
-            )}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Box>
+    <DataTable
+      table={table}
+      label="Records"
+      minWidth={900}
+      loading={props.loading}
+      fetching={props.fetching}
+      error={props.error}
+      onRetry={props.onRetry}
+      loadingText="Loading records…"
+      emptyMessage={props.emptyMessage}
+      sorting={{ sort: props.sort, order: props.order, onSort: props.onSort }}
+      highlighted={selected}
+    />
   );
 }

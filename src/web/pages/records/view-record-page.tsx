@@ -1,15 +1,16 @@
-import { Alert, Anchor, Button, Group, Modal, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DataRecord } from '../../../shared/schemas/records.js';
-import { ApiError, messageOf } from '../../api/client.js';
+import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { deleteRecord, getRecord, listRecordTypes, updateRecord, type RecordChange } from '../../api/records.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorState } from '../../components/error-state.js';
 import { IconTrash } from '../../components/icons.js';
 import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
@@ -208,35 +209,20 @@ function RecordForm({ record }: { record: DataRecord }) {
         </form>
       </Paper>
 
-      <Modal
+      <ConfirmDialog
         opened={confirmDelete}
+        title={`Delete ${record.type.name} ${record.name}?`}
+        message="The record and its properties will be removed. Tasks linked to it stay, without the link. This cannot be undone."
+        confirmLabel="Delete"
+        onConfirm={() => remove.mutate()}
         onClose={() => {
           remove.reset();
           setConfirmDelete(false);
         }}
-        title={`Delete ${record.type.name} ${record.name}?`}
-        centered
-      >
-        <Stack gap="md">
-          <Text size="sm">
-            The record and its properties will be removed. Tasks linked to it stay, without the link. This cannot be
-            undone.
-          </Text>
-          {remove.isError && (
-            <Alert color="red" role="alert" title="The record was not deleted">
-              {messageOf(remove.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={() => setConfirmDelete(false)} data-autofocus>
-              Cancel
-            </Button>
-            <Button color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        pending={remove.isPending}
+        error={remove.isError ? remove.error : null}
+        errorTitle="The record was not deleted"
+      />
     </Stack>
   );
 }

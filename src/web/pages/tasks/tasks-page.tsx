@@ -1,58 +1,22 @@
-import {
-  Anchor,
-  Box,
-  Button,
-  Center,
-  Checkbox,
-  Group,
-  Loader,
-  LoadingOverlay,
-  MultiSelect,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  UnstyledButton,
-} from '@mantine/core';
-import { useDebouncedValue, useDocumentTitle } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
+import { Button, Checkbox, Group, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import type { TaskSortColumn } from '../../../shared/schemas/tasks.js';
+import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
 import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.js';
-import { ApiError, messageOf } from '../../api/client.js';
+import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { saveFile } from '../../api/save-file.js';
-import { exportTasksCsv, listTasks, type TaskListParams } from '../../api/tasks.js';
+import { exportTasksCsv, listTasks } from '../../api/tasks.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
-import { ErrorState } from '../../components/error-state.js';
-import {
-  IconChevronDown,
-  IconChevronUp,
-  IconDownload,
-  IconPlus,
-  IconRefresh,
-  IconSearch,
-  IconSelector,
-} from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
+import { IconDownload, IconPlus, IconRefresh, IconSearch } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
+import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
-import { formatDateTime } from '../../format/date-time.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { TaskFormModal } from './task-form-modal.js';
-import { TaskStatusBadge } from './task-status-badge.js';
-
-const COLUMNS: Array<{ label: string; sort: TaskSortColumn | null }> = [
-  { label: 'Title', sort: 'title' },
-  { label: 'Status', sort: 'status' },
-  { label: 'Assignee', sort: 'assignee' },
-  { label: 'Record', sort: null },
-  { label: 'Due date', sort: 'dueDate' },
-  { label: 'Updated', sort: 'updatedAt' },
-];
+import { taskColumns } from './task-columns.js';
 
 /** The Tasks list (product.md §Platform data). */
 export function TasksPage() {
@@ -72,57 +36,34 @@ export function TasksPage() {
 function TaskList() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const params = readListParams(searchParams);
-  const [searchText, setSearchText] = useState(params.search);
-  const [debouncedSearch] = useDebouncedValue(searchText, 300);
+  const { params, update, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
   const [newOpen, setNewOpen] = useState(false);
-  const [exporting, setExporting] = useState(false);
-
-  function update(changes: Partial<TaskListParams>) {
-    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
-  }
-
-  useEffect(() => {
-    if (debouncedSearch.trim() !== params.search.trim()) update({ search: debouncedSearch, page: 1 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed search should trigger this.
-  }, [debouncedSearch]);
 
   const list = useQuery({
     queryKey: queryKeys.taskList(params),
     queryFn: ({ signal }) => listTasks(params, signal),
     placeholderData: keepPreviousData,
   });
+  const linkRecords = can(me, 'records:view');
+  const columns = useMemo(() => taskColumns({ prefs: me.user, linkRecords }), [me.user, linkRecords]);
+  const table = useReactTable({
+    data: list.data?.tasks ?? [],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (task) => task.id,
+    manualPagination: true,
+    manualSorting: true,
+  });
 
-  useEffect(() => {
-    if (list.data && list.data.tasks.length === 0 && params.page > 1 && list.data.total > 0) {
-      update({ page: Math.max(1, Math.ceil(list.data.total / params.pageSize)) });
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
-  }, [list.data]);
-
-  function sortBy(sort: TaskSortColumn) {
-    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 });
-  }
-
-  async function exportCsv() {
-    setExporting(true);
-    try {
-      const { blob, filename } = await exportTasksCsv(params);
-      saveFile(blob, filename);
-    } catch (error) {
-      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
-    } finally {
-      setExporting(false);
-    }
-  }
+  // After a delete the page may be past the end: show the last one.
+  useLastPageWhenPastEnd(list.data, list.data?.tasks.length ?? 0, params, update);
+  const { exporting, exportCsv } = useCsvExport(() => exportTasksCsv(params));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
   }
 
   const total = list.data?.total ?? 0;
-  const tasks = list.data?.tasks ?? [];
   const filtered = params.search !== '' || params.status.length > 0 || params.mine;
 
   return (
@@ -171,12 +112,7 @@ function TaskList() {
         </Group>
         <Group gap="sm">
           {can(me, 'tasks:export') && (
-            <Button
-              variant="default"
-              leftSection={<IconDownload />}
-              onClick={() => void exportCsv()}
-              loading={exporting}
-            >
+            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
               Export CSV
             </Button>
           )}
@@ -191,133 +127,19 @@ function TaskList() {
         </Group>
       </Group>
 
-      <Box pos="relative">
-        <LoadingOverlay
-          visible={list.isFetching && !list.isPending}
-          zIndex={5}
-          overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
-          loaderProps={{ size: 'sm' }}
-        />
-        <Table.ScrollContainer minWidth={900} type="native">
-          <Table
-            striped
-            highlightOnHover
-            withTableBorder
-            verticalSpacing={7}
-            fz={13}
-            aria-label="Tasks"
-            aria-busy={list.isFetching}
-          >
-            <Table.Thead>
-              <Table.Tr>
-                {COLUMNS.map((column) => {
-                  const sorted = column.sort && params.sort === column.sort ? params.order : null;
-                  return (
-                    <Table.Th
-                      key={column.label}
-                      aria-sort={
-                        !column.sort
-                          ? undefined
-                          : sorted === 'asc'
-                            ? 'ascending'
-                            : sorted === 'desc'
-                              ? 'descending'
-                              : 'none'
-                      }
-                    >
-                      {column.sort ? (
-                        <UnstyledButton onClick={() => sortBy(column.sort!)} fw={600} fz={13}>
-                          <Group gap={4} wrap="nowrap">
-                            <span>{column.label}</span>
-                            <Box c={sorted ? 'blue' : 'dimmed'} display="flex">
-                              {sorted === 'asc' ? (
-                                <IconChevronUp size={14} />
-                              ) : sorted === 'desc' ? (
-                                <IconChevronDown size={14} />
-                              ) : (
-                                <IconSelector size={14} />
-                              )}
-                            </Box>
-                          </Group>
-                        </UnstyledButton>
-                      ) : (
-                        column.label
-                      )}
-                    </Table.Th>
-                  );
-                })}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.isPending ? (
-                <Table.Tr>
-                  <Table.Td colSpan={COLUMNS.length}>
-                    <Center py="xl">
-                      <Group gap="sm">
-                        <Loader size="sm" />
-                        <Text c="dimmed">Loading tasks…</Text>
-                      </Group>
-                    </Center>
-                  </Table.Td>
-                </Table.Tr>
-              ) : list.isError && tasks.length === 0 ? (
-                <Table.Tr>
-                  <Table.Td colSpan={COLUMNS.length}>
-                    <Center py="lg">
-                      <ErrorState error={list.error} onRetry={() => void list.refetch()} />
-                    </Center>
-                  </Table.Td>
-                </Table.Tr>
-              ) : tasks.length === 0 ? (
-                <Table.Tr>
-                  <Table.Td colSpan={COLUMNS.length}>
-                    <Text c="dimmed" ta="center" py="xl">
-                      {filtered ? 'No tasks match these filters.' : 'There are no tasks yet.'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ) : (
-                tasks.map((task) => (
-                  <Table.Tr key={task.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/tasks/${task.id}`} fz={13} fw={500}>
-                        {task.title}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <TaskStatusBadge status={task.status} />
-                    </Table.Td>
-                    <Table.Td>
-                      {task.assignee ? (
-                        task.assignee.name || task.assignee.email
-                      ) : (
-                        <Text span c="dimmed" fz={13}>
-                          Unassigned
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {task.record ? (
-                        can(me, 'records:view') ? (
-                          <Anchor component={Link} to={`/records/${task.record.id}`} fz={13}>
-                            {task.record.name}
-                          </Anchor>
-                        ) : (
-                          task.record.name
-                        )
-                      ) : (
-                        ''
-                      )}
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{task.dueDate ?? ''}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(task.updatedAt, me.user)}</Table.Td>
-                  </Table.Tr>
-                ))
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Box>
+      <DataTable
+        table={table}
+        label="Tasks"
+        minWidth={900}
+        loading={list.isPending}
+        fetching={list.isFetching}
+        error={list.isError ? list.error : null}
+        onRetry={() => void list.refetch()}
+        loadingText="Loading tasks…"
+        emptyMessage={filtered ? 'No tasks match these filters.' : 'There are no tasks yet.'}
+        sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
+        horizontalSpacing="xs"
+      />
       <PagedTableFooter
         total={total}
         page={params.page}

@@ -40,11 +40,11 @@ import {
 } from '../../api/tasks.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorState } from '../../components/error-state.js';
 import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
 import { formatDateTime } from '../../format/date-time.js';
 import { AssignTaskModal } from './assign-task-modal.js';
-import { ConfirmModal } from './confirm-modal.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { TaskStatusBadge } from './task-status-badge.js';
 
@@ -245,33 +245,36 @@ function TaskView({ task }: { task: Task }) {
 
       {dialog === 'assign' && <AssignTaskModal opened onClose={closeDialog} task={task} />}
       {dialog === 'edit' && <TaskFormModal opened onClose={closeDialog} task={task} />}
-      <ConfirmModal
+      <ConfirmDialog
         opened={dialog === 'cancel'}
         title="Cancel this task?"
         message="A cancelled task is final: it cannot be started, completed or reassigned afterwards."
         confirmLabel="Cancel Task"
         onConfirm={() => transition.mutate('cancel')}
         onClose={closeDialog}
+        cancelLabel="Go back"
         pending={transition.isPending}
         error={transition.isError ? transition.error : null}
       />
-      <ConfirmModal
+      <ConfirmDialog
         opened={dialog === 'fail'}
         title="Mark this task as failed?"
         message="A failed task can be started again later, or cancelled."
         confirmLabel="Fail"
         onConfirm={() => transition.mutate('fail')}
         onClose={closeDialog}
+        cancelLabel="Go back"
         pending={transition.isPending}
         error={transition.isError ? transition.error : null}
       />
-      <ConfirmModal
+      <ConfirmDialog
         opened={dialog === 'delete'}
         title={`Delete task “${task.title}”?`}
         message="The task, its notes and its attachments will be removed. This cannot be undone."
         confirmLabel="Delete Task"
         onConfirm={() => remove.mutate()}
         onClose={closeDialog}
+        cancelLabel="Go back"
         pending={remove.isPending}
         error={remove.isError ? remove.error : null}
       />
@@ -464,7 +467,7 @@ function AttachmentsSection({ task }: { task: Task }) {
         </form>
       )}
       {removing && (
-        <ConfirmModal
+        <ConfirmDialog
           opened
           title={`Remove ${removing.fileName}?`}
           message="The file will be deleted from this task. This cannot be undone."
@@ -474,6 +477,7 @@ function AttachmentsSection({ task }: { task: Task }) {
             remove.reset();
             setRemoving(null);
           }}
+          cancelLabel="Go back"
           pending={remove.isPending}
           error={remove.isError ? remove.error : null}
         />

@@ -1,10 +1,9 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { User } from '../../../shared/schemas/users.js';
-import { messageOf } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { deleteUser } from '../../api/users.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { fullName } from '../../format/labels.js';
 
 /** "Delete user <email>?" with Delete and Cancel; the server's refusal (your own account, the last Administrator…) is shown here. */
@@ -36,26 +35,16 @@ export function DeleteUserModal({
   }
 
   return (
-    <Modal opened={opened} onClose={close} title={`Delete user ${user.email}?`} centered size="md">
-      <Stack gap="md">
-        <Text size="sm">
-          The account of {fullName(user)} ({user.securityGroup.name}) will be removed, with its sessions and API token.
-          This cannot be undone.
-        </Text>
-        {mutation.isError && (
-          <Alert color="red" role="alert" title="The user was not deleted">
-            {messageOf(mutation.error)}
-          </Alert>
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={close} data-autofocus>
-            Cancel
-          </Button>
-          <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending}>
-            Delete
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      opened={opened}
+      title={`Delete user ${user.email}?`}
+      message={`The account of ${fullName(user)} (${user.securityGroup.name}) will be removed, with its sessions and API token. This cannot be undone.`}
+      confirmLabel="Delete"
+      onConfirm={() => mutation.mutate()}
+      onClose={close}
+      pending={mutation.isPending}
+      error={mutation.isError ? mutation.error : null}
+      errorTitle="The user was not deleted"
+    />
   );
 }

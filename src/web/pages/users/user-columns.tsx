@@ -1,26 +1,9 @@
 import { Anchor, Badge, Radio, VisuallyHidden } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
-import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
+import type { User } from '../../../shared/schemas/users.js';
 import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
-
-/** What a column needs beyond TanStack's own definition. */
-declare module '@tanstack/react-table' {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the generics must match TanStack's declaration to merge.
-  interface ColumnMeta<TData, TValue> {
-    /** The server's sort key, when the server can sort by this column. */
-    sortKey?: UserSortColumn;
-    /** The column's name in the Columns menu (and its header). */
-    label?: string;
-    /** Always shown (the Email link, the row selector). */
-    alwaysVisible?: boolean;
-    /** Long free text that may wrap onto a second line (so the whole table fits a 1366-pixel screen). */
-    wrap?: boolean;
-    /** Narrowest the column may get, in pixels, so usual values stay on one line. */
-    minWidth?: number;
-  }
-}
 
 const column = createColumnHelper<User>();
 

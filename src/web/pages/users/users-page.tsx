@@ -1,27 +1,25 @@
 import { Button, Group, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
-import { useDebouncedValue, useDocumentTitle, useLocalStorage } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
+import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
-import { useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useMemo, useState } from 'react';
 import { ADMINISTRATOR_GROUP_ID } from '../../../shared/permissions.js';
-import type { User, UserSortColumn } from '../../../shared/schemas/users.js';
-import { ApiError, messageOf } from '../../api/client.js';
+import type { User } from '../../../shared/schemas/users.js';
+import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportUsersCsv, listUsers, type UserListParams } from '../../api/users.js';
+import { exportUsersCsv, listUsers } from '../../api/users.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
+import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
+import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
-import { UsersTable } from './users-table.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
-import { saveFile } from '../../api/save-file.js';
 
 /** The User Accounts list (product.md §1 "Users"). */
 export function UsersPage() {
@@ -41,29 +39,14 @@ export function UsersPage() {
 function UserAccounts() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const params = readListParams(searchParams);
-
-  const [searchText, setSearchText] = useState(params.search);
-  const [debouncedSearch] = useDebouncedValue(searchText, 300);
+  const { params, update, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [newUserOpen, setNewUserOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
-  const [exporting, setExporting] = useState(false);
   const [columnVisibility, setColumnVisibility] = useLocalStorage<VisibilityState>({
     key: 'latchkey.userColumns',
     defaultValue: {},
   });
-
-  function update(changes: Partial<UserListParams>) {
-    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
-  }
-
-  // A new search starts again from the first page.
-  useEffect(() => {
-    if (debouncedSearch.trim() !== params.search.trim()) update({ search: debouncedSearch, page: 1 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed search should trigger this.
-  }, [debouncedSearch]);
 
   const list = useQuery({
     queryKey: queryKeys.userList(params),
@@ -100,33 +83,13 @@ function UserAccounts() {
     getRowId: (user) => user.id,
     manualPagination: true,
     manualSorting: true,
-    state: { columnVisibility, sorting: [{ id: params.sort, desc: params.order === 'desc' }] },
+    state: { columnVisibility },
     onColumnVisibilityChange: setColumnVisibility,
   });
 
   // After a delete (or a narrower search elsewhere) the page may be past the end: show the last one.
-  useEffect(() => {
-    if (list.data && list.data.users.length === 0 && params.page > 1 && list.data.total > 0) {
-      update({ page: Math.max(1, Math.ceil(list.data.total / params.pageSize)) });
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
-  }, [list.data]);
-
-  function sortBy(sort: UserSortColumn) {
-    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 });
-  }
-
-  async function exportCsv() {
-    setExporting(true);
-    try {
-      const { blob, filename } = await exportUsersCsv(params);
-      saveFile(blob, filename);
-    } catch (error) {
-      notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
-    } finally {
-      setExporting(false);
-    }
-  }
+  useLastPageWhenPastEnd(list.data, list.data?.users.length ?? 0, params, update);
+  const { exporting, exportCsv } = useCsvExport(() => exportUsersCsv(params));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -186,12 +149,7 @@ function UserAccounts() {
         </Group>
         <Group gap="sm">
           {can(me, 'users_groups:export') && (
-            <Button
-              variant="default"
-              leftSection={<IconDownload />}
-              onClick={() => void exportCsv()}
-              loading={exporting}
-            >
+            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
               Export CSV
             </Button>
           )}
@@ -207,14 +165,22 @@ function UserAccounts() {
         </Group>
       </Group>
 
-      <UsersTable
+      <DataTable
         table={table}
+        label="User accounts"
+        minWidth={1100}
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}
         onRetry={() => void list.refetch()}
-        search={params.search}
-        onSort={sortBy}
+        loadingText="Loading accounts…"
+        emptyMessage={
+          params.search
+            ? `No accounts match “${params.search}”. Search matches the start of an email, first name or last name.`
+            : 'There are no accounts yet.'
+        }
+        sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
+        wrapHeaders
       />
       <PagedTableFooter
         total={total}

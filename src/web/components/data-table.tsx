@@ -1,0 +1,205 @@
+import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
+import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
+import type { CSSProperties } from 'react';
+import { ErrorState } from './error-state.js';
+import { IconChevronDown, IconChevronUp, IconSelector } from './icons.js';
+
+/** What a column needs beyond TanStack's own definition (read by DataTable and the Users Columns menu). */
+declare module '@tanstack/react-table' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the generics must match TanStack's declaration to merge.
+  interface ColumnMeta<TData, TValue> {
+    /** The server's sort key, when the server can sort by this column. */
+    sortKey?: string;
+    /** The column's name in the Columns menu (and its header). */
+    label?: string;
+    /** Always shown (the Email link, the row selector). */
+    alwaysVisible?: boolean;
+    /** Long free text that may wrap onto a second line (so the whole table fits a 1366-pixel screen). */
+    wrap?: boolean;
+    /** Narrowest the column may get, in pixels, so usual values stay on one line. */
+    minWidth?: number;
+    /** Widest the column's cells may get, in pixels: longer values end in "…". */
+    maxWidth?: number;
+  }
+}
+
+/** The server-side sort the table shows in its headers; clicking a sortable header asks for another. */
+export interface TableSort<S extends string> {
+  sort: S;
+  order: 'asc' | 'desc';
+  onSort: (sort: S) => void;
+}
+
+export interface DataTableProps<T, S extends string> {
+  table: TanStackTable<T>;
+  /** The table's accessible name. */
+  label: string;
+  /** Below this width the table scrolls sideways instead of squeezing its columns. */
+  minWidth: number;
+  /** The first load: nothing to show yet. */
+  loading: boolean;
+  /** Any load, including a refresh while the previous rows stay shown. */
+  fetching: boolean;
+  error: unknown;
+  onRetry: () => void;
+  loadingText: string;
+  emptyMessage: string;
+  sorting?: TableSort<S>;
+  /** Headers may wrap onto two lines ("Account / Status"), set tighter and lined up at the bottom. */
+  wrapHeaders?: boolean;
+  /** Rows shown as selected. */
+  highlighted?: ReadonlySet<string>;
+  horizontalSpacing?: number | string;
+}
+
+function cellStyle<T>(cell: Cell<T, unknown>): CSSProperties | undefined {
+  const meta = cell.column.columnDef.meta;
+  if (meta?.maxWidth) {
+    return { maxWidth: meta.maxWidth, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
+  }
+  return meta?.wrap ? undefined : { whiteSpace: 'nowrap' };
+}
+
+function HeaderCell<T, S extends string>({
+  header,
+  sorting,
+  wrapHeaders,
+}: {
+  header: Header<T, unknown>;
+  sorting?: TableSort<S>;
+  wrapHeaders: boolean;
+}) {
+  const meta = header.column.columnDef.meta;
+  const sortKey = sorting ? (meta?.sortKey as S | undefined) : undefined;
+  const label = flexRender(header.column.columnDef.header, header.getContext());
+  const sorted = sortKey && sorting?.sort === sortKey ? sorting.order : null;
+  return (
+    <Table.Th
+      aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+      w={header.column.id === 'select' ? 36 : undefined}
+      style={{
+        // Two-line headers line up at the bottom, next to the one-line ones.
+        verticalAlign: wrapHeaders ? 'bottom' : undefined,
+        lineHeight: wrapHeaders ? 1.3 : undefined,
+        minWidth: meta?.minWidth,
+      }}
+    >
+      {sortKey ? (
+        <UnstyledButton
+          onClick={() => sorting?.onSort(sortKey)}
+          fw={600}
+          fz={13}
+          ta="left"
+          lh={wrapHeaders ? 1.3 : undefined}
+        >
+          <Group gap={4} wrap="nowrap" align="center">
+            <span>{label}</span>
+            <Box c={sorted ? 'blue' : 'dimmed'} display="flex" style={{ flexShrink: 0 }}>
+              {sorted === 'asc' ? (
+                <IconChevronUp size={14} />
+              ) : sorted === 'desc' ? (
+                <IconChevronDown size={14} />
+              ) : (
+                <IconSelector size={14} />
+              )}
+            </Box>
+          </Group>
+        </UnstyledButton>
+      ) : (
+        label
+      )}
+    </Table.Th>
+  );
+}
+
+/** A paged list's table: TanStack Table for the model, Mantine Table for the markup, with loading, error and empty rows. */
+export function DataTable<T, S extends string = string>({
+  table,
+  label,
+  minWidth,
+  loading,
+  fetching,
+  error,
+  onRetry,
+  loadingText,
+  emptyMessage,
+  sorting,
+  wrapHeaders = false,
+  highlighted,
+  horizontalSpacing = 8,
+}: DataTableProps<T, S>) {
+  const rows = table.getRowModel().rows;
+  const columnCount = table.getVisibleLeafColumns().length;
+  return (
+    <Box pos="relative">
+      <LoadingOverlay
+        visible={fetching && !loading}
+        zIndex={5}
+        overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
+        loaderProps={{ size: 'sm' }}
+      />
+      <Table.ScrollContainer minWidth={minWidth} type="native">
+        <Table
+          striped
+          highlightOnHover
+          withTableBorder
+          verticalSpacing={7}
+          horizontalSpacing={horizontalSpacing}
+          fz={13}
+          aria-label={label}
+          aria-busy={fetching}
+        >
+          <Table.Thead>
+            {table.getHeaderGroups().map((group) => (
+              <Table.Tr key={group.id}>
+                {group.headers.map((header) => (
+                  <HeaderCell key={header.id} header={header} sorting={sorting} wrapHeaders={wrapHeaders} />
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Thead>
+          <Table.Tbody>
+            {loading ? (
+              <Table.Tr>
+                <Table.Td colSpan={columnCount}>
+                  <Center py="xl">
+                    <Group gap="sm">
+                      <Loader size="sm" />
+                      <Text c="dimmed">{loadingText}</Text>
+                    </Group>
+                  </Center>
+                </Table.Td>
+              </Table.Tr>
+            ) : error && rows.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={columnCount}>
+                  <Center py="lg">
+                    <ErrorState error={error} onRetry={onRetry} />
+                  </Center>
+                </Table.Td>
+              </Table.Tr>
+            ) : rows.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={columnCount}>
+                  <Text c="dimmed" ta="center" py="xl">
+                    {emptyMessage}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ) : (
+              rows.map((row) => (
+                <Table.Tr key={row.id} bg={highlighted?.has(row.id) ? 'var(--mantine-color-blue-light)' : undefined}>
+                  {row.getVisibleCells().map((cell) => (
+                    <Table.Td key={cell.id} style={cellStyle(cell)}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))
+            )}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Box>
+  );
+}
