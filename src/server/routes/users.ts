@@ -25,6 +25,7 @@ const CSV_COLUMNS = [
   ['Security Group', (u) => u.securityGroup.name],
   ['Functional Group', (u) => u.functionalGroup],
   ['Account Status', (u) => (u.accountStatus === 'enabled' ? 'Enabled' : 'Disabled')],
+  ['MFA', (u) => ({ on: 'On', pending: 'Pending', off: 'Off' })[u.mfaStatus]],
   ['User Type', (u) => (u.userType === 'sso' ? 'SSO' : 'Native')],
   ['Last Login', (u) => u.lastLoginAt ?? ''],
   ['Timeout', (u) => u.sessionTimeoutMinutes],

@@ -1,7 +1,11 @@
-import type { AccountSettings, CreateUserInput, ListUsersQuery, User } from '../../shared/schemas/users.js';
+import type { AccountSettings, CreateUserInput, ListUsersQuery, MfaStatus, User } from '../../shared/schemas/users.js';
 import { request, requestFile } from './client.js';
 
-export type UserListParams = Pick<ListUsersQuery, 'sort' | 'order' | 'page' | 'pageSize'> & { search: string };
+export type UserListParams = Pick<ListUsersQuery, 'sort' | 'order' | 'page' | 'pageSize'> & {
+  search: string;
+  /** '' = every account. */
+  mfa: '' | MfaStatus;
+};
 export interface UserList {
   users: User[];
   total: number;
@@ -10,15 +14,18 @@ export interface UserList {
 }
 
 export function listUsers(params: UserListParams, signal?: AbortSignal): Promise<UserList> {
-  return request<UserList>('/api/v1/users', { query: { ...params, search: params.search.trim() }, signal });
+  return request<UserList>('/api/v1/users', {
+    query: { ...params, search: params.search.trim(), mfa: params.mfa || undefined },
+    signal,
+  });
 }
 
 /** The CSV export of the list with the same search and sort (every page, not only the one shown). */
 export function exportUsersCsv(
-  params: Pick<UserListParams, 'search' | 'sort' | 'order'>,
+  params: Pick<UserListParams, 'search' | 'mfa' | 'sort' | 'order'>,
 ): Promise<{ blob: Blob; filename: string }> {
   return requestFile('/api/v1/users/export.csv', {
-    query: { search: params.search.trim(), sort: params.sort, order: params.order },
+    query: { search: params.search.trim(), mfa: params.mfa || undefined, sort: params.sort, order: params.order },
   });
 }
 

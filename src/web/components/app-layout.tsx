@@ -88,8 +88,7 @@ export function AppLayout() {
 
   const myPath = `/users/${me.user.id}`;
   const onMyPage = location.pathname === myPath;
-  const isActive = (to: string) =>
-    !onMyPage && (location.pathname === to || location.pathname.startsWith(`${to}/`));
+  const isActive = (to: string) => !onMyPage && (location.pathname === to || location.pathname.startsWith(`${to}/`));
 
   const signOutMutation = useMutation({
     mutationFn: signOut,

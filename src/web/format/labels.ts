@@ -1,6 +1,11 @@
 import type { User } from '../../shared/schemas/users.js';
 
 export const USER_TYPE_LABELS: Record<User['userType'], string> = { native: 'Native', sso: 'SSO' };
+export const MFA_STATUS_LABELS: Record<User['mfaStatus'], string> = {
+  on: 'On',
+  pending: 'Pending',
+  off: 'Off',
+};
 export const ACCOUNT_STATUS_LABELS: Record<User['accountStatus'], string> = {
   enabled: 'Enabled',
   disabled: 'Disabled',

@@ -3,7 +3,7 @@ import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
 import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
-import { ACCOUNT_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
+import { ACCOUNT_STATUS_LABELS, MFA_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
 
 const column = createColumnHelper<User>();
 
@@ -70,6 +70,25 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
             size="sm"
           >
             {ACCOUNT_STATUS_LABELS[status]}
+          </Badge>
+        );
+      },
+    }),
+    column.accessor('mfaStatus', {
+      header: 'MFA',
+      meta: { label: 'MFA' },
+      cell: ({ getValue }) => {
+        const status = getValue<User['mfaStatus']>();
+        return (
+          <Badge
+            variant="light"
+            color={status === 'on' ? 'green' : status === 'pending' ? 'orange' : 'gray'}
+            radius="sm"
+            tt="none"
+            fw={600}
+            size="sm"
+          >
+            {MFA_STATUS_LABELS[status]}
           </Badge>
         );
       },

@@ -1,4 +1,4 @@
-import { Button, Group, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
@@ -7,7 +7,7 @@ import { ADMINISTRATOR_GROUP_ID } from '../../../shared/permissions.js';
 import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportUsersCsv, listUsers } from '../../api/users.js';
+import { exportUsersCsv, listUsers, type UserListParams } from '../../api/users.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
@@ -22,6 +22,14 @@ import { userColumns } from './user-columns.js';
 import { PagedTableFooter } from '../../components/paged-table-footer.js';
 
 /** The User Accounts list (product.md §1 "Users"). */
+/** The MFA filter: which accounts have multi-factor authentication, which must still enrol. */
+const MFA_FILTER_OPTIONS = [
+  { value: '', label: 'Any' },
+  { value: 'on', label: 'On' },
+  { value: 'pending', label: 'Pending' },
+  { value: 'off', label: 'Off' },
+];
+
 export function UsersPage() {
   useDocumentTitle('User Accounts · Latchkey');
   const me = useSignedInMe();
@@ -146,6 +154,14 @@ function UserAccounts() {
             w={300}
             type="search"
           />
+          <Select
+            label="MFA"
+            data={MFA_FILTER_OPTIONS}
+            value={params.mfa}
+            onChange={(value) => update({ mfa: (value ?? '') as UserListParams['mfa'], page: 1 })}
+            allowDeselect={false}
+            w={150}
+          />
         </Group>
         <Group gap="sm">
           {can(me, 'users_groups:export') && (
@@ -175,9 +191,11 @@ function UserAccounts() {
         onRetry={() => void list.refetch()}
         loadingText="Loading accounts…"
         emptyMessage={
-          params.search
-            ? `No accounts match “${params.search}”. Search matches the start of an email, first name or last name.`
-            : 'There are no accounts yet.'
+          params.mfa && !params.search
+            ? `No accounts have MFA “${MFA_FILTER_OPTIONS.find((option) => option.value === params.mfa)?.label}”.`
+            : params.search
+              ? `No accounts match “${params.search}”. Search matches the start of an email, first name or last name.`
+              : 'There are no accounts yet.'
         }
         sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
         wrapHeaders
