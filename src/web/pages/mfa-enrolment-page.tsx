@@ -3,7 +3,7 @@
  * account without an authenticator): until it is done the server refuses everything else, so this
  * is the only page such an account sees. Cancel signs out.
  */
-import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { Alert, Button, Center, Divider, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -13,6 +13,7 @@ import { startTotpEnrolment } from '../api/mfa.js';
 import { queryKeys } from '../api/query-keys.js';
 import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
+import { PasskeySetup } from '../components/passkey-setup.js';
 import { PublicPage } from '../components/public-page.js';
 import { RecoveryCodes, TotpSetup } from '../components/totp-setup.js';
 
@@ -58,8 +59,9 @@ export function MfaEnrolmentPage() {
         ) : (
           <>
             <Text size="sm">
-              An administrator requires you to protect your account with an authenticator app before you continue,{' '}
-              {me.user.firstName}. From now on you will sign in with your password and a code from the app.
+              An administrator requires you to protect your account with an authenticator app or a passkey before you
+              continue, {me.user.firstName}. From now on you will sign in with your password and then a code from the
+              app or your passkey.
             </Text>
             {enrolment.isPending && (
               <Center>
@@ -71,6 +73,9 @@ export function MfaEnrolmentPage() {
                 {messageOf(enrolment.error)}
               </Alert>
             )}
+            <Title order={2} size="h5">
+              With an authenticator app
+            </Title>
             {enrolment.data && (
               <TotpSetup
                 enrolment={enrolment.data}
@@ -81,6 +86,18 @@ export function MfaEnrolmentPage() {
                 }}
               />
             )}
+            <Divider label="or" labelPosition="center" />
+            <Title order={2} size="h5">
+              With a passkey
+            </Title>
+            <PasskeySetup
+              askPassword={false}
+              onRegistered={(result) => {
+                setConfirmed(true);
+                if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
+                else void finish();
+              }}
+            />
             <Group justify="flex-end">
               <Button variant="default" onClick={() => cancel.mutate()} loading={cancel.isPending}>
                 Cancel and sign out
