@@ -3,13 +3,13 @@
  * account without an authenticator): until it is done the server refuses everything else, so this
  * is the only page such an account sees. Cancel signs out.
  */
-import { Alert, Button, Center, Divider, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Stack, Tabs, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { messageOf } from '../api/client.js';
-import { startTotpEnrolment } from '../api/mfa.js';
+import { startTotpEnrolment, type ConfirmedTotp } from '../api/mfa.js';
 import { queryKeys } from '../api/query-keys.js';
 import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
@@ -51,6 +51,12 @@ export function MfaEnrolmentPage() {
     void navigate('/', { replace: true });
   };
 
+  const onEnrolled = (result: ConfirmedTotp) => {
+    setConfirmed(true);
+    if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
+    else void finish();
+  };
+
   return (
     <PublicPage title="Set up multi-factor authentication" width={560}>
       <Stack gap="md">
@@ -63,41 +69,28 @@ export function MfaEnrolmentPage() {
               continue, {me.user.firstName}. From now on you will sign in with your password and then a code from the
               app or your passkey.
             </Text>
-            {enrolment.isPending && (
-              <Center>
-                <Loader aria-label="Preparing your authenticator setup" />
-              </Center>
-            )}
-            {enrolment.isError && (
-              <Alert color="red" role="alert">
-                {messageOf(enrolment.error)}
-              </Alert>
-            )}
-            <Title order={2} size="h5">
-              With an authenticator app
-            </Title>
-            {enrolment.data && (
-              <TotpSetup
-                enrolment={enrolment.data}
-                onConfirmed={(result) => {
-                  setConfirmed(true);
-                  if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
-                  else void finish();
-                }}
-              />
-            )}
-            <Divider label="or" labelPosition="center" />
-            <Title order={2} size="h5">
-              With a passkey
-            </Title>
-            <PasskeySetup
-              askPassword={false}
-              onRegistered={(result) => {
-                setConfirmed(true);
-                if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
-                else void finish();
-              }}
-            />
+            <Tabs defaultValue="app" keepMounted={false}>
+              <Tabs.List>
+                <Tabs.Tab value="app">Authenticator app</Tabs.Tab>
+                <Tabs.Tab value="passkey">Passkey</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="app" pt="md">
+                {enrolment.isPending && (
+                  <Center>
+                    <Loader aria-label="Preparing your authenticator setup" />
+                  </Center>
+                )}
+                {enrolment.isError && (
+                  <Alert color="red" role="alert">
+                    {messageOf(enrolment.error)}
+                  </Alert>
+                )}
+                {enrolment.data && <TotpSetup enrolment={enrolment.data} onConfirmed={onEnrolled} />}
+              </Tabs.Panel>
+              <Tabs.Panel value="passkey" pt="md">
+                <PasskeySetup askPassword={false} onRegistered={onEnrolled} />
+              </Tabs.Panel>
+            </Tabs>
             <Group justify="flex-end">
               <Button variant="default" onClick={() => cancel.mutate()} loading={cancel.isPending}>
                 Cancel and sign out
