@@ -7,9 +7,10 @@
  * - After a correct password an account with a confirmed factor gets only a challenge: an opaque
  *   random ID (the database keeps its hash), single-use, valid for CHALLENGE_LIFETIME_MS, dead
  *   after MAX_CHALLENGE_FAILURES wrong codes. The session is created only when the code is right.
- * - A wrong code, a replayed code and a used recovery code all get the same answer, and count
- *   toward the same lock as wrong passwords (login-throttle.ts). The account's failure count is
- *   cleared only after the second factor, so knowing the password does not reset it.
+ * - A wrong code, a replayed code, a used recovery code and a passkey answer that fails
+ *   verification all get the same answer, and count toward the same lock as wrong passwords
+ *   (login-throttle.ts). The account's failure count is cleared only after the second factor, so
+ *   knowing the password does not reset it.
  * - Secrets leave the server once, at enrolment; recovery codes once, when made.
  */
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -318,7 +319,8 @@ export async function startTotpEnrolment(
 ): Promise<TotpEnrolment> {
   const user = ctx.actor.user;
   if (!ctx.actor.mfaEnrollmentPending) await checkPassword(user, input.currentPassword);
-  const existing = await confirmedFactors(db, user.id);
+  // Numbered among the apps only: passkeys carry names of their own.
+  const existing = (await confirmedFactors(db, user.id)).filter((factor) => factor.kind === 'totp');
   const name = existing.length === 0 ? 'Authenticator app' : `Authenticator app ${existing.length + 1}`;
   const { secret } = await createPendingTotpFactor(db, ctx.secretKey, user.id, name);
   const uri = totpUri(secret, user.email);
