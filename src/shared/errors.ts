@@ -82,6 +82,13 @@ export const ERRORS = {
     status: 409,
     message: 'Start setting up the authenticator app first (the setup may have been replaced by a newer one).',
   },
+  // Passkeys (issue 5, phase 2).
+  passkey_invalid: {
+    status: 400,
+    message: 'The passkey could not be verified. Start again and use the passkey when your browser asks.',
+  },
+  passkey_already_registered: { status: 409, message: 'This passkey is already registered.' },
+  passkey_not_available: { status: 409, message: 'This account has no passkey. Use a code instead.' },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   setup_not_available: {
     status: 409,

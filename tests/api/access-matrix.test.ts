@@ -150,6 +150,8 @@ describe('the sample table', () => {
       'GET /api/v1/setup',
       'POST /api/v1/session',
       'POST /api/v1/session/mfa',
+      // Sign-in step 2 with a passkey: options for a live sign-in challenge (issue 5, passkeys).
+      'POST /api/v1/session/mfa/passkey/options',
       'POST /api/v1/setup',
     ]);
   });

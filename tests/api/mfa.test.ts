@@ -67,7 +67,7 @@ describe('sign-in with an authenticator app', () => {
     const { secret } = await giveTotpFactor(t, user.id);
     const step1 = await passwordStep(t, user.email);
     expect(step1.statusCode).toBe(200);
-    expect(step1.json()).toEqual({ mfaRequired: true, challenge: expect.any(String) });
+    expect(step1.json()).toEqual({ mfaRequired: true, challenge: expect.any(String), passkey: false });
     expect(step1.headers['set-cookie']).toBeUndefined();
     expect(await sessionCount(user.id)).toBe(0);
     // The challenge is not a session: it opens nothing.

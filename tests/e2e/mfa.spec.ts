@@ -122,7 +122,8 @@ test('an Administrator requires MFA; the account enrols at sign-in and then sign
   await page.goto(`${app().url}/users/${person.id}`);
   await page.getByRole('tab', { name: 'Password & Security' }).click();
   const section = page.getByRole('region', { name: 'Multi-factor authentication' });
-  await expect(section.getByRole('cell', { name: 'Authenticator app', exact: true })).toBeVisible();
+  // Its name and its type (the Type column) both read "Authenticator app".
+  await expect(section.getByRole('cell', { name: 'Authenticator app', exact: true })).toHaveCount(2);
   await expect(section.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
   await saveScreenshot(page, 'mfa-own-tab');
 

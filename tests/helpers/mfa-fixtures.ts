@@ -1,9 +1,20 @@
-/** MFA fixtures: accounts with a confirmed authenticator, codes from it, and the two sign-in steps. */
+/** MFA fixtures: accounts with a confirmed authenticator or passkey, codes from it, and the two sign-in steps. */
 import type { LightMyRequestResponse } from 'fastify';
 import { nowIso, nowMs } from '../../src/server/clock.js';
-import { createPendingTotpFactor, replaceRecoveryCodes } from '../../src/server/services/mfa-factors.js';
+import {
+  confirmedFactors,
+  createPendingTotpFactor,
+  insertPasskeyFactor,
+  replaceRecoveryCodes,
+} from '../../src/server/services/mfa-factors.js';
+import {
+  passkeyRegistrationOptions,
+  relyingPartyFor,
+  verifyPasskeyRegistration,
+} from '../../src/server/services/passkeys.js';
 import { totpCode, TOTP_PERIOD_SECONDS } from '../../src/server/security/totp.js';
 import { TEST_PASSWORD, UI_HEADERS, type TestApp } from './test-app.js';
+import { SoftwareAuthenticator } from './webauthn-authenticator.js';
 
 export interface TotpFixture {
   factorId: string;
@@ -67,7 +78,7 @@ export async function challengeFor(t: TestApp, email: string, ip?: string): Prom
 /** Sign-in step 2 through the real route. */
 export async function mfaStep(
   t: TestApp,
-  body: { challenge: string; code?: string; recoveryCode?: string },
+  body: { challenge: string; code?: string; recoveryCode?: string; passkey?: unknown },
   options: { ip?: string; headers?: Record<string, string> } = {},
 ): Promise<LightMyRequestResponse> {
   return t.app.inject({
@@ -75,6 +86,47 @@ export async function mfaStep(
     url: '/api/v1/session/mfa',
     headers: { ...UI_HEADERS, ...options.headers },
     payload: body,
+    remoteAddress: options.ip ?? freshIp(),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passkeys
+
+/**
+ * Gives the account a passkey held by a software authenticator (and MFA on, recovery codes if it is
+ * the first factor), through the app's own ceremony code: options, a real attestation, verification.
+ */
+export async function givePasskeyFactor(
+  t: TestApp,
+  user: { id: string; email: string; first_name: string; last_name: string },
+  authenticator = new SoftwareAuthenticator(t.config.publicUrl.origin),
+): Promise<{ factorId: string; authenticator: SoftwareAuthenticator; credentialId: string }> {
+  const rp = relyingPartyFor(t.config.publicUrl);
+  const options = await passkeyRegistrationOptions(t.db, rp, user, []);
+  const response = authenticator.createCredential(options);
+  const passkey = await verifyPasskeyRegistration(t.db, rp, user.id, response);
+  let factorId = '';
+  await t.db.transaction().execute(async (trx) => {
+    const first = (await confirmedFactors(trx, user.id)).length === 0;
+    factorId = await insertPasskeyFactor(trx, user.id, 'Test passkey', passkey);
+    await trx.updateTable('users').set({ mfa_enrolled: 1 }).where('id', '=', user.id).execute();
+    if (first) await replaceRecoveryCodes(trx, user.id);
+  });
+  return { factorId, authenticator, credentialId: response.id };
+}
+
+/** Request options for answering a sign-in challenge with a passkey, through the real route. */
+export async function passkeySignInOptions(
+  t: TestApp,
+  challenge: string,
+  options: { ip?: string } = {},
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/session/mfa/passkey/options',
+    headers: UI_HEADERS,
+    payload: { challenge },
     remoteAddress: options.ip ?? freshIp(),
   });
 }

@@ -181,8 +181,8 @@ export interface TaskAttachmentTable {
 export interface MfaFactorTable {
   id: string;
   user_id: string;
-  /** 'totp' now; passkeys come later as another kind. */
-  kind: 'totp';
+  /** An authenticator app, or a passkey (WebAuthn; the columns below, from 0006-passkeys). */
+  kind: 'totp' | 'passkey';
   name: string;
   /** encryption.ts format, associated data from mfaFactorAad(); never returned by the API. */
   secret_encrypted: string | null;
@@ -192,6 +192,18 @@ export interface MfaFactorTable {
   /** Replay guard: the last TOTP time step accepted (30-second steps fit an integer for centuries). */
   last_used_step: number | null;
   created_at: string;
+  /** Passkeys only (null for TOTP): the credential ID, base64url, unique across accounts. */
+  credential_id: string | null;
+  /** Passkeys only: the COSE public key, base64url (public: useless to anyone reading a dump). */
+  public_key: string | null;
+  /** Passkeys only: the authenticator's signature counter (bigint: PostgreSQL returns it as text). */
+  sign_count: number | string | null;
+  /** Passkeys only: JSON array of transports the browser reported ('internal', 'usb', …). */
+  transports: string | null;
+  aaguid: string | null;
+  /** 'singleDevice' or 'multiDevice' (a synced passkey). */
+  device_type: string | null;
+  backed_up: number | null;
 }
 
 export interface MfaRecoveryCodeTable {
@@ -214,6 +226,18 @@ export interface MfaChallengeTable {
   user_agent: string;
 }
 
+/** One WebAuthn ceremony's challenge: single use, short-lived, tied to the account (0006-passkeys). */
+export interface WebauthnChallengeTable {
+  /** The random challenge itself, base64url, as sent in the options and signed by the authenticator. */
+  challenge: string;
+  user_id: string;
+  purpose: 'registration' | 'authentication';
+  /** For authentication: the sign-in challenge (mfa_challenges.id_hash) it belongs to. */
+  sign_in_challenge_hash: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -232,4 +256,5 @@ export interface Database {
   mfa_factors: MfaFactorTable;
   mfa_recovery_codes: MfaRecoveryCodeTable;
   mfa_challenges: MfaChallengeTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }

@@ -1,4 +1,4 @@
-/** Your own multi-factor authentication: authenticator apps and recovery codes (issue 5). */
+/** Your own multi-factor authentication: authenticator apps, passkeys and recovery codes (issue 5). */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,11 +6,14 @@ import { SIGNED_IN, SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED } from '../auth/ac
 import { actorOf } from '../auth/gate.js';
 import type { AppDeps } from '../app.js';
 import { assertCurrentPassword } from '../services/account-security.js';
+import { relyingPartyFor } from '../services/passkeys.js';
 import {
   confirmTotpEnrolment,
   getOwnMfaStatus,
   regenerateRecoveryCodes,
+  registerPasskey,
   removeOwnFactor,
+  startPasskeyRegistration,
   startTotpEnrolment,
   type CurrentPasswordCheck,
   type MfaContext,
@@ -20,8 +23,12 @@ import {
   ConfirmedTotpSchema,
   ConfirmTotpSchema,
   MfaStatusSchema,
+  PasskeyCreationOptionsSchema,
   PasswordConfirmationSchema,
   RecoveryCodesSchema,
+  RegisteredPasskeySchema,
+  RegisterPasskeySchema,
+  StartPasskeyRegistrationSchema,
   StartTotpEnrolmentSchema,
   TotpEnrolmentSchema,
 } from '../../shared/schemas/mfa.js';
@@ -29,11 +36,13 @@ import {
 const FactorParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
 export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+  const relyingParty = relyingPartyFor(config.publicUrl);
   const contextOf = (request: FastifyRequest): MfaContext => ({
     actor: actorOf(request),
     ip: request.ip,
     userAgent: String(request.headers['user-agent'] ?? ''),
     secretKey: config.secretKey,
+    relyingParty,
   });
   const passwordCheck =
     (request: FastifyRequest): CurrentPasswordCheck =>
@@ -98,6 +107,44 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request) => confirmTotpEnrolment(db, contextOf(request), request.body),
+  );
+
+  app.post(
+    '/api/v1/me/mfa/passkeys/options',
+    {
+      config: { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: 'Start adding a passkey: WebAuthn creation options',
+        description:
+          'For @simplewebauthn/browser startRegistration() (or navigator.credentials.create()). Needs ' +
+          '`currentPassword`, except right after signing in to an account that must set up MFA. The challenge is ' +
+          'single-use and expires after 5 minutes; asking again replaces it.',
+        body: StartPasskeyRegistrationSchema,
+        response: { 200: PasskeyCreationOptionsSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => startPasskeyRegistration(db, contextOf(request), request.body, passwordCheck(request)),
+  );
+
+  app.post(
+    '/api/v1/me/mfa/passkeys',
+    {
+      config: { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED },
+      schema: {
+        tags: ['Multi-factor authentication'],
+        summary: "Add a passkey: the authenticator's answer to the creation options, and a name",
+        description:
+          "Verified against the challenge from POST /api/v1/me/mfa/passkeys/options, this site's origin and " +
+          'domain. For your first authenticator, the response holds ten single-use recovery codes: shown this once.',
+        body: RegisterPasskeySchema,
+        response: { 201: RegisteredPasskeySchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const registered = await registerPasskey(db, contextOf(request), request.body);
+      return reply.code(201).send(registered);
+    },
   );
 
   app.delete(

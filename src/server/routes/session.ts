@@ -8,11 +8,17 @@ import { endSession, type NewSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
 import type { AppDeps } from '../app.js';
 import { signInWithPassword } from '../services/sign-in.js';
-import { completeSignInChallenge } from '../services/mfa.js';
+import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.js';
+import { relyingPartyFor } from '../services/passkeys.js';
 import { getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
-import { MfaChallengeSchema, MfaSignInSchema } from '../../shared/schemas/mfa.js';
+import {
+  MfaChallengeSchema,
+  MfaSignInSchema,
+  PasskeyRequestOptionsSchema,
+  PasskeySignInOptionsRequestSchema,
+} from '../../shared/schemas/mfa.js';
 import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
 import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
 import { clientOf } from './context.js';
@@ -20,6 +26,7 @@ import { presentMe, presentUser } from './presenters.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, sessionCookie } = deps;
+  const relyingParty = relyingPartyFor(deps.config.publicUrl);
 
   /** Rotation: the session this browser had before (anyone's) ends now; only the new ID is valid. */
   async function startSession(
@@ -53,7 +60,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       const result = await signInWithPassword(db, request.body, clientOf(request), {
         delayStepMs: deps.config.loginDelayStepMs,
       });
-      if (result.kind === 'mfa_challenge') return { mfaRequired: true as const, challenge: result.challenge };
+      if (result.kind === 'mfa_challenge')
+        return { mfaRequired: true as const, challenge: result.challenge, passkey: result.passkey };
       return startSession(request, reply, result);
     },
   );
@@ -64,11 +72,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       config: { access: PUBLIC },
       schema: {
         tags: ['Session'],
-        summary: 'Sign in, step 2: an authenticator code or a recovery code',
+        summary: 'Sign in, step 2: an authenticator code, a recovery code or a passkey',
         description:
           'Completes the challenge from POST /api/v1/session and only then starts the session. The challenge is ' +
           'single-use, expires after 10 minutes and dies after 5 wrong codes; wrong codes count toward the same ' +
-          'temporary lock as wrong passwords. A used code is refused like a wrong one.',
+          'temporary lock as wrong passwords. A used code is refused like a wrong one. `passkey` is the answer ' +
+          'of startAuthentication() to the options from POST /api/v1/session/mfa/passkey/options; a passkey that ' +
+          'fails counts as a wrong code.',
         body: MfaSignInSchema,
         response: { 200: MeSchema, ...ERROR_RESPONSES },
       },
@@ -77,9 +87,28 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       const signedIn = await completeSignInChallenge(db, request.body, clientOf(request), {
         secretKey: deps.config.secretKey,
         delayStepMs: deps.config.loginDelayStepMs,
+        relyingParty,
       });
       return startSession(request, reply, signedIn);
     },
+  );
+
+  app.post(
+    '/api/v1/session/mfa/passkey/options',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['Session'],
+        summary: 'Sign in, step 2 with a passkey: WebAuthn request options for the challenge',
+        description:
+          "For @simplewebauthn/browser startAuthentication(): limited to the account's passkeys. Only for a live " +
+          'challenge of an account that has a passkey (`passkey: true` in the answer of POST /api/v1/session). ' +
+          'The WebAuthn challenge is single-use, expires after 5 minutes and is replaced by asking again.',
+        body: PasskeySignInOptionsRequestSchema,
+        response: { 200: PasskeyRequestOptionsSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => passkeySignInOptions(db, request.body, relyingParty),
   );
 
   app.delete(

@@ -9,6 +9,7 @@ import type { Database, MfaFactorTable } from '../db/schema.js';
 import { nowIso, nowMs } from '../clock.js';
 import { decryptSecret, DecryptionError, encryptSecret } from '../security/encryption.js';
 import { hashSecret } from '../security/secrets.js';
+import type { VerifiedPasskey } from './passkeys.js';
 import { base32Encode, generateTotpSecret, verifyTotp } from '../security/totp.js';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -75,6 +76,39 @@ export async function createPendingTotpFactor(
       .execute();
   });
   return { id, secret };
+}
+
+/** Stores a verified passkey as a confirmed factor of the account; returns its factor ID. */
+export async function insertPasskeyFactor(
+  trx: Kysely<Database>,
+  userId: string,
+  name: string,
+  passkey: VerifiedPasskey,
+): Promise<string> {
+  const id = randomUUID();
+  const now = nowIso();
+  await trx
+    .insertInto('mfa_factors')
+    .values({
+      id,
+      user_id: userId,
+      kind: 'passkey',
+      name,
+      secret_encrypted: null,
+      confirmed_at: now,
+      last_used_at: null,
+      last_used_step: null,
+      created_at: now,
+      credential_id: passkey.credentialId,
+      public_key: passkey.publicKey,
+      sign_count: passkey.counter,
+      transports: JSON.stringify(passkey.transports),
+      aaguid: passkey.aaguid,
+      device_type: passkey.deviceType,
+      backed_up: passkey.backedUp ? 1 : 0,
+    })
+    .execute();
+  return id;
 }
 
 export async function pendingTotpFactor(db: Kysely<Database>, userId: string): Promise<MfaFactorTable | undefined> {

@@ -1,16 +1,19 @@
 /**
  * Multi-factor authentication flows (issue 5): the second step of sign-in, enrolling an
- * authenticator app, the account's own list of factors, and an Administrator's reset.
+ * authenticator app or a passkey (WebAuthn details in passkeys.ts), the account's own list of
+ * factors, and an Administrator's reset.
  *
  * Rules kept here:
  * - After a correct password an account with a confirmed factor gets only a challenge: an opaque
  *   random ID (the database keeps its hash), single-use, valid for CHALLENGE_LIFETIME_MS, dead
  *   after MAX_CHALLENGE_FAILURES wrong codes. The session is created only when the code is right.
- * - A wrong code, a replayed code and a used recovery code all get the same answer, and count
- *   toward the same lock as wrong passwords (login-throttle.ts). The account's failure count is
- *   cleared only after the second factor, so knowing the password does not reset it.
+ * - A wrong code, a replayed code, a used recovery code and a passkey answer that fails
+ *   verification all get the same answer, and count toward the same lock as wrong passwords
+ *   (login-throttle.ts). The account's failure count is cleared only after the second factor, so
+ *   knowing the password does not reset it.
  * - Secrets leave the server once, at enrolment; recovery codes once, when made.
  */
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import type { Db } from '../db/connection.js';
@@ -21,11 +24,29 @@ import type { Actor } from '../auth/actor.js';
 import { createSession, endAllSessions, type NewSession } from '../auth/sessions.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { totpUri } from '../security/totp.js';
-import type { MfaFactor, MfaStatus, TotpEnrolment } from '../../shared/schemas/mfa.js';
+import type {
+  MfaFactor,
+  MfaStatus,
+  PasskeyCreationOptions,
+  PasskeyRequestOptions,
+  TotpEnrolment,
+} from '../../shared/schemas/mfa.js';
+import { isUniqueViolation } from '../db/portable.js';
 import { recordAudit } from './audit.js';
 import { clearAccountFailures, lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
 import {
+  consumePasskeyUse,
+  isPasskey,
+  matchPasskey,
+  passkeyAuthenticationOptions,
+  passkeyRegistrationOptions,
+  verifyPasskeyRegistration,
+  type PasskeyMatch,
+  type RelyingParty,
+} from './passkeys.js';
+import {
   confirmedFactors,
+  insertPasskeyFactor,
   consumeRecoveryCode,
   consumeTotpStep,
   createPendingTotpFactor,
@@ -48,6 +69,7 @@ export interface MfaContext {
   ip: string;
   userAgent: string;
   secretKey: Buffer;
+  relyingParty: RelyingParty;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,22 +97,17 @@ export async function createSignInChallenge(db: Db, userId: string, client: Clie
   return challenge;
 }
 
-type SecondFactor = { kind: 'totp'; match: TotpMatch } | { kind: 'recovery_code'; codeHash: string };
-
-/** Thrown inside the success transaction when a racing request used the code first: rolls it all back. */
-class CodeAlreadyUsed extends Error {}
+type SecondFactor =
+  | { kind: 'totp'; match: TotpMatch }
+  | { kind: 'recovery_code'; codeHash: string }
+  | { kind: 'passkey'; match: PasskeyMatch };
 
 /**
- * Completes a sign-in with a TOTP code or a recovery code. Only a right code, on a live challenge,
- * makes a session; everything else leaves the account without one.
+ * The sign-in challenge named by the browser and its account, when it can still be answered;
+ * otherwise it is deleted (if it exists) and the answer is mfa_challenge_invalid.
  */
-export async function completeSignInChallenge(
-  db: Db,
-  input: { challenge: string; code?: string | undefined; recoveryCode?: string | undefined },
-  client: Client,
-  options: { secretKey: Buffer; delayStepMs: number },
-): Promise<{ user: UserWithGroup; session: NewSession }> {
-  const idHash = hashSecret(input.challenge);
+async function liveSignInChallenge(db: Db, challengeText: string): Promise<{ idHash: string; user: UserWithGroup }> {
+  const idHash = hashSecret(challengeText);
   const challenge = await db.selectFrom('mfa_challenges').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
   const user = challenge ? await findUserById(db, challenge.user_id) : undefined;
   if (
@@ -104,8 +121,47 @@ export async function completeSignInChallenge(
     if (challenge) await db.deleteFrom('mfa_challenges').where('id_hash', '=', idHash).execute();
     throw new AppError('mfa_challenge_invalid');
   }
+  return { idHash, user };
+}
 
-  const method = input.recoveryCode !== undefined ? 'password+recovery_code' : 'password+totp';
+/** WebAuthn request options for answering a live sign-in challenge with one of the account's passkeys. */
+export async function passkeySignInOptions(
+  db: Db,
+  input: { challenge: string },
+  rp: RelyingParty,
+): Promise<PasskeyRequestOptions> {
+  const { idHash, user } = await liveSignInChallenge(db, input.challenge);
+  const passkeys = (await confirmedFactors(db, user.id)).filter(isPasskey);
+  if (passkeys.length === 0) throw new AppError('passkey_not_available');
+  return passkeyAuthenticationOptions(db, rp, user.id, idHash, passkeys);
+}
+
+/** Thrown inside the success transaction when a racing request used the code first: rolls it all back. */
+class CodeAlreadyUsed extends Error {}
+
+/**
+ * Completes a sign-in with a TOTP code, a recovery code or a passkey's answer. Only a right one, on
+ * a live challenge, makes a session; everything else leaves the account without one.
+ */
+export async function completeSignInChallenge(
+  db: Db,
+  input: {
+    challenge: string;
+    code?: string | undefined;
+    recoveryCode?: string | undefined;
+    passkey?: AuthenticationResponseJSON | undefined;
+  },
+  client: Client,
+  options: { secretKey: Buffer; delayStepMs: number; relyingParty: RelyingParty },
+): Promise<{ user: UserWithGroup; session: NewSession }> {
+  const { idHash, user } = await liveSignInChallenge(db, input.challenge);
+
+  const method =
+    input.recoveryCode !== undefined
+      ? 'password+recovery_code'
+      : input.passkey !== undefined
+        ? 'password+passkey'
+        : 'password+totp';
   const keys = throttleKeys(user.email, client.ip);
   if ((await lockedUntil(db, keys)) !== null) {
     await recordLoginAttempt(db, {
@@ -123,6 +179,10 @@ export async function completeSignInChallenge(
   if (input.recoveryCode !== undefined) {
     const codeHash = await matchRecoveryCode(db, user.id, input.recoveryCode);
     if (codeHash) factor = { kind: 'recovery_code', codeHash };
+  } else if (input.passkey !== undefined) {
+    const factors = await confirmedFactors(db, user.id);
+    const match = await matchPasskey(db, options.relyingParty, user.id, idHash, factors, input.passkey);
+    if (match) factor = { kind: 'passkey', match };
   } else if (input.code !== undefined) {
     const match = matchTotp(options.secretKey, await confirmedFactors(db, user.id), input.code);
     if (match) factor = { kind: 'totp', match };
@@ -141,7 +201,9 @@ export async function completeSignInChallenge(
         const used =
           factor.kind === 'totp'
             ? await consumeTotpStep(trx, factor.match)
-            : await consumeRecoveryCode(trx, user.id, factor.codeHash);
+            : factor.kind === 'passkey'
+              ? await consumePasskeyUse(trx, factor.match)
+              : await consumeRecoveryCode(trx, user.id, factor.codeHash);
         if (!used) throw new CodeAlreadyUsed();
         await clearAccountFailures(trx, user.email);
         const created = await createSession(trx, user.id, client);
@@ -187,7 +249,12 @@ export async function completeSignInChallenge(
       email: user.email,
       userId: user.id,
       success: false,
-      reason: input.recoveryCode !== undefined ? 'wrong_recovery_code' : 'wrong_mfa_code',
+      reason:
+        input.recoveryCode !== undefined
+          ? 'wrong_recovery_code'
+          : input.passkey !== undefined
+            ? 'passkey_failed'
+            : 'wrong_mfa_code',
       method,
       client,
     });
@@ -209,7 +276,7 @@ export async function completeSignInChallenge(
 
 function presentFactor(factor: {
   id: string;
-  kind: 'totp';
+  kind: 'totp' | 'passkey';
   name: string;
   created_at: string;
   last_used_at: string | null;
@@ -252,7 +319,8 @@ export async function startTotpEnrolment(
 ): Promise<TotpEnrolment> {
   const user = ctx.actor.user;
   if (!ctx.actor.mfaEnrollmentPending) await checkPassword(user, input.currentPassword);
-  const existing = await confirmedFactors(db, user.id);
+  // Numbered among the apps only: passkeys carry names of their own.
+  const existing = (await confirmedFactors(db, user.id)).filter((factor) => factor.kind === 'totp');
   const name = existing.length === 0 ? 'Authenticator app' : `Authenticator app ${existing.length + 1}`;
   const { secret } = await createPendingTotpFactor(db, ctx.secretKey, user.id, name);
   const uri = totpUri(secret, user.email);
@@ -281,22 +349,72 @@ export async function confirmTotpEnrolment(
   return db.transaction().execute(async (trx) => {
     const first = (await confirmedFactors(trx, user.id)).length === 0;
     if (!(await consumeTotpStep(trx, match, { confirm: true }))) throw new AppError('mfa_enrollment_not_started');
-    await trx.updateTable('users').set({ mfa_enrolled: 1, updated_at: nowIso() }).where('id', '=', user.id).execute();
-    const recoveryCodes = first ? await replaceRecoveryCodes(trx, user.id) : null;
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      target: { id: user.id, email: user.email },
-      action: 'mfa.factor_enrolled',
-      details: { factorId: pending.id, kind: 'totp', name: pending.name, recoveryCodesIssued: recoveryCodes !== null },
-      ip: ctx.ip,
-    });
-    const confirmed = await trx
-      .selectFrom('mfa_factors')
-      .selectAll()
-      .where('id', '=', pending.id)
-      .executeTakeFirstOrThrow();
-    return { factor: presentFactor(confirmed), recoveryCodes };
+    return factorEnrolled(trx, ctx, pending.id, first);
   });
+}
+
+/**
+ * A factor has just become confirmed (an authenticator app's code, a passkey's registration), in
+ * the caller's transaction: MFA is on from now; the account's first factor comes with ten recovery
+ * codes, returned this once; audited.
+ */
+async function factorEnrolled(
+  trx: Kysely<Database>,
+  ctx: MfaContext,
+  factorId: string,
+  first: boolean,
+): Promise<{ factor: MfaFactor; recoveryCodes: string[] | null }> {
+  const user = ctx.actor.user;
+  await trx.updateTable('users').set({ mfa_enrolled: 1, updated_at: nowIso() }).where('id', '=', user.id).execute();
+  const recoveryCodes = first ? await replaceRecoveryCodes(trx, user.id) : null;
+  const confirmed = await trx
+    .selectFrom('mfa_factors')
+    .selectAll()
+    .where('id', '=', factorId)
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, {
+    actor: ctx.actor,
+    target: { id: user.id, email: user.email },
+    action: 'mfa.factor_enrolled',
+    details: { factorId, kind: confirmed.kind, name: confirmed.name, recoveryCodesIssued: recoveryCodes !== null },
+    ip: ctx.ip,
+  });
+  return { factor: presentFactor(confirmed), recoveryCodes };
+}
+
+/**
+ * Starts adding a passkey: WebAuthn creation options for the browser (startRegistration). The same
+ * password rule as starting an authenticator app.
+ */
+export async function startPasskeyRegistration(
+  db: Db,
+  ctx: MfaContext,
+  input: { currentPassword?: string | undefined },
+  checkPassword: CurrentPasswordCheck,
+): Promise<PasskeyCreationOptions> {
+  const user = ctx.actor.user;
+  if (!ctx.actor.mfaEnrollmentPending) await checkPassword(user, input.currentPassword);
+  return passkeyRegistrationOptions(db, ctx.relyingParty, user, await confirmedFactors(db, user.id));
+}
+
+/** Verifies the browser's answer to those options and stores the passkey, confirmed, under `name`. */
+export async function registerPasskey(
+  db: Db,
+  ctx: MfaContext,
+  input: { name: string; response: RegistrationResponseJSON },
+): Promise<{ factor: MfaFactor; recoveryCodes: string[] | null }> {
+  const user = ctx.actor.user;
+  const passkey = await verifyPasskeyRegistration(db, ctx.relyingParty, user.id, input.response);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const first = (await confirmedFactors(trx, user.id)).length === 0;
+      const factorId = await insertPasskeyFactor(trx, user.id, input.name, passkey);
+      return factorEnrolled(trx, ctx, factorId, first);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('passkey_already_registered');
+    throw error;
+  }
 }
 
 /** Removes one of your own factors (current password needed); never the last while MFA is on. */

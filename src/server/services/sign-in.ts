@@ -7,7 +7,7 @@ import { createSession, type NewSession } from '../auth/sessions.js';
 import { verifyPassword } from '../security/password-hashing.js';
 import { clearAccountFailures, lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
 import { createSignInChallenge } from './mfa.js';
-import { hasConfirmedFactor } from './mfa-factors.js';
+import { confirmedFactors } from './mfa-factors.js';
 import { findUserByEmail, type UserWithGroup } from './users.js';
 
 export interface Client {
@@ -22,7 +22,8 @@ type FailureReason =
   | 'sso_account'
   | 'locked'
   | 'wrong_mfa_code'
-  | 'wrong_recovery_code';
+  | 'wrong_recovery_code'
+  | 'passkey_failed';
 
 export async function recordLoginAttempt(
   db: Kysely<Database>,
@@ -53,7 +54,7 @@ export async function recordLoginAttempt(
 export type PasswordSignIn =
   | { kind: 'session'; user: UserWithGroup; session: NewSession }
   /** The account has a second factor: no session yet, only a challenge for mfa.ts to complete. */
-  | { kind: 'mfa_challenge'; challenge: string };
+  | { kind: 'mfa_challenge'; challenge: string; passkey: boolean };
 
 /**
  * Password sign-in. A wrong email, a wrong password, a disabled account and an SSO account all get
@@ -101,8 +102,10 @@ export async function signInWithPassword(
     throw new AppError('invalid_credentials');
   }
 
-  if (await hasConfirmedFactor(db, user!.id)) {
-    return { kind: 'mfa_challenge', challenge: await createSignInChallenge(db, user!.id, client) };
+  const factors = await confirmedFactors(db, user!.id);
+  if (factors.length > 0) {
+    const challenge = await createSignInChallenge(db, user!.id, client);
+    return { kind: 'mfa_challenge', challenge, passkey: factors.some((f) => f.kind === 'passkey') };
   }
   await clearAccountFailures(db, email);
   const session = await createSession(db, user!.id, client);

@@ -64,7 +64,7 @@ export function LoginPage() {
   useEffect(() => clearSessionEndReason(), []);
 
   // Set when the password was right and the account has MFA: the code step is shown.
-  const [challenge, setChallenge] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<{ id: string; passkey: boolean } | null>(null);
 
   const finish = (signedIn: Me) => {
     rememberEmail(rememberUsername ? email.trim() : null);
@@ -78,7 +78,7 @@ export function LoginPage() {
     mutationFn: signIn,
     onSuccess: (result) => {
       setPassword('');
-      if (isMfaChallenge(result)) setChallenge(result.challenge);
+      if (isMfaChallenge(result)) setChallenge({ id: result.challenge, passkey: result.passkey });
       else finish(result);
     },
     onError: (error) => {
@@ -93,7 +93,8 @@ export function LoginPage() {
   if (challenge) {
     return (
       <MfaCodeStep
-        challenge={challenge}
+        challenge={challenge.id}
+        passkey={challenge.passkey}
         onSignedIn={finish}
         onRestart={(error) => {
           setChallenge(null);

@@ -1,14 +1,15 @@
 /**
- * Sign-in, step 2, for an account with multi-factor authentication: a code from the authenticator
- * app, or one of the recovery codes. A dead challenge (expired, used, too many wrong codes) goes
+ * Sign-in, step 2, for an account with multi-factor authentication: a passkey (when the account
+ * has one), a code from the authenticator app, or one of the recovery codes. A dead challenge (expired, used, too many wrong codes) goes
  * back to the password step with the server's message.
  */
-import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '../api/client.js';
 import { completeMfaSignIn } from '../api/mfa.js';
+import { PasskeyDeviceError, signInWithPasskey } from '../auth/passkey-ceremony.js';
 import { PublicPage } from '../components/public-page.js';
 import { useFieldErrors } from '../components/use-field-errors.js';
 import type { Me } from '../../shared/schemas/session.js';
@@ -17,10 +18,13 @@ const FIELDS = ['code', 'recoveryCode'] as const;
 
 export function MfaCodeStep({
   challenge,
+  passkey,
   onSignedIn,
   onRestart,
 }: {
   challenge: string;
+  /** The account has a passkey: offer it first. */
+  passkey: boolean;
   onSignedIn: (me: Me) => void;
   onRestart: (error?: unknown) => void;
 }) {
@@ -41,6 +45,19 @@ export function MfaCodeStep({
     },
   });
 
+  const passkeySignIn = useMutation({
+    mutationFn: () => signInWithPasskey(challenge),
+    onSuccess: onSignedIn,
+    onError: (error) => {
+      errors.clear();
+      if (isApiError(error, 'mfa_challenge_invalid') || isApiError(error, 'login_locked')) onRestart(error);
+      else if (isApiError(error, 'mfa_code_invalid'))
+        errors.setFormError('The passkey could not be verified. Try again or type a code.');
+      else if (error instanceof PasskeyDeviceError) errors.setFormError(error.message);
+      else errors.showError(error);
+    },
+  });
+
   function submit(event: FormEvent) {
     event.preventDefault();
     errors.clear();
@@ -55,6 +72,15 @@ export function MfaCodeStep({
 
   return (
     <PublicPage title="Two-step verification">
+      {passkey && (
+        <Stack gap="md" mb="md">
+          <Text size="sm">Use the passkey you added for Latchkey: your browser will ask for it.</Text>
+          <Button fullWidth onClick={() => passkeySignIn.mutate()} loading={passkeySignIn.isPending}>
+            Use a passkey
+          </Button>
+          <Divider label="or type a code" labelPosition="center" />
+        </Stack>
+      )}
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           <Text size="sm">
@@ -98,7 +124,7 @@ export function MfaCodeStep({
               {errors.formError}
             </Alert>
           )}
-          <Button type="submit" fullWidth loading={verify.isPending}>
+          <Button type="submit" fullWidth variant={passkey ? 'default' : 'filled'} loading={verify.isPending}>
             Verify
           </Button>
           <Stack gap={4} align="center">

@@ -3,16 +3,17 @@
  * account without an authenticator): until it is done the server refuses everything else, so this
  * is the only page such an account sees. Cancel signs out.
  */
-import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Stack, Tabs, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { messageOf } from '../api/client.js';
-import { startTotpEnrolment } from '../api/mfa.js';
+import { startTotpEnrolment, type ConfirmedTotp } from '../api/mfa.js';
 import { queryKeys } from '../api/query-keys.js';
 import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
+import { PasskeySetup } from '../components/passkey-setup.js';
 import { PublicPage } from '../components/public-page.js';
 import { RecoveryCodes, TotpSetup } from '../components/totp-setup.js';
 
@@ -50,6 +51,12 @@ export function MfaEnrolmentPage() {
     void navigate('/', { replace: true });
   };
 
+  const onEnrolled = (result: ConfirmedTotp) => {
+    setConfirmed(true);
+    if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
+    else void finish();
+  };
+
   return (
     <PublicPage title="Set up multi-factor authentication" width={560}>
       <Stack gap="md">
@@ -58,29 +65,32 @@ export function MfaEnrolmentPage() {
         ) : (
           <>
             <Text size="sm">
-              An administrator requires you to protect your account with an authenticator app before you continue,{' '}
-              {me.user.firstName}. From now on you will sign in with your password and a code from the app.
+              An administrator requires you to protect your account with an authenticator app or a passkey before you
+              continue, {me.user.firstName}. From now on you will sign in with your password and then a code from the
+              app or your passkey.
             </Text>
-            {enrolment.isPending && (
-              <Center>
-                <Loader aria-label="Preparing your authenticator setup" />
-              </Center>
-            )}
-            {enrolment.isError && (
-              <Alert color="red" role="alert">
-                {messageOf(enrolment.error)}
-              </Alert>
-            )}
-            {enrolment.data && (
-              <TotpSetup
-                enrolment={enrolment.data}
-                onConfirmed={(result) => {
-                  setConfirmed(true);
-                  if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
-                  else void finish();
-                }}
-              />
-            )}
+            <Tabs defaultValue="app" keepMounted={false}>
+              <Tabs.List>
+                <Tabs.Tab value="app">Authenticator app</Tabs.Tab>
+                <Tabs.Tab value="passkey">Passkey</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="app" pt="md">
+                {enrolment.isPending && (
+                  <Center>
+                    <Loader aria-label="Preparing your authenticator setup" />
+                  </Center>
+                )}
+                {enrolment.isError && (
+                  <Alert color="red" role="alert">
+                    {messageOf(enrolment.error)}
+                  </Alert>
+                )}
+                {enrolment.data && <TotpSetup enrolment={enrolment.data} onConfirmed={onEnrolled} />}
+              </Tabs.Panel>
+              <Tabs.Panel value="passkey" pt="md">
+                <PasskeySetup askPassword={false} onRegistered={onEnrolled} />
+              </Tabs.Panel>
+            </Tabs>
             <Group justify="flex-end">
               <Button variant="default" onClick={() => cancel.mutate()} loading={cancel.isPending}>
                 Cancel and sign out

@@ -3,7 +3,9 @@ import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED } from '..
 import { createPendingTotpFactor } from '../../../src/server/services/mfa-factors.js';
 import { SYSTEM_GROUP_IDS } from '../../../src/shared/permissions.js';
 import { quickUser } from '../../helpers/fixtures.js';
-import { challengeFor, codeNow, giveTotpFactor } from '../../helpers/mfa-fixtures.js';
+import { passkeyRegistrationOptions, relyingPartyFor } from '../../../src/server/services/passkeys.js';
+import { challengeFor, codeNow, givePasskeyFactor, giveTotpFactor } from '../../helpers/mfa-fixtures.js';
+import { SoftwareAuthenticator } from '../../helpers/webauthn-authenticator.js';
 import { TEST_PASSWORD } from '../../helpers/test-app.js';
 import type { RouteSample } from '../route-samples.js';
 
@@ -16,6 +18,34 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
       const account = await quickUser(ctx.t, SYSTEM_GROUP_IDS.readOnlyUser);
       const { secret } = await giveTotpFactor(ctx.t, account.id);
       return { body: { challenge: await challengeFor(ctx.t, account.email), code: codeNow(secret) } };
+    },
+  },
+  // Step 2 with a passkey: options for a live challenge of an account of its own that has a passkey.
+  'POST /api/v1/session/mfa/passkey/options': {
+    access: PUBLIC,
+    build: async (ctx) => {
+      const account = await quickUser(ctx.t, SYSTEM_GROUP_IDS.readOnlyUser);
+      await givePasskeyFactor(ctx.t, account);
+      return { body: { challenge: await challengeFor(ctx.t, account.email) } };
+    },
+  },
+  'POST /api/v1/me/mfa/passkeys/options': {
+    access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    build: () => ({ body: { currentPassword: TEST_PASSWORD } }),
+  },
+  // A real attestation from the software authenticator, to options made for the caller.
+  'POST /api/v1/me/mfa/passkeys': {
+    access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    freshCaller: true,
+    build: async (ctx) => {
+      const options = await passkeyRegistrationOptions(
+        ctx.t.db,
+        relyingPartyFor(ctx.t.config.publicUrl),
+        ctx.caller,
+        [],
+      );
+      const authenticator = new SoftwareAuthenticator(ctx.t.config.publicUrl.origin);
+      return { body: { name: 'Laptop', response: authenticator.createCredential(options) } };
     },
   },
   'GET /api/v1/me/mfa': { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED, build: () => ({}) },

@@ -44,7 +44,16 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startLatchkey(): Promise<RunningLatchkey> {
+export interface LatchkeyOptions {
+  /**
+   * The host name people use (LATCHKEY_PUBLIC_URL http://<publicHost>:<port>); the server still
+   * listens on 127.0.0.1. Passkeys need it: a WebAuthn rpID must be a domain, not an IP address,
+   * and http://localhost is a secure context in Chromium.
+   */
+  publicHost?: string;
+}
+
+export async function startLatchkey(options: LatchkeyOptions = {}): Promise<RunningLatchkey> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-e2e-'));
   const port = await freePort();
   // Only what a person would set; nothing of the caller's own Latchkey configuration leaks in.
@@ -57,6 +66,7 @@ export async function startLatchkey(): Promise<RunningLatchkey> {
     LATCHKEY_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     LATCHKEY_LOGIN_DELAY_STEP_MS: '0',
+    ...(options.publicHost ? { LATCHKEY_PUBLIC_URL: `http://${options.publicHost}:${port}` } : {}),
   };
   const child = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: process.cwd(),
@@ -111,10 +121,10 @@ export async function startLatchkey(): Promise<RunningLatchkey> {
  * A fresh Latchkey for the test file that calls this (started before its first test, stopped and
  * its data deleted after its last). Returns a getter, since it exists only once the hook has run.
  */
-export function useLatchkey(): () => RunningLatchkey {
+export function useLatchkey(options: LatchkeyOptions = {}): () => RunningLatchkey {
   let running: RunningLatchkey | undefined;
   test.beforeAll(async () => {
-    running = await startLatchkey();
+    running = await startLatchkey(options);
   });
   test.afterAll(async () => {
     await running?.stop();

@@ -1,6 +1,6 @@
 /**
- * Multi-factor authentication on your own Password & Security tab: your authenticator apps (date
- * added, last use), setting one up, removing one, and new recovery codes. Every change asks for
+ * Multi-factor authentication on your own Password & Security tab: your authenticator apps and
+ * passkeys (date added, last use), adding one, removing one, and new recovery codes. Every change asks for
  * your password again. Shown on your own account only: nobody sets up MFA for someone else (an
  * Administrator requires or resets it with the checkbox above).
  */
@@ -19,6 +19,7 @@ import {
 import { queryKeys } from '../../api/query-keys.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
+import { PasskeySetup } from '../../components/passkey-setup.js';
 import { PasswordField } from '../../components/password-field.js';
 import { RecoveryCodes, TotpSetup } from '../../components/totp-setup.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
@@ -31,6 +32,7 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
   const queryClient = useQueryClient();
   const status = useQuery({ queryKey: queryKeys.ownMfa, queryFn: ({ signal }) => getOwnMfa(signal) });
   const [settingUp, setSettingUp] = useState(false);
+  const [addingPasskey, setAddingPasskey] = useState(false);
   const [removing, setRemoving] = useState<MfaFactor | null>(null);
   const [renewing, setRenewing] = useState(false);
 
@@ -49,10 +51,14 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
       {status.data && status.data.factors.length === 0 && (
         <>
           <Text size="sm">
-            Protect your account with a code from an authenticator app on your phone, in addition to your password.
+            Protect your account with a code from an authenticator app on your phone, or with a passkey, in addition to
+            your password.
           </Text>
           <Group>
             <Button onClick={() => setSettingUp(true)}>Set up authenticator app</Button>
+            <Button variant="default" onClick={() => setAddingPasskey(true)}>
+              Add a passkey
+            </Button>
           </Group>
         </>
       )}
@@ -62,6 +68,7 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">Authenticator</Table.Th>
+                <Table.Th scope="col">Type</Table.Th>
                 <Table.Th scope="col">Date added</Table.Th>
                 <Table.Th scope="col">Last used</Table.Th>
                 {status.data.factors.length > 1 && (
@@ -75,6 +82,7 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
               {status.data.factors.map((factor) => (
                 <Table.Tr key={factor.id}>
                   <Table.Td>{factor.name}</Table.Td>
+                  <Table.Td>{factor.kind === 'passkey' ? 'Passkey' : 'Authenticator app'}</Table.Td>
                   <Table.Td>{formatDateTime(factor.createdAt, me.user)}</Table.Td>
                   <Table.Td>{formatDateTime(factor.lastUsedAt, me.user)}</Table.Td>
                   {status.data.factors.length > 1 && (
@@ -90,14 +98,17 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
           </Table>
           {status.data.factors.length === 1 && (
             <Text size="sm" c="dimmed">
-              To move to a new phone, add the new authenticator app first, then remove the old one. Lost your phone?
-              Sign in with a recovery code, or ask an Administrator to reset multi-factor authentication.
+              To move to a new phone or device, add the new authenticator app or passkey first, then remove the old one.
+              Lost it? Sign in with a recovery code, or ask an Administrator to reset multi-factor authentication.
             </Text>
           )}
           <Text size="sm">Recovery codes left: {status.data.recoveryCodesLeft} of 10.</Text>
           <Group>
             <Button variant="default" onClick={() => setSettingUp(true)}>
               Add another authenticator app
+            </Button>
+            <Button variant="default" onClick={() => setAddingPasskey(true)}>
+              Add a passkey
             </Button>
             <Button variant="default" onClick={() => setRenewing(true)}>
               New recovery codes
@@ -115,10 +126,23 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
           }}
         />
       )}
+      {addingPasskey && (
+        <AddPasskeyModal
+          email={me.user.email}
+          onClose={() => {
+            setAddingPasskey(false);
+            refresh();
+          }}
+        />
+      )}
       {removing && (
         <PasswordConfirmModal
           title={`Remove ${removing.name}?`}
-          description="Codes from this app will no longer sign you in."
+          description={
+            removing.kind === 'passkey'
+              ? 'This passkey will no longer sign you in.'
+              : 'Codes from this app will no longer sign you in.'
+          }
           confirmLabel="Remove"
           danger
           onConfirm={(password) => removeMfaFactor(removing.id, password)}
@@ -273,6 +297,42 @@ function SetUpModal({ email, onClose }: { email: string; onClose: () => void }) 
           onConfirm={(password) => startTotpEnrolment(password)}
           onDone={setEnrolment}
           onCancel={onClose}
+        />
+      )}
+    </Modal>
+  );
+}
+
+/** Name and password → the browser's passkey dialog → recovery codes (for the first factor). */
+function AddPasskeyModal({ email, onClose }: { email: string; onClose: () => void }) {
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const showingCodes = recoveryCodes !== null;
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title="Add a passkey"
+      centered
+      size="lg"
+      closeOnClickOutside={!showingCodes}
+      closeOnEscape={!showingCodes}
+      withCloseButton={!showingCodes}
+    >
+      {showingCodes ? (
+        <RecoveryCodes codes={recoveryCodes} email={email} onDone={onClose} />
+      ) : (
+        <PasskeySetup
+          askPassword
+          onCancel={onClose}
+          onRegistered={(result) => {
+            notifications.show({
+              color: 'green',
+              title: 'Passkey added',
+              message: `${result.factor.name} can now sign you in.`,
+            });
+            if (result.recoveryCodes) setRecoveryCodes(result.recoveryCodes);
+            else onClose();
+          }}
         />
       )}
     </Modal>

@@ -335,12 +335,12 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
 /** What the MFA checkbox means for this account now, and what saving the draft value will do. */
 function mfaDescription(settings: SecuritySettings, draftValue: boolean): string {
   if (draftValue && !settings.mfaEnrolled)
-    return 'The account will have to set up an authenticator app at its next sign-in.';
+    return 'The account will have to set up an authenticator app or a passkey at its next sign-in.';
   if (!draftValue && settings.mfaEnrolled)
-    return "Saving removes the account's authenticator apps and recovery codes and ends its sessions (for a lost phone).";
+    return "Saving removes the account's authenticator apps, passkeys and recovery codes and ends its sessions (for a lost phone or key).";
   if (!settings.mfaEnrolled) return 'Off.';
   return settings.mfaActive
-    ? 'On: sign-in asks for a code from an authenticator app.'
+    ? 'On: sign-in asks for a code from an authenticator app or a passkey.'
     : 'Pending: set-up at next sign-in.';
 }
 
