@@ -28,6 +28,24 @@ export interface TestApp {
 
 export const usingPostgres = Boolean(process.env.LATCHKEY_TEST_DATABASE_URL);
 
+/**
+ * Kysely's migrator asks whether its tables exist by listing the tables of EVERY schema the user
+ * may use (has_schema_privilege per schema). When another test file drops its own schema in that
+ * instant, PostgreSQL answers 3F000 "schema … does not exist" for that other schema. It is a race
+ * between parallel test files only (nothing of ours is missing), so try again.
+ */
+async function migrateWhileOthersDropSchemas(db: Db): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(db);
+      return;
+    } catch (error) {
+      const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
+      if (code !== '3F000' || attempt >= 5) throw error;
+    }
+  }
+}
+
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'latchkey-test-'));
   const pgUrl = process.env.LATCHKEY_TEST_DATABASE_URL;
@@ -47,7 +65,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const db = openDatabase(config.database, pgUrl ? { postgresSchema: schema } : {});
-  await migrateToLatest(db);
+  await migrateWhileOthersDropSchemas(db);
   const app = await buildApp({ db, config });
   await app.ready();
   return {
