@@ -50,8 +50,9 @@ function mfaFilter(status: MfaStatus | undefined) {
   if (!status) return null;
   return (eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) => {
     if (status === 'on') return hasMfaFactor(eb);
-    if (status === 'pending') return eb.and([eb('u.mfa_enrolled', '=', 1), eb.not(hasMfaFactor(eb))]);
-    return eb('u.mfa_enrolled', '=', 0);
+    // The same rule as mfaStatusOf: a confirmed factor means "on", whatever the flag says.
+    const noFactor = eb.not(hasMfaFactor(eb));
+    return eb.and([eb('u.mfa_enrolled', '=', status === 'pending' ? 1 : 0), noFactor]);
   };
 }
 
