@@ -2,8 +2,8 @@
  * "Regular User (No Delete) must be unable to delete anything by any path" (issue 4), as a rule
  * over every route the app registers rather than a hand-picked list: each route that removes
  * something either needs a `:delete` permission — which the No Delete group holds none of, and
- * the access matrix then proves the refusal by session and by token — or removes only the
- * caller's own credentials and is listed below with the reason. A new removing route that asks for
+ * the access matrix then proves the refusal by session and by token — or removes credentials,
+ * not data, and is listed below with the reason. A new removing route that asks for
  * anything else fails here. Paths that remove data through another verb (an update that empties a
  * record, a replace import) are tested where they live: tests/api/records*.test.ts.
  */
