@@ -223,3 +223,22 @@ test("Account Settings follow the server's can.update: read-only, no Update, and
   await expect(page.getByRole('textbox', { name: 'Title' })).toBeEditable();
   await expect(page.getByRole('button', { name: 'Update' })).toBeVisible();
 });
+
+test('the MFA filter and column show who has MFA and who must still enrol', async ({ page }) => {
+  const found = await admin.expect<{ users: Array<{ id: string }> }>(200, 'GET', '/api/v1/users?search=person05');
+  await admin.expect(200, 'PATCH', `/api/v1/users/${found.users[0]!.id}/security`, { mfaEnrolled: true });
+
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.getByRole('combobox', { name: 'MFA' }).click();
+  await page.getByRole('option', { name: 'Pending' }).click();
+  await expect(page).toHaveURL(/mfa=pending/);
+  await expect(page.getByText('1 account', { exact: true })).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: 'person05@example.test' });
+  await expect(row.getByText('Pending', { exact: true })).toBeVisible();
+  await expect(page.getByRole('table').getByRole('link')).toHaveCount(1);
+  await saveScreenshot(page, 'users-mfa-pending');
+
+  await page.getByRole('combobox', { name: 'MFA' }).click();
+  await page.getByRole('option', { name: 'On' }).click();
+  await expect(page.getByText('No accounts have MFA “On”.')).toBeVisible();
+});

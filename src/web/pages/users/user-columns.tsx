@@ -76,7 +76,8 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
     }),
     column.accessor('mfaStatus', {
       header: 'MFA',
-      meta: { label: 'MFA' },
+      // Wide enough for the "Pending" badge, which Mantine would otherwise cut to "P…".
+      meta: { label: 'MFA', minWidth: 90 },
       cell: ({ getValue }) => {
         const status = getValue<User['mfaStatus']>();
         return (
