@@ -16,8 +16,6 @@ export interface Actor {
    * Always false for API tokens (separate credentials an Administrator issues; they keep working).
    */
   mfaEnrollmentPending: boolean;
-  /** The account has a confirmed MFA factor. */
-  hasMfaFactor: boolean;
 }
 
 /** The step this actor must finish before anything else, if any (a password change comes first). */

@@ -31,13 +31,12 @@ export async function actorFor(
   via: Actor['via'],
   sessionIdHash: string | null,
 ): Promise<Actor> {
-  const [permissions, hasMfaFactor] = await Promise.all([
+  const [permissions, mfaEnrollmentPending] = await Promise.all([
     loadPermissions(db, user),
-    // Only accounts that use MFA pay for this look-up (a factor exists only while mfa_enrolled is set).
-    user.mfa_enrolled === 1 ? hasConfirmedFactor(db, user.id) : false,
+    // Only sessions of accounts that must use MFA pay for this look-up (tokens are never held back).
+    via === 'session' && user.mfa_enrolled === 1 ? hasConfirmedFactor(db, user.id).then((has) => !has) : false,
   ]);
-  const mfaEnrollmentPending = via === 'session' && user.mfa_enrolled === 1 && !hasMfaFactor;
-  return { user, ...permissions, via, sessionIdHash, mfaEnrollmentPending, hasMfaFactor };
+  return { user, ...permissions, via, sessionIdHash, mfaEnrollmentPending };
 }
 
 async function loadPermissions(db: Db, user: UserTable): Promise<{ groupName: string; permissions: Set<Permission> }> {

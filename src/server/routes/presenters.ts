@@ -41,9 +41,10 @@ export function presentAbilities(actor: Actor): Abilities {
   return { permissions: [...actor.permissions].sort(), isAdministrator: isAdministrator(actor) };
 }
 
-export function presentMe(actor: Actor): Me {
+/** Who is signed in: `account` is the actor's account as the list shows it (with its MFA status). */
+export function presentMe(actor: Actor, account: UserWithGroup): Me {
   return {
-    user: presentUser({ ...actor.user, group_name: actor.groupName, has_mfa_factor: actor.hasMfaFactor }, actor),
+    user: presentUser(account, actor),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
     mfaEnrollmentRequired: actor.mfaEnrollmentPending,

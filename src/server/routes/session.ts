@@ -4,13 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_ANY_STEP_PENDING } from '../auth/access.js';
 import { actorFor } from '../auth/authenticate.js';
 import { actorOf } from '../auth/gate.js';
+import { AppError } from '../app-error.js';
 import { endSession, type NewSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
 import type { AppDeps } from '../app.js';
 import { signInWithPassword } from '../services/sign-in.js';
 import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.js';
 import { relyingPartyFor } from '../services/passkeys.js';
-import { getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
+import { findUserById, getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
@@ -37,8 +38,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const previous = request.cookies[sessionCookie.name];
     if (previous) await endSession(db, hashSecret(previous));
     reply.setCookie(sessionCookie.name, signedIn.session.id, sessionCookie.options);
-    const { group_name: _groupName, ...userRow } = signedIn.user;
-    return presentMe(await actorFor(db, userRow, 'session', signedIn.session.idHash));
+    const { group_name: _groupName, has_mfa_factor: _hasMfaFactor, ...userRow } = signedIn.user;
+    return presentMe(await actorFor(db, userRow, 'session', signedIn.session.idHash), signedIn.user);
   }
 
   app.post(
@@ -149,7 +150,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
         response: { 200: MeSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentMe(actorOf(request)),
+    async (request) => {
+      const actor = actorOf(request);
+      // Read here, not for every request: only /me shows the account's MFA status.
+      const account = await findUserById(db, actor.user.id);
+      if (!account) throw new AppError('unauthenticated');
+      return presentMe(actor, account);
+    },
   );
 
   app.patch(
