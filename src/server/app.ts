@@ -30,6 +30,9 @@ import { recordRoutes } from './routes/records.js';
 import { taskRoutes } from './routes/tasks.js';
 import { reportRoutes } from './routes/reports.js';
 import { mfaRoutes } from './routes/mfa.js';
+import { identityProviderRoutes } from './routes/identity-providers.js';
+import { ssoOidcRoutes } from './routes/sso-oidc.js';
+import { ssoSamlRoutes } from './routes/sso-saml.js';
 
 export interface AppDeps {
   db: Db;
@@ -213,6 +216,9 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(taskRoutes, full);
   await app.register(reportRoutes, full);
   await app.register(mfaRoutes, full);
+  await app.register(identityProviderRoutes, full);
+  await app.register(ssoOidcRoutes, full);
+  await app.register(ssoSamlRoutes, full);
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {

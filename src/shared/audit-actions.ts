@@ -27,6 +27,15 @@ export const AUDIT_ACTION_LABELS = {
   'mfa.recovery_codes_regenerated': 'MFA recovery codes regenerated',
   'mfa.recovery_code_used': 'MFA recovery code used to sign in',
   'mfa.code_failed': 'MFA code failed at sign-in',
+  'identity_provider.created': 'Identity provider added',
+  'identity_provider.updated': 'Identity provider changed',
+  'identity_provider.deleted': 'Identity provider removed',
+  'sso.account_created': 'Account created by single sign-on',
+  'sso.account_linked': 'Account linked to an identity provider',
+  'sso.group_changed': 'Security group set by identity provider',
+  'sso.profile_updated': 'Profile updated from identity provider',
+  'sso.signed_in': 'Signed in with single sign-on',
+  'sso.sign_in_failed': 'Single sign-on refused',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

@@ -89,6 +89,22 @@ export const ERRORS = {
   },
   passkey_already_registered: { status: 409, message: 'This passkey is already registered.' },
   passkey_not_available: { status: 409, message: 'This account has no passkey. Use a code instead.' },
+  // Single sign-on (issue 6).
+  provider_name_taken: { status: 409, message: 'An identity provider with this name already exists.' },
+  email_domain_taken: {
+    status: 409,
+    message: 'This email domain already belongs to another identity provider; a domain can have only one.',
+  },
+  provider_has_accounts: {
+    status: 409,
+    message:
+      'Accounts sign in through this identity provider, so it cannot be removed. Disable it instead, or delete those accounts first.',
+  },
+  group_used_by_provider: {
+    status: 409,
+    message:
+      'An identity provider uses this security group (as its default group or in its group mapping). Change the provider first.',
+  },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   setup_not_available: {
     status: 409,

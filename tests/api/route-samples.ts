@@ -19,6 +19,9 @@ import { REPORTS_ROUTE_SAMPLES } from './route-samples/reports.js';
 import { SECURITY_GROUPS_ROUTE_SAMPLES } from './route-samples/security-groups.js';
 import { TASKS_ROUTE_SAMPLES } from './route-samples/tasks.js';
 import { MFA_ROUTE_SAMPLES } from './route-samples/mfa.js';
+import { IDENTITY_PROVIDERS_ROUTE_SAMPLES } from './route-samples/identity-providers.js';
+import { SSO_OIDC_ROUTE_SAMPLES } from './route-samples/sso-oidc.js';
+import { SSO_SAML_ROUTE_SAMPLES } from './route-samples/sso-saml.js';
 
 export interface SampleContext {
   t: TestApp;
@@ -181,6 +184,9 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   ...TASKS_ROUTE_SAMPLES,
   ...REPORTS_ROUTE_SAMPLES,
   ...MFA_ROUTE_SAMPLES,
+  ...IDENTITY_PROVIDERS_ROUTE_SAMPLES,
+  ...SSO_OIDC_ROUTE_SAMPLES,
+  ...SSO_SAML_ROUTE_SAMPLES,
 };
 
 /** The URL of a sample request: path parameters filled in, query string appended. */

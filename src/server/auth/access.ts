@@ -11,7 +11,14 @@ import type { Permission } from '../../shared/permissions.js';
 export type PendingStep = 'password_change' | 'mfa_enrollment';
 
 export type Access =
-  | { kind: 'public' }
+  | {
+      kind: 'public';
+      /**
+       * Accepts a POST from another site without the CSRF checks: only for an identity provider's
+       * answer (the SAML ACS), which proves itself by its signature and its single-use request ID.
+       */
+      crossSitePost?: true;
+    }
   | {
       kind: 'signed-in';
       /**
@@ -29,6 +36,8 @@ export type Access =
     };
 
 export const PUBLIC: Access = { kind: 'public' };
+/** An identity provider's signed answer, POSTed by the browser from the provider's site. */
+export const PUBLIC_CROSS_SITE_POST: Access = { kind: 'public', crossSitePost: true };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
 export const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = {
   kind: 'signed-in',

@@ -69,7 +69,7 @@ export function registerGate(
   app.addHook('preValidation', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access) return;
-    assertSameOriginRequest(request, deps.allowedOrigins);
+    if (!(access.kind === 'public' && access.crossSitePost)) assertSameOriginRequest(request, deps.allowedOrigins);
     assertNoTokenInQuery(request);
     if (access.kind === 'public') return;
 

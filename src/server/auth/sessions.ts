@@ -18,6 +18,7 @@ export async function createSession(
   db: Kysely<Database>,
   userId: string,
   client: { ip: string; userAgent: string },
+  options: { identityProviderId?: string } = {},
 ): Promise<NewSession> {
   const id = generateSecret(32);
   const idHash = hashSecret(id);
@@ -32,6 +33,7 @@ export async function createSession(
       expires_at: isoFromMs(now + SESSION_ABSOLUTE_LIFETIME_MS),
       ip: client.ip,
       user_agent: client.userAgent.slice(0, 500),
+      identity_provider_id: options.identityProviderId ?? null,
     })
     .execute();
   return { id, idHash };

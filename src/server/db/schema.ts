@@ -60,6 +60,8 @@ export interface SessionTable {
   expires_at: string;
   ip: string;
   user_agent: string;
+  /** The identity provider this session signed in through (0007-sso); null for password sign-ins. */
+  identity_provider_id: string | null;
 }
 
 export interface ApiTokenTable {
@@ -238,6 +240,74 @@ export interface WebauthnChallengeTable {
   expires_at: string;
 }
 
+export type SsoProtocol = 'oidc' | 'saml';
+
+/** 0007-sso. */
+export interface IdentityProviderTable {
+  id: string;
+  name: string;
+  name_normalized: string;
+  protocol: SsoProtocol;
+  enabled: number;
+  /** Where a first sign-in lands when no group mapping matches. */
+  default_group_id: string;
+  /** May a verified email link to an existing native account with that email (making it SSO)? */
+  allow_email_linking: number;
+  /** JSON: OidcSettings or SamlSettings (services/identity-providers.ts); never a secret. */
+  settings: string;
+  /** OIDC only: encryption.ts format, associated data from identityProviderSecretAad(); never returned. */
+  client_secret_encrypted: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdentityProviderDomainTable {
+  /** Lower-case email domain ("corp.example"); one provider per domain. */
+  domain: string;
+  provider_id: string;
+}
+
+export interface IdentityProviderGroupMappingTable {
+  provider_id: string;
+  /** The group name exactly as the identity provider sends it. */
+  idp_group: string;
+  security_group_id: string;
+}
+
+export interface SsoIdentityTable {
+  provider_id: string;
+  /** OIDC `sub` or SAML NameID: the provider's stable ID for the person. */
+  subject: string;
+  user_id: string;
+  /** The email the provider last sent (for administrators; never used to find the account). */
+  email: string;
+  created_at: string;
+  last_sign_in_at: string | null;
+}
+
+export interface SsoLoginFlowTable {
+  /** SHA-256 (hex) of the OIDC state or the SAML AuthnRequest ID. */
+  id_hash: string;
+  provider_id: string;
+  /** SHA-256 (hex) of the random value in the browser's SSO flow cookie. */
+  browser_binding_hash: string;
+  /** OIDC only: the PKCE code verifier, encrypted. */
+  pkce_verifier_encrypted: string | null;
+  /** OIDC only: the nonce the ID token must carry. */
+  nonce: string | null;
+  /** A path inside Latchkey to land on after signing in. */
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SsoUsedAssertionTable {
+  /** SHA-256 (hex) of provider ID + assertion ID. */
+  assertion_id_hash: string;
+  provider_id: string;
+  expires_at: string;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -257,4 +327,10 @@ export interface Database {
   mfa_recovery_codes: MfaRecoveryCodeTable;
   mfa_challenges: MfaChallengeTable;
   webauthn_challenges: WebauthnChallengeTable;
+  identity_providers: IdentityProviderTable;
+  identity_provider_domains: IdentityProviderDomainTable;
+  identity_provider_group_mappings: IdentityProviderGroupMappingTable;
+  sso_identities: SsoIdentityTable;
+  sso_login_flows: SsoLoginFlowTable;
+  sso_used_assertions: SsoUsedAssertionTable;
 }

@@ -15,7 +15,7 @@ export interface Client {
   userAgent: string;
 }
 
-type FailureReason =
+export type FailureReason =
   | 'unknown_account'
   | 'wrong_password'
   | 'account_disabled'
@@ -23,7 +23,9 @@ type FailureReason =
   | 'locked'
   | 'wrong_mfa_code'
   | 'wrong_recovery_code'
-  | 'passkey_failed';
+  | 'passkey_failed'
+  /** Single sign-on refusals (services/sso-sign-in.ts): `sso_<what>: <the library's words>`. */
+  | `sso_${string}`;
 
 export async function recordLoginAttempt(
   db: Kysely<Database>,

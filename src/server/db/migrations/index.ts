@@ -5,6 +5,7 @@ import * as m0003 from './0003-log-indexes.js';
 import * as m0004 from './0004-platform-data.js';
 import * as m0005 from './0005-mfa.js';
 import * as m0006 from './0006-passkeys.js';
+import * as m0007 from './0007-sso.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-platform-data': m0004,
   '0005-mfa': m0005,
   '0006-passkeys': m0006,
+  '0007-sso': m0007,
 };

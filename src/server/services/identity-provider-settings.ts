@@ -1,0 +1,70 @@
+/**
+ * The one reader of identity_providers rows for the sign-in flows: typed settings, the client
+ * secret decrypted only when a flow needs it, and the URLs Latchkey publishes as a service
+ * provider. The Administrator's CRUD lives in identity-providers.ts.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, IdentityProviderTable } from '../db/schema.js';
+import { decryptSecret } from '../security/encryption.js';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  scopes: string;
+  groupsClaim: string;
+}
+
+export interface SamlSettings {
+  entityId: string;
+  ssoUrl: string;
+  logoutUrl: string;
+  /** PEM. */
+  certificate: string;
+  groupsAttribute: string;
+}
+
+export type IdentityProviderRow = IdentityProviderTable;
+
+export function oidcSettingsOf(row: IdentityProviderRow): OidcSettings {
+  if (row.protocol !== 'oidc') throw new Error(`Identity provider ${row.id} is not OpenID Connect.`);
+  return JSON.parse(row.settings) as OidcSettings;
+}
+
+export function samlSettingsOf(row: IdentityProviderRow): SamlSettings {
+  if (row.protocol !== 'saml') throw new Error(`Identity provider ${row.id} is not SAML.`);
+  return JSON.parse(row.settings) as SamlSettings;
+}
+
+/** Associated data for the encrypted client secret: a ciphertext copied to another provider fails. */
+export function identityProviderSecretAad(providerId: string): string {
+  return `identity_provider:${providerId}:client_secret`;
+}
+
+/** The OIDC client secret, or '' for a public client (PKCE only). */
+export function clientSecretOf(row: IdentityProviderRow, secretKey: Buffer): string {
+  if (!row.client_secret_encrypted) return '';
+  return decryptSecret(secretKey, row.client_secret_encrypted, identityProviderSecretAad(row.id));
+}
+
+export async function findIdentityProvider(db: Kysely<Database>, id: string): Promise<IdentityProviderRow | undefined> {
+  return db.selectFrom('identity_providers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** What Latchkey tells identity providers about itself (shown on the Identity Providers page). */
+export function serviceProviderUrls(publicUrl: URL, providerId: string) {
+  const base = publicUrl.origin + publicUrl.pathname.replace(/\/$/, '');
+  return {
+    /** OIDC redirect URI: one for all OIDC providers (the state says which provider). */
+    oidcRedirectUri: `${base}/api/v1/sso/oidc/callback`,
+    /** Where the OIDC provider sends people back after signing out there. */
+    postLogoutRedirectUri: `${base}/login`,
+    samlEntityId: `${base}/api/v1/sso/saml/${providerId}/metadata`,
+    samlAcsUrl: `${base}/api/v1/sso/saml/${providerId}/acs`,
+    samlMetadataUrl: `${base}/api/v1/sso/saml/${providerId}/metadata`,
+  };
+}
+
+/** Where the browser goes to start signing in with this provider (a GET that redirects to it). */
+export function ssoStartPath(row: Pick<IdentityProviderRow, 'id' | 'protocol'>): string {
+  return `/api/v1/sso/${row.protocol}/${row.id}/start`;
+}

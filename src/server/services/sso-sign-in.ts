@@ -1,0 +1,407 @@
+/**
+ * What happens when an identity provider vouches for someone (OIDC and SAML alike, after the
+ * protocol layer has verified the answer): find or create the account, keep its profile and
+ * security group in step with the provider, and start a session.
+ *
+ * Rules (issue 6):
+ * - Identities are keyed by (provider, subject), never by email. An email that matches an existing
+ *   account links to it only when the provider says the email is verified AND either an
+ *   Administrator pre-created that account as an SSO account of this provider, or the provider
+ *   allows linking to native accounts (which turns the account into an SSO account: its local
+ *   password, forced password change and MFA factors go, since the provider now signs it in).
+ *   Otherwise the sign-in is refused: a provider cannot take over an account by asserting its email.
+ * - The security group comes from the provider's group mapping, evaluated at every sign-in; when
+ *   several mappings match, the group with the fewest permissions wins (ties: by name), so a
+ *   person in many IdP groups never gets more than the least of them grants; no match → the
+ *   provider's default group. A change is audited.
+ * - Name, title and telephone follow the provider at every sign-in (audited when they change).
+ * - A disabled account, or a disabled provider, is refused.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database } from '../db/schema.js';
+import { isUniqueViolation } from '../db/portable.js';
+import { nowIso } from '../clock.js';
+import { createSession, type NewSession } from '../auth/sessions.js';
+import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
+import { diffFields, recordAudit } from './audit.js';
+import type { IdentityProviderRow } from './identity-provider-settings.js';
+import { recordLoginAttempt, type Client } from './sign-in.js';
+import { findUserById, normalizeEmail, type UserWithGroup } from './users.js';
+
+/** What the protocol layer extracted from a verified ID token / assertion. */
+export interface SsoProfile {
+  /** OIDC `sub` or SAML NameID. */
+  subject: string;
+  email: string;
+  /** OIDC `email_verified === true`; SAML: the IdP's assertion is taken as verified. */
+  emailVerified: boolean;
+  firstName: string;
+  lastName: string;
+  title?: string;
+  telephone?: string;
+  /** Group names as the provider sent them. */
+  groups: string[];
+}
+
+/**
+ * A refusal: `code` picks the generic message the person sees (SSO_ERROR_MESSAGES), `reason` is
+ * the detail for administrators (login history and audit), never shown to the person.
+ */
+export class SsoSignInError extends Error {
+  constructor(
+    readonly code: SsoErrorCode,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'SsoSignInError';
+  }
+}
+
+const MAX_FIELD = { name: 100, title: 100, telephone: 50, email: 254 } as const;
+
+function clip(value: string | undefined, max: number): string {
+  return (value ?? '').trim().slice(0, max);
+}
+
+/** The security group a sign-in gets: the matching mapping with the fewest permissions, else the default. */
+export async function groupForSignIn(
+  db: Kysely<Database>,
+  provider: Pick<IdentityProviderRow, 'id' | 'default_group_id'>,
+  idpGroups: readonly string[],
+): Promise<string> {
+  if (idpGroups.length === 0) return provider.default_group_id;
+  const candidates = await db
+    .selectFrom('identity_provider_group_mappings as m')
+    .innerJoin('security_groups as g', 'g.id', 'm.security_group_id')
+    .leftJoin('group_permissions as p', 'p.group_id', 'g.id')
+    .select(['g.id', 'g.name'])
+    .select((eb) => eb.fn.count<number | string>('p.permission').as('permission_count'))
+    .where('m.provider_id', '=', provider.id)
+    .where('m.idp_group', 'in', [...new Set(idpGroups)].slice(0, 1000))
+    .groupBy(['g.id', 'g.name'])
+    .execute();
+  if (candidates.length === 0) return provider.default_group_id;
+  candidates.sort(
+    (a, b) => Number(a.permission_count) - Number(b.permission_count) || a.name.localeCompare(b.name, 'en'),
+  );
+  return candidates[0]!.id;
+}
+
+export interface SsoSignedIn {
+  user: UserWithGroup;
+  session: NewSession;
+}
+
+/**
+ * Signs in the person the provider vouched for, or throws SsoSignInError. Records the login
+ * history and audit entries either way (the caller records nothing).
+ */
+export async function signInWithSso(
+  db: Db,
+  provider: IdentityProviderRow,
+  profile: SsoProfile,
+  client: Client,
+): Promise<SsoSignedIn> {
+  const email = clip(profile.email, MAX_FIELD.email);
+  try {
+    if (provider.enabled !== 1) throw new SsoSignInError('provider_disabled', 'sso_provider_disabled');
+    if (!profile.subject) throw new SsoSignInError('failed', 'sso_no_subject: the provider sent no subject');
+    if (!email.includes('@')) throw new SsoSignInError('failed', 'sso_no_email: the provider sent no email address');
+    // Two first sign-ins of one person at once: the loser of the unique index tries once more and
+    // then finds the identity the winner created.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db
+          .transaction()
+          .execute((trx) => signInInTransaction(trx, provider, { ...profile, email }, client));
+      } catch (error) {
+        if (attempt < 2 && isUniqueViolation(error)) continue;
+        throw error;
+      }
+    }
+  } catch (error) {
+    if (error instanceof SsoSignInError) await recordSsoFailure(db, provider, email, error.reason, client);
+    throw error;
+  }
+}
+
+/** A refused SSO sign-in: in the login history (with the reason) and the audit log. */
+export async function recordSsoFailure(
+  db: Kysely<Database>,
+  provider: Pick<IdentityProviderRow, 'id' | 'name' | 'protocol'> | null,
+  email: string,
+  reason: string,
+  client: Client,
+): Promise<void> {
+  const user = email
+    ? await db
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('email_normalized', '=', normalizeEmail(email))
+        .executeTakeFirst()
+    : undefined;
+  const shortReason = reason.slice(0, 500);
+  await db.transaction().execute(async (trx) => {
+    await recordLoginAttempt(trx, {
+      email,
+      userId: user?.id ?? null,
+      success: false,
+      reason: (shortReason.startsWith('sso_') ? shortReason : `sso_${shortReason}`) as `sso_${string}`,
+      method: provider ? provider.protocol : 'sso',
+      client,
+    });
+    await recordAudit(trx, {
+      actor: null,
+      target: user ? { id: user.id, email: user.email } : null,
+      action: 'sso.sign_in_failed',
+      details: { provider: provider?.name ?? null, email: email || null, reason: shortReason },
+      ip: client.ip,
+    });
+  });
+}
+
+async function signInInTransaction(
+  trx: Kysely<Database>,
+  provider: IdentityProviderRow,
+  profile: SsoProfile,
+  client: Client,
+): Promise<SsoSignedIn> {
+  const now = nowIso();
+  const identity = await trx
+    .selectFrom('sso_identities')
+    .selectAll()
+    .where('provider_id', '=', provider.id)
+    .where('subject', '=', profile.subject)
+    .executeTakeFirst();
+
+  let userId: string;
+  if (identity) {
+    userId = identity.user_id;
+  } else {
+    userId = await firstSignIn(trx, provider, profile, now, client);
+  }
+
+  const user = (await findUserById(trx, userId))!;
+  if (user.status !== 'enabled') throw new SsoSignInError('account_disabled', 'sso_account_disabled');
+
+  await syncProfileAndGroup(trx, provider, profile, user, client);
+  await trx
+    .updateTable('sso_identities')
+    .set({ email: profile.email, last_sign_in_at: now })
+    .where('provider_id', '=', provider.id)
+    .where('subject', '=', profile.subject)
+    .execute();
+  await trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
+  const session = await createSession(trx, userId, client, { identityProviderId: provider.id });
+  await recordLoginAttempt(trx, {
+    email: user.email,
+    userId,
+    success: true,
+    reason: null,
+    method: provider.protocol,
+    client,
+  });
+  await recordAudit(trx, {
+    actor: null,
+    target: { id: userId, email: user.email },
+    action: 'sso.signed_in',
+    details: { provider: provider.name },
+    ip: client.ip,
+  });
+  return { user: (await findUserById(trx, userId))!, session };
+}
+
+/** No identity yet: link to an existing account when the rules allow it, else create one. Returns the account ID. */
+async function firstSignIn(
+  trx: Kysely<Database>,
+  provider: IdentityProviderRow,
+  profile: SsoProfile,
+  now: string,
+  client: Client,
+): Promise<string> {
+  const existing = await trx
+    .selectFrom('users')
+    .selectAll()
+    .where('email_normalized', '=', normalizeEmail(profile.email))
+    .executeTakeFirst();
+
+  if (existing) {
+    const alreadyLinked = await trx
+      .selectFrom('sso_identities')
+      .select('subject')
+      .where('user_id', '=', existing.id)
+      .where('provider_id', '=', provider.id)
+      .executeTakeFirst();
+    const preProvisioned =
+      existing.user_type === 'sso' &&
+      existing.sso_provider !== null &&
+      existing.sso_provider.toLowerCase() === provider.name_normalized;
+    const mayLink =
+      !alreadyLinked &&
+      profile.emailVerified &&
+      (preProvisioned || (existing.user_type === 'native' && provider.allow_email_linking === 1));
+    if (!mayLink) {
+      const why = alreadyLinked
+        ? 'the account is linked to another identity of this provider'
+        : !profile.emailVerified
+          ? 'the provider did not say the email is verified'
+          : existing.user_type === 'sso'
+            ? 'the account belongs to another identity provider'
+            : 'linking to existing accounts is not allowed for this provider';
+      throw new SsoSignInError('account_exists', `sso_email_in_use: ${why}`);
+    }
+    if (existing.user_type === 'native') {
+      // From now on the provider signs this account in: nothing may let it use a local password.
+      await trx
+        .updateTable('users')
+        .set({
+          user_type: 'sso',
+          sso_provider: provider.name,
+          password_hash: null,
+          must_change_password: 0,
+          mfa_enrolled: 0,
+          updated_at: now,
+        })
+        .where('id', '=', existing.id)
+        .execute();
+      await trx.deleteFrom('mfa_factors').where('user_id', '=', existing.id).execute();
+      await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', existing.id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', existing.id).execute();
+    }
+    await trx
+      .insertInto('sso_identities')
+      .values({
+        provider_id: provider.id,
+        subject: profile.subject,
+        user_id: existing.id,
+        email: profile.email,
+        created_at: now,
+        last_sign_in_at: null,
+      })
+      .execute();
+    await recordAudit(trx, {
+      actor: null,
+      target: { id: existing.id, email: existing.email },
+      action: 'sso.account_linked',
+      details: { provider: provider.name, wasNative: existing.user_type === 'native' },
+      ip: client.ip,
+    });
+    return existing.id;
+  }
+
+  const groupId = await groupForSignIn(trx, provider, profile.groups);
+  const id = randomUUID();
+  const firstName = clip(profile.firstName, MAX_FIELD.name) || profile.email.split('@')[0]!.slice(0, MAX_FIELD.name);
+  const lastName = clip(profile.lastName, MAX_FIELD.name);
+  await trx
+    .insertInto('users')
+    .values({
+      id,
+      email: profile.email,
+      email_normalized: normalizeEmail(profile.email),
+      first_name: firstName,
+      last_name: lastName,
+      first_name_normalized: firstName.toLowerCase(),
+      last_name_normalized: lastName.toLowerCase(),
+      title: clip(profile.title, MAX_FIELD.title),
+      telephone: clip(profile.telephone, MAX_FIELD.telephone),
+      security_group_id: groupId,
+      functional_group: '',
+      status: 'enabled',
+      user_type: 'sso',
+      sso_provider: provider.name,
+      password_hash: null,
+      must_change_password: 0,
+      mfa_enrolled: 0,
+      session_timeout_minutes: 60,
+      date_format: 'yyyy-mm-dd',
+      time_format: '24-hour',
+      theme: 'light',
+      last_login_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await trx
+    .insertInto('sso_identities')
+    .values({
+      provider_id: provider.id,
+      subject: profile.subject,
+      user_id: id,
+      email: profile.email,
+      created_at: now,
+      last_sign_in_at: null,
+    })
+    .execute();
+  await recordAudit(trx, {
+    actor: null,
+    target: { id, email: profile.email },
+    action: 'sso.account_created',
+    details: { provider: provider.name, securityGroup: groupId, idpGroups: profile.groups.slice(0, 50) },
+    ip: client.ip,
+  });
+  return id;
+}
+
+/** Name, title, telephone and security group follow the provider; each change is audited. */
+async function syncProfileAndGroup(
+  trx: Kysely<Database>,
+  provider: IdentityProviderRow,
+  profile: SsoProfile,
+  user: UserWithGroup,
+  client: Client,
+): Promise<void> {
+  const now = nowIso();
+  const fromProvider: Partial<Record<'first_name' | 'last_name' | 'title' | 'telephone', string>> = {};
+  const firstName = clip(profile.firstName, MAX_FIELD.name);
+  const lastName = clip(profile.lastName, MAX_FIELD.name);
+  // A claim the provider did not send leaves the field as it is (an IdP that sends no phone
+  // number must not wipe one every sign-in); one it sends, even empty for title/phone, wins.
+  if (firstName) fromProvider.first_name = firstName;
+  if (lastName) fromProvider.last_name = lastName;
+  if (profile.title !== undefined) fromProvider.title = clip(profile.title, MAX_FIELD.title);
+  if (profile.telephone !== undefined) fromProvider.telephone = clip(profile.telephone, MAX_FIELD.telephone);
+  const changes = diffFields(user as unknown as Record<string, unknown>, fromProvider);
+  if (Object.keys(changes).length > 0) {
+    await trx
+      .updateTable('users')
+      .set({
+        ...fromProvider,
+        ...(fromProvider.first_name ? { first_name_normalized: fromProvider.first_name.toLowerCase() } : {}),
+        ...(fromProvider.last_name ? { last_name_normalized: fromProvider.last_name.toLowerCase() } : {}),
+        sso_provider: provider.name,
+        updated_at: now,
+      })
+      .where('id', '=', user.id)
+      .execute();
+    await recordAudit(trx, {
+      actor: null,
+      target: { id: user.id, email: user.email },
+      action: 'sso.profile_updated',
+      details: { provider: provider.name, ...changes },
+      ip: client.ip,
+    });
+  }
+
+  const groupId = await groupForSignIn(trx, provider, profile.groups);
+  if (groupId !== user.security_group_id) {
+    await trx
+      .updateTable('users')
+      .set({ security_group_id: groupId, updated_at: now })
+      .where('id', '=', user.id)
+      .execute();
+    await recordAudit(trx, {
+      actor: null,
+      target: { id: user.id, email: user.email },
+      action: 'sso.group_changed',
+      details: {
+        provider: provider.name,
+        securityGroup: { from: user.security_group_id, to: groupId },
+        idpGroups: profile.groups.slice(0, 50),
+      },
+      ip: client.ip,
+    });
+  }
+}
