@@ -10,6 +10,8 @@ import { ChangePasswordPage } from './pages/change-password-page.js';
 import { MfaEnrolmentPage } from './pages/mfa-enrolment-page.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
+import { IdentityProviderEditorPage } from './pages/identity-providers/identity-provider-editor-page.js';
+import { IdentityProvidersPage } from './pages/identity-providers/identity-providers-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { LogsPage } from './pages/logs/logs-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
@@ -73,6 +75,9 @@ const router = createBrowserRouter([
           // "new" (optionally ?copyFrom=<group id>) or a custom group's ID.
           { path: '/security-groups/:id', element: <SecurityGroupEditorPage /> },
           { path: '/logs', element: <LogsPage /> },
+          { path: '/identity-providers', element: <IdentityProvidersPage /> },
+          // "new" (?protocol=oidc|saml) or a provider's ID.
+          { path: '/identity-providers/:id', element: <IdentityProviderEditorPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

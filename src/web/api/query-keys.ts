@@ -28,6 +28,11 @@ export const queryKeys = {
   record: (id: string) => ['records', 'one', id] as const,
   recordTypes: ['record-types'] as const,
   ownMfa: ['mfa', 'status'] as const,
+  // Single sign-on: the Administrator's providers, and the public sign-in side.
+  identityProviders: ['identity-providers'] as const,
+  identityProvider: (id: string) => ['identity-providers', 'one', id] as const,
+  ssoProviders: ['sso', 'providers'] as const,
+  ssoDiscover: (email: string) => ['sso', 'discover', email] as const,
   /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
   mfaEnrolment: ['mfa-enrolment'] as const,
 };

@@ -34,6 +34,7 @@ const NAV_ITEMS: ReadonlyArray<{ to: string; label: string; permission: Permissi
   { to: '/users', label: 'Users', permission: 'users_groups:view' },
   { to: '/security-groups', label: 'Security Groups', permission: 'users_groups:view' },
   { to: '/logs', label: 'Logs', permission: 'event_logs:view' },
+  { to: '/identity-providers', label: 'Identity Providers', permission: 'administration:configure_sso' },
 ];
 
 function NavItem({ to, active, children }: { to: string; active: boolean; children: string }) {

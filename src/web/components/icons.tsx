@@ -72,3 +72,13 @@ export const IconSelector = (p: IconProps) => (
     <path d="M8 9l4-4 4 4M16 15l-4 4-4-4" />
   </Icon>
 );
+export const IconCheck = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M5 12l5 5L20 7" />
+  </Icon>
+);
+export const IconX = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M18 6L6 18M6 6l12 12" />
+  </Icon>
+);

@@ -1,0 +1,32 @@
+import { Alert, Group, List, Text, ThemeIcon } from '@mantine/core';
+import type { ConnectionTest } from '../../../shared/schemas/identity-providers.js';
+import { IconCheck, IconX } from '../../components/icons.js';
+
+/** The result of "Test connection": each check with a pass/fail mark and its message in words. */
+export function ConnectionTestResult({ result }: { result: ConnectionTest }) {
+  return (
+    <Alert
+      color={result.ok ? 'green' : 'red'}
+      title={result.ok ? 'The connection works' : 'The connection test failed'}
+      role={result.ok ? 'status' : 'alert'}
+    >
+      <List spacing={6} listStyleType="none" aria-label="Connection checks">
+        {result.checks.map((check) => (
+          <List.Item key={check.name}>
+            <Group gap={8} wrap="nowrap" align="flex-start">
+              <ThemeIcon size={20} radius="xl" color={check.ok ? 'green' : 'red'} variant="filled" mt={1}>
+                {check.ok ? <IconCheck size={13} /> : <IconX size={13} />}
+              </ThemeIcon>
+              <Text size="sm">
+                <Text span fw={600}>
+                  {check.name}: {check.ok ? 'passed' : 'failed'}.
+                </Text>{' '}
+                {check.message}
+              </Text>
+            </Group>
+          </List.Item>
+        ))}
+      </List>
+    </Alert>
+  );
+}
