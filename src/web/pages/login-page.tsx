@@ -1,4 +1,4 @@
-import { Alert, Button, Checkbox, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Stack, Text, TextInput } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -7,6 +7,7 @@ import { queryKeys } from '../api/query-keys.js';
 import { isMfaChallenge } from '../api/mfa.js';
 import { signIn } from '../api/session.js';
 import type { Me } from '../../shared/schemas/session.js';
+import { forgetProviderSignOut, readProviderSignOut } from '../auth/provider-sign-out.js';
 import { safeNextPath } from '../auth/redirect.js';
 import { clearSessionEndReason, SIGNED_OUT } from '../auth/session-end.js';
 import { useMe } from '../auth/use-me.js';
@@ -14,6 +15,7 @@ import { PublicPage } from '../components/public-page.js';
 import { PasswordField } from '../components/password-field.js';
 import { useFieldErrors } from '../components/use-field-errors.js';
 import { MfaCodeStep } from './mfa-code-step.js';
+import { SsoDomainSuggestion, SsoErrorAlert, SsoProviderButtons, useSsoDiscovery } from './sso-sign-in-options.js';
 
 /** Only the email is ever remembered on this device; never the password. */
 const REMEMBERED_EMAIL_KEY = 'latchkey.rememberedEmail';
@@ -59,9 +61,16 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [rememberUsername, setRememberUsername] = useState(remembered !== '');
   const errors = useFieldErrors(FIELDS);
+  const discovery = useSsoDiscovery(email);
+  const ssoError = searchParams.get('sso_error');
+  // Read once: "Also sign out of <provider>" belongs to this one visit after Sign Out.
+  const [providerSignOut] = useState(() => (state.reason === SIGNED_OUT ? readProviderSignOut() : null));
 
   // The reason arrived with the navigation (location.state); forget it for later visits.
-  useEffect(() => clearSessionEndReason(), []);
+  useEffect(() => {
+    clearSessionEndReason();
+    forgetProviderSignOut();
+  }, []);
 
   // Set when the password was right and the account has MFA: the code step is shown.
   const [challenge, setChallenge] = useState<{ id: string; passkey: boolean } | null>(null);
@@ -129,11 +138,23 @@ export function LoginPage() {
               {state.notice}
             </Alert>
           )}
-          {state.reason === SIGNED_OUT && (
-            <Alert color="blue" role="status">
-              You are signed out.
-            </Alert>
-          )}
+          {ssoError !== null && !mutation.isSuccess && <SsoErrorAlert code={ssoError} />}
+          {state.reason === SIGNED_OUT &&
+            (providerSignOut ? (
+              <Alert color="blue" role="status">
+                <Text size="sm">You are signed out of Latchkey.</Text>
+                <Text size="sm" mt={4}>
+                  You may still be signed in at {providerSignOut.name}.{' '}
+                  <Anchor href={providerSignOut.url} size="sm" fw={600}>
+                    Also sign out of {providerSignOut.name}
+                  </Anchor>
+                </Text>
+              </Alert>
+            ) : (
+              <Alert color="blue" role="status">
+                You are signed out.
+              </Alert>
+            ))}
           {sessionEnded && !mutation.isError && (
             <Alert color="yellow" role="status">
               {state.reason === 'session_expired'
@@ -153,12 +174,15 @@ export function LoginPage() {
             value={email}
             onChange={(event) => {
               setEmail(event.currentTarget.value);
+              discovery.onEmailChange(event.currentTarget.value);
               errors.clearField('email');
             }}
+            onBlur={(event) => discovery.onEmailBlur(event.currentTarget.value)}
             error={errors.fields.email}
             withAsterisk
             autoFocus={email === ''}
           />
+          {discovery.provider && <SsoDomainSuggestion provider={discovery.provider} returnTo={next} />}
           <PasswordField
             label="Password"
             autoComplete="current-password"
@@ -182,6 +206,7 @@ export function LoginPage() {
           </Button>
         </Stack>
       </form>
+      <SsoProviderButtons returnTo={next} />
     </PublicPage>
   );
 }
