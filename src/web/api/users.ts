@@ -41,6 +41,14 @@ export function updateUserSettings(id: string, changes: AccountSettings): Promis
   return request<User>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes });
 }
 
+/** Enables or disables an account (for SSO accounts, which have no Password & Security tab). */
+export function setAccountStatus(id: string, accountStatus: User['accountStatus']): Promise<User> {
+  return request<User>(`/api/v1/users/${encodeURIComponent(id)}/account-status`, {
+    method: 'PUT',
+    body: { accountStatus },
+  });
+}
+
 export function deleteUser(id: string): Promise<void> {
   return request<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }

@@ -49,12 +49,13 @@ export function ProfilePanel({ user, prefs }: { user: User; prefs: DateTimePrefe
           <Badge variant="light" tt="none" color={user.userType === 'sso' ? 'grape' : 'blue'}>
             {USER_TYPE_LABELS[user.userType]}
           </Badge>
+          {/* Issue 6: the provider owns the account (name, title, telephone, sign-in, MFA). */}
+          {user.userType === 'sso' && (
+            <Badge variant="outline" tt="none" color="grape">
+              Managed by {user.ssoProvider ?? 'the identity provider'}
+            </Badge>
+          )}
         </Group>
-        {user.userType === 'sso' && (
-          <Text size="sm" c="grape">
-            Managed by {user.ssoProvider ?? 'the identity provider'}
-          </Text>
-        )}
         <Stack component="dl" gap="sm" m={0}>
           <Item label="Title">{user.title || none}</Item>
           <Item label="Telephone">{user.telephone || none}</Item>
