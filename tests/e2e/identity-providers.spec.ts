@@ -42,7 +42,7 @@ function providerRow(page: Page, name: string) {
 
 /** Mantine's Select: open it by its label, then pick the option. */
 async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('textbox', { name: label, exact: true }).click();
+  await page.getByRole('combobox', { name: label, exact: true }).click();
   await page.getByRole('option', { name: option, exact: true }).click();
 }
 
@@ -60,7 +60,7 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
 
   await page.getByRole('textbox', { name: 'Name' }).fill('Corp Keycloak');
   await choose(page, 'Default security group', 'Read Only User');
-  const domains = page.getByRole('textbox', { name: 'Email domains' });
+  const domains = page.getByRole('combobox', { name: 'Email domains' });
   await domains.fill('Corp.Example');
   await domains.press('Enter');
   await domains.fill('@staff.corp.example');
@@ -86,7 +86,7 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
   await expect(page.getByText('corp.example', { exact: true })).toBeVisible();
   await expect(page.getByText('staff.corp.example', { exact: true })).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Identity provider group 1' })).toHaveValue('latchkey-editors');
-  await expect(page.getByRole('textbox', { name: 'Security group 1' })).toHaveValue('Regular User');
+  await expect(page.getByRole('combobox', { name: 'Security group 1' })).toHaveValue('Regular User');
   await expect(page.getByText('A client secret is stored — leave empty to keep it.')).toBeVisible();
   await expect(page.getByLabel('Client secret')).toHaveValue('');
 

@@ -25,7 +25,7 @@ import {
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import {
   SSO_PROTOCOL_LABELS,
@@ -161,6 +161,7 @@ function ProviderForm({
   const [metadataFile, setMetadataFile] = useState<File | null>(null);
   const [toggling, setToggling] = useState<IdentityProvider | null>(null);
   const [removing, setRemoving] = useState<IdentityProvider | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const isNew = provider === null;
   const dirty = isDirty(initial, values);
   const protocol = values.protocol;
@@ -182,6 +183,10 @@ function ProviderForm({
     setErrors(fields);
     const hasFieldMessages = Object.keys(fields).length > 0;
     setFormError(leftOver.length > 0 ? leftOver.join(' ') : hasFieldMessages ? null : messageOf(error));
+    // The form is long: take the person to the first message (once React has shown it).
+    requestAnimationFrame(() =>
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]')?.focus(),
+    );
   }
 
   const save = useMutation({
@@ -266,7 +271,7 @@ function ProviderForm({
   const groupsSource = protocol === 'oidc' ? 'the groups claim' : 'the groups attribute';
 
   return (
-    <form onSubmit={submit} noValidate aria-label={provider ? provider.name : 'Add Identity Provider'}>
+    <form ref={formRef} onSubmit={submit} noValidate aria-label={provider ? provider.name : 'Add Identity Provider'}>
       <UnsavedChangesGuard when={dirty && !createdId && !save.isPending} />
       <Stack gap="md" maw={980}>
         <Anchor component={Link} to={IDENTITY_PROVIDERS_PATH} size="sm">
@@ -592,7 +597,7 @@ function ProviderForm({
         )}
 
         {formError && (
-          <Alert color="red" role="alert" title="The identity provider was not saved">
+          <Alert color="red" role="alert" title="The identity provider was not saved" tabIndex={-1}>
             {formError}
           </Alert>
         )}
