@@ -42,11 +42,7 @@ export function presentAbilities(actor: Actor): Abilities {
 }
 
 /** Who is signed in: `account` is the actor's account as the list shows it (with its MFA status). */
-export function presentMe(
-  actor: Actor,
-  account: UserWithGroup,
-  identityProvider: Me['identityProvider'] = null,
-): Me {
+export function presentMe(actor: Actor, account: UserWithGroup, identityProvider: Me['identityProvider'] = null): Me {
   return {
     user: presentUser(account, actor),
     abilities: presentAbilities(actor),
