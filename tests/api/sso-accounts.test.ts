@@ -181,6 +181,34 @@ describe('later sign-ins follow the provider', () => {
   });
 });
 
+describe('the last enabled Administrator', () => {
+  it('is not demoted by a group mapping change at the provider; the refusal is audited', async () => {
+    const only = await createTestApp();
+    try {
+      const idp = await insertOidcProvider(only, OIDC_SETTINGS, {
+        groupMappings: { admins: SYSTEM_GROUP_IDS.administrator },
+      });
+      const person = profile({ groups: ['admins'] });
+      const { user } = await signInWithSso(only.db, idp, person, client);
+      expect(user.security_group_id).toBe(SYSTEM_GROUP_IDS.administrator);
+      const { user: again } = await signInWithSso(only.db, idp, { ...person, groups: [] }, client);
+      expect(again.security_group_id).toBe(SYSTEM_GROUP_IDS.administrator);
+      const refused = await only.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'sso.group_change_refused')
+        .execute();
+      expect(refused).toHaveLength(1);
+      // With a second enabled Administrator, the mapping applies.
+      await makeUser(only, SYSTEM_GROUP_IDS.administrator);
+      const { user: demoted } = await signInWithSso(only.db, idp, { ...person, groups: [] }, client);
+      expect(demoted.security_group_id).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
+    } finally {
+      await only.close();
+    }
+  });
+});
+
 describe('an email is never enough to take over an account', () => {
   it('refuses an unverified email that matches a native account, which keeps its password and sessions', async () => {
     const linking = await insertOidcProvider(t, OIDC_SETTINGS, { allowEmailLinking: true });
