@@ -143,8 +143,11 @@ function refusal(reason: string, code: 'failed' | 'expired' = 'failed'): SsoSign
   return new SsoSignInError(code, reason.slice(0, 400));
 }
 
-/** node-saml's messages for a request ID we do not know (never sent, expired or already used). */
-const UNKNOWN_REQUEST = /InResponseTo is (not valid|missing)|SubjectInResponseTo is not valid/;
+/**
+ * node-saml's messages for a request ID we do not know (never sent, expired or already used). A
+ * response with no InResponseTo at all (IdP-initiated, or not a Response) is 'failed', not this.
+ */
+const UNKNOWN_REQUEST = /^(Subject)?InResponseTo is not valid/;
 
 /**
  * Verifies a base64 SAMLResponse for `provider`, or throws SsoSignInError ('expired' for an
@@ -252,8 +255,7 @@ export async function recordSamlAssertionUse(
       })
       .execute();
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw refusal('sso_replayed_assertion: this assertion was already used', 'expired');
+    if (isUniqueViolation(error)) throw refusal('sso_replayed_assertion: this assertion was already used', 'expired');
     throw error;
   }
 }
