@@ -529,6 +529,11 @@ describe('SAML sign-in over HTTP (the ACS cannot see the SameSite=Lax binding co
         reason: /^sso_/,
       });
       await expectRefusal(t, provider, 'not base64 at all!', { code: 'failed', reason: /^sso_invalid_response/ });
+      // An entity bomb in a DOCTYPE is refused, not expanded.
+      const bomb =
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>' +
+        '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" InResponseTo="_x">&b;</samlp:Response>';
+      await expectRefusal(t, provider, Buffer.from(bomb).toString('base64'), { code: 'failed', reason: /^sso_/ });
     });
 
     it('answers 400 without a SAMLResponse, and for an unknown provider redirects with failed', async () => {
