@@ -33,6 +33,7 @@ export const AUDIT_ACTION_LABELS = {
   'sso.account_created': 'Account created by single sign-on',
   'sso.account_linked': 'Account linked to an identity provider',
   'sso.group_changed': 'Security group set by identity provider',
+  'sso.group_change_refused': 'Identity provider group change refused (last Administrator)',
   'sso.profile_updated': 'Profile updated from identity provider',
   'sso.signed_in': 'Signed in with single sign-on',
   'sso.sign_in_failed': 'Single sign-on refused',

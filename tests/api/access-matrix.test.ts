@@ -148,11 +148,15 @@ describe('the sample table', () => {
       .sort();
     expect(publicRoutes).toEqual([
       'GET /api/v1/setup',
+      // SAML sign-in (issue 6): the SP metadata, start, and the IdP's answer (a cross-site POST).
+      'GET /api/v1/sso/saml/:id/metadata',
+      'GET /api/v1/sso/saml/:id/start',
       'POST /api/v1/session',
       'POST /api/v1/session/mfa',
       // Sign-in step 2 with a passkey: options for a live sign-in challenge (issue 5, passkeys).
       'POST /api/v1/session/mfa/passkey/options',
       'POST /api/v1/setup',
+      'POST /api/v1/sso/saml/:id/acs',
     ]);
   });
 });

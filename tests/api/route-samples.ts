@@ -159,6 +159,11 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
       return { params: { id: ctx.targetId }, body: { mfaEnrolled: target?.mfa_enrolled !== 1 } };
     },
   },
+  // A fresh account each time: disabling the shared "other" account would break later samples.
+  'PUT /api/v1/users/:id/account-status': {
+    access: requires('users_groups:update'),
+    build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id }, body: { accountStatus: 'disabled' } }),
+  },
   'POST /api/v1/users/:id/api-token': {
     access: requires('administration:generate_api_tokens'),
     build: (ctx) => ({ params: { id: ctx.targetId } }),

@@ -43,32 +43,35 @@ const VIEWERS: Record<ViewerName, { label: string; permissions: string[] | 'admi
   viewer: { label: 'a group with view only', permissions: ['users_groups:view'] },
 };
 
-/** What each viewer may do to each target: the product's rules, written out by hand. */
+/**
+ * What each viewer may do to each target: the product's rules, written out by hand. Changing the
+ * account status needs Users & Groups Update, never on yourself, an Administrator only as one.
+ */
 const EXPECTED: Record<ViewerName, Record<TargetName, UserAbilities>> = {
   administrator: {
-    self: { update: true, delete: false },
-    'regular user': { update: true, delete: true },
-    Administrator: { update: true, delete: true },
+    self: { update: true, delete: false, changeAccountStatus: false },
+    'regular user': { update: true, delete: true, changeAccountStatus: true },
+    Administrator: { update: true, delete: true, changeAccountStatus: true },
   },
   manager: {
-    self: { update: true, delete: false },
-    'regular user': { update: true, delete: true },
-    Administrator: { update: false, delete: false },
+    self: { update: true, delete: false, changeAccountStatus: false },
+    'regular user': { update: true, delete: true, changeAccountStatus: true },
+    Administrator: { update: false, delete: false, changeAccountStatus: false },
   },
   updater: {
-    self: { update: true, delete: false },
-    'regular user': { update: true, delete: false },
-    Administrator: { update: false, delete: false },
+    self: { update: true, delete: false, changeAccountStatus: false },
+    'regular user': { update: true, delete: false, changeAccountStatus: true },
+    Administrator: { update: false, delete: false, changeAccountStatus: false },
   },
   deleter: {
-    self: { update: true, delete: false },
-    'regular user': { update: false, delete: true },
-    Administrator: { update: false, delete: false },
+    self: { update: true, delete: false, changeAccountStatus: false },
+    'regular user': { update: false, delete: true, changeAccountStatus: false },
+    Administrator: { update: false, delete: false, changeAccountStatus: false },
   },
   viewer: {
-    self: { update: true, delete: false },
-    'regular user': { update: false, delete: false },
-    Administrator: { update: false, delete: false },
+    self: { update: true, delete: false, changeAccountStatus: false },
+    'regular user': { update: false, delete: false, changeAccountStatus: false },
+    Administrator: { update: false, delete: false, changeAccountStatus: false },
   },
 };
 
@@ -209,7 +212,7 @@ describe('the accounts the API shows always carry `can`', () => {
   it('GET /me: your own account may be updated, never deleted', async () => {
     const { caller } = viewers.get('administrator')!;
     const me = await caller.request({ method: 'GET', url: '/api/v1/me' });
-    expect(me.json().user.can).toEqual({ update: true, delete: false });
+    expect(me.json().user.can).toEqual({ update: true, delete: false, changeAccountStatus: false });
   });
 
   it('a Read Only User sees its own account as updatable and not deletable, on /me and /users/:id', async () => {
@@ -218,10 +221,12 @@ describe('the accounts the API shows always carry `can`', () => {
     expect((await caller.request({ method: 'GET', url: '/api/v1/me' })).json().user.can).toEqual({
       update: true,
       delete: false,
+      changeAccountStatus: false,
     });
     expect((await caller.request({ method: 'GET', url: `/api/v1/users/${reader.id}` })).json().can).toEqual({
       update: true,
       delete: false,
+      changeAccountStatus: false,
     });
   });
 
@@ -241,7 +246,7 @@ describe('the accounts the API shows always carry `can`', () => {
       },
     });
     expect(response.statusCode, response.body).toBe(201);
-    expect(response.json().can).toEqual({ update: true, delete: true });
+    expect(response.json().can).toEqual({ update: true, delete: true, changeAccountStatus: true });
   });
 
   it('a row in a list of many reports its own `can` (self, a regular user and an Administrator side by side)', async () => {
@@ -253,8 +258,8 @@ describe('the accounts the API shows always carry `can`', () => {
       can: UserAbilities;
     }>;
     const canOf = (id: string) => rows.find((row) => row.id === id)?.can;
-    expect(canOf(user.id)).toEqual({ update: true, delete: false });
-    expect(canOf(regular.id)).toEqual({ update: true, delete: true });
-    expect(canOf(administrator.id)).toEqual({ update: false, delete: false });
+    expect(canOf(user.id)).toEqual({ update: true, delete: false, changeAccountStatus: false });
+    expect(canOf(regular.id)).toEqual({ update: true, delete: true, changeAccountStatus: true });
+    expect(canOf(administrator.id)).toEqual({ update: false, delete: false, changeAccountStatus: false });
   });
 });

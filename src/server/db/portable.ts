@@ -11,10 +11,11 @@ export function autoIncrementId(db: Kysely<unknown>): 'serial' | 'integer' {
   return isPostgres(db) ? 'serial' : 'integer';
 }
 
-/** True for a unique-constraint violation, as either database reports it. */
+/** True for a unique-constraint violation (a primary key included), as either database reports it. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  // PostgreSQL reports a duplicate primary key as 23505 too; SQLite has a code of its own for it.
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** A column for file contents (attachments): BLOB on SQLite, BYTEA on PostgreSQL. */

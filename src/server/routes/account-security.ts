@@ -8,6 +8,7 @@ import {
   generateApiToken,
   getSecuritySettings,
   revokeApiToken,
+  setAccountStatus,
   updateSecurity,
   type SecurityContext,
 } from '../services/account-security.js';
@@ -18,6 +19,9 @@ import {
   SecuritySettingsSchema,
   UpdateSecuritySchema,
 } from '../../shared/schemas/security.js';
+import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/users.js';
+import { getUser } from '../services/users.js';
+import { presentUser } from './presenters.js';
 import type { FastifyRequest } from 'fastify';
 
 export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
@@ -64,6 +68,29 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       const ctx = contextOf(request);
       await updateSecurity(db, ctx, request.params.id, request.body);
       return getSecuritySettings(db, ctx.actor, request.params.id);
+    },
+  );
+
+  app.put(
+    '/api/v1/users/:id/account-status',
+    {
+      config: { access: requires('users_groups:update') },
+      schema: {
+        tags: ['Password & Security'],
+        summary: 'Enable or disable an account (any account, SSO accounts included)',
+        description:
+          'The Account Status of the Password & Security tab on its own, for SSO accounts (which have no such tab) ' +
+          'and scripts. Never your own account; an Administrator account only as an Administrator; never the last ' +
+          'enabled Administrator. Disabling ends its sessions and stops its API token at once, on every node.',
+        params: IdParamsSchema,
+        body: AccountStatusChangeSchema,
+        response: { 200: UserSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      await setAccountStatus(db, ctx, request.params.id, request.body.accountStatus);
+      return presentUser(await getUser(db, request.params.id), ctx.actor);
     },
   );
 

@@ -33,7 +33,7 @@ export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
     mfaStatus: mfaStatusOf(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    can: viewer ? userAbilities(viewer, row) : { update: false, delete: false },
+    can: viewer ? userAbilities(viewer, row) : { update: false, delete: false, changeAccountStatus: false },
   };
 }
 
@@ -42,12 +42,13 @@ export function presentAbilities(actor: Actor): Abilities {
 }
 
 /** Who is signed in: `account` is the actor's account as the list shows it (with its MFA status). */
-export function presentMe(actor: Actor, account: UserWithGroup): Me {
+export function presentMe(actor: Actor, account: UserWithGroup, identityProvider: Me['identityProvider'] = null): Me {
   return {
     user: presentUser(account, actor),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
     mfaEnrollmentRequired: actor.mfaEnrollmentPending,
+    identityProvider,
   };
 }
 

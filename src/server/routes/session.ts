@@ -13,6 +13,7 @@ import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.j
 import { relyingPartyFor } from '../services/passkeys.js';
 import { findUserById, getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
+import { sessionIdentityProvider } from '../services/identity-provider-settings.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
   MfaChallengeSchema,
@@ -155,7 +156,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       // Read here, not for every request: only /me shows the account's MFA status.
       const account = await findUserById(db, actor.user.id);
       if (!account) throw new AppError('unauthenticated');
-      return presentMe(actor, account);
+      const identityProvider = actor.sessionIdHash ? await sessionIdentityProvider(db, actor.sessionIdHash) : null;
+      return presentMe(actor, account, identityProvider);
     },
   );
 

@@ -29,6 +29,7 @@ import {
   assertMayAssignGroup,
   findUserById,
   isLastEnabledAdministrator,
+  userRefusals,
   type UserWithGroup,
 } from './users.js';
 
@@ -40,12 +41,17 @@ export interface SecurityContext {
   loginDelayStepMs: number;
 }
 
-/** Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab. */
+/**
+ * Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab: their
+ * group comes from the identity provider and they have no password, MFA or token here; only their
+ * status can change (setAccountStatus), under the same rule as everyone's (userRefusals).
+ */
 export function securityAbilities(actor: Actor, target: UserTable): SecurityAbilities {
+  const changeAccountStatus = userRefusals(actor, target).changeAccountStatus === null;
   if (target.user_type === 'sso') {
     return {
       changeSecurityGroup: false,
-      changeAccountStatus: false,
+      changeAccountStatus,
       changeMfaEnrollment: false,
       generateApiToken: false,
       setMustChangePassword: false,
@@ -58,7 +64,7 @@ export function securityAbilities(actor: Actor, target: UserTable): SecurityAbil
   const mayUpdate = can(actor, 'users_groups:update') && !protectedAdministrator;
   return {
     changeSecurityGroup: mayUpdate,
-    changeAccountStatus: mayUpdate && !self,
+    changeAccountStatus,
     changeMfaEnrollment: mayUpdate,
     generateApiToken: can(actor, 'administration:generate_api_tokens'),
     setMustChangePassword: can(actor, 'administration:force_password_change') && (self || !protectedAdministrator),
@@ -66,10 +72,15 @@ export function securityAbilities(actor: Actor, target: UserTable): SecurityAbil
   };
 }
 
-async function loadTarget(db: Kysely<Database>, userId: string): Promise<UserWithGroup> {
+/** The account whose settings change; SSO accounts only where `allowSso` (their status). */
+async function loadTarget(
+  db: Kysely<Database>,
+  userId: string,
+  options: { allowSso?: boolean } = {},
+): Promise<UserWithGroup> {
   const target = await findUserById(db, userId);
   if (!target) throw new AppError('not_found', 'No account with this ID.');
-  if (target.user_type === 'sso') throw new AppError('sso_account');
+  if (target.user_type === 'sso' && !options.allowSso) throw new AppError('sso_account');
   return target;
 }
 
@@ -109,6 +120,9 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
  * has is not a change and is accepted (a form may send everything it shows).
  */
 function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecurity): void {
+  if (target.user_type === 'sso' && Object.keys(body).some((field) => field !== 'accountStatus')) {
+    throw new AppError('sso_account');
+  }
   const allowed = securityAbilities(actor, target);
   const refuse = (field: string, message: string) => {
     throw new AppError('forbidden', message, { [field]: message });
@@ -197,8 +211,9 @@ export async function updateSecurity(
   ctx: SecurityContext,
   userId: string,
   body: UpdateSecurity,
+  options: { allowSso?: boolean } = {},
 ): Promise<void> {
-  const before = await loadTarget(db, userId);
+  const before = await loadTarget(db, userId, options);
   assertChangesAllowed(ctx.actor, before, body);
   const own = ctx.actor.user.id === before.id;
   const newPasswordHash = body.resetPassword
@@ -207,7 +222,7 @@ export async function updateSecurity(
 
   await db.transaction().execute(async (trx) => {
     // Re-read and re-check inside the transaction: the account may have changed meanwhile.
-    const target = await loadTarget(trx, userId);
+    const target = await loadTarget(trx, userId, options);
     assertChangesAllowed(ctx.actor, target, body);
     if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id) {
       await assertMayAssignGroup(trx, ctx.actor, body.securityGroupId);
@@ -254,6 +269,19 @@ export async function updateSecurity(
       });
     }
   });
+}
+
+/**
+ * Enables or disables any account, SSO ones included (whose Password & Security tab is hidden):
+ * the same rules, audit entry and effects (sessions end, token refused) as that tab's field.
+ */
+export async function setAccountStatus(
+  db: Db,
+  ctx: SecurityContext,
+  userId: string,
+  accountStatus: 'enabled' | 'disabled',
+): Promise<void> {
+  await updateSecurity(db, ctx, userId, { accountStatus }, { allowSso: true });
 }
 
 /** Your own password, from the forced-change screen or /me: current password required. */

@@ -68,3 +68,26 @@ export function serviceProviderUrls(publicUrl: URL, providerId: string) {
 export function ssoStartPath(row: Pick<IdentityProviderRow, 'id' | 'protocol'>): string {
   return `/api/v1/sso/${row.protocol}/${row.id}/start`;
 }
+
+/**
+ * The provider a session signed in through, and where to sign out there too: OIDC through
+ * Latchkey's logout route (RP-initiated logout at the provider's end_session_endpoint), SAML at
+ * the provider's sign-out page when one is configured. Null for sessions not started by SSO.
+ */
+export async function sessionIdentityProvider(
+  db: Kysely<Database>,
+  sessionIdHash: string,
+): Promise<{ id: string; name: string; signOutUrl: string | null } | null> {
+  const provider = await db
+    .selectFrom('sessions as s')
+    .innerJoin('identity_providers as p', 'p.id', 's.identity_provider_id')
+    .selectAll('p')
+    .where('s.id_hash', '=', sessionIdHash)
+    .executeTakeFirst();
+  if (!provider) return null;
+  const signOutUrl =
+    provider.protocol === 'oidc'
+      ? `/api/v1/sso/oidc/${provider.id}/logout`
+      : samlSettingsOf(provider).logoutUrl || null;
+  return { id: provider.id, name: provider.name, signOutUrl };
+}

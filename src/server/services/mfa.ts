@@ -311,6 +311,16 @@ export type CurrentPasswordCheck = (target: UserTable, currentPassword: string |
  * Needs the current password, except in the enrolment-only session sign-in gave an account that
  * must set up MFA (the password was checked moments ago, and that session can do nothing else).
  */
+/** SSO accounts get their multi-factor authentication from their identity provider, not here. */
+function assertMfaIsOurs(user: { user_type: string }): void {
+  if (user.user_type === 'sso') {
+    throw new AppError(
+      'sso_account',
+      'Your identity provider handles multi-factor authentication for your account; there is nothing to set up here.',
+    );
+  }
+}
+
 export async function startTotpEnrolment(
   db: Db,
   ctx: MfaContext,
@@ -318,6 +328,7 @@ export async function startTotpEnrolment(
   checkPassword: CurrentPasswordCheck,
 ): Promise<TotpEnrolment> {
   const user = ctx.actor.user;
+  assertMfaIsOurs(user);
   if (!ctx.actor.mfaEnrollmentPending) await checkPassword(user, input.currentPassword);
   // Numbered among the apps only: passkeys carry names of their own.
   const existing = (await confirmedFactors(db, user.id)).filter((factor) => factor.kind === 'totp');
@@ -393,6 +404,7 @@ export async function startPasskeyRegistration(
   checkPassword: CurrentPasswordCheck,
 ): Promise<PasskeyCreationOptions> {
   const user = ctx.actor.user;
+  assertMfaIsOurs(user);
   if (!ctx.actor.mfaEnrollmentPending) await checkPassword(user, input.currentPassword);
   return passkeyRegistrationOptions(db, ctx.relyingParty, user, await confirmedFactors(db, user.id));
 }

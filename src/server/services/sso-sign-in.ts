@@ -13,7 +13,8 @@
  * - The security group comes from the provider's group mapping, evaluated at every sign-in; when
  *   several mappings match, the group with the fewest permissions wins (ties: by name), so a
  *   person in many IdP groups never gets more than the least of them grants; no match → the
- *   provider's default group. A change is audited.
+ *   provider's default group. A change is audited. The last enabled Administrator is never
+ *   demoted this way (the platform would have no Administrator left).
  * - Name, title and telephone follow the provider at every sign-in (audited when they change).
  * - A disabled account, or a disabled provider, is refused.
  */
@@ -28,7 +29,7 @@ import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
 import { diffFields, recordAudit } from './audit.js';
 import type { IdentityProviderRow } from './identity-provider-settings.js';
 import { recordLoginAttempt, type Client } from './sign-in.js';
-import { findUserById, normalizeEmail, type UserWithGroup } from './users.js';
+import { findUserById, isLastEnabledAdministrator, normalizeEmail, type UserWithGroup } from './users.js';
 
 /** What the protocol layer extracted from a verified ID token / assertion. */
 export interface SsoProfile {
@@ -386,7 +387,21 @@ async function syncProfileAndGroup(
   }
 
   const groupId = await groupForSignIn(trx, provider, profile.groups);
-  if (groupId !== user.security_group_id) {
+  if (groupId !== user.security_group_id && (await isLastEnabledAdministrator(trx, user))) {
+    // The platform must keep one enabled Administrator: a mapping change at the provider does
+    // not get to lock everyone out. The account stays an Administrator; the audit says why.
+    await recordAudit(trx, {
+      actor: null,
+      target: { id: user.id, email: user.email },
+      action: 'sso.group_change_refused',
+      details: {
+        provider: provider.name,
+        securityGroup: { from: user.security_group_id, to: groupId },
+        reason: 'last_administrator',
+      },
+      ip: client.ip,
+    });
+  } else if (groupId !== user.security_group_id) {
     await trx
       .updateTable('users')
       .set({ security_group_id: groupId, updated_at: now })

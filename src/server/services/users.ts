@@ -210,7 +210,10 @@ export async function getUser(db: Db, id: string): Promise<UserWithGroup> {
 }
 
 /** Why an action on an account is refused: the error the service answers with. */
-export type UserRefusal = Extract<ErrorCode, 'forbidden' | 'administrator_protected' | 'cannot_delete_self'>;
+export type UserRefusal = Extract<
+  ErrorCode,
+  'forbidden' | 'administrator_protected' | 'cannot_delete_self' | 'cannot_disable_self'
+>;
 
 /**
  * THE statement of who may do what to whom on the Users pages: for each action, null when `actor`
@@ -231,13 +234,21 @@ export function userRefusals(actor: Actor, target: UserTable): Record<keyof User
   if (!can(actor, 'users_groups:delete')) remove = 'forbidden';
   else if (self) remove = 'cannot_delete_self';
   else if (protectedAdministrator) remove = 'administrator_protected';
-  return { update, delete: remove };
+  let changeAccountStatus: UserRefusal | null = null;
+  if (!can(actor, 'users_groups:update')) changeAccountStatus = 'forbidden';
+  else if (self) changeAccountStatus = 'cannot_disable_self';
+  else if (protectedAdministrator) changeAccountStatus = 'administrator_protected';
+  return { update, delete: remove, changeAccountStatus };
 }
 
 /** What `actor` may do to `target` (see `userRefusals`): sent to the UI, which only reads it. */
 export function userAbilities(actor: Actor, target: UserTable): UserAbilities {
   const refusals = userRefusals(actor, target);
-  return { update: refusals.update === null, delete: refusals.delete === null };
+  return {
+    update: refusals.update === null,
+    delete: refusals.delete === null,
+    changeAccountStatus: refusals.changeAccountStatus === null,
+  };
 }
 
 /** Nobody may hand out a group with rights they lack themselves. */

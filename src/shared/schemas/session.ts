@@ -22,6 +22,11 @@ export const MeSchema = z.object({
   authenticatedBy: z.enum(['session', 'api_token']),
   /** The account must set up multi-factor authentication before anything else (this session may only enrol). */
   mfaEnrollmentRequired: z.boolean(),
+  /**
+   * The identity provider this session signed in through (null for password sign-ins and API
+   * tokens), and where to sign out there too after signing out of Latchkey (null: it offers none).
+   */
+  identityProvider: z.object({ id: z.string(), name: z.string(), signOutUrl: z.string().nullable() }).nullable(),
 });
 export type Me = z.infer<typeof MeSchema>;
 

@@ -41,6 +41,12 @@ export const UserAbilitiesSchema = z.object({
    * (Deleting the last enabled Administrator is still refused when it is tried: that depends on the data.)
    */
   delete: z.boolean(),
+  /**
+   * Enable or disable it: with Users & Groups Update, never yourself, an Administrator only as an
+   * Administrator. The Password & Security tab has this field; SSO accounts (no such tab) use
+   * PUT /api/v1/users/{id}/account-status.
+   */
+  changeAccountStatus: z.boolean(),
 });
 export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
 
@@ -51,6 +57,8 @@ export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
  */
 export const MFA_STATUSES = ['off', 'pending', 'on'] as const;
 export type MfaStatus = (typeof MFA_STATUSES)[number];
+
+export const AccountStatusChangeSchema = z.object({ accountStatus: z.enum(['enabled', 'disabled']) }).strict();
 
 export const UserSchema = z.object({
   id: z.string(),
