@@ -25,7 +25,6 @@ import { rememberSessionEnd, SIGNED_OUT } from '../auth/session-end.js';
 import { useSignedInMe } from '../auth/use-me.js';
 import { fullName } from '../format/labels.js';
 import type { Permission } from '../../shared/permissions.js';
-import type { Me } from '../../shared/schemas/session.js';
 import { LatchkeyLogo } from './latchkey-logo.js';
 
 /** The areas of the product, each shown only to accounts whose group may view it. */
@@ -53,11 +52,6 @@ function NavItem({ to, active, children }: { to: string; active: boolean; childr
     </Button>
   );
 }
-
-/** The identity provider this session signed in through (GET /api/v1/me, issue 6), if any. */
-type SessionProvider = { id: string; name: string; signOutUrl: string | null } | null | undefined;
-const sessionProviderOf = (me: Me): SessionProvider =>
-  (me as Me & { identityProvider?: SessionProvider }).identityProvider;
 
 /** Follows the signed-in account's UI theme preference (Light, Dark, or the system's). */
 function useThemePreference(theme: 'light' | 'dark' | 'system') {
@@ -105,7 +99,7 @@ export function AppLayout() {
       // the sign-in page, which says "You are signed out".
       if (error) notifications.show({ color: 'red', message: messageOf(error) });
       // Signed in through a provider with a sign-out page: the sign-in page offers it next.
-      const provider = sessionProviderOf(me);
+      const provider = me.identityProvider;
       rememberProviderSignOut(provider?.signOutUrl ? { name: provider.name, url: provider.signOutUrl } : null);
       rememberSessionEnd(SIGNED_OUT);
       queryClient.setQueryData(queryKeys.me, null);

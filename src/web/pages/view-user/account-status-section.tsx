@@ -9,14 +9,6 @@ import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ACCOUNT_STATUS_LABELS, fullName } from '../../format/labels.js';
 
 /**
- * Whether the server lets this viewer enable or disable the account (`can.changeAccountStatus`,
- * issue 6). Read defensively until every server answers with it.
- */
-export function mayChangeAccountStatus(user: User): boolean {
-  return (user.can as User['can'] & { changeAccountStatus?: boolean }).changeAccountStatus === true;
-}
-
-/**
  * Account Status for SSO accounts: they have no Password & Security tab (where native accounts
  * are enabled and disabled), so the control lives on the page itself.
  */

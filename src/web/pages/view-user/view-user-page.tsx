@@ -10,7 +10,7 @@ import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
 import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
 import { fullName } from '../../format/labels.js';
-import { AccountStatusSection, mayChangeAccountStatus } from './account-status-section.js';
+import { AccountStatusSection } from './account-status-section.js';
 import { ProfilePanel } from './profile-panel.js';
 import { USER_TABS } from './user-tabs.js';
 
@@ -65,7 +65,7 @@ export function ViewUserPage() {
         <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
           <ProfilePanel user={user} prefs={me.user} />
           {/* Native accounts have this on the Password & Security tab, which SSO accounts do not have. */}
-          {user.userType === 'sso' && mayChangeAccountStatus(user) && <AccountStatusSection user={user} />}
+          {user.userType === 'sso' && user.can.changeAccountStatus && <AccountStatusSection user={user} />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8, xl: 9 }}>
           <Tabs
