@@ -3,7 +3,8 @@
  * through the form (domains, a group mapping), sees it listed, tests it against an issuer nobody
  * answers at (a failed check, in words), disables and enables it with confirmation and removes it;
  * adds a SAML provider by uploading the IdP's metadata file and sees the certificate's expiry; an
- * account without administration:configure_sso has no Identity Providers item and no page.
+ * SSO account's page says who manages it and is disabled and enabled there (it has no Password &
+ * Security tab); an account without administration:configure_sso has no Identity Providers item and no page.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/test.js';
@@ -68,14 +69,14 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
   await page.getByRole('checkbox', { name: 'Link to existing accounts with the same verified email' }).check();
   await page.getByRole('textbox', { name: 'Issuer URL' }).fill(UNREACHABLE_ISSUER);
   await page.getByRole('textbox', { name: 'Client ID' }).fill('latchkey');
-  await page.getByLabel('Client secret').fill('a-client-secret-for-tests');
+  await page.getByLabel('Client secret', { exact: true }).fill('a-client-secret-for-tests');
   await page.getByRole('button', { name: 'Add mapping' }).click();
   await page.getByRole('textbox', { name: 'Identity provider group 1' }).fill('latchkey-editors');
   await choose(page, 'Security group 1', 'Regular User');
-  await expect(page.getByRole('textbox', { name: 'Redirect URI' })).toHaveValue(
+  await expect(page.getByRole('textbox', { name: 'Redirect URI', exact: true })).toHaveValue(
     `${app().url}/api/v1/sso/oidc/callback`,
   );
-  await expect(page.getByRole('button', { name: 'Copy Redirect URI' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copy Redirect URI', exact: true })).toBeVisible();
   await saveScreenshot(page, 'identity-provider-oidc-form');
 
   await page.getByRole('button', { name: 'Save' }).click();
@@ -88,7 +89,7 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
   await expect(page.getByRole('textbox', { name: 'Identity provider group 1' })).toHaveValue('latchkey-editors');
   await expect(page.getByRole('combobox', { name: 'Security group 1' })).toHaveValue('Regular User');
   await expect(page.getByText('A client secret is stored — leave empty to keep it.')).toBeVisible();
-  await expect(page.getByLabel('Client secret')).toHaveValue('');
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
 
   await page.getByRole('button', { name: 'Test connection' }).click();
   const result = page.getByRole('alert').filter({ hasText: 'The connection test failed' });
@@ -149,7 +150,45 @@ test('an Administrator adds a SAML provider from its metadata file and sees when
   for (const label of ['SP Entity ID', 'ACS URL', 'Metadata URL']) {
     await expect(page.getByRole('textbox', { name: label })).toHaveValue(new RegExp(`^${app().url}/api/v1/sso/saml/`));
   }
+  await page.getByText(/Latchkey test SAML IdP/).scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'identity-provider-saml-saved');
+});
+
+test('an SSO account shows "Managed by" its provider, has no Password & Security tab, and is disabled and enabled on its page', async ({
+  page,
+}) => {
+  const sso = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/users', {
+    email: 'sam.single@corp.example',
+    firstName: 'Sam',
+    lastName: 'Single',
+    userType: 'sso',
+    ssoProvider: 'Okta',
+    securityGroupId: 'read-only-user',
+    sessionTimeoutMinutes: 60,
+  });
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/users/${sso.id}`);
+  const profile = page.getByRole('region', { name: 'Sam Single' });
+  await expect(profile.getByText('Managed by Okta', { exact: true })).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Account Settings' })).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Password & Security' })).toHaveCount(0);
+
+  const status = page.getByRole('region', { name: 'Account Status' });
+  await status.getByRole('button', { name: 'Disable account' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Disable Sam Single’s account?' });
+  await expect(confirm).toContainText('Their sessions end and their API token stops working at once');
+  await confirm.getByRole('button', { name: 'Disable account' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(status).toContainText('Disabled');
+  const stored = await admin.expect<{ accountStatus: string }>(200, 'GET', `/api/v1/users/${sso.id}`);
+  expect(stored.accountStatus).toBe('disabled');
+
+  await status.getByRole('button', { name: 'Enable account' }).click();
+  await page
+    .getByRole('dialog', { name: 'Enable Sam Single’s account?' })
+    .getByRole('button', { name: 'Enable account' })
+    .click();
+  await expect(status).toContainText('Enabled');
 });
 
 test('an account without administration:configure_sso has no Identity Providers item and no page', async ({ page }) => {
