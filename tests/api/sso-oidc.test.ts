@@ -333,6 +333,24 @@ describe('signing in through the provider', () => {
   });
 });
 
+describe('a public client (no client secret, PKCE only)', () => {
+  it('signs in without client authentication', async () => {
+    const provider = await insertOidcProvider(t, {
+      issuer: op.issuer,
+      clientId: op.publicClientId,
+      clientSecret: null,
+      scopes: 'openid email profile',
+      groupsClaim: 'groups',
+    });
+    const email = uniqueEmail('pat');
+    op.setAccount('pat', { email, email_verified: true, given_name: 'Pat', family_name: 'Public' });
+    const response = await signInWithOidc(provider, 'pat');
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/');
+    expect(await me(callerFrom(response))).toMatchObject({ email, userType: 'sso', ssoProvider: provider.name });
+  });
+});
+
 describe('an email that matches a native account', () => {
   it('does not take the account over when the provider has not verified the email', async () => {
     const provider = await addProvider({ allowEmailLinking: true });
