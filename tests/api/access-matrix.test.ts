@@ -148,6 +148,9 @@ describe('the sample table', () => {
       .sort();
     expect(publicRoutes).toEqual([
       'GET /api/v1/setup',
+      // The sign-in page's single sign-on buttons and email-domain routing (issue 6): no account data.
+      'GET /api/v1/sso/discover',
+      'GET /api/v1/sso/providers',
       'POST /api/v1/session',
       'POST /api/v1/session/mfa',
       // Sign-in step 2 with a passkey: options for a live sign-in challenge (issue 5, passkeys).
