@@ -292,6 +292,38 @@ describe('POST /api/v1/identity-providers', () => {
   });
 });
 
+describe('concurrent writes', () => {
+  it('lets only one of two simultaneous creates with the same name or domain through; the other is a 409, never a 500', async () => {
+    for (let round = 0; round < 3; round++) {
+      const name = uniqueName('Racing IdP');
+      const domain = `race-${round}-${Math.random().toString(36).slice(2, 6)}.example`;
+      const sameName = await Promise.all([
+        admin.request({ method: 'POST', url: '/api/v1/identity-providers', payload: samlBody({ name }) }),
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: oidcBody({ name: name.toUpperCase() }),
+        }),
+      ]);
+      expect(sameName.map((r) => r.statusCode).sort(), sameName.map((r) => r.body).join('\n')).toEqual([201, 409]);
+      const sameDomain = await Promise.all([
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: samlBody({ emailDomains: [domain] }),
+        }),
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: oidcBody({ emailDomains: [domain] }),
+        }),
+      ]);
+      expect(sameDomain.map((r) => r.statusCode).sort(), sameDomain.map((r) => r.body).join('\n')).toEqual([201, 409]);
+      expect(errorOf(sameDomain.find((r) => r.statusCode === 409)!).code).toBe('email_domain_taken');
+    }
+  });
+});
+
 describe('GET /api/v1/identity-providers', () => {
   it('lists every provider sorted by name in any letter case, with its account count', async () => {
     const names = ['zulu idp', 'Alpha IdP', 'mike IdP'].map((n) => `${n} ${Math.random().toString(36).slice(2, 6)}`);
