@@ -152,10 +152,13 @@ describe('the sample table', () => {
       .sort();
     expect(publicRoutes).toEqual([
       'GET /api/v1/setup',
+      // The sign-in page's single sign-on buttons and email-domain routing (issue 6): no account data.
+      'GET /api/v1/sso/discover',
       // Single sign-on with OpenID Connect (issue 6): the browser follows these before anyone is signed in.
       'GET /api/v1/sso/oidc/:id/logout',
       'GET /api/v1/sso/oidc/:id/start',
       'GET /api/v1/sso/oidc/callback',
+      'GET /api/v1/sso/providers',
       // SAML sign-in (issue 6): the SP metadata, start, and the IdP's answer (a cross-site POST).
       'GET /api/v1/sso/saml/:id/metadata',
       'GET /api/v1/sso/saml/:id/start',
