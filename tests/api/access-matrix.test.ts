@@ -24,9 +24,13 @@ import {
 } from '../helpers/fixtures.js';
 import { createTestApp, tokenCaller, UI_HEADERS, type Caller } from '../helpers/test-app.js';
 import { ROUTE_SAMPLES, sampleUrl, type SampleRequest } from './route-samples.js';
+import { closeSsoOidcSampleProvider } from './route-samples/sso-oidc.js';
 
 const t = await createTestApp();
-afterAll(async () => t.close());
+afterAll(async () => {
+  await closeSsoOidcSampleProvider();
+  await t.close();
+});
 
 const routes: RouteAccess[] = t.app.accessTable;
 const keyOf = (route: RouteAccess) => `${route.method} ${route.url}`;
@@ -148,6 +152,13 @@ describe('the sample table', () => {
       .sort();
     expect(publicRoutes).toEqual([
       'GET /api/v1/setup',
+      // The sign-in page's single sign-on buttons and email-domain routing (issue 6): no account data.
+      'GET /api/v1/sso/discover',
+      // Single sign-on with OpenID Connect (issue 6): the browser follows these before anyone is signed in.
+      'GET /api/v1/sso/oidc/:id/logout',
+      'GET /api/v1/sso/oidc/:id/start',
+      'GET /api/v1/sso/oidc/callback',
+      'GET /api/v1/sso/providers',
       // SAML sign-in (issue 6): the SP metadata, start, and the IdP's answer (a cross-site POST).
       'GET /api/v1/sso/saml/:id/metadata',
       'GET /api/v1/sso/saml/:id/start',

@@ -24,6 +24,7 @@ import {
   stateSnapshot,
   uniqueEmail,
 } from '../helpers/fixtures.js';
+import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
 import { customGroupMember, groupBody, groupsSeenBy } from '../helpers/security-groups-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
 
@@ -510,6 +511,35 @@ describe('custom security groups (create, read, update, delete)', () => {
       expect((await admin.request({ method: 'DELETE', url: `/api/v1/security-groups/${group.id}` })).statusCode).toBe(
         204,
       );
+    });
+
+    it('refuses a group an identity provider uses (default group or mapping) with 409 group_used_by_provider, changing nothing; once the provider lets go it can go', async () => {
+      const asDefault = await create(admin, groupBody());
+      const asMapping = await create(admin, groupBody());
+      const provider = await insertOidcProvider(
+        t,
+        { issuer: 'https://idp.example', clientId: 'latchkey', scopes: 'openid', groupsClaim: 'groups' },
+        { defaultGroupId: asDefault.id, groupMappings: { engineers: asMapping.id } },
+      );
+      for (const group of [asDefault, asMapping]) {
+        const error = await expectRefused(
+          admin,
+          { method: 'DELETE', url: `/api/v1/security-groups/${group.id}` },
+          409,
+          'group_used_by_provider',
+        );
+        expect(error.message).toMatch(/identity provider uses this security group/);
+      }
+      const released = await admin.request({
+        method: 'PATCH',
+        url: `/api/v1/identity-providers/${provider.id}`,
+        payload: { defaultGroupId: SYSTEM_GROUP_IDS.readOnlyUser, groupMappings: [] },
+      });
+      expect(released.statusCode, released.body).toBe(200);
+      for (const group of [asDefault, asMapping]) {
+        const removal = await admin.request({ method: 'DELETE', url: `/api/v1/security-groups/${group.id}` });
+        expect(removal.statusCode, removal.body).toBe(204);
+      }
     });
 
     for (const system of SYSTEM_GROUPS) {

@@ -1,5 +1,270 @@
 /** Administrator's Identity Providers page API (configure_sso) and the public sign-in helpers (provider buttons, email-domain discovery). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PUBLIC, requires } from '../auth/access.js';
+import { actorOf } from '../auth/gate.js';
 import type { AppDeps } from '../app.js';
+import { fieldError } from '../app-error.js';
+import { readSamlIdpMetadata, SamlMetadataError } from '../security/saml-metadata.js';
+import {
+  oidcSettingsOf,
+  samlSettingsOf,
+  serviceProviderUrls,
+  ssoStartPath,
+  type IdentityProviderRow,
+} from '../services/identity-provider-settings.js';
+import {
+  createIdentityProvider,
+  deleteIdentityProvider,
+  findIdentityProviderForEmail,
+  getIdentityProvider,
+  listEnabledIdentityProviders,
+  listIdentityProviders,
+  testIdentityProviderConnection,
+  updateIdentityProvider,
+  type IdentityProviderDetails,
+} from '../services/identity-providers.js';
+import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
+import {
+  ConnectionTestSchema,
+  CreateIdentityProviderSchema,
+  IdentityProviderListSchema,
+  IdentityProviderSchema,
+  SamlMetadataRequestSchema,
+  SamlMetadataSchema,
+  SsoDiscoverQuerySchema,
+  SsoDiscoverSchema,
+  SsoProviderButtonListSchema,
+  UpdateIdentityProviderSchema,
+  type IdentityProvider,
+} from '../../shared/schemas/identity-providers.js';
 
-export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (_app, _deps) => {};
+const TAGS = ['Identity providers'];
+const CONFIGURE_SSO = requires('administration:configure_sso');
+
+/**
+ * A provider as the Identity Providers page shows it. Fields are listed one by one: the client
+ * secret (and its ciphertext) can never slip out, only whether one is stored.
+ */
+function presentIdentityProvider(details: IdentityProviderDetails, publicUrl: URL): IdentityProvider {
+  const { row } = details;
+  const urls = serviceProviderUrls(publicUrl, row.id);
+  const oidc = row.protocol === 'oidc' ? oidcSettingsOf(row) : null;
+  const saml = row.protocol === 'saml' ? samlSettingsOf(row) : null;
+  return {
+    id: row.id,
+    name: row.name,
+    protocol: row.protocol,
+    enabled: row.enabled === 1,
+    defaultGroup: { id: row.default_group_id, name: details.defaultGroupName },
+    emailDomains: details.emailDomains,
+    allowEmailLinking: row.allow_email_linking === 1,
+    groupMappings: details.groupMappings.map((m) => ({
+      idpGroup: m.idpGroup,
+      securityGroupId: m.securityGroupId,
+      securityGroupName: m.securityGroupName,
+    })),
+    oidc: oidc && {
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      scopes: oidc.scopes,
+      groupsClaim: oidc.groupsClaim,
+      hasClientSecret: row.client_secret_encrypted !== null,
+    },
+    saml: saml && {
+      entityId: saml.entityId,
+      ssoUrl: saml.ssoUrl,
+      logoutUrl: saml.logoutUrl,
+      groupsAttribute: saml.groupsAttribute,
+      certificate: saml.certificate,
+      certificateSubject: details.certificate?.subject ?? '',
+      certificateExpiresAt: details.certificate?.expiresAt ?? '',
+    },
+    serviceProvider: {
+      redirectUri: oidc ? urls.oidcRedirectUri : null,
+      postLogoutRedirectUri: oidc ? urls.postLogoutRedirectUri : null,
+      entityId: saml ? urls.samlEntityId : null,
+      acsUrl: saml ? urls.samlAcsUrl : null,
+      metadataUrl: saml ? urls.samlMetadataUrl : null,
+    },
+    accountCount: details.accountCount,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A "Sign in with …" button: public, so only what the sign-in page needs. */
+function presentSsoButton(row: IdentityProviderRow) {
+  return { id: row.id, name: row.name, protocol: row.protocol, startUrl: ssoStartPath(row) };
+}
+
+export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+  const present = (details: IdentityProviderDetails) => presentIdentityProvider(details, config.publicUrl);
+
+  app.get(
+    '/api/v1/identity-providers',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: 'The identity providers (OpenID Connect and SAML 2.0), sorted by name',
+        description: 'Client secrets are never returned: `oidc.hasClientSecret` says whether one is stored.',
+        response: { 200: IdentityProviderListSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async () => ({ providers: (await listIdentityProviders(db)).map(present) }),
+  );
+
+  // A static path: Fastify's router prefers it to the `:id` routes whatever the registration order.
+  app.post(
+    '/api/v1/identity-providers/saml-metadata',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: "Read a SAML identity provider's metadata XML",
+        description:
+          'Returns the Entity ID, SSO URL (HTTP-Redirect binding, else HTTP-POST), logout URL and signing ' +
+          'certificate found in an IdP EntityDescriptor, for the form to fill in. Nothing is saved. ' +
+          'A DOCTYPE is refused.',
+        body: SamlMetadataRequestSchema,
+        response: { 200: SamlMetadataSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      try {
+        return readSamlIdpMetadata(request.body.xml);
+      } catch (error) {
+        if (error instanceof SamlMetadataError) throw fieldError('xml', error.message);
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/identity-providers',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: 'Add an identity provider',
+        description:
+          'Names are unique in any letter case; an email domain belongs to one provider. The OIDC client ' +
+          'secret is stored encrypted and never shown again. The issuer and SAML URLs must be https ' +
+          '(http only for 127.0.0.1, ::1 and localhost). The SAML certificate may be PEM or bare base64.',
+        body: CreateIdentityProviderSchema,
+        response: { 201: IdentityProviderSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const ctx = { actor: actorOf(request), ip: request.ip, secretKey: config.secretKey };
+      return reply.code(201).send(present(await createIdentityProvider(db, ctx, request.body)));
+    },
+  );
+
+  app.get(
+    '/api/v1/identity-providers/:id',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: 'One identity provider',
+        params: IdParamsSchema,
+        response: { 200: IdentityProviderSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => present(await getIdentityProvider(db, request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/identity-providers/:id',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: 'Change an identity provider, or enable or disable it',
+        description:
+          'Fields left out keep their value; `emailDomains` and `groupMappings` replace the whole list. ' +
+          '`oidc.clientSecret` left out keeps the stored secret; an empty string removes it. The protocol ' +
+          'never changes. A rename also renames "Managed by" on the accounts it signs in.',
+        params: IdParamsSchema,
+        body: UpdateIdentityProviderSchema,
+        response: { 200: IdentityProviderSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const ctx = { actor: actorOf(request), ip: request.ip, secretKey: config.secretKey };
+      return present(await updateIdentityProvider(db, ctx, request.params.id, request.body));
+    },
+  );
+
+  app.delete(
+    '/api/v1/identity-providers/:id',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: 'Remove an identity provider that no account signs in through',
+        description: 'Refused (409 provider_has_accounts) while accounts are linked to it: disable it instead.',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await deleteIdentityProvider(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/identity-providers/:id/test',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: "Test an identity provider's configuration",
+        description:
+          "OpenID Connect: reads the issuer's discovery document (5 s, redirects only on the same host) and " +
+          'checks its issuer and endpoints, and that the stored client secret decrypts. SAML: the certificate ' +
+          '(expiry, with a warning under 30 days), the SSO URL and the Entity ID. Each check is reported in ' +
+          'words; a network failure is a failed check.',
+        params: IdParamsSchema,
+        response: { 200: ConnectionTestSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => testIdentityProviderConnection(db, config.secretKey, request.params.id),
+  );
+
+  app.get(
+    '/api/v1/sso/providers',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['Single sign-on'],
+        summary: 'The enabled identity providers, for the sign-in page’s buttons',
+        response: { 200: SsoProviderButtonListSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async () => ({ providers: (await listEnabledIdentityProviders(db)).map(presentSsoButton) }),
+  );
+
+  app.get(
+    '/api/v1/sso/discover',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['Single sign-on'],
+        summary: 'The enabled identity provider for an email address’s domain, if any',
+        description:
+          'Looks only at the part after the last "@" (in any letter case), never at accounts, so the ' +
+          'answer says nothing about whether an account exists.',
+        querystring: SsoDiscoverQuerySchema,
+        response: { 200: SsoDiscoverSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const provider = await findIdentityProviderForEmail(db, request.query.email);
+      return { provider: provider ? presentSsoButton(provider) : null };
+    },
+  );
+};

@@ -8,4 +8,10 @@ describe('redactUrlForLog', () => {
     expect(redactUrlForLog('/api/v1/users?to%6Ben=x')).toBe('/api/v1/users?to%6Ben=[redacted]');
     expect(redactUrlForLog('/api/v1/users/42')).toBe('/api/v1/users/42');
   });
+
+  it("hides an identity provider's answer: the OIDC code and state", () => {
+    expect(redactUrlForLog('/api/v1/sso/oidc/callback?code=abc&state=def&iss=http%3A%2F%2Fidp')).toBe(
+      '/api/v1/sso/oidc/callback?code=[redacted]&state=[redacted]&iss=http%3A%2F%2Fidp',
+    );
+  });
 });

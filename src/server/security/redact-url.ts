@@ -2,7 +2,16 @@
 export const TOKEN_QUERY_NAMES = ['token', 'access_token', 'api_token', 'apiToken', 'apikey', 'api_key'];
 
 /**
- * A request URL fit for the log: the values of credential-looking query parameters, and anything
+ * Also kept out of the log, though allowed: what an identity provider sends back in a sign-in
+ * redirect (the OIDC authorization code and state, a SAML message). Short-lived and single-use,
+ * but whoever reads the log must not be able to race the browser to redeem one.
+ */
+const SSO_QUERY_NAMES = ['code', 'state', 'id_token_hint', 'SAMLResponse', 'SAMLRequest'];
+const LOG_REDACTED_QUERY_NAMES = new Set([...TOKEN_QUERY_NAMES, ...SSO_QUERY_NAMES]);
+
+/**
+ * A request URL fit for the log: the values of credential-looking query parameters (and of SSO
+ * answers), and anything
  * shaped like a Latchkey API token, are replaced. The gate refuses such requests, but the access
  * log line is written before any handler runs.
  */
@@ -14,7 +23,7 @@ export function redactUrlForLog(url: string): string {
   if (!query) return redactTokens(path);
   const parts = query.split('&').map((part) => {
     const name = decodeURIComponentSafe(part.split('=')[0] ?? '');
-    return TOKEN_QUERY_NAMES.includes(name) ? `${part.split('=')[0]}=[redacted]` : part;
+    return LOG_REDACTED_QUERY_NAMES.has(name) ? `${part.split('=')[0]}=[redacted]` : part;
   });
   return redactTokens(`${path}?${parts.join('&')}`);
 }

@@ -271,6 +271,25 @@ export async function updateGroup(
   });
 }
 
+/**
+ * An identity provider's default group, or a group in its mapping, stays (409 with a reason)
+ * rather than silently changing where single sign-on puts people. The provider reads the group
+ * with a share lock while it references it, so after this check nothing new can point here.
+ */
+async function assertNotUsedByIdentityProvider(trx: Kysely<Database>, groupId: string): Promise<void> {
+  const asDefault = await trx
+    .selectFrom('identity_providers')
+    .select('id')
+    .where('default_group_id', '=', groupId)
+    .executeTakeFirst();
+  const inMapping = await trx
+    .selectFrom('identity_provider_group_mappings')
+    .select('provider_id')
+    .where('security_group_id', '=', groupId)
+    .executeTakeFirst();
+  if (asDefault || inMapping) throw new AppError('group_used_by_provider');
+}
+
 export async function deleteGroup(db: Db, ctx: GroupRequestContext, id: string): Promise<void> {
   await db
     .transaction()
@@ -280,6 +299,7 @@ export async function deleteGroup(db: Db, ctx: GroupRequestContext, id: string):
       const group = await getGroup(trx, id, 'update');
       const refusal = groupRefusals(ctx.actor, group).delete;
       if (refusal) refuse(refusal);
+      await assertNotUsedByIdentityProvider(trx, id);
       await trx.deleteFrom('security_groups').where('id', '=', id).execute();
       await recordAudit(trx, {
         actor: ctx.actor,
