@@ -10,10 +10,13 @@ export interface ProviderSignOut {
   url: string;
 }
 
-/** Only http(s) addresses are ever offered as a link (never `javascript:` or the like). */
+/**
+ * Only http(s) addresses are ever offered as a link (never `javascript:` or the like). Latchkey's
+ * own OIDC sign-out route comes as a path, so it is read relative to this page.
+ */
 function isWebAddress(url: string): boolean {
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(url, window.location.origin);
     return parsed.protocol === 'https:' || parsed.protocol === 'http:';
   } catch {
     return false;
