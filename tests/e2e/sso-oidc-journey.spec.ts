@@ -108,7 +108,13 @@ test('a new person signs in through the provider and lands as an SSO account in 
 
   // Sign-out ends the Latchkey session and offers the provider's sign-out.
   await page.getByRole('button', { name: 'Sign Out' }).click();
-  await expect(page.getByRole('link', { name: 'Also sign out of Corp ID' })).toBeVisible();
+  const signOutThere = page.getByRole('link', { name: 'Also sign out of Corp ID' });
+  await expect(signOutThere).toBeVisible();
+  // RP-initiated logout: the provider asks to confirm, then sends the browser back to Latchkey.
+  await signOutThere.click();
+  await expect(page).toHaveURL(new RegExp(`^${op.issuer}/`));
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`^${app().url}/login`));
   await page.context().close();
 });
 
