@@ -271,17 +271,7 @@ async function firstSignIn(
       await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', existing.id).execute();
       await trx.deleteFrom('sessions').where('user_id', '=', existing.id).execute();
     }
-    await trx
-      .insertInto('sso_identities')
-      .values({
-        provider_id: provider.id,
-        subject: profile.subject,
-        user_id: existing.id,
-        email: profile.email,
-        created_at: now,
-        last_sign_in_at: null,
-      })
-      .execute();
+    await addIdentity(trx, provider, profile, existing.id, now);
     await recordAudit(trx, {
       actor: null,
       target: { id: existing.id, email: existing.email },
@@ -325,17 +315,7 @@ async function firstSignIn(
       updated_at: now,
     })
     .execute();
-  await trx
-    .insertInto('sso_identities')
-    .values({
-      provider_id: provider.id,
-      subject: profile.subject,
-      user_id: id,
-      email: profile.email,
-      created_at: now,
-      last_sign_in_at: null,
-    })
-    .execute();
+  await addIdentity(trx, provider, profile, id, now);
   await recordAudit(trx, {
     actor: null,
     target: { id, email: profile.email },
@@ -344,6 +324,27 @@ async function firstSignIn(
     ip: client.ip,
   });
   return id;
+}
+
+/** The provider's (provider, subject) now names this account. */
+async function addIdentity(
+  trx: Kysely<Database>,
+  provider: IdentityProviderRow,
+  profile: SsoProfile,
+  userId: string,
+  now: string,
+): Promise<void> {
+  await trx
+    .insertInto('sso_identities')
+    .values({
+      provider_id: provider.id,
+      subject: profile.subject,
+      user_id: userId,
+      email: profile.email,
+      created_at: now,
+      last_sign_in_at: null,
+    })
+    .execute();
 }
 
 /** Name, title, telephone and security group follow the provider; each change is audited. */
