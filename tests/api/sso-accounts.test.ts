@@ -328,6 +328,31 @@ describe('refusals', () => {
     expect(entry).toMatchObject({ action: 'sso.sign_in_failed', details: { reason: 'sso_provider_disabled' } });
   });
 
+  it('disabling a provider signs out everyone it signed in, at once, and says so in the audit; other sessions stay', async () => {
+    const doomed = await insertOidcProvider(t, OIDC_SETTINGS, { name: `Doomed ${randomUUID().slice(0, 6)}` });
+    const { session } = await signInWithSso(t.db, doomed, profile(), client);
+    const { session: elsewhere } = await signInWithSso(t.db, provider, profile(), client);
+    const cookie = (id: string) => ({ cookie: `latchkey_session=${id}` });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: cookie(session.id) })).statusCode).toBe(
+      200,
+    );
+    const before = await lastAuditId(t);
+    const response = await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/identity-providers/${doomed.id}`,
+      payload: { enabled: false },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: cookie(session.id) })).statusCode).toBe(
+      401,
+    );
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: cookie(elsewhere.id) })).statusCode).toBe(
+      200,
+    );
+    const [entry] = await auditSince(t, before);
+    expect(entry).toMatchObject({ action: 'identity_provider.updated', details: { sessionsEnded: 1 } });
+  });
+
   it('a profile without a subject or an email is refused', async () => {
     await expect(signInWithSso(t.db, provider, profile({ subject: '' }), client)).rejects.toThrow(/no subject/);
     await expect(signInWithSso(t.db, provider, profile({ email: 'not-an-email' }), client)).rejects.toThrow(/no email/);

@@ -29,7 +29,7 @@ test('an Administrator finds a failed sign-in in Login History and filters by em
   await expect(page).toHaveURL(/tab=logins/);
 
   const table = page.getByRole('table', { name: 'Login history' });
-  await page.getByRole('searchbox', { name: 'Email' }).fill('lena.log');
+  await page.getByRole('searchbox', { name: 'Email', exact: true }).fill('lena.log');
   await expect(page).toHaveURL(/email=lena\.log/);
   const row = table.getByRole('row').filter({ hasText: reader.email });
   await expect(row).toHaveCount(1);
@@ -37,7 +37,7 @@ test('an Administrator finds a failed sign-in in Login History and filters by em
   await expect(row.getByText('Wrong password')).toBeVisible();
   await expect(table.getByRole('row').filter({ hasText: ADMIN.email })).toHaveCount(0);
 
-  await page.getByRole('searchbox', { name: 'Email' }).fill('');
+  await page.getByRole('searchbox', { name: 'Email', exact: true }).fill('');
   await expect(table.getByRole('row').filter({ hasText: ADMIN.email }).first()).toBeVisible();
   await page.getByRole('combobox', { name: 'Result' }).click();
   await page.getByRole('option', { name: 'Failure' }).click();

@@ -544,10 +544,23 @@ export async function updateIdentityProvider(
           .where('id', 'in', trx.selectFrom('sso_identities').select('user_id').where('provider_id', '=', id))
           .execute();
       }
+      // Disabling a provider (say, one that is compromised) also ends every session it started, on
+      // every node at once (sessions are checked in the database on each request).
+      let sessionsEnded = 0;
+      if (row.enabled === 1 && !enabled) {
+        const ended = await trx.deleteFrom('sessions').where('identity_provider_id', '=', id).executeTakeFirst();
+        sessionsEnded = Number(ended.numDeletedRows);
+      }
       await recordAudit(trx, {
         actor: ctx.actor,
         action: 'identity_provider.updated',
-        details: { providerId: id, name, protocol: row.protocol, changes: audit },
+        details: {
+          providerId: id,
+          name,
+          protocol: row.protocol,
+          changes: audit,
+          ...(sessionsEnded > 0 ? { sessionsEnded } : {}),
+        },
         ip: ctx.ip,
       });
       return getIdentityProvider(trx, id);

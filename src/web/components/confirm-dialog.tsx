@@ -9,8 +9,10 @@ export interface ConfirmDialogProps {
   message: ReactNode;
   /** Shown under the message (e.g. the names of what will be deleted). */
   children?: ReactNode;
-  /** The red button that does it ("Delete", "Cancel Task"). */
+  /** The button that does it ("Delete", "Cancel Task"): red, unless `constructive`. */
   confirmLabel: string;
+  /** The action restores something (Enable): a blue button instead of the destructive red. */
+  constructive?: boolean;
   /** The button that closes the dialog without doing anything; it has the focus when the dialog opens. */
   cancelLabel?: string;
   onConfirm: () => void;
@@ -30,6 +32,7 @@ export function ConfirmDialog({
   message,
   children,
   confirmLabel,
+  constructive = false,
   cancelLabel = 'Cancel',
   onConfirm,
   onClose,
@@ -51,7 +54,7 @@ export function ConfirmDialog({
           <Button variant="default" onClick={onClose} data-autofocus>
             {cancelLabel}
           </Button>
-          <Button color="red" onClick={onConfirm} loading={pending}>
+          <Button color={constructive ? 'blue' : 'red'} onClick={onConfirm} loading={pending}>
             {confirmLabel}
           </Button>
         </Group>

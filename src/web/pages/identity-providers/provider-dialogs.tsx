@@ -44,9 +44,10 @@ export function ToggleProviderDialog({
       message={
         enabling
           ? `People will be able to sign in with ${name} again, and its “Sign in with” button returns to the sign-in page.`
-          : `People will not be able to sign in with ${name}. Their accounts stay; sessions they already have are not ended.`
+          : `People will not be able to sign in with ${name}, and everyone signed in through it is signed out now. Their accounts stay.`
       }
       confirmLabel={enabling ? 'Enable' : 'Disable'}
+      constructive={enabling}
       onConfirm={() => provider && mutation.mutate(provider)}
       onClose={close}
       pending={mutation.isPending}

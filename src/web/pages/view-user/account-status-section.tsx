@@ -70,6 +70,7 @@ export function AccountStatusSection({ user }: { user: User }) {
             : `They can sign in through ${user.ssoProvider ?? 'their identity provider'} again.`
         }
         confirmLabel={enabled ? 'Disable account' : 'Enable account'}
+        constructive={!enabled}
         onConfirm={() => mutation.mutate()}
         onClose={close}
         pending={mutation.isPending}
