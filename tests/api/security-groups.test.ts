@@ -136,6 +136,7 @@ describe('custom security groups (create, read, update, delete)', () => {
         isSystem: false,
         permissions: ['records:view', 'tasks:view', 'tasks:start'],
         memberCount: 0,
+        identityProviderCount: 0,
         can: { update: true, delete: true },
       });
       const stored = await t.db
@@ -522,6 +523,9 @@ describe('custom security groups (create, read, update, delete)', () => {
         { defaultGroupId: asDefault.id, groupMappings: { engineers: asMapping.id } },
       );
       for (const group of [asDefault, asMapping]) {
+        // The server says so before anyone tries: `can.delete` is false, and why is in the counts.
+        const shown = await admin.request({ method: 'GET', url: `/api/v1/security-groups/${group.id}` });
+        expect(shown.json()).toMatchObject({ identityProviderCount: 1, memberCount: 0, can: { delete: false } });
         const error = await expectRefused(
           admin,
           { method: 'DELETE', url: `/api/v1/security-groups/${group.id}` },

@@ -61,6 +61,7 @@ export function presentGroup(group: GroupWithMembers, viewer: Actor): SecurityGr
     isSystem: group.is_system === 1,
     permissions: group.permissions,
     memberCount: group.member_count,
+    identityProviderCount: group.provider_count,
     can: groupAbilities(viewer, group),
   };
 }

@@ -17,7 +17,11 @@ import {
 import { recordAudit } from './audit.js';
 
 export type GroupWithPermissions = SecurityGroupTable & { permissions: string[] };
-export type GroupWithMembers = GroupWithPermissions & { member_count: number };
+export type GroupWithMembers = GroupWithPermissions & {
+  member_count: number;
+  /** Identity providers using it as their default group or in their group mapping (it cannot be deleted then). */
+  provider_count: number;
+};
 
 export interface GroupRequestContext {
   actor: Actor;
@@ -45,7 +49,7 @@ export async function findGroupWithPermissions(
 
 /** System groups first (in the order of permissions.ts), then custom groups by name; with member counts. */
 export async function listGroups(db: Db): Promise<GroupWithMembers[]> {
-  const [groups, permissions, counts] = await Promise.all([
+  const [groups, permissions, counts, providerUses] = await Promise.all([
     db.selectFrom('security_groups').selectAll().execute(),
     db.selectFrom('group_permissions').selectAll().execute(),
     db
@@ -53,6 +57,7 @@ export async function listGroups(db: Db): Promise<GroupWithMembers[]> {
       .select(['security_group_id', (eb) => eb.fn.countAll<number | string>().as('n')])
       .groupBy('security_group_id')
       .execute(),
+    providerUsesOf(db),
   ]);
   const countByGroup = new Map(counts.map((c) => [c.security_group_id, Number(c.n)]));
   const systemOrder = SYSTEM_GROUPS.map((g) => g.id);
@@ -63,7 +68,27 @@ export async function listGroups(db: Db): Promise<GroupWithMembers[]> {
       ...group,
       permissions: orderPermissions(permissions.filter((p) => p.group_id === group.id).map((p) => p.permission)),
       member_count: countByGroup.get(group.id) ?? 0,
+      provider_count: providerUses.get(group.id)?.size ?? 0,
     }));
+}
+
+/** Group ID → the identity providers that use it (default group or mapping). */
+async function providerUsesOf(db: Kysely<Database>, groupId?: string): Promise<Map<string, Set<string>>> {
+  let defaults = db.selectFrom('identity_providers').select(['default_group_id as group_id', 'id as provider_id']);
+  let mappings = db
+    .selectFrom('identity_provider_group_mappings')
+    .select(['security_group_id as group_id', 'provider_id']);
+  if (groupId !== undefined) {
+    defaults = defaults.where('default_group_id', '=', groupId);
+    mappings = mappings.where('security_group_id', '=', groupId);
+  }
+  const uses = new Map<string, Set<string>>();
+  for (const row of [...(await defaults.execute()), ...(await mappings.execute())]) {
+    const providers = uses.get(row.group_id) ?? new Set<string>();
+    providers.add(row.provider_id);
+    uses.set(row.group_id, providers);
+  }
+  return uses;
 }
 
 async function countMembers(db: Kysely<Database>, groupId: string): Promise<number> {
@@ -82,7 +107,11 @@ export async function getGroup(
   lock: 'update' | null = null,
 ): Promise<GroupWithMembers> {
   const found = await findGroupWithPermissions(db, id, lock);
-  const group = found && { ...found, member_count: await countMembers(db, id) };
+  const group = found && {
+    ...found,
+    member_count: await countMembers(db, id),
+    provider_count: (await providerUsesOf(db, id)).get(id)?.size ?? 0,
+  };
   if (!group) throw new AppError('not_found', 'No security group with this ID.');
   return group;
 }
@@ -94,7 +123,7 @@ function holdsEvery(actor: Actor, permissions: readonly string[]): boolean {
 
 export type GroupRefusal = Extract<
   ErrorCode,
-  'forbidden' | 'system_group_read_only' | 'group_exceeds_own_rights' | 'group_has_members'
+  'forbidden' | 'system_group_read_only' | 'group_exceeds_own_rights' | 'group_has_members' | 'group_used_by_provider'
 >;
 
 /**
@@ -114,6 +143,8 @@ export function groupRefusals(
   const update = !can(actor, 'users_groups:update') ? 'forbidden' : common;
   let remove: GroupRefusal | null = !can(actor, 'users_groups:delete') ? 'forbidden' : common;
   if (remove === null && group.member_count > 0) remove = 'group_has_members';
+  // Deleting it would silently change where single sign-on puts people: the provider changes first.
+  if (remove === null && group.provider_count > 0) remove = 'group_used_by_provider';
   return { update, delete: remove };
 }
 
@@ -271,25 +302,6 @@ export async function updateGroup(
   });
 }
 
-/**
- * An identity provider's default group, or a group in its mapping, stays (409 with a reason)
- * rather than silently changing where single sign-on puts people. The provider reads the group
- * with a share lock while it references it, so after this check nothing new can point here.
- */
-async function assertNotUsedByIdentityProvider(trx: Kysely<Database>, groupId: string): Promise<void> {
-  const asDefault = await trx
-    .selectFrom('identity_providers')
-    .select('id')
-    .where('default_group_id', '=', groupId)
-    .executeTakeFirst();
-  const inMapping = await trx
-    .selectFrom('identity_provider_group_mappings')
-    .select('provider_id')
-    .where('security_group_id', '=', groupId)
-    .executeTakeFirst();
-  if (asDefault || inMapping) throw new AppError('group_used_by_provider');
-}
-
 export async function deleteGroup(db: Db, ctx: GroupRequestContext, id: string): Promise<void> {
   await db
     .transaction()
@@ -298,8 +310,9 @@ export async function deleteGroup(db: Db, ctx: GroupRequestContext, id: string):
       // so its account is counted here; anything else moved in meanwhile trips the foreign key below.
       const group = await getGroup(trx, id, 'update');
       const refusal = groupRefusals(ctx.actor, group).delete;
+      // Counted under the row lock: a provider starting to use the group takes a share lock on it
+      // (identity-providers.ts), so nothing new can point here before the delete commits.
       if (refusal) refuse(refusal);
-      await assertNotUsedByIdentityProvider(trx, id);
       await trx.deleteFrom('security_groups').where('id', '=', id).execute();
       await recordAudit(trx, {
         actor: ctx.actor,

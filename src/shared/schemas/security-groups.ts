@@ -23,6 +23,8 @@ export const SecurityGroupSchema = z.object({
   isSystem: z.boolean(),
   permissions: z.array(z.string()),
   memberCount: z.number(),
+  /** Identity providers that use it as their default group or in their mapping (it cannot be deleted then). */
+  identityProviderCount: z.number(),
   /** What the caller may do to this group. */
   can: SecurityGroupAbilitiesSchema,
 });

@@ -36,6 +36,8 @@ const members = (count: number) => `${count} ${count === 1 ? 'member' : 'members
 function deleteRefusal(group: SecurityGroup, myPermissions: readonly string[]): string | null {
   if (group.can.delete) return null;
   if (group.memberCount > 0) return `It has ${members(group.memberCount)}. Move them to another group first.`;
+  if (group.identityProviderCount > 0)
+    return 'An identity provider uses it (as its default group or in its group mapping). Change the provider first.';
   if (!group.permissions.every((permission) => myPermissions.includes(permission)))
     return 'It holds rights you do not have yourself.';
   return 'Your security group does not allow deleting it.';
