@@ -1,3 +1,4 @@
+import { RefusableButton } from '../../components/refusable-button.js';
 import {
   Alert,
   Anchor,
@@ -20,7 +21,6 @@ import {
   Textarea,
   TextInput,
   Title,
-  Tooltip,
 } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -302,21 +302,9 @@ function ProviderForm({
               <Button variant="default" onClick={() => setToggling(provider)}>
                 {provider.enabled ? 'Disable' : 'Enable'}
               </Button>
-              <Tooltip label={refusal} disabled={!refusal} events={{ hover: true, focus: true, touch: true }}>
-                <Button
-                  variant="light"
-                  color="red"
-                  aria-description={refusal ?? undefined}
-                  data-disabled={refusal ? true : undefined}
-                  aria-disabled={refusal ? true : undefined}
-                  onClick={(event) => {
-                    if (refusal) event.preventDefault();
-                    else setRemoving(provider);
-                  }}
-                >
-                  Remove
-                </Button>
-              </Tooltip>
+              <RefusableButton refusal={refusal} onClick={() => setRemoving(provider)}>
+                Remove
+              </RefusableButton>
             </Group>
           )}
         </Group>

@@ -1,4 +1,5 @@
-import { Badge, Button, Group, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import { RefusableButton } from '../../components/refusable-button.js';
+import { Badge, Button, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -154,25 +155,15 @@ function ProviderList() {
                         >
                           {provider.enabled ? 'Disable' : 'Enable'}
                         </Button>
-                        {/* Unavailable rather than disabled, so it stays focusable and its tooltip can say why. */}
-                        <Tooltip label={refusal} disabled={!refusal} events={{ hover: true, focus: true, touch: true }}>
-                          <Button
-                            size="compact-sm"
-                            variant="light"
-                            color="red"
-                            leftSection={<IconTrash size={14} />}
-                            aria-label={`Remove ${provider.name}`}
-                            aria-description={refusal ?? undefined}
-                            data-disabled={refusal ? true : undefined}
-                            aria-disabled={refusal ? true : undefined}
-                            onClick={(event) => {
-                              if (refusal) event.preventDefault();
-                              else setRemoving(provider);
-                            }}
-                          >
-                            Remove
-                          </Button>
-                        </Tooltip>
+                        <RefusableButton
+                          refusal={refusal}
+                          onClick={() => setRemoving(provider)}
+                          label={`Remove ${provider.name}`}
+                          size="compact-sm"
+                          leftSection={<IconTrash size={14} />}
+                        >
+                          Remove
+                        </RefusableButton>
                       </Group>
                     </Table.Td>
                   </Table.Tr>

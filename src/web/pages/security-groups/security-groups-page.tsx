@@ -1,4 +1,5 @@
-import { Badge, Button, Group, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import { RefusableButton } from '../../components/refusable-button.js';
+import { Badge, Button, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -170,29 +171,15 @@ function SecurityGroupList() {
                           </Button>
                         )}
                         {mayDelete && !group.isSystem && (
-                          // Unavailable rather than disabled, so it stays focusable and its tooltip can say why.
-                          <Tooltip
-                            label={refusal}
-                            disabled={!refusal}
-                            events={{ hover: true, focus: true, touch: true }}
+                          <RefusableButton
+                            refusal={refusal}
+                            onClick={() => setDeleting(group)}
+                            label={`Delete ${group.name}`}
+                            size="compact-sm"
+                            leftSection={<IconTrash size={14} />}
                           >
-                            <Button
-                              size="compact-sm"
-                              variant="light"
-                              color="red"
-                              leftSection={<IconTrash size={14} />}
-                              aria-label={`Delete ${group.name}`}
-                              aria-description={refusal ?? undefined}
-                              data-disabled={refusal ? true : undefined}
-                              aria-disabled={refusal ? true : undefined}
-                              onClick={(event) => {
-                                if (refusal) event.preventDefault();
-                                else setDeleting(group);
-                              }}
-                            >
-                              Delete
-                            </Button>
-                          </Tooltip>
+                            Delete
+                          </RefusableButton>
                         )}
                       </Group>
                     </Table.Td>
