@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hash } from '@node-rs/argon2';
 import { hashPassword, verifyPassword } from '../../src/server/security/password-hashing.js';
 
 /** Parses a PHC string: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>. */
@@ -42,5 +43,26 @@ describe('password hashing', () => {
     expect(await verifyPassword(null, 'anything at all')).toBe(false);
     expect(await verifyPassword('not-a-phc-string', 'anything at all')).toBe(false);
     expect(await verifyPassword('$argon2id$v=19$m=19456,t=2,p=1$$', 'anything at all')).toBe(false);
+  });
+});
+
+describe('password hashing in Unicode NFC', () => {
+  const precomposed = 'caf\u00e9 cr\u00e8me br\u00fbl\u00e9e'; // "é" as one code point, U+00E9
+  const decomposed = precomposed.normalize('NFD'); // "e" followed by the combining accent U+0301
+
+  it('accepts "é" typed precomposed or decomposed, whichever form set the password', async () => {
+    expect(decomposed).not.toBe(precomposed);
+    for (const setWith of [precomposed, decomposed]) {
+      const hash = await hashPassword(setWith);
+      expect(await verifyPassword(hash, precomposed)).toBe(true);
+      expect(await verifyPassword(hash, decomposed)).toBe(true);
+      expect(await verifyPassword(hash, 'cafe creme brulee')).toBe(false);
+    }
+  });
+
+  it('still accepts a hash made before normalisation from decomposed input, typed the same way', async () => {
+    const legacyHash = await hash(decomposed, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    expect(await verifyPassword(legacyHash, decomposed)).toBe(true);
+    expect(await verifyPassword(legacyHash, `${decomposed}x`)).toBe(false);
   });
 });
