@@ -249,8 +249,16 @@ describe('latchkey CLI', () => {
       input: 'password1234\n',
     });
     expect(common.code).toBe(1);
-    expect(common.stderr.trim()).toBe('Error: This password is too common. Choose something harder to guess.');
+    expect(common.stderr.trim()).toBe('Error: This password is on a list of commonly used passwords.');
     expect(await count('users')).toBe(0);
+
+    const productName = await cli(createUserArgs(ADMIN_EMAIL, 'Administrator', ['--password-stdin']), {
+      input: 'Latchkey2026!!\n',
+    });
+    expect(productName.code).toBe(1);
+    expect(productName.stderr.trim()).toBe('Error: Too easy to guess: it is mostly the product name.');
+    expect(await count('users')).toBe(0);
+    expect(await count('audit_events')).toBe(auditBefore);
   });
 
   it('create-user will not wait for a password on a stdin that is not a terminal, and takes none as an argument', async () => {
@@ -418,7 +426,12 @@ describe('latchkey CLI', () => {
       input: 'ada@example.test\n',
     });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('Error: Password must not be your email address or your name.');
+    expect(result.stderr.trim()).toBe('Error: Too easy to guess: it is mostly your email address.');
+    const weak = await cli(['reset-password', '--email', ADMIN_EMAIL, '--password-stdin'], {
+      input: 'Latchkey2026!!\n',
+    });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr.trim()).toBe('Error: Too easy to guess: it is mostly the product name.');
     expect((await userByEmail(ADMIN_EMAIL))!.password_hash).toBe(before.password_hash);
     expect(await count('audit_events')).toBe(auditBefore);
     expect(await count('sessions')).toBeGreaterThan(0);
@@ -545,7 +558,7 @@ describe('latchkey CLI', () => {
         input: 'ada@example.test\n',
       });
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe('Error: Password must not be your email address or your name.\n');
+      expect(result.stderr).toBe('Error: Too easy to guess: it is mostly your email address.\n');
       expect((await userByEmail(ADMIN_EMAIL))!.password_hash).toBe(before.password_hash);
     },
   );
