@@ -161,6 +161,15 @@ test('Reset Password with User Must Change Password at Next Login → forced cha
   await fay.goto(`${app().url}/users/${target.id}`);
   await expect(fay).toHaveURL(/\/change-password$/);
 
+  // A password that is mostly the product name is refused, and the page says why.
+  await fay.getByLabel('Current Password').fill(temporary);
+  await fay.getByLabel(/^New Password/).fill('Latchkey2026!!');
+  await fay.getByLabel('Confirm New Password').fill('Latchkey2026!!');
+  await fay.getByRole('button', { name: 'Save' }).click();
+  await expect(fay.getByText('Too easy to guess: it is mostly the product name.')).toBeVisible();
+  await expect(fay.getByLabel(/^New Password/)).toHaveAccessibleDescription(/Too easy to guess/);
+  await saveScreenshot(fay, 'forced-password-change-too-easy');
+
   const chosen = 'Fay-Chooses-Her-Own-2026';
   await fay.getByLabel('Current Password').fill(temporary);
   await fay.getByLabel(/^New Password/).fill(chosen);

@@ -37,7 +37,7 @@ export function PasswordChangeFields({
       )}
       <PasswordInput
         label="New Password"
-        description={`At least ${PASSWORD_MIN_LENGTH} characters. Spaces are fine; a passphrase is best.`}
+        description={`At least ${PASSWORD_MIN_LENGTH} characters and hard to guess. Spaces are fine; a passphrase of a few words is best.`}
         autoComplete="new-password"
         required
         value={values.newPassword}

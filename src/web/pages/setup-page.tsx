@@ -142,7 +142,7 @@ export function SetupPage() {
           </SimpleGrid>
           <PasswordField
             label="Password"
-            description={`At least ${PASSWORD_MIN_LENGTH} characters; not a common password, your email or your name.`}
+            description={`At least ${PASSWORD_MIN_LENGTH} characters and hard to guess: not a common password, your email, your name or the product name. A few words make a good passphrase.`}
             autoComplete="new-password"
             withAsterisk
             {...field('password')}

@@ -234,7 +234,7 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
           <SimpleGrid cols={2} spacing="md">
             <PasswordField
               label="Password"
-              description={`At least ${PASSWORD_MIN_LENGTH} characters; not common, not the email or name.`}
+              description={`At least ${PASSWORD_MIN_LENGTH} characters and hard to guess: not common, not the email, name or product name.`}
               autoComplete="new-password"
               withAsterisk
               {...text('password')}
