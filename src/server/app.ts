@@ -33,6 +33,7 @@ import { mfaRoutes } from './routes/mfa.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
+import { settingsRoutes } from './routes/settings.js';
 
 export interface AppDeps {
   db: Db;
@@ -219,6 +220,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(identityProviderRoutes, full);
   await app.register(ssoOidcRoutes, full);
   await app.register(ssoSamlRoutes, full);
+  await app.register(settingsRoutes, full);
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {
