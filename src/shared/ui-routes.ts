@@ -25,6 +25,7 @@ export const UI_ROUTES = {
   identityProviders: '/identity-providers',
   /** "new" (?protocol=oidc|saml) or a provider's ID. */
   identityProvider: '/identity-providers/:id',
+  settings: '/settings',
 } as const;
 
 export type UiRouteName = keyof typeof UI_ROUTES;

@@ -23,6 +23,7 @@ import { SecurityGroupsPage } from './pages/security-groups/security-groups-page
 import { TasksPage } from './pages/tasks/tasks-page.js';
 import { ViewTaskPage } from './pages/tasks/view-task-page.js';
 import { SetupPage } from './pages/setup-page.js';
+import { SettingsPage } from './pages/settings/settings-page.js';
 import { UsersPage } from './pages/users/users-page.js';
 import { ViewUserPage } from './pages/view-user/view-user-page.js';
 import { cssVariablesResolver, theme } from './theme.js';
@@ -79,6 +80,7 @@ const router = createBrowserRouter([
           { path: UI_ROUTES.logs, element: <LogsPage /> },
           { path: UI_ROUTES.identityProviders, element: <IdentityProvidersPage /> },
           { path: UI_ROUTES.identityProvider, element: <IdentityProviderEditorPage /> },
+          { path: UI_ROUTES.settings, element: <SettingsPage /> },
           // Any other path: the server answers it with 404 (the page, for a browser), and this says so.
           { path: '*', element: <NotFoundPage /> },
         ],

@@ -203,6 +203,7 @@ describe('isUiRoute: the server matches UI_ROUTES as react-router does', () => {
     ['/users//', false],
     ['/users/abc/def', false],
     ['//users', false],
+    ['/settings', true],
     ['/set-up-mfa', true],
     ['/change-password', true],
     ['/metrics', false],
