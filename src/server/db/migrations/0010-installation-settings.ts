@@ -28,7 +28,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       id: 'installation',
       max_session_timeout_minutes: DEFAULT_MAX_SESSION_TIMEOUT_MINUTES,
       updated_at: new Date().toISOString(),
-    } as never)
+    })
     .execute();
 }
 
