@@ -20,6 +20,7 @@ import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
 import { redactUrlForLog } from './security/redact-url.js';
 import { ERRORS, type ErrorBody, type ErrorCode } from '../shared/errors.js';
+import { isUiRoute } from '../shared/ui-routes.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
@@ -33,6 +34,7 @@ import { mfaRoutes } from './routes/mfa.js';
 import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
+import { settingsRoutes } from './routes/settings.js';
 
 export interface AppDeps {
   db: Db;
@@ -62,6 +64,11 @@ function findWebRoot(): string | null {
     if (existsSync(`${dir}/index.html`)) return dir;
   }
   return null;
+}
+
+/** A browser navigating to a page asks for HTML first; API clients and monitors do not. */
+function acceptsHtml(request: FastifyRequest): boolean {
+  return /\btext\/html\b/i.test(request.headers.accept ?? '');
 }
 
 /** Walks any parsed input without recursion (a 1 MiB body can nest 500,000 levels deep). */
@@ -219,6 +226,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(identityProviderRoutes, full);
   await app.register(ssoOidcRoutes, full);
   await app.register(ssoSamlRoutes, full);
+  await app.register(settingsRoutes, full);
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {
@@ -239,16 +247,23 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       },
     });
   }
-  // Every other non-API path is a page of the single-page UI; HEAD answers as GET does, without the body.
+  // Unknown paths (issue 11, defect 11). The UI's page with 200 only for the UI's own routes
+  // (UI_ROUTES, shared with its router); HEAD answers as GET does, without the body. Anything
+  // else is a 404: the JSON error for API paths and for non-browser clients (monitoring,
+  // provisioning, scripts), and for a browser asking for a page (Accept: text/html) the UI's page
+  // with status 404, so the person sees the UI's own "Page not found" instead of raw JSON.
   app.setNotFoundHandler((request, reply) => {
-    const isPage =
+    const pathname = request.url.split('?', 1)[0]!;
+    const mayBePage =
       webRoot !== null &&
       (request.method === 'GET' || request.method === 'HEAD') &&
-      !request.url.startsWith('/api/') &&
+      pathname !== '/api' &&
+      !pathname.startsWith('/api/') &&
       // A missing bundle (an old build's name) must be a 404, not index.html served as JavaScript.
-      !request.url.startsWith(HASHED_ASSETS_PREFIX);
-    if (!isPage) return reply.code(404).send(errorBody('not_found'));
-    return reply.sendFile('index.html');
+      !pathname.startsWith(HASHED_ASSETS_PREFIX);
+    if (mayBePage && isUiRoute(pathname)) return reply.sendFile('index.html');
+    if (mayBePage && acceptsHtml(request)) return reply.code(404).sendFile('index.html');
+    return reply.code(404).send(errorBody('not_found'));
   });
 
   return app;

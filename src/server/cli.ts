@@ -21,8 +21,10 @@ import { listPendingMigrations, migrateToLatest } from './db/migrate.js';
 import { assertHasLocalPassword, resetPassword } from './services/passwords.js';
 import { issueSetupLink } from './services/setup.js';
 import { createUser, findUserByEmail, type RequestContext } from './services/users.js';
+import { readInstallationSettings } from './services/installation-settings.js';
 import { ADMINISTRATOR_GROUP_ID } from '../shared/permissions.js';
 import { CreateUserSchema, SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN } from '../shared/schemas/users.js';
+import { sessionTimeoutAboveMaximumMessage } from '../shared/schemas/settings.js';
 
 /** Who the audit log says made a change from the command line: no account, from "cli". */
 const CLI_CONTEXT: RequestContext = { actor: null, ip: 'cli' };
@@ -258,6 +260,10 @@ async function createUserCommand(cli: Cli, options: CreateUserOptions): Promise<
       const field = String(issue.path[0] ?? '');
       throw new CliError(`${OPTION_OF_FIELD[field] ?? field}: ${issue.message}`);
     }
+    // The installation's Maximum Session Timeout (createUser checks it too; this names the option).
+    const { max_session_timeout_minutes: maxTimeout } = await readInstallationSettings(db);
+    if (parsed.data.sessionTimeoutMinutes > maxTimeout)
+      throw new CliError(`--timeout: ${sessionTimeoutAboveMaximumMessage(maxTimeout)}`);
     // Read the password only once the rest is known to be acceptable.
     const password = options.sso ? undefined : await readNewPassword(cli, options);
     const user = await createUser(db, CLI_CONTEXT, {
@@ -376,7 +382,8 @@ function buildProgram(cli: Cli): Command {
     .option('--functional-group <name>', 'functional group')
     .option(
       '--timeout <minutes>',
-      `session timeout: minutes of inactivity before sign-out (${SESSION_TIMEOUT_MIN}-${SESSION_TIMEOUT_MAX})`,
+      `session timeout: minutes of inactivity before sign-out (${SESSION_TIMEOUT_MIN}-${SESSION_TIMEOUT_MAX}, ` +
+        "and at most the installation's Maximum Session Timeout, 60 unless an Administrator changed it)",
       parseMinutes,
       60,
     )

@@ -37,6 +37,7 @@ export const AUDIT_ACTION_LABELS = {
   'sso.profile_updated': 'Profile updated from identity provider',
   'sso.signed_in': 'Signed in with single sign-on',
   'sso.sign_in_failed': 'Single sign-on refused',
+  'settings.updated': 'Installation settings changed',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

@@ -36,7 +36,7 @@ export const MODULES = {
    */
   administration: {
     label: 'Administration',
-    verbs: ['generate_api_tokens', 'force_password_change', 'configure_sso', 'manage_record_types'],
+    verbs: ['generate_api_tokens', 'force_password_change', 'configure_sso', 'manage_record_types', 'manage_settings'],
   },
 } as const;
 

@@ -5,7 +5,7 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError, setPendingStepHandler, setUnauthorizedHandler } from './api/client.js';
 import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
-import { CHANGE_PASSWORD_PATH, MFA_ENROLMENT_PATH, RequireAuth } from './auth/require-auth.js';
+import { RequireAuth } from './auth/require-auth.js';
 import { ChangePasswordPage } from './pages/change-password-page.js';
 import { MfaEnrolmentPage } from './pages/mfa-enrolment-page.js';
 import { AppLayout } from './components/app-layout.js';
@@ -23,9 +23,11 @@ import { SecurityGroupsPage } from './pages/security-groups/security-groups-page
 import { TasksPage } from './pages/tasks/tasks-page.js';
 import { ViewTaskPage } from './pages/tasks/view-task-page.js';
 import { SetupPage } from './pages/setup-page.js';
+import { SettingsPage } from './pages/settings/settings-page.js';
 import { UsersPage } from './pages/users/users-page.js';
 import { ViewUserPage } from './pages/view-user/view-user-page.js';
 import { cssVariablesResolver, theme } from './theme.js';
+import { UI_ROUTES } from '../shared/ui-routes.js';
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache(),
@@ -50,34 +52,36 @@ setPendingStepHandler(() => void queryClient.invalidateQueries({ queryKey: query
 
 /**
  * A data router (not <BrowserRouter>), so pages can use react-router's data APIs such as
- * useBlocker (a form with unsaved changes asks before the person leaves).
+ * useBlocker (a form with unsaved changes asks before the person leaves). Every path comes from
+ * UI_ROUTES, the one list the server also answers the page for (a path missing there would 404).
  */
 const router = createBrowserRouter([
-  { path: '/setup', element: <SetupPage /> },
-  { path: '/login', element: <LoginPage /> },
+  { path: UI_ROUTES.setup, element: <SetupPage /> },
+  { path: UI_ROUTES.login, element: <LoginPage /> },
   {
     element: <RequireAuth />,
     children: [
-      { path: CHANGE_PASSWORD_PATH, element: <ChangePasswordPage /> },
-      { path: MFA_ENROLMENT_PATH, element: <MfaEnrolmentPage /> },
+      { path: UI_ROUTES.changePassword, element: <ChangePasswordPage /> },
+      { path: UI_ROUTES.mfaEnrolment, element: <MfaEnrolmentPage /> },
       {
         element: <AppLayout />,
         children: [
+          // UI_ROUTES.home
           { index: true, element: <HomeRedirect /> },
-          { path: '/users', element: <UsersPage /> },
-          { path: '/users/:id', element: <ViewUserPage /> },
-          { path: '/records', element: <RecordsPage /> },
-          { path: '/records/:id', element: <ViewRecordPage /> },
-          { path: '/tasks', element: <TasksPage /> },
-          { path: '/tasks/:id', element: <ViewTaskPage /> },
-          { path: '/reports', element: <ReportsPage /> },
-          { path: '/security-groups', element: <SecurityGroupsPage /> },
-          // "new" (optionally ?copyFrom=<group id>) or a custom group's ID.
-          { path: '/security-groups/:id', element: <SecurityGroupEditorPage /> },
-          { path: '/logs', element: <LogsPage /> },
-          { path: '/identity-providers', element: <IdentityProvidersPage /> },
-          // "new" (?protocol=oidc|saml) or a provider's ID.
-          { path: '/identity-providers/:id', element: <IdentityProviderEditorPage /> },
+          { path: UI_ROUTES.users, element: <UsersPage /> },
+          { path: UI_ROUTES.user, element: <ViewUserPage /> },
+          { path: UI_ROUTES.records, element: <RecordsPage /> },
+          { path: UI_ROUTES.record, element: <ViewRecordPage /> },
+          { path: UI_ROUTES.tasks, element: <TasksPage /> },
+          { path: UI_ROUTES.task, element: <ViewTaskPage /> },
+          { path: UI_ROUTES.reports, element: <ReportsPage /> },
+          { path: UI_ROUTES.securityGroups, element: <SecurityGroupsPage /> },
+          { path: UI_ROUTES.securityGroup, element: <SecurityGroupEditorPage /> },
+          { path: UI_ROUTES.logs, element: <LogsPage /> },
+          { path: UI_ROUTES.identityProviders, element: <IdentityProvidersPage /> },
+          { path: UI_ROUTES.identityProvider, element: <IdentityProviderEditorPage /> },
+          { path: UI_ROUTES.settings, element: <SettingsPage /> },
+          // Any other path: the server answers it with 404 (the page, for a browser), and this says so.
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -22,6 +22,7 @@ import { MFA_ROUTE_SAMPLES } from './route-samples/mfa.js';
 import { IDENTITY_PROVIDERS_ROUTE_SAMPLES } from './route-samples/identity-providers.js';
 import { SSO_OIDC_ROUTE_SAMPLES } from './route-samples/sso-oidc.js';
 import { SSO_SAML_ROUTE_SAMPLES } from './route-samples/sso-saml.js';
+import { SETTINGS_ROUTE_SAMPLES } from './route-samples/settings.js';
 
 export interface SampleContext {
   t: TestApp;
@@ -192,6 +193,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   ...IDENTITY_PROVIDERS_ROUTE_SAMPLES,
   ...SSO_OIDC_ROUTE_SAMPLES,
   ...SSO_SAML_ROUTE_SAMPLES,
+  ...SETTINGS_ROUTE_SAMPLES,
 };
 
 /** The URL of a sample request: path parameters filled in, query string appended. */

@@ -8,7 +8,15 @@ import type { LightMyRequestResponse } from 'fastify';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { hashSecret } from '../../src/server/security/secrets.js';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { auditSince, errorOf, giveApiToken, lastAuditId, quickUser, stateSnapshot } from '../helpers/fixtures.js';
+import {
+  auditSince,
+  errorOf,
+  giveApiToken,
+  lastAuditId,
+  quickUser,
+  setMaxSessionTimeout,
+  stateSnapshot,
+} from '../helpers/fixtures.js';
 import {
   createTestApp,
   sessionCaller,
@@ -387,6 +395,7 @@ describe('sign-in and sessions over http', () => {
     });
 
     it('uses the timeout the account has now, not the one it had at sign-in', async () => {
+      await setMaxSessionTimeout(t, 720);
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { sessionTimeoutMinutes: 120 });
       const cookie = sessionCookieOf(await signInRequest(t, user.email, TEST_PASSWORD));
       await t.db.updateTable('users').set({ session_timeout_minutes: 10 }).where('id', '=', user.id).execute();
@@ -395,6 +404,7 @@ describe('sign-in and sessions over http', () => {
     });
 
     it('ends every session 12 hours after sign-in, however active', async () => {
+      await setMaxSessionTimeout(t, 720);
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { sessionTimeoutMinutes: 720 });
       const cookie = sessionCookieOf(await signInRequest(t, user.email, TEST_PASSWORD));
       for (let hour = 1; hour < 12; hour++) {

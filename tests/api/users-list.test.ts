@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectUserPage } from '../../src/server/services/users.js';
 import { USER_SORT_COLUMNS, type UserSortColumn } from '../../src/shared/schemas/users.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { errorOf, quickSession, quickUser } from '../helpers/fixtures.js';
+import { errorOf, quickSession, quickUser, setMaxSessionTimeout } from '../helpers/fixtures.js';
 import { createTestApp, type Caller, type TestApp } from '../helpers/test-app.js';
 
 interface Person {
@@ -134,6 +134,8 @@ const PEOPLE: Person[] = [
 ];
 
 async function makePeople(t: TestApp, people: Person[]): Promise<void> {
+  // Some people have timeouts above the default maximum (60), to sort by them.
+  await setMaxSessionTimeout(t, 720);
   for (const person of people) {
     const user = await quickUser(t, person.group, {
       email: person.email,

@@ -310,7 +310,7 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
     ['telephone', '+1 (555) 010-9999 x12', 'telephone'],
     ['dateFormat', 'dd mon yyyy', 'date_format'],
     ['timeFormat', '12-hour', 'time_format'],
-    ['sessionTimeoutMinutes', 720, 'session_timeout_minutes'],
+    ['sessionTimeoutMinutes', 45, 'session_timeout_minutes'],
     ['functionalGroup', 'Workplace', 'functional_group'],
     ['theme', 'dark', 'theme'],
   ];

@@ -341,6 +341,16 @@ describe('latchkey CLI', () => {
     expect(badTimeout.code).toBe(1);
     expect(badTimeout.stderr.trim()).toBe('Error: --timeout: Session Timeout must be at least 5 minutes.');
 
+    // Issue 11, defect 7: not above the installation's Maximum Session Timeout (60 by default).
+    const longTimeout = await cli(
+      createUserArgs('x@example.test', 'Read Only User', ['--timeout', '120', '--password-stdin']),
+      { input: `${FIRST_PASSWORD}\n` },
+    );
+    expect(longTimeout.code).toBe(1);
+    expect(longTimeout.stderr.trim()).toBe(
+      "Error: --timeout: Session Timeout must be at most 60 minutes (this installation's maximum).",
+    );
+
     const duplicate = await cli(createUserArgs(ADMIN_EMAIL.toUpperCase(), 'Read Only User', ['--password-stdin']), {
       input: `${FIRST_PASSWORD}\n`,
     });

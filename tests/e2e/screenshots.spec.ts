@@ -79,7 +79,7 @@ test('data for the remaining pictures', async () => {
     userType: 'sso',
     ssoProvider: 'Okta',
     securityGroupId: 'regular-user',
-    sessionTimeoutMinutes: 120,
+    sessionTimeoutMinutes: 45,
   });
   ssoUserId = sso.id;
   // Some accounts have signed in, so Last Login has values.

@@ -165,3 +165,12 @@ export function errorOf(response: LightMyRequestResponse): {
 export function uniqueEmail(prefix = 'person'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
 }
+
+/**
+ * Sets the installation's Maximum Session Timeout straight in the database (the API for it is
+ * tested in installation-settings.test.ts): for tests whose accounts need timeouts above the
+ * default maximum of 60 minutes.
+ */
+export async function setMaxSessionTimeout(t: TestApp, minutes: number): Promise<void> {
+  await t.db.updateTable('installation_settings').set({ max_session_timeout_minutes: minutes }).execute();
+}

@@ -9,6 +9,8 @@ import { isPermission, type Permission } from '../../shared/permissions.js';
 import type { Actor } from './actor.js';
 import { hasConfirmedFactor } from '../services/mfa-factors.js';
 import { LAST_SEEN_WRITE_INTERVAL_MS } from './sessions.js';
+import { INSTALLATION_SETTINGS_ID } from '../services/installation-settings.js';
+import { DEFAULT_MAX_SESSION_TIMEOUT_MINUTES } from '../../shared/schemas/settings.js';
 
 /** Refuses a token in the URL on every API route, public ones included, so none lands in a log. */
 export function assertNoTokenInQuery(request: FastifyRequest): void {
@@ -92,6 +94,11 @@ async function authenticateToken(db: Db, token: string, ip: string): Promise<Act
   return actorFor(db, user, 'api_token', null);
 }
 
+/** An account's inactivity limit: its own Session Timeout, capped at the installation's maximum. */
+export function effectiveSessionTimeoutMinutes(accountMinutes: number, installationMaxMinutes: number | null): number {
+  return Math.min(accountMinutes, installationMaxMinutes ?? DEFAULT_MAX_SESSION_TIMEOUT_MINUTES);
+}
+
 async function authenticateSession(db: Db, sessionId: string): Promise<Actor> {
   const idHash = hashSecret(sessionId);
   const row = await db
@@ -99,12 +106,21 @@ async function authenticateSession(db: Db, sessionId: string): Promise<Actor> {
     .innerJoin('users as u', 'u.id', 's.user_id')
     .selectAll('u')
     .select(['s.last_seen_at', 's.expires_at'])
+    // The installation's Maximum Session Timeout, in the same query: lowering it ends idle-longer
+    // sessions on their next request, on every node (no per-process copy to go stale).
+    .select((eb) =>
+      eb
+        .selectFrom('installation_settings')
+        .select('max_session_timeout_minutes')
+        .where('id', '=', INSTALLATION_SETTINGS_ID)
+        .as('max_session_timeout_minutes'),
+    )
     .where('s.id_hash', '=', idHash)
     .executeTakeFirst();
   if (!row) throw new AppError('session_expired');
-  const { last_seen_at: lastSeenAt, expires_at: expiresAt, ...user } = row;
+  const { last_seen_at: lastSeenAt, expires_at: expiresAt, max_session_timeout_minutes: maxTimeout, ...user } = row;
   const now = nowMs();
-  const idleLimitMs = user.session_timeout_minutes * 60_000;
+  const idleLimitMs = effectiveSessionTimeoutMinutes(user.session_timeout_minutes, maxTimeout) * 60_000;
   if (user.status !== 'enabled' || now >= Date.parse(expiresAt) || now - Date.parse(lastSeenAt) >= idleLimitMs) {
     await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     throw new AppError('session_expired');

@@ -308,6 +308,14 @@ export interface SsoUsedAssertionTable {
   expires_at: string;
 }
 
+/** The installation's own settings: exactly one row (id 'installation'), made by migration 0010. */
+export interface InstallationSettingsTable {
+  id: string;
+  /** The longest inactivity timeout any account may have; the session check caps every account at it. */
+  max_session_timeout_minutes: number;
+  updated_at: string;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -333,4 +341,5 @@ export interface Database {
   sso_identities: SsoIdentityTable;
   sso_login_flows: SsoLoginFlowTable;
   sso_used_assertions: SsoUsedAssertionTable;
+  installation_settings: InstallationSettingsTable;
 }

@@ -1,9 +1,11 @@
 import type { Actor } from '../auth/actor.js';
-import { isAdministrator } from '../auth/actor.js';
+import { can, isAdministrator } from '../auth/actor.js';
+import type { InstallationSettingsTable } from '../db/schema.js';
 import { groupAbilities, type GroupWithMembers } from '../services/security-groups.js';
 import { mfaStatusOf, userAbilities, type UserWithGroup } from '../services/users.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
 import type { SecurityGroup } from '../../shared/schemas/security-groups.js';
+import type { InstallationSettings } from '../../shared/schemas/settings.js';
 import type { User } from '../../shared/schemas/users.js';
 
 /**
@@ -63,5 +65,14 @@ export function presentGroup(group: GroupWithMembers, viewer: Actor): SecurityGr
     memberCount: group.member_count,
     identityProviderCount: group.provider_count,
     can: groupAbilities(viewer, group),
+  };
+}
+
+/** The installation's settings as `viewer` sees them (`can.update`: an Administrator's setting). */
+export function presentInstallationSettings(row: InstallationSettingsTable, viewer: Actor): InstallationSettings {
+  return {
+    maxSessionTimeoutMinutes: row.max_session_timeout_minutes,
+    updatedAt: row.updated_at,
+    can: { update: can(viewer, 'administration:manage_settings') },
   };
 }

@@ -4,6 +4,7 @@ import { AppError } from '../app-error.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import { countUsers, createUser, type UserWithGroup } from './users.js';
+import { defaultSessionTimeoutMinutes } from './installation-settings.js';
 
 const SETUP_LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
@@ -87,7 +88,7 @@ export async function createFirstAdministrator(db: Db, admin: FirstAdministrator
       telephone: '',
       userType: 'native',
       securityGroupId: ADMINISTRATOR_GROUP_ID,
-      sessionTimeoutMinutes: 60,
+      sessionTimeoutMinutes: await defaultSessionTimeoutMinutes(db),
       functionalGroup: '',
     },
     'setup.first_administrator_created',

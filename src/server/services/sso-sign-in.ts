@@ -28,6 +28,7 @@ import { createSession, type NewSession } from '../auth/sessions.js';
 import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
 import { diffFields, recordAudit } from './audit.js';
 import type { IdentityProviderRow } from './identity-provider-settings.js';
+import { defaultSessionTimeoutMinutes } from './installation-settings.js';
 import { recordLoginAttempt, type Client } from './sign-in.js';
 import { findUserById, isLastEnabledAdministrator, normalizeEmail, type UserWithGroup } from './users.js';
 
@@ -306,7 +307,7 @@ async function firstSignIn(
       password_hash: null,
       must_change_password: 0,
       mfa_enrolled: 0,
-      session_timeout_minutes: 60,
+      session_timeout_minutes: await defaultSessionTimeoutMinutes(trx),
       date_format: 'yyyy-mm-dd',
       time_format: '24-hour',
       theme: 'light',

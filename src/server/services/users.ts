@@ -20,6 +20,7 @@ import type {
   UserSortColumn,
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
+import { assertSessionTimeoutWithinMaximum } from './installation-settings.js';
 import { findGroupWithPermissions } from './security-groups.js';
 
 export type UserWithGroup = UserTable & {
@@ -304,6 +305,8 @@ export async function createUser(
   auditAction: 'user.created' | 'setup.first_administrator_created' = 'user.created',
 ): Promise<UserWithGroup> {
   const emailNormalized = normalizeEmail(input.email);
+  // Before the (deliberately slow) password hashing: a refused request should cost nothing.
+  await assertSessionTimeoutWithinMaximum(db, input.sessionTimeoutMinutes);
   let passwordHash: string | null = null;
   if (input.userType === 'native') {
     const password = assertAcceptablePassword(input.password, input.confirmPassword, input);
@@ -408,6 +411,14 @@ export async function updateAccountSettings(
         );
       }
     }
+    // Only a CHANGED timeout must be within the installation's maximum: an account whose stored
+    // timeout is above a since-lowered maximum can still save its other fields (the form sends every
+    // field back). The session check caps the stored value at the maximum anyway (authenticate.ts).
+    if (
+      settings.sessionTimeoutMinutes !== undefined &&
+      settings.sessionTimeoutMinutes !== target.session_timeout_minutes
+    )
+      await assertSessionTimeoutWithinMaximum(trx, settings.sessionTimeoutMinutes);
     const changes: Partial<UserTable> = {};
     for (const [field, column] of Object.entries(SETTINGS_COLUMNS) as [keyof AccountSettings, keyof UserTable][]) {
       const value = settings[field];

@@ -33,6 +33,8 @@ export const queryKeys = {
   identityProvider: (id: string) => ['identity-providers', 'one', id] as const,
   ssoProviders: ['sso', 'providers'] as const,
   ssoDiscover: (email: string) => ['sso', 'discover', email] as const,
+  /** The installation's settings (Maximum Session Timeout). */
+  settings: ['settings'] as const,
   /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
   mfaEnrolment: ['mfa-enrolment'] as const,
 };

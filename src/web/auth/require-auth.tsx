@@ -4,9 +4,10 @@ import { ErrorState } from '../components/error-state.js';
 import { loginPathFor } from './redirect.js';
 import { SIGNED_OUT, sessionEndReason } from './session-end.js';
 import { SignedInMeContext, useMe } from './use-me.js';
+import { UI_ROUTES } from '../../shared/ui-routes.js';
 
-export const CHANGE_PASSWORD_PATH = '/change-password';
-export const MFA_ENROLMENT_PATH = '/set-up-mfa';
+export const CHANGE_PASSWORD_PATH = UI_ROUTES.changePassword;
+export const MFA_ENROLMENT_PATH = UI_ROUTES.mfaEnrolment;
 
 /** Renders the signed-in part of the app, or sends the person to sign in (and back here after). */
 export function RequireAuth() {

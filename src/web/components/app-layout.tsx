@@ -36,6 +36,7 @@ const NAV_ITEMS: ReadonlyArray<{ to: string; label: string; permission: Permissi
   { to: '/security-groups', label: 'Security Groups', permission: 'users_groups:view' },
   { to: '/logs', label: 'Logs', permission: 'event_logs:view' },
   { to: '/identity-providers', label: 'Identity Providers', permission: 'administration:configure_sso' },
+  { to: '/settings', label: 'Settings', permission: 'administration:manage_settings' },
 ];
 
 function NavItem({ to, active, children }: { to: string; active: boolean; children: string }) {

@@ -17,6 +17,7 @@ export const VERB_LABELS: Record<string, string> = {
   force_password_change: 'Force a password change',
   configure_sso: 'Configure single sign-on',
   manage_record_types: 'Manage record types',
+  manage_settings: 'Change installation settings',
 };
 
 /** The matrix's rows: every module a custom group may be granted rights in. */

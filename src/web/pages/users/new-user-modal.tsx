@@ -13,9 +13,11 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { PASSWORD_MIN_LENGTH } from '../../../shared/schemas/common.js';
-import { SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN, type CreateUserInput } from '../../../shared/schemas/users.js';
+import { SESSION_TIMEOUT_MIN, type CreateUserInput } from '../../../shared/schemas/users.js';
+import { sessionTimeoutDescription } from '../../../shared/schemas/settings.js';
+import { useMaxSessionTimeout } from '../../api/settings.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { createUser, listSecurityGroups } from '../../api/users.js';
 import { PasswordField } from '../../components/password-field.js';
@@ -115,6 +117,15 @@ export function NewUserModal({ opened, onClose }: { opened: boolean; onClose: ()
 function NewUserForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const [values, setValues] = useState<Values>(EMPTY);
+  const maxTimeout = useMaxSessionTimeout();
+  // A new account starts at an hour, or at the installation's maximum when that is lower.
+  useEffect(() => {
+    setValues((current) =>
+      current.sessionTimeoutMinutes === EMPTY.sessionTimeoutMinutes && maxTimeout < Number(EMPTY.sessionTimeoutMinutes)
+        ? { ...current, sessionTimeoutMinutes: maxTimeout }
+        : current,
+    );
+  }, [maxTimeout]);
   const errors = useFieldErrors(FIELDS);
   const groups = useQuery({ queryKey: queryKeys.securityGroups, queryFn: ({ signal }) => listSecurityGroups(signal) });
 
@@ -206,9 +217,9 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
           </Radio.Group>
           <NumberInput
             label="Session Timeout (minutes)"
-            description={`Inactivity before sign-out: ${SESSION_TIMEOUT_MIN}–${SESSION_TIMEOUT_MAX}.`}
+            description={sessionTimeoutDescription(maxTimeout)}
             min={SESSION_TIMEOUT_MIN}
-            max={SESSION_TIMEOUT_MAX}
+            max={maxTimeout}
             allowDecimal={false}
             allowNegative={false}
             clampBehavior="none"

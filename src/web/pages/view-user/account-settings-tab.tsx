@@ -4,14 +4,15 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import {
   DATE_FORMATS,
-  SESSION_TIMEOUT_MAX,
   SESSION_TIMEOUT_MIN,
   THEMES,
   TIME_FORMATS,
   type AccountSettings,
   type User,
 } from '../../../shared/schemas/users.js';
+import { sessionTimeoutDescription } from '../../../shared/schemas/settings.js';
 import { queryKeys } from '../../api/query-keys.js';
+import { useMaxSessionTimeout } from '../../api/settings.js';
 import { updateUserSettings } from '../../api/users.js';
 import { can } from '../../auth/abilities.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
@@ -101,6 +102,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
   const initial = valuesOf(user);
   const [values, setValues] = useState<Values>(initial);
   const errors = useFieldErrors(FIELDS);
+  const maxTimeout = useMaxSessionTimeout();
 
   const isOwnAccount = me.user.id === user.id;
   // The server computed this for this viewer and enforces the same rule; the form only follows it.
@@ -210,10 +212,10 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
             />
             <NumberInput
               label="Session Timeout (minutes)"
-              description={`Inactivity before sign-out: ${SESSION_TIMEOUT_MIN}–${SESSION_TIMEOUT_MAX}.`}
+              description={sessionTimeoutDescription(maxTimeout)}
               inputWrapperOrder={['label', 'input', 'description', 'error']}
               min={SESSION_TIMEOUT_MIN}
-              max={SESSION_TIMEOUT_MAX}
+              max={maxTimeout}
               allowDecimal={false}
               allowNegative={false}
               clampBehavior="none"
