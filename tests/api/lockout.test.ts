@@ -277,6 +277,18 @@ describe('the current password under parallel guessing (a stolen session)', () =
       rightAnswer: 204,
     },
     {
+      name: 'starting an authenticator app',
+      send: (caller, _user, currentPassword) =>
+        caller.request({ method: 'POST', url: '/api/v1/me/mfa/totp', payload: { currentPassword } }),
+      rightAnswer: 201,
+    },
+    {
+      name: 'starting a passkey',
+      send: (caller, _user, currentPassword) =>
+        caller.request({ method: 'POST', url: '/api/v1/me/mfa/passkeys/options', payload: { currentPassword } }),
+      rightAnswer: 200,
+    },
+    {
       name: 'making new recovery codes',
       setUp: async (user) => void (await giveTotpFactor(t, user.id)),
       send: (caller, _user, currentPassword) =>
