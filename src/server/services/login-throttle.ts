@@ -85,9 +85,9 @@ export async function checkSecretWithinLimits<T>(
 ): Promise<T> {
   const key = accountKey(attempt.email);
   const reservation = await reserveAttempt(db, key);
-  if (reservation.refusedUntil !== null) {
+  if (!reservation.granted) {
     await recordLoginAttempt(db, { ...loginHistoryOf(attempt), success: false, reason: 'locked' });
-    throw tooManyAttempts('login_locked', reservation.refusedUntil);
+    throw tooManyAttempts('login_locked', reservation.retryAtMs);
   }
 
   const verdict = await verify();
@@ -138,18 +138,16 @@ async function ensureRow(db: Kysely<Database>, key: string, now: number): Promis
 }
 
 /**
- * Takes one of the account's attempts, atomically: `attempts` is the count including this one, and
- * `windowStartedAt` identifies the window it was taken in (to give it back). Refused while the
- * account is locked or all its attempts of the window are taken (by failures or checks in progress);
- * `refusedUntil` is then the earliest time trying again can help.
+ * One of the account's attempts, taken: `attempts` counts it too, `windowStartedAt` names the window
+ * it belongs to (to give it back). Or refused, with the time when trying again can help.
  */
-async function reserveAttempt(
-  db: Db,
-  key: string,
-): Promise<
-  | { refusedUntil: null; attempts: number; windowStartedAt: string }
-  | { refusedUntil: number; attempts: 0; windowStartedAt: '' }
-> {
+type Reservation = { granted: true; attempts: number; windowStartedAt: string } | { granted: false; retryAtMs: number };
+
+/**
+ * Takes one of the account's attempts, atomically; refused while the account is locked or all its
+ * attempts of the window are taken (by failures or by checks in progress).
+ */
+async function reserveAttempt(db: Db, key: string): Promise<Reservation> {
   const now = nowMs();
   const nowText = isoFromMs(now);
   // A window that started WINDOW_MS ago or earlier is over: the reservation starts a new one.
@@ -176,12 +174,12 @@ async function reserveAttempt(
     .where((eb) => eb.or([eb('window_started_at', '<=', windowOver), eb('failures', '<', MAX_FAILURES)]))
     .returning(['failures', 'window_started_at'])
     .executeTakeFirst();
-  if (reserved) return { refusedUntil: null, attempts: reserved.failures, windowStartedAt: reserved.window_started_at };
+  if (reserved) return { granted: true, attempts: reserved.failures, windowStartedAt: reserved.window_started_at };
 
   const row = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
   const lockEnds = row?.locked_until ? Date.parse(row.locked_until) : 0;
   const windowEnds = row ? Date.parse(row.window_started_at) + WINDOW_MS : now;
-  return { refusedUntil: Math.max(lockEnds, windowEnds, now + 1000), attempts: 0, windowStartedAt: '' };
+  return { granted: false, retryAtMs: Math.max(lockEnds, windowEnds, now + 1000) };
 }
 
 /** Gives a reservation back (a right secret), unless its window is over and the count began again. */
