@@ -15,7 +15,15 @@ import { nowMs, resetClockForTests, shiftClockForTests } from '../../src/server/
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { auditSince, createCustomGroup, errorOf, lastAuditId, quickSession, quickUser } from '../helpers/fixtures.js';
 import { challengeFor, codeNow, giveTotpFactor, mfaStep } from '../helpers/mfa-fixtures.js';
-import { createTestApp, TEST_PASSWORD, UI_HEADERS, type Caller, type TestApp } from '../helpers/test-app.js';
+import {
+  anotherNode,
+  createTestApp,
+  TEST_PASSWORD,
+  UI_HEADERS,
+  usingPostgres,
+  type Caller,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 const MINUTE = 60_000;
 const LIMIT = 10;
@@ -99,6 +107,35 @@ describe('password sign-in under parallel guessing', () => {
     const lockEnds = Date.parse(String(locked[0]!.details.lockedUntil));
     expect(lockEnds).toBeGreaterThan(nowMs() + 14 * MINUTE);
     expect(lockEnds).toBeLessThanOrEqual(nowMs() + 15 * MINUTE);
+  });
+
+  // Two servers behind a load balancer share only the database: the limit must hold across them.
+  it.runIf(usingPostgres)('holds across two nodes: 60 guesses split between them check at most 10', async () => {
+    const second = await anotherNode(t);
+    try {
+      const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
+      const answers = await burst(60, (i) =>
+        (i % 2 === 0 ? t.app : second.app).inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          headers: UI_HEADERS,
+          payload: { email: user.email, password: `two-node guess ${i}` },
+          remoteAddress: freshIp(),
+        }),
+      );
+      expect((await reasonsOf(t, user.email)).wrong_password).toBe(LIMIT);
+      expect(statuses(answers)).toEqual({ 401: LIMIT, 429: 60 - LIMIT });
+      const right = await second.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        headers: UI_HEADERS,
+        payload: { email: user.email, password: TEST_PASSWORD },
+        remoteAddress: freshIp(),
+      });
+      expect(right.statusCode).toBe(429);
+    } finally {
+      await second.close();
+    }
   });
 
   it('five bursts of 57: no more than 10 guesses checked in all, and the right password in the last burst does not sign in', async () => {
