@@ -3,6 +3,8 @@ import { ERRORS, type ErrorCode } from '../shared/errors.js';
 /** The one error type services throw; its status and default message come from shared/errors.ts. */
 export class AppError extends Error {
   readonly status: number;
+  /** For 429 answers: sent as Retry-After (seconds), when trying again can help. */
+  retryAfterSeconds?: number;
   constructor(
     readonly code: ErrorCode,
     message?: string,

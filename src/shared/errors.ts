@@ -118,6 +118,10 @@ export const ERRORS = {
     status: 429,
     message: 'Too many failed sign-in attempts. Please wait a few minutes and try again.',
   },
+  address_limited: {
+    status: 429,
+    message: 'Too many failed sign-in attempts from your network. Please wait a few minutes and try again.',
+  },
   rate_limited: { status: 429, message: 'Too many requests. Please slow down.' },
   internal: { status: 500, message: 'Something went wrong on our side. Please try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
+import { AppError } from '../../src/server/app-error.js';
 import {
+  checkSecretWithinLimits,
   purgeStaleThrottleRows,
-  recordFailure,
   WINDOW_MS,
   LOCK_MS,
   MAX_FAILURES,
@@ -16,6 +17,22 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 afterEach(() => resetClockForTests());
+
+/** One wrong secret for `email`, through the one place that counts them. */
+async function recordFailure(t: TestApp, email: string): Promise<void> {
+  const attempt = {
+    email,
+    userId: null,
+    method: 'password',
+    client: { ip: '10.99.0.1', userAgent: 'vitest' },
+    delayStepMs: 0,
+  };
+  await checkSecretWithinLimits(t.db, attempt, async () => ({
+    ok: false,
+    reason: 'wrong_password',
+    error: new AppError('invalid_credentials'),
+  })).catch(() => undefined);
+}
 
 describe('hardening', () => {
   it('refuses a token in the query string on public routes too (sign-in, setup)', async () => {
@@ -35,10 +52,10 @@ describe('hardening', () => {
   });
 
   it('purges failed-sign-in counts once their window and lock are over, and keeps live ones', async () => {
-    await recordFailure(t.db, ['account:stale@example.test'], 0);
-    for (let i = 0; i < MAX_FAILURES; i++) await recordFailure(t.db, ['account:locked@example.test'], 0);
+    await recordFailure(t, 'stale@example.test');
+    for (let i = 0; i < MAX_FAILURES; i++) await recordFailure(t, 'locked@example.test');
     shiftClockForTests(WINDOW_MS + 1000);
-    await recordFailure(t.db, ['account:fresh@example.test'], 0);
+    await recordFailure(t, 'fresh@example.test');
     await purgeStaleThrottleRows(t.db);
     const keysAfterWindow = (await t.db.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
     expect(keysAfterWindow).toContain('account:fresh@example.test');

@@ -19,6 +19,8 @@ const NOT_DATA_REMOVALS: Record<string, string> = {
   'DELETE /api/v1/session': 'signing out ends only the caller’s own session',
   'DELETE /api/v1/me/mfa/factors/:id': 'a person removes their own authenticator (password required)',
   'DELETE /api/v1/users/:id/api-token': 'revoking a token is an Administrator-only power (administration:*)',
+  'DELETE /api/v1/users/:id/sign-in-lock':
+    'ending a sign-in lock forgets a failure count, no data; the account-status right (users_groups:update)',
   'DELETE /api/v1/identity-providers/:id':
     'removing a sign-in configuration is an Administrator-only power (administration:configure_sso); refused while accounts use it',
 };

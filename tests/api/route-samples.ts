@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { PUBLIC, requires, SIGNED_IN, type Access } from '../../src/server/auth/access.js';
 import type { UserWithGroup } from '../../src/server/services/users.js';
 import { findUserById } from '../../src/server/services/users.js';
+import { isoFromMs, nowIso, nowMs } from '../../src/server/clock.js';
 import { giveApiToken, uniqueEmail } from '../helpers/fixtures.js';
 import { TEST_PASSWORD, type TestApp } from '../helpers/test-app.js';
 import { RECORDS_ROUTE_SAMPLES } from './route-samples/records.js';
@@ -164,6 +165,23 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   'PUT /api/v1/users/:id/account-status': {
     access: requires('users_groups:update'),
     build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id }, body: { accountStatus: 'disabled' } }),
+  },
+  'DELETE /api/v1/users/:id/sign-in-lock': {
+    access: requires('users_groups:update'),
+    build: async (ctx) => {
+      // A locked account, as ten failed sign-ins leave it (written directly: argon2 ten times per case is slow).
+      const account = await ctx.newAccount();
+      await ctx.t.db
+        .insertInto('login_throttle')
+        .values({
+          key: `account:${account.email.toLowerCase()}`,
+          failures: 10,
+          window_started_at: nowIso(),
+          locked_until: isoFromMs(nowMs() + 15 * 60_000),
+        })
+        .execute();
+      return { params: { id: account.id } };
+    },
   },
   'POST /api/v1/users/:id/api-token': {
     access: requires('administration:generate_api_tokens'),

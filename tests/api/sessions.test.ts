@@ -370,12 +370,13 @@ describe('sign-in and sessions over http', () => {
       expect(errorOf(response).code).toBe('login_locked');
     });
 
-    it('locks an address after 10 failures within 15 minutes whatever the emails, but not other addresses', async () => {
+    // Issue 11 #4: this used to lock every account at the address (an office behind one NAT lost
+    // its Administrator). The address's own limits are far higher and only touch failures (lockout.test.ts).
+    it('does not lock other accounts at an address after 10 failures on made-up emails from it', async () => {
       const victim = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      const attacker = freshIp();
-      for (let i = 0; i < 10; i++) await signInRequest(t, `sprayed-${i}@example.test`, 'Summer2024!!', attacker);
-      expect((await signInRequest(t, victim.email, TEST_PASSWORD, attacker)).statusCode).toBe(429);
-      expect((await signInRequest(t, victim.email, TEST_PASSWORD, freshIp())).statusCode).toBe(200);
+      const office = freshIp();
+      for (let i = 0; i < 10; i++) await signInRequest(t, `sprayed-${i}@example.test`, 'Summer2024!!', office);
+      expect((await signInRequest(t, victim.email, TEST_PASSWORD, office)).statusCode).toBe(200);
     });
   });
 

@@ -23,6 +23,8 @@ export interface TestApp {
   db: Db;
   config: Config;
   databaseKind: 'sqlite' | 'postgres';
+  /** The PostgreSQL schema of this app (null on SQLite): another node can share it (anotherNode). */
+  postgresSchema: string | null;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     db,
     config,
     databaseKind: pgUrl ? 'postgres' : 'sqlite',
+    postgresSchema: pgUrl ? schema : null,
     async close() {
       await app.close();
       await db.destroy();
@@ -83,6 +86,26 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
         await client.end();
       }
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A second Latchkey node on the same PostgreSQL database as `t` (its own app and connection pool,
+ * as another server behind a load balancer would have), for what must hold across nodes. Its
+ * close() leaves the database to `t`.
+ */
+export async function anotherNode(t: TestApp): Promise<Pick<TestApp, 'app' | 'db'> & { close(): Promise<void> }> {
+  if (!t.postgresSchema) throw new Error('a second node needs PostgreSQL (SQLite is one node by design)');
+  const db = openDatabase(t.config.database, { postgresSchema: t.postgresSchema });
+  const app = await buildApp({ db, config: t.config });
+  await app.ready();
+  return {
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.destroy();
     },
   };
 }

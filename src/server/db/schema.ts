@@ -104,6 +104,10 @@ export interface LoginHistoryTable {
 export interface LoginThrottleTable {
   /** `account:<email>` or `ip:<address>`. */
   key: string;
+  /**
+   * In the window: for an account, failures plus checks in progress (each reserves one before it
+   * runs, login-throttle.ts); for an address, failures.
+   */
   failures: number;
   window_started_at: string;
   locked_until: string | null;

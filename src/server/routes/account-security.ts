@@ -21,7 +21,7 @@ import {
 } from '../../shared/schemas/security.js';
 import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/users.js';
 import { getUser } from '../services/users.js';
-import { presentUser } from './presenters.js';
+import { presentUserInDetail } from './presenters.js';
 import type { FastifyRequest } from 'fastify';
 
 export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
@@ -90,7 +90,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
     async (request) => {
       const ctx = contextOf(request);
       await setAccountStatus(db, ctx, request.params.id, request.body.accountStatus);
-      return presentUser(await getUser(db, request.params.id), ctx.actor);
+      return presentUserInDetail(db, await getUser(db, request.params.id), ctx.actor);
     },
   );
 

@@ -1,6 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { Actor } from '../auth/actor.js';
 import { can, isAdministrator } from '../auth/actor.js';
-import type { InstallationSettingsTable } from '../db/schema.js';
+import type { Database, InstallationSettingsTable } from '../db/schema.js';
+import { signInLockedUntil } from '../services/login-throttle.js';
 import { groupAbilities, type GroupWithMembers } from '../services/security-groups.js';
 import { mfaStatusOf, userAbilities, type UserWithGroup } from '../services/users.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
@@ -37,6 +39,14 @@ export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
     updatedAt: row.updated_at,
     can: viewer ? userAbilities(viewer, row) : { update: false, delete: false, changeAccountStatus: false },
   };
+}
+
+/**
+ * One account in detail (its page): presentUser plus when its sign-in lock ends. One more query,
+ * which is why lists do not do it.
+ */
+export async function presentUserInDetail(db: Kysely<Database>, row: UserWithGroup, viewer: Actor): Promise<User> {
+  return { ...presentUser(row, viewer), signInLockedUntil: await signInLockedUntil(db, row.email) };
 }
 
 export function presentAbilities(actor: Actor): Abilities {

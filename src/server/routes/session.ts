@@ -53,7 +53,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
         description:
           'Starts a browser session (HttpOnly cookie). Scripts use an API token instead. An account with ' +
           'multi-factor authentication gets no session yet: `{ mfaRequired: true, challenge }`, to complete with ' +
-          'POST /api/v1/session/mfa within 10 minutes.',
+          'POST /api/v1/session/mfa within 10 minutes. At most 10 passwords or codes are checked per account in 15 ' +
+          'minutes: beyond that, 429 `login_locked` with Retry-After, right password or not. Over 100 failures from ' +
+          'one address in 15 minutes, its failed attempts get 429 `address_limited` (a right password still signs in).',
         body: SignInSchema,
         response: { 200: z.union([MeSchema, MfaChallengeSchema]), ...ERROR_RESPONSES },
       },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requires } from '../auth/access.js';
 import { actorOf } from '../auth/gate.js';
 import type { AppDeps } from '../app.js';
+import { unlockSignIn } from '../services/login-throttle.js';
 import { createUser, deleteUser, getUser, listUsers, updateAccountSettings } from '../services/users.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
@@ -14,7 +15,7 @@ import {
   UserSchema,
 } from '../../shared/schemas/users.js';
 import { csvRow } from './csv.js';
-import { presentUser } from './presenters.js';
+import { presentUser, presentUserInDetail } from './presenters.js';
 
 const CSV_COLUMNS = [
   ['Email', (u: z.infer<typeof UserSchema>) => u.email],
@@ -116,12 +117,35 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       schema: {
         tags: ['Users'],
         summary: 'One user account',
-        description: '`can` says what the caller may do to it (update its Account Settings, delete it).',
+        description:
+          '`can` says what the caller may do to it (update its Account Settings, delete it). ' +
+          '`signInLockedUntil`: when its sign-in lock after failed attempts ends (null: not locked).',
         params: IdParamsSchema,
         response: { 200: UserSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentUser(await getUser(db, request.params.id), actorOf(request)),
+    async (request) => presentUserInDetail(db, await getUser(db, request.params.id), actorOf(request)),
+  );
+
+  app.delete(
+    '/api/v1/users/:id/sign-in-lock',
+    {
+      config: { access: requires('users_groups:update') },
+      schema: {
+        tags: ['Users'],
+        summary: "End an account's sign-in lock early",
+        description:
+          'After too many failed attempts sign-in is locked for 15 minutes; this ends the lock now and forgets the ' +
+          'failures (audited as account.unlocked). The same rule as changing the account status: not your own ' +
+          'account, an Administrator account only as an Administrator. 404 when sign-in is not locked.',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await unlockSignIn(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      return reply.code(204).send(null);
+    },
   );
 
   app.patch(
@@ -139,7 +163,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request) => {
       const actor = actorOf(request);
       const user = await updateAccountSettings(db, { actor, ip: request.ip }, request.params.id, request.body);
-      return presentUser(user, actor);
+      return presentUserInDetail(db, user, actor);
     },
   );
 

@@ -19,11 +19,10 @@ import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../shared/schemas/security.js';
 import { diffFields, recordAudit } from './audit.js';
-import { lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { checkSecretWithinLimits } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
-import { recordLoginAttempt } from './sign-in.js';
 import {
   assertAcceptablePassword,
   assertMayAssignGroup,
@@ -178,7 +177,11 @@ async function preparePasswordChange(
   return hashPassword(password);
 }
 
-/** A wrong current password counts as a failed sign-in attempt (and the same lock applies). */
+/**
+ * The current password, asked before changing your own password or MFA: checked only within the
+ * account's sign-in limits (a wrong one counts as a failed sign-in, and a locked account gets 429
+ * login_locked without a check), so a stolen session cannot guess it faster than sign-in can.
+ */
 export async function assertCurrentPassword(
   db: Db,
   ctx: SecurityContext,
@@ -186,23 +189,26 @@ export async function assertCurrentPassword(
   current: string | undefined,
 ): Promise<void> {
   if (!current) throw fieldError('currentPassword', 'Current Password is required.');
-  const keys = throttleKeys(target.email, ctx.ip);
-  if ((await lockedUntil(db, keys)) !== null) throw new AppError('login_locked');
-  if (await verifyPassword(target.password_hash, current)) return;
   const client = { ip: ctx.ip, userAgent: ctx.userAgent };
-  await recordLoginAttempt(db, {
+  const attempt = {
     email: target.email,
     userId: target.id,
-    success: false,
-    reason: 'wrong_password',
     method: 'password_change',
     client,
-  });
-  const delayMs = await recordFailure(db, keys, ctx.loginDelayStepMs);
-  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  throw new AppError('current_password_incorrect', undefined, {
-    currentPassword: 'The current password is incorrect.',
-  });
+    delayStepMs: ctx.loginDelayStepMs,
+  };
+  await checkSecretWithinLimits(db, attempt, async () =>
+    (await verifyPassword(target.password_hash, current))
+      ? // Proving the password you signed in with clears nothing: the attempt is only given back.
+        { ok: true, value: undefined, settle: 'release' }
+      : {
+          ok: false,
+          reason: 'wrong_password',
+          error: new AppError('current_password_incorrect', undefined, {
+            currentPassword: 'The current password is incorrect.',
+          }),
+        },
+  );
 }
 
 /** The Change button: every change on the tab in one transaction, each with its audit entry. */

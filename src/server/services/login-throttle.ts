@@ -1,68 +1,305 @@
+/**
+ * Limits on guessing secrets (passwords, TOTP and recovery codes, passkey answers), kept in the
+ * database so every node sees the same counts (login_throttle: one row per key).
+ *
+ * Per account (`account:<normalized email>`, whether or not the account exists, so a lock reveals
+ * nothing): at most MAX_FAILURES secret checks per WINDOW_MS, however many requests arrive at once.
+ * Each check first RESERVES its attempt with one conditional UPDATE (`failures < MAX_FAILURES` and
+ * not locked), before argon2 or the TOTP check runs; a request that gets no reservation is refused
+ * with 429 login_locked without checking anything. A right secret gives its reservation back (or
+ * clears the account's count, once the person is fully signed in); a wrong one keeps it as the
+ * recorded failure, and the failure that finds the count at the limit starts a LOCK_MS lock. A
+ * running lock is never shortened or cleared by a failure; it ends by itself, or an Administrator
+ * ends it early (unlockSignIn). So `failures` counts failures plus the checks still in progress.
+ *
+ * Per client address (`ip:<address>`), failures across all accounts (password spraying), with much
+ * higher thresholds: after ADDRESS_SLOW_AFTER failures in the window each failed answer is slowed,
+ * after ADDRESS_MAX_FAILURES failed answers are refused (429 address_limited). The address never
+ * stops a secret from being checked, so a right password of an account that is not itself locked
+ * still signs in from an office behind one NAT, whatever its neighbours typed.
+ *
+ * Why the database and not per-process counters: several nodes may serve the same account. On
+ * PostgreSQL concurrent UPDATEs of one row queue on its row lock and each re-checks the WHERE on
+ * the row the previous one committed, so the 11th of 60 simultaneous reservations finds the count
+ * at 10 and gets nothing; SQLite runs writes one at a time.
+ */
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { isPostgres } from '../db/portable.js';
+import type { Database } from '../db/schema.js';
 import { isoFromMs, nowMs } from '../clock.js';
+import { AppError } from '../app-error.js';
+import type { Actor } from '../auth/actor.js';
+import { recordAudit } from './audit.js';
+import { recordLoginAttempt, type Client, type FailureReason } from './sign-in.js';
+import { findUserById, normalizeEmail, userRefusals } from './users.js';
 
-/**
- * Failed sign-ins are counted per account (the email typed, whether or not it exists, so the lock
- * reveals nothing) and per client address, in the database so every node sees the same counts.
- * After FREE_FAILURES failures each further attempt is slowed; at MAX_FAILURES within the window,
- * sign-in is locked for LOCK_MS. The lock always ends by itself: it is never permanent.
- */
 export const WINDOW_MS = 15 * 60 * 1000;
+/** Secret checks per account per window; the failure that reaches it locks the account. */
 export const MAX_FAILURES = 10;
 export const LOCK_MS = 15 * 60 * 1000;
+/** Failures from one address (all accounts) per window before its failed answers are slowed. */
+export const ADDRESS_SLOW_AFTER = 20;
+/** Failures from one address per window after which its failed answers are refused (429). */
+export const ADDRESS_MAX_FAILURES = 100;
+/** Failures of one account before its answers are slowed. */
 const FREE_FAILURES = 3;
 const MAX_DELAY_MS = 5000;
 
-export function throttleKeys(email: string, ip: string): string[] {
-  return [`account:${email.trim().toLowerCase()}`, `ip:${ip}`];
+const accountKey = (email: string) => `account:${normalizeEmail(email)}`;
+const addressKey = (ip: string) => `ip:${ip}`;
+
+/** One secret check: whose secret, for the login history, and how much to slow failures. */
+export interface SecretAttempt {
+  /** The email typed at sign-in, or the account's own: the account's throttle key. */
+  email: string;
+  /** The account, when it exists (login history, audit target). */
+  userId: string | null;
+  /** login_history.method: `password`, `password+totp`, `password_change`… */
+  method: string;
+  client: Client;
+  /** LATCHKEY_LOGIN_DELAY_STEP_MS. */
+  delayStepMs: number;
 }
 
-/** The time the lock ends, when any of the keys is locked now; otherwise null. */
-export async function lockedUntil(db: Db, keys: string[]): Promise<number | null> {
-  const rows = await db.selectFrom('login_throttle').select('locked_until').where('key', 'in', keys).execute();
-  const now = nowMs();
-  const ends = rows.map((r) => (r.locked_until ? Date.parse(r.locked_until) : 0)).filter((end) => end > now);
-  return ends.length ? Math.max(...ends) : null;
-}
+/**
+ * What a check found. A right secret says how to settle its reservation: `clear` when the person is
+ * now signed in (the account's count starts again), `release` when it only proved the secret (a
+ * password before the second factor, a current password): the attempt is given back, the count of
+ * earlier failures stays. A wrong one names the reason for the login history and the error to answer.
+ */
+export type SecretVerdict<T> =
+  { ok: true; value: T; settle: 'clear' | 'release' } | { ok: false; reason: FailureReason; error: AppError };
 
-/** Counts one failure on each key; returns how long to delay the answer (the slow-down). */
-export async function recordFailure(db: Db, keys: string[], delayStepMs: number): Promise<number> {
-  const now = nowMs();
-  let highest = 0;
-  await db.transaction().execute(async (trx) => {
-    for (const key of keys) {
-      // Insert-if-missing first, so two nodes counting the same key at once never collide on the key.
-      await trx
-        .insertInto('login_throttle')
-        .values({ key, failures: 0, window_started_at: isoFromMs(now), locked_until: null })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      // Lock the row (PostgreSQL) so parallel failures queue up instead of each reading the same count
-      // and writing count + 1: 20 guesses at once must count 20, or parallel guessing never locks.
-      // Keys are always taken account first, then address, so two attempts cannot deadlock.
-      let select = trx.selectFrom('login_throttle').selectAll().where('key', '=', key);
-      if (isPostgres(db as Kysely<unknown>)) select = select.forUpdate();
-      const row = await select.executeTakeFirstOrThrow();
-      const windowOpen = now - Date.parse(row.window_started_at) < WINDOW_MS;
-      const failures = windowOpen ? row.failures + 1 : 1;
-      const lockedUntil = failures >= MAX_FAILURES ? isoFromMs(now + LOCK_MS) : null;
-      const values = {
-        failures: lockedUntil ? 0 : failures,
-        window_started_at: windowOpen ? row.window_started_at : isoFromMs(now),
-        locked_until: lockedUntil,
-      };
-      await trx.updateTable('login_throttle').set(values).where('key', '=', key).execute();
-      highest = Math.max(highest, failures);
-    }
+/**
+ * The one way a secret is checked: reserve an attempt for the account (or answer 429 login_locked,
+ * recorded as 'locked', without checking), run `verify`, then settle. Every path that checks a
+ * password, a TOTP or recovery code or a passkey answer goes through here.
+ *
+ * If `verify` throws, the reservation stays counted (fail closed): an error must never hand out
+ * free guesses.
+ */
+export async function checkSecretWithinLimits<T>(
+  db: Db,
+  attempt: SecretAttempt,
+  verify: () => Promise<SecretVerdict<T>>,
+): Promise<T> {
+  const key = accountKey(attempt.email);
+  const reservation = await reserveAttempt(db, key);
+  if (!reservation.granted) {
+    await recordLoginAttempt(db, { ...loginHistoryOf(attempt), success: false, reason: 'locked' });
+    throw tooManyAttempts('login_locked', reservation.retryAtMs);
+  }
+
+  const verdict = await verify();
+  if (verdict.ok) {
+    if (verdict.settle === 'clear') await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+    else await releaseAttempt(db, key, reservation.windowStartedAt);
+    return verdict.value;
+  }
+
+  await lockIfAtLimit(db, key, attempt);
+  const address = await countAddressFailure(db, attempt.client.ip);
+  const addressRefused = address.failures > ADDRESS_MAX_FAILURES;
+  await recordLoginAttempt(db, {
+    ...loginHistoryOf(attempt),
+    success: false,
+    reason: addressRefused ? 'address_limited' : verdict.reason,
   });
-  return Math.min(Math.max(0, highest - FREE_FAILURES) * delayStepMs, MAX_DELAY_MS);
+  const delayMs = Math.min(
+    Math.max(
+      (reservation.attempts - FREE_FAILURES) * attempt.delayStepMs,
+      (address.failures - ADDRESS_SLOW_AFTER) * attempt.delayStepMs,
+      0,
+    ),
+    MAX_DELAY_MS,
+  );
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  throw addressRefused ? tooManyAttempts('address_limited', address.windowEndsMs) : verdict.error;
 }
 
-/** A successful sign-in clears the account's count (not the address's: one good password must not wipe an attacker's count). */
-export async function clearAccountFailures(db: Db, email: string): Promise<void> {
-  await db.deleteFrom('login_throttle').where('key', '=', `account:${email.trim().toLowerCase()}`).execute();
+function loginHistoryOf(attempt: SecretAttempt) {
+  return { email: attempt.email, userId: attempt.userId, method: attempt.method, client: attempt.client };
+}
+
+/** A 429 that says when to try again (Retry-After, whole seconds). */
+function tooManyAttempts(code: 'login_locked' | 'address_limited', untilMs: number): AppError {
+  const error = new AppError(code);
+  error.retryAfterSeconds = Math.max(1, Math.ceil((untilMs - nowMs()) / 1000));
+  return error;
+}
+
+/** Creates the key's row if it has none, so the conditional UPDATE that follows always has one to test. */
+async function ensureRow(db: Kysely<Database>, key: string, now: number): Promise<void> {
+  await db
+    .insertInto('login_throttle')
+    .values({ key, failures: 0, window_started_at: isoFromMs(now), locked_until: null })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
+
+/**
+ * One of the account's attempts, taken: `attempts` counts it too, `windowStartedAt` names the window
+ * it belongs to (to give it back). Or refused, with the time when trying again can help.
+ */
+type Reservation = { granted: true; attempts: number; windowStartedAt: string } | { granted: false; retryAtMs: number };
+
+/**
+ * Takes one of the account's attempts, atomically; refused while the account is locked or all its
+ * attempts of the window are taken (by failures or by checks in progress).
+ */
+async function reserveAttempt(db: Db, key: string): Promise<Reservation> {
+  const now = nowMs();
+  const nowText = isoFromMs(now);
+  // A window that started WINDOW_MS ago or earlier is over: the reservation starts a new one.
+  const windowOver = isoFromMs(now - WINDOW_MS);
+  await ensureRow(db, key, now);
+  const reserved = await db
+    .updateTable('login_throttle')
+    .set((eb) => ({
+      failures: eb
+        .case()
+        .when('window_started_at', '<=', windowOver)
+        .then(1)
+        .else(eb('failures', '+', 1))
+        .end(),
+      window_started_at: eb
+        .case()
+        .when('window_started_at', '<=', windowOver)
+        .then(nowText)
+        .else(eb.ref('window_started_at'))
+        .end(),
+    }))
+    .where('key', '=', key)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowText)]))
+    .where((eb) => eb.or([eb('window_started_at', '<=', windowOver), eb('failures', '<', MAX_FAILURES)]))
+    .returning(['failures', 'window_started_at'])
+    .executeTakeFirst();
+  if (reserved) return { granted: true, attempts: reserved.failures, windowStartedAt: reserved.window_started_at };
+
+  const row = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+  const lockEnds = row?.locked_until ? Date.parse(row.locked_until) : 0;
+  const windowEnds = row ? Date.parse(row.window_started_at) + WINDOW_MS : now;
+  return { granted: false, retryAtMs: Math.max(lockEnds, windowEnds, now + 1000) };
+}
+
+/** Gives a reservation back (a right secret), unless its window is over and the count began again. */
+async function releaseAttempt(db: Db, key: string, windowStartedAt: string): Promise<void> {
+  await db
+    .updateTable('login_throttle')
+    .set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('key', '=', key)
+    .where('window_started_at', '=', windowStartedAt)
+    .where('failures', '>', 0)
+    .execute();
+}
+
+/**
+ * A failure keeps its reservation. When the account's attempts are all taken, the lock starts,
+ * unless one is already running (never shortened, never cleared here: of several failures at once
+ * only one starts it). The start is audited as `account.locked`.
+ */
+async function lockIfAtLimit(db: Db, key: string, attempt: SecretAttempt): Promise<void> {
+  const now = nowMs();
+  const lockedUntil = isoFromMs(now + LOCK_MS);
+  await db.transaction().execute(async (trx) => {
+    const started = await trx
+      .updateTable('login_throttle')
+      .set({ locked_until: lockedUntil })
+      .where('key', '=', key)
+      .where('failures', '>=', MAX_FAILURES)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', isoFromMs(now))]))
+      .returning('failures')
+      .executeTakeFirst();
+    if (!started) return;
+    const email = normalizeEmail(attempt.email);
+    await recordAudit(trx, {
+      actor: null,
+      target: attempt.userId ? { id: attempt.userId, email } : null,
+      action: 'account.locked',
+      details: { email, lockedUntil, failures: started.failures, windowMinutes: WINDOW_MS / 60_000 },
+      ip: attempt.client.ip,
+    });
+  });
+}
+
+/**
+ * Counts one failure from the address (across accounts), atomically; the failure that passes
+ * ADDRESS_MAX_FAILURES is audited as `address.limited` (once per window: the count passes it once).
+ */
+async function countAddressFailure(db: Db, ip: string): Promise<{ failures: number; windowEndsMs: number }> {
+  const key = addressKey(ip);
+  const now = nowMs();
+  const windowOver = isoFromMs(now - WINDOW_MS);
+  await ensureRow(db, key, now);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('login_throttle')
+      .set((eb) => ({
+        failures: eb
+          .case()
+          .when('window_started_at', '<=', windowOver)
+          .then(1)
+          .else(eb('failures', '+', 1))
+          .end(),
+        window_started_at: eb
+          .case()
+          .when('window_started_at', '<=', windowOver)
+          .then(isoFromMs(now))
+          .else(eb.ref('window_started_at'))
+          .end(),
+      }))
+      .where('key', '=', key)
+      .returning(['failures', 'window_started_at'])
+      .executeTakeFirstOrThrow();
+    const windowEndsMs = Date.parse(row.window_started_at) + WINDOW_MS;
+    if (row.failures === ADDRESS_MAX_FAILURES + 1) {
+      await recordAudit(trx, {
+        actor: null,
+        target: null,
+        action: 'address.limited',
+        details: { address: ip, failures: row.failures, limitedUntil: isoFromMs(windowEndsMs) },
+        ip,
+      });
+    }
+    return { failures: row.failures, windowEndsMs };
+  });
+}
+
+/** When the account's sign-in lock ends (ISO text), if it is locked now; otherwise null. */
+export async function signInLockedUntil(db: Kysely<Database>, email: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('login_throttle')
+    .select('locked_until')
+    .where('key', '=', accountKey(email))
+    .executeTakeFirst();
+  return row?.locked_until && Date.parse(row.locked_until) > nowMs() ? row.locked_until : null;
+}
+
+/**
+ * Ends an account's sign-in lock early (and forgets its failures). Allowed to whoever may change
+ * the account's status (the same rule as enabling or disabling it); audited as `account.unlocked`.
+ */
+export async function unlockSignIn(db: Db, ctx: { actor: Actor; ip: string }, userId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const target = await findUserById(trx, userId);
+    if (!target) throw new AppError('not_found', 'No account with this ID.');
+    const refusal = userRefusals(ctx.actor, target).changeAccountStatus;
+    if (refusal === 'cannot_disable_self') throw new AppError('forbidden', 'You cannot unlock your own account.');
+    if (refusal) throw new AppError(refusal);
+    const key = accountKey(target.email);
+    const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+    if (!row?.locked_until || Date.parse(row.locked_until) <= nowMs()) {
+      throw new AppError('not_found', 'Sign-in is not locked for this account.');
+    }
+    await trx.deleteFrom('login_throttle').where('key', '=', key).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: { id: target.id, email: target.email },
+      action: 'account.unlocked',
+      details: { lockedUntil: row.locked_until, failures: row.failures },
+      ip: ctx.ip,
+    });
+  });
 }
 
 /**

@@ -8,8 +8,9 @@
  *   random ID (the database keeps its hash), single-use, valid for CHALLENGE_LIFETIME_MS, dead
  *   after MAX_CHALLENGE_FAILURES wrong codes. The session is created only when the code is right.
  * - A wrong code, a replayed code, a used recovery code and a passkey answer that fails
- *   verification all get the same answer, and count toward the same lock as wrong passwords
- *   (login-throttle.ts). The account's failure count is cleared only after the second factor, so
+ *   verification all get the same answer, and count toward the same limit and lock as wrong
+ *   passwords: every answer is checked only within the account's limits (checkSecretWithinLimits
+ *   in login-throttle.ts). The account's failure count is cleared only after the second factor, so
  *   knowing the password does not reset it.
  * - Secrets leave the server once, at enrolment; recovery codes once, when made.
  */
@@ -33,7 +34,7 @@ import type {
 } from '../../shared/schemas/mfa.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { recordAudit } from './audit.js';
-import { clearAccountFailures, lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { checkSecretWithinLimits } from './login-throttle.js';
 import {
   consumePasskeyUse,
   isPasskey,
@@ -162,113 +163,95 @@ export async function completeSignInChallenge(
       : input.passkey !== undefined
         ? 'password+passkey'
         : 'password+totp';
-  const keys = throttleKeys(user.email, client.ip);
-  if ((await lockedUntil(db, keys)) !== null) {
-    await recordLoginAttempt(db, {
-      email: user.email,
-      userId: user.id,
-      success: false,
-      reason: 'locked',
-      method,
-      client,
-    });
-    throw new AppError('login_locked');
-  }
-
-  let factor: SecondFactor | null = null;
-  if (input.recoveryCode !== undefined) {
-    const codeHash = await matchRecoveryCode(db, user.id, input.recoveryCode);
-    if (codeHash) factor = { kind: 'recovery_code', codeHash };
-  } else if (input.passkey !== undefined) {
-    const factors = await confirmedFactors(db, user.id);
-    const match = await matchPasskey(db, options.relyingParty, user.id, idHash, factors, input.passkey);
-    if (match) factor = { kind: 'passkey', match };
-  } else if (input.code !== undefined) {
-    const match = matchTotp(options.secretKey, await confirmedFactors(db, user.id), input.code);
-    if (match) factor = { kind: 'totp', match };
-  }
-
-  if (factor) {
-    try {
-      const session = await db.transaction().execute(async (trx) => {
-        // Single use: of two requests racing with one challenge, only one deletes it.
-        const consumed = await trx
-          .deleteFrom('mfa_challenges')
-          .where('id_hash', '=', idHash)
-          .where('failed_attempts', '<', MAX_CHALLENGE_FAILURES)
-          .executeTakeFirst();
-        if (Number(consumed.numDeletedRows) !== 1) throw new AppError('mfa_challenge_invalid');
-        const used =
-          factor.kind === 'totp'
-            ? await consumeTotpStep(trx, factor.match)
-            : factor.kind === 'passkey'
-              ? await consumePasskeyUse(trx, factor.match)
-              : await consumeRecoveryCode(trx, user.id, factor.codeHash);
-        if (!used) throw new CodeAlreadyUsed();
-        await clearAccountFailures(trx, user.email);
-        const created = await createSession(trx, user.id, client);
-        await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', user.id).execute();
-        await recordLoginAttempt(trx, {
-          email: user.email,
-          userId: user.id,
-          success: true,
-          reason: null,
-          method,
-          client,
-        });
-        if (factor.kind === 'recovery_code') {
-          await recordAudit(trx, {
-            actor: { user },
-            target: { id: user.id, email: user.email },
-            action: 'mfa.recovery_code_used',
-            details: { recoveryCodesLeft: await unusedRecoveryCodeCount(trx, user.id) },
-            ip: client.ip,
-          });
-        }
-        return created;
-      });
-      return { user: { ...user, last_login_at: nowIso() }, session };
-    } catch (error) {
-      if (!(error instanceof CodeAlreadyUsed)) throw error;
+  const attempt = { email: user.email, userId: user.id, method, client, delayStepMs: options.delayStepMs };
+  return checkSecretWithinLimits(db, attempt, async () => {
+    let factor: SecondFactor | null = null;
+    if (input.recoveryCode !== undefined) {
+      const codeHash = await matchRecoveryCode(db, user.id, input.recoveryCode);
+      if (codeHash) factor = { kind: 'recovery_code', codeHash };
+    } else if (input.passkey !== undefined) {
+      const factors = await confirmedFactors(db, user.id);
+      const match = await matchPasskey(db, options.relyingParty, user.id, idHash, factors, input.passkey);
+      if (match) factor = { kind: 'passkey', match };
+    } else if (input.code !== undefined) {
+      const match = matchTotp(options.secretKey, await confirmedFactors(db, user.id), input.code);
+      if (match) factor = { kind: 'totp', match };
     }
-  }
 
-  // A wrong, replayed or used code: one answer for all of them.
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('mfa_challenges')
-      .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
-      .where('id_hash', '=', idHash)
-      .execute();
-    await trx
-      .deleteFrom('mfa_challenges')
-      .where('id_hash', '=', idHash)
-      .where('failed_attempts', '>=', MAX_CHALLENGE_FAILURES)
-      .execute();
-    await recordLoginAttempt(trx, {
-      email: user.email,
-      userId: user.id,
-      success: false,
-      reason:
-        input.recoveryCode !== undefined
-          ? 'wrong_recovery_code'
-          : input.passkey !== undefined
-            ? 'passkey_failed'
-            : 'wrong_mfa_code',
-      method,
-      client,
+    if (factor) {
+      try {
+        const session = await db.transaction().execute(async (trx) => {
+          // Single use: of two requests racing with one challenge, only one deletes it.
+          const consumed = await trx
+            .deleteFrom('mfa_challenges')
+            .where('id_hash', '=', idHash)
+            .where('failed_attempts', '<', MAX_CHALLENGE_FAILURES)
+            .executeTakeFirst();
+          if (Number(consumed.numDeletedRows) !== 1) throw new AppError('mfa_challenge_invalid');
+          const used =
+            factor.kind === 'totp'
+              ? await consumeTotpStep(trx, factor.match)
+              : factor.kind === 'passkey'
+                ? await consumePasskeyUse(trx, factor.match)
+                : await consumeRecoveryCode(trx, user.id, factor.codeHash);
+          if (!used) throw new CodeAlreadyUsed();
+          const created = await createSession(trx, user.id, client);
+          await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', user.id).execute();
+          await recordLoginAttempt(trx, {
+            email: user.email,
+            userId: user.id,
+            success: true,
+            reason: null,
+            method,
+            client,
+          });
+          if (factor.kind === 'recovery_code') {
+            await recordAudit(trx, {
+              actor: { user },
+              target: { id: user.id, email: user.email },
+              action: 'mfa.recovery_code_used',
+              details: { recoveryCodesLeft: await unusedRecoveryCodeCount(trx, user.id) },
+              ip: client.ip,
+            });
+          }
+          return created;
+        });
+        // Signed in: the account's failure count starts again.
+        return { ok: true, value: { user: { ...user, last_login_at: nowIso() }, session }, settle: 'clear' };
+      } catch (error) {
+        if (!(error instanceof CodeAlreadyUsed)) throw error;
+      }
+    }
+
+    // A wrong, replayed or used code: one answer for all of them (the login history row is written
+    // by checkSecretWithinLimits).
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('mfa_challenges')
+        .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+        .where('id_hash', '=', idHash)
+        .execute();
+      await trx
+        .deleteFrom('mfa_challenges')
+        .where('id_hash', '=', idHash)
+        .where('failed_attempts', '>=', MAX_CHALLENGE_FAILURES)
+        .execute();
+      await recordAudit(trx, {
+        actor: { user },
+        target: { id: user.id, email: user.email },
+        action: 'mfa.code_failed',
+        details: { method },
+        ip: client.ip,
+      });
     });
-    await recordAudit(trx, {
-      actor: { user },
-      target: { id: user.id, email: user.email },
-      action: 'mfa.code_failed',
-      details: { method },
-      ip: client.ip,
-    });
+    const reason =
+      input.recoveryCode !== undefined
+        ? 'wrong_recovery_code'
+        : input.passkey !== undefined
+          ? 'passkey_failed'
+          : 'wrong_mfa_code';
+    return { ok: false, reason, error: new AppError('mfa_code_invalid') };
   });
-  const delayMs = await recordFailure(db, keys, options.delayStepMs);
-  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  throw new AppError('mfa_code_invalid');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { createSession, type NewSession } from '../auth/sessions.js';
 import { verifyPassword } from '../security/password-hashing.js';
-import { clearAccountFailures, lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
+import { checkSecretWithinLimits } from './login-throttle.js';
 import { createSignInChallenge } from './mfa.js';
 import { confirmedFactors } from './mfa-factors.js';
 import { findUserByEmail, type UserWithGroup } from './users.js';
@@ -20,7 +20,10 @@ export type FailureReason =
   | 'wrong_password'
   | 'account_disabled'
   | 'sso_account'
+  /** Refused without checking: the account is locked, or its attempts are all taken (login-throttle.ts). */
   | 'locked'
+  /** A failed attempt from an address over its failure limit, refused with 429 (login-throttle.ts). */
+  | 'address_limited'
   | 'wrong_mfa_code'
   | 'wrong_recovery_code'
   | 'passkey_failed'
@@ -61,9 +64,10 @@ export type PasswordSignIn =
 /**
  * Password sign-in. A wrong email, a wrong password, a disabled account and an SSO account all get
  * the same error after the same work (one argon2 verification); only the login history tells them
- * apart, for administrators. A new session ID is issued on every sign-in (never reused). An account
- * with a confirmed second factor gets a challenge instead of a session; its failure count is
- * cleared only when the second factor is right (mfa.ts).
+ * apart, for administrators. The check runs only within the account's limits (login-throttle.ts).
+ * A new session ID is issued on every sign-in (never reused). An account with a confirmed second
+ * factor gets a challenge instead of a session; its failure count is cleared only when the second
+ * factor is right (mfa.ts).
  */
 export async function signInWithPassword(
   db: Db,
@@ -72,47 +76,36 @@ export async function signInWithPassword(
   options: { delayStepMs: number },
 ): Promise<PasswordSignIn> {
   const email = input.email.trim();
-  const keys = throttleKeys(email, client.ip);
-  if ((await lockedUntil(db, keys)) !== null) {
-    await recordLoginAttempt(db, { email, userId: null, success: false, reason: 'locked', method: 'password', client });
-    throw new AppError('login_locked');
-  }
-
   const user = await findUserByEmail(db, email);
-  const passwordMatches = await verifyPassword(user?.password_hash ?? null, input.password);
-  const reason: FailureReason | null = !user
-    ? 'unknown_account'
-    : user.user_type === 'sso'
-      ? 'sso_account'
-      : !passwordMatches
-        ? 'wrong_password'
-        : user.status !== 'enabled'
-          ? 'account_disabled'
-          : null;
+  const attempt = { email, userId: user?.id ?? null, method: 'password', client, delayStepMs: options.delayStepMs };
+  const account = await checkSecretWithinLimits(db, attempt, async () => {
+    const passwordMatches = await verifyPassword(user?.password_hash ?? null, input.password);
+    const reason: FailureReason | null = !user
+      ? 'unknown_account'
+      : user.user_type === 'sso'
+        ? 'sso_account'
+        : !passwordMatches
+          ? 'wrong_password'
+          : user.status !== 'enabled'
+            ? 'account_disabled'
+            : null;
+    if (reason !== null || !user) {
+      return { ok: false, reason: reason ?? 'unknown_account', error: new AppError('invalid_credentials') };
+    }
+    const factors = await confirmedFactors(db, user.id);
+    // With a second factor the password alone signs nobody in: its attempt is given back, the
+    // account's count stays until the second factor is right.
+    return { ok: true, value: { user, factors }, settle: factors.length > 0 ? 'release' : 'clear' };
+  });
 
-  if (reason !== null) {
-    await recordLoginAttempt(db, {
-      email,
-      userId: user?.id ?? null,
-      success: false,
-      reason,
-      method: 'password',
-      client,
-    });
-    const delayMs = await recordFailure(db, keys, options.delayStepMs);
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    throw new AppError('invalid_credentials');
-  }
-
-  const factors = await confirmedFactors(db, user!.id);
+  const { user: signedIn, factors } = account;
   if (factors.length > 0) {
-    const challenge = await createSignInChallenge(db, user!.id, client);
+    const challenge = await createSignInChallenge(db, signedIn.id, client);
     return { kind: 'mfa_challenge', challenge, passkey: factors.some((f) => f.kind === 'passkey') };
   }
-  await clearAccountFailures(db, email);
-  const session = await createSession(db, user!.id, client);
+  const session = await createSession(db, signedIn.id, client);
   const now = nowIso();
-  await db.updateTable('users').set({ last_login_at: now }).where('id', '=', user!.id).execute();
-  await recordLoginAttempt(db, { email, userId: user!.id, success: true, reason: null, method: 'password', client });
-  return { kind: 'session', user: { ...user!, last_login_at: now }, session };
+  await db.updateTable('users').set({ last_login_at: now }).where('id', '=', signedIn.id).execute();
+  await recordLoginAttempt(db, { email, userId: signedIn.id, success: true, reason: null, method: 'password', client });
+  return { kind: 'session', user: { ...signedIn, last_login_at: now }, session };
 }

@@ -84,6 +84,11 @@ export const UserSchema = z.object({
   updatedAt: z.string(),
   /** What the caller may do to this account (nothing, for an anonymous caller). */
   can: UserAbilitiesSchema,
+  /**
+   * When the account's sign-in lock (too many failed attempts) ends, or null when it is not locked.
+   * Only in answers about one account (GET /api/v1/users/{id} and its changes); lists leave it out.
+   */
+  signInLockedUntil: z.string().nullable().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
 

@@ -49,6 +49,11 @@ export function setAccountStatus(id: string, accountStatus: User['accountStatus'
   });
 }
 
+/** Ends the account's sign-in lock (after too many failed attempts) now. */
+export function unlockSignIn(id: string): Promise<void> {
+  return request<void>(`/api/v1/users/${encodeURIComponent(id)}/sign-in-lock`, { method: 'DELETE' });
+}
+
 export function deleteUser(id: string): Promise<void> {
   return request<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }

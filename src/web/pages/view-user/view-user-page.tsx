@@ -12,6 +12,7 @@ import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
 import { fullName } from '../../format/labels.js';
 import { AccountStatusSection } from './account-status-section.js';
 import { ProfilePanel } from './profile-panel.js';
+import { SignInLockNotice } from './sign-in-lock-notice.js';
 import { USER_TABS } from './user-tabs.js';
 
 /** View User (product.md §1): the profile panel and the account's tabs. */
@@ -61,6 +62,7 @@ export function ViewUserPage() {
           ← User Accounts
         </Anchor>
       )}
+      <SignInLockNotice user={user} prefs={me.user} />
       <Grid gap="lg" align="flex-start">
         <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
           <ProfilePanel user={user} prefs={me.user} />
