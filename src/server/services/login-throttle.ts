@@ -148,6 +148,17 @@ type Reservation = { granted: true; attempts: number; windowStartedAt: string } 
  * attempts of the window are taken (by failures or by checks in progress).
  */
 async function reserveAttempt(db: Db, key: string): Promise<Reservation> {
+  // A success or a release may delete the row between ensureRow and the UPDATE (a clean slate):
+  // that is no reason to refuse, so take the attempt on a new row. Twice is enough: a row deleted
+  // again at once means someone else keeps succeeding, and refusing this one is then harmless.
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await tryReserveAttempt(db, key);
+    if (outcome !== 'row_vanished') return outcome;
+    if (attempt >= 2) return { granted: false, retryAtMs: nowMs() + 1000 };
+  }
+}
+
+async function tryReserveAttempt(db: Db, key: string): Promise<Reservation | 'row_vanished'> {
   const now = nowMs();
   const nowText = isoFromMs(now);
   // A window that started WINDOW_MS ago or earlier is over: the reservation starts a new one.
@@ -177,12 +188,17 @@ async function reserveAttempt(db: Db, key: string): Promise<Reservation> {
   if (reserved) return { granted: true, attempts: reserved.failures, windowStartedAt: reserved.window_started_at };
 
   const row = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-  const lockEnds = row?.locked_until ? Date.parse(row.locked_until) : 0;
-  const windowEnds = row ? Date.parse(row.window_started_at) + WINDOW_MS : now;
+  if (!row) return 'row_vanished';
+  const lockEnds = row.locked_until ? Date.parse(row.locked_until) : 0;
+  const windowEnds = Date.parse(row.window_started_at) + WINDOW_MS;
   return { granted: false, retryAtMs: Math.max(lockEnds, windowEnds, now + 1000) };
 }
 
-/** Gives a reservation back (a right secret), unless its window is over and the count began again. */
+/**
+ * Gives a reservation back (a right secret), unless its window is over and the count began again.
+ * A row left with no failures and no lock says nothing: it goes, so a right current password leaves
+ * the data exactly as it was (a refused change after it must change nothing).
+ */
 async function releaseAttempt(db: Db, key: string, windowStartedAt: string): Promise<void> {
   await db
     .updateTable('login_throttle')
@@ -190,6 +206,12 @@ async function releaseAttempt(db: Db, key: string, windowStartedAt: string): Pro
     .where('key', '=', key)
     .where('window_started_at', '=', windowStartedAt)
     .where('failures', '>', 0)
+    .execute();
+  await db
+    .deleteFrom('login_throttle')
+    .where('key', '=', key)
+    .where('failures', '=', 0)
+    .where('locked_until', 'is', null)
     .execute();
 }
 
