@@ -25,6 +25,11 @@ export const ERRORS = {
     status: 403,
     message: 'You cannot assign a security group with rights you do not have yourself.',
   },
+  account_exceeds_own_rights: {
+    status: 403,
+    message:
+      "This account's security group holds rights you do not have yourself, so you cannot change its password, multi-factor authentication, status, group or API token.",
+  },
   password_change_required: {
     status: 403,
     message: 'You must change your password before you can do anything else.',

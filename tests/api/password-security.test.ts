@@ -340,7 +340,8 @@ describe('Account Status and Security Group', () => {
     await t.db
       .insertInto('group_permissions')
       .values(
-        ['users_groups:view', 'users_groups:update', 'records:view'].map((permission) => ({
+        // Every right of a Read Only User, so it may act on one (never on an account holding more).
+        ['users_groups:view', 'users_groups:update', 'records:view', 'reports:view'].map((permission) => ({
           group_id: groupId,
           permission,
         })),

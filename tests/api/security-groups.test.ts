@@ -660,7 +660,7 @@ describe('custom security groups (create, read, update, delete)', () => {
             payload: { securityGroupId: manager.groupId },
           },
           403,
-          'forbidden',
+          'administrator_protected',
         );
         await expectRefused(
           caller,

@@ -21,6 +21,7 @@ import {
 } from '../../shared/schemas/security.js';
 import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/users.js';
 import { getUser } from '../services/users.js';
+import { loadGroupPermissions } from '../services/security-groups.js';
 import { presentUser } from './presenters.js';
 import type { FastifyRequest } from 'fastify';
 
@@ -90,7 +91,8 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
     async (request) => {
       const ctx = contextOf(request);
       await setAccountStatus(db, ctx, request.params.id, request.body.accountStatus);
-      return presentUser(await getUser(db, request.params.id), ctx.actor);
+      const user = await getUser(db, request.params.id);
+      return presentUser(user, ctx.actor, await loadGroupPermissions(db, [user.security_group_id]));
     },
   );
 

@@ -13,6 +13,7 @@ import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.j
 import { relyingPartyFor } from '../services/passkeys.js';
 import { findUserById, getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
+import { loadGroupPermissions } from '../services/security-groups.js';
 import { sessionIdentityProvider } from '../services/identity-provider-settings.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
@@ -176,7 +177,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     async (request) => {
       const actor = actorOf(request);
       await updateAccountSettings(db, { actor, ip: request.ip }, actor.user.id, request.body);
-      return presentUser(await getUser(db, actor.user.id), actor);
+      const user = await getUser(db, actor.user.id);
+      return presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id]));
     },
   );
 };

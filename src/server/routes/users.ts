@@ -13,6 +13,7 @@ import {
   UserListSchema,
   UserSchema,
 } from '../../shared/schemas/users.js';
+import { loadGroupPermissions } from '../services/security-groups.js';
 import { csvRow } from './csv.js';
 import { presentUser } from './presenters.js';
 
@@ -48,9 +49,13 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
     async (request) => {
       const actor = actorOf(request);
-      const { users, total } = await listUsers(db, request.query);
+      // Every group's rights at once (a small table): `can` per row without a query per row.
+      const [{ users, total }, groupPermissions] = await Promise.all([
+        listUsers(db, request.query),
+        loadGroupPermissions(db),
+      ]);
       return {
-        users: users.map((user) => presentUser(user, actor)),
+        users: users.map((user) => presentUser(user, actor, groupPermissions)),
         total,
         page: request.query.page,
         pageSize: request.query.pageSize,
@@ -71,11 +76,12 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request, reply) => {
       const actor = actorOf(request);
       const pageSize = 1000;
+      const groupPermissions = await loadGroupPermissions(db);
       async function* rows() {
         yield csvRow(CSV_COLUMNS.map(([header]) => header));
         for (let page = 1; ; page++) {
           const { users } = await listUsers(db, { ...request.query, page, pageSize });
-          for (const user of users.map((row) => presentUser(row, actor)))
+          for (const user of users.map((row) => presentUser(row, actor, groupPermissions)))
             yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
           if (users.length < pageSize) return;
         }
@@ -105,7 +111,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request, reply) => {
       const actor = actorOf(request);
       const user = await createUser(db, { actor, ip: request.ip }, request.body);
-      return reply.code(201).send(presentUser(user, actor));
+      return reply.code(201).send(presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id])));
     },
   );
 
@@ -121,7 +127,10 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         response: { 200: UserSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentUser(await getUser(db, request.params.id), actorOf(request)),
+    async (request) => {
+      const user = await getUser(db, request.params.id);
+      return presentUser(user, actorOf(request), await loadGroupPermissions(db, [user.security_group_id]));
+    },
   );
 
   app.patch(
@@ -139,7 +148,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request) => {
       const actor = actorOf(request);
       const user = await updateAccountSettings(db, { actor, ip: request.ip }, request.params.id, request.body);
-      return presentUser(user, actor);
+      return presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id]));
     },
   );
 

@@ -12,7 +12,7 @@ import type { Db } from '../db/connection.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can, isAdministrator, type Actor } from '../auth/actor.js';
+import { can, type Actor } from '../auth/actor.js';
 import { endAllSessions } from '../auth/sessions.js';
 import { hashPassword, verifyPassword } from '../security/password-hashing.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
@@ -21,6 +21,7 @@ import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../
 import { diffFields, recordAudit } from './audit.js';
 import { lockedUntil, recordFailure, throttleKeys } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
+import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
 import { recordLoginAttempt } from './sign-in.js';
@@ -29,6 +30,7 @@ import {
   assertMayAssignGroup,
   findUserById,
   isLastEnabledAdministrator,
+  securityRefusalFor,
   userRefusals,
   type UserWithGroup,
 } from './users.js';
@@ -44,10 +46,16 @@ export interface SecurityContext {
 /**
  * Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab: their
  * group comes from the identity provider and they have no password, MFA or token here; only their
- * status can change (setAccountStatus), under the same rule as everyone's (userRefusals).
+ * status can change (setAccountStatus), under the same rule as everyone's (userRefusals). Every
+ * field is a security action, so securityRefusalFor applies to each (`groupPermissions` must hold
+ * the target's group).
  */
-export function securityAbilities(actor: Actor, target: UserTable): SecurityAbilities {
-  const changeAccountStatus = userRefusals(actor, target).changeAccountStatus === null;
+export function securityAbilities(
+  actor: Actor,
+  target: UserTable,
+  groupPermissions: GroupPermissions,
+): SecurityAbilities {
+  const changeAccountStatus = userRefusals(actor, target, groupPermissions).changeAccountStatus === null;
   if (target.user_type === 'sso') {
     return {
       changeSecurityGroup: false,
@@ -59,15 +67,14 @@ export function securityAbilities(actor: Actor, target: UserTable): SecurityAbil
     };
   }
   const self = actor.user.id === target.id;
-  // Nobody below Administrator may touch an Administrator account.
-  const protectedAdministrator = target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor);
-  const mayUpdate = can(actor, 'users_groups:update') && !protectedAdministrator;
+  const mayActOnSecurity = securityRefusalFor(actor, target, groupPermissions) === null;
+  const mayUpdate = can(actor, 'users_groups:update') && mayActOnSecurity;
   return {
     changeSecurityGroup: mayUpdate,
     changeAccountStatus,
     changeMfaEnrollment: mayUpdate,
-    generateApiToken: can(actor, 'administration:generate_api_tokens'),
-    setMustChangePassword: can(actor, 'administration:force_password_change') && (self || !protectedAdministrator),
+    generateApiToken: can(actor, 'administration:generate_api_tokens') && mayActOnSecurity,
+    setMustChangePassword: can(actor, 'administration:force_password_change') && mayActOnSecurity,
     resetPassword: self ? 'own' : mayUpdate ? 'other' : 'none',
   };
 }
@@ -86,7 +93,7 @@ async function loadTarget(
 
 export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
   const target = await loadTarget(db, userId);
-  const [group, token, mfaActive] = await Promise.all([
+  const [group, token, mfaActive, groupPermissions] = await Promise.all([
     db
       .selectFrom('security_groups')
       .select('description')
@@ -94,6 +101,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
       .executeTakeFirstOrThrow(),
     db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).executeTakeFirst(),
     hasConfirmedFactor(db, target.id),
+    loadGroupPermissions(db, [target.security_group_id]),
   ]);
   return {
     userId: target.id,
@@ -111,7 +119,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
     mfaEnrolled: target.mfa_enrolled === 1,
     mfaActive,
     mustChangePassword: target.must_change_password === 1,
-    can: securityAbilities(actor, target),
+    can: securityAbilities(actor, target, groupPermissions),
   };
 }
 
@@ -119,13 +127,20 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
  * Refuses every requested change the actor may not make. A field sent with the value it already
  * has is not a change and is accepted (a form may send everything it shows).
  */
-function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecurity): void {
+function assertChangesAllowed(
+  actor: Actor,
+  target: UserTable,
+  groupPermissions: GroupPermissions,
+  body: UpdateSecurity,
+): void {
   if (target.user_type === 'sso' && Object.keys(body).some((field) => field !== 'accountStatus')) {
     throw new AppError('sso_account');
   }
-  const allowed = securityAbilities(actor, target);
+  const allowed = securityAbilities(actor, target, groupPermissions);
+  // The account's rank is the reason when it is one; otherwise a missing permission.
+  const code = securityRefusalFor(actor, target, groupPermissions) ?? 'forbidden';
   const refuse = (field: string, message: string) => {
-    throw new AppError('forbidden', message, { [field]: message });
+    throw new AppError(code, message, { [field]: message });
   };
   if (
     body.securityGroupId !== undefined &&
@@ -214,7 +229,7 @@ export async function updateSecurity(
   options: { allowSso?: boolean } = {},
 ): Promise<void> {
   const before = await loadTarget(db, userId, options);
-  assertChangesAllowed(ctx.actor, before, body);
+  assertChangesAllowed(ctx.actor, before, await loadGroupPermissions(db, [before.security_group_id]), body);
   const own = ctx.actor.user.id === before.id;
   const newPasswordHash = body.resetPassword
     ? await preparePasswordChange(db, ctx, before, body.resetPassword, own)
@@ -223,7 +238,7 @@ export async function updateSecurity(
   await db.transaction().execute(async (trx) => {
     // Re-read and re-check inside the transaction: the account may have changed meanwhile.
     const target = await loadTarget(trx, userId, options);
-    assertChangesAllowed(ctx.actor, target, body);
+    assertChangesAllowed(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id]), body);
     if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id) {
       await assertMayAssignGroup(trx, ctx.actor, body.securityGroupId);
     }
@@ -295,6 +310,13 @@ export async function changeOwnPassword(
 
 const TOKEN_PREFIX = 'lk_';
 
+/** Generate and revoke: the tab's `generateApiToken` ability, enforced. */
+async function assertMayManageApiToken(trx: Kysely<Database>, actor: Actor, target: UserTable): Promise<void> {
+  const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
+  if (securityAbilities(actor, target, groupPermissions).generateApiToken) return;
+  throw new AppError(securityRefusalFor(actor, target, groupPermissions) ?? 'forbidden');
+}
+
 /** `lk_abcd…wxyz`: enough to recognise a token in a list, far too little to use it. */
 function maskToken(token: string): string {
   return `${token.slice(0, TOKEN_PREFIX.length + 4)}…${token.slice(-4)}`;
@@ -315,6 +337,7 @@ export async function generateApiToken(
   const createdAt = nowIso();
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
+    await assertMayManageApiToken(trx, ctx.actor, target);
     const replaced = await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).executeTakeFirst();
     await trx
       .insertInto('api_tokens')
@@ -347,6 +370,7 @@ export async function revokeApiToken(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
+    await assertMayManageApiToken(trx, ctx.actor, target);
     const token = await trx
       .selectFrom('api_tokens')
       .select('masked')

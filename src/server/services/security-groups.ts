@@ -47,6 +47,34 @@ export async function findGroupWithPermissions(
   return { ...group, permissions: orderPermissions(rows.map((r) => r.permission)) };
 }
 
+/** Each security group's permissions by group ID; a group holding none maps to an empty set. */
+export type GroupPermissions = ReadonlyMap<string, ReadonlySet<string>>;
+
+/**
+ * The permissions of the given groups (or of every group), in one query. The table is small: a
+ * request that judges many accounts (the users list's `can` per row) loads it once, not per row.
+ */
+export async function loadGroupPermissions(
+  db: Kysely<Database>,
+  groupIds: readonly string[] | null = null,
+): Promise<GroupPermissions> {
+  let query = db
+    .selectFrom('security_groups as g')
+    .leftJoin('group_permissions as p', 'p.group_id', 'g.id')
+    .select(['g.id', 'p.permission']);
+  if (groupIds !== null) {
+    if (groupIds.length === 0) return new Map();
+    query = query.where('g.id', 'in', [...new Set(groupIds)]);
+  }
+  const permissions = new Map<string, Set<string>>();
+  for (const row of await query.execute()) {
+    const held = permissions.get(row.id) ?? new Set<string>();
+    if (row.permission) held.add(row.permission);
+    permissions.set(row.id, held);
+  }
+  return permissions;
+}
+
 /** System groups first (in the order of permissions.ts), then custom groups by name; with member counts. */
 export async function listGroups(db: Db): Promise<GroupWithMembers[]> {
   const [groups, permissions, counts, providerUses] = await Promise.all([
