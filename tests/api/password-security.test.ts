@@ -258,8 +258,8 @@ describe('Account Status and Security Group', () => {
       payload: { accountStatus: 'enabled' },
     });
     expect((await session.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
-    // The token is the owner's credential, not the session's: it works again once the owner is enabled.
-    expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
+    // Disabling destroyed the token (issue 11, #9): it does not come back with the account.
+    expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
 
     const audit = await t.db
       .selectFrom('audit_events')

@@ -59,7 +59,8 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         summary: 'Save the Password & Security tab (the Change button): all of it, or nothing',
         description:
           '`resetPassword` needs `currentPassword` when it is your own password. `mustChangePassword` is for Administrators only. ' +
-          'Disabling an account ends its sessions and stops its API token at once; a password reset ends the sessions.',
+          'Disabling an account ends its sessions and deletes its API token at once (enabling it again brings back ' +
+          'neither); a password reset ends the sessions.',
         params: IdParamsSchema,
         body: UpdateSecuritySchema,
         response: { 200: SecuritySettingsSchema, ...ERROR_RESPONSES },
@@ -82,7 +83,8 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         description:
           'The Account Status of the Password & Security tab on its own, for SSO accounts (which have no such tab) ' +
           'and scripts. Never your own account; an Administrator account only as an Administrator; never the last ' +
-          'enabled Administrator. Disabling ends its sessions and stops its API token at once, on every node.',
+          'enabled Administrator. Disabling ends its sessions and deletes its API token at once, on every node; ' +
+          'enabling it again brings back neither.',
         params: IdParamsSchema,
         body: AccountStatusChangeSchema,
         response: { 200: UserSchema, ...ERROR_RESPONSES },

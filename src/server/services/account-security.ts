@@ -261,15 +261,22 @@ export async function updateSecurity(
         .set({ ...changes, updated_at: nowIso() })
         .where('id', '=', target.id)
         .execute();
+      // A disabled account's sessions end now and its API token is destroyed, not merely refused:
+      // enabling the account again later brings back neither (a new token must be generated).
+      const disabledEffects =
+        changes.status === 'disabled'
+          ? {
+              sessionsEnded: await endAllSessions(trx, target.id),
+              tokenRevoked: Number((await deleteApiToken(trx, target.id)).numDeletedRows) > 0,
+            }
+          : {};
       await recordAudit(trx, {
         actor: ctx.actor,
         target: targetRef,
         action: 'user.security_updated',
-        details: { changes: diff },
+        details: { changes: diff, ...disabledEffects },
         ip: ctx.ip,
       });
-      // A disabled account's sessions end now; its API token is refused from the next request.
-      if (changes.status === 'disabled') await endAllSessions(trx, target.id);
       // Clearing "Enroll in Multi-Factor Authentication" is the lost-phone reset: factors and
       // recovery codes go, sessions end. (Checking it needs nothing more: a session of an account
       // without a factor can only enrol from its next request on.)
@@ -288,7 +295,7 @@ export async function updateSecurity(
 
 /**
  * Enables or disables any account, SSO ones included (whose Password & Security tab is hidden):
- * the same rules, audit entry and effects (sessions end, token refused) as that tab's field.
+ * the same rules, audit entry and effects (sessions end, token destroyed) as that tab's field.
  */
 export async function setAccountStatus(
   db: Db,
@@ -309,6 +316,11 @@ export async function changeOwnPassword(
 }
 
 const TOKEN_PREFIX = 'lk_';
+
+/** Deletes the account's API token (if any) inside the caller's transaction. */
+function deleteApiToken(trx: Kysely<Database>, userId: string) {
+  return trx.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
+}
 
 /** Generate and revoke: the tab's `generateApiToken` ability, enforced. */
 async function assertMayManageApiToken(trx: Kysely<Database>, actor: Actor, target: UserTable): Promise<void> {
@@ -338,7 +350,7 @@ export async function generateApiToken(
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
     await assertMayManageApiToken(trx, ctx.actor, target);
-    const replaced = await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).executeTakeFirst();
+    const replaced = await deleteApiToken(trx, target.id);
     await trx
       .insertInto('api_tokens')
       .values({
@@ -377,7 +389,7 @@ export async function revokeApiToken(
       .where('user_id', '=', target.id)
       .executeTakeFirst();
     if (!token) throw new AppError('not_found', 'This account has no API token.');
-    await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).execute();
+    await deleteApiToken(trx, target.id);
     await recordAudit(trx, {
       actor: ctx.actor,
       target: { id: target.id, email: target.email },

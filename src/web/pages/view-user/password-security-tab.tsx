@@ -309,8 +309,8 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       >
         <Stack>
           <Text size="sm">
-            The account&apos;s sessions end at once and its API token stops working. Enabling it again later does not
-            bring back the old sessions.
+            The account&apos;s sessions end at once and its API token is deleted. Enabling it again later brings back
+            neither: a new token must be generated.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmingDisable(false)}>
