@@ -218,7 +218,7 @@ export async function completeSignInChallenge(
         });
         if (factor.kind === 'recovery_code') {
           await recordAudit(trx, {
-            actor: { user },
+            actor: { user, groupName: user.group_name },
             target: { id: user.id, email: user.email },
             action: 'mfa.recovery_code_used',
             details: { recoveryCodesLeft: await unusedRecoveryCodeCount(trx, user.id) },
@@ -259,7 +259,7 @@ export async function completeSignInChallenge(
       client,
     });
     await recordAudit(trx, {
-      actor: { user },
+      actor: { user, groupName: user.group_name },
       target: { id: user.id, email: user.email },
       action: 'mfa.code_failed',
       details: { method },

@@ -7,7 +7,7 @@ import { isAdministrator, type Actor } from '../auth/actor.js';
 import { endAllSessions } from '../auth/sessions.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
-import { recordAudit } from './audit.js';
+import { recordAudit, type AuditActor } from './audit.js';
 import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
 import { findUserById, securityRefusalFor, type RequestContext, type UserWithGroup } from './users.js';
 
@@ -109,10 +109,13 @@ export async function applyNewPassword(
   return sessionsEnded;
 }
 
-/** Who reset a password, in the audit's words. */
-function resetBy(actor: Actor | null, targetId: string): 'cli' | 'self' | 'administrator' {
+/**
+ * Who reset a password, in the audit's words: `self`, `cli`, or the security group of whoever
+ * reset someone else's (a user manager is not an Administrator; the entry must not say so).
+ */
+function resetBy(actor: AuditActor | null, targetId: string): string {
   if (actor === null) return 'cli';
-  return actor.user.id === targetId ? 'self' : 'administrator';
+  return actor.user.id === targetId ? 'self' : actor.groupName;
 }
 
 /** SSO accounts have no local password: their identity provider alone decides how they sign in. */

@@ -370,6 +370,7 @@ export async function createUser(
         password_hash: passwordHash,
         must_change_password: 0,
         mfa_enrolled: 0,
+        mfa_required_by_other: 0,
         session_timeout_minutes: input.sessionTimeoutMinutes,
         date_format: 'yyyy-mm-dd',
         time_format: '24-hour',

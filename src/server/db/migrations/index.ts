@@ -6,6 +6,7 @@ import * as m0004 from './0004-platform-data.js';
 import * as m0005 from './0005-mfa.js';
 import * as m0006 from './0006-passkeys.js';
 import * as m0007 from './0007-sso.js';
+import * as m0009 from './0009-actor-group-and-mfa-requirement.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-mfa': m0005,
   '0006-passkeys': m0006,
   '0007-sso': m0007,
+  '0009-actor-group-and-mfa-requirement': m0009,
 };
