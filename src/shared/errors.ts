@@ -83,6 +83,11 @@ export const ERRORS = {
       'Multi-factor authentication is on for this account, so its last authenticator cannot be removed. Add another one first, or ask an Administrator to reset it.',
   },
   mfa_not_enrolled: { status: 409, message: 'This account has no multi-factor authentication set up.' },
+  mfa_required: {
+    status: 403,
+    message:
+      'Multi-factor authentication was required for your account by an Administrator; only they can turn it off.',
+  },
   mfa_enrollment_not_started: {
     status: 409,
     message: 'Start setting up the authenticator app first (the setup may have been replaced by a newer one).',

@@ -99,6 +99,7 @@ describe('GET /api/v1/users/:id/security', () => {
       generateApiToken: false,
       setMustChangePassword: false,
       resetPassword: 'own',
+      turnOffMfaNeedsCurrentPassword: false,
     });
     const other = await caller.request({ method: 'GET', url: `/api/v1/users/${adminId}/security` });
     expect(other.statusCode).toBe(403);
@@ -456,6 +457,8 @@ describe('The Change button is all or nothing', () => {
       security_group_id: { from: SYSTEM_GROUP_IDS.regularUser, to: SYSTEM_GROUP_IDS.orchestrationUser },
       status: { from: 'enabled', to: 'disabled' },
       mfa_enrolled: { from: 0, to: 1 },
+      // Required by someone else: the owner cannot turn it off (issue 11, #3).
+      mfa_required_by_other: { from: 0, to: 1 },
       must_change_password: { from: 0, to: 1 },
     });
   });

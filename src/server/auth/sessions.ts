@@ -43,6 +43,29 @@ export async function endSession(db: Kysely<Database>, idHash: string): Promise<
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
 
+/**
+ * Session rotation after a re-authentication (a password checked again, a password changed): the
+ * session `previousIdHash` ends and a new one with a new ID starts in its place, for the same
+ * account and identity provider, inside the caller's transaction. An ID that someone else learnt
+ * before (fixation, a copied cookie) is worthless from now on. The caller sends the new ID to the
+ * browser (routes/session-cookie.ts). Undefined when the session no longer exists.
+ */
+export async function rotateSession(
+  db: Kysely<Database>,
+  previousIdHash: string,
+  client: { ip: string; userAgent: string },
+): Promise<NewSession | undefined> {
+  const previous = await db
+    .selectFrom('sessions')
+    .select(['user_id', 'identity_provider_id'])
+    .where('id_hash', '=', previousIdHash)
+    .executeTakeFirst();
+  if (!previous) return undefined;
+  await endSession(db, previousIdHash);
+  const provider = previous.identity_provider_id;
+  return createSession(db, previous.user_id, client, provider ? { identityProviderId: provider } : {});
+}
+
 /** Ends every session of an account (all nodes see it at once: sessions are checked in the database). */
 export async function endAllSessions(
   db: Kysely<Database>,

@@ -23,9 +23,10 @@ import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/user
 import { getUser } from '../services/users.js';
 import { loadGroupPermissions } from '../services/security-groups.js';
 import { presentUser } from './presenters.js';
+import { useNewSession } from './session-cookie.js';
 import type { FastifyRequest } from 'fastify';
 
-export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config, sessionCookie }) => {
   const contextOf = (request: FastifyRequest): SecurityContext => ({
     actor: actorOf(request),
     ip: request.ip,
@@ -58,7 +59,9 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         tags: ['Password & Security'],
         summary: 'Save the Password & Security tab (the Change button): all of it, or nothing',
         description:
-          '`resetPassword` needs `currentPassword` when it is your own password. `mustChangePassword` is for Administrators only. ' +
+          '`resetPassword` needs `currentPassword` when it is your own password; turning off your own MFA ' +
+          '(`mfaEnrolled: false`) needs `currentPassword` too, and is refused while an Administrator requires it. ' +
+          'Either gives this browser a new session (a new cookie). `mustChangePassword` is for Administrators only. ' +
           'Disabling an account ends its sessions and deletes its API token at once (enabling it again brings back ' +
           'neither); a password reset ends the sessions.',
         params: IdParamsSchema,
@@ -66,9 +69,10 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         response: { 200: SecuritySettingsSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const ctx = contextOf(request);
-      await updateSecurity(db, ctx, request.params.id, request.body);
+      const { newSession } = await updateSecurity(db, ctx, request.params.id, request.body);
+      if (newSession) useNewSession(request, reply, sessionCookie, newSession);
       return getSecuritySettings(db, ctx.actor, request.params.id);
     },
   );
@@ -140,13 +144,16 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       schema: {
         tags: ['Password & Security'],
         summary: 'Change your own password (also the forced change at next login)',
-        description: 'Your other sessions end; this one stays. A wrong current password counts as a failed sign-in.',
+        description:
+          'Your other sessions end; this browser gets a new session (a new cookie: the old session ID stops ' +
+          'working). A wrong current password counts as a failed sign-in.',
         body: ChangeOwnPasswordSchema,
         response: { 204: z.null(), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      await changeOwnPassword(db, contextOf(request), request.body);
+      const { newSession } = await changeOwnPassword(db, contextOf(request), request.body);
+      if (newSession) useNewSession(request, reply, sessionCookie, newSession);
       return reply.code(204).send(null);
     },
   );

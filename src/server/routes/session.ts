@@ -26,6 +26,7 @@ import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
 import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
 import { clientOf } from './context.js';
 import { presentMe, presentUser } from './presenters.js';
+import { setSessionCookie } from './session-cookie.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, sessionCookie } = deps;
@@ -39,7 +40,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   ) {
     const previous = request.cookies[sessionCookie.name];
     if (previous) await endSession(db, hashSecret(previous));
-    reply.setCookie(sessionCookie.name, signedIn.session.id, sessionCookie.options);
+    setSessionCookie(reply, sessionCookie, signedIn.session);
     const { group_name: _groupName, has_mfa_factor: _hasMfaFactor, ...userRow } = signedIn.user;
     return presentMe(await actorFor(db, userRow, 'session', signedIn.session.idHash), signedIn.user);
   }

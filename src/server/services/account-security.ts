@@ -13,7 +13,7 @@ import type { Database, UserTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { can, type Actor } from '../auth/actor.js';
-import { endAllSessions } from '../auth/sessions.js';
+import { endAllSessions, rotateSession, type NewSession } from '../auth/sessions.js';
 import { hashPassword, verifyPassword } from '../security/password-hashing.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
@@ -64,19 +64,28 @@ export function securityAbilities(
       generateApiToken: false,
       setMustChangePassword: false,
       resetPassword: 'none',
+      turnOffMfaNeedsCurrentPassword: false,
     };
   }
   const self = actor.user.id === target.id;
   const mayActOnSecurity = securityRefusalFor(actor, target, groupPermissions) === null;
   const mayUpdate = can(actor, 'users_groups:update') && mayActOnSecurity;
+  // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
+  const changeMfaEnrollment = mayUpdate && !(self && mfaRequiredOfOwner(target));
   return {
     changeSecurityGroup: mayUpdate,
     changeAccountStatus,
-    changeMfaEnrollment: mayUpdate,
+    changeMfaEnrollment,
     generateApiToken: can(actor, 'administration:generate_api_tokens') && mayActOnSecurity,
     setMustChangePassword: can(actor, 'administration:force_password_change') && mayActOnSecurity,
     resetPassword: self ? 'own' : mayUpdate ? 'other' : 'none',
+    turnOffMfaNeedsCurrentPassword: self && changeMfaEnrollment && target.mfa_enrolled === 1,
   };
+}
+
+/** The account's MFA is on because someone else required it: its owner may not turn it off. */
+function mfaRequiredOfOwner(target: UserTable): boolean {
+  return target.mfa_enrolled === 1 && target.mfa_required_by_other === 1;
 }
 
 /** The account whose settings change; SSO accounts only where `allowSso` (their status). */
@@ -118,6 +127,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
       : null,
     mfaEnrolled: target.mfa_enrolled === 1,
     mfaActive,
+    mfaRequiredByOther: mfaRequiredOfOwner(target),
     mustChangePassword: target.must_change_password === 1,
     can: securityAbilities(actor, target, groupPermissions),
   };
@@ -158,6 +168,11 @@ function assertChangesAllowed(
     body.mfaEnrolled !== (target.mfa_enrolled === 1) &&
     !allowed.changeMfaEnrollment
   ) {
+    if (actor.user.id === target.id && mfaRequiredOfOwner(target)) {
+      throw new AppError('mfa_required', undefined, {
+        mfaEnrolled: 'An Administrator requires multi-factor authentication for your account.',
+      });
+    }
     refuse('mfaEnrolled', 'You may not change the multi-factor authentication of this account.');
   }
   if (
@@ -173,17 +188,15 @@ function assertChangesAllowed(
 }
 
 /**
- * Checks a new password (and, for your own, the current one) and hashes it, before any write:
- * argon2 is slow on purpose and must not run while a write transaction holds the database.
+ * Checks a new password and hashes it, before any write: argon2 is slow on purpose and must not
+ * run while a write transaction holds the database. (Your own current password is checked before,
+ * by updateSecurity.)
  */
 async function preparePasswordChange(
-  db: Db,
-  ctx: SecurityContext,
   target: UserTable,
-  change: { currentPassword?: string | undefined; newPassword: string; confirmNewPassword: string },
+  change: { newPassword: string; confirmNewPassword: string },
   own: boolean,
 ): Promise<string> {
-  if (own) await assertCurrentPassword(db, ctx, target, change.currentPassword);
   const fields = { password: 'newPassword', confirmation: 'confirmNewPassword' };
   const context = { email: target.email, firstName: target.first_name, lastName: target.last_name };
   const password = assertAcceptablePassword(change.newPassword, change.confirmNewPassword, context, fields);
@@ -220,22 +233,30 @@ export async function assertCurrentPassword(
   });
 }
 
-/** The Change button: every change on the tab in one transaction, each with its audit entry. */
+/**
+ * The Change button: every change on the tab in one transaction, each with its audit entry.
+ * Changing your own password or turning off your own MFA re-authenticates you (your current
+ * password, checked once): this session is then rotated, and its replacement is returned for the
+ * route to hand to the browser (null otherwise, and always for API tokens, which have no session).
+ */
 export async function updateSecurity(
   db: Db,
   ctx: SecurityContext,
   userId: string,
   body: UpdateSecurity,
   options: { allowSso?: boolean } = {},
-): Promise<void> {
+): Promise<{ newSession: NewSession | null }> {
   const before = await loadTarget(db, userId, options);
   assertChangesAllowed(ctx.actor, before, await loadGroupPermissions(db, [before.security_group_id]), body);
   const own = ctx.actor.user.id === before.id;
-  const newPasswordHash = body.resetPassword
-    ? await preparePasswordChange(db, ctx, before, body.resetPassword, own)
-    : null;
+  const turnsOffOwnMfa = own && body.mfaEnrolled === false && before.mfa_enrolled === 1;
+  const reauthenticates = own && (turnsOffOwnMfa || body.resetPassword !== undefined);
+  if (reauthenticates) {
+    await assertCurrentPassword(db, ctx, before, body.resetPassword?.currentPassword ?? body.currentPassword);
+  }
+  const newPasswordHash = body.resetPassword ? await preparePasswordChange(before, body.resetPassword, own) : null;
 
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     // Re-read and re-check inside the transaction: the account may have changed meanwhile.
     const target = await loadTarget(trx, userId, options);
     assertChangesAllowed(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id]), body);
@@ -251,6 +272,9 @@ export async function updateSecurity(
     if (body.securityGroupId !== undefined) changes.security_group_id = body.securityGroupId;
     if (body.accountStatus !== undefined) changes.status = body.accountStatus;
     if (body.mfaEnrolled !== undefined) changes.mfa_enrolled = body.mfaEnrolled ? 1 : 0;
+    // Switched on by someone else: required of the owner, who cannot switch it off. Switched off: no longer.
+    if (body.mfaEnrolled === true && target.mfa_enrolled === 0) changes.mfa_required_by_other = own ? 0 : 1;
+    if (body.mfaEnrolled === false) changes.mfa_required_by_other = 0;
     if (body.mustChangePassword !== undefined) changes.must_change_password = body.mustChangePassword ? 1 : 0;
     const diff = diffFields(target as unknown as Record<string, unknown>, changes);
     const targetRef = { id: target.id, email: target.email };
@@ -283,13 +307,18 @@ export async function updateSecurity(
       if (changes.mfa_enrolled === 0 && target.mfa_enrolled === 1) await resetMfa(trx, ctx.actor, ctx.ip, targetRef);
     }
     if (newPasswordHash) {
-      // Your own reset keeps this session and ends the others; a reset by someone else ends them
-      // all. Changing your own password satisfies a pending "must change", unless this request sets it.
+      // Your own reset ends your other sessions (this one is rotated below); a reset by someone
+      // else ends them all. Changing your own password satisfies a pending "must change", unless
+      // this request sets it.
       await applyNewPassword(trx, ctx, targetRef, newPasswordHash, {
         keepSessionIdHash: own ? ctx.actor.sessionIdHash : null,
         ...(own && body.mustChangePassword === undefined ? { mustChangePassword: false } : {}),
       });
     }
+    const sessionIdHash = ctx.actor.sessionIdHash;
+    if (!reauthenticates || !sessionIdHash) return { newSession: null };
+    const client = { ip: ctx.ip, userAgent: ctx.userAgent };
+    return { newSession: (await rotateSession(trx, sessionIdHash, client)) ?? null };
   });
 }
 
@@ -306,13 +335,16 @@ export async function setAccountStatus(
   await updateSecurity(db, ctx, userId, { accountStatus }, { allowSso: true });
 }
 
-/** Your own password, from the forced-change screen or /me: current password required. */
+/**
+ * Your own password, from the forced-change screen or /me: current password required. Your other
+ * sessions end and this one is rotated: the new session is returned for the browser.
+ */
 export async function changeOwnPassword(
   db: Db,
   ctx: SecurityContext,
   change: { currentPassword: string; newPassword: string; confirmNewPassword: string },
-): Promise<void> {
-  await updateSecurity(db, ctx, ctx.actor.user.id, { resetPassword: change });
+): Promise<{ newSession: NewSession | null }> {
+  return updateSecurity(db, ctx, ctx.actor.user.id, { resetPassword: change });
 }
 
 const TOKEN_PREFIX = 'lk_';
