@@ -154,6 +154,7 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
       generateApiToken: false,
       setMustChangePassword: false,
       resetPassword: 'none',
+      turnOffMfaNeedsCurrentPassword: false,
     });
   });
 
