@@ -158,6 +158,18 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
     });
   });
 
+  it("the tab's Security Group list marks only groups the manager may assign", async () => {
+    const groups = (await manager.request({ method: 'GET', url: '/api/v1/security-groups' })).json().groups as Array<{
+      id: string;
+      can: { assign: boolean };
+    }>;
+    const assign = (id: string) => groups.find((g) => g.id === id)?.can.assign;
+    expect(assign(SYSTEM_GROUP_IDS.orchestrationUser)).toBe(false);
+    expect(assign(SYSTEM_GROUP_IDS.administrator)).toBe(false);
+    expect(assign(SYSTEM_GROUP_IDS.readOnlyUser)).toBe(true);
+    expect(assign(managerGroupId)).toBe(true);
+  });
+
   it('a group one right short is enough to refuse: Orchestration rights but tasks:fail', async () => {
     const almost = await admin.request({
       method: 'POST',

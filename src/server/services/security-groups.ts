@@ -144,8 +144,11 @@ export async function getGroup(
   return group;
 }
 
-/** Nobody may hand out, take away or redefine rights they do not hold themselves. */
-function holdsEvery(actor: Actor, permissions: readonly string[]): boolean {
+/**
+ * Nobody may hand out, take away or redefine rights they do not hold themselves: the rule for
+ * changing a group and for assigning one to an account (assertMayAssignGroup, each group's `can.assign`).
+ */
+export function holdsEvery(actor: Actor, permissions: readonly string[]): boolean {
   return isAdministrator(actor) || permissions.every((permission) => actor.permissions.has(permission as Permission));
 }
 
@@ -173,12 +176,17 @@ export function groupRefusals(
   if (remove === null && group.member_count > 0) remove = 'group_has_members';
   // Deleting it would silently change where single sign-on puts people: the provider changes first.
   if (remove === null && group.provider_count > 0) remove = 'group_used_by_provider';
-  return { update, delete: remove };
+  const assign = holdsEvery(actor, group.permissions) ? null : 'group_exceeds_own_rights';
+  return { update, delete: remove, assign };
 }
 
 export function groupAbilities(actor: Actor, group: GroupWithMembers): SecurityGroupAbilities {
   const refusals = groupRefusals(actor, group);
-  return { update: refusals.update === null, delete: refusals.delete === null };
+  return {
+    update: refusals.update === null,
+    delete: refusals.delete === null,
+    assign: refusals.assign === null,
+  };
 }
 
 const REFUSAL_MESSAGES: Partial<Record<GroupRefusal, string>> = {

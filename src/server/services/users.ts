@@ -20,7 +20,12 @@ import type {
   UserSortColumn,
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
-import { findGroupWithPermissions, loadGroupPermissions, type GroupPermissions } from './security-groups.js';
+import {
+  findGroupWithPermissions,
+  holdsEvery,
+  loadGroupPermissions,
+  type GroupPermissions,
+} from './security-groups.js';
 
 export type UserWithGroup = UserTable & {
   group_name: string;
@@ -283,7 +288,7 @@ export async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor |
   // Held until the assignment commits, so the group cannot be deleted or given more rights meanwhile.
   const group = await findGroupWithPermissions(trx, groupId, 'share');
   if (!group) throw fieldError('securityGroupId', 'Choose one of the security groups.');
-  if (actor && !isAdministrator(actor) && !holdsAll(actor.permissions, group.permissions)) {
+  if (actor && !holdsEvery(actor, group.permissions)) {
     throw new AppError('group_exceeds_own_rights', undefined, {
       securityGroupId: 'You cannot assign a security group with rights you do not have yourself.',
     });

@@ -134,7 +134,9 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
     queryFn: ({ signal }) => listSecurityGroups(signal),
     enabled: can.changeSecurityGroup,
   });
-  const groupOptions = (groups.data ?? [settings.securityGroup]).map((g) => ({
+  // Only groups the server would accept (their rights are all the viewer's), and the current one.
+  const assignable = groups.data?.filter((g) => g.can.assign || g.id === settings.securityGroup.id);
+  const groupOptions = (assignable ?? [settings.securityGroup]).map((g) => ({
     value: g.id,
     label: g.name,
     description: g.description,
