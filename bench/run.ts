@@ -72,6 +72,7 @@ function account(i: number, passwordHash: string, now: string): UserTable {
     password_hash: passwordHash,
     must_change_password: 0,
     mfa_enrolled: 0,
+    mfa_required_by_other: 0,
     session_timeout_minutes: 60,
     date_format: 'yyyy-mm-dd',
     time_format: '24-hour',

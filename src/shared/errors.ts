@@ -25,6 +25,11 @@ export const ERRORS = {
     status: 403,
     message: 'You cannot assign a security group with rights you do not have yourself.',
   },
+  account_exceeds_own_rights: {
+    status: 403,
+    message:
+      "This account's security group holds rights you do not have yourself, so you cannot change its password, multi-factor authentication, status, group or API token.",
+  },
   password_change_required: {
     status: 403,
     message: 'You must change your password before you can do anything else.',
@@ -78,6 +83,11 @@ export const ERRORS = {
       'Multi-factor authentication is on for this account, so its last authenticator cannot be removed. Add another one first, or ask an Administrator to reset it.',
   },
   mfa_not_enrolled: { status: 409, message: 'This account has no multi-factor authentication set up.' },
+  mfa_required: {
+    status: 403,
+    message:
+      'Multi-factor authentication was required for your account by an Administrator; only they can turn it off.',
+  },
   mfa_enrollment_not_started: {
     status: 409,
     message: 'Start setting up the authenticator app first (the setup may have been replaced by a newer one).',

@@ -82,6 +82,8 @@ async function send(
     query?: Record<string, string>;
     caller?: Caller | null;
     snapshot?: boolean;
+    /** The group of fresh accounts a sample acts on (a Regular User unless said). */
+    accountsIn?: string;
   } = {},
 ): Promise<{ response: LightMyRequestResponse; before: Awaited<ReturnType<typeof stateSnapshot>> | null }> {
   const sample = ROUTE_SAMPLES[keyOf(route)]!;
@@ -92,7 +94,7 @@ async function send(
     caller: acting.user,
     targetId: target === 'self' ? acting.user.id : other.id,
     self: target === 'self',
-    newAccount: (groupId = SYSTEM_GROUP_IDS.regularUser) => quickUser(t, groupId),
+    newAccount: (groupId = overrides.accountsIn ?? SYSTEM_GROUP_IDS.regularUser) => quickUser(t, groupId),
   });
   const options = {
     method: route.method as 'GET',
@@ -233,7 +235,12 @@ describeOnSqlite('route × single-permission custom group matrix (each route ask
     ...new Set(routes.flatMap((r) => (r.access.kind === 'permission' ? [r.access.permission] : []))),
   ].sort();
   const holders = new Map<string, Member>();
+  // The accounts acted on hold no rights at all, so every holder holds all of theirs and the rule
+  // on acting on another account's security (securityRefusalFor) never decides here: the gate does.
+  let rightless: { groupId: string; other: UserWithGroup };
   beforeAll(async () => {
+    const groupId = await createCustomGroup(t, [], 'Targets without rights');
+    rightless = { groupId, other: await quickUser(t, groupId, { firstName: 'Rightless', lastName: 'Target' }) };
     for (const permission of [...permissions, 'none']) {
       const held = permission === 'none' ? [] : [permission];
       const groupId = await createCustomGroup(t, held, `Only ${permission}`);
@@ -250,7 +257,16 @@ describeOnSqlite('route × single-permission custom group matrix (each route ask
           if (access.kind !== 'permission') continue;
           const holds = access.permission === permission;
           it(`${holds ? 'is allowed' : 'gets 403'} on ${keyOf(route)} for another account`, async () => {
-            const { response, before } = await send(route, holders.get(permission)!, 'session', 'other', other);
+            const { response, before } = await send(
+              route,
+              holders.get(permission)!,
+              'session',
+              'other',
+              rightless.other,
+              {
+                accountsIn: rightless.groupId,
+              },
+            );
             if (holds) expectAllowed(route, response);
             else await expectRefused(response, before, 403, 'forbidden');
           });

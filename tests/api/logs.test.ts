@@ -81,6 +81,7 @@ beforeAll(async () => {
         occurred_at: hour(row.h),
         actor_user_id: null,
         actor_email: row.actor,
+        actor_group_name: 'Auditors',
         target_user_id: null,
         target_email: row.target,
         action: row.action,
@@ -162,6 +163,7 @@ describe('real actions write the logs', () => {
     expect(page.events[0]).toMatchObject({
       actorUserId: actor.id,
       actorEmail: actor.email,
+      actorGroup: 'Administrator',
       targetUserId: created.json<{ id: string }>().id,
       targetEmail: email,
       action: 'user.created',
@@ -272,11 +274,11 @@ describe('CSV exports', () => {
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     expect(response.headers['content-disposition']).toMatch(/attachment; filename="latchkey-.*\.csv"/);
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Time (UTC),Actor,Target,Action,Details,IP');
+    expect(lines[0]).toBe('Time (UTC),Actor,Actor Group,Target,Action,Details,IP');
     expect(lines.slice(1)).toEqual([
-      `${hour(4)},${ACTOR_A},${TARGET_X},test.beta.${tag},"{""hour"":4}",192.0.2.1`,
-      `${hour(1)},${ACTOR_A},${TARGET_Y},test.beta.${tag},"{""hour"":1}",192.0.2.1`,
-      `${hour(0)},${ACTOR_A},${TARGET_X},test.alpha.${tag},"{""hour"":0}",192.0.2.1`,
+      `${hour(4)},${ACTOR_A},Auditors,${TARGET_X},test.beta.${tag},"{""hour"":4}",192.0.2.1`,
+      `${hour(1)},${ACTOR_A},Auditors,${TARGET_Y},test.beta.${tag},"{""hour"":1}",192.0.2.1`,
+      `${hour(0)},${ACTOR_A},Auditors,${TARGET_X},test.alpha.${tag},"{""hour"":0}",192.0.2.1`,
     ]);
   });
 

@@ -99,6 +99,7 @@ describe('GET /api/v1/users/:id/security', () => {
       generateApiToken: false,
       setMustChangePassword: false,
       resetPassword: 'own',
+      turnOffMfaNeedsCurrentPassword: false,
     });
     const other = await caller.request({ method: 'GET', url: `/api/v1/users/${adminId}/security` });
     expect(other.statusCode).toBe(403);
@@ -258,8 +259,8 @@ describe('Account Status and Security Group', () => {
       payload: { accountStatus: 'enabled' },
     });
     expect((await session.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
-    // The token is the owner's credential, not the session's: it works again once the owner is enabled.
-    expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
+    // Disabling destroyed the token (issue 11, #9): it does not come back with the account.
+    expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
 
     const audit = await t.db
       .selectFrom('audit_events')
@@ -340,7 +341,8 @@ describe('Account Status and Security Group', () => {
     await t.db
       .insertInto('group_permissions')
       .values(
-        ['users_groups:view', 'users_groups:update', 'records:view'].map((permission) => ({
+        // Every right of a Read Only User, so it may act on one (never on an account holding more).
+        ['users_groups:view', 'users_groups:update', 'records:view', 'reports:view'].map((permission) => ({
           group_id: groupId,
           permission,
         })),
@@ -455,6 +457,8 @@ describe('The Change button is all or nothing', () => {
       security_group_id: { from: SYSTEM_GROUP_IDS.regularUser, to: SYSTEM_GROUP_IDS.orchestrationUser },
       status: { from: 'enabled', to: 'disabled' },
       mfa_enrolled: { from: 0, to: 1 },
+      // Required by someone else: the owner cannot turn it off (issue 11, #3).
+      mfa_required_by_other: { from: 0, to: 1 },
       must_change_password: { from: 0, to: 1 },
     });
   });

@@ -137,7 +137,7 @@ describe('custom security groups (create, read, update, delete)', () => {
         permissions: ['records:view', 'tasks:view', 'tasks:start'],
         memberCount: 0,
         identityProviderCount: 0,
-        can: { update: true, delete: true },
+        can: { update: true, delete: true, assign: true },
       });
       const stored = await t.db
         .selectFrom('group_permissions')
@@ -279,7 +279,7 @@ describe('custom security groups (create, read, update, delete)', () => {
       );
       expect(error.message).toMatch(/Tasks: View, Tasks: Start/);
       const allowed = await create(manager.token, groupBody({ permissions: ['records:view', 'users_groups:view'] }));
-      expect(allowed.can).toEqual({ update: true, delete: true });
+      expect(allowed.can).toEqual({ update: true, delete: true, assign: true });
     });
   });
 
@@ -312,8 +312,9 @@ describe('custom security groups (create, read, update, delete)', () => {
       const populated = await create(admin, groupBody());
       await quickUser(t, populated.id);
       const seen = await groupsSeenBy(admin);
-      for (const system of SYSTEM_GROUPS) expect(seen.get(system.id)!.can).toEqual({ update: false, delete: false });
-      expect(seen.get(empty.id)!.can).toEqual({ update: true, delete: true });
+      for (const system of SYSTEM_GROUPS)
+        expect(seen.get(system.id)!.can).toEqual({ update: false, delete: false, assign: true });
+      expect(seen.get(empty.id)!.can).toEqual({ update: true, delete: true, assign: true });
       expect(seen.get(populated.id)).toMatchObject({ memberCount: 1, can: { update: true, delete: false } });
     });
 
@@ -323,10 +324,10 @@ describe('custom security groups (create, read, update, delete)', () => {
       const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
       const viewerOnly = await customGroupMember(t, ['users_groups:view', 'records:view']);
       const byManager = await groupsSeenBy(manager.session);
-      expect(byManager.get(stronger.id)!.can).toEqual({ update: false, delete: false });
-      expect(byManager.get(weaker.id)!.can).toEqual({ update: true, delete: true });
+      expect(byManager.get(stronger.id)!.can).toEqual({ update: false, delete: false, assign: false });
+      expect(byManager.get(weaker.id)!.can).toEqual({ update: true, delete: true, assign: true });
       const byViewer = await groupsSeenBy(viewerOnly.token);
-      expect(byViewer.get(weaker.id)!.can).toEqual({ update: false, delete: false });
+      expect(byViewer.get(weaker.id)!.can).toEqual({ update: false, delete: false, assign: true });
     });
   });
 
@@ -660,7 +661,7 @@ describe('custom security groups (create, read, update, delete)', () => {
             payload: { securityGroupId: manager.groupId },
           },
           403,
-          'forbidden',
+          'administrator_protected',
         );
         await expectRefused(
           caller,

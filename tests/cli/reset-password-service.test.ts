@@ -85,7 +85,7 @@ describe('resetPassword', () => {
       .where('target_user_id', '=', user.id)
       .where('action', '=', 'user.password_reset')
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(audit.details)).toEqual({ by: 'administrator', sessionsEnded: 0, mustChangePassword: true });
+    expect(JSON.parse(audit.details)).toEqual({ by: 'Administrator', sessionsEnded: 0, mustChangePassword: true });
   });
 
   it('refuses, and changes nothing, when someone below Administrator resets an Administrator or forces a change', async () => {

@@ -3,6 +3,7 @@
  * Security tab on the View User page, reached by the Email hyperlink of the User Accounts list.
  */
 import type { Page } from '@playwright/test';
+import * as OTPAuth from 'otpauth';
 import { expect, test } from './support/test.js';
 import { ADMIN, ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator, type CreatedUser } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
@@ -281,4 +282,52 @@ test('navigating away with unsaved changes warns, and leaving cancels them', asy
   await expect(page).toHaveURL(/\/users$/);
   const settings = await admin.expect<{ mfaEnrolled: boolean }>(200, 'GET', `/api/v1/users/${target.id}/security`);
   expect(settings.mfaEnrolled).toBe(false);
+});
+
+test('turning off your own MFA asks for your Current Password, and you stay signed in', async ({ page }) => {
+  const own = await createUser(admin, {
+    email: 'ona.own@example.test',
+    firstName: 'Ona',
+    lastName: 'Own',
+    securityGroupId: 'administrator',
+  });
+  await signInThroughUi(page, app(), own.email, own.password);
+  // Ona sets up an authenticator app herself (through the API, in another session of hers).
+  const ona = new ApiClient(app().url);
+  await ona.signIn(own.email, own.password);
+  const { secret } = await ona.expect<{ secret: string }>(201, 'POST', '/api/v1/me/mfa/totp', {
+    currentPassword: own.password,
+  });
+  const code = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 }).generate();
+  await ona.expect(200, 'POST', '/api/v1/me/mfa/totp/confirm', { code });
+
+  await openPasswordSecurityTab(page, own.email);
+  const box = page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' });
+  await expect(box).toBeChecked();
+  await expect(page.getByLabel('Current Password')).toHaveCount(0);
+  await box.uncheck();
+  const currentPassword = page.getByRole('textbox', { name: 'Current Password' });
+  await expect(currentPassword).toBeVisible();
+  await saveScreenshot(page, 'password-security-own-mfa-off');
+
+  // Without the password: the confirmation, then the server's refusal on the field.
+  await page.getByRole('button', { name: 'Change' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Turn off multi-factor authentication for your account?' });
+  await confirm.getByRole('button', { name: 'Turn off and save' }).click();
+  await expect(page.getByText('Current Password is required.')).toBeVisible();
+  expect((await admin.expect<{ mfaActive: boolean }>(200, 'GET', `/api/v1/users/${own.id}/security`)).mfaActive).toBe(
+    true,
+  );
+
+  await currentPassword.fill(own.password);
+  await page.getByRole('button', { name: 'Change' }).click();
+  await confirm.getByRole('button', { name: 'Turn off and save' }).click();
+  await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
+  await expect(box).not.toBeChecked();
+  expect((await admin.expect<{ mfaActive: boolean }>(200, 'GET', `/api/v1/users/${own.id}/security`)).mfaActive).toBe(
+    false,
+  );
+  // The session was rotated (new cookie): this browser is still signed in after a reload.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
 });

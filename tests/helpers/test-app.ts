@@ -145,6 +145,7 @@ export const UI_HEADERS = { 'x-latchkey-csrf': '1' } as const;
 export interface Caller {
   /** Sends a request as this caller (cookie + CSRF header for sessions; bearer header for tokens). */
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** The session cookie (`name=value`) it sends now: like a browser, it follows a new session ID. */
   cookie: string | null;
 }
 
@@ -163,11 +164,26 @@ export async function signIn(t: TestApp, email: string, password = TEST_PASSWORD
   return sessionCaller(t, `${cookie.name}=${cookie.value}`);
 }
 
+/**
+ * A caller with a session cookie. Like a browser, it takes up a new session ID the server sends (a
+ * session is rotated after every re-authentication); a cleared cookie (sign-out) is not taken up,
+ * so a test can show the old session is refused. To send an old ID on purpose, make a new caller.
+ */
 export function sessionCaller(t: TestApp, cookie: string): Caller {
-  return {
+  const name = cookie.slice(0, cookie.indexOf('='));
+  const caller: Caller = {
     cookie,
-    request: (options) => t.app.inject({ ...options, headers: { ...UI_HEADERS, cookie, ...(options.headers ?? {}) } }),
+    request: async (options) => {
+      const response = await t.app.inject({
+        ...options,
+        headers: { ...UI_HEADERS, cookie: caller.cookie!, ...(options.headers ?? {}) },
+      });
+      const renewed = response.cookies.find((c) => c.name === name && c.value);
+      if (renewed) caller.cookie = `${renewed.name}=${renewed.value}`;
+      return response;
+    },
   };
+  return caller;
 }
 
 export function tokenCaller(t: TestApp, token: string): Caller {

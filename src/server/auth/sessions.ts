@@ -18,7 +18,11 @@ export async function createSession(
   db: Kysely<Database>,
   userId: string,
   client: { ip: string; userAgent: string },
-  options: { identityProviderId?: string } = {},
+  options: {
+    identityProviderId?: string | null;
+    /** A rotated session keeps the absolute end of the one it replaces (default: 12 hours from now). */
+    expiresAt?: string;
+  } = {},
 ): Promise<NewSession> {
   const id = generateSecret(32);
   const idHash = hashSecret(id);
@@ -30,7 +34,7 @@ export async function createSession(
       user_id: userId,
       created_at: isoFromMs(now),
       last_seen_at: isoFromMs(now),
-      expires_at: isoFromMs(now + SESSION_ABSOLUTE_LIFETIME_MS),
+      expires_at: options.expiresAt ?? isoFromMs(now + SESSION_ABSOLUTE_LIFETIME_MS),
       ip: client.ip,
       user_agent: client.userAgent.slice(0, 500),
       identity_provider_id: options.identityProviderId ?? null,
@@ -41,6 +45,32 @@ export async function createSession(
 
 export async function endSession(db: Kysely<Database>, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}
+
+/**
+ * Session rotation after a re-authentication (a password checked again, a password changed): the
+ * session `previousIdHash` ends and a new one with a new ID starts in its place, for the same
+ * account and identity provider, inside the caller's transaction. An ID that someone else learnt
+ * before (fixation, a copied cookie) is worthless from now on. The caller sends the new ID to the
+ * browser (routes/session-cookie.ts). Undefined when the session no longer exists.
+ */
+export async function rotateSession(
+  db: Kysely<Database>,
+  previousIdHash: string,
+  client: { ip: string; userAgent: string },
+): Promise<NewSession | undefined> {
+  const previous = await db
+    .selectFrom('sessions')
+    .select(['user_id', 'identity_provider_id', 'expires_at'])
+    .where('id_hash', '=', previousIdHash)
+    .executeTakeFirst();
+  if (!previous) return undefined;
+  await endSession(db, previousIdHash);
+  // The 12-hour absolute end stays where sign-in put it: re-authenticating must not extend it forever.
+  return createSession(db, previous.user_id, client, {
+    identityProviderId: previous.identity_provider_id,
+    expiresAt: previous.expires_at,
+  });
 }
 
 /** Ends every session of an account (all nodes see it at once: sessions are checked in the database). */

@@ -41,6 +41,8 @@ export interface UserTable {
   password_hash: string | null;
   must_change_password: number;
   mfa_enrolled: number;
+  /** 1 when someone else (not the person) set mfa_enrolled: they cannot turn their MFA off (0008). */
+  mfa_required_by_other: number;
   session_timeout_minutes: number;
   date_format: string;
   time_format: string;
@@ -80,6 +82,8 @@ export interface AuditEventTable {
   occurred_at: string;
   actor_user_id: string | null;
   actor_email: string | null;
+  /** The actor's security group (its name when it acted); null without an actor or before 0008. */
+  actor_group_name: string | null;
   target_user_id: string | null;
   target_email: string | null;
   action: string;
@@ -312,7 +316,7 @@ export interface SsoUsedAssertionTable {
   expires_at: string;
 }
 
-/** The installation's own settings: exactly one row (id 'installation'), made by migration 0010. */
+/** The installation's own settings: exactly one row (id 'installation'), made by migration 0009. */
 export interface InstallationSettingsTable {
   id: string;
   /** The longest inactivity timeout any account may have; the session check caps every account at it. */

@@ -22,9 +22,10 @@ import {
 import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/users.js';
 import { getUser } from '../services/users.js';
 import { presentUserInDetail } from './presenters.js';
+import { useNewSession } from './session-cookie.js';
 import type { FastifyRequest } from 'fastify';
 
-export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config, sessionCookie }) => {
   const contextOf = (request: FastifyRequest): SecurityContext => ({
     actor: actorOf(request),
     ip: request.ip,
@@ -57,16 +58,20 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         tags: ['Password & Security'],
         summary: 'Save the Password & Security tab (the Change button): all of it, or nothing',
         description:
-          '`resetPassword` needs `currentPassword` when it is your own password. `mustChangePassword` is for Administrators only. ' +
-          'Disabling an account ends its sessions and stops its API token at once; a password reset ends the sessions.',
+          '`resetPassword` needs `currentPassword` when it is your own password; turning off your own MFA ' +
+          '(`mfaEnrolled: false`) needs `currentPassword` too, and is refused while an Administrator requires it. ' +
+          'Either gives this browser a new session (a new cookie). `mustChangePassword` is for Administrators only. ' +
+          'Disabling an account ends its sessions and deletes its API token at once (enabling it again brings back ' +
+          'neither); a password reset ends the sessions.',
         params: IdParamsSchema,
         body: UpdateSecuritySchema,
         response: { 200: SecuritySettingsSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const ctx = contextOf(request);
-      await updateSecurity(db, ctx, request.params.id, request.body);
+      const { newSession } = await updateSecurity(db, ctx, request.params.id, request.body);
+      if (newSession) useNewSession(request, reply, sessionCookie, newSession);
       return getSecuritySettings(db, ctx.actor, request.params.id);
     },
   );
@@ -81,7 +86,8 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         description:
           'The Account Status of the Password & Security tab on its own, for SSO accounts (which have no such tab) ' +
           'and scripts. Never your own account; an Administrator account only as an Administrator; never the last ' +
-          'enabled Administrator. Disabling ends its sessions and stops its API token at once, on every node.',
+          'enabled Administrator. Disabling ends its sessions and deletes its API token at once, on every node; ' +
+          'enabling it again brings back neither.',
         params: IdParamsSchema,
         body: AccountStatusChangeSchema,
         response: { 200: UserSchema, ...ERROR_RESPONSES },
@@ -136,13 +142,16 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       schema: {
         tags: ['Password & Security'],
         summary: 'Change your own password (also the forced change at next login)',
-        description: 'Your other sessions end; this one stays. A wrong current password counts as a failed sign-in.',
+        description:
+          'Your other sessions end; this browser gets a new session (a new cookie: the old session ID stops ' +
+          'working). A wrong current password counts as a failed sign-in.',
         body: ChangeOwnPasswordSchema,
         response: { 204: z.null(), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      await changeOwnPassword(db, contextOf(request), request.body);
+      const { newSession } = await changeOwnPassword(db, contextOf(request), request.body);
+      if (newSession) useNewSession(request, reply, sessionCookie, newSession);
       return reply.code(204).send(null);
     },
   );

@@ -28,6 +28,7 @@ export function presentAuditEvent(row: AuditEventRow): AuditEvent {
     occurredAt: row.occurred_at,
     actorUserId: row.actor_user_id,
     actorEmail: row.actor_email,
+    actorGroup: row.actor_group_name,
     targetUserId: row.target_user_id,
     targetEmail: row.target_email,
     action: row.action,
@@ -54,6 +55,7 @@ export function presentLoginAttempt(row: LoginAttemptRow): LoginAttempt {
 const AUDIT_CSV_COLUMNS = [
   ['Time (UTC)', (e: AuditEvent) => e.occurredAt],
   ['Actor', (e) => e.actorEmail ?? ''],
+  ['Actor Group', (e) => e.actorGroup ?? ''],
   ['Target', (e) => e.targetEmail ?? ''],
   ['Action', (e) => e.action],
   ['Details', (e) => (Object.keys(e.details).length ? JSON.stringify(e.details) : '')],

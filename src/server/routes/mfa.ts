@@ -1,5 +1,5 @@
 /** Your own multi-factor authentication: authenticator apps, passkeys and recovery codes (issue 5). */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SIGNED_IN, SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED } from '../auth/access.js';
@@ -18,6 +18,7 @@ import {
   type CurrentPasswordCheck,
   type MfaContext,
 } from '../services/mfa.js';
+import { rotateRequestSession } from './session-cookie.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
   ConfirmedTotpSchema,
@@ -35,7 +36,7 @@ import {
 
 const FactorParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
-export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config, sessionCookie }) => {
   const relyingParty = relyingPartyFor(config.publicUrl);
   const contextOf = (request: FastifyRequest): MfaContext => ({
     actor: actorOf(request),
@@ -44,10 +45,11 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
     secretKey: config.secretKey,
     relyingParty,
   });
+  /** Checks the current password again; a re-authentication, so this session is rotated after it. */
   const passwordCheck =
-    (request: FastifyRequest): CurrentPasswordCheck =>
-    (target, currentPassword) =>
-      assertCurrentPassword(
+    (request: FastifyRequest, reply: FastifyReply): CurrentPasswordCheck =>
+    async (target, currentPassword) => {
+      await assertCurrentPassword(
         db,
         {
           actor: actorOf(request),
@@ -58,6 +60,8 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
         target,
         currentPassword,
       );
+      await rotateRequestSession(db, request, reply, sessionCookie);
+    };
 
   app.get(
     '/api/v1/me/mfa',
@@ -88,7 +92,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) => {
-      const enrolment = await startTotpEnrolment(db, contextOf(request), request.body, passwordCheck(request));
+      const enrolment = await startTotpEnrolment(db, contextOf(request), request.body, passwordCheck(request, reply));
       return reply.code(201).send(enrolment);
     },
   );
@@ -124,7 +128,8 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
         response: { 200: PasskeyCreationOptionsSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => startPasskeyRegistration(db, contextOf(request), request.body, passwordCheck(request)),
+    async (request, reply) =>
+      startPasskeyRegistration(db, contextOf(request), request.body, passwordCheck(request, reply)),
   );
 
   app.post(
@@ -161,7 +166,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) => {
-      await removeOwnFactor(db, contextOf(request), request.params.id, request.body, passwordCheck(request));
+      await removeOwnFactor(db, contextOf(request), request.params.id, request.body, passwordCheck(request, reply));
       return reply.code(204).send(null);
     },
   );
@@ -177,8 +182,8 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
         response: { 200: RecoveryCodesSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => ({
-      recoveryCodes: await regenerateRecoveryCodes(db, contextOf(request), request.body, passwordCheck(request)),
+    async (request, reply) => ({
+      recoveryCodes: await regenerateRecoveryCodes(db, contextOf(request), request.body, passwordCheck(request, reply)),
     }),
   );
 };

@@ -3,7 +3,12 @@ import type { Actor } from '../auth/actor.js';
 import { can, isAdministrator } from '../auth/actor.js';
 import type { Database, InstallationSettingsTable } from '../db/schema.js';
 import { signInLockedUntil } from '../services/login-throttle.js';
-import { groupAbilities, type GroupWithMembers } from '../services/security-groups.js';
+import {
+  groupAbilities,
+  loadGroupPermissions,
+  type GroupPermissions,
+  type GroupWithMembers,
+} from '../services/security-groups.js';
 import { mfaStatusOf, userAbilities, type UserWithGroup } from '../services/users.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
 import type { SecurityGroup } from '../../shared/schemas/security-groups.js';
@@ -13,8 +18,9 @@ import type { User } from '../../shared/schemas/users.js';
 /**
  * The API's view of an account, as `viewer` sees it (`can`: what the viewer may do to it; null is
  * an anonymous caller). Fields are listed one by one so a secret can never slip out.
+ * `groupPermissions` holds the row's group (loadGroupPermissions: once per request for a list).
  */
-export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
+export function presentUser(row: UserWithGroup, viewer: Actor | null, groupPermissions: GroupPermissions): User {
   return {
     id: row.id,
     email: row.email,
@@ -37,7 +43,9 @@ export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
     mfaStatus: mfaStatusOf(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    can: viewer ? userAbilities(viewer, row) : { update: false, delete: false, changeAccountStatus: false },
+    can: viewer
+      ? userAbilities(viewer, row, groupPermissions)
+      : { update: false, delete: false, changeAccountStatus: false },
   };
 }
 
@@ -46,7 +54,11 @@ export function presentUser(row: UserWithGroup, viewer: Actor | null): User {
  * which is why lists do not do it.
  */
 export async function presentUserInDetail(db: Kysely<Database>, row: UserWithGroup, viewer: Actor): Promise<User> {
-  return { ...presentUser(row, viewer), signInLockedUntil: await signInLockedUntil(db, row.email) };
+  const [groupPermissions, lockedUntil] = await Promise.all([
+    loadGroupPermissions(db, [row.security_group_id]),
+    signInLockedUntil(db, row.email),
+  ]);
+  return { ...presentUser(row, viewer, groupPermissions), signInLockedUntil: lockedUntil };
 }
 
 export function presentAbilities(actor: Actor): Abilities {
@@ -55,8 +67,10 @@ export function presentAbilities(actor: Actor): Abilities {
 
 /** Who is signed in: `account` is the actor's account as the list shows it (with its MFA status). */
 export function presentMe(actor: Actor, account: UserWithGroup, identityProvider: Me['identityProvider'] = null): Me {
+  // Your own account: its group's rights are the actor's own, read on this request.
+  const ownGroup: GroupPermissions = new Map([[account.security_group_id, actor.permissions]]);
   return {
-    user: presentUser(account, actor),
+    user: presentUser(account, actor, ownGroup),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
     mfaEnrollmentRequired: actor.mfaEnrollmentPending,

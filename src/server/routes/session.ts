@@ -13,6 +13,7 @@ import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.j
 import { relyingPartyFor } from '../services/passkeys.js';
 import { findUserById, getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
+import { loadGroupPermissions } from '../services/security-groups.js';
 import { sessionIdentityProvider } from '../services/identity-provider-settings.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
@@ -25,6 +26,7 @@ import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
 import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
 import { clientOf } from './context.js';
 import { presentMe, presentUser } from './presenters.js';
+import { setSessionCookie } from './session-cookie.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, sessionCookie } = deps;
@@ -38,7 +40,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   ) {
     const previous = request.cookies[sessionCookie.name];
     if (previous) await endSession(db, hashSecret(previous));
-    reply.setCookie(sessionCookie.name, signedIn.session.id, sessionCookie.options);
+    setSessionCookie(reply, sessionCookie, signedIn.session);
     const { group_name: _groupName, has_mfa_factor: _hasMfaFactor, ...userRow } = signedIn.user;
     return presentMe(await actorFor(db, userRow, 'session', signedIn.session.idHash), signedIn.user);
   }
@@ -178,7 +180,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     async (request) => {
       const actor = actorOf(request);
       await updateAccountSettings(db, { actor, ip: request.ip }, actor.user.id, request.body);
-      return presentUser(await getUser(db, actor.user.id), actor);
+      const user = await getUser(db, actor.user.id);
+      return presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id]));
     },
   );
 };

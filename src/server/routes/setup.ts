@@ -36,7 +36,7 @@ export const setupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =
       const { token, ...admin } = request.body;
       const user = await completeSetup(db, token, admin, request.ip);
       // Nobody is signed in yet: the anonymous caller may do nothing to the new account.
-      return reply.code(201).send(presentUser(user, null));
+      return reply.code(201).send(presentUser(user, null, new Map()));
     },
   );
 };

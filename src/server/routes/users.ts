@@ -14,6 +14,7 @@ import {
   UserListSchema,
   UserSchema,
 } from '../../shared/schemas/users.js';
+import { loadGroupPermissions } from '../services/security-groups.js';
 import { csvRow } from './csv.js';
 import { presentUser, presentUserInDetail } from './presenters.js';
 
@@ -49,9 +50,13 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
     async (request) => {
       const actor = actorOf(request);
-      const { users, total } = await listUsers(db, request.query);
+      // Every group's rights at once (a small table): `can` per row without a query per row.
+      const [{ users, total }, groupPermissions] = await Promise.all([
+        listUsers(db, request.query),
+        loadGroupPermissions(db),
+      ]);
       return {
-        users: users.map((user) => presentUser(user, actor)),
+        users: users.map((user) => presentUser(user, actor, groupPermissions)),
         total,
         page: request.query.page,
         pageSize: request.query.pageSize,
@@ -72,11 +77,12 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request, reply) => {
       const actor = actorOf(request);
       const pageSize = 1000;
+      const groupPermissions = await loadGroupPermissions(db);
       async function* rows() {
         yield csvRow(CSV_COLUMNS.map(([header]) => header));
         for (let page = 1; ; page++) {
           const { users } = await listUsers(db, { ...request.query, page, pageSize });
-          for (const user of users.map((row) => presentUser(row, actor)))
+          for (const user of users.map((row) => presentUser(row, actor, groupPermissions)))
             yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
           if (users.length < pageSize) return;
         }
@@ -106,7 +112,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request, reply) => {
       const actor = actorOf(request);
       const user = await createUser(db, { actor, ip: request.ip }, request.body);
-      return reply.code(201).send(presentUser(user, actor));
+      return reply.code(201).send(presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id])));
     },
   );
 

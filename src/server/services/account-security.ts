@@ -12,8 +12,8 @@ import type { Db } from '../db/connection.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can, isAdministrator, type Actor } from '../auth/actor.js';
-import { endAllSessions } from '../auth/sessions.js';
+import { can, type Actor } from '../auth/actor.js';
+import { endAllSessions, rotateSession, type NewSession } from '../auth/sessions.js';
 import { hashPassword, verifyPassword } from '../security/password-hashing.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
@@ -21,6 +21,7 @@ import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../
 import { diffFields, recordAudit } from './audit.js';
 import { checkSecretWithinLimits } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
+import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
 import {
@@ -28,6 +29,7 @@ import {
   assertMayAssignGroup,
   findUserById,
   isLastEnabledAdministrator,
+  securityRefusalFor,
   userRefusals,
   type UserWithGroup,
 } from './users.js';
@@ -43,10 +45,16 @@ export interface SecurityContext {
 /**
  * Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab: their
  * group comes from the identity provider and they have no password, MFA or token here; only their
- * status can change (setAccountStatus), under the same rule as everyone's (userRefusals).
+ * status can change (setAccountStatus), under the same rule as everyone's (userRefusals). Every
+ * field is a security action, so securityRefusalFor applies to each (`groupPermissions` must hold
+ * the target's group).
  */
-export function securityAbilities(actor: Actor, target: UserTable): SecurityAbilities {
-  const changeAccountStatus = userRefusals(actor, target).changeAccountStatus === null;
+export function securityAbilities(
+  actor: Actor,
+  target: UserTable,
+  groupPermissions: GroupPermissions,
+): SecurityAbilities {
+  const changeAccountStatus = userRefusals(actor, target, groupPermissions).changeAccountStatus === null;
   if (target.user_type === 'sso') {
     return {
       changeSecurityGroup: false,
@@ -55,20 +63,28 @@ export function securityAbilities(actor: Actor, target: UserTable): SecurityAbil
       generateApiToken: false,
       setMustChangePassword: false,
       resetPassword: 'none',
+      turnOffMfaNeedsCurrentPassword: false,
     };
   }
   const self = actor.user.id === target.id;
-  // Nobody below Administrator may touch an Administrator account.
-  const protectedAdministrator = target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor);
-  const mayUpdate = can(actor, 'users_groups:update') && !protectedAdministrator;
+  const mayActOnSecurity = securityRefusalFor(actor, target, groupPermissions) === null;
+  const mayUpdate = can(actor, 'users_groups:update') && mayActOnSecurity;
+  // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
+  const changeMfaEnrollment = mayUpdate && !(self && mfaRequiredOfOwner(target));
   return {
     changeSecurityGroup: mayUpdate,
     changeAccountStatus,
-    changeMfaEnrollment: mayUpdate,
-    generateApiToken: can(actor, 'administration:generate_api_tokens'),
-    setMustChangePassword: can(actor, 'administration:force_password_change') && (self || !protectedAdministrator),
+    changeMfaEnrollment,
+    generateApiToken: can(actor, 'administration:generate_api_tokens') && mayActOnSecurity,
+    setMustChangePassword: can(actor, 'administration:force_password_change') && mayActOnSecurity,
     resetPassword: self ? 'own' : mayUpdate ? 'other' : 'none',
+    turnOffMfaNeedsCurrentPassword: self && changeMfaEnrollment && target.mfa_enrolled === 1,
   };
+}
+
+/** The account's MFA is on because someone else required it: its owner may not turn it off. */
+function mfaRequiredOfOwner(target: UserTable): boolean {
+  return target.mfa_enrolled === 1 && target.mfa_required_by_other === 1;
 }
 
 /** The account whose settings change; SSO accounts only where `allowSso` (their status). */
@@ -85,7 +101,7 @@ async function loadTarget(
 
 export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
   const target = await loadTarget(db, userId);
-  const [group, token, mfaActive] = await Promise.all([
+  const [group, token, mfaActive, groupPermissions] = await Promise.all([
     db
       .selectFrom('security_groups')
       .select('description')
@@ -93,6 +109,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
       .executeTakeFirstOrThrow(),
     db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).executeTakeFirst(),
     hasConfirmedFactor(db, target.id),
+    loadGroupPermissions(db, [target.security_group_id]),
   ]);
   return {
     userId: target.id,
@@ -109,8 +126,9 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
       : null,
     mfaEnrolled: target.mfa_enrolled === 1,
     mfaActive,
+    mfaRequiredByOther: mfaRequiredOfOwner(target),
     mustChangePassword: target.must_change_password === 1,
-    can: securityAbilities(actor, target),
+    can: securityAbilities(actor, target, groupPermissions),
   };
 }
 
@@ -118,13 +136,20 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
  * Refuses every requested change the actor may not make. A field sent with the value it already
  * has is not a change and is accepted (a form may send everything it shows).
  */
-function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecurity): void {
+function assertChangesAllowed(
+  actor: Actor,
+  target: UserTable,
+  groupPermissions: GroupPermissions,
+  body: UpdateSecurity,
+): void {
   if (target.user_type === 'sso' && Object.keys(body).some((field) => field !== 'accountStatus')) {
     throw new AppError('sso_account');
   }
-  const allowed = securityAbilities(actor, target);
+  const allowed = securityAbilities(actor, target, groupPermissions);
+  // The account's rank is the reason when it is one; otherwise a missing permission.
+  const code = securityRefusalFor(actor, target, groupPermissions) ?? 'forbidden';
   const refuse = (field: string, message: string) => {
-    throw new AppError('forbidden', message, { [field]: message });
+    throw new AppError(code, message, { [field]: message });
   };
   if (
     body.securityGroupId !== undefined &&
@@ -142,6 +167,11 @@ function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecur
     body.mfaEnrolled !== (target.mfa_enrolled === 1) &&
     !allowed.changeMfaEnrollment
   ) {
+    if (actor.user.id === target.id && mfaRequiredOfOwner(target)) {
+      throw new AppError('mfa_required', undefined, {
+        mfaEnrolled: 'An Administrator requires multi-factor authentication for your account.',
+      });
+    }
     refuse('mfaEnrolled', 'You may not change the multi-factor authentication of this account.');
   }
   if (
@@ -157,17 +187,15 @@ function assertChangesAllowed(actor: Actor, target: UserTable, body: UpdateSecur
 }
 
 /**
- * Checks a new password (and, for your own, the current one) and hashes it, before any write:
- * argon2 is slow on purpose and must not run while a write transaction holds the database.
+ * Checks a new password and hashes it, before any write: argon2 is slow on purpose and must not
+ * run while a write transaction holds the database. (Your own current password is checked before,
+ * by updateSecurity.)
  */
 async function preparePasswordChange(
-  db: Db,
-  ctx: SecurityContext,
   target: UserTable,
-  change: { currentPassword?: string | undefined; newPassword: string; confirmNewPassword: string },
+  change: { newPassword: string; confirmNewPassword: string },
   own: boolean,
 ): Promise<string> {
-  if (own) await assertCurrentPassword(db, ctx, target, change.currentPassword);
   const fields = { password: 'newPassword', confirmation: 'confirmNewPassword' };
   const context = { email: target.email, firstName: target.first_name, lastName: target.last_name };
   const password = assertAcceptablePassword(change.newPassword, change.confirmNewPassword, context, fields);
@@ -211,25 +239,33 @@ export async function assertCurrentPassword(
   );
 }
 
-/** The Change button: every change on the tab in one transaction, each with its audit entry. */
+/**
+ * The Change button: every change on the tab in one transaction, each with its audit entry.
+ * Changing your own password or turning off your own MFA re-authenticates you (your current
+ * password, checked once): this session is then rotated, and its replacement is returned for the
+ * route to hand to the browser (null otherwise, and always for API tokens, which have no session).
+ */
 export async function updateSecurity(
   db: Db,
   ctx: SecurityContext,
   userId: string,
   body: UpdateSecurity,
   options: { allowSso?: boolean } = {},
-): Promise<void> {
+): Promise<{ newSession: NewSession | null }> {
   const before = await loadTarget(db, userId, options);
-  assertChangesAllowed(ctx.actor, before, body);
+  assertChangesAllowed(ctx.actor, before, await loadGroupPermissions(db, [before.security_group_id]), body);
   const own = ctx.actor.user.id === before.id;
-  const newPasswordHash = body.resetPassword
-    ? await preparePasswordChange(db, ctx, before, body.resetPassword, own)
-    : null;
+  const turnsOffOwnMfa = own && body.mfaEnrolled === false && before.mfa_enrolled === 1;
+  const reauthenticates = own && (turnsOffOwnMfa || body.resetPassword !== undefined);
+  if (reauthenticates) {
+    await assertCurrentPassword(db, ctx, before, body.resetPassword?.currentPassword ?? body.currentPassword);
+  }
+  const newPasswordHash = body.resetPassword ? await preparePasswordChange(before, body.resetPassword, own) : null;
 
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     // Re-read and re-check inside the transaction: the account may have changed meanwhile.
     const target = await loadTarget(trx, userId, options);
-    assertChangesAllowed(ctx.actor, target, body);
+    assertChangesAllowed(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id]), body);
     if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id) {
       await assertMayAssignGroup(trx, ctx.actor, body.securityGroupId);
     }
@@ -242,6 +278,9 @@ export async function updateSecurity(
     if (body.securityGroupId !== undefined) changes.security_group_id = body.securityGroupId;
     if (body.accountStatus !== undefined) changes.status = body.accountStatus;
     if (body.mfaEnrolled !== undefined) changes.mfa_enrolled = body.mfaEnrolled ? 1 : 0;
+    // Switched on by someone else: required of the owner, who cannot switch it off. Switched off: no longer.
+    if (body.mfaEnrolled === true && target.mfa_enrolled === 0) changes.mfa_required_by_other = own ? 0 : 1;
+    if (body.mfaEnrolled === false) changes.mfa_required_by_other = 0;
     if (body.mustChangePassword !== undefined) changes.must_change_password = body.mustChangePassword ? 1 : 0;
     const diff = diffFields(target as unknown as Record<string, unknown>, changes);
     const targetRef = { id: target.id, email: target.email };
@@ -252,34 +291,46 @@ export async function updateSecurity(
         .set({ ...changes, updated_at: nowIso() })
         .where('id', '=', target.id)
         .execute();
+      // A disabled account's sessions end now and its API token is destroyed, not merely refused:
+      // enabling the account again later brings back neither (a new token must be generated).
+      const disabledEffects =
+        changes.status === 'disabled'
+          ? {
+              sessionsEnded: await endAllSessions(trx, target.id),
+              tokenRevoked: Number((await deleteApiToken(trx, target.id)).numDeletedRows) > 0,
+            }
+          : {};
       await recordAudit(trx, {
         actor: ctx.actor,
         target: targetRef,
         action: 'user.security_updated',
-        details: { changes: diff },
+        details: { changes: diff, ...disabledEffects },
         ip: ctx.ip,
       });
-      // A disabled account's sessions end now; its API token is refused from the next request.
-      if (changes.status === 'disabled') await endAllSessions(trx, target.id);
       // Clearing "Enroll in Multi-Factor Authentication" is the lost-phone reset: factors and
       // recovery codes go, sessions end. (Checking it needs nothing more: a session of an account
       // without a factor can only enrol from its next request on.)
       if (changes.mfa_enrolled === 0 && target.mfa_enrolled === 1) await resetMfa(trx, ctx.actor, ctx.ip, targetRef);
     }
     if (newPasswordHash) {
-      // Your own reset keeps this session and ends the others; a reset by someone else ends them
-      // all. Changing your own password satisfies a pending "must change", unless this request sets it.
+      // Your own reset ends your other sessions (this one is rotated below); a reset by someone
+      // else ends them all. Changing your own password satisfies a pending "must change", unless
+      // this request sets it.
       await applyNewPassword(trx, ctx, targetRef, newPasswordHash, {
         keepSessionIdHash: own ? ctx.actor.sessionIdHash : null,
         ...(own && body.mustChangePassword === undefined ? { mustChangePassword: false } : {}),
       });
     }
+    const sessionIdHash = ctx.actor.sessionIdHash;
+    if (!reauthenticates || !sessionIdHash) return { newSession: null };
+    const client = { ip: ctx.ip, userAgent: ctx.userAgent };
+    return { newSession: (await rotateSession(trx, sessionIdHash, client)) ?? null };
   });
 }
 
 /**
  * Enables or disables any account, SSO ones included (whose Password & Security tab is hidden):
- * the same rules, audit entry and effects (sessions end, token refused) as that tab's field.
+ * the same rules, audit entry and effects (sessions end, token destroyed) as that tab's field.
  */
 export async function setAccountStatus(
   db: Db,
@@ -290,16 +341,31 @@ export async function setAccountStatus(
   await updateSecurity(db, ctx, userId, { accountStatus }, { allowSso: true });
 }
 
-/** Your own password, from the forced-change screen or /me: current password required. */
+/**
+ * Your own password, from the forced-change screen or /me: current password required. Your other
+ * sessions end and this one is rotated: the new session is returned for the browser.
+ */
 export async function changeOwnPassword(
   db: Db,
   ctx: SecurityContext,
   change: { currentPassword: string; newPassword: string; confirmNewPassword: string },
-): Promise<void> {
-  await updateSecurity(db, ctx, ctx.actor.user.id, { resetPassword: change });
+): Promise<{ newSession: NewSession | null }> {
+  return updateSecurity(db, ctx, ctx.actor.user.id, { resetPassword: change });
 }
 
 const TOKEN_PREFIX = 'lk_';
+
+/** Deletes the account's API token (if any) inside the caller's transaction. */
+function deleteApiToken(trx: Kysely<Database>, userId: string) {
+  return trx.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Generate and revoke: the tab's `generateApiToken` ability, enforced. */
+async function assertMayManageApiToken(trx: Kysely<Database>, actor: Actor, target: UserTable): Promise<void> {
+  const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
+  if (securityAbilities(actor, target, groupPermissions).generateApiToken) return;
+  throw new AppError(securityRefusalFor(actor, target, groupPermissions) ?? 'forbidden');
+}
 
 /** `lk_abcd…wxyz`: enough to recognise a token in a list, far too little to use it. */
 function maskToken(token: string): string {
@@ -321,7 +387,8 @@ export async function generateApiToken(
   const createdAt = nowIso();
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
-    const replaced = await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).executeTakeFirst();
+    await assertMayManageApiToken(trx, ctx.actor, target);
+    const replaced = await deleteApiToken(trx, target.id);
     await trx
       .insertInto('api_tokens')
       .values({
@@ -353,13 +420,14 @@ export async function revokeApiToken(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
+    await assertMayManageApiToken(trx, ctx.actor, target);
     const token = await trx
       .selectFrom('api_tokens')
       .select('masked')
       .where('user_id', '=', target.id)
       .executeTakeFirst();
     if (!token) throw new AppError('not_found', 'This account has no API token.');
-    await trx.deleteFrom('api_tokens').where('user_id', '=', target.id).execute();
+    await deleteApiToken(trx, target.id);
     await recordAudit(trx, {
       actor: ctx.actor,
       target: { id: target.id, email: target.email },

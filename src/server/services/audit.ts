@@ -6,8 +6,14 @@ import type { AuditAction } from '../../shared/audit-actions.js';
 
 export type { AuditAction };
 
+/**
+ * Who acted: the account and the security group it acted with (both are written on the entry).
+ * Null only for the CLI and the system itself (an identity provider's sign-in, say).
+ */
+export type AuditActor = Pick<Actor, 'user' | 'groupName'>;
+
 export interface AuditEntry {
-  actor: Pick<Actor, 'user'> | null;
+  actor: AuditActor | null;
   target?: { id: string; email: string } | null;
   action: AuditAction;
   /** What changed (old → new). Never a secret: callers pass only field names and public values. */
@@ -23,6 +29,7 @@ export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Pro
       occurred_at: nowIso(),
       actor_user_id: entry.actor?.user.id ?? null,
       actor_email: entry.actor?.user.email ?? null,
+      actor_group_name: entry.actor?.groupName ?? null,
       target_user_id: entry.target?.id ?? null,
       target_email: entry.target?.email ?? null,
       action: entry.action,

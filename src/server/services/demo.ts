@@ -155,6 +155,7 @@ export async function seedDemoData(db: Db): Promise<string> {
           password_hash: person.sso ? null : passwordHash,
           must_change_password: 0,
           mfa_enrolled: 0,
+          mfa_required_by_other: 0,
           session_timeout_minutes: [15, 30, 60][index % 3]!,
           date_format: 'yyyy-mm-dd',
           time_format: '24-hour',

@@ -19,7 +19,7 @@ import type { RequestContext } from './users.js';
 /** The Session Timeout a new account gets when nobody chooses one. */
 const DEFAULT_ACCOUNT_SESSION_TIMEOUT_MINUTES = 60;
 
-/** The one row's primary key (migration 0010 creates it). */
+/** The one row's primary key (migration 0009 creates it). */
 export const INSTALLATION_SETTINGS_ID = 'installation';
 
 /** The settings row; the defaults if it is somehow missing (a hand-edited database), never an error. */
@@ -70,7 +70,7 @@ export async function updateInstallationSettings(
       max_session_timeout_minutes: input.maxSessionTimeoutMinutes ?? current.max_session_timeout_minutes,
       updated_at: nowIso(),
     };
-    // Insert-or-update: the row exists after migration 0010, but a missing one must not make saving fail.
+    // Insert-or-update: the row exists after migration 0009, but a missing one must not make saving fail.
     await trx
       .insertInto('installation_settings')
       .values(next)

@@ -31,6 +31,7 @@ import { AppError } from '../app-error.js';
 import type { Actor } from '../auth/actor.js';
 import { recordAudit } from './audit.js';
 import { recordLoginAttempt, type Client, type FailureReason } from './sign-in.js';
+import { loadGroupPermissions } from './security-groups.js';
 import { findUserById, normalizeEmail, userRefusals } from './users.js';
 
 export const WINDOW_MS = 15 * 60 * 1000;
@@ -305,7 +306,8 @@ export async function unlockSignIn(db: Db, ctx: { actor: Actor; ip: string }, us
   await db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    const refusal = userRefusals(ctx.actor, target).changeAccountStatus;
+    const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
+    const refusal = userRefusals(ctx.actor, target, groupPermissions).changeAccountStatus;
     if (refusal === 'cannot_disable_self') throw new AppError('forbidden', 'You cannot unlock your own account.');
     if (refusal) throw new AppError(refusal);
     const key = accountKey(target.email);

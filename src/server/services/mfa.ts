@@ -207,7 +207,7 @@ export async function completeSignInChallenge(
           });
           if (factor.kind === 'recovery_code') {
             await recordAudit(trx, {
-              actor: { user },
+              actor: { user, groupName: user.group_name },
               target: { id: user.id, email: user.email },
               action: 'mfa.recovery_code_used',
               details: { recoveryCodesLeft: await unusedRecoveryCodeCount(trx, user.id) },
@@ -237,7 +237,7 @@ export async function completeSignInChallenge(
         .where('failed_attempts', '>=', MAX_CHALLENGE_FAILURES)
         .execute();
       await recordAudit(trx, {
-        actor: { user },
+        actor: { user, groupName: user.group_name },
         target: { id: user.id, email: user.email },
         action: 'mfa.code_failed',
         details: { method },

@@ -7,9 +7,9 @@ import { isAdministrator, type Actor } from '../auth/actor.js';
 import { endAllSessions } from '../auth/sessions.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
-import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
-import { recordAudit } from './audit.js';
-import { findUserById, type RequestContext, type UserWithGroup } from './users.js';
+import { recordAudit, type AuditActor } from './audit.js';
+import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
+import { findUserById, securityRefusalFor, type RequestContext, type UserWithGroup } from './users.js';
 
 export interface ResetPasswordOptions {
   /**
@@ -48,7 +48,7 @@ export async function resetPassword(
 ): Promise<PasswordResetResult> {
   const before = await findUserById(db, userId);
   if (!before) throw new AppError('not_found', 'No account with this ID.');
-  assertMayResetPassword(ctx.actor, before, options);
+  assertMayResetPassword(ctx.actor, before, await loadGroupPermissions(db, [before.security_group_id]), options);
   const problem = checkPasswordPolicy(newPassword, {
     email: before.email,
     firstName: before.first_name,
@@ -64,7 +64,7 @@ export async function resetPassword(
     // account or moved to another group while the hash was computed.
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    assertMayResetPassword(ctx.actor, target, options);
+    assertMayResetPassword(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id]), options);
 
     const sessionsEnded = await applyNewPassword(trx, ctx, target, passwordHash, options);
     return { user: (await findUserById(trx, target.id))!, sessionsEnded };
@@ -109,10 +109,13 @@ export async function applyNewPassword(
   return sessionsEnded;
 }
 
-/** Who reset a password, in the audit's words. */
-function resetBy(actor: Actor | null, targetId: string): 'cli' | 'self' | 'administrator' {
+/**
+ * Who reset a password, in the audit's words: `self`, `cli`, or the security group of whoever
+ * reset someone else's (a user manager is not an Administrator; the entry must not say so).
+ */
+function resetBy(actor: AuditActor | null, targetId: string): string {
   if (actor === null) return 'cli';
-  return actor.user.id === targetId ? 'self' : 'administrator';
+  return actor.user.id === targetId ? 'self' : actor.groupName;
 }
 
 /** SSO accounts have no local password: their identity provider alone decides how they sign in. */
@@ -125,13 +128,17 @@ export function assertHasLocalPassword(user: Pick<UserTable, 'email' | 'user_typ
   }
 }
 
-function assertMayResetPassword(actor: Actor | null, target: UserWithGroup, options: ResetPasswordOptions): void {
+function assertMayResetPassword(
+  actor: Actor | null,
+  target: UserWithGroup,
+  groupPermissions: GroupPermissions,
+  options: ResetPasswordOptions,
+): void {
   assertHasLocalPassword(target);
   if (actor === null) return; // The CLI: whoever can run it already holds the database.
-  // Nobody below Administrator may change an Administrator account (same rule as services/users.ts).
-  if (target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor)) {
-    throw new AppError('administrator_protected');
-  }
+  // The one rule for acting on another account's security (services/users.ts).
+  const refusal = securityRefusalFor(actor, target, groupPermissions);
+  if (refusal) throw new AppError(refusal);
   // The seed: only the Administrator group may force a change at next login.
   if (options.mustChangePassword === true && !isAdministrator(actor)) {
     throw new AppError('forbidden', 'Only an Administrator can require a password change at next login.');

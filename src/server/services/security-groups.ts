@@ -47,6 +47,34 @@ export async function findGroupWithPermissions(
   return { ...group, permissions: orderPermissions(rows.map((r) => r.permission)) };
 }
 
+/** Each security group's permissions by group ID; a group holding none maps to an empty set. */
+export type GroupPermissions = ReadonlyMap<string, ReadonlySet<string>>;
+
+/**
+ * The permissions of the given groups (or of every group), in one query. The table is small: a
+ * request that judges many accounts (the users list's `can` per row) loads it once, not per row.
+ */
+export async function loadGroupPermissions(
+  db: Kysely<Database>,
+  groupIds: readonly string[] | null = null,
+): Promise<GroupPermissions> {
+  let query = db
+    .selectFrom('security_groups as g')
+    .leftJoin('group_permissions as p', 'p.group_id', 'g.id')
+    .select(['g.id', 'p.permission']);
+  if (groupIds !== null) {
+    if (groupIds.length === 0) return new Map();
+    query = query.where('g.id', 'in', [...new Set(groupIds)]);
+  }
+  const permissions = new Map<string, Set<string>>();
+  for (const row of await query.execute()) {
+    const held = permissions.get(row.id) ?? new Set<string>();
+    if (row.permission) held.add(row.permission);
+    permissions.set(row.id, held);
+  }
+  return permissions;
+}
+
 /** System groups first (in the order of permissions.ts), then custom groups by name; with member counts. */
 export async function listGroups(db: Db): Promise<GroupWithMembers[]> {
   const [groups, permissions, counts, providerUses] = await Promise.all([
@@ -116,8 +144,11 @@ export async function getGroup(
   return group;
 }
 
-/** Nobody may hand out, take away or redefine rights they do not hold themselves. */
-function holdsEvery(actor: Actor, permissions: readonly string[]): boolean {
+/**
+ * Nobody may hand out, take away or redefine rights they do not hold themselves: the rule for
+ * changing a group and for assigning one to an account (assertMayAssignGroup, each group's `can.assign`).
+ */
+export function holdsEvery(actor: Actor, permissions: readonly string[]): boolean {
   return isAdministrator(actor) || permissions.every((permission) => actor.permissions.has(permission as Permission));
 }
 
@@ -145,12 +176,17 @@ export function groupRefusals(
   if (remove === null && group.member_count > 0) remove = 'group_has_members';
   // Deleting it would silently change where single sign-on puts people: the provider changes first.
   if (remove === null && group.provider_count > 0) remove = 'group_used_by_provider';
-  return { update, delete: remove };
+  const assign = holdsEvery(actor, group.permissions) ? null : 'group_exceeds_own_rights';
+  return { update, delete: remove, assign };
 }
 
 export function groupAbilities(actor: Actor, group: GroupWithMembers): SecurityGroupAbilities {
   const refusals = groupRefusals(actor, group);
-  return { update: refusals.update === null, delete: refusals.delete === null };
+  return {
+    update: refusals.update === null,
+    delete: refusals.delete === null,
+    assign: refusals.assign === null,
+  };
 }
 
 const REFUSAL_MESSAGES: Partial<Record<GroupRefusal, string>> = {

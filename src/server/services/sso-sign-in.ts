@@ -205,14 +205,17 @@ async function signInInTransaction(
     method: provider.protocol,
     client,
   });
+  // Read again: the provider may just have moved the account to another group.
+  const signedIn = (await findUserById(trx, userId))!;
   await recordAudit(trx, {
-    actor: null,
+    // The person signing in is the actor of their own sign-in (as for a sign-in with MFA).
+    actor: { user: signedIn, groupName: signedIn.group_name },
     target: { id: userId, email: user.email },
     action: 'sso.signed_in',
     details: { provider: provider.name },
     ip: client.ip,
   });
-  return { user: (await findUserById(trx, userId))!, session };
+  return { user: signedIn, session };
 }
 
 /** No identity yet: link to an existing account when the rules allow it, else create one. Returns the account ID. */
@@ -264,6 +267,7 @@ async function firstSignIn(
           password_hash: null,
           must_change_password: 0,
           mfa_enrolled: 0,
+          mfa_required_by_other: 0,
           updated_at: now,
         })
         .where('id', '=', existing.id)
@@ -307,6 +311,7 @@ async function firstSignIn(
       password_hash: null,
       must_change_password: 0,
       mfa_enrolled: 0,
+      mfa_required_by_other: 0,
       session_timeout_minutes: await defaultSessionTimeoutMinutes(trx),
       date_format: 'yyyy-mm-dd',
       time_format: '24-hour',

@@ -21,7 +21,12 @@ import type {
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { assertSessionTimeoutWithinMaximum } from './installation-settings.js';
-import { findGroupWithPermissions } from './security-groups.js';
+import {
+  findGroupWithPermissions,
+  holdsEvery,
+  loadGroupPermissions,
+  type GroupPermissions,
+} from './security-groups.js';
 
 export type UserWithGroup = UserTable & {
   group_name: string;
@@ -213,15 +218,43 @@ export async function getUser(db: Db, id: string): Promise<UserWithGroup> {
 /** Why an action on an account is refused: the error the service answers with. */
 export type UserRefusal = Extract<
   ErrorCode,
-  'forbidden' | 'administrator_protected' | 'cannot_delete_self' | 'cannot_disable_self'
+  'forbidden' | 'administrator_protected' | 'account_exceeds_own_rights' | 'cannot_delete_self' | 'cannot_disable_self'
 >;
+
+/**
+ * THE rule for acting on another account's security (its password, MFA, status, group or API
+ * token): null when `actor` may, else why not. Nobody below Administrator may change an
+ * Administrator account, and nobody may act on an account whose group holds a right they lack
+ * themselves (else a user manager could reset an Orchestration User's password and sign in as
+ * it). Your own account is yours; an Administrator holds every right. Which permission each
+ * action also needs is the caller's business (userRefusals, securityAbilities).
+ * `groupPermissions` must hold the target's group (see loadGroupPermissions).
+ */
+export function securityRefusalFor(
+  actor: Actor,
+  target: Pick<UserTable, 'id' | 'security_group_id'>,
+  groupPermissions: GroupPermissions,
+): UserRefusal | null {
+  if (actor.user.id === target.id || isAdministrator(actor)) return null;
+  if (target.security_group_id === ADMINISTRATOR_GROUP_ID) return 'administrator_protected';
+  const targetPermissions = groupPermissions.get(target.security_group_id);
+  // A group missing from the map is refused rather than guessed to be harmless.
+  if (!targetPermissions || !holdsAll(actor.permissions, targetPermissions)) return 'account_exceeds_own_rights';
+  return null;
+}
 
 /**
  * THE statement of who may do what to whom on the Users pages: for each action, null when `actor`
  * may do it to `target`, else why not. `userAbilities` reports it (the `can` of every account the
  * API shows) and `updateAccountSettings` and `deleteUser` enforce it, so the two cannot disagree.
+ * Changing the account status is a security action and deleting it ends every credential at once:
+ * securityRefusalFor applies to both.
  */
-export function userRefusals(actor: Actor, target: UserTable): Record<keyof UserAbilities, UserRefusal | null> {
+export function userRefusals(
+  actor: Actor,
+  target: UserTable,
+  groupPermissions: GroupPermissions,
+): Record<keyof UserAbilities, UserRefusal | null> {
   const self = actor.user.id === target.id;
   // Nobody below Administrator may change or delete an Administrator account.
   const protectedAdministrator = target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor);
@@ -231,20 +264,21 @@ export function userRefusals(actor: Actor, target: UserTable): Record<keyof User
     if (!can(actor, 'users_groups:update')) update = 'forbidden';
     else if (protectedAdministrator) update = 'administrator_protected';
   }
-  let remove: UserRefusal | null = null;
+  // Deleting an account is at least as strong as disabling it: the same rule as its security.
+  let remove: UserRefusal | null;
   if (!can(actor, 'users_groups:delete')) remove = 'forbidden';
   else if (self) remove = 'cannot_delete_self';
-  else if (protectedAdministrator) remove = 'administrator_protected';
-  let changeAccountStatus: UserRefusal | null = null;
+  else remove = securityRefusalFor(actor, target, groupPermissions);
+  let changeAccountStatus: UserRefusal | null;
   if (!can(actor, 'users_groups:update')) changeAccountStatus = 'forbidden';
   else if (self) changeAccountStatus = 'cannot_disable_self';
-  else if (protectedAdministrator) changeAccountStatus = 'administrator_protected';
+  else changeAccountStatus = securityRefusalFor(actor, target, groupPermissions);
   return { update, delete: remove, changeAccountStatus };
 }
 
 /** What `actor` may do to `target` (see `userRefusals`): sent to the UI, which only reads it. */
-export function userAbilities(actor: Actor, target: UserTable): UserAbilities {
-  const refusals = userRefusals(actor, target);
+export function userAbilities(actor: Actor, target: UserTable, groupPermissions: GroupPermissions): UserAbilities {
+  const refusals = userRefusals(actor, target, groupPermissions);
   return {
     update: refusals.update === null,
     delete: refusals.delete === null,
@@ -257,7 +291,7 @@ export async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor |
   // Held until the assignment commits, so the group cannot be deleted or given more rights meanwhile.
   const group = await findGroupWithPermissions(trx, groupId, 'share');
   if (!group) throw fieldError('securityGroupId', 'Choose one of the security groups.');
-  if (actor && !isAdministrator(actor) && !holdsAll(actor.permissions, group.permissions)) {
+  if (actor && !holdsEvery(actor, group.permissions)) {
     throw new AppError('group_exceeds_own_rights', undefined, {
       securityGroupId: 'You cannot assign a security group with rights you do not have yourself.',
     });
@@ -346,6 +380,7 @@ export async function createUser(
         password_hash: passwordHash,
         must_change_password: 0,
         mfa_enrolled: 0,
+        mfa_required_by_other: 0,
         session_timeout_minutes: input.sessionTimeoutMinutes,
         date_format: 'yyyy-mm-dd',
         time_format: '24-hour',
@@ -398,7 +433,7 @@ export async function updateAccountSettings(
   return db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    const refusal = userRefusals(ctx.actor, target).update;
+    const refusal = userRefusals(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).update;
     if (refusal) throw new AppError(refusal);
     if (target.user_type === 'sso') {
       const owned = PROVIDER_OWNED_FIELDS.find(
@@ -451,7 +486,7 @@ export async function deleteUser(db: Db, ctx: RequestContext & { actor: Actor },
   await db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    const refusal = userRefusals(ctx.actor, target).delete;
+    const refusal = userRefusals(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).delete;
     if (refusal) throw new AppError(refusal);
     // Not an ability but a fact of the data at this moment (and locked against a concurrent delete).
     if (await isLastEnabledAdministrator(trx, target)) throw new AppError('last_administrator');

@@ -24,6 +24,8 @@ export const AuditEventSchema = z.object({
   occurredAt: z.string(),
   actorUserId: z.string().nullable(),
   actorEmail: z.string().nullable(),
+  /** The actor's security group when it acted (null: the CLI or the system, or an entry from before it was kept). */
+  actorGroup: z.string().nullable(),
   targetUserId: z.string().nullable(),
   targetEmail: z.string().nullable(),
   action: z.string(),

@@ -13,6 +13,11 @@ export const SecurityGroupAbilitiesSchema = z.object({
   update: z.boolean(),
   /** Delete it: as update (with Users & Groups Delete), and only while no account is in it. */
   delete: z.boolean(),
+  /**
+   * Put an account in it (New User, an account's Security Group): it holds no right the caller
+   * lacks. The Password & Security tab offers only these groups.
+   */
+  assign: z.boolean(),
 });
 export type SecurityGroupAbilities = z.infer<typeof SecurityGroupAbilitiesSchema>;
 

@@ -22,6 +22,8 @@ export const SecurityAbilitiesSchema = z.object({
   setMustChangePassword: z.boolean(),
   /** `own`: current password needed; `other`: an administrative reset; `none`: not allowed. */
   resetPassword: z.enum(['own', 'other', 'none']),
+  /** Clearing "Enroll in Multi-Factor Authentication" is allowed and needs the viewer's current password (their own MFA). */
+  turnOffMfaNeedsCurrentPassword: z.boolean(),
 });
 export type SecurityAbilities = z.infer<typeof SecurityAbilitiesSchema>;
 
@@ -35,6 +37,8 @@ export const SecuritySettingsSchema = z.object({
   mfaEnrolled: z.boolean(),
   /** The account has a confirmed authenticator (mfaEnrolled without it: set-up pending at next sign-in). */
   mfaActive: z.boolean(),
+  /** Someone else (an Administrator) required MFA for this account: its owner cannot turn it off. */
+  mfaRequiredByOther: z.boolean(),
   mustChangePassword: z.boolean(),
   can: SecurityAbilitiesSchema,
 });
@@ -61,6 +65,11 @@ export const UpdateSecuritySchema = z
     mfaEnrolled: z.boolean().optional(),
     mustChangePassword: z.boolean().optional(),
     resetPassword: PasswordChangeSchema.optional(),
+    /**
+     * Your current password: needed to turn off your own multi-factor authentication (your own
+     * password reset may carry it in `resetPassword.currentPassword` instead).
+     */
+    currentPassword: password.optional(),
   })
   .strict();
 export type UpdateSecurity = z.infer<typeof UpdateSecuritySchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN } from './users.js';
 
-/** A new installation's Maximum Session Timeout (minutes); migration 0010 stores it. */
+/** A new installation's Maximum Session Timeout (minutes); migration 0009 stores it. */
 export const DEFAULT_MAX_SESSION_TIMEOUT_MINUTES = 60;
 
 /** The installation's settings as the API shows them (GET /api/v1/settings, to every signed-in account). */

@@ -6,7 +6,8 @@ import * as m0004 from './0004-platform-data.js';
 import * as m0005 from './0005-mfa.js';
 import * as m0006 from './0006-passkeys.js';
 import * as m0007 from './0007-sso.js';
-import * as m0010 from './0010-installation-settings.js';
+import * as m0008 from './0008-actor-group-and-mfa-requirement.js';
+import * as m0009 from './0009-installation-settings.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -20,6 +21,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-mfa': m0005,
   '0006-passkeys': m0006,
   '0007-sso': m0007,
-  // 0008 (lockout) and 0009 (authority) come from branches of the same issue.
-  '0010-installation-settings': m0010,
+  '0008-actor-group-and-mfa-requirement': m0008,
+  '0009-installation-settings': m0009,
 };

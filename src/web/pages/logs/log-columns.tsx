@@ -17,6 +17,7 @@ export function auditColumns(prefs: DateTimePreferences): ColumnDef<AuditEvent, 
       cell: (c) => formatDateTime(c.row.original.occurredAt, prefs, '—'),
     }),
     audit.accessor('actorEmail', { header: 'Actor', cell: (c) => dash(c.row.original.actorEmail) }),
+    audit.accessor('actorGroup', { header: 'Actor Group', cell: (c) => dash(c.row.original.actorGroup) }),
     audit.accessor('targetEmail', { header: 'Target', cell: (c) => dash(c.row.original.targetEmail) }),
     audit.accessor('action', {
       header: 'Action',

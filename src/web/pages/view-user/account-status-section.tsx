@@ -66,7 +66,7 @@ export function AccountStatusSection({ user }: { user: User }) {
         title={enabled ? `Disable ${name}’s account?` : `Enable ${name}’s account?`}
         message={
           enabled
-            ? 'Their sessions end and their API token stops working at once. They cannot sign in until the account is enabled again.'
+            ? 'Their sessions end and their API token stops working at once (it is deleted: enabling the account again does not bring it back). They cannot sign in until the account is enabled again.'
             : `They can sign in through ${user.ssoProvider ?? 'their identity provider'} again.`
         }
         confirmLabel={enabled ? 'Disable account' : 'Enable account'}

@@ -15,6 +15,7 @@ import {
   Group,
   Loader,
   Modal,
+  PasswordInput,
   Select,
   Stack,
   Text,
@@ -74,6 +75,10 @@ function changesOf(settings: SecuritySettings, draft: Draft): UpdateSecurity {
   if (draft.securityGroupId !== settings.securityGroup.id) changes.securityGroupId = draft.securityGroupId;
   if (draft.accountStatus !== settings.accountStatus) changes.accountStatus = draft.accountStatus;
   if (draft.mfaEnrolled !== settings.mfaEnrolled) changes.mfaEnrolled = draft.mfaEnrolled;
+  // Turning off your own MFA is a re-authentication: the server asks for your current password.
+  if (changes.mfaEnrolled === false && settings.can.turnOffMfaNeedsCurrentPassword) {
+    changes.currentPassword = draft.currentPassword;
+  }
   if (draft.mustChangePassword !== settings.mustChangePassword) changes.mustChangePassword = draft.mustChangePassword;
   if (draft.resetPassword) {
     changes.resetPassword = {
@@ -129,7 +134,9 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
     queryFn: ({ signal }) => listSecurityGroups(signal),
     enabled: can.changeSecurityGroup,
   });
-  const groupOptions = (groups.data ?? [settings.securityGroup]).map((g) => ({
+  // Only groups the server would accept (their rights are all the viewer's), and the current one.
+  const assignable = groups.data?.filter((g) => g.can.assign || g.id === settings.securityGroup.id);
+  const groupOptions = (assignable ?? [settings.securityGroup]).map((g) => ({
     value: g.id,
     label: g.name,
     description: g.description,
@@ -226,6 +233,20 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           error={errors.fields.mfaEnrolled}
         />
 
+        {/* Your own MFA off: your password first (unless the password change below asks for it already). */}
+        {changes.currentPassword !== undefined && !(draft.resetPassword && can.resetPassword === 'own') && (
+          <PasswordInput
+            label="Current Password"
+            description="Turning off multi-factor authentication for your own account needs your password."
+            autoComplete="current-password"
+            required
+            pl="xl"
+            value={draft.currentPassword}
+            onChange={(event) => set('currentPassword', event.currentTarget.value)}
+            error={errors.fields.currentPassword}
+          />
+        )}
+
         {can.resetPassword !== 'none' && (
           <Checkbox
             label="Reset Password"
@@ -276,13 +297,18 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       <Modal
         opened={confirmingMfaReset}
         onClose={() => setConfirmingMfaReset(false)}
-        title={`Reset multi-factor authentication for ${user.email}?`}
+        title={
+          can.turnOffMfaNeedsCurrentPassword
+            ? 'Turn off multi-factor authentication for your account?'
+            : `Reset multi-factor authentication for ${user.email}?`
+        }
         centered
       >
         <Stack>
           <Text size="sm">
-            The account&apos;s authenticator apps and recovery codes are removed and its sessions end. It signs in with
-            its password alone until multi-factor authentication is set up again.
+            {can.turnOffMfaNeedsCurrentPassword
+              ? 'Your authenticator apps, passkeys and recovery codes are removed and your other sessions end. You sign in with your password alone until you set up multi-factor authentication again.'
+              : "The account's authenticator apps and recovery codes are removed and its sessions end. It signs in with its password alone until multi-factor authentication is set up again."}
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmingMfaReset(false)}>
@@ -295,7 +321,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
                 save.mutate();
               }}
             >
-              Reset and save
+              {can.turnOffMfaNeedsCurrentPassword ? 'Turn off and save' : 'Reset and save'}
             </Button>
           </Group>
         </Stack>
@@ -309,8 +335,8 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       >
         <Stack>
           <Text size="sm">
-            The account&apos;s sessions end at once and its API token stops working. Enabling it again later does not
-            bring back the old sessions.
+            The account&apos;s sessions end at once and its API token is deleted. Enabling it again later brings back
+            neither: a new token must be generated.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmingDisable(false)}>
@@ -339,9 +365,12 @@ function mfaDescription(settings: SecuritySettings, draftValue: boolean): string
   if (!draftValue && settings.mfaEnrolled)
     return "Saving removes the account's authenticator apps, passkeys and recovery codes and ends its sessions (for a lost phone or key).";
   if (!settings.mfaEnrolled) return 'Off.';
+  const required = settings.mfaRequiredByOther
+    ? " Required by an Administrator: the account's owner cannot turn it off."
+    : '';
   return settings.mfaActive
-    ? 'On: sign-in asks for a code from an authenticator app or a passkey.'
-    : 'Pending: set-up at next sign-in.';
+    ? `On: sign-in asks for a code from an authenticator app or a passkey.${required}`
+    : `Pending: set-up at next sign-in.${required}`;
 }
 
 /** API Token: masked token with its dates, and Generate (confirm → shown once with a copy button). */
