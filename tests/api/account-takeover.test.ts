@@ -104,6 +104,12 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
       code: 'account_exceeds_own_rights',
     },
     {
+      // Deleting ends every credential at once, like disabling: the same rule.
+      name: 'delete it',
+      request: (id) => ({ method: 'DELETE', url: `/api/v1/users/${id}` }),
+      code: 'account_exceeds_own_rights',
+    },
+    {
       // Refused by the route gate already (Administrator-only permission), and by the rule behind it.
       name: 'generate its API token',
       request: (id) => ({ method: 'POST', url: `/api/v1/users/${id}/api-token` }),
@@ -139,7 +145,7 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
   it('`can` says no everywhere: list row, single account and the Password & Security tab', async () => {
     const { user } = await strongerAccount();
     const one = await manager.request({ method: 'GET', url: `/api/v1/users/${user.id}` });
-    expect(one.json().can).toEqual({ update: true, delete: true, changeAccountStatus: false });
+    expect(one.json().can).toEqual({ update: true, delete: false, changeAccountStatus: false });
     const list = await manager.request({
       method: 'GET',
       url: `/api/v1/users?search=${encodeURIComponent(user.email)}`,

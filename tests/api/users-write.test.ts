@@ -661,13 +661,18 @@ describe('a custom group holding every Users & Groups right (but below Administr
     }
   });
 
-  it('may update and delete an account that is not an Administrator', async () => {
+  it('may update any account that is not an Administrator, but delete only one whose rights it holds', async () => {
     const worker = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
     expect(
       (await manager.request({ method: 'PATCH', url: `/api/v1/users/${worker.id}`, payload: { title: 'Moved' } }))
         .statusCode,
     ).toBe(200);
-    expect((await manager.request({ method: 'DELETE', url: `/api/v1/users/${worker.id}` })).statusCode).toBe(204);
+    // A Regular User holds data-record rights the manager lacks: deleting it is refused like disabling it.
+    const refused = await manager.request({ method: 'DELETE', url: `/api/v1/users/${worker.id}` });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('account_exceeds_own_rights');
+    const peer = await quickUser(t, managerGroup);
+    expect((await manager.request({ method: 'DELETE', url: `/api/v1/users/${peer.id}` })).statusCode).toBe(204);
   });
 });
 
