@@ -1,7 +1,7 @@
 /**
  * The OpenAPI fuzz suite (security review, "Proven by"): every operation the live
- * `/api/openapi.json` lists gets RUNS generated requests (default 200) as an Administrator, half
- * by session (cookie + the UI's CSRF header) and half by API token. Most are hostile (wrong types;
+ * `/api/openapi.json` lists gets RUNS generated requests (default 200) as an Administrator, each
+ * by session (cookie + the UI's CSRF header) or by API token, about half each. Most are hostile (wrong types;
  * huge and odd strings: unicode, RTL, emoji, lone surrogates, control characters, 100 KB; numbers
  * out of range; broken JSON; wrong content types; broken multipart; bad paging and sort values;
  * prototype keys; path parameters that are not IDs or are IDs of other things), the rest are
