@@ -677,7 +677,8 @@ function bodyArb(
         .tuple(fc.constantFrom(...CONTENT_TYPES), fc.constantFrom(...BROKEN_JSON))
         .map(([contentType, payload]) => ({ contentType, payload })),
     },
-    { weight: 2, arbitrary: multipartArb(pools) },
+    // Broken multipart most of all where a file may be expected (a change without a JSON body).
+    { weight: !operation.body && MUTATING.has(operation.method) ? 6 : 2, arbitrary: multipartArb(pools) },
     { weight: 1, arbitrary: fc.constant({}) },
   );
 }
