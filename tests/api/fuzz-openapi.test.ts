@@ -16,7 +16,8 @@
  *   after such a success, or any 401/403, the fuzzer restores its account and signs in again
  *   (straight through the session code, as a password could have changed), then goes on;
  * - POST /api/v1/session, /session/mfa, /me/password, DELETE /me/mfa/factors/{id}: wrong secrets
- *   are recorded in login_history/login_throttle by design (ALLOWED_ON_REFUSAL).
+ *   are recorded in login_history/login_throttle, and the one that locks an account is audited,
+ *   by design (ALLOWED_ON_REFUSAL, AUDITED_ON_REFUSAL).
  * Nothing is skipped.
  *
  * Reproducing: every run logs its seed; `LATCHKEY_FUZZ_SEED=<seed>` replays the same cases
@@ -46,6 +47,12 @@ const SEED = Number(process.env.LATCHKEY_FUZZ_SEED ?? Math.floor(Math.random() *
  * is logged and counted, refused or not.
  */
 const ALLOWED_ON_REFUSAL = new Set(['login_history', 'login_throttle']);
+
+/**
+ * Audit entries a refused request may write, by design: the failure that locks an account is
+ * refused and audited (`account.locked`, security review defect 4). Every other entry counts.
+ */
+const AUDITED_ON_REFUSAL = ['account.locked'];
 
 // ---------------------------------------------------------------------------------------------
 // The document
@@ -810,7 +817,10 @@ async function fuzz(operation: Operation): Promise<{ found: Finding[]; statuses:
   // The data as it was before this request, and the change marker then (see changeMarker).
   let before: { data: Fingerprint; marker: string } | null = null;
   const takeFingerprint = () =>
-    timed('fingerprint', async () => ({ data: await fingerprint(t), marker: await changeMarker(t) }));
+    timed('fingerprint', async () => ({
+      data: await fingerprint(t, { ignoredAuditActions: AUDITED_ON_REFUSAL }),
+      marker: await changeMarker(t),
+    }));
   for (const c of cases) {
     if (mutating && before === null) before = await takeFingerprint();
     const caller = c.caller === 'session' ? sessionAdmin : tokenAdmin;
@@ -874,6 +884,19 @@ describe('every operation of /api/openapi.json, fuzzed as an Administrator by se
     expect(fingerprintDifferences(data, await fingerprint(t))).toEqual(['users']);
     await t.db.updateTable('users').set({ title: '' }).where('id', '=', fuzzerId).execute();
     expect(fingerprintDifferences(data, await fingerprint(t))).toEqual([]);
+    const audited = await fingerprint(t, { ignoredAuditActions: AUDITED_ON_REFUSAL });
+    const entry = { occurred_at: new Date().toISOString(), action: 'account.locked', details: '{}' };
+    await t.db.insertInto('audit_events').values(entry).execute();
+    expect(fingerprintDifferences(audited, await fingerprint(t, { ignoredAuditActions: AUDITED_ON_REFUSAL }))).toEqual(
+      [],
+    );
+    await t.db
+      .insertInto('audit_events')
+      .values({ ...entry, action: 'user.updated' })
+      .execute();
+    expect(fingerprintDifferences(audited, await fingerprint(t, { ignoredAuditActions: AUDITED_ON_REFUSAL }))).toEqual([
+      'audit_events',
+    ]);
   });
 
   for (const operation of operations) {
