@@ -177,6 +177,37 @@ describe('refused uploads store nothing', () => {
     await expectRefused(() => admin.request({ method: 'POST', url, payload: two, headers }), 400, 'bad_request');
   });
 
+  // Security review, defect 5: these answered 500 (102 of 25,924 fuzzed requests did).
+  const part = `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n`;
+  const malformed: Array<[string, string, string]> = [
+    ['no boundary at all', 'multipart/form-data', `${part}x\r\n--${MULTIPART_BOUNDARY}--\r\n`],
+    ['an empty boundary', 'multipart/form-data; boundary=', 'hello'],
+    ['an unterminated quoted boundary', 'multipart/form-data; boundary="', 'x'],
+    ['only a charset', 'multipart/form-data; charset=utf-8', 'x'],
+    ['a body without the boundary', `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`, 'hello'],
+    [
+      'a broken part header',
+      `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`,
+      `--${MULTIPART_BOUNDARY}\r\nbroken`,
+    ],
+    ['a file cut off before its end', `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`, `${part}half a fi`],
+    [
+      'a different boundary in the body',
+      'multipart/form-data; boundary=other',
+      `${part}x\r\n--${MULTIPART_BOUNDARY}--\r\n`,
+    ],
+  ];
+  for (const [what, contentType, body] of malformed) {
+    it(`returns 400 with a clear message for a malformed multipart body: ${what}`, async () => {
+      const id = await makeTask(t);
+      const url = `/api/v1/tasks/${id}/attachments`;
+      const send = () =>
+        admin.request({ method: 'POST', url, payload: body, headers: { 'content-type': contentType } });
+      await expectRefused(send, 400, 'bad_request');
+      expect(errorOf(await send()).message).toMatch(/multipart/i);
+    });
+  }
+
   it('refuses a Read Only User (no tasks:update) with 403', async () => {
     const id = await makeTask(t);
     const reader = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser));

@@ -92,7 +92,8 @@ const BOOKKEEPING_COLUMNS: Record<string, readonly string[]> = {
   api_tokens: ['last_used_at', 'last_used_ip'],
 };
 
-async function listTables(t: TestApp): Promise<string[]> {
+/** The application tables, as the database itself lists them (tables added later are found too). */
+export async function listTables(t: TestApp): Promise<string[]> {
   if (t.databaseKind === 'postgres') {
     const result = await sql<{
       name: string;

@@ -334,7 +334,7 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       if (!request.isMultipart()) throw new AppError('bad_request', 'Send the file as multipart/form-data.');
       // Before reading up to 10 MiB, make sure there is a task to attach it to.
       await assertTaskExists(db, request.params.id);
-      const parts = request.parts();
+      const parts = readParts(() => request.parts());
       const first = await parts.next().catch(translateMultipartError);
       const part = first.done ? undefined : first.value;
       if (!part || part.type !== 'file' || part.fieldname !== 'file') throw new AppError('bad_request', ONE_FILE);
@@ -404,12 +404,29 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
 
 const ONE_FILE = 'Send exactly one file, in a form field named "file", and nothing else.';
 
-/** @fastify/multipart's limit errors become our one error shape: a file too large is a 413, the rest 400. */
+/**
+ * Starts reading the multipart body. Busboy throws at once when the Content-Type names no usable
+ * boundary ("multipart/form-data" alone, "boundary=", a quoted one never closed): a bad request.
+ */
+function readParts<T>(start: () => T): T {
+  try {
+    return start();
+  } catch (error) {
+    return translateMultipartError(error);
+  }
+}
+
+/**
+ * Every error from reading the multipart body is the client's: a file too large is a 413
+ * (attachment_too_large); a parser limit, a missing boundary or a malformed or truncated body
+ * ("Boundary not found", "Unexpected end of multipart data") is a 400. Busboy's own errors
+ * carry no code, and left untranslated they answered 500. Only the parsing is wrapped in this,
+ * never the database write, so a fault of ours still reaches the 500 handler.
+ */
 function translateMultipartError(error: unknown): never {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('attachment_too_large', 'The file is larger than 10 MiB.');
-  if (typeof code === 'string' && code.startsWith('FST_')) {
-    throw new AppError('bad_request', ONE_FILE);
-  }
-  throw error;
+  if (typeof code === 'string' && code.startsWith('FST_')) throw new AppError('bad_request', ONE_FILE);
+  const reason = error instanceof Error ? ` (${error.message.replace(/^Multipart: /, '')})` : '';
+  throw new AppError('bad_request', `The multipart/form-data body is malformed${reason}. ${ONE_FILE}`);
 }
