@@ -208,4 +208,10 @@ describe('Unicode passwords are normalised (NFC) before hashing and comparing', 
       await signIn(t, email, decomposed);
     }
   });
+
+  it('a password typed in one form and confirmed in the other is the same password', async () => {
+    const { response, email } = await newUser(precomposed, { confirmPassword: decomposed });
+    expect(response.statusCode, response.body).toBe(201);
+    await signIn(t, email, decomposed);
+  });
 });

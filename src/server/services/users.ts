@@ -308,7 +308,10 @@ export function assertAcceptablePassword(
   if (!password) throw fieldError(fields.password, 'Password is required.');
   const problem = checkPasswordPolicy(password, context);
   if (problem) throw fieldError(fields.password, problem);
-  if (password !== confirmation) throw fieldError(fields.confirmation, 'The passwords do not match.');
+  // Compared as they will be hashed (NFC): "é" typed one way and confirmed the other is the same password.
+  if (password.normalize('NFC') !== confirmation?.normalize('NFC')) {
+    throw fieldError(fields.confirmation, 'The passwords do not match.');
+  }
   return password;
 }
 
