@@ -56,20 +56,17 @@ export async function completeSetup(
     .deleteFrom('setup_tokens')
     .where('token_hash', '=', hashSecret(token))
     .where('expires_at', '>', nowIso())
+    .returningAll()
     .executeTakeFirst();
-  if (Number(claimed.numDeletedRows) !== 1) throw new AppError('setup_link_invalid');
+  if (!claimed) throw new AppError('setup_link_invalid');
   try {
     return await createFirstAdministrator(db, admin, ip);
   } catch (error) {
-    // Bad input (a weak password, say) must not burn the link: put the same token back.
-    const now = nowMs();
+    // Bad input (a weak password, say) must not burn the link: put the very same row back, with
+    // its own expiry (a refused attempt changes nothing, and cannot keep a link alive forever).
     await db
       .insertInto('setup_tokens')
-      .values({
-        token_hash: hashSecret(token),
-        created_at: isoFromMs(now),
-        expires_at: isoFromMs(now + SETUP_LINK_LIFETIME_MS),
-      })
+      .values(claimed)
       .onConflict((oc) => oc.column('token_hash').doNothing())
       .execute();
     throw error;
