@@ -15,7 +15,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import type { Db } from './db/connection.js';
+import { isDatabaseUnreachable, type Db } from './db/connection.js';
 import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
 import { redactUrlForLog } from './security/redact-url.js';
@@ -148,6 +148,11 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send(errorBody('bad_request', error.message));
+    }
+    if (isDatabaseUnreachable(error)) {
+      // Fail closed: nothing is served from memory; the load balancer may retry on another node.
+      request.log.warn({ err: error }, 'database unreachable');
+      return reply.code(503).header('retry-after', '5').send(errorBody('database_unavailable'));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(errorBody('internal'));

@@ -134,6 +134,10 @@ export const ERRORS = {
   },
   rate_limited: { status: 429, message: 'Too many requests. Please slow down.' },
   internal: { status: 500, message: 'Something went wrong on our side. Please try again.' },
+  database_unavailable: {
+    status: 503,
+    message: 'Latchkey cannot reach its database just now. Please try again in a moment.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

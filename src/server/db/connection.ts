@@ -18,7 +18,15 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
     const pool = new pg.Pool({
       connectionString: database.url,
       max: 10,
+      // An unreachable database fails the request (503) instead of leaving it waiting forever.
+      connectionTimeoutMillis: 5_000,
       ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
+    });
+    // An idle connection that PostgreSQL (a restart, a failover, a proxy's idle timeout) closes
+    // is dropped by the pool, which opens a new one for the next query. Without a listener, that
+    // 'error' event would end the whole process.
+    pool.on('error', (error) => {
+      process.stderr.write(`PostgreSQL closed an idle connection (${error.message}); the next query reconnects.\n`);
     });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
@@ -31,4 +39,38 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
   // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Node's socket errors for a database server that cannot be reached (or went away mid-query). */
+const UNREACHABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+/** PostgreSQL's own: too many connections, shutting down or starting up. */
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03']);
+/** What node-postgres says when the connection ends under a query, or cannot be opened in time. */
+const UNREACHABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * True when an error means the database cannot be reached just now (not that a query was wrong):
+ * the request then fails closed with 503 `database_unavailable`, never answered from memory.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNREACHABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+    // SQLSTATE class 08: connection exception.
+    if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  if (UNREACHABLE_MESSAGES.test(error.message)) return true;
+  // Connecting to a name with several addresses fails with one error per address.
+  return error instanceof AggregateError && error.errors.some(isDatabaseUnreachable);
 }
