@@ -30,8 +30,9 @@ export default defineConfig({
               test: {
                 ...shared,
                 name: 'postgres',
-                // Database-free unit tests need not run twice.
-                include: ['tests/api/**/*.test.ts', 'tests/cli/**/*.test.ts'],
+                // Database-free unit tests need not run twice. The multi-node suite starts real
+                // processes from dist/ (`npm test` builds first) on one PostgreSQL database.
+                include: ['tests/api/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/multinode/**/*.test.ts'],
                 env: { LATCHKEY_TEST_DATABASE_URL: postgresUrl },
               },
             },
