@@ -23,7 +23,7 @@
  * the row the previous one committed, so the 11th of 60 simultaneous reservations finds the count
  * at 10 and gets nothing; SQLite runs writes one at a time.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
 import { isoFromMs, nowMs } from '../clock.js';
@@ -159,28 +159,37 @@ async function reserveAttempt(db: Db, key: string): Promise<Reservation> {
   }
 }
 
+/**
+ * The SET of one more count in the key's window: a window that started WINDOW_MS ago or earlier is
+ * over, so the count starts again at 1 in a window starting now; otherwise it goes up by one.
+ */
+function countOneMoreInWindow(now: number) {
+  const windowOver = isoFromMs(now - WINDOW_MS);
+  return (eb: ExpressionBuilder<Database, 'login_throttle'>) => ({
+    failures: eb
+      .case()
+      .when('window_started_at', '<=', windowOver)
+      .then(1)
+      .else(eb('failures', '+', 1))
+      .end(),
+    window_started_at: eb
+      .case()
+      .when('window_started_at', '<=', windowOver)
+      .then(isoFromMs(now))
+      .else(eb.ref('window_started_at'))
+      .end(),
+  });
+}
+
 async function tryReserveAttempt(db: Db, key: string): Promise<Reservation | 'row_vanished'> {
   const now = nowMs();
   const nowText = isoFromMs(now);
-  // A window that started WINDOW_MS ago or earlier is over: the reservation starts a new one.
+  // An attempt in a window that is over starts a new one (countOneMoreInWindow), whatever the count.
   const windowOver = isoFromMs(now - WINDOW_MS);
   await ensureRow(db, key, now);
   const reserved = await db
     .updateTable('login_throttle')
-    .set((eb) => ({
-      failures: eb
-        .case()
-        .when('window_started_at', '<=', windowOver)
-        .then(1)
-        .else(eb('failures', '+', 1))
-        .end(),
-      window_started_at: eb
-        .case()
-        .when('window_started_at', '<=', windowOver)
-        .then(nowText)
-        .else(eb.ref('window_started_at'))
-        .end(),
-    }))
+    .set(countOneMoreInWindow(now))
     .where('key', '=', key)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowText)]))
     .where((eb) => eb.or([eb('window_started_at', '<=', windowOver), eb('failures', '<', MAX_FAILURES)]))
@@ -252,25 +261,11 @@ async function lockIfAtLimit(db: Db, key: string, attempt: SecretAttempt): Promi
 async function countAddressFailure(db: Db, ip: string): Promise<{ failures: number; windowEndsMs: number }> {
   const key = addressKey(ip);
   const now = nowMs();
-  const windowOver = isoFromMs(now - WINDOW_MS);
   await ensureRow(db, key, now);
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('login_throttle')
-      .set((eb) => ({
-        failures: eb
-          .case()
-          .when('window_started_at', '<=', windowOver)
-          .then(1)
-          .else(eb('failures', '+', 1))
-          .end(),
-        window_started_at: eb
-          .case()
-          .when('window_started_at', '<=', windowOver)
-          .then(isoFromMs(now))
-          .else(eb.ref('window_started_at'))
-          .end(),
-      }))
+      .set(countOneMoreInWindow(now))
       .where('key', '=', key)
       .returning(['failures', 'window_started_at'])
       .executeTakeFirstOrThrow();
