@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPendingMigrations, migrateToLatest } from '../../src/server/db/migrate.js';
 import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { SYSTEM_GROUP_IDS, SYSTEM_GROUPS } from '../../src/shared/permissions.js';
-import { createTestApp, makeUser, usingPostgres, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, makeUser, whileOthersDropSchemas, usingPostgres, type TestApp } from '../helpers/test-app.js';
 
 async function groupPermissionsInDb(t: TestApp): Promise<Record<string, string[]>> {
   const rows = await t.db.selectFrom('group_permissions').selectAll().execute();
@@ -39,7 +39,7 @@ describe('migrations', () => {
       .insertInto('group_permissions')
       .values({ group_id: 'read-only-user', permission: 'users_groups:delete' })
       .execute();
-    expect(await migrateToLatest(t.db)).toEqual([]);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual([]);
     const expected = Object.fromEntries(SYSTEM_GROUPS.map((g) => [g.id, [...g.permissions].sort()]));
     expect(await groupPermissionsInDb(t)).toEqual(expected);
   });
@@ -107,11 +107,11 @@ describe('migration 0002-user-list-sort-indexes', () => {
     });
     const undone = await undoMigrationsFrom(t, '0002-user-list-sort-indexes');
     expect((await userIndexes()).filter((name) => SORT_INDEXES.includes(name))).toEqual([]);
-    expect(await listPendingMigrations(t.db)).toEqual(undone);
+    expect(await whileOthersDropSchemas(() => listPendingMigrations(t.db))).toEqual(undone);
 
-    expect(await migrateToLatest(t.db)).toEqual(undone);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     expect(await userIndexes()).toEqual(expect.arrayContaining(SORT_INDEXES));
-    expect(await listPendingMigrations(t.db)).toEqual([]);
+    expect(await whileOthersDropSchemas(() => listPendingMigrations(t.db))).toEqual([]);
   });
 });
 
@@ -136,7 +136,7 @@ describe('migration 0003-log-indexes', () => {
     expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
     const undone = await undoMigrationsFrom(t, '0003-log-indexes');
     expect(await auditIndexes()).not.toContain('audit_events_action_occurred_at_idx');
-    expect(await migrateToLatest(t.db)).toEqual(undone);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
   });
 });
@@ -154,7 +154,7 @@ describe('migration 0004-platform-data', () => {
     expect(await typeNames()).toEqual(['Application', 'Computer', 'User']);
     const undone = await undoMigrationsFrom(t, '0004-platform-data');
     expect(undone[0]).toBe('0004-platform-data');
-    expect(await migrateToLatest(t.db)).toEqual(undone);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     expect(await typeNames()).toEqual(['Application', 'Computer', 'User']);
   });
 });
@@ -182,7 +182,7 @@ describe('migration 0005-mfa', () => {
     const undone = await undoMigrationsFrom(t, '0005-mfa');
     expect(undone[0]).toBe('0005-mfa');
     await expect(count()).rejects.toThrow();
-    expect(await migrateToLatest(t.db)).toEqual(undone);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     expect(await count()).toEqual([0, 0, 0]);
   });
 });

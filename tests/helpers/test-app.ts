@@ -34,13 +34,14 @@ export const usingPostgres = Boolean(process.env.LATCHKEY_TEST_DATABASE_URL);
  * Kysely's migrator asks whether its tables exist by listing the tables of EVERY schema the user
  * may use (has_schema_privilege per schema). When another test file drops its own schema in that
  * instant, PostgreSQL answers 3F000 "schema … does not exist" for that other schema. It is a race
- * between parallel test files only (nothing of ours is missing), so try again.
+ * between parallel test files only (nothing of ours is missing), and it fails before any
+ * migration runs, so try again. Every test that migrates or lists migrations goes through here
+ * (a direct call failed CI once).
  */
-async function migrateWhileOthersDropSchemas(db: Db): Promise<void> {
+export async function whileOthersDropSchemas<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await migrateToLatest(db);
-      return;
+      return await work();
     } catch (error) {
       const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
       if (code !== '3F000' || attempt >= 5) throw error;
@@ -67,7 +68,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const db = openDatabase(config.database, pgUrl ? { postgresSchema: schema } : {});
-  await migrateWhileOthersDropSchemas(db);
+  await whileOthersDropSchemas(() => migrateToLatest(db));
   const app = await buildApp({ db, config });
   await app.ready();
   return {
