@@ -33,18 +33,22 @@ export const usingPostgres = Boolean(process.env.LATCHKEY_TEST_DATABASE_URL);
 /**
  * Kysely's migrator asks whether its tables exist by listing the tables of EVERY schema the user
  * may use (has_schema_privilege per schema). When another test file drops its own schema in that
- * instant, PostgreSQL answers 3F000 "schema … does not exist" for that other schema. It is a race
- * between parallel test files only (nothing of ours is missing), and it fails before any
- * migration runs, so try again. Every test that migrates or lists migrations goes through here
- * (a direct call failed CI once).
+ * instant, PostgreSQL answers 3F000 "schema … does not exist" or 42P01 "relation
+ * <other schema>.<table> does not exist" for that other schema. It is a race between parallel test
+ * files only (nothing of ours is missing). Kysely runs PostgreSQL migrations in one transaction, so
+ * a failed attempt leaves nothing behind: wait for the drop to finish and try again. Every test that
+ * migrates or lists migrations goes through here (direct calls failed CI twice).
  */
+const OTHER_SCHEMA_DROPPED = new Set(['3F000', '42P01']);
+
 export async function whileOthersDropSchemas<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
       const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
-      if (code !== '3F000' || attempt >= 5) throw error;
+      if (typeof code !== 'string' || !OTHER_SCHEMA_DROPPED.has(code) || attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
