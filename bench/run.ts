@@ -1,16 +1,29 @@
 /**
- * `npm run bench`: the real app on a temporary SQLite database with 100,000 accounts, measured
- * with autocannon. The server runs in this process; the load runs in a worker thread so the two
- * do not share an event loop. Everything is removed at the end, also on failure or Ctrl-C.
+ * `npm run bench [-- --postgres <url>] [--json <file>]`: Latchkey's speed, measured against a bare
+ * Fastify server started in the same run, so every figure comes with its yardstick and a ratio.
+ *
+ * Every server is a real process (the built dist/server/main.js, as in production, with its default
+ * logging) pinned to core 0; the load generator (autocannon, bench/load.mjs) is pinned to core 1,
+ * so neither steals the other's CPU. The machine's noise moves both sides of a ratio alike; the
+ * absolute numbers are printed too, but the ratios are what the targets (issue 12) are set on.
+ *
+ * For each database (SQLite always; PostgreSQL with --postgres or LATCHKEY_BENCH_DATABASE_URL, in a
+ * database of its own, created and dropped here):
+ *   - start-up to the first answered request on an existing database, and idle RSS;
+ *   - GET /api/health, GET /api/v1/me by API token and by session cookie, 50 connections each;
+ *   - a sign-in storm: 20 connections signing in (20 accounts) for 10 s while 5 connections call
+ *     GET /api/v1/me by token, next to what argon2id alone does on the same core;
+ *   - the users list at 100,000 accounts (issue 13 sets its targets).
+ * Everything it creates is removed at the end, also on failure or Ctrl-C.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/server/app.js';
+import pg from 'pg';
 import { loadConfig } from '../src/server/config.js';
 import { openDatabase, type Db } from '../src/server/db/connection.js';
 import type { UserTable } from '../src/server/db/schema.js';
@@ -19,11 +32,22 @@ import { hashPassword } from '../src/server/security/password-hashing.js';
 import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../src/shared/permissions.js';
 
 const ACCOUNTS = 100_000;
-const DURATION_S = 5;
-const CONNECTIONS = 10;
+const MEASURE_S = 5;
+const WARM_UP_S = 1;
+/** Alternating rounds per ratio (see compare()), each this long. */
+const ROUNDS = 5;
+const ROUND_S = 2;
+const STORM_S = 10;
+const STORM_SIGN_INS = 20;
+const STORM_TOKEN_CONNECTIONS = 5;
+const AUTH_CONNECTIONS = 50;
+const LIST_CONNECTIONS = 10;
+const SERVER_CORE = '0';
+const LOAD_CORE = '1';
 const ADMIN_EMAIL = 'admin@bench.latchkey.test';
-// Generated per run: this database lives for a minute and is then deleted.
+// Generated per run: these databases live for a few minutes and are then deleted.
 const PASSWORD = `bench-${randomBytes(12).toString('base64url')}`;
+const SECRET_KEY = randomBytes(32).toString('hex');
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger'];
 const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen'];
@@ -34,21 +58,8 @@ const GROUPS = [
   SYSTEM_GROUP_IDS.orchestrationUser,
 ];
 
-interface Scenario {
-  name: string;
-  path: string;
-  /** How the request authenticates: nothing, the browser's session cookie, or a script's API token. */
-  auth: 'none' | 'session' | 'token';
-}
-
-const SCENARIOS: Scenario[] = [
-  { name: 'baseline: health (no auth, no DB)', path: '/api/health', auth: 'none' },
-  { name: 'me (session + permissions)', path: '/api/v1/me', auth: 'session' },
-  { name: 'me (API token + permissions)', path: '/api/v1/me', auth: 'token' },
-  { name: 'users list, page 1', path: '/api/v1/users?pageSize=25', auth: 'session' },
-  { name: 'users search "user5"', path: '/api/v1/users?search=user5&pageSize=25', auth: 'session' },
-  { name: 'users deep page 2000', path: '/api/v1/users?page=2000&pageSize=25', auth: 'session' },
-];
+// ---------------------------------------------------------------------------------------------
+// Seeding
 
 function account(i: number, passwordHash: string, now: string): UserTable {
   const first = FIRST_NAMES[i % FIRST_NAMES.length]!;
@@ -66,6 +77,7 @@ function account(i: number, passwordHash: string, now: string): UserTable {
     telephone: '',
     security_group_id: GROUPS[i % GROUPS.length]!,
     functional_group: '',
+    // Accounts 1–49 stay enabled: the storm signs in as them.
     status: i % 50 === 0 ? 'disabled' : 'enabled',
     user_type: 'native',
     sso_provider: null,
@@ -108,6 +120,179 @@ async function seedAccounts(db: Db, count: number): Promise<void> {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/** Children still running, stopped on exit whatever happens. */
+const children = new Set<ChildProcess>();
+
+function pinned(core: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn('taskset', ['-c', core, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function collect(child: ChildProcess): Promise<string> {
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${child.spawnargs.join(' ')}: ${err}`)),
+    ),
+  );
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Server {
+  url: string;
+  pid: number;
+  /** From spawn to the first 200 from GET /api/health (polled every 2 ms). */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+async function startPinned(args: string[], env: NodeJS.ProcessEnv, healthPath: string, port: number): Promise<Server> {
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const child = pinned(SERVER_CORE, args, env);
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-4000)));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-4000)));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited:\n${output}`);
+    if (performance.now() - started > 30_000) throw new Error(`${args.join(' ')} did not answer in 30 s:\n${output}`);
+    try {
+      if ((await fetch(url + healthPath)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(2);
+  }
+  return { url, pid: child.pid!, startupMs: performance.now() - started, stop: () => stopChild(child) };
+}
+
+async function startLatchkey(env: NodeJS.ProcessEnv): Promise<Server> {
+  const port = await freePort();
+  return startPinned(
+    [process.execPath, 'dist/server/main.js'],
+    { ...env, HOST: '127.0.0.1', PORT: String(port) },
+    '/api/health',
+    port,
+  );
+}
+
+async function startBareFastify(): Promise<Server> {
+  const port = await freePort();
+  return startPinned([process.execPath, 'bench/bare-fastify.mjs', String(port)], process.env, '/', port);
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  total: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+interface Load {
+  url: string;
+  connections: number;
+  duration: number;
+  method?: string;
+  headers?: Record<string, string>;
+  bodies?: string[];
+}
+
+/** Runs steps (each: loads at the same time) one after the other, in a load generator on its own core. */
+async function runSteps(steps: Load[][]): Promise<LoadResult[][]> {
+  const output = await collect(pinned(LOAD_CORE, [process.execPath, 'bench/load.mjs', JSON.stringify(steps)]));
+  const results = JSON.parse(output) as LoadResult[][];
+  results.forEach((step, i) =>
+    step.forEach((result, j) => {
+      if (result.errors > 0 || result.non2xx > 0)
+        throw new Error(`${steps[i]![j]!.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+    }),
+  );
+  return results;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+interface Comparison {
+  /** Medians over the rounds. */
+  requestsPerSecond: number;
+  p99: number;
+  baselineRequestsPerSecond: number;
+  /** Median of the rounds' ratios: each round measures both sides within seconds of each other. */
+  ratio: number;
+}
+
+/**
+ * A load and its yardstick, measured in alternating rounds (yardstick, load, yardstick, load, …)
+ * after a warm-up of each: this machine's speed drifts by tens of percent within a minute, and a
+ * ratio of two runs taken far apart would measure the drift.
+ */
+async function compare(load: Omit<Load, 'duration'>, baseline: Omit<Load, 'duration'>): Promise<Comparison> {
+  const steps: Load[][] = [[{ ...baseline, duration: WARM_UP_S }], [{ ...load, duration: WARM_UP_S }]];
+  for (let round = 0; round < ROUNDS; round++)
+    steps.push([{ ...baseline, duration: ROUND_S }], [{ ...load, duration: ROUND_S }]);
+  const results = (await runSteps(steps)).slice(2).map((step) => step[0]!);
+  const baselines = results.filter((_, i) => i % 2 === 0);
+  const measured = results.filter((_, i) => i % 2 === 1);
+  return {
+    requestsPerSecond: median(measured.map((r) => r.requestsPerSecond)),
+    p99: median(measured.map((r) => r.p99)),
+    baselineRequestsPerSecond: median(baselines.map((r) => r.requestsPerSecond)),
+    ratio: median(measured.map((r, i) => r.requestsPerSecond / baselines[i]!.requestsPerSecond)),
+  };
+}
+
+/** A warm-up (discarded), then the measured run. */
+async function measure(load: Omit<Load, 'duration'>): Promise<LoadResult> {
+  const results = await runSteps([[{ ...load, duration: WARM_UP_S }], [{ ...load, duration: MEASURE_S }]]);
+  return results[1]![0]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials
+
 async function signIn(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/api/v1/session`, {
     method: 'POST',
@@ -129,27 +314,48 @@ async function generateToken(baseUrl: string, cookie: string): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
-interface Credentials {
-  cookie: string;
-  token: string;
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+interface Figure {
+  database: 'SQLite' | 'PostgreSQL';
+  name: string;
+  value: number;
+  unit: string;
+  /** The yardstick measured in the same run, if the target is a ratio. */
+  baseline?: { name: string; value: number };
+  ratio?: number;
+  /** The target: a ratio (≥), or an absolute bound on value (≤ or ≥). */
+  target?: { kind: 'ratio-at-least' | 'at-most' | 'at-least'; value: number };
+  met?: boolean;
+  note?: string;
 }
 
-function headersFor(scenario: Scenario, credentials: Credentials): Record<string, string> {
-  if (scenario.auth === 'session') return { cookie: credentials.cookie };
-  if (scenario.auth === 'token') return { authorization: `Bearer ${credentials.token}` };
-  return {};
+function judge(figure: Figure): Figure {
+  if (!figure.target) return figure;
+  if (figure.baseline) figure.ratio ??= figure.value / figure.baseline.value;
+  const { kind, value } = figure.target;
+  figure.met =
+    kind === 'ratio-at-least'
+      ? (figure.ratio ?? 0) >= value
+      : kind === 'at-most'
+        ? figure.value <= value
+        : figure.value >= value;
+  return figure;
 }
 
-/** Checks that a scenario answers 200 (a benchmark of error pages would be meaningless). */
-async function describeResponse(baseUrl: string, scenario: Scenario, credentials: Credentials): Promise<string> {
-  const response = await fetch(baseUrl + scenario.path, { headers: headersFor(scenario, credentials) });
-  if (response.status !== 200)
-    throw new Error(`${scenario.path} answered ${response.status}: ${await response.text()}`);
-  const body = (await response.json()) as { total?: number; users?: unknown[] };
-  return body.total === undefined ? '' : `${body.users?.length ?? 0} of ${body.total.toLocaleString('en-US')}`;
+function targetText(figure: Figure): string {
+  if (!figure.target) return '';
+  const { kind, value } = figure.target;
+  if (kind === 'ratio-at-least') return `≥ ${value.toFixed(2)}×`;
+  return `${kind === 'at-most' ? '≤' : '≥'} ${value} ${figure.unit}`;
 }
 
-/** A plain-text table: the first two columns (names) left-aligned, the numbers right-aligned. */
+function formatNumber(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2);
+}
+
+/** A plain-text table: the first two columns (names) left-aligned, the rest right-aligned. */
 function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows
@@ -162,74 +368,253 @@ function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
+function printFigures(figures: Figure[]): void {
+  const rows = [['Database', 'Figure', 'Value', 'Baseline (same run)', 'Ratio', 'Target', 'Met']];
+  for (const f of figures) {
+    rows.push([
+      f.database,
+      f.name,
+      `${formatNumber(f.value)} ${f.unit}`,
+      f.baseline ? `${formatNumber(f.baseline.value)} ${f.unit} ${f.baseline.name}` : '',
+      f.ratio === undefined ? '' : `${f.ratio.toFixed(3)}×`,
+      targetText(f),
+      f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+    ]);
+  }
+  console.log(formatTable(rows));
+}
+
+// ---------------------------------------------------------------------------------------------
+// One database
+
+interface Target {
+  database: Figure['database'];
+  /** Environment that points Latchkey at this database. */
+  env: NodeJS.ProcessEnv;
+  /** Opens the same database from this process, for seeding. */
+  open(): Db;
+  /** Ratio targets differ per database (issue 12). */
+  authRatio: number;
+}
+
+async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const add = (figure: Figure) => figures.push(judge(figure));
+  const db = target.open();
+  try {
+    await migrateToLatest(db);
+    const seedStart = performance.now();
+    await seedAccounts(db, ACCOUNTS);
+    process.stderr.write(
+      `  ${target.database}: seeded ${ACCOUNTS.toLocaleString('en-US')} accounts in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`,
+    );
+  } finally {
+    await db.destroy();
+  }
+
+  const server = await startLatchkey(target.env);
+  try {
+    add({
+      database: target.database,
+      name: 'start-up to first answer (existing database)',
+      value: server.startupMs,
+      unit: 'ms',
+      target: { kind: 'at-most', value: 1000 },
+    });
+    const cookie = await signIn(server.url);
+    const token = await generateToken(server.url, cookie);
+    await sleep(2_000);
+    add({
+      database: target.database,
+      name: 'idle RSS after start-up',
+      value: rssMegabytes(server.pid),
+      unit: 'MB',
+      target: { kind: 'at-most', value: 120 },
+    });
+
+    const bare = { url: `${bareUrl}/`, connections: AUTH_CONNECTIONS };
+    const ratioFigure = (name: string, result: Comparison, ratioTarget: number): Figure => ({
+      database: target.database,
+      name,
+      value: result.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: 'bare Fastify', value: result.baselineRequestsPerSecond },
+      ratio: result.ratio,
+      target: { kind: 'ratio-at-least', value: ratioTarget },
+    });
+    const health = await compare({ url: `${server.url}/api/health`, connections: AUTH_CONNECTIONS }, bare);
+    add(ratioFigure(`GET /api/health, ${AUTH_CONNECTIONS} conn.`, health, 0.85));
+    for (const via of ['API token', 'session cookie'] as const) {
+      const headers: Record<string, string> = via === 'API token' ? { authorization: `Bearer ${token}` } : { cookie };
+      const me = await compare({ url: `${server.url}/api/v1/me`, connections: AUTH_CONNECTIONS, headers }, bare);
+      add(ratioFigure(`GET /api/v1/me by ${via}, ${AUTH_CONNECTIONS} conn.`, me, target.authRatio));
+      add({
+        database: target.database,
+        name: `  p99 of the same`,
+        value: me.p99,
+        unit: 'ms',
+        target: { kind: 'at-most', value: 5 },
+      });
+    }
+
+    // The storm: 20 people signing in at once (accounts user1..user20), a script calling by token.
+    const bodies = Array.from({ length: STORM_SIGN_INS }, (_, i) =>
+      JSON.stringify({ email: `user${i + 1}@bench.latchkey.test`, password: PASSWORD }),
+    );
+    const [storm] = await runSteps([
+      [
+        {
+          url: `${server.url}/api/v1/session`,
+          method: 'POST',
+          connections: STORM_SIGN_INS,
+          duration: STORM_S,
+          headers: { 'content-type': 'application/json', 'x-latchkey-csrf': '1' },
+          bodies,
+        },
+        {
+          url: `${server.url}/api/v1/me`,
+          connections: STORM_TOKEN_CONNECTIONS,
+          duration: STORM_S,
+          headers: { authorization: `Bearer ${token}` },
+        },
+      ],
+    ]);
+    const [signIns, tokenCalls] = storm!;
+    const argon2 = JSON.parse(
+      await collect(
+        pinned(SERVER_CORE, [
+          process.execPath,
+          '--import',
+          'tsx',
+          'bench/argon2-alone.ts',
+          '5',
+          String(STORM_SIGN_INS),
+        ]),
+      ),
+    ) as { verifiesPerSecond: number };
+    add({
+      database: target.database,
+      name: `storm: sign-ins/s (${STORM_SIGN_INS} at once, ${STORM_S} s)`,
+      value: signIns!.requestsPerSecond,
+      unit: '/s',
+      baseline: { name: 'argon2id alone, same core', value: argon2.verifiesPerSecond },
+      target: { kind: 'ratio-at-least', value: 0.9 },
+    });
+    add({
+      database: target.database,
+      name: `storm: token GET /api/v1/me p99 (${STORM_TOKEN_CONNECTIONS} conn.)`,
+      value: tokenCalls!.p99,
+      unit: 'ms',
+      target: { kind: 'at-most', value: 20 },
+      note: `${formatNumber(tokenCalls!.requestsPerSecond)} req/s`,
+    });
+
+    // The users list (issue 13 sets its targets; shown here so both issues read one bench).
+    for (const [name, query] of [
+      ['users list, page 1', 'pageSize=25'],
+      ['users search "user5"', 'search=user5&pageSize=25'],
+      ['users deep page 2000', 'page=2000&pageSize=25'],
+    ] as const) {
+      const list = await measure({
+        url: `${server.url}/api/v1/users?${query}`,
+        connections: LIST_CONNECTIONS,
+        headers: { cookie },
+      });
+      add({
+        database: target.database,
+        name: `${name}, ${LIST_CONNECTIONS} conn.`,
+        value: list.requestsPerSecond,
+        unit: 'req/s',
+      });
+      add({ database: target.database, name: '  p99 of the same', value: list.p99, unit: 'ms' });
+    }
+    add({ database: target.database, name: 'RSS after the runs', value: rssMegabytes(server.pid), unit: 'MB' });
+  } finally {
+    await server.stop();
+  }
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
+  if (spawnSync('taskset', ['-c', LOAD_CORE, 'true']).status !== 0)
+    throw new Error('The bench pins processes with taskset to cores 0 and 1: it needs util-linux and 2 cores.');
+  if (!existsSync('dist/server/main.js')) throw new Error('Run `npm run build` first (npm run bench does).');
+
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
-  let db: Db | undefined;
-  let app: FastifyInstance | undefined;
+  const postgresUrl = option('--postgres') ?? process.env.LATCHKEY_BENCH_DATABASE_URL;
+  const jsonFile = option('--json') ?? 'bench/last-run.json';
+  const pgDatabase = `lk_bench_${randomBytes(4).toString('hex')}`;
+  const pgDatabaseUrl = postgresUrl
+    ? Object.assign(new URL(postgresUrl), { pathname: `/${pgDatabase}` }).toString()
+    : null;
   let cleanedUp = false;
   const cleanUp = async () => {
     if (cleanedUp) return;
     cleanedUp = true;
-    await app?.close();
-    await db?.destroy();
+    await Promise.all([...children].map(stopChild));
     rmSync(dataDir, { recursive: true, force: true });
+    if (postgresUrl && pgDatabaseUrl)
+      await adminQuery(postgresUrl, `DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`).catch(() => undefined);
   };
   const onSignal = () => void cleanUp().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   try {
-    const config = loadConfig({
-      LATCHKEY_DATA_DIR: dataDir,
-      LATCHKEY_SECRET_KEY: randomBytes(32).toString('hex'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      LATCHKEY_LOGIN_DELAY_STEP_MS: '0',
-    });
-    db = openDatabase(config.database);
-    await migrateToLatest(db);
-
-    const seedStart = performance.now();
-    await seedAccounts(db, ACCOUNTS);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-
-    app = await buildApp({ db, config });
-    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    const cookie = await signIn(baseUrl);
-    const credentials = { cookie, token: await generateToken(baseUrl, cookie) };
-
     console.log(
-      `Latchkey benchmark: SQLite, ${(ACCOUNTS + 1).toLocaleString('en-US')} accounts, Node ${process.version}, ` +
-        `${os.cpus().length} CPU(s), ${CONNECTIONS} connections, ${DURATION_S} s per scenario`,
+      `Latchkey benchmark · Node ${process.version} · ${os.cpus().length} CPU(s) · server on core ${SERVER_CORE}, ` +
+        `load on core ${LOAD_CORE} · ${WARM_UP_S} s warm-up + ${MEASURE_S} s per figure · ${(ACCOUNTS + 1).toLocaleString('en-US')} accounts`,
     );
-    console.log(
-      `Seeded ${ACCOUNTS.toLocaleString('en-US')} accounts in ${seedSeconds.toFixed(2)} s (one transaction, one shared argon2id hash)\n`,
-    );
+    // The yardstick runs for the whole bench (idle, it costs nothing): every ratio is taken in
+    // alternating rounds against it.
+    const bare = await startBareFastify();
 
-    const rows = [['Scenario', 'Request', 'Rows', 'Requests/s', 'p50 ms', 'p99 ms', 'Errors']];
-    for (const scenario of SCENARIOS) {
-      const rowsShown = await describeResponse(baseUrl, scenario, credentials);
-      const result = await autocannon({
-        url: baseUrl + scenario.path,
-        headers: headersFor(scenario, credentials),
-        connections: CONNECTIONS,
-        duration: DURATION_S,
-        workers: 1,
-      });
-      const failures = result.errors + result.timeouts + result.non2xx;
-      rows.push([
-        scenario.name,
-        `GET ${scenario.path}`,
-        rowsShown,
-        Math.round(result.requests.average).toLocaleString('en-US'),
-        result.latency.p50.toFixed(1),
-        result.latency.p99.toFixed(1),
-        String(failures),
-      ]);
-      process.stderr.write(`  measured ${scenario.path}\n`);
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_SECRET_KEY: SECRET_KEY, LATCHKEY_DATA_DIR: dataDir };
+    delete baseEnv.DATABASE_URL;
+    delete baseEnv.LOG_LEVEL;
+    const targets: Target[] = [
+      {
+        database: 'SQLite',
+        env: baseEnv,
+        open: () => openDatabase(loadConfig(baseEnv).database),
+        authRatio: 0.6,
+      },
+    ];
+    if (postgresUrl && pgDatabaseUrl) {
+      await adminQuery(postgresUrl, `CREATE DATABASE ${pgDatabase}`);
+      const env = { ...baseEnv, DATABASE_URL: pgDatabaseUrl };
+      targets.push({ database: 'PostgreSQL', env, open: () => openDatabase(loadConfig(env).database), authRatio: 0.4 });
     }
-    console.log(formatTable(rows));
+    const figures: Figure[] = [];
+    for (const target of targets) figures.push(...(await benchDatabase(target, bare.url)));
+    console.log('');
+    printFigures(figures);
+    writeFileSync(
+      jsonFile,
+      JSON.stringify(
+        { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, figures },
+        null,
+        2,
+      ) + '\n',
+    );
+    console.log(`\nWritten to ${jsonFile}.`);
   } finally {
     await cleanUp();
     process.off('SIGINT', onSignal);
