@@ -10,6 +10,7 @@ import { hashSecret } from '../../src/server/security/secrets.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createTestApp, makeUser, signIn, type TestApp } from '../helpers/test-app.js';
 import { resetPassword } from '../../src/server/services/passwords.js';
+import { getUser } from '../../src/server/services/users.js';
 
 const NEW_PASSWORD = 'a brand new passphrase 77';
 
@@ -22,8 +23,7 @@ afterAll(async () => {
 });
 
 async function actorOf(userId: string, sessionIdHash: string | null = null): Promise<Actor> {
-  const user = await t.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
-  return actorFor(t.db, user, 'session', sessionIdHash);
+  return actorFor(t.db, await getUser(t.db, userId), 'session', sessionIdHash);
 }
 
 function sessionHashOf(cookie: string | null): string {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { listTables } from './fixtures.js';
+import { isDataTable, listTables } from './fixtures.js';
 import type { TestApp } from './test-app.js';
 
 /** Table → "count:hash". Compare two with `fingerprintDifferences`. */
@@ -35,7 +35,7 @@ export async function fingerprint(
   t: TestApp,
   { ignoredAuditActions = [] }: { ignoredAuditActions?: readonly string[] } = {},
 ): Promise<Fingerprint> {
-  knownTables ??= listTables(t).then((names) => names.filter((name) => !name.startsWith('kysely_')).sort());
+  knownTables ??= listTables(t).then((names) => names.filter(isDataTable).sort());
   const tables = await knownTables;
   const parts = await Promise.all(
     tables.map(async (table) => {

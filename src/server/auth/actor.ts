@@ -1,10 +1,11 @@
-import type { UserTable } from '../db/schema.js';
+import type { UserWithGroup } from '../services/users.js';
 import type { PendingStep } from './access.js';
 import { ADMINISTRATOR_GROUP_ID, type Permission } from '../../shared/permissions.js';
 
 /** Who is making this request, resolved once per request from the session cookie or API token. */
 export interface Actor {
-  user: UserTable;
+  /** The account as read with its credential (its group's name, whether a confirmed MFA factor exists). */
+  user: UserWithGroup;
   groupName: string;
   /** The account's current group's permissions, read from the database on this very request. */
   permissions: ReadonlySet<Permission>;
@@ -16,6 +17,8 @@ export interface Actor {
    * Always false for API tokens (separate credentials an Administrator issues; they keep working).
    */
   mfaEnrollmentPending: boolean;
+  /** The identity provider a session signed in through (null for password sign-ins and API tokens). */
+  identityProvider: { id: string; name: string; signOutUrl: string | null } | null;
 }
 
 /** The step this actor must finish before anything else, if any (a password change comes first). */

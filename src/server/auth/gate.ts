@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../db/connection.js';
 import { AppError } from '../app-error.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Access, PendingStep } from './access.js';
 import { pendingStepOf, type Actor } from './actor.js';
-import { assertNoTokenInQuery, authenticate } from './authenticate.js';
+import { assertNoTokenInQuery, type Authenticator } from './authenticate.js';
 import { assertSameOriginRequest } from './csrf.js';
 
 declare module 'fastify' {
@@ -27,6 +26,9 @@ export interface RouteAccess {
   access: Access;
 }
 
+/** Methods that change nothing (RFC 9110 §9.2.1); every route of ours keeps to that. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const PENDING_STEP_ERRORS = {
   password_change: 'password_change_required',
   mfa_enrollment: 'mfa_enrollment_required',
@@ -45,7 +47,7 @@ export function actorOf(request: FastifyRequest): Actor {
  */
 export function registerGate(
   app: FastifyInstance,
-  deps: { db: Db; cookieName: string; allowedOrigins: string[] },
+  deps: { authenticator: Authenticator; cookieName: string; allowedOrigins: string[] },
 ): void {
   app.decorateRequest('actor', null);
   const accessTable: RouteAccess[] = [];
@@ -60,10 +62,14 @@ export function registerGate(
     }
   });
 
-  // Answers about accounts must not be kept by browsers or proxies (a shared computer, a CDN).
   app.addHook('onSend', async (request, reply) => {
+    // Answers about accounts must not be kept by browsers or proxies (a shared computer, a CDN).
     if (request.url.startsWith('/api/v1') && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
+    // A request that may have changed something (a sign-out, a disable, a new group) answers only
+    // once this node has heard its own change come back from the database: by then every node's
+    // listener has been sent it, so the next request is judged on the new state wherever it lands.
+    if (!SAFE_METHODS.has(request.method)) await deps.authenticator.catchUp();
   });
 
   app.addHook('preValidation', async (request) => {
@@ -73,7 +79,7 @@ export function registerGate(
     assertNoTokenInQuery(request);
     if (access.kind === 'public') return;
 
-    const actor = await authenticate(deps.db, request, deps.cookieName);
+    const actor = await deps.authenticator.authenticate(request, deps.cookieName);
     if (!actor) throw new AppError('unauthenticated');
     request.actor = actor;
     // "User Must Change Password at Next Login" (session or API token alike), then a required MFA

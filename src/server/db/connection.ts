@@ -1,11 +1,55 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+
+/** What sits under a Db: the credential-change feed needs its own way in (auth/credential-changes.ts). */
+export type DatabaseHandle =
+  { kind: 'sqlite'; sqlite: SQLite.Database } | { kind: 'postgres'; connectionString: string; schema: string | null };
+
+const handles = new WeakMap<Db, DatabaseHandle>();
+
+export function databaseHandleOf(db: Db): DatabaseHandle {
+  const handle = handles.get(db);
+  if (!handle) throw new Error('This Kysely instance was not opened by openDatabase().');
+  return handle;
+}
+
+/** Prepared statements kept per SQL text; more distinct texts than this are re-prepared. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 behind Kysely, with its prepared statements kept: Kysely prepares every query it
+ * runs, and preparing (parsing and planning the SQL) cost more than running the query itself on
+ * the busiest routes. Kysely builds the same text for the same query shape (values are bound), so
+ * few texts cover every request. A statement still iterating (a streamed export) is never handed
+ * out twice: a fresh one is prepared instead.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      const kept = statements.get(text);
+      if (kept && !kept.busy) {
+        // Most recently used last, so the first entry is the one to drop.
+        statements.delete(text);
+        statements.set(text, kept);
+        return kept;
+      }
+      const statement = sqlite.prepare(text);
+      if (!kept) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 export interface DatabaseOptions {
   /** PostgreSQL schema to use instead of `public` (the tests give each run its own). */
@@ -28,7 +72,9 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
     pool.on('error', (error) => {
       process.stderr.write(`PostgreSQL closed an idle connection (${error.message}); the next query reconnects.\n`);
     });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    handles.set(db, { kind: 'postgres', connectionString: database.url, schema: options.postgresSchema ?? null });
+    return db;
   }
   // Created owner-only: it holds password hashes. SQLite gives its -wal and -shm files the same mode.
   if (!existsSync(database.file)) writeFileSync(database.file, '', { mode: 0o600 });
@@ -38,7 +84,9 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
   sqlite.pragma('busy_timeout = 5000');
   // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  handles.set(db, { kind: 'sqlite', sqlite });
+  return db;
 }
 
 /** Node's socket errors for a database server that cannot be reached (or went away mid-query). */

@@ -66,15 +66,15 @@ export function presentAbilities(actor: Actor): Abilities {
 }
 
 /** Who is signed in: `account` is the actor's account as the list shows it (with its MFA status). */
-export function presentMe(actor: Actor, account: UserWithGroup, identityProvider: Me['identityProvider'] = null): Me {
-  // Your own account: its group's rights are the actor's own, read on this request.
-  const ownGroup: GroupPermissions = new Map([[account.security_group_id, actor.permissions]]);
+export function presentMe(actor: Actor): Me {
+  // Your own account: its group's rights are the actor's own.
+  const ownGroup: GroupPermissions = new Map([[actor.user.security_group_id, actor.permissions]]);
   return {
-    user: presentUser(account, actor, ownGroup),
+    user: presentUser(actor.user, actor, ownGroup),
     abilities: presentAbilities(actor),
     authenticatedBy: actor.via === 'session' ? 'session' : 'api_token',
     mfaEnrollmentRequired: actor.mfaEnrollmentPending,
-    identityProvider,
+    identityProvider: actor.identityProvider,
   };
 }
 

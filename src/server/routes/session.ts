@@ -4,17 +4,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_ANY_STEP_PENDING } from '../auth/access.js';
 import { actorFor } from '../auth/authenticate.js';
 import { actorOf } from '../auth/gate.js';
-import { AppError } from '../app-error.js';
 import { endSession, type NewSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
 import type { AppDeps } from '../app.js';
 import { signInWithPassword } from '../services/sign-in.js';
 import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.js';
 import { relyingPartyFor } from '../services/passkeys.js';
-import { findUserById, getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
+import { getUser, updateAccountSettings, type UserWithGroup } from '../services/users.js';
 import { recordAudit } from '../services/audit.js';
 import { loadGroupPermissions } from '../services/security-groups.js';
-import { sessionIdentityProvider } from '../services/identity-provider-settings.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
   MfaChallengeSchema,
@@ -41,8 +39,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const previous = request.cookies[sessionCookie.name];
     if (previous) await endSession(db, hashSecret(previous));
     setSessionCookie(reply, sessionCookie, signedIn.session);
-    const { group_name: _groupName, has_mfa_factor: _hasMfaFactor, ...userRow } = signedIn.user;
-    return presentMe(await actorFor(db, userRow, 'session', signedIn.session.idHash), signedIn.user);
+    return presentMe(await actorFor(db, signedIn.user, 'session', signedIn.session.idHash));
   }
 
   app.post(
@@ -156,12 +153,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       },
     },
     async (request) => {
-      const actor = actorOf(request);
-      // Read here, not for every request: only /me shows the account's MFA status.
-      const account = await findUserById(db, actor.user.id);
-      if (!account) throw new AppError('unauthenticated');
-      const identityProvider = actor.sessionIdHash ? await sessionIdentityProvider(db, actor.sessionIdHash) : null;
-      return presentMe(actor, account, identityProvider);
+      // Everything /me shows was read with the credential (and is dropped with it on any change).
+      return presentMe(actorOf(request));
     },
   );
 

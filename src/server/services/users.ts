@@ -120,7 +120,8 @@ function sortExpression(sort: UserSortColumn, postgres: boolean) {
   return fold ? sql`lower(${value})` : value;
 }
 
-function selectUsersWithGroup(db: Kysely<Database>) {
+/** Accounts with their group's name and whether a confirmed MFA factor exists (UserWithGroup). */
+export function selectUsersWithGroup(db: Kysely<Database>) {
   return db
     .selectFrom('users as u')
     .innerJoin('security_groups as g', 'g.id', 'u.security_group_id')

@@ -8,6 +8,7 @@ import * as m0006 from './0006-passkeys.js';
 import * as m0007 from './0007-sso.js';
 import * as m0008 from './0008-actor-group-and-mfa-requirement.js';
 import * as m0009 from './0009-installation-settings.js';
+import * as m0010 from './0010-credential-change-signals.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -23,4 +24,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-sso': m0007,
   '0008-actor-group-and-mfa-requirement': m0008,
   '0009-installation-settings': m0009,
+  '0010-credential-change-signals': m0010,
 };

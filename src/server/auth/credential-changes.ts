@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { DatabaseHandle } from '../db/connection.js';
+import type { CredentialCache } from './credential-cache.js';
+
+/**
+ * How this process learns that a credential's answer changed, so the credential cache is never
+ * wrong. The database announces every such change itself (triggers, migration
+ * 0010-credential-change-signals); this is the receiving end.
+ */
+export interface CredentialChangeFeed {
+  /**
+   * May the cache answer right now? Applies first whatever the feed has learnt. False means: read
+   * the database on this request, keep nothing (fail closed).
+   */
+  cacheUsable(): boolean;
+  /**
+   * Resolves once this process has heard every change committed before the call. A request that
+   * changed something waits for it before it answers, so the next request, wherever it lands, is
+   * judged on the new state.
+   */
+  catchUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openCredentialChangeFeed(handle: DatabaseHandle, cache: CredentialCache): CredentialChangeFeed {
+  return handle.kind === 'sqlite' ? new SqliteChangeFeed(handle.sqlite, cache) : new PostgresChangeFeed(handle, cache);
+}
+
+/**
+ * SQLite: one process owns the database, but others (the CLI) may write to the file too. Triggers
+ * count every change in credential_change_counter; reading that one row costs about a microsecond,
+ * and when it moved, everything cached is dropped.
+ */
+class SqliteChangeFeed implements CredentialChangeFeed {
+  #readCounter: SQLite.Statement<[], number> | null = null;
+  #counterSeen: number | null = null;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly cache: CredentialCache,
+  ) {}
+
+  cacheUsable(): boolean {
+    // Prepared on first use: the feed is created before migrations may have run (tests, start-up).
+    this.#readCounter ??= this.sqlite
+      .prepare<[], number>('SELECT value FROM credential_change_counter WHERE id = 1')
+      .pluck();
+    const counter = this.#readCounter.get();
+    if (counter !== this.#counterSeen) {
+      this.#counterSeen = counter ?? null;
+      this.cache.forgetEverything();
+    }
+    return true;
+  }
+
+  async catchUp(): Promise<void> {
+    // Every change is counted before its transaction ends; the next cacheUsable() sees it.
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The channel migration 0010 notifies on (a released name: never change it). */
+const CHANGE_CHANNEL = 'latchkey_credential_changes';
+/** How often this node proves to itself that it still hears the database. */
+export const HEARTBEAT_INTERVAL_MS = 300;
+/** Without proof for this long, the cache is not used (the issue allows at most 1.5 s). */
+export const HEARING_LEASE_MS = 1_000;
+/** Without any answer for this long, the listening connection is replaced. */
+const RECONNECT_SILENT_AFTER_MS = 5_000;
+/** A state-changing request waits at most this long for catchUp() before it answers anyway. */
+const CATCH_UP_TIMEOUT_MS = 2_000;
+
+interface Ping {
+  sentAt: number;
+  resolve(): void;
+}
+
+/**
+ * PostgreSQL, many nodes: a dedicated connection LISTENs for the triggers' notifications. Every
+ * 300 ms it also sends itself a ping through the database, on a channel of its own; PostgreSQL
+ * delivers notifications to a listener in commit order, so the ping's echo proves that every
+ * change committed before the ping was sent has been heard. The cache answers only within a
+ * lease (1 s) of the newest such proof; a cut, stalled or lost connection therefore means "read
+ * the database on every request" within 1 s, and the cache is emptied, since changes may have
+ * been missed. The connection is re-opened in the background; the cache returns with the first
+ * echo.
+ */
+class PostgresChangeFeed implements CredentialChangeFeed {
+  readonly #pingChannel = `latchkey_node_${randomBytes(6).toString('hex')}`;
+  readonly #pings = new Map<number, Ping>();
+  #client: pg.Client | null = null;
+  #connecting = false;
+  #closed = false;
+  #nextPing = 1;
+  /** performance.now() at which the newest echoed ping was sent: everything before it is heard. */
+  #heardUpTo = -Infinity;
+  #lastEchoAt = -Infinity;
+  #usable = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly handle: Extract<DatabaseHandle, { kind: 'postgres' }>,
+    private readonly cache: CredentialCache,
+  ) {
+    this.#timer = setInterval(() => this.#tick(), HEARTBEAT_INTERVAL_MS);
+    this.#timer.unref();
+    void this.#connect();
+  }
+
+  cacheUsable(): boolean {
+    const usable = this.#client !== null && performance.now() - this.#heardUpTo <= HEARING_LEASE_MS;
+    // Both ways the cache starts empty: going deaf, changes may be missed; the entries kept before
+    // were dropped then, and none are kept while deaf.
+    if (usable !== this.#usable) this.cache.forgetEverything();
+    this.#usable = usable;
+    return usable;
+  }
+
+  catchUp(): Promise<void> {
+    // No listening connection: the cache is off already, nothing to wait for.
+    if (!this.#client) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        // Not heard in time: this node can no longer vouch for its cache.
+        this.#goDeaf();
+        resolve();
+      }, CATCH_UP_TIMEOUT_MS);
+      timer.unref();
+      this.#ping(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const ping of this.#pings.values()) ping.resolve();
+    this.#pings.clear();
+    const client = this.#client;
+    this.#client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  #tick(): void {
+    if (this.#closed) return;
+    if (!this.#client) {
+      void this.#connect();
+      return;
+    }
+    if (performance.now() - this.#lastEchoAt > RECONNECT_SILENT_AFTER_MS && this.#pings.size > 0) {
+      // Silent for seconds (a stalled socket, a paused server): start over on a new connection.
+      this.#dropConnection();
+      return;
+    }
+    this.#ping(() => undefined);
+    this.cacheUsable();
+  }
+
+  #ping(onEcho: () => void): void {
+    const client = this.#client;
+    if (!client) return;
+    const id = this.#nextPing++;
+    this.#pings.set(id, { sentAt: performance.now(), resolve: onEcho });
+    client.query('SELECT pg_notify($1, $2)', [this.#pingChannel, String(id)]).catch(() => this.#dropConnection());
+  }
+
+  #onNotification(message: pg.Notification): void {
+    if (message.channel === this.#pingChannel) {
+      const id = Number(message.payload);
+      // Echoes arrive in order: this one and every earlier ping are answered.
+      for (const [pending, ping] of this.#pings) {
+        if (pending > id) break;
+        this.#pings.delete(pending);
+        if (pending === id) {
+          this.#heardUpTo = Math.max(this.#heardUpTo, ping.sentAt);
+          this.#lastEchoAt = performance.now();
+        }
+        ping.resolve();
+      }
+      return;
+    }
+    if (message.channel !== CHANGE_CHANNEL) return;
+    if (!message.payload || message.payload === '*') this.cache.forgetEverything();
+    else this.cache.forgetAccount(message.payload);
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#connecting || this.#client || this.#closed) return;
+    this.#connecting = true;
+    const client = new pg.Client({
+      connectionString: this.handle.connectionString,
+      application_name: 'latchkey-credential-listener',
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+    });
+    client.on('notification', (message) => this.#onNotification(message));
+    client.on('error', () => this.#dropConnection(client));
+    client.on('end', () => this.#dropConnection(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+      await client.query(`LISTEN ${this.#pingChannel}`);
+      if (this.#closed) {
+        await client.end();
+        return;
+      }
+      this.#client = client;
+      this.#lastEchoAt = performance.now();
+      this.#ping(() => undefined);
+    } catch {
+      await client.end().catch(() => undefined);
+    } finally {
+      this.#connecting = false;
+    }
+  }
+
+  /** The listening connection failed or went silent: nothing cached is trusted until a new one hears. */
+  #dropConnection(client: pg.Client | null = this.#client): void {
+    if (client === null || client !== this.#client) {
+      void client?.end().catch(() => undefined);
+      return;
+    }
+    this.#client = null;
+    this.#goDeaf();
+    void client.end().catch(() => undefined);
+  }
+
+  #goDeaf(): void {
+    this.#heardUpTo = -Infinity;
+    // Whoever waits for an echo from the old connection is let go (a catch-up timed out or the
+    // connection is gone: the cache is off, so the request is safe without it).
+    for (const ping of this.#pings.values()) ping.resolve();
+    this.#pings.clear();
+    this.cache.forgetEverything();
+    this.#usable = false;
+  }
+}
