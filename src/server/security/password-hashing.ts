@@ -1,4 +1,5 @@
-import { hash, verify } from '@node-rs/argon2';
+import { availableParallelism } from 'node:os';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 
 /**
  * argon2id with OWASP's minimum (m=19456 KiB, t=2, p=1). It runs on libuv's thread pool, so the
@@ -10,6 +11,32 @@ const ARGON2_OPTIONS = {
   timeCost: 2,
   parallelism: 1,
 } as const;
+
+/**
+ * How many argon2 computations run at once: one core is always left to the event loop (all of
+ * them on a one-core machine), so a sign-in storm slows sign-ins, not every other request. With
+ * libuv's default four threads, four hashes on a one-core server took 80 % of the core: token
+ * calls waited 60–90 ms (p99) behind them. Sign-ins past the limit wait their turn, in order.
+ */
+const ARGON2_AT_ONCE = Math.max(1, availableParallelism() - 1);
+let argon2Running = 0;
+const argon2Waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (argon2Running >= ARGON2_AT_ONCE) await new Promise<void>((resolve) => argon2Waiting.push(resolve));
+  else argon2Running++;
+  try {
+    return await work();
+  } finally {
+    // Hand the slot straight to the next in line (the count stays), or give it back.
+    const next = argon2Waiting.shift();
+    if (next) next();
+    else argon2Running--;
+  }
+}
+
+const hash = (password: string, options: typeof ARGON2_OPTIONS) => limited(() => argon2Hash(password, options));
+const verify = (passwordHash: string, password: string) => limited(() => argon2Verify(passwordHash, password));
 
 /**
  * Passwords are hashed and compared in Unicode NFC, here and nowhere else (the policy counts and
