@@ -5,6 +5,7 @@ import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { sql } from 'kysely';
 import pino from 'pino';
 import Fastify, {
   LogController,
@@ -237,6 +238,19 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   app.get('/api/health', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async () => ({
     status: 'ok',
   }));
+
+  // Readiness for a load balancer: 503 while this node cannot reach its database or, on
+  // PostgreSQL, cannot prove it hears revocations (it would then read the database on every
+  // request: correct, but slower, so traffic is better sent elsewhere).
+  app.get('/api/ready', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (_request, reply) => {
+    const credentialChanges = authenticator.changeFeedStatus();
+    const database = await sql`select 1`.execute(deps.db).then(
+      () => 'ok' as const,
+      () => 'unreachable' as const,
+    );
+    const ready = database === 'ok' && credentialChanges !== 'not listening';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database, credentialChanges });
+  });
 
   await app.register(setupRoutes, full);
   await app.register(sessionRoutes, full);

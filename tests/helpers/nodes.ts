@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -27,6 +27,8 @@ export interface LatchkeyNode {
   url: string;
   /** The one-time setup link this node printed at start (null when an account existed). */
   setupLink: string | null;
+  /** The process ID (its listening connection is named latchkey-credential-listener:<pid>). */
+  pid: number;
   /** Everything it printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -137,6 +139,7 @@ async function startNode(name: string, env: NodeJS.ProcessEnv, dataDir: string):
     name,
     url: `http://127.0.0.1:${env.PORT}`,
     setupLink: /(https?:\/\/\S+\/setup#token=\S+)/.exec(output)?.[1] ?? null,
+    pid: child.pid!,
     output: () => output,
     stop,
   };
@@ -278,4 +281,90 @@ export class NodeClient {
     }
     return { status: response.status, body: parsed, text, headers: response.headers };
   }
+}
+
+/**
+ * A TCP relay between nodes and PostgreSQL, to fail the network on purpose: cut() drops every
+ * connection and refuses new ones until restore(); stallListeners() freezes only the nodes'
+ * listening connections (recognised by their application_name in the start-up message), as a
+ * stalled socket or a paused server would, while their queries still flow.
+ */
+export interface DatabaseRelay {
+  /** The cluster's database URL, through this relay. */
+  url: string;
+  cut(): void;
+  restore(): Promise<void>;
+  stallListeners(): void;
+  resumeListeners(): void;
+  close(): void;
+}
+
+export async function startDatabaseRelay(databaseUrl: string): Promise<DatabaseRelay> {
+  const target = new URL(databaseUrl);
+  const sockets = new Set<Socket>();
+  const listeners = new Set<{ inbound: Socket; outbound: Socket }>();
+  let stalled = false;
+  const relay = createServer((inbound) => {
+    const outbound = new Socket();
+    outbound.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(inbound).add(outbound);
+    const close = () => {
+      inbound.destroy();
+      outbound.destroy();
+    };
+    inbound.on('error', close).on('close', close);
+    outbound.on('error', close).on('close', close);
+    inbound.once('data', (first: Buffer) => {
+      outbound.write(first);
+      if (first.includes('latchkey-credential-listener')) {
+        const pair = { inbound, outbound };
+        listeners.add(pair);
+        inbound.once('close', () => listeners.delete(pair));
+        // A listener that connects while listeners are stalled stays frozen until resumeListeners().
+        if (stalled) {
+          inbound.pause();
+          outbound.pause();
+          return;
+        }
+      }
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+    });
+  });
+  const listen = (port: number) => new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+  await listen(0);
+  const port = (relay.address() as { port: number }).port;
+  const url = Object.assign(new URL(databaseUrl), { hostname: '127.0.0.1', port: String(port) }).toString();
+  const cut = () => {
+    relay.close();
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
+  return {
+    url,
+    cut,
+    restore: () => listen(port),
+    stallListeners() {
+      if (stalled) return;
+      stalled = true;
+      for (const { inbound, outbound } of listeners) {
+        // Nothing is read on either side: what is sent waits in the kernel's buffers.
+        inbound.unpipe(outbound);
+        outbound.unpipe(inbound);
+        inbound.pause();
+        outbound.pause();
+      }
+    },
+    resumeListeners() {
+      if (!stalled) return;
+      stalled = false;
+      for (const { inbound, outbound } of listeners) {
+        inbound.pipe(outbound);
+        outbound.pipe(inbound);
+        inbound.resume();
+        outbound.resume();
+      }
+    },
+    close: cut,
+  };
 }

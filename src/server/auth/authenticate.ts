@@ -76,6 +76,8 @@ export interface Authenticator {
   authenticate(request: FastifyRequest, cookieName: string): Promise<Actor | null>;
   /** Waits until this node has heard every change committed so far (CredentialChangeFeed.catchUp). */
   catchUp(): Promise<void>;
+  /** Whether this node hears credential changes (CredentialChangeFeed.status). */
+  changeFeedStatus(): ReturnType<CredentialChangeFeed['status']>;
   close(): Promise<void>;
 }
 
@@ -222,6 +224,7 @@ export function createAuthenticator(db: Db): Authenticator {
       return authenticateSession(sessionId);
     },
     catchUp: () => feed.catchUp(),
+    changeFeedStatus: () => feed.status(),
     close: () => feed.close(),
   };
 }

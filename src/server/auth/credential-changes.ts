@@ -22,6 +22,8 @@ export interface CredentialChangeFeed {
    * judged on the new state.
    */
   catchUp(): Promise<void>;
+  /** For readiness checks: 'in-process' (SQLite), or whether the PostgreSQL listener hears now. */
+  status(): 'in-process' | 'listening' | 'not listening';
   close(): Promise<void>;
 }
 
@@ -58,6 +60,10 @@ class SqliteChangeFeed implements CredentialChangeFeed {
 
   async catchUp(): Promise<void> {
     // Every change is counted before its transaction ends; the next cacheUsable() sees it.
+  }
+
+  status() {
+    return 'in-process' as const;
   }
 
   async close(): Promise<void> {}
@@ -118,6 +124,10 @@ class PostgresChangeFeed implements CredentialChangeFeed {
     if (usable !== this.#usable) this.cache.forgetEverything();
     this.#usable = usable;
     return usable;
+  }
+
+  status() {
+    return this.cacheUsable() ? ('listening' as const) : ('not listening' as const);
   }
 
   catchUp(): Promise<void> {
@@ -195,7 +205,8 @@ class PostgresChangeFeed implements CredentialChangeFeed {
     this.#connecting = true;
     const client = new pg.Client({
       connectionString: this.handle.connectionString,
-      application_name: 'latchkey-credential-listener',
+      // The process ID tells an operator (and the multi-node tests) whose listener it is.
+      application_name: `latchkey-credential-listener:${process.pid}`,
       keepAlive: true,
       connectionTimeoutMillis: 5_000,
     });
