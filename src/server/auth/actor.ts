@@ -7,7 +7,7 @@ export interface Actor {
   /** The account as read with its credential (its group's name, whether a confirmed MFA factor exists). */
   user: UserWithGroup;
   groupName: string;
-  /** The account's current group's permissions, read from the database on this very request. */
+  /** The account's current group's permissions (never older than the last change: auth/credential-cache.ts). */
   permissions: ReadonlySet<Permission>;
   via: 'session' | 'api_token';
   /** Hash of the session ID when authenticated by cookie (to keep this session on password change). */

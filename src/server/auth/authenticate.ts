@@ -28,11 +28,27 @@ function bearerToken(request: FastifyRequest): string | null {
   return match[1];
 }
 
-async function loadPermissions(db: Db, groupId: string): Promise<Set<Permission>> {
+/**
+ * Identical permission sets, shared: thousands of cached credentials hold a handful of distinct
+ * groups' rights. Keyed by content, so an entry can never be out of date; emptied when it grows
+ * past what any installation's groups need (edits create new combinations).
+ */
+const sharedPermissionSets = new Map<string, ReadonlySet<Permission>>();
+const MAX_SHARED_PERMISSION_SETS = 1_000;
+
+async function loadPermissions(db: Db, groupId: string): Promise<ReadonlySet<Permission>> {
   const rows = await db.selectFrom('group_permissions').select('permission').where('group_id', '=', groupId).execute();
-  const permissions = new Set<Permission>();
-  for (const row of rows) if (isPermission(row.permission)) permissions.add(row.permission);
-  return permissions;
+  const permissions = rows
+    .map((row) => row.permission)
+    .filter(isPermission)
+    .sort();
+  const key = permissions.join(' ');
+  let shared = sharedPermissionSets.get(key);
+  if (!shared) {
+    if (sharedPermissionSets.size >= MAX_SHARED_PERMISSION_SETS) sharedPermissionSets.clear();
+    sharedPermissionSets.set(key, (shared = new Set(permissions)));
+  }
+  return shared;
 }
 
 /** A session of an account that must use MFA and has no confirmed factor yet may only enrol. */

@@ -32,8 +32,11 @@ export interface Load {
   stale: boolean;
 }
 
-/** At most this many credentials are kept; the least recently stored goes first. */
-const MAX_ENTRIES = 50_000;
+/**
+ * At most this many credentials are kept (about 1.5 KB each: the account row and the session's
+ * facts; permission sets are shared); the least recently stored goes first.
+ */
+const MAX_ENTRIES = 20_000;
 
 export class CredentialCache {
   readonly #entries = new Map<string, CachedCredential>();
