@@ -90,7 +90,7 @@ describe('what makes the cache forget', () => {
     const { user, session } = await warmAccount();
     await sql`update users set first_name = 'Renamed' where id = ${user.id}`.execute(t.db);
     const me = await session.request({ url: '/api/v1/me' });
-    expect((me.json() as { user: { firstName: string } }).user.firstName).toBe('Renamed');
+    expect(me.json<{ user: { firstName: string } }>().user.firstName).toBe('Renamed');
   });
 
   it("an operator's SQL taking a permission from a group holds on the next request of its members", async () => {
