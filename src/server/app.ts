@@ -199,10 +199,11 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   registerGate(app, { authenticator, cookieName: full.sessionCookie.name, allowedOrigins: [config.publicUrl.origin] });
   // PostgreSQL cannot store U+0000 in text (it answered 500) and no field needs it: refuse it in
   // any path, query or body value, on both databases alike, before any handler runs.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (containsNulCharacter([request.params, request.query, request.body])) {
-      throw new AppError('bad_request', 'The request contains a NUL character (U+0000), which is not allowed.');
+      return done(new AppError('bad_request', 'The request contains a NUL character (U+0000), which is not allowed.'));
     }
+    done();
   });
 
   await app.register(fastifySwagger, {

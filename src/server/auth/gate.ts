@@ -62,14 +62,16 @@ export function registerGate(
     }
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  // Callback style, not async: this runs on every answer, and most need no waiting.
+  app.addHook('onSend', (request, reply, payload, done) => {
     // Answers about accounts must not be kept by browsers or proxies (a shared computer, a CDN).
     if (request.url.startsWith('/api/v1') && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
+    if (SAFE_METHODS.has(request.method)) return done(null, payload);
     // A request that may have changed something (a sign-out, a disable, a new group) answers only
     // once this node has heard its own change come back from the database: by then every node's
     // listener has been sent it, so the next request is judged on the new state wherever it lands.
-    if (!SAFE_METHODS.has(request.method)) await deps.authenticator.catchUp();
+    void deps.authenticator.catchUp().then(() => done(null, payload));
   });
 
   app.addHook('preValidation', async (request) => {
