@@ -133,7 +133,8 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
     },
     async (request) => {
       try {
-        return readSamlIdpMetadata(request.body.xml);
+        // Awaited here, so a refusal is caught below.
+        return await readSamlIdpMetadata(request.body.xml);
       } catch (error) {
         if (error instanceof SamlMetadataError) throw fieldError('xml', error.message);
         throw error;

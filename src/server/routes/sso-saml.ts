@@ -180,7 +180,7 @@ export const ssoSamlRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       if (!provider) throw new AppError('not_found');
       return reply
         .type('application/samlmetadata+xml; charset=utf-8')
-        .send(buildServiceProviderMetadata(config.publicUrl, provider));
+        .send(await buildServiceProviderMetadata(config.publicUrl, provider));
     },
   );
 };

@@ -31,9 +31,9 @@ function metadata({
 </md:EntityDescriptor>`;
 }
 
-const refusal = (xml: string) => {
+const refusal = async (xml: string) => {
   try {
-    readSamlIdpMetadata(xml);
+    await readSamlIdpMetadata(xml);
   } catch (error) {
     if (error instanceof SamlMetadataError) return error.message;
     throw error;
@@ -42,8 +42,8 @@ const refusal = (xml: string) => {
 };
 
 describe('readSamlIdpMetadata', () => {
-  it('takes the entity ID, the Redirect-binding SSO URL, the logout URL and the signing (not encryption) certificate', () => {
-    expect(readSamlIdpMetadata(metadata())).toEqual({
+  it('takes the entity ID, the Redirect-binding SSO URL, the logout URL and the signing (not encryption) certificate', async () => {
+    expect(await readSamlIdpMetadata(metadata())).toEqual({
       entityId: 'https://idp.example/entity',
       ssoUrl: 'https://idp.example/sso/redirect',
       logoutUrl: 'https://idp.example/slo',
@@ -52,8 +52,8 @@ describe('readSamlIdpMetadata', () => {
     });
   });
 
-  it('falls back to the HTTP-POST binding, and to a KeyDescriptor without use', () => {
-    const parsed = readSamlIdpMetadata(
+  it('falls back to the HTTP-POST binding, and to a KeyDescriptor without use', async () => {
+    const parsed = await readSamlIdpMetadata(
       metadata({
         services: `<md:SingleSignOnService Binding="${POST}" Location="https://idp.example/sso/post"/>`,
         keys: `<md:KeyDescriptor><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${bare(OTHER_CERT)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
@@ -65,43 +65,45 @@ describe('readSamlIdpMetadata', () => {
     expect(parsed.certificate).toBe(readCertificate(OTHER_CERT).pem);
   });
 
-  it('finds elements by namespace whatever the prefix (default namespace here)', () => {
+  it('finds elements by namespace whatever the prefix (default namespace here)', async () => {
     const xml = metadata().replace(/md:/g, '').replace('xmlns:md=', 'xmlns=').replace(/ds:/g, 'sig:');
-    expect(readSamlIdpMetadata(xml).entityId).toBe('https://idp.example/entity');
+    expect((await readSamlIdpMetadata(xml)).entityId).toBe('https://idp.example/entity');
   });
 
-  it('reads an EntitiesDescriptor holding one identity provider', () => {
+  it('reads an EntitiesDescriptor holding one identity provider', async () => {
     const inner = metadata().replace(/<\?xml[^>]*\?>/, '');
     const xml = `<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">${inner}</md:EntitiesDescriptor>`;
-    expect(readSamlIdpMetadata(xml).ssoUrl).toBe('https://idp.example/sso/redirect');
+    expect((await readSamlIdpMetadata(xml)).ssoUrl).toBe('https://idp.example/sso/redirect');
   });
 
-  it('leaves the certificate empty when the metadata has no signing key', () => {
-    const parsed = readSamlIdpMetadata(metadata({ keys: '' }));
+  it('leaves the certificate empty when the metadata has no signing key', async () => {
+    const parsed = await readSamlIdpMetadata(metadata({ keys: '' }));
     expect(parsed.certificate).toBe('');
     expect(parsed.certificateExpiresAt).toBeNull();
   });
 
-  it('refuses a DOCTYPE outright (no entities, internal or external)', () => {
+  it('refuses a DOCTYPE outright (no entities, internal or external)', async () => {
     const xxe = metadata().replace(
       '<md:EntityDescriptor',
       '<!DOCTYPE md:EntityDescriptor [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<md:EntityDescriptor',
     );
-    expect(refusal(xxe)).toMatch(/DOCTYPE/);
-    expect(refusal('<!doctype x><x/>')).toMatch(/DOCTYPE/);
+    expect(await refusal(xxe)).toMatch(/DOCTYPE/);
+    expect(await refusal('<!doctype x><x/>')).toMatch(/DOCTYPE/);
   });
 
-  it('refuses garbage, unclosed tags and XML that is not IdP metadata, each with a clear message', () => {
-    expect(refusal('this is not xml at all <<<')).toMatch(/not well-formed XML/);
-    expect(refusal(metadata().replace('</md:IDPSSODescriptor>', ''))).toMatch(/not well-formed XML/);
-    expect(refusal('<html><body>Sign in</body></html>')).toMatch(/no md:EntityDescriptor/);
-    expect(refusal(metadata().replace(/IDPSSODescriptor/g, 'SPSSODescriptor'))).toMatch(
+  it('refuses garbage, unclosed tags and XML that is not IdP metadata, each with a clear message', async () => {
+    expect(await refusal('this is not xml at all <<<')).toMatch(/not well-formed XML/);
+    expect(await refusal(metadata().replace('</md:IDPSSODescriptor>', ''))).toMatch(/not well-formed XML/);
+    expect(await refusal('<html><body>Sign in</body></html>')).toMatch(/no md:EntityDescriptor/);
+    expect(await refusal(metadata().replace(/IDPSSODescriptor/g, 'SPSSODescriptor'))).toMatch(
       /no SAML 2.0 identity provider/,
     );
-    expect(refusal(metadata({ services: '' }))).toMatch(/no SingleSignOnService/);
-    expect(refusal(metadata().replace('entityID="https://idp.example/entity"', ''))).toMatch(/no entityID/);
+    expect(await refusal(metadata({ services: '' }))).toMatch(/no SingleSignOnService/);
+    expect(await refusal(metadata().replace('entityID="https://idp.example/entity"', ''))).toMatch(/no entityID/);
     expect(
-      refusal(metadata({ keys: '<md:KeyDescriptor><ds:X509Certificate>QUJD</ds:X509Certificate></md:KeyDescriptor>' })),
+      await refusal(
+        metadata({ keys: '<md:KeyDescriptor><ds:X509Certificate>QUJD</ds:X509Certificate></md:KeyDescriptor>' }),
+      ),
     ).toMatch(/signing certificate in the metadata could not be read/);
   });
 });

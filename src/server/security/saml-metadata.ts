@@ -8,11 +8,17 @@
  * bombs), every parser warning or error refuses the file, and elements are found by namespace,
  * never by prefix.
  */
-import { DOMParser } from '@xmldom/xmldom';
+import { CertificateError, readCertificate } from './certificates.js';
+import { once } from '../once.js';
 
 /** xmldom's nodes, typed with the DOM library's interfaces (its index.d.ts references lib dom). */
 type XmlElement = Element;
-import { CertificateError, readCertificate } from './certificates.js';
+
+/**
+ * @xmldom/xmldom, for this file and saml.ts: loaded on first use (SAML only), not at start-up,
+ * which it slowed by ~20 ms (measured).
+ */
+export const loadXmldom = once(() => import('@xmldom/xmldom'));
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -47,12 +53,13 @@ function cleanParserMessage(message: string): string {
     .trim();
 }
 
-function parseXml(xml: string) {
+async function parseXml(xml: string) {
   // Refused before parsing: a DOCTYPE is how entities (external files, expansion bombs) get in.
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml))
     throw new SamlMetadataError(
       'The metadata contains a DOCTYPE declaration, which Latchkey refuses for safety. Export the metadata without one.',
     );
+  const { DOMParser } = await loadXmldom();
   const problems: string[] = [];
   const record = (message: string) => problems.push(cleanParserMessage(message));
   const document = new DOMParser({
@@ -127,8 +134,8 @@ function identityProviderDescriptor(root: XmlElement): { entity: XmlElement; idp
 }
 
 /** Reads an IdP's metadata XML; throws SamlMetadataError with a message for a person when it cannot. */
-export function readSamlIdpMetadata(xml: string): SamlIdpMetadata {
-  const document = parseXml(xml);
+export async function readSamlIdpMetadata(xml: string): Promise<SamlIdpMetadata> {
+  const document = await parseXml(xml);
   const { entity, idp } = identityProviderDescriptor(document.documentElement);
   const entityId = entity.getAttribute('entityID')?.trim() ?? '';
   if (!entityId) throw new SamlMetadataError('The EntityDescriptor has no entityID.');

@@ -10,19 +10,13 @@
  * against node-saml's per-process memory.
  */
 import { randomBytes } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
-import {
-  generateServiceProviderMetadata,
-  SAML,
-  ValidateInResponseTo,
-  type CacheProvider,
-  type Profile,
-} from '@node-saml/node-saml';
+import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { hashSecret } from './secrets.js';
+import { loadXmldom } from './saml-metadata.js';
 import {
   samlSettingsOf,
   serviceProviderUrls,
@@ -30,6 +24,10 @@ import {
 } from '../services/identity-provider-settings.js';
 import { SSO_FLOW_LIFETIME_MS } from '../services/sso-flows.js';
 import { SsoSignInError, type SsoProfile } from '../services/sso-sign-in.js';
+import { once } from '../once.js';
+
+/** Loaded on the first SAML request, not at start-up: importing it took ~100 ms (measured). */
+const loadNodeSaml = once(() => import('@node-saml/node-saml'));
 
 /** Clocks of the IdP and of Latchkey may differ a little; a minute, not more. */
 export const SAML_CLOCK_SKEW_MS = 60_000;
@@ -80,7 +78,13 @@ function flowCacheProvider(db: Kysely<Database>, providerId: string): CacheProvi
 }
 
 /** node-saml configured for one provider; `requestId` is the ID the next AuthnRequest gets. */
-function samlFor(db: Kysely<Database>, publicUrl: URL, provider: IdentityProviderRow, requestId?: string): SAML {
+async function samlFor(
+  db: Kysely<Database>,
+  publicUrl: URL,
+  provider: IdentityProviderRow,
+  requestId?: string,
+): Promise<SAML> {
+  const { SAML, ValidateInResponseTo } = await loadNodeSaml();
   const settings = samlSettingsOf(provider);
   const sp = serviceProviderUrls(publicUrl, provider.id);
   return new SAML({
@@ -114,11 +118,16 @@ export async function buildSamlAuthorizeUrl(
   provider: IdentityProviderRow,
   input: { requestId: string; relayState: string },
 ): Promise<string> {
-  return samlFor(db, publicUrl, provider, input.requestId).getAuthorizeUrlAsync(input.relayState, undefined, {});
+  const saml = await samlFor(db, publicUrl, provider, input.requestId);
+  return saml.getAuthorizeUrlAsync(input.relayState, undefined, {});
 }
 
 /** Latchkey's SP metadata for this provider, for the IdP administrator (unsigned: we sign nothing). */
-export function buildServiceProviderMetadata(publicUrl: URL, provider: Pick<IdentityProviderRow, 'id'>): string {
+export async function buildServiceProviderMetadata(
+  publicUrl: URL,
+  provider: Pick<IdentityProviderRow, 'id'>,
+): Promise<string> {
+  const { generateServiceProviderMetadata } = await loadNodeSaml();
   const sp = serviceProviderUrls(publicUrl, provider.id);
   return generateServiceProviderMetadata({
     issuer: sp.samlEntityId,
@@ -167,7 +176,8 @@ export async function verifySamlResponse(
 
   let profile: Profile | null;
   try {
-    ({ profile } = await samlFor(db, publicUrl, provider).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+    const saml = await samlFor(db, publicUrl, provider);
+    ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (UNKNOWN_REQUEST.test(message)) throw refusal(`sso_unknown_request: ${message}`, 'expired');
@@ -205,7 +215,7 @@ export async function verifySamlResponse(
     throw refusal(
       'sso_invalid_response: no bearer SubjectConfirmation for this ACS (Recipient) and request (InResponseTo)',
     );
-  checkDestination(profile.getSamlResponseXml?.() ?? '', sp.samlAcsUrl);
+  await checkDestination(profile.getSamlResponseXml?.() ?? '', sp.samlAcsUrl);
 
   const conditionsEnd = Date.parse(attribute(first(assertion.Conditions), 'NotOnOrAfter') ?? '');
   const confirmationEnd = Date.parse(attribute(first(confirmation.SubjectConfirmationData), 'NotOnOrAfter') ?? '');
@@ -225,8 +235,9 @@ export async function verifySamlResponse(
  * element is not signed when only the assertion is, so this is a sanity check, not a security
  * boundary (the signed Recipient above is).
  */
-function checkDestination(responseXml: string, acsUrl: string): void {
+async function checkDestination(responseXml: string, acsUrl: string): Promise<void> {
   if (!responseXml) return;
+  const { DOMParser } = await loadXmldom();
   const root = new DOMParser().parseFromString(responseXml, 'text/xml').documentElement;
   const destination = root?.getAttribute('Destination');
   if (destination && destination !== acsUrl)
