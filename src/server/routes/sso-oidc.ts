@@ -210,7 +210,7 @@ export const ssoOidcRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       const provider = await findOidcProvider(deps, request.params.id);
       let target: string | null = null;
       try {
-        target = buildOidcEndSessionUrl(await configurationFor(deps, provider), {
+        target = await buildOidcEndSessionUrl(await configurationFor(deps, provider), {
           clientId: oidcSettingsOf(provider).clientId,
           postLogoutRedirectUri: serviceProviderUrls(config.publicUrl, provider.id).postLogoutRedirectUri,
         });

@@ -4,15 +4,19 @@
  * audience, expiry and nonce). Nothing here re-implements a check the library makes; this file
  * only chooses the options and turns verified claims into an SsoProfile.
  */
-import * as oidc from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import type { SsoProfile } from '../services/sso-sign-in.js';
+import { once } from '../once.js';
+
+/** Loaded on the first OIDC request, not at start-up: importing it (with jose) took ~40 ms (measured). */
+const loadOpenidClient = once(() => import('openid-client'));
 
 /** How long discovered IdP metadata (endpoints, JWKS location) is reused in this process. */
 export const OIDC_METADATA_CACHE_MS = 10 * 60 * 1000;
 /** Seconds any single request to the identity provider may take. */
 const REQUEST_TIMEOUT_S = 10;
 
-export type OidcConfiguration = oidc.Configuration;
+export type OidcConfiguration = OpenidClient.Configuration;
 
 /**
  * Plain HTTP is only for a provider on this machine (development, tests). Anywhere else the
@@ -30,6 +34,7 @@ export function isLoopbackIssuer(issuer: URL): boolean {
 export async function discover(issuer: string, clientId: string, clientSecret: string): Promise<OidcConfiguration> {
   const url = new URL(issuer);
   const insecure = url.protocol === 'http:' && isLoopbackIssuer(url);
+  const oidc = await loadOpenidClient();
   return oidc.discovery(url, clientId, undefined, clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(), {
     timeout: REQUEST_TIMEOUT_S,
     ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
@@ -84,6 +89,7 @@ export async function buildOidcAuthorizationRequest(
   configuration: OidcConfiguration,
   input: { redirectUri: string; scopes: string },
 ): Promise<OidcAuthorizationRequest> {
+  const oidc = await loadOpenidClient();
   const state = oidc.randomState();
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const nonce = oidc.randomNonce();
@@ -109,6 +115,7 @@ export async function completeOidcAuthorization(
   currentUrl: URL,
   checks: { codeVerifier: string; state: string; nonce: string; groupsClaim: string },
 ): Promise<Record<string, unknown>> {
+  const oidc = await loadOpenidClient();
   const tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
     pkceCodeVerifier: checks.codeVerifier,
     expectedState: checks.state,
@@ -157,11 +164,12 @@ export function oidcProfileFromClaims(claims: Record<string, unknown>, groupsCla
 }
 
 /** The provider's sign-out URL for this client, or null when it publishes no end_session_endpoint. */
-export function buildOidcEndSessionUrl(
+export async function buildOidcEndSessionUrl(
   configuration: OidcConfiguration,
   input: { clientId: string; postLogoutRedirectUri: string },
-): string | null {
+): Promise<string | null> {
   if (!configuration.serverMetadata().end_session_endpoint) return null;
+  const oidc = await loadOpenidClient();
   return oidc
     .buildEndSessionUrl(configuration, {
       client_id: input.clientId,
