@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type SQLite from 'better-sqlite3';
-import pg from 'pg';
-import type { DatabaseHandle } from '../db/connection.js';
+import type pg from 'pg';
+import { loadPg, type DatabaseHandle } from '../db/connection.js';
 import type { CredentialCache } from './credential-cache.js';
 
 /**
@@ -203,7 +203,7 @@ class PostgresChangeFeed implements CredentialChangeFeed {
   async #connect(): Promise<void> {
     if (this.#connecting || this.#client || this.#closed) return;
     this.#connecting = true;
-    const client = new pg.Client({
+    const client = new (loadPg().Client)({
       connectionString: this.handle.connectionString,
       // The process ID tells an operator (and the multi-node tests) whose listener it is.
       application_name: `latchkey-credential-listener:${process.pid}`,
