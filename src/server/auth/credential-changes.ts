@@ -106,6 +106,8 @@ class PostgresChangeFeed implements CredentialChangeFeed {
   #heardUpTo = -Infinity;
   #lastEchoAt = -Infinity;
   #usable = false;
+  /** The pings sent on the current connection, in order. */
+  #sending: Promise<unknown> = Promise.resolve();
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -176,8 +178,13 @@ class PostgresChangeFeed implements CredentialChangeFeed {
     const client = this.#client;
     if (!client) return;
     const id = this.#nextPing++;
+    // sentAt may be earlier than the query really leaves (it waits its turn): that only ever
+    // claims less than the echo proves.
     this.#pings.set(id, { sentAt: performance.now(), resolve: onEcho });
-    client.query('SELECT pg_notify($1, $2)', [this.#pingChannel, String(id)]).catch(() => this.#dropConnection());
+    // One query at a time on this connection (node-postgres deprecates overlapping ones).
+    this.#sending = this.#sending
+      .then(() => client.query('SELECT pg_notify($1, $2)', [this.#pingChannel, String(id)]))
+      .catch(() => this.#dropConnection(client));
   }
 
   #onNotification(message: pg.Notification): void {
@@ -222,6 +229,7 @@ class PostgresChangeFeed implements CredentialChangeFeed {
         return;
       }
       this.#client = client;
+      this.#sending = Promise.resolve();
       this.#lastEchoAt = performance.now();
       this.#ping(() => undefined);
     } catch {
