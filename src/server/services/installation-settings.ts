@@ -1,7 +1,8 @@
 /**
  * The installation's own settings (one row of installation_settings): read where a rule needs
- * them, on every request that needs them (one small primary-key read; nothing is cached per
- * process, so a change holds on every node at once), and changed only by an Administrator.
+ * them (one small primary-key read), and changed only by an Administrator. The session check
+ * reads the maximum timeout with the session; a credential cached with it is dropped on every node
+ * when the row changes (migration 0010), so a change holds on the next request everywhere.
  */
 import type { Kysely } from 'kysely';
 import type { Database, InstallationSettingsTable } from '../db/schema.js';
