@@ -62,6 +62,9 @@ export class CredentialCache {
     this.#loads.delete(load);
     if (load.stale) return;
     this.forget(key);
+    // Every request of this credential shares the entry: a handler that changed it would change
+    // what the next request sees, so any attempt fails loudly instead.
+    Object.freeze(entry.user);
     if (this.#entries.size >= MAX_ENTRIES) this.forget(this.#entries.keys().next().value!);
     this.#entries.set(key, entry);
     let keys = this.#keysByAccount.get(entry.user.id);
