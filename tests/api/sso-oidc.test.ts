@@ -423,6 +423,10 @@ describe('GET /api/v1/sso/oidc/callback refusals', () => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     expect(history.reason).toMatch(/^sso_state_invalid: /);
+
+    // Neither refusal used up the person's own sign-in: their browser still completes it, once.
+    expect((await callback(second.browser, second.path)).headers.location).toBe('/');
+    expect((await callback(second.browser, second.path)).headers.location).toBe('/login?sso_error=expired');
   });
 
   it('refuses at the callback when the provider was disabled meanwhile', async () => {

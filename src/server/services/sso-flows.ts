@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, SsoLoginFlowTable } from '../db/schema.js';
 import { isoFromMs, nowIso, nowMs } from '../clock.js';
-import { constantTimeEquals, generateSecret, hashSecret } from '../security/secrets.js';
+import { generateSecret, hashSecret } from '../security/secrets.js';
 
 export const SSO_FLOW_LIFETIME_MS = 10 * 60 * 1000;
 /** The cookie that binds a flow to the browser that started it (HttpOnly, path-limited to /api/v1/sso). */
@@ -70,8 +70,9 @@ export async function startSsoFlow(
 export type ConsumedFlow = SsoLoginFlowTable;
 
 /**
- * Takes the flow for `key` out of the database. Null when there is none, it expired, it belongs
- * to another provider, or (when `binding` is checked) the browser is not the one that started it.
+ * Takes the flow for `key` out of the database, once. Null when there is none, it expired, it
+ * belongs to another provider, or (when `binding` is checked) the browser is not the one that
+ * started it; in the last two cases the flow stays for its own browser.
  * `binding: 'not-checked'` is for SAML over plain HTTP, where the IdP's cross-site POST cannot
  * carry a cookie (see routes/sso-saml.ts).
  */
@@ -80,17 +81,15 @@ export async function consumeSsoFlow(
   input: { key: string; providerId?: string; binding: { cookie: string | undefined } | 'not-checked' },
 ): Promise<ConsumedFlow | null> {
   if (!input.key) return null;
-  const flow = await db
-    .deleteFrom('sso_login_flows')
-    .where('id_hash', '=', hashSecret(input.key))
-    .returningAll()
-    .executeTakeFirst();
-  if (!flow) return null;
-  if (flow.expires_at <= nowIso()) return null;
-  if (input.providerId !== undefined && flow.provider_id !== input.providerId) return null;
-  if (input.binding !== 'not-checked') {
-    const cookie = input.binding.cookie;
-    if (!cookie || !constantTimeEquals(hashSecret(cookie), flow.browser_binding_hash)) return null;
-  }
+  const cookie = input.binding === 'not-checked' ? null : input.binding.cookie;
+  if (cookie === undefined) return null;
+  // Taken only by the browser it belongs to, at the provider it was started for: someone who
+  // learnt the state (it travels in URLs) but holds the wrong cookie, or answers at another
+  // provider's URL, takes nothing, so the person's own sign-in still completes.
+  let consume = db.deleteFrom('sso_login_flows').where('id_hash', '=', hashSecret(input.key));
+  if (cookie !== null) consume = consume.where('browser_binding_hash', '=', hashSecret(cookie));
+  if (input.providerId !== undefined) consume = consume.where('provider_id', '=', input.providerId);
+  const flow = await consume.returningAll().executeTakeFirst();
+  if (!flow || flow.expires_at <= nowIso()) return null;
   return flow;
 }
