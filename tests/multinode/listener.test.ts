@@ -138,18 +138,20 @@ describe.skipIf(!clusterDatabaseUrl)('a node whose revocation listener fails', (
       const stalledAt = Date.now();
       // C cannot hear this: only its lease protects it.
       expectStatus(await admin.send(A, 'DELETE', `/api/v1/users/${person.id}/api-token`), 204, 'revoke token on A');
-      let refusedAfter: number | null = null;
-      while (Date.now() - stalledAt < 3_000) {
+      // Judged by when each request was sent, not answered: a slow answer (a busy CI machine) to
+      // a request sent within the lease may arrive after it.
+      let refused = false;
+      while (!refused && Date.now() - stalledAt < 3_000) {
+        const sentAfter = Date.now() - stalledAt;
         const response = await person.client.sendWithToken(C, 'GET', '/api/v1/me');
-        if (response.status === 401) {
-          refusedAfter = Date.now() - stalledAt;
-          break;
+        refused = response.status === 401;
+        if (!refused) {
+          expectStatus(response, 200, 'C answering from its cache within the lease');
+          expect(sentAfter, 'C answered a revoked token from its cache past the lease').toBeLessThanOrEqual(1_500);
+          await sleep(25);
         }
-        expectStatus(response, 200, 'C answering from its cache within the lease');
-        await sleep(25);
       }
-      expect(refusedAfter, 'C went on answering a revoked token from its cache').not.toBeNull();
-      expect(refusedAfter!).toBeLessThanOrEqual(1_500);
+      expect(refused, 'C went on answering a revoked token from its cache').toBe(true);
       expectStatus(await person.client.send(C, 'GET', '/api/v1/me'), 200, 'the session on C (not revoked)');
       const notReady = await readiness(C);
       expectStatus(notReady, 503, 'C not ready while deaf');
