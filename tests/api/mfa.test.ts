@@ -366,10 +366,11 @@ describe('enrolling an authenticator app from your own account', () => {
     expect(errorOf(wrong).code).toBe('mfa_code_invalid');
 
     const auditBefore = await lastAuditId(t);
+    const confirmingCode = codeNow(enrolment.secret);
     const confirm = await caller.request({
       method: 'POST',
       url: '/api/v1/me/mfa/totp/confirm',
-      payload: { code: codeNow(enrolment.secret) },
+      payload: { code: confirmingCode },
     });
     expect(confirm.statusCode).toBe(200);
     const confirmed = confirm.json<{ factor: { id: string; name: string }; recoveryCodes: string[] }>();
@@ -391,8 +392,9 @@ describe('enrolling an authenticator app from your own account', () => {
       ],
       recoveryCodesLeft: 10,
     });
-    // The code that confirmed cannot sign in again (replay guard set at confirmation).
-    const replay = await mfaStep(t, { challenge: await challengeFor(t, user.email), code: codeNow(enrolment.secret) });
+    // The code that confirmed cannot sign in again (replay guard set at confirmation). The very same
+    // code: computing "the code now" again failed CI once, when a 30-s step ended in between.
+    const replay = await mfaStep(t, { challenge: await challengeFor(t, user.email), code: confirmingCode });
     expect(errorOf(replay).code).toBe('mfa_code_invalid');
 
     // The secret and the recovery codes never come back, and are nowhere in the logs or stored in clear.
