@@ -16,6 +16,7 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { expect } from 'vitest';
 
 /** Long and unguessable enough for the strict password policy. */
 export const NODE_ADMIN_PASSWORD = 'Quarry lantern 7 drifts over teal marmalade hills!';
@@ -203,6 +204,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw error;
   }
   return { nodes, publicUrl, databaseUrl, admin, addNode, stop };
+}
+
+/** Expects a status, showing the body when it is not (a node's answer says why). */
+export function expectStatus(response: NodeResponse, status: number, what: string): void {
+  expect(response.status, `${what}: ${response.text}`).toBe(status);
 }
 
 export interface NodeResponse {

@@ -17,13 +17,10 @@ import {
   type DatabaseRelay,
   type LatchkeyNode,
   type NodeResponse,
+  expectStatus,
 } from '../helpers/nodes.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function expectStatus(response: NodeResponse, status: number, what: string): void {
-  expect(response.status, `${what}: ${response.text}`).toBe(status);
-}
 
 describe.skipIf(!clusterDatabaseUrl)('a node whose revocation listener fails', () => {
   let cluster: Cluster;

@@ -20,6 +20,7 @@ import {
   type Cluster,
   type LatchkeyNode,
   type NodeResponse,
+  expectStatus,
 } from '../helpers/nodes.js';
 
 const requireAll = process.env.LATCHKEY_REQUIRE_ALL_SUITES === '1';
@@ -35,10 +36,6 @@ interface Person {
 
 const passwordFor = () => `Teal quarry ${randomBytes(4).toString('hex')} drifts over marmalade hills`;
 const errorCode = (response: NodeResponse) => (response.body as { error?: { code?: string } } | null)?.error?.code;
-
-function expectStatus(response: NodeResponse, status: number, what: string): void {
-  expect(response.status, `${what}: ${response.text}`).toBe(status);
-}
 
 /** Waits until at least `margin` ms are left in the current 30-second TOTP step (codes stay valid meanwhile). */
 async function awayFromStepEdge(margin = 4_000): Promise<void> {

@@ -25,7 +25,7 @@ import {
   startCluster,
   type Cluster,
   type LatchkeyNode,
-  type NodeResponse,
+  expectStatus,
 } from '../helpers/nodes.js';
 import { startTestOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 
@@ -34,10 +34,6 @@ if (requireAll && !clusterDatabaseUrl) throw new Error('The multi-node suite nee
 
 /** The session cookie's name over plain http (the cluster's public URL is http://127.0.0.1:…). */
 const SESSION_COOKIE = 'latchkey_session';
-
-function expectStatus(response: NodeResponse, status: number, what: string): void {
-  expect(response.status, `${what}: ${response.text}`).toBe(status);
-}
 
 /** A cookie's value from a response's Set-Cookie lines (undefined when absent or cleared). */
 function cookieFrom(response: Response, name: string): string | undefined {
