@@ -1,4 +1,6 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { CURSOR_LAST, type Total } from '../../shared/schemas/paging.js';
+import { fieldError } from '../app-error.js';
 
 /** Which page of a list a request asks for (page counts from 1). */
 export interface PageRequest {
@@ -26,4 +28,183 @@ export async function pageWithTotal<R, DB, TB extends keyof DB>(
     .executeTakeFirstOrThrow() as Promise<{ total: number | string }>;
   const [rows, count] = await Promise.all([page.execute(), counted]);
   return { rows, total: Number(count.total) };
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Keyset (cursor) paging: the contract of src/shared/schemas/paging.ts.
+ *
+ * A page is read straight from the sort's index, starting just past the row a cursor names, so
+ * page 40,000 of a million rows costs what page 1 costs; OFFSET would read and drop every row
+ * before it. Rows inserted or deleted between two requests never make a page repeat or skip one.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** What a cursor may hold as a sort value or ID: what the key's column type needs. */
+export type KeyKind = 'text' | 'integer';
+type KeyValue = string | number;
+
+/**
+ * One sort of a list, as the keyset reads it. The sort key must never be NULL (coalesce a nullable
+ * column to a value that sorts where NULLs should) and must be written exactly as in its index,
+ * `(key, id)`, so that both the ORDER BY and the "past this row" condition are served by it.
+ */
+export interface KeysetSort<R> {
+  /** Names the sort and its direction ("lastName:asc"); a cursor made under another is refused. */
+  name: string;
+  key: Expression<unknown>;
+  keyKind: KeyKind;
+  keyOf(row: R): KeyValue;
+  /** The unique tie-breaker (the primary key), sorted in the key's direction. */
+  id: Expression<unknown>;
+  idKind: KeyKind;
+  idOf(row: R): KeyValue;
+  order: 'asc' | 'desc';
+}
+
+export interface KeysetRequest {
+  cursor?: string;
+  pageSize: number;
+}
+
+export interface KeysetPage<R> {
+  rows: R[];
+  next: string | null;
+  previous: string | null;
+}
+
+type Position = { kind: 'first' } | { kind: 'last' } | { kind: 'after' | 'before'; key: KeyValue; id: KeyValue };
+
+/**
+ * One page of `query` (its FROM, joins, WHERE and selection; no ORDER BY or LIMIT) in `sort`'s
+ * order, where `request.cursor` says. Also tells whether there is a page before and after it,
+ * each by a one-row probe of the index rather than by counting.
+ */
+export async function keysetPage<DB, TB extends keyof DB, R>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  sort: KeysetSort<R>,
+  request: KeysetRequest,
+): Promise<KeysetPage<R>> {
+  const position = decodeCursor(request.cursor, sort);
+  const forward = position.kind === 'first' || position.kind === 'after';
+  const readOrder = forward ? sort.order : opposite(sort.order);
+
+  let read = query;
+  if (position.kind === 'after' || position.kind === 'before') read = read.where(beyond(sort, position, readOrder));
+  const found = await ordered(read, sort, readOrder)
+    .limit(request.pageSize + 1)
+    .execute();
+  const more = found.length > request.pageSize;
+  const rows = found.slice(0, request.pageSize);
+  if (!forward) rows.reverse();
+
+  // The rows at the page's two edges, or, for an empty page, the cursor's own position.
+  const firstPosition = rows.length > 0 ? positionOf(sort, rows[0]!) : position;
+  const lastPosition = rows.length > 0 ? positionOf(sort, rows[rows.length - 1]!) : position;
+  const exists = async (edge: Position, direction: 'asc' | 'desc') =>
+    edge.kind === 'after' || edge.kind === 'before'
+      ? (
+          await ordered(query.where(beyond(sort, edge, direction)), sort, direction)
+            .limit(1)
+            .execute()
+        ).length > 0
+      : false;
+
+  let hasNext: boolean;
+  let hasPrevious: boolean;
+  if (position.kind === 'first') [hasPrevious, hasNext] = [false, more];
+  else if (position.kind === 'last') [hasPrevious, hasNext] = [more, false];
+  else if (position.kind === 'after')
+    [hasPrevious, hasNext] = [await exists(firstPosition, opposite(sort.order)), more];
+  else [hasPrevious, hasNext] = [more, await exists(lastPosition, sort.order)];
+
+  return {
+    rows,
+    next: hasNext ? encodeCursor(sort, 'after', lastPosition) : null,
+    previous: hasPrevious ? encodeCursor(sort, 'before', firstPosition) : null,
+  };
+}
+
+function ordered<DB, TB extends keyof DB, R>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  sort: KeysetSort<R>,
+  order: 'asc' | 'desc',
+) {
+  return query.orderBy(sort.key as never, order).orderBy(sort.id as never, order);
+}
+
+/**
+ * Rows strictly past `(key, id)` in `order`. Written as a range on the key plus a tie-break rather
+ * than a row-value comparison, so that both databases plan it as a range scan of the index.
+ */
+function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
+  const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
+  return sql<boolean>`(${sort.key} ${orEqual} ${at.key} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id}))`;
+}
+
+function opposite(order: 'asc' | 'desc'): 'asc' | 'desc' {
+  return order === 'asc' ? 'desc' : 'asc';
+}
+
+function positionOf<R>(sort: KeysetSort<R>, row: R): Position {
+  return { kind: 'after', key: sort.keyOf(row), id: sort.idOf(row) };
+}
+
+function encodeCursor<R>(sort: KeysetSort<R>, direction: 'after' | 'before', at: Position): string {
+  if (at.kind !== 'after' && at.kind !== 'before') throw new Error('A cursor needs a row position.');
+  return Buffer.from(JSON.stringify([direction === 'after' ? 'a' : 'b', sort.name, at.key, at.id])).toString(
+    'base64url',
+  );
+}
+
+const CURSOR_INVALID =
+  'This page link is not valid (it may belong to a list sorted another way). Start again from the first page.';
+
+/** The position a cursor names; anything a client may have made up is a 400, never a database error. */
+function decodeCursor<R>(cursor: string | undefined, sort: KeysetSort<R>): Position {
+  if (cursor === undefined || cursor === '') return { kind: 'first' };
+  if (cursor === CURSOR_LAST) return { kind: 'last' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw fieldError('cursor', CURSOR_INVALID);
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 4 ||
+    (parsed[0] !== 'a' && parsed[0] !== 'b') ||
+    parsed[1] !== sort.name ||
+    !fitsKind(parsed[2], sort.keyKind) ||
+    !fitsKind(parsed[3], sort.idKind)
+  )
+    throw fieldError('cursor', CURSOR_INVALID);
+  return { kind: parsed[0] === 'a' ? 'after' : 'before', key: parsed[2] as KeyValue, id: parsed[3] as KeyValue };
+}
+
+function fitsKind(value: unknown, kind: KeyKind): boolean {
+  return kind === 'integer' ? Number.isSafeInteger(value) : typeof value === 'string' && value.length <= 512;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Totals
+ * ---------------------------------------------------------------------------------------------- */
+
+/** Up to how many matching rows a list counts exactly on each request. */
+export const TOTAL_COUNT_LIMIT = 10_000;
+
+/**
+ * How many rows `matching` (a list's FROM and WHERE, no selection) holds: exact up to `limit`,
+ * else "more than `limit`". Counting stops at limit + 1 rows, so a request never reads a million.
+ */
+export async function countUpTo<DB, TB extends keyof DB>(
+  db: Kysely<DB>,
+  matching: SelectQueryBuilder<DB, TB, object>,
+  limit = TOTAL_COUNT_LIMIT,
+): Promise<Total> {
+  const capped = matching.select(sql<number>`1`.as('one')).limit(limit + 1);
+  // Kysely cannot type a selection from a generic subquery, so the count is written in SQL.
+  const { rows } = await sql<{ count: number | string }>`select count(*) as count from (${capped}) as capped`.execute(
+    db,
+  );
+  const n = Number(rows[0]?.count ?? 0);
+  return n > limit ? { count: limit, exact: false } : { count: n, exact: true };
 }

@@ -22,7 +22,7 @@ export interface SortedListParams<S extends string> extends PageParams {
  * A list's filters, sort and page live in the address (so Back returns to the same view); `update`
  * replaces the history entry rather than adding one per keystroke or click.
  */
-export function useListParams<P extends PageParams>(
+export function useListParams<P extends object>(
   read: (searchParams: URLSearchParams) => P,
   write: (params: P) => URLSearchParams,
 ) {
@@ -93,4 +93,57 @@ export function useCsvExport(run: () => Promise<{ blob: Blob; filename: string }
     }
   }
   return { exporting, exportCsv: () => void exportCsv() };
+}
+
+/* Keyset (cursor) paging: the address holds the cursor of the page shown (a deep link survives a reload). */
+
+/** What every cursor-paged list keeps in the address. */
+export interface CursorParams {
+  /** Absent: the first page; "last": the last page; else a cursor the server gave. */
+  cursor?: string;
+  pageSize: number;
+}
+
+/** A sortable, searchable cursor-paged list's address. */
+export interface SortedCursorListParams<S extends string> extends CursorParams {
+  search: string;
+  sort: S;
+  order: 'asc' | 'desc';
+}
+
+/**
+ * The address of a cursor-paged list with a search box and sortable columns: a new search, sort or
+ * page size starts again from the first page (a cursor belongs to one sort), and a second click on
+ * the sorted column reverses it.
+ */
+export function useSortedCursorList<S extends string, P extends SortedCursorListParams<S>>(
+  read: (searchParams: URLSearchParams) => P,
+  write: (params: P) => URLSearchParams,
+) {
+  const { params, update, key } = useListParams(read, write);
+  const [searchText, setSearchText] = useDebouncedText(params.search, (search) =>
+    update({ search, cursor: undefined } as Partial<P>),
+  );
+  const sortBy = (sort: S) =>
+    update({
+      sort,
+      order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc',
+      cursor: undefined,
+    } as Partial<P>);
+  return { params, update, key, sortBy, searchText, setSearchText };
+}
+
+/**
+ * After a delete (or rows removed elsewhere) the page shown may be empty although rows remain before
+ * it: step back to the previous page. Reacts to new data only.
+ */
+export function useStepBackWhenEmpty(
+  data: { previous: string | null } | undefined,
+  rowCount: number,
+  onCursor: (cursor: string | undefined) => void,
+) {
+  useEffect(() => {
+    if (data && rowCount === 0 && data.previous) onCursor(data.previous);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
+  }, [data]);
 }
