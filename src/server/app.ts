@@ -75,7 +75,7 @@ const HASHED_ASSETS_PREFIX = '/assets/';
 const ONE_YEAR_S = 365 * 24 * 60 * 60;
 
 function findWebRoot(): string | null {
-  // Compiled: dist/server/app.js → dist/web. From source (tests): src/server/app.ts → dist/web.
+  // Built: dist/server/main.js (one bundle) → dist/web. From source (tests): src/server/app.ts → dist/web.
   for (const relative of ['../web', '../../dist/web']) {
     const dir = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(`${dir}/index.html`)) return dir;
