@@ -13,11 +13,18 @@
  *   - GET /api/health, GET /api/v1/me by API token and by session cookie, 50 connections each;
  *   - a sign-in storm: 20 connections signing in (20 accounts) for 10 s while 5 connections call
  *     GET /api/v1/me by token, next to what argon2id alone does on the same core;
- *   - the users list at 100,000 accounts (issue 13 sets its targets).
+ *   - at 1,000,000 accounts, 1,000,000 records, 1,000,000 tasks and 10,000,000 log entries (seeded
+ *     with `latchkey seed`, whose times are figures too): the users, records, tasks and logs lists
+ *     (first, next, deep and last page, every sort both ways, every filter, search) and the CSV
+ *     export of every account, one client, p50 and p99 over 50 requests each (issue 13).
+ * Scales: --accounts, --records, --tasks, --events (e.g. --accounts 100000 --records 100000
+ * --tasks 100000 --events 1000000 for a quick run); --samples (per list figure, default 50);
+ * --no-auth leaves out the authentication figures. A list figure whose endpoint or parameter the
+ * server does not have (yet) prints n/a.
  * Everything it creates is removed at the end, also on failure or Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -26,12 +33,32 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../src/server/config.js';
 import { openDatabase, type Db } from '../src/server/db/connection.js';
-import type { UserTable } from '../src/server/db/schema.js';
-import { migrateToLatest } from '../src/server/db/migrate.js';
-import { hashPassword } from '../src/server/security/password-hashing.js';
-import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../src/shared/permissions.js';
+import { SEED_PASSWORD } from '../src/server/services/seed.js';
+import { SYSTEM_GROUP_IDS } from '../src/shared/permissions.js';
 
-const ACCOUNTS = 100_000;
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+function countOption(name: string, fallback: number): number {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number (got "${raw}").`);
+  return Number(raw);
+}
+
+/** The data set of the list figures: issue 13's by default. */
+const SCALE = {
+  accounts: countOption('--accounts', 1_000_000),
+  records: countOption('--records', 1_000_000),
+  tasks: countOption('--tasks', 1_000_000),
+  events: countOption('--events', 10_000_000),
+};
+/** Requests per list figure (fewer when a figure is too slow to take that many in LIST_BUDGET_MS). */
+const SAMPLES = countOption('--samples', 50);
+const LIST_BUDGET_MS = 30_000;
+const EXPORT_TIMEOUT_MS = 300_000;
+const WITH_AUTH = !process.argv.includes('--no-auth');
 const MEASURE_S = 5;
 const WARM_UP_S = 1;
 /** Alternating rounds per ratio (see compare()), each this long. */
@@ -41,83 +68,42 @@ const STORM_S = 10;
 const STORM_SIGN_INS = 20;
 const STORM_TOKEN_CONNECTIONS = 5;
 const AUTH_CONNECTIONS = 50;
-const LIST_CONNECTIONS = 10;
 const SERVER_CORE = '0';
 const LOAD_CORE = '1';
-const ADMIN_EMAIL = 'admin@bench.latchkey.test';
-// Generated per run: these databases live for a few minutes and are then deleted.
-const PASSWORD = `bench-${randomBytes(12).toString('base64url')}`;
+// Every seeded native account's password (`latchkey seed`); these databases are deleted at the end.
+const PASSWORD = SEED_PASSWORD;
 const SECRET_KEY = randomBytes(32).toString('hex');
 
-const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger'];
-const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen'];
-const GROUPS = [
-  SYSTEM_GROUP_IDS.regularUser,
-  SYSTEM_GROUP_IDS.regularUserNoDelete,
-  SYSTEM_GROUP_IDS.readOnlyUser,
-  SYSTEM_GROUP_IDS.orchestrationUser,
-];
-
 // ---------------------------------------------------------------------------------------------
-// Seeding
+// Seeding: the CLI itself, as a person would run it
 
-function account(i: number, passwordHash: string, now: string): UserTable {
-  const first = FIRST_NAMES[i % FIRST_NAMES.length]!;
-  const last = LAST_NAMES[(i * 7) % LAST_NAMES.length]!;
-  const email = `user${i}@bench.latchkey.test`;
-  return {
-    id: randomUUID(),
-    email,
-    email_normalized: email,
-    first_name: first,
-    last_name: last,
-    first_name_normalized: first.toLowerCase(),
-    last_name_normalized: last.toLowerCase(),
-    title: i % 3 === 0 ? 'Engineer' : '',
-    telephone: '',
-    security_group_id: GROUPS[i % GROUPS.length]!,
-    functional_group: '',
-    // Accounts 1–49 stay enabled: the storm signs in as them.
-    status: i % 50 === 0 ? 'disabled' : 'enabled',
-    user_type: 'native',
-    sso_provider: null,
-    password_hash: passwordHash,
-    must_change_password: 0,
-    mfa_enrolled: 0,
-    mfa_required_by_other: 0,
-    session_timeout_minutes: 60,
-    date_format: 'yyyy-mm-dd',
-    time_format: '24-hour',
-    theme: 'light',
-    last_login_at: i % 4 === 0 ? null : new Date(Date.parse(now) - i * 60_000).toISOString(),
-    created_at: now,
-    updated_at: now,
-  };
+interface Seeded {
+  /** Seconds per part, as the CLI printed them. */
+  seconds: Partial<Record<'accounts' | 'records' | 'tasks' | 'events', number>>;
+  /** An enabled native Administrator without MFA. */
+  adminEmail: string;
 }
 
-/** One transaction of multi-row inserts, with one argon2id hash shared by every account. */
-async function seedAccounts(db: Db, count: number): Promise<void> {
-  const passwordHash = await hashPassword(PASSWORD);
-  const now = new Date().toISOString();
-  // 25 columns × 1,000 rows stays under SQLite's 32,766 bound parameters per statement.
-  const batch = 1_000;
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('users')
-      .values({
-        ...account(count, passwordHash, now),
-        email: ADMIN_EMAIL,
-        email_normalized: ADMIN_EMAIL,
-        security_group_id: ADMINISTRATOR_GROUP_ID,
-        status: 'enabled',
-      })
-      .execute();
-    for (let start = 0; start < count; start += batch) {
-      const rows: UserTable[] = [];
-      for (let i = start; i < Math.min(start + batch, count); i++) rows.push(account(i, passwordHash, now));
-      await trx.insertInto('users').values(rows).execute();
-    }
+async function seedWithCli(env: NodeJS.ProcessEnv): Promise<Seeded> {
+  const args = ['bin/latchkey.js', 'seed'];
+  for (const [part, n] of Object.entries(SCALE)) args.push(`--${part}`, String(n));
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    process.stderr.write(chunk.replace(/^/gm, '    '));
   });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`latchkey seed failed:\n${output}`);
+  const seconds: Seeded['seconds'] = {};
+  for (const [, part, value] of output.matchAll(/^\s+(accounts|records|tasks|events): [\d,]+ in ([\d.]+) s/gm))
+    seconds[part as keyof Seeded['seconds']] = Number(value);
+  const adminEmail = /Sign in as (\S+)/.exec(output)?.[1];
+  if (!adminEmail) throw new Error(`latchkey seed printed no account to sign in with:\n${output}`);
+  return { seconds, adminEmail };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,20 +270,14 @@ async function compare(load: Omit<Load, 'duration'>, baseline: Omit<Load, 'durat
   };
 }
 
-/** A warm-up (discarded), then the measured run. */
-async function measure(load: Omit<Load, 'duration'>): Promise<LoadResult> {
-  const results = await runSteps([[{ ...load, duration: WARM_UP_S }], [{ ...load, duration: MEASURE_S }]]);
-  return results[1]![0]!;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Credentials
 
-async function signIn(baseUrl: string): Promise<string> {
+async function signIn(baseUrl: string, email: string): Promise<string> {
   const response = await fetch(`${baseUrl}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-latchkey-csrf': '1' },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: PASSWORD }),
+    body: JSON.stringify({ email, password: PASSWORD }),
   });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
   const cookie = response.headers.getSetCookie().find((c) => c.includes('latchkey_session='));
@@ -332,7 +312,8 @@ interface Figure {
 }
 
 function judge(figure: Figure): Figure {
-  if (!figure.target) return figure;
+  // n/a (not served, or stopped): nothing to judge.
+  if (!figure.target || Number.isNaN(figure.value)) return figure;
   if (figure.baseline) figure.ratio ??= figure.value / figure.baseline.value;
   const { kind, value } = figure.target;
   figure.met =
@@ -352,6 +333,7 @@ function targetText(figure: Figure): string {
 }
 
 function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return 'n/a';
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2);
 }
 
@@ -361,7 +343,7 @@ function formatTable(rows: string[][]): string {
   return rows
     .map((row, index) => {
       const line = row.map((cell, column) =>
-        column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+        column < 2 || column === row.length - 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
       );
       return index === 0 ? `${line.join('  ')}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line.join('  ');
     })
@@ -369,16 +351,17 @@ function formatTable(rows: string[][]): string {
 }
 
 function printFigures(figures: Figure[]): void {
-  const rows = [['Database', 'Figure', 'Value', 'Baseline (same run)', 'Ratio', 'Target', 'Met']];
+  const rows = [['Database', 'Figure', 'Value', 'Baseline (same run)', 'Ratio', 'Target', 'Met', 'Note']];
   for (const f of figures) {
     rows.push([
       f.database,
       f.name,
-      `${formatNumber(f.value)} ${f.unit}`,
+      Number.isNaN(f.value) ? 'n/a' : `${formatNumber(f.value)} ${f.unit}`,
       f.baseline ? `${formatNumber(f.baseline.value)} ${f.unit} ${f.baseline.name}` : '',
       f.ratio === undefined ? '' : `${f.ratio.toFixed(3)}×`,
       targetText(f),
       f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+      f.note ?? '',
     ]);
   }
   console.log(formatTable(rows));
@@ -400,14 +383,47 @@ interface Target {
 async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]> {
   const figures: Figure[] = [];
   const add = (figure: Figure) => figures.push(judge(figure));
+  const seeded = await seedWithCli(target.env);
+  // The targets are for a million accounts and ten million events; a smaller run scales them.
+  add({
+    database: target.database,
+    name: `seed: ${SCALE.accounts.toLocaleString('en-US')} accounts`,
+    value: seeded.seconds.accounts ?? NaN,
+    unit: 's',
+    target: { kind: 'at-most', value: (60 * SCALE.accounts) / 1_000_000 },
+  });
+  for (const part of ['records', 'tasks'] as const)
+    add({
+      database: target.database,
+      name: `seed: ${SCALE[part].toLocaleString('en-US')} ${part}`,
+      value: seeded.seconds[part] ?? NaN,
+      unit: 's',
+    });
+  add({
+    database: target.database,
+    name: `seed: ${SCALE.events.toLocaleString('en-US')} log entries`,
+    value: seeded.seconds.events ?? NaN,
+    unit: 's',
+    target: { kind: 'at-most', value: (300 * SCALE.events) / 10_000_000 },
+  });
+  // Accounts the storm may sign in as: enabled, native, no MFA (a second factor would stop them).
   const db = target.open();
+  let stormEmails: string[];
   try {
-    await migrateToLatest(db);
-    const seedStart = performance.now();
-    await seedAccounts(db, ACCOUNTS);
-    process.stderr.write(
-      `  ${target.database}: seeded ${ACCOUNTS.toLocaleString('en-US')} accounts in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`,
-    );
+    stormEmails = (
+      await db
+        .selectFrom('users as u')
+        .select('u.email')
+        .where('u.status', '=', 'enabled')
+        .where('u.user_type', '=', 'native')
+        .where('u.mfa_enrolled', '=', 0)
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('mfa_factors as f').select('f.id').whereRef('f.user_id', '=', 'u.id'))),
+        )
+        .where('u.email', '!=', seeded.adminEmail)
+        .limit(STORM_SIGN_INS)
+        .execute()
+    ).map((u) => u.email);
   } finally {
     await db.destroy();
   }
@@ -421,113 +437,9 @@ async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]>
       unit: 'ms',
       target: { kind: 'at-most', value: 1000 },
     });
-    const cookie = await signIn(server.url);
-    const token = await generateToken(server.url, cookie);
-    await sleep(2_000);
-    add({
-      database: target.database,
-      name: 'idle RSS after start-up',
-      value: rssMegabytes(server.pid),
-      unit: 'MB',
-      target: { kind: 'at-most', value: 120 },
-    });
-
-    const bare = { url: `${bareUrl}/`, connections: AUTH_CONNECTIONS };
-    const ratioFigure = (name: string, result: Comparison, ratioTarget: number): Figure => ({
-      database: target.database,
-      name,
-      value: result.requestsPerSecond,
-      unit: 'req/s',
-      baseline: { name: 'bare Fastify', value: result.baselineRequestsPerSecond },
-      ratio: result.ratio,
-      target: { kind: 'ratio-at-least', value: ratioTarget },
-    });
-    const health = await compare({ url: `${server.url}/api/health`, connections: AUTH_CONNECTIONS }, bare);
-    add(ratioFigure(`GET /api/health, ${AUTH_CONNECTIONS} conn.`, health, 0.85));
-    for (const via of ['API token', 'session cookie'] as const) {
-      const headers: Record<string, string> = via === 'API token' ? { authorization: `Bearer ${token}` } : { cookie };
-      const me = await compare({ url: `${server.url}/api/v1/me`, connections: AUTH_CONNECTIONS, headers }, bare);
-      add(ratioFigure(`GET /api/v1/me by ${via}, ${AUTH_CONNECTIONS} conn.`, me, target.authRatio));
-      add({
-        database: target.database,
-        name: `  p99 of the same`,
-        value: me.p99,
-        unit: 'ms',
-        target: { kind: 'at-most', value: 5 },
-      });
-    }
-
-    // The storm: 20 people signing in at once (accounts user1..user20), a script calling by token.
-    const bodies = Array.from({ length: STORM_SIGN_INS }, (_, i) =>
-      JSON.stringify({ email: `user${i + 1}@bench.latchkey.test`, password: PASSWORD }),
-    );
-    const [storm] = await runSteps([
-      [
-        {
-          url: `${server.url}/api/v1/session`,
-          method: 'POST',
-          connections: STORM_SIGN_INS,
-          duration: STORM_S,
-          headers: { 'content-type': 'application/json', 'x-latchkey-csrf': '1' },
-          bodies,
-        },
-        {
-          url: `${server.url}/api/v1/me`,
-          connections: STORM_TOKEN_CONNECTIONS,
-          duration: STORM_S,
-          headers: { authorization: `Bearer ${token}` },
-        },
-      ],
-    ]);
-    const [signIns, tokenCalls] = storm!;
-    const argon2 = JSON.parse(
-      await collect(
-        pinned(SERVER_CORE, [
-          process.execPath,
-          '--import',
-          'tsx',
-          'bench/argon2-alone.ts',
-          '5',
-          String(STORM_SIGN_INS),
-        ]),
-      ),
-    ) as { verifiesPerSecond: number };
-    add({
-      database: target.database,
-      name: `storm: sign-ins/s (${STORM_SIGN_INS} at once, ${STORM_S} s)`,
-      value: signIns!.requestsPerSecond,
-      unit: '/s',
-      baseline: { name: 'argon2id alone, same core', value: argon2.verifiesPerSecond },
-      target: { kind: 'ratio-at-least', value: 0.9 },
-    });
-    add({
-      database: target.database,
-      name: `storm: token GET /api/v1/me p99 (${STORM_TOKEN_CONNECTIONS} conn.)`,
-      value: tokenCalls!.p99,
-      unit: 'ms',
-      target: { kind: 'at-most', value: 20 },
-      note: `${formatNumber(tokenCalls!.requestsPerSecond)} req/s`,
-    });
-
-    // The users list (issue 13 sets its targets; shown here so both issues read one bench).
-    for (const [name, query] of [
-      ['users list, page 1', 'pageSize=25'],
-      ['users search "user5"', 'search=user5&pageSize=25'],
-      ['users deep page 2000', 'page=2000&pageSize=25'],
-    ] as const) {
-      const list = await measure({
-        url: `${server.url}/api/v1/users?${query}`,
-        connections: LIST_CONNECTIONS,
-        headers: { cookie },
-      });
-      add({
-        database: target.database,
-        name: `${name}, ${LIST_CONNECTIONS} conn.`,
-        value: list.requestsPerSecond,
-        unit: 'req/s',
-      });
-      add({ database: target.database, name: '  p99 of the same', value: list.p99, unit: 'ms' });
-    }
+    const cookie = await signIn(server.url, seeded.adminEmail);
+    if (WITH_AUTH) await benchAuthentication(target, server, cookie, bareUrl, stormEmails, add);
+    figures.push(...(await benchLists(target, server, cookie)));
     add({ database: target.database, name: 'RSS after the runs', value: rssMegabytes(server.pid), unit: 'MB' });
   } finally {
     await server.stop();
@@ -535,11 +447,308 @@ async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]>
   return figures;
 }
 
+/** Issue 12's figures: start-up memory, authentication against bare Fastify, the sign-in storm. */
+async function benchAuthentication(
+  target: Target,
+  server: Server,
+  cookie: string,
+  bareUrl: string,
+  stormEmails: string[],
+  add: (figure: Figure) => void,
+): Promise<void> {
+  const token = await generateToken(server.url, cookie);
+  await sleep(2_000);
+  add({
+    database: target.database,
+    name: 'idle RSS after start-up',
+    value: rssMegabytes(server.pid),
+    unit: 'MB',
+    target: { kind: 'at-most', value: 120 },
+  });
+
+  const bare = { url: `${bareUrl}/`, connections: AUTH_CONNECTIONS };
+  const ratioFigure = (name: string, result: Comparison, ratioTarget: number): Figure => ({
+    database: target.database,
+    name,
+    value: result.requestsPerSecond,
+    unit: 'req/s',
+    baseline: { name: 'bare Fastify', value: result.baselineRequestsPerSecond },
+    ratio: result.ratio,
+    target: { kind: 'ratio-at-least', value: ratioTarget },
+  });
+  const health = await compare({ url: `${server.url}/api/health`, connections: AUTH_CONNECTIONS }, bare);
+  add(ratioFigure(`GET /api/health, ${AUTH_CONNECTIONS} conn.`, health, 0.85));
+  for (const via of ['API token', 'session cookie'] as const) {
+    const headers: Record<string, string> = via === 'API token' ? { authorization: `Bearer ${token}` } : { cookie };
+    const me = await compare({ url: `${server.url}/api/v1/me`, connections: AUTH_CONNECTIONS, headers }, bare);
+    add(ratioFigure(`GET /api/v1/me by ${via}, ${AUTH_CONNECTIONS} conn.`, me, target.authRatio));
+    add({
+      database: target.database,
+      name: `  p99 of the same`,
+      value: me.p99,
+      unit: 'ms',
+      target: { kind: 'at-most', value: 5 },
+    });
+  }
+
+  // The storm: 20 people signing in at once (20 seeded accounts), a script calling by token.
+  const bodies = stormEmails.map((email) => JSON.stringify({ email, password: PASSWORD }));
+  const [storm] = await runSteps([
+    [
+      {
+        url: `${server.url}/api/v1/session`,
+        method: 'POST',
+        connections: STORM_SIGN_INS,
+        duration: STORM_S,
+        headers: { 'content-type': 'application/json', 'x-latchkey-csrf': '1' },
+        bodies,
+      },
+      {
+        url: `${server.url}/api/v1/me`,
+        connections: STORM_TOKEN_CONNECTIONS,
+        duration: STORM_S,
+        headers: { authorization: `Bearer ${token}` },
+      },
+    ],
+  ]);
+  const [signIns, tokenCalls] = storm!;
+  const argon2 = JSON.parse(
+    await collect(
+      pinned(SERVER_CORE, [process.execPath, '--import', 'tsx', 'bench/argon2-alone.ts', '5', String(STORM_SIGN_INS)]),
+    ),
+  ) as { verifiesPerSecond: number };
+  add({
+    database: target.database,
+    name: `storm: sign-ins/s (${STORM_SIGN_INS} at once, ${STORM_S} s)`,
+    value: signIns!.requestsPerSecond,
+    unit: '/s',
+    baseline: { name: 'argon2id alone, same core', value: argon2.verifiesPerSecond },
+    target: { kind: 'ratio-at-least', value: 0.9 },
+  });
+  add({
+    database: target.database,
+    name: `storm: token GET /api/v1/me p99 (${STORM_TOKEN_CONNECTIONS} conn.)`,
+    value: tokenCalls!.p99,
+    unit: 'ms',
+    target: { kind: 'at-most', value: 20 },
+    note: `${formatNumber(tokenCalls!.requestsPerSecond)} req/s`,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
-function option(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
+// ---------------------------------------------------------------------------------------------
+// Lists at scale (issue 13): one client, one request at a time
+
+/** p-th percentile by nearest rank. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+interface Answer {
+  status: number;
+  ms: number;
+  body: unknown;
+}
+
+async function timedGet(url: string, cookie: string): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(url, { headers: { cookie, 'x-latchkey-csrf': '1' } });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: only the status matters then
+  }
+  return { status: response.status, ms, body };
+}
+
+/** The paging answer's cursors (the paging contract: `next`, `previous`). */
+const cursorsOf = (body: unknown) => (body ?? {}) as { next?: string | null; previous?: string | null };
+
+async function benchLists(target: Target, server: Server, cookie: string): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const base = `${server.url}/api/v1`;
+  const get = (path: string) => timedGet(`${base}${path}`, cookie);
+
+  /**
+   * p50 and p99 of GET path over SAMPLES requests (fewer if they take more than LIST_BUDGET_MS in
+   * all: a figure far off its target needs no fifty samples to say so). n/a when the server does
+   * not serve it (404, or 400 for a parameter it does not know yet).
+   */
+  async function sample(name: string, path: string | null, p50Target: number, p99Target?: number): Promise<void> {
+    const row = (suffix: string, value: number, bound: number | undefined, note?: string): Figure =>
+      judge({
+        database: target.database,
+        name: `${name} ${suffix}`,
+        value,
+        unit: 'ms',
+        ...(bound === undefined ? {} : { target: { kind: 'at-most' as const, value: bound } }),
+        ...(note ? { note } : {}),
+      });
+    const notServed = (why: string) => {
+      figures.push(row('p50', NaN, p50Target, why), row('p99', NaN, p99Target, why));
+    };
+    if (path === null) return notServed('no cursor to start from');
+    const first = await get(path);
+    if (first.status !== 200) return notServed(`HTTP ${first.status}`);
+    const times: number[] = [];
+    const started = performance.now();
+    while (times.length < SAMPLES && (times.length < 5 || performance.now() - started < LIST_BUDGET_MS)) {
+      const answer = await get(path);
+      if (answer.status !== 200) return notServed(`HTTP ${answer.status} on a repeat`);
+      times.push(answer.ms);
+    }
+    times.sort((a, b) => a - b);
+    const note = times.length < SAMPLES ? `only ${times.length} requests in ${LIST_BUDGET_MS / 1000} s` : undefined;
+    figures.push(
+      row('p50', percentile(times, 50), p50Target, note),
+      row('p99', percentile(times, 99), p99Target, note),
+    );
+    process.stderr.write(`    ${target.database}: ${name}: p50 ${percentile(times, 50).toFixed(1)} ms\n`);
+  }
+
+  /** First, next, deep (the page before the last) and last page of a list, in its default order. */
+  async function pages(label: string, path: string, p50Target = 5, p99Target: number | undefined = 15): Promise<void> {
+    const join = path.includes('?') ? '&' : '?';
+    const first = await get(path);
+    const last = await get(`${path}${join}cursor=last`);
+    const next = first.status === 200 ? cursorsOf(first.body).next : null;
+    const deep = last.status === 200 ? cursorsOf(last.body).previous : null;
+    await sample(`${label}: first page`, path, p50Target, p99Target);
+    await sample(`${label}: next page`, next ? `${path}${join}cursor=${next}` : null, p50Target, p99Target);
+    await sample(
+      `${label}: deep page (before the last)`,
+      deep ? `${path}${join}cursor=${deep}` : null,
+      p50Target,
+      p99Target,
+    );
+    await sample(`${label}: last page`, `${path}${join}cursor=last`, p50Target, p99Target);
+  }
+
+  // Users: paging, every sort both ways, every filter, search.
+  await pages('users', '/users?pageSize=25');
+  for (const sort of [
+    'email',
+    'firstName',
+    'lastName',
+    'title',
+    'telephone',
+    'securityGroup',
+    'functionalGroup',
+    'accountStatus',
+    'userType',
+    'lastLoginAt',
+    'sessionTimeoutMinutes',
+    'createdAt',
+  ])
+    for (const order of ['asc', 'desc'])
+      await sample(`users sorted by ${sort} ${order}`, `/users?sort=${sort}&order=${order}`, 5, 15);
+  for (const [filter, query] of [
+    ['group Read Only User', `securityGroupId=${SYSTEM_GROUP_IDS.readOnlyUser}`],
+    ['status disabled', 'accountStatus=disabled'],
+    ['user type SSO', 'userType=sso'],
+    ['MFA pending', 'mfa=pending'],
+  ])
+    await sample(`users filtered by ${filter}`, `/users?${query}`, 5, 15);
+  await sample('users prefix search "lo"', '/users?search=lo', 5, 15);
+  await sample('users substring search "opp"', '/users?search=opp', 25);
+  await sample('users substring search "ström"', `/users?search=${encodeURIComponent('ström')}`, 25);
+
+  // Records and tasks: the same rules.
+  await pages('records', '/records?pageSize=25');
+  for (const sort of ['name', 'type', 'owner', 'createdAt', 'updatedAt'])
+    for (const order of ['asc', 'desc'])
+      await sample(`records sorted by ${sort} ${order}`, `/records?sort=${sort}&order=${order}`, 5, 15);
+  await pages('tasks', '/tasks?pageSize=25');
+  for (const sort of ['title', 'status', 'dueDate', 'assignee', 'createdAt', 'updatedAt'])
+    for (const order of ['asc', 'desc'])
+      await sample(`tasks sorted by ${sort} ${order}`, `/tasks?sort=${sort}&order=${order}`, 5, 15);
+
+  // Logs: newest first, by account, by action or result, by a day's range.
+  const someone = await get('/logs/logins?pageSize=1&result=success');
+  const email = (someone.body as { attempts?: { email: string }[] } | null)?.attempts?.[0]?.email ?? '';
+  const day = {
+    from: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    to: new Date(Date.now() - 39 * 86_400_000).toISOString(),
+  };
+  const range = `from=${encodeURIComponent(day.from)}&to=${encodeURIComponent(day.to)}`;
+  await pages('system events', '/logs/audit', 10, undefined);
+  await sample('system events by account', `/logs/audit?target=${encodeURIComponent(email)}`, 10);
+  await sample('system events by action', '/logs/audit?action=user.security_updated', 10);
+  await sample('system events in one day', `/logs/audit?${range}`, 10);
+  await pages('login history', '/logs/logins', 10, undefined);
+  await sample('login history by account', `/logs/logins?email=${encodeURIComponent(email)}`, 10);
+  await sample('login history failures', '/logs/logins?result=failure', 10);
+  await sample('login history in one day', `/logs/logins?${range}`, 10);
+
+  figures.push(...(await benchExport(target, server, cookie)));
+  return figures;
+}
+
+/** The CSV export of every account: time to the first byte, to the last, and the server's peak RSS. */
+async function benchExport(target: Target, server: Server, cookie: string): Promise<Figure[]> {
+  const database = target.database;
+  const baseline = rssMegabytes(server.pid);
+  let peak = baseline;
+  const watch = setInterval(() => (peak = Math.max(peak, rssMegabytes(server.pid))), 100);
+  const started = performance.now();
+  let firstByteMs = NaN;
+  let rows = 0;
+  let note: string | undefined;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), EXPORT_TIMEOUT_MS);
+  try {
+    const response = await fetch(`${server.url}/api/v1/users/export.csv`, {
+      headers: { cookie },
+      signal: abort.signal,
+    });
+    if (response.status !== 200 || !response.body) note = `HTTP ${response.status}`;
+    else {
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - started;
+        for (const byte of value) if (byte === 10) rows++;
+      }
+    }
+  } catch (error) {
+    note = abort.signal.aborted ? `stopped after ${EXPORT_TIMEOUT_MS / 1000} s` : String(error);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(watch);
+  }
+  const wholeMs = note ? NaN : performance.now() - started;
+  const complete = note ?? `${Math.max(0, rows - 1).toLocaleString('en-US')} accounts`;
+  return [
+    judge({
+      database,
+      name: 'CSV export: first byte',
+      value: firstByteMs,
+      unit: 'ms',
+      target: { kind: 'at-most', value: 1000 },
+      note: complete,
+    }),
+    judge({
+      database,
+      name: 'CSV export: whole file',
+      value: wholeMs / 1000,
+      unit: 's',
+      target: { kind: 'at-most', value: 60 },
+      note: complete,
+    }),
+    judge({
+      database,
+      name: 'CSV export: server peak RSS',
+      value: peak,
+      unit: 'MB',
+      target: { kind: 'at-most', value: 250 },
+      note: `${formatNumber(baseline)} MB before`,
+    }),
+  ];
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
@@ -580,7 +789,9 @@ async function main(): Promise<void> {
   try {
     console.log(
       `Latchkey benchmark · Node ${process.version} · ${os.cpus().length} CPU(s) · server on core ${SERVER_CORE}, ` +
-        `load on core ${LOAD_CORE} · ${WARM_UP_S} s warm-up + ${MEASURE_S} s per figure · ${(ACCOUNTS + 1).toLocaleString('en-US')} accounts`,
+        `load on core ${LOAD_CORE} · ${WARM_UP_S} s warm-up + ${MEASURE_S} s per figure · ` +
+        `${SCALE.accounts.toLocaleString('en-US')} accounts, ${SCALE.records.toLocaleString('en-US')} records, ` +
+        `${SCALE.tasks.toLocaleString('en-US')} tasks, ${SCALE.events.toLocaleString('en-US')} log entries`,
     );
     // The yardstick runs for the whole bench (idle, it costs nothing): every ratio is taken in
     // alternating rounds against it.

@@ -15,7 +15,7 @@ import { base32Encode, generateTotpSecret, verifyTotp } from '../security/totp.j
 export const RECOVERY_CODE_COUNT = 10;
 
 /** Binds a sealed secret to its factor and account: copied to another row, it will not decrypt. */
-function factorAad(factorId: string, userId: string): string {
+export function factorAad(factorId: string, userId: string): string {
   return `latchkey:mfa_factor:${factorId}:${userId}`;
 }
 

@@ -1,0 +1,249 @@
+/**
+ * `latchkey seed` on a real database (SQLite, or a PostgreSQL schema of its own when
+ * LATCHKEY_TEST_DATABASE_URL is set), at a small size: what it writes is spread as documented,
+ * recognisable as synthetic, consistent (references, indexes, triggers' effects), signs in with the
+ * documented password and serves the app's lists; and it refuses a database with real accounts.
+ */
+import { PassThrough, Writable } from 'node:stream';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/server/cli.js';
+import { isPostgres } from '../../src/server/db/portable.js';
+import type { Database } from '../../src/server/db/schema.js';
+import { isSyntheticEmail, SEED_DOMAIN, SEED_PASSWORD } from '../../src/server/services/seed.js';
+import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { createTestApp, makeUser, signIn, type TestApp } from '../helpers/test-app.js';
+
+class Output extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void) {
+    this.text += String(chunk);
+    done();
+  }
+}
+
+let t: TestApp;
+
+/** Runs `latchkey seed …` in-process on the test app's own database. */
+async function seedCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Output();
+  const stderr = new Output();
+  const stdin = new PassThrough();
+  stdin.end();
+  const pgUrl = process.env.LATCHKEY_TEST_DATABASE_URL;
+  const env: Record<string, string> = {
+    LATCHKEY_DATA_DIR: t.config.dataDir,
+    LATCHKEY_SECRET_KEY: t.config.secretKey.toString('hex'),
+    LOG_LEVEL: 'silent',
+    ...(pgUrl
+      ? {
+          DATABASE_URL: `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.postgresSchema}`)}`,
+        }
+      : {}),
+  };
+  const code = await runCli(['seed', ...args], { stdin, stdout, stderr, env });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+async function count(table: keyof Database, where?: (db: Kysely<Database>) => Promise<number>): Promise<number> {
+  if (where) return where(t.db);
+  const row = await t.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function indexNames(): Promise<string[]> {
+  const rows = isPostgres(t.db as Kysely<unknown>)
+    ? await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema()`.execute(
+        t.db,
+      )
+    : await sql<{ name: string }>`select name from sqlite_master where type = 'index'`.execute(t.db);
+  return rows.rows.map((r) => r.name).sort();
+}
+
+const ACCOUNTS = 600;
+
+describe('latchkey seed', () => {
+  let indexesBefore: string[];
+  let firstRun: { stdout: string };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    indexesBefore = await indexNames();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('seeds a database holding only its first Administrator (a fresh installation after setup)', async () => {
+    await makeUser(t, ADMINISTRATOR_GROUP_ID);
+    const auditBefore = await count('audit_events');
+    const result = await seedCli([
+      '--accounts',
+      String(ACCOUNTS),
+      '--records',
+      '300',
+      '--tasks',
+      '200',
+      '--events',
+      '1000',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Sign in as `);
+    expect(result.stdout).toContain(SEED_PASSWORD);
+    firstRun = result;
+
+    expect(await count('users')).toBe(ACCOUNTS + 1);
+    expect(await count('records')).toBe(300);
+    expect(await count('tasks')).toBe(200);
+    expect(await count('login_history')).toBe(600);
+    // 400 seeded events, and one entry for each custom group and the identity provider it made.
+    expect(await count('audit_events')).toBe(auditBefore + 400 + 5);
+  });
+
+  it('marks every seeded account as synthetic, with unique emails', async () => {
+    const users = await t.db.selectFrom('users').select(['email', 'email_normalized']).execute();
+    const seeded = users.filter((u) => isSyntheticEmail(u.email));
+    expect(seeded).toHaveLength(ACCOUNTS);
+    expect(seeded.every((u) => u.email_normalized.endsWith(`@${SEED_DOMAIN}`))).toBe(true);
+    expect(new Set(seeded.map((u) => u.email_normalized)).size).toBe(ACCOUNTS);
+  });
+
+  it('spreads accounts over every group, status, user type and MFA state', async () => {
+    const seeded = await t.db
+      .selectFrom('users as u')
+      .innerJoin('security_groups as g', 'g.id', 'u.security_group_id')
+      .select([
+        'u.id',
+        'u.security_group_id',
+        'g.is_system',
+        'u.status',
+        'u.user_type',
+        'u.sso_provider',
+        'u.password_hash',
+        'u.mfa_enrolled',
+        'u.last_login_at',
+        'u.first_name',
+        'u.last_name',
+        'u.title',
+        'u.telephone',
+        'u.functional_group',
+      ])
+      .where('u.email_normalized', 'like', `%@${SEED_DOMAIN}`)
+      .execute();
+    const groups = await t.db.selectFrom('security_groups').select(['id', 'is_system']).execute();
+    const used = new Set(seeded.map((u) => u.security_group_id));
+    for (const group of groups) expect(used.has(group.id), `group ${group.id}`).toBe(true);
+    expect(groups.filter((g) => g.is_system === 0).length).toBeGreaterThanOrEqual(4);
+    for (const id of Object.values(SYSTEM_GROUP_IDS)) expect(used.has(id)).toBe(true);
+
+    const share = (test: (u: (typeof seeded)[number]) => boolean) => seeded.filter(test).length / seeded.length;
+    expect(share((u) => u.status === 'enabled')).toBeGreaterThan(0.8);
+    expect(share((u) => u.status === 'disabled')).toBeGreaterThan(0.02);
+    expect(share((u) => u.user_type === 'sso')).toBeGreaterThan(0.05);
+    // SSO accounts have their provider and no password; native ones the one shared hash.
+    const sso = seeded.filter((u) => u.user_type === 'sso');
+    expect(sso.every((u) => u.sso_provider === 'Seeded Okta' && u.password_hash === null)).toBe(true);
+    const hashes = new Set(seeded.filter((u) => u.user_type === 'native').map((u) => u.password_hash));
+    expect(hashes.size).toBe(1);
+    expect([...hashes][0]).toMatch(/^\$argon2id\$/);
+    expect(share((u) => u.last_login_at === null)).toBeGreaterThan(0.03);
+    expect(share((u) => u.title !== '' && u.telephone !== '' && u.functional_group !== '')).toBeGreaterThan(0.3);
+    // Names from many languages.
+    expect(seeded.some((u) => /[^ -~]/.test(u.first_name + u.last_name))).toBe(true);
+
+    const provider = await t.db.selectFrom('identity_providers').selectAll().executeTakeFirstOrThrow();
+    expect(provider).toMatchObject({ name: 'Seeded Okta', enabled: 0 });
+    expect(await count('sso_identities')).toBeGreaterThan(0);
+
+    // MFA: off, pending (required, nothing set up) and on (a confirmed factor).
+    const withFactor = new Set(
+      (await t.db.selectFrom('mfa_factors').select('user_id').where('confirmed_at', 'is not', null).execute()).map(
+        (f) => f.user_id,
+      ),
+    );
+    expect(share((u) => u.mfa_enrolled === 0 && !withFactor.has(u.id))).toBeGreaterThan(0.5);
+    expect(share((u) => u.mfa_enrolled === 1 && !withFactor.has(u.id))).toBeGreaterThan(0.02);
+    expect(share((u) => withFactor.has(u.id))).toBeGreaterThan(0.1);
+    const kinds = await t.db.selectFrom('mfa_factors').select('kind').distinct().execute();
+    expect(kinds.map((k) => k.kind).sort()).toEqual(['passkey', 'totp']);
+  });
+
+  it('writes records, tasks and log entries that refer to seeded rows, spread over a year', async () => {
+    if (!isPostgres(t.db as Kysely<unknown>)) {
+      // The seed turns foreign-key checks off for its own connection while it writes.
+      const problems = await sql`pragma foreign_key_check`.execute(t.db);
+      expect(problems.rows).toEqual([]);
+    }
+    const span = await t.db
+      .selectFrom('login_history')
+      .select((eb) => [eb.fn.min('occurred_at').as('first'), eb.fn.max('occurred_at').as('last')])
+      .executeTakeFirstOrThrow();
+    const days = (Date.parse(String(span.last)) - Date.parse(String(span.first))) / 86_400_000;
+    expect(days).toBeGreaterThan(300);
+    expect(days).toBeLessThanOrEqual(366);
+    const results = await t.db.selectFrom('login_history').select('success').distinct().execute();
+    expect(results.map((r) => Number(r.success)).sort()).toEqual([0, 1]);
+    const actions = await t.db.selectFrom('audit_events').select('action').distinct().execute();
+    expect(actions.length).toBeGreaterThan(5);
+    const statuses = await t.db.selectFrom('tasks').select('status').distinct().execute();
+    expect(statuses).toHaveLength(5);
+    const types = await t.db.selectFrom('records').select('type_id').distinct().execute();
+    expect(types).toHaveLength(3);
+  });
+
+  it('leaves every index of the schema in place', async () => {
+    expect(await indexNames()).toEqual(indexesBefore);
+  });
+
+  it('seeded native accounts sign in with the documented password, and the lists work on the data', async () => {
+    const email = /Sign in as (\S+)/.exec(firstRun.stdout)![1]!;
+    const admin = await signIn(t, email, SEED_PASSWORD);
+    for (const url of [
+      '/api/v1/users?pageSize=25',
+      '/api/v1/users?sort=lastName&order=desc',
+      '/api/v1/users?search=hop',
+      '/api/v1/users?mfa=pending',
+      '/api/v1/records?sort=owner',
+      '/api/v1/tasks?sort=dueDate',
+      '/api/v1/logs/audit?action=user.updated',
+      '/api/v1/logs/logins?result=failure',
+      '/api/v1/users/export.csv',
+    ]) {
+      const response = await admin.request({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(200);
+    }
+    const page = await admin.request({ method: 'GET', url: '/api/v1/users?pageSize=500' });
+    expect(page.json<{ users: unknown[] }>().users.length).toBe(500);
+  });
+
+  it('refuses a database holding accounts that are not synthetic, and changes nothing', async () => {
+    await makeUser(t, SYSTEM_GROUP_IDS.regularUser);
+    const users = await count('users');
+    const result = await seedCli(['--accounts', '10']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not synthetic.*--force/s);
+    expect(await count('users')).toBe(users);
+  });
+
+  it('seeds anyway with --force, in a fresh subdomain so emails stay unique', async () => {
+    const users = await count('users');
+    const result = await seedCli(['--accounts', '20', '--records', '5', '--tasks', '5', '--events', '10', '--force']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await count('users')).toBe(users + 20);
+    const domain = /accounts are at @(\S+?)\.\s/.exec(result.stdout)![1]!;
+    expect(domain).toMatch(new RegExp(`^r[0-9a-f]{6}\\.${SEED_DOMAIN.replace(/\./g, '\\.')}$`));
+    // The custom groups and the identity provider were found again, not made twice.
+    expect(await count('identity_providers')).toBe(1);
+  });
+
+  it('asks for accounts to own records, tasks and events', async () => {
+    const result = await seedCli(['--accounts', '0', '--events', '5', '--force']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/add --accounts/);
+  });
+});
