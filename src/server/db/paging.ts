@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type QueryExecutorProvider, type SelectQueryBuilder } from 'kysely';
 import { CURSOR_LAST, type Total } from '../../shared/schemas/paging.js';
 import { fieldError } from '../app-error.js';
 
@@ -196,7 +196,8 @@ export const TOTAL_COUNT_LIMIT = 10_000;
  * else "more than `limit`". Counting stops at limit + 1 rows, so a request never reads a million.
  */
 export async function countUpTo<DB, TB extends keyof DB>(
-  db: Kysely<DB>,
+  // Any Kysely instance: `matching` may alias its tables (`records as r`), which changes its DB type.
+  db: QueryExecutorProvider,
   matching: SelectQueryBuilder<DB, TB, object>,
   limit = TOTAL_COUNT_LIMIT,
 ): Promise<Total> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { onePage, pageWithTotal } from '../db/paging.js';
+import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -18,9 +18,11 @@ import type {
   Assignee,
   ListTasksQuery,
   TaskActions,
+  TaskFilters,
   TaskSortColumn,
   UpdateTaskInput,
 } from '../../shared/schemas/tasks.js';
+import type { Total } from '../../shared/schemas/paging.js';
 import { recordAudit } from './audit.js';
 import type { RequestContext } from './users.js';
 
@@ -76,68 +78,139 @@ function selectTasks(db: Kysely<Database>) {
 }
 
 /** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states. */
-const STATUS_ORDER = sql`case ${sql.ref('t.status')} when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end`;
+const STATUS_RANKS: Record<TaskStatus, number> = {
+  not_started: 0,
+  in_progress: 1,
+  failed: 2,
+  complete: 3,
+  cancelled: 4,
+};
+const STATUS_RANK = sql<number>`(case ${sql.ref('t.status')} when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end)`;
 
-/** What each column sorts by; the assignee by the name the list shows ("first last"), then email. */
-function sortExpressions(sort: TaskSortColumn) {
+/** A task as the list reads it: with its record and assignee, and the value its sort orders by. */
+export type TaskListRow = TaskRow & { sort_key: string | number };
+
+/**
+ * What each column sorts by, written exactly as its index (migration 0012) so that the index
+ * serves a page: text by code point on both databases ("C" on PostgreSQL); no due date as the
+ * smallest value; the assignee by the copy of "first last email" each task keeps ('' for nobody).
+ */
+function taskSortKey(sort: TaskSortColumn, postgres: boolean): RawBuilder<string | number> {
+  const text = (column: string) =>
+    postgres ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
   switch (sort) {
     case 'title':
-      return [sql.ref('t.title_normalized')];
+      return text('t.title_normalized');
     case 'status':
-      return [STATUS_ORDER];
+      return STATUS_RANK;
     case 'dueDate':
-      return [sql.ref('t.due_date')];
+      return sql<string>`coalesce(${text('t.due_date')}, '')`;
     case 'assignee':
-      return [sql.ref('a.first_name_normalized'), sql.ref('a.last_name_normalized'), sql.ref('a.email_normalized')];
+      return text('t.assignee_sort');
     case 'createdAt':
-      return [sql.ref('t.created_at')];
+      return text('t.created_at');
     case 'updatedAt':
-      return [sql.ref('t.updated_at')];
+      return text('t.updated_at');
   }
 }
 
-/** Columns that may be NULL (no due date, nobody assigned): they sort as the smallest value on both databases. */
-const NULLABLE_SORT_COLUMNS: ReadonlySet<TaskSortColumn> = new Set(['dueDate', 'assignee']);
-
-type Filters = Omit<ListTasksQuery, 'sort' | 'order' | 'page' | 'pageSize'>;
-
-function applyFilters(
-  query: ReturnType<typeof selectTasks>,
-  filters: Filters,
-  actor: Actor,
-): ReturnType<typeof selectTasks> {
-  let q = query;
-  if (filters.status && filters.status.length > 0) q = q.where('t.status', 'in', filters.status);
-  if (filters.assigneeId) {
-    q = q.where('t.assignee_user_id', '=', filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId);
-  }
-  if (filters.recordId) q = q.where('t.record_id', '=', filters.recordId);
-  const search = filters.search?.toLowerCase() ?? '';
-  if (search !== '') {
-    const escaped = search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    q = q.where(sql<boolean>`${sql.ref('t.title_normalized')} like ${`%${escaped}%`} escape '\\'`);
-  }
-  return q;
+function taskSort(sort: TaskSortColumn, order: 'asc' | 'desc', postgres: boolean): KeysetSort<TaskListRow> {
+  return {
+    name: `${sort}:${order}`,
+    key: taskSortKey(sort, postgres),
+    keyKind: sort === 'status' ? 'integer' : 'text',
+    keyOf: (row) => row.sort_key,
+    id: sql.ref('t.id'),
+    idKind: 'text',
+    idOf: (row) => row.id,
+    order,
+  };
 }
 
-/** One page of the Tasks list. Search matches any part of the title, in any letter case. */
+/** The FTS5 trigram index finds texts of 3 characters or more; a shorter search is read as it is. */
+const TRIGRAM = 3;
+
+/**
+ * Titles containing `search` anywhere, in any letter case. LIKE on the lower-cased title decides,
+ * on both databases alike; an index finds the candidates: on PostgreSQL the pg_trgm index serves
+ * the LIKE itself, on SQLite the FTS5 trigram table (which also ignores accents, so it finds a
+ * few more than LIKE keeps).
+ */
+function titleContains(search: string, postgres: boolean) {
+  const text = search.toLowerCase();
+  const like = sql<boolean>`${sql.ref('t.title_normalized')} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+  if (postgres || [...text].length < TRIGRAM) return like;
+  const phrase = `"${text.replaceAll('"', '""')}"`;
+  return sql<boolean>`(${sql.ref('t.rowid')} in (select rowid from tasks_title_search where tasks_title_search match ${phrase}) and ${like})`;
+}
+
+/** The tasks a list's filters and search select, no joins (the record and assignee are only read for the page). */
+function matchingTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor) {
+  const postgres = isPostgres(db as Kysely<unknown>);
+  let query = db.selectFrom('tasks as t');
+  if (filters.status && filters.status.length > 0) {
+    query = query.where('t.status', 'in', filters.status);
+    // Said again in the sort's own terms, so that sorted by status the index reads only these.
+    if (filters.sort === 'status')
+      query = query.where(
+        STATUS_RANK,
+        'in',
+        filters.status.map((status) => STATUS_RANKS[status]),
+      );
+  }
+  if (filters.assigneeId)
+    query = query.where('t.assignee_user_id', '=', filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId);
+  if (filters.recordId) query = query.where('t.record_id', '=', filters.recordId);
+  if (filters.search) query = query.where(titleContains(filters.search, postgres));
+  return query;
+}
+
+function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor) {
+  const sortKey = taskSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
+  return matchingTasks(db, filters, actor)
+    .leftJoin('records as r', 'r.id', 't.record_id')
+    .leftJoin('record_types as rt', 'rt.id', 'r.type_id')
+    .leftJoin('users as a', 'a.id', 't.assignee_user_id')
+    .selectAll('t')
+    .select([
+      'r.name as record_name',
+      'rt.name as record_type_name',
+      'a.email as assignee_email',
+      'a.first_name as assignee_first_name',
+      'a.last_name as assignee_last_name',
+    ])
+    .select(sortKey.as('sort_key'));
+}
+
+/** One page of the Tasks list and how many tasks match. Search matches any part of the title, in any letter case. */
 export async function listTasks(
   db: Db,
   actor: Actor,
   query: ListTasksQuery,
-): Promise<{ tasks: TaskRow[]; total: number }> {
-  const filtered = applyFilters(selectTasks(db), query, actor);
-  let page = filtered;
-  for (const expression of sortExpressions(query.sort)) {
-    page = page.orderBy(expression, (ob) => {
-      if (!NULLABLE_SORT_COLUMNS.has(query.sort)) return query.order === 'asc' ? ob.asc() : ob.desc();
-      return query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
-    });
-  }
-  // Ties in ID order, so paging is stable.
-  page = page.orderBy('t.id', query.order).$call(onePage(query));
-  const { rows: tasks, total } = await pageWithTotal(page, filtered.clearSelect());
-  return { tasks, total };
+): Promise<KeysetPage<TaskListRow> & { total: Total }> {
+  const sort = taskSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
+  const [page, total] = await Promise.all([
+    keysetPage(listedTasks(db, query, actor), sort, query),
+    countUpTo(db, matchingTasks(db, query, actor)),
+  ]);
+  return { ...page, total };
+}
+
+/** How many tasks the export reads at a time. */
+const EXPORT_BATCH = 1000;
+
+/**
+ * Every task the filters select, in the list's order, a keyset page at a time: a task added or
+ * removed while the export runs never makes another repeat or go missing.
+ */
+export async function* tasksInOrder(db: Db, actor: Actor, filters: TaskFilters): AsyncGenerator<TaskListRow[]> {
+  const sort = taskSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
+  let cursor: string | undefined;
+  do {
+    const page = await keysetPage(listedTasks(db, filters, actor), sort, { cursor, pageSize: EXPORT_BATCH });
+    if (page.rows.length > 0) yield page.rows;
+    cursor = page.next ?? undefined;
+  } while (cursor);
 }
 
 async function findTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
