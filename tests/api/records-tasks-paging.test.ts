@@ -497,5 +497,17 @@ describe('totals past 10,000', () => {
     const last = await taskPage({ search: 'bulk', cursor: 'last', pageSize: '7' });
     expect(last.rows).toHaveLength(7);
     expect(last.next).toBeNull();
+
+    // So many match that the page is read from the sort's own index, each row checked, not sorted.
+    const actor = { user: { id: adminId } } as Parameters<typeof listTasks>[1];
+    for (const filter of [{ search: 'bulk' }, { status: ['complete' as const, 'failed' as const] }]) {
+      const statements = await statementsOf((db) =>
+        listTasks(db, actor, { ...filter, sort: 'title', order: 'desc', pageSize: 25 }),
+      );
+      const page = statements.find((s) => /order by/i.test(s.sql) && s.parameters.includes(26))!;
+      const plan = await planOf(page);
+      expect(plan, plan).toContain('tasks_title_sort_idx');
+      expect(plan, plan).not.toMatch(usingPostgres ? /\bSort\b/ : /TEMP B-TREE/);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
-import { isPostgres, isUniqueViolation } from '../db/portable.js';
+import { isPostgres, isUniqueViolation, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { can, type Actor } from '../auth/actor.js';
@@ -135,7 +135,8 @@ export type RecordListRow = RecordWithType & { sort_key: string };
 /**
  * What each column sorts by, written exactly as its index (migration 0012) so that the index
  * serves a page: text by code point on both databases ("C" on PostgreSQL); Type by the copy of the
- * type's name each record keeps; Owner, free text typed in any letter case, by lower().
+ * type's name each record keeps; Owner, free text typed in any letter case, by its lower() (a
+ * generated column).
  */
 function recordSortKey(sort: RecordSortColumn, postgres: boolean): RawBuilder<string> {
   const text = (column: string) =>
@@ -146,7 +147,7 @@ function recordSortKey(sort: RecordSortColumn, postgres: boolean): RawBuilder<st
     case 'type':
       return text('r.type_sort');
     case 'owner':
-      return sql<string>`lower(${text('r.owner')})`;
+      return text('r.owner_sort');
     case 'createdAt':
       return text('r.created_at');
     case 'updatedAt':
@@ -164,6 +165,8 @@ function recordSort(sort: RecordSortColumn, order: 'asc' | 'desc', postgres: boo
     idKind: 'text',
     idOf: (row) => row.id,
     order,
+    // Every key is a column (see recordSortKey), so the cursor's (key, id) is one index range.
+    rowValue: true,
   };
 }
 
@@ -171,25 +174,41 @@ function recordSort(sort: RecordSortColumn, order: 'asc' | 'desc', postgres: boo
  * Case-insensitive prefix match on the normalized name, as a range of the name index (by code
  * point, so exactly the names that start with the prefix).
  */
-function namePrefixMatch(search: string, postgres: boolean) {
+function namePrefixMatch(search: string, name: RawBuilder<string>) {
   const prefix = normalizeName(search);
   const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
-  const column = recordSortKey('name', postgres);
-  return sql<boolean>`(${column} >= ${prefix} and ${column} < ${upper})`;
+  return sql<boolean>`(${name} >= ${prefix} and ${name} < ${upper})`;
 }
 
-/** The records a list's search and type filter select (no join: the type is only read for the page). */
-function matchingRecords(db: Kysely<Database>, filters: Pick<RecordFilters, 'search' | 'typeId'>) {
+/**
+ * The records a list's search and type filter select (no join: the type is only read for the
+ * page). `selective` says whether few enough match that fetching them by their filter's index and
+ * sorting them is the quickest way to a page; when many match, the filters are written so that no
+ * index serves them, and the sort's index is read in order instead (see `unindexed`).
+ */
+function matchingRecords(db: Kysely<Database>, filters: RecordFilters, selective = true) {
   const postgres = isPostgres(db as Kysely<unknown>);
   let query = db.selectFrom('records as r');
-  if (filters.search) query = query.where(namePrefixMatch(filters.search, postgres));
-  if (filters.typeId) query = query.where('r.type_id', '=', filters.typeId);
+  if (filters.search) {
+    // Sorted by name, the search is a range of the sort's own index either way.
+    const name =
+      selective || filters.sort === 'name'
+        ? recordSortKey('name', postgres)
+        : postgres
+          ? sql<string>`${unindexed(db as Kysely<unknown>, 'r.name_normalized')} collate "C"`
+          : unindexed(db as Kysely<unknown>, 'r.name_normalized');
+    query = query.where(namePrefixMatch(filters.search, name));
+  }
+  if (filters.typeId) {
+    const type = selective ? sql.ref('r.type_id') : unindexed(db as Kysely<unknown>, 'r.type_id');
+    query = query.where(sql<boolean>`${type} = ${filters.typeId}`);
+  }
   return query;
 }
 
-function listedRecords(db: Kysely<Database>, filters: RecordFilters) {
+function listedRecords(db: Kysely<Database>, filters: RecordFilters, selective = true) {
   const sortKey = recordSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
-  return matchingRecords(db, filters)
+  return matchingRecords(db, filters, selective)
     .innerJoin('record_types as t', 't.id', 'r.type_id')
     .selectAll('r')
     .select('t.name as type_name')
@@ -202,10 +221,10 @@ export async function listRecords(
   query: ListRecordsQuery,
 ): Promise<KeysetPage<RecordListRow> & { total: Total }> {
   const sort = recordSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
-  const [page, total] = await Promise.all([
-    keysetPage(listedRecords(db, query), sort, query),
-    countUpTo(db, matchingRecords(db, query)),
-  ]);
+  const filtered = Boolean(query.search || query.typeId);
+  // The count (it stops at 10,001) says first whether the filters are selective.
+  const total = await countUpTo(db, matchingRecords(db, query));
+  const page = await keysetPage(listedRecords(db, query, !filtered || total.exact), sort, query);
   return { ...page, total };
 }
 
@@ -218,9 +237,10 @@ const EXPORT_BATCH = 1000;
  */
 export async function* recordsInOrder(db: Kysely<Database>, filters: RecordFilters): AsyncGenerator<RecordListRow[]> {
   const sort = recordSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
+  const selective = !(filters.search || filters.typeId) || (await countUpTo(db, matchingRecords(db, filters))).exact;
   let cursor: string | undefined;
   do {
-    const page = await keysetPage(listedRecords(db, filters), sort, { cursor, pageSize: EXPORT_BATCH });
+    const page = await keysetPage(listedRecords(db, filters, selective), sort, { cursor, pageSize: EXPORT_BATCH });
     if (page.rows.length > 0) yield page.rows;
     cursor = page.next ?? undefined;
   } while (cursor);

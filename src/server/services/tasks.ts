@@ -3,7 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import type { Database, TaskTable } from '../db/schema.js';
-import { isPostgres } from '../db/portable.js';
+import { isPostgres, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { can, type Actor } from '../auth/actor.js';
@@ -77,7 +77,7 @@ function selectTasks(db: Kysely<Database>) {
     ]);
 }
 
-/** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states. */
+/** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states (tasks.status_rank). */
 const STATUS_RANKS: Record<TaskStatus, number> = {
   not_started: 0,
   in_progress: 1,
@@ -85,15 +85,15 @@ const STATUS_RANKS: Record<TaskStatus, number> = {
   complete: 3,
   cancelled: 4,
 };
-const STATUS_RANK = sql<number>`(case ${sql.ref('t.status')} when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end)`;
 
 /** A task as the list reads it: with its record and assignee, and the value its sort orders by. */
 export type TaskListRow = TaskRow & { sort_key: string | number };
 
 /**
  * What each column sorts by, written exactly as its index (migration 0012) so that the index
- * serves a page: text by code point on both databases ("C" on PostgreSQL); no due date as the
- * smallest value; the assignee by the copy of "first last email" each task keeps ('' for nobody).
+ * serves a page: text by code point on both databases ("C" on PostgreSQL); the status in workflow
+ * order and the due date with none as the smallest value (generated columns); the assignee by the
+ * copy of "first last email" each task keeps ('' for nobody).
  */
 function taskSortKey(sort: TaskSortColumn, postgres: boolean): RawBuilder<string | number> {
   const text = (column: string) =>
@@ -102,9 +102,9 @@ function taskSortKey(sort: TaskSortColumn, postgres: boolean): RawBuilder<string
     case 'title':
       return text('t.title_normalized');
     case 'status':
-      return STATUS_RANK;
+      return sql<number>`${sql.ref('t.status_rank')}`;
     case 'dueDate':
-      return sql<string>`coalesce(${text('t.due_date')}, '')`;
+      return text('t.due_sort');
     case 'assignee':
       return text('t.assignee_sort');
     case 'createdAt':
@@ -124,6 +124,8 @@ function taskSort(sort: TaskSortColumn, order: 'asc' | 'desc', postgres: boolean
     idKind: 'text',
     idOf: (row) => row.id,
     order,
+    // Every key is a column (see taskSortKey), so the cursor's (key, id) is one index range.
+    rowValue: true,
   };
 }
 
@@ -132,42 +134,54 @@ const TRIGRAM = 3;
 
 /**
  * Titles containing `search` anywhere, in any letter case. LIKE on the lower-cased title decides,
- * on both databases alike; an index finds the candidates: on PostgreSQL the pg_trgm index serves
- * the LIKE itself, on SQLite the FTS5 trigram table (which also ignores accents, so it finds a
- * few more than LIKE keeps).
+ * on both databases alike; when few titles match, an index finds them: on PostgreSQL the pg_trgm
+ * index serves the LIKE itself, on SQLite the FTS5 trigram table (which also ignores accents, so it
+ * finds a few more than LIKE keeps). When many match, the sort's index is read in order and each
+ * title checked (see `unindexed`).
  */
-function titleContains(search: string, postgres: boolean) {
+function titleContains(db: Kysely<Database>, search: string, selective: boolean) {
+  const postgres = isPostgres(db as Kysely<unknown>);
   const text = search.toLowerCase();
-  const like = sql<boolean>`${sql.ref('t.title_normalized')} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
-  if (postgres || [...text].length < TRIGRAM) return like;
+  const title = selective ? sql.ref('t.title_normalized') : unindexed(db as Kysely<unknown>, 't.title_normalized');
+  const like = sql<boolean>`${title} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+  if (postgres || !selective || [...text].length < TRIGRAM) return like;
   const phrase = `"${text.replaceAll('"', '""')}"`;
   return sql<boolean>`(${sql.ref('t.rowid')} in (select rowid from tasks_title_search where tasks_title_search match ${phrase}) and ${like})`;
 }
 
-/** The tasks a list's filters and search select, no joins (the record and assignee are only read for the page). */
-function matchingTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor) {
-  const postgres = isPostgres(db as Kysely<unknown>);
+/**
+ * The tasks a list's filters and search select, no joins (the record and assignee are only read
+ * for the page). `selective` says whether few enough match that fetching them by their filter's
+ * index and sorting them is the quickest way to a page; when many match, the filters are written
+ * so that no index serves them, and the sort's index is read in order instead.
+ */
+function matchingTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, selective = true) {
+  const column = (name: string) => (selective ? sql.ref(name) : unindexed(db as Kysely<unknown>, name));
   let query = db.selectFrom('tasks as t');
-  if (filters.status && filters.status.length > 0) {
-    query = query.where('t.status', 'in', filters.status);
-    // Said again in the sort's own terms, so that sorted by status the index reads only these.
-    if (filters.sort === 'status')
-      query = query.where(
-        STATUS_RANK,
-        'in',
-        filters.status.map((status) => STATUS_RANKS[status]),
-      );
-  }
+  if (filters.status && filters.status.length > 0) query = query.where(column('t.status'), 'in', filters.status);
   if (filters.assigneeId)
-    query = query.where('t.assignee_user_id', '=', filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId);
-  if (filters.recordId) query = query.where('t.record_id', '=', filters.recordId);
-  if (filters.search) query = query.where(titleContains(filters.search, postgres));
+    query = query.where(
+      column('t.assignee_user_id'),
+      '=',
+      filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId,
+    );
+  if (filters.recordId) query = query.where(column('t.record_id'), '=', filters.recordId);
+  if (filters.search) query = query.where(titleContains(db, filters.search, selective));
   return query;
 }
 
-function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor) {
+function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, selective = true) {
   const sortKey = taskSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
-  return matchingTasks(db, filters, actor)
+  let query = matchingTasks(db, filters, actor, selective);
+  // Sorted by status, the status filter said again in the sort's own terms, so that the sort's
+  // index reads only those statuses. (Not in the count: there the status index alone is quicker.)
+  if (filters.sort === 'status' && filters.status && filters.status.length > 0)
+    query = query.where(
+      sql.ref('t.status_rank'),
+      'in',
+      filters.status.map((status) => STATUS_RANKS[status]),
+    );
+  return query
     .leftJoin('records as r', 'r.id', 't.record_id')
     .leftJoin('record_types as rt', 'rt.id', 'r.type_id')
     .leftJoin('users as a', 'a.id', 't.assignee_user_id')
@@ -189,10 +203,10 @@ export async function listTasks(
   query: ListTasksQuery,
 ): Promise<KeysetPage<TaskListRow> & { total: Total }> {
   const sort = taskSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
-  const [page, total] = await Promise.all([
-    keysetPage(listedTasks(db, query, actor), sort, query),
-    countUpTo(db, matchingTasks(db, query, actor)),
-  ]);
+  const filtered = Boolean(query.status?.length || query.assigneeId || query.recordId || query.search);
+  // The count (it stops at 10,001) says first whether the filters are selective.
+  const total = await countUpTo(db, matchingTasks(db, query, actor));
+  const page = await keysetPage(listedTasks(db, query, actor, !filtered || total.exact), sort, query);
   return { ...page, total };
 }
 
@@ -205,9 +219,14 @@ const EXPORT_BATCH = 1000;
  */
 export async function* tasksInOrder(db: Db, actor: Actor, filters: TaskFilters): AsyncGenerator<TaskListRow[]> {
   const sort = taskSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
+  const filtered = Boolean(filters.status?.length || filters.assigneeId || filters.recordId || filters.search);
+  const selective = !filtered || (await countUpTo(db, matchingTasks(db, filters, actor))).exact;
   let cursor: string | undefined;
   do {
-    const page = await keysetPage(listedTasks(db, filters, actor), sort, { cursor, pageSize: EXPORT_BATCH });
+    const page = await keysetPage(listedTasks(db, filters, actor, selective), sort, {
+      cursor,
+      pageSize: EXPORT_BATCH,
+    });
     if (page.rows.length > 0) yield page.rows;
     cursor = page.next ?? undefined;
   } while (cursor);

@@ -6,7 +6,7 @@ import { isPostgres } from '../portable.js';
  * at ten: one `(sort key, id)` index per sort column, one per filter combined with the default
  * sort, and an index that serves the Tasks title search (any part of the title).
  *
- * Each key expression is exactly the one services/records.ts and services/tasks.ts sort by, so the
+ * Each key is a column, exactly the one services/records.ts and services/tasks.ts sort by, so the
  * index serves both the ORDER BY and the "past this row" condition of a keyset page. On PostgreSQL
  * text keys take the "C" collation, so both databases order by code point alike (as in 0002).
  * Nullable columns are coalesced: a key is never NULL. Written out here rather than shared with the
@@ -30,19 +30,39 @@ const cols = (...parts: Dialect[]): Dialect => ({
 });
 const id = same(sql.raw('id'));
 
-/** Workflow order of a task's status (as services/tasks.ts sorts by it). */
-const STATUS_RANK = sql.raw(
-  "(case status when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end)",
-);
+/**
+ * Sort keys computed from a row's own columns are generated columns rather than index expressions:
+ * the keyset compares `(key, id)` as a row value, which SQLite serves from an index of columns
+ * only. Virtual on SQLite (it cannot add a stored one to a table), stored on PostgreSQL (it has no
+ * virtual ones before 18).
+ */
+const GENERATED: { table: 'records' | 'tasks'; column: string; type: 'text' | 'integer'; as: Dialect }[] = [
+  // Owner is free text typed in any letter case: sorted by lower(), which folds ASCII on both databases.
+  {
+    table: 'records',
+    column: 'owner_sort',
+    type: 'text',
+    as: { sqlite: sql.raw('lower(owner)'), postgres: sql.raw('lower(owner collate "C")') },
+  },
+  // Workflow order of a task's status.
+  {
+    table: 'tasks',
+    column: 'status_rank',
+    type: 'integer',
+    as: same(
+      sql.raw(
+        "case status when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end",
+      ),
+    ),
+  },
+  // No due date sorts first ascending.
+  { table: 'tasks', column: 'due_sort', type: 'text', as: same(sql.raw("coalesce(due_date, '')")) },
+];
 
 const INDEXES: { name: string; table: 'records' | 'tasks'; on: Dialect }[] = [
   { name: 'records_name_sort_idx', table: 'records', on: cols(text('name_normalized'), id) },
   { name: 'records_type_sort_idx', table: 'records', on: cols(text('type_sort'), id) },
-  {
-    name: 'records_owner_sort_idx',
-    table: 'records',
-    on: cols({ sqlite: sql.raw('lower(owner)'), postgres: sql.raw('lower(owner collate "C")') }, id),
-  },
+  { name: 'records_owner_sort_idx', table: 'records', on: cols(text('owner_sort'), id) },
   { name: 'records_created_sort_idx', table: 'records', on: cols(text('created_at'), id) },
   { name: 'records_updated_sort_idx', table: 'records', on: cols(text('updated_at'), id) },
   // The type filter with the default sort (by name).
@@ -53,15 +73,8 @@ const INDEXES: { name: string; table: 'records' | 'tasks'; on: Dialect }[] = [
   },
 
   { name: 'tasks_title_sort_idx', table: 'tasks', on: cols(text('title_normalized'), id) },
-  { name: 'tasks_status_sort_idx', table: 'tasks', on: cols(same(STATUS_RANK), id) },
-  {
-    name: 'tasks_due_sort_idx',
-    table: 'tasks',
-    on: cols(
-      { sqlite: sql.raw("coalesce(due_date, '')"), postgres: sql.raw(`coalesce(due_date collate "C", '')`) },
-      id,
-    ),
-  },
+  { name: 'tasks_status_sort_idx', table: 'tasks', on: cols(same(sql.raw('status_rank')), id) },
+  { name: 'tasks_due_sort_idx', table: 'tasks', on: cols(text('due_sort'), id) },
   { name: 'tasks_assignee_sort_idx', table: 'tasks', on: cols(text('assignee_sort'), id) },
   { name: 'tasks_created_sort_idx', table: 'tasks', on: cols(text('created_at'), id) },
   { name: 'tasks_updated_sort_idx', table: 'tasks', on: cols(text('updated_at'), id) },
@@ -106,6 +119,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`update tasks set assignee_sort = coalesce((select ${sql.raw(ASSIGNEE_SORT('u'))} from users u where u.id = tasks.assignee_user_id), '')`.execute(
     db,
   );
+  for (const { table, column, type, as } of GENERATED) {
+    await db.schema
+      .alterTable(table)
+      .addColumn(column, type, (c) => {
+        const generated = c.notNull().generatedAlwaysAs(postgres ? as.postgres : as.sqlite);
+        return postgres ? generated.stored() : generated;
+      })
+      .execute();
+  }
   if (postgres) await postgresTriggers(db);
   else await sqliteTriggers(db);
 
@@ -234,6 +256,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const index of [...INDEXES].reverse()) await db.schema.dropIndex(index.name).execute();
   for (const index of SUPERSEDED)
     await db.schema.createIndex(index.name).on(index.table).column(index.column).execute();
+  for (const { table, column } of [...GENERATED].reverse())
+    await db.schema.alterTable(table).dropColumn(column).execute();
   await db.schema.alterTable('tasks').dropColumn('assignee_sort').execute();
   await db.schema.alterTable('records').dropColumn('type_sort').execute();
 }
