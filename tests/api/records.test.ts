@@ -274,7 +274,8 @@ describe('GET /api/v1/records', () => {
     const response = await readOnly.request({ method: 'GET', url: '/api/v1/records', query: { typeId, ...query } });
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    return { names: body.records.map((r: { name: string }) => r.name), total: body.total };
+    expect(body.total.exact).toBe(true);
+    return { names: body.records.map((r: { name: string }) => r.name), total: body.total.count };
   }
 
   it('filters by type and sorts by name by default', async () => {
@@ -295,13 +296,17 @@ describe('GET /api/v1/records', () => {
   });
 
   it('pages, with the total of all matches', async () => {
-    expect(await names({ pageSize: '3', page: '2' })).toEqual({ names: ['Beta_1'], total: 4 });
+    expect(await names({ pageSize: '3', cursor: 'last' })).toEqual({
+      names: ['alpha-2', 'Beta%2', 'Beta_1'],
+      total: 4,
+    });
   });
 
   it.each([
     ['an unknown sort column', { sort: 'secret' }],
     ['a page size over 500', { pageSize: '501' }],
-    ['page 0', { page: '0' }],
+    ['a page number (the list pages by cursor)', { page: '2' }],
+    ['a cursor that is not one', { cursor: 'not a cursor!' }],
     ['an unknown parameter', { color: 'red' }],
   ])('refuses %s with 400', async (_, query) => {
     const response = await readOnly.request({ method: 'GET', url: '/api/v1/records', query });

@@ -171,3 +171,47 @@ test('a Read Only User sees no New, Import or edit controls', async ({ page }) =
     await expect(page.getByRole('button', { name })).toHaveCount(0);
   await saveScreenshot(page, 'records-view-read-only');
 });
+
+test('the list pages by cursor: Next, Last, Previous, a reload of a deep page, and a search while typing', async ({
+  page,
+}) => {
+  const type = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/record-types', { name: 'Paged' });
+  for (let i = 1; i <= 23; i++)
+    await admin.expect(201, 'POST', '/api/v1/records', {
+      typeId: type.id,
+      name: `PG-${String(i).padStart(3, '0')}`,
+      owner: i % 2 ? 'Åsa Öberg' : 'Ops',
+    });
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/records?typeId=${type.id}&pageSize=10`);
+  const table = page.getByRole('table', { name: 'Records' });
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  await expect(table.getByRole('link', { name: 'PG-001' })).toBeVisible();
+  await expect(page.getByText('10 shown of 23 records')).toBeVisible();
+  await expect(pages.getByRole('button', { name: 'Previous' })).toBeDisabled();
+
+  await pages.getByRole('button', { name: 'Next' }).click();
+  await expect(table.getByRole('link', { name: 'PG-011' })).toBeVisible();
+  await expect(page).toHaveURL(/cursor=/);
+  await saveScreenshot(page, 'records-list-paged');
+  // The page is in the address: a reload shows the same rows.
+  await page.reload();
+  await expect(table.getByRole('link', { name: 'PG-011' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'PG-001' })).toHaveCount(0);
+
+  await pages.getByRole('button', { name: 'Last' }).click();
+  await expect(table.getByRole('link', { name: 'PG-023' })).toBeVisible();
+  await expect(page.getByText('10 shown of 23 records')).toBeVisible();
+  await expect(pages.getByRole('button', { name: 'Next' })).toBeDisabled();
+  await pages.getByRole('button', { name: 'Previous' }).click();
+  await expect(table.getByRole('link', { name: 'PG-004' })).toBeVisible();
+  await pages.getByRole('button', { name: 'First' }).click();
+  await expect(table.getByRole('link', { name: 'PG-001' })).toBeVisible();
+
+  // A search starts again from the first page once typing pauses.
+  await pages.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('searchbox', { name: 'Search records' }).fill('pg-02');
+  await expect(table.getByRole('link', { name: 'PG-020' })).toBeVisible();
+  await expect(page.getByText('4 shown of 4 records')).toBeVisible();
+  await expect(page).not.toHaveURL(/cursor=/);
+});

@@ -153,3 +153,41 @@ test('a Regular User (No Delete) sees no Delete Task button and their token cann
   expect(refused.status).toBe(403);
   expect((await admin.expect<{ id: string }>(200, 'GET', `/api/v1/tasks/${task.id}`)).id).toBe(task.id);
 });
+
+test('the list pages by cursor, a deep page survives a reload, and an emptied last page steps back', async ({
+  page,
+}) => {
+  const ids: string[] = [];
+  for (let i = 1; i <= 12; i++)
+    ids.push(
+      (
+        await admin.expect<{ id: string }>(201, 'POST', '/api/v1/tasks', {
+          title: `Paged straße ${String(i).padStart(2, '0')}`,
+        })
+      ).id,
+    );
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/tasks?sort=title&order=asc&pageSize=10`);
+  const table = page.getByRole('table', { name: 'Tasks' });
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  await page.getByRole('searchbox', { name: 'Search tasks' }).fill('STRASSE');
+  await expect(page.getByText('No tasks match these filters.')).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search tasks' }).fill('ED STRAßE');
+  await expect(page.getByText('10 shown of 12 tasks')).toBeVisible();
+  await expect(table.getByRole('link', { name: 'Paged straße 01' })).toBeVisible();
+
+  await pages.getByRole('button', { name: 'Next' }).click();
+  await expect(table.getByRole('link', { name: 'Paged straße 11' })).toBeVisible();
+  await expect(page.getByText('2 shown of 12 tasks')).toBeVisible();
+  await saveScreenshot(page, 'tasks-list-paged');
+  await page.reload();
+  await expect(table.getByRole('link', { name: 'Paged straße 12' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'Paged straße 01' })).toHaveCount(0);
+
+  // Both tasks of the page shown are deleted elsewhere: the list steps back to the page before.
+  for (const id of ids.slice(10)) await admin.expect(204, 'DELETE', `/api/v1/tasks/${id}`);
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(table.getByRole('link', { name: 'Paged straße 01' })).toBeVisible();
+  await expect(page.getByText(/shown of 10 tasks/)).toBeVisible();
+  await expect(pages.getByRole('button', { name: 'Previous' })).toBeDisabled();
+});

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type QueryExecutorProvider, type SelectQueryBuilder } from 'kysely';
 import { CURSOR_LAST, type Total } from '../../shared/schemas/paging.js';
 import { fieldError } from '../app-error.js';
 
@@ -58,6 +58,13 @@ export interface KeysetSort<R> {
   idKind: KeyKind;
   idOf(row: R): KeyValue;
   order: 'asc' | 'desc';
+  /**
+   * Compare `(key, id)` past the cursor as one row value. Only for a key that is a plain column:
+   * SQLite range-scans a row value on an index of columns but not of expressions. It finds a page
+   * inside a long run of equal keys (a status, a type) straight from the index, where the default
+   * range on the key alone reads the run from its start.
+   */
+  rowValue?: boolean;
 }
 
 export interface KeysetRequest {
@@ -137,6 +144,7 @@ function ordered<DB, TB extends keyof DB, R>(
  */
 function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
   const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
+  if (sort.rowValue) return sql<boolean>`((${sort.key}, ${sort.id}) ${strictly} (${at.key}, ${at.id}))`;
   return sql<boolean>`(${sort.key} ${orEqual} ${at.key} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id}))`;
 }
 
@@ -196,7 +204,8 @@ export const TOTAL_COUNT_LIMIT = 10_000;
  * else "more than `limit`". Counting stops at limit + 1 rows, so a request never reads a million.
  */
 export async function countUpTo<DB, TB extends keyof DB>(
-  db: Kysely<DB>,
+  // Any Kysely instance: `matching` may alias its tables (`records as r`), which changes its DB type.
+  db: QueryExecutorProvider,
   matching: SelectQueryBuilder<DB, TB, object>,
   limit = TOTAL_COUNT_LIMIT,
 ): Promise<Total> {

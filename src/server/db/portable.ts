@@ -1,5 +1,5 @@
 /** The few places where SQLite and PostgreSQL need different SQL, kept together. */
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 
 export function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -21,4 +21,15 @@ export function isUniqueViolation(error: unknown): boolean {
 /** A column for file contents (attachments): BLOB on SQLite, BYTEA on PostgreSQL. */
 export function binaryColumn(db: Kysely<unknown>): 'bytea' | 'blob' {
   return isPostgres(db) ? 'bytea' : 'blob';
+}
+
+/**
+ * A text column written so that no index serves a condition on it. For a filter most rows pass,
+ * the planner then reads the list's sort index in order and checks each row, stopping after a
+ * page, instead of fetching every match by the filter's index and sorting them all.
+ * SQLite: unary + (its documented way to keep a term from an index); PostgreSQL: an expression no
+ * index is on.
+ */
+export function unindexed(db: Kysely<unknown>, column: string): RawBuilder<string> {
+  return isPostgres(db) ? sql<string>`(${sql.ref(column)} || '')` : sql<string>`+${sql.ref(column)}`;
 }

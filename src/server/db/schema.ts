@@ -133,6 +133,10 @@ export interface RecordTypeTable {
   created_at: string;
 }
 
+/**
+ * records.type_sort (the type's name_normalized) is left out: triggers keep it (migration 0012),
+ * only the list's sort reads it, and no writer needs to set it.
+ */
 export interface RecordTable {
   id: string;
   type_id: string;
@@ -149,6 +153,10 @@ export interface RecordTable {
 
 export type TaskStatus = 'not_started' | 'in_progress' | 'complete' | 'cancelled' | 'failed';
 
+/**
+ * tasks.assignee_sort (the assignee's "first last email", lower-cased) is left out: triggers keep
+ * it (migration 0012), only the list's sort reads it, and no writer needs to set it.
+ */
 export interface TaskTable {
   id: string;
   title: string;

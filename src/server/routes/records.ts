@@ -14,6 +14,7 @@ import {
   listRecords,
   listRecordTypes,
   parseProperties,
+  recordsInOrder,
   updateRecord,
   type RecordTypeWithCount,
   type RecordWithType,
@@ -66,8 +67,6 @@ const IMPORT_DESCRIPTION =
   'deleting the records of the types named in the file that the file does not list (needs records:update ' +
   'and records:delete). At most 5000 rows and a 1 MiB body.';
 
-const EXPORT_PAGE_SIZE = 1000;
-
 export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
     '/api/v1/record-types',
@@ -105,20 +104,18 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       config: { access: requires('records:view') },
       schema: {
         tags: ['Records'],
-        summary: 'List records (search, filter by type, sort, paginate)',
-        description: 'search matches the start of the name, in any letter case; typeId filters by type.',
+        summary: 'List records (search, filter by type, sort, page by cursor)',
+        description:
+          'search matches the start of the name, in any letter case; typeId filters by type. A page starts ' +
+          'where `cursor` says (absent: the first page; `last`: the last; else `next` or `previous` of an ' +
+          'answer); `total` is exact up to 10,000, else `exact: false`.',
         querystring: ListRecordsQuerySchema,
         response: { 200: RecordListSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { records, total } = await listRecords(db, request.query);
-      return {
-        records: records.map(presentRecord),
-        total,
-        page: request.query.page,
-        pageSize: request.query.pageSize,
-      };
+      const { rows, next, previous, total } = await listRecords(db, request.query);
+      return { records: rows.map(presentRecord), pageSize: request.query.pageSize, next, previous, total };
     },
   );
 
@@ -138,8 +135,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       const keys = await listPropertyKeys(db, request.query);
       async function* rows() {
         yield csvRow(['Type', 'Name', 'Owner', ...keys]);
-        for (let page = 1; ; page++) {
-          const { records } = await listRecords(db, { ...request.query, page, pageSize: EXPORT_PAGE_SIZE });
+        for await (const records of recordsInOrder(db, request.query)) {
           for (const record of records) {
             const properties = parseProperties(record.properties);
             yield csvRow([
@@ -149,7 +145,6 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
               ...keys.map((key) => properties.get(key) ?? ''),
             ]);
           }
-          if (records.length < EXPORT_PAGE_SIZE) return;
         }
       }
       const date = new Date().toISOString().slice(0, 10);

@@ -16,6 +16,7 @@ import {
   listAssignees,
   listTasks,
   taskActions,
+  tasksInOrder,
   transitionTask,
   updateTask,
   type TaskAttachmentRow,
@@ -39,6 +40,7 @@ import {
   AttachmentParamsSchema,
   CreateNoteSchema,
   CreateTaskSchema,
+  ExportTasksQuerySchema,
   ListTasksQuerySchema,
   TASK_ATTACHMENT_MAX_BYTES,
   TaskAttachmentSchema,
@@ -116,8 +118,6 @@ const CSV_COLUMNS = [
   ['Updated', (t) => t.updatedAt],
 ] as const satisfies ReadonlyArray<readonly [string, (t: TaskSummary) => unknown]>;
 
-const EXPORT_PAGE_SIZE = 1000;
-
 const TRANSITION_SUMMARIES: Record<TaskTransitionName, string> = {
   start: 'Start a task (Not Started or Failed → In Progress)',
   complete: 'Complete a task (In Progress → Complete)',
@@ -139,22 +139,19 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       config: { access: requires('tasks:view') },
       schema: {
         tags: ['Tasks'],
-        summary: 'List tasks (filter, search, sort, paginate)',
+        summary: 'List tasks (filter, search, sort, page by cursor)',
         description:
           '`status` may repeat or be comma-separated; `assigneeId` is an account ID or `me`; ' +
-          '`search` matches any part of the title, in any letter case.',
+          '`search` matches any part of the title, in any letter case. A page starts where `cursor` says ' +
+          '(absent: the first page; `last`: the last; else `next` or `previous` of an answer); `total` is ' +
+          'exact up to 10,000, else `exact: false`.',
         querystring: ListTasksQuerySchema,
         response: { 200: TaskListSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { tasks, total } = await listTasks(db, actorOf(request), request.query);
-      return {
-        tasks: tasks.map(presentTaskSummary),
-        total,
-        page: request.query.page,
-        pageSize: request.query.pageSize,
-      };
+      const { rows, next, previous, total } = await listTasks(db, actorOf(request), request.query);
+      return { tasks: rows.map(presentTaskSummary), pageSize: request.query.pageSize, next, previous, total };
     },
   );
 
@@ -165,18 +162,15 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       schema: {
         tags: ['Tasks'],
         summary: 'Export tasks as CSV (same filters and sort as the list)',
-        querystring: ListTasksQuerySchema.omit({ page: true, pageSize: true }),
+        querystring: ExportTasksQuerySchema,
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
       async function* rows() {
         yield csvRow(CSV_COLUMNS.map(([header]) => header));
-        for (let page = 1; ; page++) {
-          const { tasks } = await listTasks(db, actor, { ...request.query, page, pageSize: EXPORT_PAGE_SIZE });
+        for await (const tasks of tasksInOrder(db, actor, request.query))
           for (const task of tasks.map(presentTaskSummary)) yield csvRow(CSV_COLUMNS.map(([, value]) => value(task)));
-          if (tasks.length < EXPORT_PAGE_SIZE) return;
-        }
       }
       const date = new Date().toISOString().slice(0, 10);
       return reply

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { onePage, pageWithTotal } from '../db/paging.js';
+import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
-import { isUniqueViolation } from '../db/portable.js';
+import { isPostgres, isUniqueViolation, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { can, type Actor } from '../auth/actor.js';
@@ -13,8 +13,10 @@ import {
   type ListRecordsQuery,
   type NewRecord,
   type RecordChanges,
+  type RecordFilters,
   type RecordSortColumn,
 } from '../../shared/schemas/records.js';
+import type { Total } from '../../shared/schemas/paging.js';
 import { recordAudit } from './audit.js';
 import type { RequestContext } from './users.js';
 
@@ -127,75 +129,128 @@ async function resolveType(
 // ---------------------------------------------------------------------------------------------
 // Reading records
 
-type RecordListColumn = 'r.name_normalized' | 't.name_normalized' | 'r.owner' | 'r.created_at' | 'r.updated_at';
+/** A record as the list reads it: with its type's name and the value its sort orders by. */
+export type RecordListRow = RecordWithType & { sort_key: string };
 
-/** What each column of the list sorts by; Owner is free text typed in any letter case, so it sorts by lower(). */
-const SORT_COLUMNS: Record<RecordSortColumn, { column: RecordListColumn; fold?: true }> = {
-  name: { column: 'r.name_normalized' },
-  type: { column: 't.name_normalized' },
-  owner: { column: 'r.owner', fold: true },
-  createdAt: { column: 'r.created_at' },
-  updatedAt: { column: 'r.updated_at' },
-};
+/**
+ * What each column sorts by, written exactly as its index (migration 0012) so that the index
+ * serves a page: text by code point on both databases ("C" on PostgreSQL); Type by the copy of the
+ * type's name each record keeps; Owner, free text typed in any letter case, by its lower() (a
+ * generated column).
+ */
+function recordSortKey(sort: RecordSortColumn, postgres: boolean): RawBuilder<string> {
+  const text = (column: string) =>
+    postgres ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
+  switch (sort) {
+    case 'name':
+      return text('r.name_normalized');
+    case 'type':
+      return text('r.type_sort');
+    case 'owner':
+      return text('r.owner_sort');
+    case 'createdAt':
+      return text('r.created_at');
+    case 'updatedAt':
+      return text('r.updated_at');
+  }
+}
 
-function sortExpression(sort: RecordSortColumn) {
-  const { column, fold } = SORT_COLUMNS[sort];
-  return fold ? sql`lower(${sql.ref(column)})` : sql.ref(column);
+function recordSort(sort: RecordSortColumn, order: 'asc' | 'desc', postgres: boolean): KeysetSort<RecordListRow> {
+  return {
+    name: `${sort}:${order}`,
+    key: recordSortKey(sort, postgres),
+    keyKind: 'text',
+    keyOf: (row) => row.sort_key,
+    id: sql.ref('r.id'),
+    idKind: 'text',
+    idOf: (row) => row.id,
+    order,
+    // Every key is a column (see recordSortKey), so the cursor's (key, id) is one index range.
+    rowValue: true,
+  };
 }
 
 /**
- * Case-insensitive prefix match on the normalized name that can use its index: a range on the
- * column, plus LIKE so the answer stays exact whatever the database's collation (as users.ts does).
+ * Case-insensitive prefix match on the normalized name, as a range of the name index (by code
+ * point, so exactly the names that start with the prefix).
  */
-function namePrefixMatch(search: string) {
-  const prefix = search.toLowerCase();
-  const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+function namePrefixMatch(search: string, name: RawBuilder<string>) {
+  const prefix = normalizeName(search);
   const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
-  const column = sql.ref('r.name_normalized');
-  return sql<boolean>`(${column} >= ${prefix} and ${column} < ${upper} and ${column} like ${escaped + '%'} escape '\\')`;
+  return sql<boolean>`(${name} >= ${prefix} and ${name} < ${upper})`;
 }
 
-type RecordFilters = Pick<ListRecordsQuery, 'search' | 'typeId'>;
-
-function filteredRecords(db: Kysely<Database>, filters: RecordFilters) {
-  let query = db.selectFrom('records as r').innerJoin('record_types as t', 't.id', 'r.type_id');
-  if (filters.search) query = query.where(namePrefixMatch(filters.search));
-  if (filters.typeId) query = query.where('r.type_id', '=', filters.typeId);
+/**
+ * The records a list's search and type filter select (no join: the type is only read for the
+ * page). `selective` says whether few enough match that fetching them by their filter's index and
+ * sorting them is the quickest way to a page; when many match, the filters are written so that no
+ * index serves them, and the sort's index is read in order instead (see `unindexed`).
+ */
+function matchingRecords(db: Kysely<Database>, filters: RecordFilters, selective = true) {
+  const postgres = isPostgres(db as Kysely<unknown>);
+  let query = db.selectFrom('records as r');
+  if (filters.search) {
+    // Sorted by name, the search is a range of the sort's own index either way.
+    const name =
+      selective || filters.sort === 'name'
+        ? recordSortKey('name', postgres)
+        : postgres
+          ? sql<string>`${unindexed(db as Kysely<unknown>, 'r.name_normalized')} collate "C"`
+          : unindexed(db as Kysely<unknown>, 'r.name_normalized');
+    query = query.where(namePrefixMatch(filters.search, name));
+  }
+  if (filters.typeId) {
+    const type = selective ? sql.ref('r.type_id') : unindexed(db as Kysely<unknown>, 'r.type_id');
+    query = query.where(sql<boolean>`${type} = ${filters.typeId}`);
+  }
   return query;
 }
 
-/** One page of the Records list: name prefix search, type filter, sort, paging. */
+function listedRecords(db: Kysely<Database>, filters: RecordFilters, selective = true) {
+  const sortKey = recordSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
+  return matchingRecords(db, filters, selective)
+    .innerJoin('record_types as t', 't.id', 'r.type_id')
+    .selectAll('r')
+    .select('t.name as type_name')
+    .select(sortKey.as('sort_key'));
+}
+
+/** One page of the Records list (name prefix search, type filter, sort) and how many records match. */
 export async function listRecords(
   db: Kysely<Database>,
   query: ListRecordsQuery,
-): Promise<{ records: RecordWithType[]; total: number }> {
-  const { rows: records, total } = await pageWithTotal(
-    filteredRecords(db, query)
-      .selectAll('r')
-      .select('t.name as type_name')
-      .orderBy(sortExpression(query.sort), query.order)
-      // Ties in ID order, in the sort's direction, so paging stays stable.
-      .orderBy('r.id', query.order)
-      .$call(onePage(query)),
-    filteredRecords(db, query),
-  );
-  return { records, total };
+): Promise<KeysetPage<RecordListRow> & { total: Total }> {
+  const sort = recordSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
+  const filtered = Boolean(query.search || query.typeId);
+  // The count (it stops at 10,001) says first whether the filters are selective.
+  const total = await countUpTo(db, matchingRecords(db, query));
+  const page = await keysetPage(listedRecords(db, query, !filtered || total.exact), sort, query);
+  return { ...page, total };
+}
+
+/** How many records the export reads at a time. */
+const EXPORT_BATCH = 1000;
+
+/**
+ * Every record a filter selects, in the list's order, a keyset page at a time: a row added or
+ * removed while the export runs never makes another repeat or go missing.
+ */
+export async function* recordsInOrder(db: Kysely<Database>, filters: RecordFilters): AsyncGenerator<RecordListRow[]> {
+  const sort = recordSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
+  const selective = !(filters.search || filters.typeId) || (await countUpTo(db, matchingRecords(db, filters))).exact;
+  let cursor: string | undefined;
+  do {
+    const page = await keysetPage(listedRecords(db, filters, selective), sort, { cursor, pageSize: EXPORT_BATCH });
+    if (page.rows.length > 0) yield page.rows;
+    cursor = page.next ?? undefined;
+  } while (cursor);
 }
 
 /** Every property name used by the records a filter selects, sorted: the export's property columns. */
 export async function listPropertyKeys(db: Kysely<Database>, filters: RecordFilters): Promise<string[]> {
   const keys = new Set<string>();
-  const pageSize = 1000;
-  for (let page = 0; ; page++) {
-    const rows = await filteredRecords(db, filters)
-      .select(['r.properties', 'r.id'])
-      .orderBy('r.id')
-      .limit(pageSize)
-      .offset(page * pageSize)
-      .execute();
+  for await (const rows of recordsInOrder(db, filters))
     for (const row of rows) for (const key of parseProperties(row.properties).keys()) keys.add(key);
-    if (rows.length < pageSize) break;
-  }
   return [...keys].sort((a, b) => a.localeCompare(b, 'en'));
 }
 

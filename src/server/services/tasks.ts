@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { onePage, pageWithTotal } from '../db/paging.js';
+import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import type { Database, TaskTable } from '../db/schema.js';
-import { isPostgres } from '../db/portable.js';
+import { isPostgres, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { can, type Actor } from '../auth/actor.js';
@@ -18,9 +18,11 @@ import type {
   Assignee,
   ListTasksQuery,
   TaskActions,
+  TaskFilters,
   TaskSortColumn,
   UpdateTaskInput,
 } from '../../shared/schemas/tasks.js';
+import type { Total } from '../../shared/schemas/paging.js';
 import { recordAudit } from './audit.js';
 import type { RequestContext } from './users.js';
 
@@ -75,69 +77,159 @@ function selectTasks(db: Kysely<Database>) {
     ]);
 }
 
-/** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states. */
-const STATUS_ORDER = sql`case ${sql.ref('t.status')} when 'not_started' then 0 when 'in_progress' then 1 when 'failed' then 2 when 'complete' then 3 else 4 end`;
+/** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states (tasks.status_rank). */
+const STATUS_RANKS: Record<TaskStatus, number> = {
+  not_started: 0,
+  in_progress: 1,
+  failed: 2,
+  complete: 3,
+  cancelled: 4,
+};
 
-/** What each column sorts by; the assignee by the name the list shows ("first last"), then email. */
-function sortExpressions(sort: TaskSortColumn) {
+/** A task as the list reads it: with its record and assignee, and the value its sort orders by. */
+export type TaskListRow = TaskRow & { sort_key: string | number };
+
+/**
+ * What each column sorts by, written exactly as its index (migration 0012) so that the index
+ * serves a page: text by code point on both databases ("C" on PostgreSQL); the status in workflow
+ * order and the due date with none as the smallest value (generated columns); the assignee by the
+ * copy of "first last email" each task keeps ('' for nobody).
+ */
+function taskSortKey(sort: TaskSortColumn, postgres: boolean): RawBuilder<string | number> {
+  const text = (column: string) =>
+    postgres ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
   switch (sort) {
     case 'title':
-      return [sql.ref('t.title_normalized')];
+      return text('t.title_normalized');
     case 'status':
-      return [STATUS_ORDER];
+      return sql<number>`${sql.ref('t.status_rank')}`;
     case 'dueDate':
-      return [sql.ref('t.due_date')];
+      return text('t.due_sort');
     case 'assignee':
-      return [sql.ref('a.first_name_normalized'), sql.ref('a.last_name_normalized'), sql.ref('a.email_normalized')];
+      return text('t.assignee_sort');
     case 'createdAt':
-      return [sql.ref('t.created_at')];
+      return text('t.created_at');
     case 'updatedAt':
-      return [sql.ref('t.updated_at')];
+      return text('t.updated_at');
   }
 }
 
-/** Columns that may be NULL (no due date, nobody assigned): they sort as the smallest value on both databases. */
-const NULLABLE_SORT_COLUMNS: ReadonlySet<TaskSortColumn> = new Set(['dueDate', 'assignee']);
-
-type Filters = Omit<ListTasksQuery, 'sort' | 'order' | 'page' | 'pageSize'>;
-
-function applyFilters(
-  query: ReturnType<typeof selectTasks>,
-  filters: Filters,
-  actor: Actor,
-): ReturnType<typeof selectTasks> {
-  let q = query;
-  if (filters.status && filters.status.length > 0) q = q.where('t.status', 'in', filters.status);
-  if (filters.assigneeId) {
-    q = q.where('t.assignee_user_id', '=', filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId);
-  }
-  if (filters.recordId) q = q.where('t.record_id', '=', filters.recordId);
-  const search = filters.search?.toLowerCase() ?? '';
-  if (search !== '') {
-    const escaped = search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    q = q.where(sql<boolean>`${sql.ref('t.title_normalized')} like ${`%${escaped}%`} escape '\\'`);
-  }
-  return q;
+function taskSort(sort: TaskSortColumn, order: 'asc' | 'desc', postgres: boolean): KeysetSort<TaskListRow> {
+  return {
+    name: `${sort}:${order}`,
+    key: taskSortKey(sort, postgres),
+    keyKind: sort === 'status' ? 'integer' : 'text',
+    keyOf: (row) => row.sort_key,
+    id: sql.ref('t.id'),
+    idKind: 'text',
+    idOf: (row) => row.id,
+    order,
+    // Every key is a column (see taskSortKey), so the cursor's (key, id) is one index range.
+    rowValue: true,
+  };
 }
 
-/** One page of the Tasks list. Search matches any part of the title, in any letter case. */
+/** The FTS5 trigram index finds texts of 3 characters or more; a shorter search is read as it is. */
+const TRIGRAM = 3;
+
+/**
+ * Titles containing `search` anywhere, in any letter case. LIKE on the lower-cased title decides,
+ * on both databases alike; when few titles match, an index finds them: on PostgreSQL the pg_trgm
+ * index serves the LIKE itself, on SQLite the FTS5 trigram table (which also ignores accents, so it
+ * finds a few more than LIKE keeps). When many match, the sort's index is read in order and each
+ * title checked (see `unindexed`).
+ */
+function titleContains(db: Kysely<Database>, search: string, selective: boolean) {
+  const postgres = isPostgres(db as Kysely<unknown>);
+  const text = search.toLowerCase();
+  const title = selective ? sql.ref('t.title_normalized') : unindexed(db as Kysely<unknown>, 't.title_normalized');
+  const like = sql<boolean>`${title} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+  if (postgres || !selective || [...text].length < TRIGRAM) return like;
+  const phrase = `"${text.replaceAll('"', '""')}"`;
+  return sql<boolean>`(${sql.ref('t.rowid')} in (select rowid from tasks_title_search where tasks_title_search match ${phrase}) and ${like})`;
+}
+
+/**
+ * The tasks a list's filters and search select, no joins (the record and assignee are only read
+ * for the page). `selective` says whether few enough match that fetching them by their filter's
+ * index and sorting them is the quickest way to a page; when many match, the filters are written
+ * so that no index serves them, and the sort's index is read in order instead.
+ */
+function matchingTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, selective = true) {
+  const column = (name: string) => (selective ? sql.ref(name) : unindexed(db as Kysely<unknown>, name));
+  let query = db.selectFrom('tasks as t');
+  if (filters.status && filters.status.length > 0) query = query.where(column('t.status'), 'in', filters.status);
+  if (filters.assigneeId)
+    query = query.where(
+      column('t.assignee_user_id'),
+      '=',
+      filters.assigneeId === 'me' ? actor.user.id : filters.assigneeId,
+    );
+  if (filters.recordId) query = query.where(column('t.record_id'), '=', filters.recordId);
+  if (filters.search) query = query.where(titleContains(db, filters.search, selective));
+  return query;
+}
+
+function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, selective = true) {
+  const sortKey = taskSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
+  let query = matchingTasks(db, filters, actor, selective);
+  // Sorted by status, the status filter said again in the sort's own terms, so that the sort's
+  // index reads only those statuses. (Not in the count: there the status index alone is quicker.)
+  if (filters.sort === 'status' && filters.status && filters.status.length > 0)
+    query = query.where(
+      sql.ref('t.status_rank'),
+      'in',
+      filters.status.map((status) => STATUS_RANKS[status]),
+    );
+  return query
+    .leftJoin('records as r', 'r.id', 't.record_id')
+    .leftJoin('record_types as rt', 'rt.id', 'r.type_id')
+    .leftJoin('users as a', 'a.id', 't.assignee_user_id')
+    .selectAll('t')
+    .select([
+      'r.name as record_name',
+      'rt.name as record_type_name',
+      'a.email as assignee_email',
+      'a.first_name as assignee_first_name',
+      'a.last_name as assignee_last_name',
+    ])
+    .select(sortKey.as('sort_key'));
+}
+
+/** One page of the Tasks list and how many tasks match. Search matches any part of the title, in any letter case. */
 export async function listTasks(
   db: Db,
   actor: Actor,
   query: ListTasksQuery,
-): Promise<{ tasks: TaskRow[]; total: number }> {
-  const filtered = applyFilters(selectTasks(db), query, actor);
-  let page = filtered;
-  for (const expression of sortExpressions(query.sort)) {
-    page = page.orderBy(expression, (ob) => {
-      if (!NULLABLE_SORT_COLUMNS.has(query.sort)) return query.order === 'asc' ? ob.asc() : ob.desc();
-      return query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
+): Promise<KeysetPage<TaskListRow> & { total: Total }> {
+  const sort = taskSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
+  const filtered = Boolean(query.status?.length || query.assigneeId || query.recordId || query.search);
+  // The count (it stops at 10,001) says first whether the filters are selective.
+  const total = await countUpTo(db, matchingTasks(db, query, actor));
+  const page = await keysetPage(listedTasks(db, query, actor, !filtered || total.exact), sort, query);
+  return { ...page, total };
+}
+
+/** How many tasks the export reads at a time. */
+const EXPORT_BATCH = 1000;
+
+/**
+ * Every task the filters select, in the list's order, a keyset page at a time: a task added or
+ * removed while the export runs never makes another repeat or go missing.
+ */
+export async function* tasksInOrder(db: Db, actor: Actor, filters: TaskFilters): AsyncGenerator<TaskListRow[]> {
+  const sort = taskSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
+  const filtered = Boolean(filters.status?.length || filters.assigneeId || filters.recordId || filters.search);
+  const selective = !filtered || (await countUpTo(db, matchingTasks(db, filters, actor))).exact;
+  let cursor: string | undefined;
+  do {
+    const page = await keysetPage(listedTasks(db, filters, actor, selective), sort, {
+      cursor,
+      pageSize: EXPORT_BATCH,
     });
-  }
-  // Ties in ID order, so paging is stable.
-  page = page.orderBy('t.id', query.order).$call(onePage(query));
-  const { rows: tasks, total } = await pageWithTotal(page, filtered.clearSelect());
-  return { tasks, total };
+    if (page.rows.length > 0) yield page.rows;
+    cursor = page.next ?? undefined;
+  } while (cursor);
 }
 
 async function findTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageInfoFields, pageQueryFields } from './paging.js';
 
 export const RECORD_TYPE_NAME_MAX = 60;
 export const RECORD_NAME_MAX = 200;
@@ -76,26 +77,23 @@ export type DataRecord = z.infer<typeof RecordSchema>;
 export const RECORD_SORT_COLUMNS = ['name', 'type', 'owner', 'createdAt', 'updatedAt'] as const;
 export type RecordSortColumn = (typeof RECORD_SORT_COLUMNS)[number];
 
-/** Same shape and limits as GET /api/v1/users, plus the type filter. */
-export const ListRecordsQuerySchema = z
-  .object({
-    search: z.string().trim().max(200).optional(),
-    typeId: z.string().trim().max(64).optional(),
-    sort: z.enum(RECORD_SORT_COLUMNS).default('name'),
-    order: z.enum(['asc', 'desc']).default('asc'),
-    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(500).default(25),
-  })
-  .strict();
-export type ListRecordsQuery = z.infer<typeof ListRecordsQuerySchema>;
-export const ExportRecordsQuerySchema = ListRecordsQuerySchema.omit({ page: true, pageSize: true });
+/** The list's search and type filter (the export takes the same, and the same sort). */
+const listFilterFields = {
+  /** The start of the name, in any letter case. */
+  search: z.string().trim().max(200).optional(),
+  typeId: z.string().trim().max(64).optional(),
+  sort: z.enum(RECORD_SORT_COLUMNS).default('name'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+};
 
-export const RecordListSchema = z.object({
-  records: z.array(RecordSchema),
-  total: z.number(),
-  page: z.number(),
-  pageSize: z.number(),
-});
+/** Same shape and limits as GET /api/v1/users, plus the type filter; keyset paging (shared/schemas/paging.ts). */
+export const ListRecordsQuerySchema = z.object({ ...listFilterFields, ...pageQueryFields(25) }).strict();
+export type ListRecordsQuery = z.infer<typeof ListRecordsQuerySchema>;
+export const ExportRecordsQuerySchema = z.object(listFilterFields).strict();
+export type RecordFilters = z.infer<typeof ExportRecordsQuerySchema>;
+
+export const RecordListSchema = z.object({ records: z.array(RecordSchema), ...pageInfoFields });
+export type RecordList = z.infer<typeof RecordListSchema>;
 
 /** The type of a new or changed record: by name (any letter case) or by ID, not both. */
 const typeFields = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../task-status.js';
+import { pageInfoFields, pageQueryFields } from './paging.js';
 
 export const TASK_TITLE_MAX = 200;
 export const TASK_NOTE_MAX = 5000;
@@ -92,27 +93,25 @@ const StatusFilterSchema = z.preprocess(
   z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length),
 );
 
-export const ListTasksQuerySchema = z
-  .object({
-    status: StatusFilterSchema.optional(),
-    /** An account's ID, or `me` for the caller. */
-    assigneeId: z.string().min(1).max(64).optional(),
-    recordId: RecordIdSchema.optional(),
-    search: z.string().trim().max(200).optional(),
-    sort: z.enum(TASK_SORT_COLUMNS).default('updatedAt'),
-    order: z.enum(['asc', 'desc']).default('desc'),
-    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(500).default(25),
-  })
-  .strict();
-export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
+/** The list's filters, search and sort (the export takes the same). */
+const listFilterFields = {
+  status: StatusFilterSchema.optional(),
+  /** An account's ID, or `me` for the caller. */
+  assigneeId: z.string().min(1).max(64).optional(),
+  recordId: RecordIdSchema.optional(),
+  /** Any part of the title, in any letter case. */
+  search: z.string().trim().max(200).optional(),
+  sort: z.enum(TASK_SORT_COLUMNS).default('updatedAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+};
 
-export const TaskListSchema = z.object({
-  tasks: z.array(TaskSummarySchema),
-  total: z.number(),
-  page: z.number(),
-  pageSize: z.number(),
-});
+/** Keyset paging (shared/schemas/paging.ts). */
+export const ListTasksQuerySchema = z.object({ ...listFilterFields, ...pageQueryFields(25) }).strict();
+export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
+export const ExportTasksQuerySchema = z.object(listFilterFields).strict();
+export type TaskFilters = z.infer<typeof ExportTasksQuerySchema>;
+
+export const TaskListSchema = z.object({ tasks: z.array(TaskSummarySchema), ...pageInfoFields });
 export type TaskList = z.infer<typeof TaskListSchema>;
 
 export const CreateTaskSchema = z

@@ -4,20 +4,20 @@ import type {
   ImportMode,
   ImportPreview,
   ImportResult,
-  ListRecordsQuery,
+  RecordList,
+  RecordSortColumn,
   RecordType,
 } from '../../shared/schemas/records.js';
+import type { CursorParams } from '../components/use-paged-list.js';
 import { request, requestFile } from './client.js';
 
-export type RecordListParams = Pick<ListRecordsQuery, 'sort' | 'order' | 'page' | 'pageSize'> & {
+export type { RecordList };
+
+export interface RecordListParams extends CursorParams {
   search: string;
   typeId: string;
-};
-export interface RecordList {
-  records: DataRecord[];
-  total: number;
-  page: number;
-  pageSize: number;
+  sort: RecordSortColumn;
+  order: 'asc' | 'desc';
 }
 
 /** A change to a record: properties merge, a null value removes that property. */
@@ -29,7 +29,17 @@ export interface RecordChange {
 }
 
 export function listRecords(params: RecordListParams, signal?: AbortSignal): Promise<RecordList> {
-  return request<RecordList>('/api/v1/records', { query: { ...params, search: params.search.trim() }, signal });
+  return request<RecordList>('/api/v1/records', {
+    query: {
+      search: params.search.trim(),
+      typeId: params.typeId,
+      sort: params.sort,
+      order: params.order,
+      cursor: params.cursor,
+      pageSize: params.pageSize,
+    },
+    signal,
+  });
 }
 
 /** The CSV export with the same search, type filter and sort (every page, not only the one shown). */

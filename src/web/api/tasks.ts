@@ -10,19 +10,18 @@ import type {
 } from '../../shared/schemas/tasks.js';
 import type { TaskStatus } from '../../shared/task-status.js';
 import type { ErrorBody } from '../../shared/errors.js';
+import type { CursorParams } from '../components/use-paged-list.js';
 import { ApiError, CSRF_HEADER, request, requestFile } from './client.js';
 
-export interface TaskListParams {
+export interface TaskListParams extends CursorParams {
   search: string;
   status: TaskStatus[];
   mine: boolean;
   sort: TaskSortColumn;
   order: 'asc' | 'desc';
-  page: number;
-  pageSize: number;
 }
 
-function listQuery(params: Omit<TaskListParams, 'page' | 'pageSize'>) {
+function listQuery(params: Omit<TaskListParams, 'cursor' | 'pageSize'>) {
   return {
     search: params.search.trim(),
     status: params.status.join(','),
@@ -34,7 +33,7 @@ function listQuery(params: Omit<TaskListParams, 'page' | 'pageSize'>) {
 
 export function listTasks(params: TaskListParams, signal?: AbortSignal): Promise<TaskList> {
   return request<TaskList>('/api/v1/tasks', {
-    query: { ...listQuery(params), page: params.page, pageSize: params.pageSize },
+    query: { ...listQuery(params), cursor: params.cursor, pageSize: params.pageSize },
     signal,
   });
 }

@@ -3,6 +3,7 @@ import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { ImportMode } from '../../../shared/schemas/records.js';
+import { describeTotal } from '../../../shared/schemas/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportRecordsCsv, listRecords, listRecordTypes } from '../../api/records.js';
@@ -10,8 +11,8 @@ import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
-import { PagedTableFooter } from '../../components/paged-table-footer.js';
+import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
+import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { DeleteRecordsModal } from './delete-records-modal.js';
 import { ImportModal } from './import-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
@@ -40,7 +41,10 @@ export function RecordsPage() {
 function Records() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const { params, update, key, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
+  const { params, update, key, sortBy, searchText, setSearchText } = useSortedCursorList(
+    readListParams,
+    writeListParams,
+  );
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<'new' | 'type' | 'import' | 'delete' | null>(null);
 
@@ -56,8 +60,9 @@ function Records() {
   const selectedRecords = records.filter((record) => selected.has(record.id));
   useEffect(() => setSelected(new Set()), [key]);
 
-  // After a delete the page may be past the end: show the last one.
-  useLastPageWhenPastEnd(list.data, records.length, params, update);
+  const showCursor = (cursor: string | undefined) => update({ cursor });
+  // After a delete the page shown may be empty while records remain before it: show the one before.
+  useStepBackWhenEmpty(list.data, records.length, showCursor);
   const { exporting, exportCsv } = useCsvExport(() => exportRecordsCsv(params));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
@@ -68,7 +73,7 @@ function Records() {
   const importModes: ImportMode[] = ['add'];
   if (can(me, 'records:update')) importModes.push('upsert');
   if (can(me, 'records:update') && canDelete) importModes.push('replace');
-  const total = list.data?.total ?? 0;
+  const total = list.data?.total;
   const typeName = types.data?.find((type) => type.id === params.typeId)?.name;
   const filtered = params.search !== '' || params.typeId !== '';
 
@@ -80,7 +85,7 @@ function Records() {
         </Title>
         <Text size="sm" c="dimmed" role="status">
           {list.data
-            ? `${total.toLocaleString()} ${total === 1 ? 'record' : 'records'}${typeName ? ` of type ${typeName}` : ''}${params.search ? ` matching “${params.search}”` : ''}`
+            ? `${describeTotal(total!)} ${total!.exact && total!.count === 1 ? 'record' : 'records'}${typeName ? ` of type ${typeName}` : ''}${params.search ? ` matching “${params.search}”` : ''}`
             : 'Loading records…'}
         </Text>
       </div>
@@ -119,7 +124,7 @@ function Records() {
               ...(types.data ?? []).map((type) => ({ value: type.id, label: `${type.name} (${type.recordCount})` })),
             ]}
             value={params.typeId || ALL_TYPES}
-            onChange={(value) => update({ typeId: value && value !== ALL_TYPES ? value : '', page: 1 })}
+            onChange={(value) => update({ typeId: value && value !== ALL_TYPES ? value : '', cursor: undefined })}
             allowDeselect={false}
             w={200}
             comboboxProps={{ withinPortal: true }}
@@ -176,14 +181,14 @@ function Records() {
         selected={selected}
         onSelectedChange={setSelected}
       />
-      <PagedTableFooter
-        total={total}
-        page={params.page}
+      <CursorTableFooter
+        page={list.data}
+        rowCount={records.length}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
         noun="records"
-        onPage={(page) => update({ page })}
-        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+        onCursor={showCursor}
+        onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
 
       <NewRecordModal opened={dialog === 'new'} onClose={() => setDialog(null)} types={types.data ?? []} />

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.js';
+import { describeTotal } from '../../../shared/schemas/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportTasksCsv, listTasks } from '../../api/tasks.js';
@@ -12,8 +13,8 @@ import { useSignedInMe } from '../../auth/use-me.js';
 import { DataTable } from '../../components/data-table.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
-import { PagedTableFooter } from '../../components/paged-table-footer.js';
+import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
+import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { taskColumns } from './task-columns.js';
@@ -36,7 +37,7 @@ export function TasksPage() {
 function TaskList() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const { params, update, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
+  const { params, update, sortBy, searchText, setSearchText } = useSortedCursorList(readListParams, writeListParams);
   const [newOpen, setNewOpen] = useState(false);
 
   const list = useQuery({
@@ -55,15 +56,16 @@ function TaskList() {
     manualSorting: true,
   });
 
-  // After a delete the page may be past the end: show the last one.
-  useLastPageWhenPastEnd(list.data, list.data?.tasks.length ?? 0, params, update);
+  const showCursor = (cursor: string | undefined) => update({ cursor });
+  // After a delete the page shown may be empty while tasks remain before it: show the one before.
+  useStepBackWhenEmpty(list.data, list.data?.tasks.length ?? 0, showCursor);
   const { exporting, exportCsv } = useCsvExport(() => exportTasksCsv(params));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
   }
 
-  const total = list.data?.total ?? 0;
+  const total = list.data?.total;
   const filtered = params.search !== '' || params.status.length > 0 || params.mine;
 
   return (
@@ -73,7 +75,7 @@ function TaskList() {
           Tasks
         </Title>
         <Text size="sm" c="dimmed" role="status">
-          {list.data ? `${total.toLocaleString()} ${total === 1 ? 'task' : 'tasks'}` : 'Loading tasks…'}
+          {total ? `${describeTotal(total)} ${total.exact && total.count === 1 ? 'task' : 'tasks'}` : 'Loading tasks…'}
         </Text>
       </div>
 
@@ -98,7 +100,7 @@ function TaskList() {
             placeholder={params.status.length === 0 ? 'Any status' : undefined}
             data={TASK_STATUSES.map((status) => ({ value: status, label: TASK_STATUS_LABELS[status] }))}
             value={params.status}
-            onChange={(value) => update({ status: value, page: 1 })}
+            onChange={(value) => update({ status: value, cursor: undefined })}
             clearable
             w={220}
             comboboxProps={{ withinPortal: true }}
@@ -106,7 +108,7 @@ function TaskList() {
           <Checkbox
             label="Assigned to me"
             checked={params.mine}
-            onChange={(event) => update({ mine: event.currentTarget.checked, page: 1 })}
+            onChange={(event) => update({ mine: event.currentTarget.checked, cursor: undefined })}
             mb={8}
           />
         </Group>
@@ -140,14 +142,14 @@ function TaskList() {
         sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
         horizontalSpacing="xs"
       />
-      <PagedTableFooter
-        total={total}
-        page={params.page}
+      <CursorTableFooter
+        page={list.data}
+        rowCount={list.data?.tasks.length ?? 0}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
         noun="tasks"
-        onPage={(page) => update({ page })}
-        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+        onCursor={showCursor}
+        onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
       <TaskFormModal opened={newOpen} onClose={() => setNewOpen(false)} />
     </Stack>
