@@ -364,6 +364,21 @@ describe('the paging contract', () => {
       });
     }
 
+    it(`${log}: within a time range, every entry in it exactly once, forward and backward`, async () => {
+      // Hours 1 to 3 of the walk's day: entries 5 to 19, the range's ends inside runs of equal times.
+      const range = { from: walkTime(5), to: walkTime(19) };
+      const expected = ids(
+        (await storedNewestFirst(log)).filter((e) => e.occurredAt >= range.from && e.occurredAt <= range.to),
+      );
+      expect(expected).toHaveLength(15);
+      for (const pageSize of [2, 4, 15]) {
+        const read = (cursor: string | undefined) =>
+          LOGS[log].read({ ...LOGS[log].filter, ...range, pageSize: String(pageSize), ...(cursor ? { cursor } : {}) });
+        expect(ids(await walk(read, false))).toEqual(expected);
+        expect(ids(await walk(read, true))).toEqual(expected);
+      }
+    });
+
     it(`${log}: entries added or removed between pages neither repeat nor vanish`, async () => {
       const before = await storedNewestFirst(log);
       let seenFirstPage: Entry[] = [];

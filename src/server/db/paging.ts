@@ -63,6 +63,13 @@ export interface KeysetSort<R> {
 export interface KeysetRequest {
   cursor?: string;
   pageSize: number;
+  /**
+   * Only rows whose sort key lies in this range, both ends inclusive (a time range, say). Given
+   * here rather than in the query's WHERE so that it merges with the cursor's bound into one
+   * range: SQLite uses one lower and one upper bound of an index, and of two upper bounds (the
+   * range's end and the cursor) it may pick the looser one and read every row in between.
+   */
+  keyRange?: { min?: KeyValue | undefined; max?: KeyValue | undefined };
 }
 
 export interface KeysetPage<R> {
@@ -87,8 +94,11 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const forward = position.kind === 'first' || position.kind === 'after';
   const readOrder = forward ? sort.order : opposite(sort.order);
 
+  const range = request.keyRange ?? {};
   let read = query;
-  if (position.kind === 'after' || position.kind === 'before') read = read.where(beyond(sort, position, readOrder));
+  if (position.kind === 'after' || position.kind === 'before')
+    read = read.where(beyond(sort, position, readOrder, range));
+  else if (range.min !== undefined || range.max !== undefined) read = read.where(within(sort, range));
   const found = await ordered(read, sort, readOrder)
     .limit(request.pageSize + 1)
     .execute();
@@ -102,7 +112,7 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const exists = async (edge: Position, direction: 'asc' | 'desc') =>
     edge.kind === 'after' || edge.kind === 'before'
       ? (
-          await ordered(query.where(beyond(sort, edge, direction)), sort, direction)
+          await ordered(query.where(beyond(sort, edge, direction, range)), sort, direction)
             .limit(1)
             .execute()
         ).length > 0
@@ -132,12 +142,30 @@ function ordered<DB, TB extends keyof DB, R>(
 }
 
 /**
- * Rows strictly past `(key, id)` in `order`. Written as a range on the key plus a tie-break rather
- * than a row-value comparison, so that both databases plan it as a range scan of the index.
+ * Rows strictly past `(key, id)` in `order`, within `range`. Written as a range on the key plus a
+ * tie-break rather than a row-value comparison, so that both databases plan it as a range scan of
+ * the index; the cursor's bound and the range's bound on the same side are merged into one.
  */
-function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
+function beyond<R>(
+  sort: KeysetSort<R>,
+  at: { key: KeyValue; id: KeyValue },
+  order: 'asc' | 'desc',
+  range: NonNullable<KeysetRequest['keyRange']>,
+) {
   const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
-  return sql<boolean>`(${sort.key} ${orEqual} ${at.key} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id}))`;
+  const [from, to] = order === 'asc' ? [range.min, range.max] : [range.max, range.min];
+  const start = from === undefined || (order === 'asc' ? at.key > from : at.key < from) ? at.key : from;
+  const end = to === undefined ? sql`` : sql` and ${sort.key} ${order === 'asc' ? sql.raw('<=') : sql.raw('>=')} ${to}`;
+  return sql<boolean>`(${sort.key} ${orEqual} ${start} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id})${end})`;
+}
+
+/** Rows whose key lies in `range` (at least one end given). */
+function within<R>(sort: KeysetSort<R>, range: NonNullable<KeysetRequest['keyRange']>) {
+  const bounds = [
+    ...(range.min === undefined ? [] : [sql`${sort.key} >= ${range.min}`]),
+    ...(range.max === undefined ? [] : [sql`${sort.key} <= ${range.max}`]),
+  ];
+  return sql<boolean>`(${sql.join(bounds, sql` and `)})`;
 }
 
 function opposite(order: 'asc' | 'desc'): 'asc' | 'desc' {

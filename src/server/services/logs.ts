@@ -64,16 +64,22 @@ function timeFilters(db: Kysely<Database>, query: TimeRange) {
   return filters;
 }
 
-function auditFilters(db: Kysely<Database>, query: AuditFilter): Expression<SqlBool>[] {
-  const filters = timeFilters(db, query);
+/*
+ * The time range is a filter of the count, but of a page it is the keyset's key range: there it
+ * merges with the cursor's bound on the same side (see KeysetRequest.keyRange).
+ */
+type Use = 'page' | 'count';
+
+function auditFilters(db: Kysely<Database>, query: AuditFilter, use: Use): Expression<SqlBool>[] {
+  const filters = use === 'count' ? timeFilters(db, query) : [];
   if (query.actor) filters.push(emailIs(db, 'actor_email', query.actor));
   if (query.target) filters.push(emailIs(db, 'target_email', query.target));
   if (query.action) filters.push(sql<SqlBool>`${sql.ref('action')} = ${query.action}`);
   return filters;
 }
 
-function loginFilters(db: Kysely<Database>, query: LoginHistoryFilter): Expression<SqlBool>[] {
-  const filters = timeFilters(db, query);
+function loginFilters(db: Kysely<Database>, query: LoginHistoryFilter, use: Use): Expression<SqlBool>[] {
+  const filters = use === 'count' ? timeFilters(db, query) : [];
   if (query.email) filters.push(emailIs(db, 'email', query.email));
   if (query.result) filters.push(sql<SqlBool>`${sql.ref('success')} = ${query.result === 'success' ? 1 : 0}`);
   return filters;
@@ -99,15 +105,15 @@ export interface LogPage<R> {
   previous: string | null;
 }
 
-/** The System Events rows matching `filter`, with no selection (what a page and the total share). */
-export function matchingAuditEvents(db: Db, filter: AuditFilter) {
-  const filters = auditFilters(db, filter);
+/** The System Events rows matching `filter` (for a page: but for the time range), with no selection. */
+export function matchingAuditEvents(db: Db, filter: AuditFilter, use: Use = 'count') {
+  const filters = auditFilters(db, filter, use);
   return db.selectFrom('audit_events').$if(filters.length > 0, (qb) => qb.where((eb) => eb.and(filters)));
 }
 
-/** The Login History rows matching `filter`, with no selection. */
-export function matchingLoginAttempts(db: Db, filter: LoginHistoryFilter) {
-  const filters = loginFilters(db, filter);
+/** The Login History rows matching `filter` (for a page: but for the time range), with no selection. */
+export function matchingLoginAttempts(db: Db, filter: LoginHistoryFilter, use: Use = 'count') {
+  const filters = loginFilters(db, filter, use);
   return db.selectFrom('login_history').$if(filters.length > 0, (qb) => qb.where((eb) => eb.and(filters)));
 }
 
@@ -117,7 +123,8 @@ export async function auditEventPage(
   filter: AuditFilter,
   request: KeysetRequest,
 ): Promise<LogPage<AuditEventRow>> {
-  return withNumericIds(await keysetPage(matchingAuditEvents(db, filter).selectAll(), newestFirst(db), request));
+  const page = matchingAuditEvents(db, filter, 'page').selectAll();
+  return withNumericIds(await keysetPage(page, newestFirst(db), inTimeRange(filter, request)));
 }
 
 /** One page of login history (every sign-in attempt), newest first, where the cursor says. */
@@ -126,7 +133,14 @@ export async function loginAttemptPage(
   filter: LoginHistoryFilter,
   request: KeysetRequest,
 ): Promise<LogPage<LoginAttemptRow>> {
-  return withNumericIds(await keysetPage(matchingLoginAttempts(db, filter).selectAll(), newestFirst(db), request));
+  const page = matchingLoginAttempts(db, filter, 'page').selectAll();
+  return withNumericIds(await keysetPage(page, newestFirst(db), inTimeRange(filter, request)));
+}
+
+/** A page request limited to the filter's time range (checked: a reversed range is a 400). */
+function inTimeRange(filter: TimeRange, request: KeysetRequest): KeysetRequest {
+  const { from, to } = utcTimeRange(filter);
+  return { cursor: request.cursor, pageSize: request.pageSize, keyRange: { min: from, max: to } };
 }
 
 /** A page of system events and how many match (exact up to 10,000). */
@@ -135,11 +149,8 @@ export async function listAuditEvents(
   query: AuditFilter & KeysetRequest,
 ): Promise<LogPage<AuditEventRow> & { total: Total }> {
   const matching = matchingAuditEvents(db, query);
-  const [page, total] = await Promise.all([
-    keysetPage(matching.selectAll(), newestFirst(db), query),
-    countUpTo(db, matching),
-  ]);
-  return { ...withNumericIds(page), total };
+  const [page, total] = await Promise.all([auditEventPage(db, query, query), countUpTo(db, matching)]);
+  return { ...page, total };
 }
 
 /** A page of login history and how many attempts match (exact up to 10,000). */
@@ -148,11 +159,8 @@ export async function listLoginAttempts(
   query: LoginHistoryFilter & KeysetRequest,
 ): Promise<LogPage<LoginAttemptRow> & { total: Total }> {
   const matching = matchingLoginAttempts(db, query);
-  const [page, total] = await Promise.all([
-    keysetPage(matching.selectAll(), newestFirst(db), query),
-    countUpTo(db, matching),
-  ]);
-  return { ...withNumericIds(page), total };
+  const [page, total] = await Promise.all([loginAttemptPage(db, query, query), countUpTo(db, matching)]);
+  return { ...page, total };
 }
 
 /** PostgreSQL may answer a serial column as text; the API's IDs are numbers. */
