@@ -156,7 +156,17 @@ function beyond<R>(
   const [from, to] = order === 'asc' ? [range.min, range.max] : [range.max, range.min];
   const start = from === undefined || (order === 'asc' ? at.key > from : at.key < from) ? at.key : from;
   const end = to === undefined ? sql`` : sql` and ${sort.key} ${order === 'asc' ? sql.raw('<=') : sql.raw('>=')} ${to}`;
-  return sql<boolean>`(${sort.key} ${orEqual} ${start} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id})${end})`;
+  const key = (value: KeyValue) => bound(value, sort.keyKind);
+  return sql<boolean>`(${sort.key} ${orEqual} ${key(start)} and (${sort.key} ${strictly} ${key(at.key)} or ${sort.id} ${strictly} ${bound(at.id, sort.idKind)})${end})`;
+}
+
+/**
+ * A cursor's value as a query parameter. Integers go as bigint: a cursor may hold any safe integer,
+ * and PostgreSQL would type the parameter after a 32-bit column and refuse a larger value with an
+ * error; an int4 column compared with an int8 value still reads its index.
+ */
+function bound(value: KeyValue, kind: KeyKind) {
+  return kind === 'integer' ? sql`cast(${value} as bigint)` : sql`${value}`;
 }
 
 /** Rows whose key lies in `range` (at least one end given). */
