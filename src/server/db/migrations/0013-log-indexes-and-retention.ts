@@ -34,35 +34,59 @@ function indexes(postgres: boolean) {
   const time = postgres ? sql`occurred_at collate "C", id` : sql`occurred_at, id`;
   const folded = (column: string) =>
     postgres ? sql`lower(${sql.ref(column)} collate "C")` : sql`lower(${sql.ref(column)})`;
-  const list: { name: string; table: string; expression: RawBuilder<unknown> }[] = [
+  const list: { name: string; table: string; expression: RawBuilder<unknown>; include?: string }[] = [
     { name: 'audit_events_time_idx', table: 'audit_events', expression: time },
     { name: 'audit_events_action_time_idx', table: 'audit_events', expression: sql`action, ${time}` },
-    { name: 'audit_events_actor_time_idx', table: 'audit_events', expression: sql`${folded('actor_email')}, ${time}` },
+    {
+      name: 'audit_events_actor_time_idx',
+      table: 'audit_events',
+      expression: sql`${folded('actor_email')}, ${time}`,
+      include: 'actor_email',
+    },
     {
       name: 'audit_events_actor_action_time_idx',
       table: 'audit_events',
       expression: sql`${folded('actor_email')}, action, ${time}`,
+      include: 'actor_email',
     },
     {
       name: 'audit_events_target_time_idx',
       table: 'audit_events',
       expression: sql`${folded('target_email')}, ${time}`,
+      include: 'target_email',
     },
     { name: 'login_history_time_idx', table: 'login_history', expression: time },
     { name: 'login_history_result_time_idx', table: 'login_history', expression: sql`success, ${time}` },
-    { name: 'login_history_email_time_idx', table: 'login_history', expression: sql`${folded('email')}, ${time}` },
+    {
+      name: 'login_history_email_time_idx',
+      table: 'login_history',
+      expression: sql`${folded('email')}, ${time}`,
+      include: 'email',
+    },
     {
       name: 'login_history_email_result_time_idx',
       table: 'login_history',
       expression: sql`${folded('email')}, success, ${time}`,
+      include: 'email',
     },
   ];
   return list;
 }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const index of indexes(isPostgres(db))) {
-    await db.schema.createIndex(index.name).on(index.table).expression(index.expression).execute();
+  const postgres = isPostgres(db);
+  for (const index of indexes(postgres)) {
+    // PostgreSQL answers a count from an index alone only if the index holds every column the
+    // query names; an index on lower(email) does not hold email, so it carries it (INCLUDE).
+    // Without it, counting 10,000 events of one account read 10,000 table rows (over a second).
+    // SQLite reads expression indexes alone already, and has no INCLUDE.
+    if (postgres && index.include) {
+      await sql`create index ${sql.id(index.name)} on ${sql.table(index.table)} (${index.expression}) include (${sql.ref(index.include)})`.execute(
+        db,
+      );
+    } else {
+      await db.schema.createIndex(index.name).on(index.table).expression(index.expression).execute();
+    }
   }
   for (const name of DROPPED) await db.schema.dropIndex(name).execute();
   await db.schema.alterTable('installation_settings').addColumn('log_retention_days', 'integer').execute();
