@@ -7,6 +7,7 @@ import { purgeExpiredSessions } from './auth/sessions.js';
 import { createFirstAdministrator, issueSetupLink, isSetupRequired } from './services/setup.js';
 import { seedDemoData } from './services/demo.js';
 import { purgeStaleThrottleRows } from './services/login-throttle.js';
+import { scheduleLogRetention } from './services/log-retention.js';
 
 export interface Started {
   app: FastifyInstance;
@@ -49,8 +50,16 @@ async function serve(db: Db, config: Config, demo: boolean): Promise<Started> {
   const purge = () => Promise.all([purgeExpiredSessions(db), purgeStaleThrottleRows(db)]).catch(() => undefined);
   const timer = setInterval(() => void purge(), 10 * 60 * 1000);
   timer.unref();
+  const retention = scheduleLogRetention(db, {
+    onRun: (run) => {
+      if (run && run.auditEventsRemoved + run.loginAttemptsRemoved > 0)
+        app.log.info({ retention: run }, 'Log retention');
+    },
+    onError: (error) => app.log.error({ err: error }, 'Log retention failed; it runs again within the hour'),
+  });
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    await retention.stop();
     await db.destroy();
   });
 

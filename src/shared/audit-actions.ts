@@ -41,6 +41,7 @@ export const AUDIT_ACTION_LABELS = {
   'sso.signed_in': 'Signed in with single sign-on',
   'sso.sign_in_failed': 'Single sign-on refused',
   'settings.updated': 'Installation settings changed',
+  'logs.retention_applied': 'Old log entries deleted (log retention)',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

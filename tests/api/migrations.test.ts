@@ -63,11 +63,14 @@ describe('migrations', () => {
 });
 
 /**
- * Undoes `first` and every later migration, newest first (Kysely runs migrations strictly in
+ * Undoes `first` and every later migration that is applied, newest first (Kysely runs migrations strictly in
  * order), and returns their names oldest first: what the next migrateToLatest must apply again.
  */
 async function undoMigrationsFrom(t: TestApp, first: string): Promise<string[]> {
-  const undone = Object.keys(MIGRATIONS).filter((name) => name >= first);
+  const applied = new Set(
+    (await sql<{ name: string }>`select name from kysely_migration`.execute(t.db)).rows.map((row) => row.name),
+  );
+  const undone = Object.keys(MIGRATIONS).filter((name) => name >= first && applied.has(name));
   for (const name of [...undone].reverse()) {
     await MIGRATIONS[name]!.down!(t.db as Kysely<unknown>);
     // Kysely's own record of the migrations run: forget it so the next start runs it again.
@@ -132,12 +135,31 @@ describe('migration 0003-log-indexes', () => {
     return (await query.execute(t.db)).rows.map((row) => row.name).sort();
   }
 
-  it('creates the action index, undoes cleanly and applies again', async () => {
+  it('creates the action index, undoes cleanly and applies again (0013 then replaces it)', async () => {
+    // At the latest version 0013 has replaced it with (action, occurred_at, id).
+    expect(await auditIndexes()).not.toContain('audit_events_action_occurred_at_idx');
+    expect(await auditIndexes()).toContain('audit_events_action_time_idx');
+    expect(await undoMigrationsFrom(t, '0013-log-indexes-and-retention')).toEqual(['0013-log-indexes-and-retention']);
     expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
+    expect(await auditIndexes()).not.toContain('audit_events_action_time_idx');
     const undone = await undoMigrationsFrom(t, '0003-log-indexes');
     expect(await auditIndexes()).not.toContain('audit_events_action_occurred_at_idx');
-    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
-    expect(await auditIndexes()).toContain('audit_events_action_occurred_at_idx');
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual([
+      ...undone,
+      '0013-log-indexes-and-retention',
+    ]);
+    expect(await auditIndexes()).toEqual(
+      [
+        'audit_events_action_time_idx',
+        'audit_events_actor_action_time_idx',
+        'audit_events_actor_time_idx',
+        'audit_events_target_time_idx',
+        'audit_events_time_idx',
+        ...(t.databaseKind === 'postgres' ? ['audit_events_pkey'] : []),
+      ].sort(),
+    );
+    const settings = await t.db.selectFrom('installation_settings').select('log_retention_days').executeTakeFirst();
+    expect(settings).toEqual({ log_retention_days: null });
   });
 });
 

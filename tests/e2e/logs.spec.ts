@@ -6,9 +6,10 @@ import { saveScreenshot, signInThroughUi } from './support/ui.js';
 
 const app = useLatchkey();
 let reader: CreatedUser;
+let admin: ApiClient;
 
 test.beforeAll(async () => {
-  const admin = await setUpAdministrator(app());
+  admin = await setUpAdministrator(app());
   reader = await createUser(admin, {
     email: 'lena.logreader@example.test',
     firstName: 'Lena',
@@ -29,8 +30,9 @@ test('an Administrator finds a failed sign-in in Login History and filters by em
   await expect(page).toHaveURL(/tab=logins/);
 
   const table = page.getByRole('table', { name: 'Login history' });
-  await page.getByRole('searchbox', { name: 'Email', exact: true }).fill('lena.log');
-  await expect(page).toHaveURL(/email=lena\.log/);
+  // The whole address, in any letter case.
+  await page.getByRole('searchbox', { name: 'Email', exact: true }).fill('Lena.Logreader@Example.test');
+  await expect(page).toHaveURL(/email=Lena\.Logreader/);
   const row = table.getByRole('row').filter({ hasText: reader.email });
   await expect(row).toHaveCount(1);
   await expect(row.getByText('Failure')).toBeVisible();
@@ -75,6 +77,56 @@ test('an Administrator sees the user.created event, filters by action, and expor
   expect(csv).toContain(reader.email);
   expect(csv).toContain('user.created');
   expect(csv).not.toContain('setup.first_administrator_created');
+});
+
+test('System Events page with First / Previous / Next / Last, and a deep page survives a reload', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  for (let i = 0; i < 27; i++) {
+    await createUser(admin, {
+      email: `pager-${String(i).padStart(2, '0')}@example.test`,
+      firstName: 'Pager',
+      lastName: `Number ${i}`,
+      securityGroupId: 'read-only-user',
+    });
+  }
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/logs?action=user.created&pageSize=25`);
+  const table = page.getByRole('table', { name: 'System events' });
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  await expect(table.getByRole('row').filter({ hasText: 'pager-26@example.test' })).toHaveCount(1);
+  await expect(page.getByText('25 shown of 28 events')).toBeVisible();
+  await expect(pages.getByRole('button', { name: 'First' })).toBeDisabled();
+  await expect(pages.getByRole('button', { name: 'Previous' })).toBeDisabled();
+
+  await pages.getByRole('button', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(page.getByText('3 shown of 28 events')).toBeVisible();
+  await expect(table.getByRole('row').filter({ hasText: 'pager-00@example.test' })).toHaveCount(1);
+  await expect(pages.getByRole('button', { name: 'Next' })).toBeDisabled();
+  await saveScreenshot(page, 'logs-system-events-page-2');
+
+  await page.reload();
+  await expect(table.getByRole('row').filter({ hasText: 'pager-00@example.test' })).toHaveCount(1);
+  await expect(page.getByText('3 shown of 28 events')).toBeVisible();
+
+  await pages.getByRole('button', { name: 'Previous' }).click();
+  await expect(table.getByRole('row').filter({ hasText: 'pager-26@example.test' })).toHaveCount(1);
+  await pages.getByRole('button', { name: 'Last' }).click();
+  await expect(page).toHaveURL(/cursor=last/);
+  await expect(table.getByRole('row').filter({ hasText: 'pager-00@example.test' })).toHaveCount(1);
+  await pages.getByRole('button', { name: 'First' }).click();
+  await expect(page).not.toHaveURL(/cursor=/);
+
+  // A To date before the From date is said on the field.
+  await page.getByLabel('From (UTC)').fill('2030-01-02');
+  await page.getByLabel('To (UTC)').fill('2030-01-01');
+  await expect(page.getByText('Must not be before From.')).toBeVisible();
+
+  // A made-up page link goes back to the first page, saying why.
+  await page.goto(`${app().url}/logs?action=user.created&pageSize=25&cursor=bm90LWEtY3Vyc29y`);
+  await expect(page.getByText('This page link is not valid').first()).toBeVisible();
+  await expect(page).not.toHaveURL(/cursor=/);
+  await expect(table.getByRole('row').filter({ hasText: 'pager-26@example.test' })).toHaveCount(1);
 });
 
 test('a Read Only User has no Logs link, and /logs tells them they lack permission', async ({ page }) => {

@@ -3,6 +3,8 @@
  * timeout; people then see it on their Session Timeout field and cannot save more. Accounts
  * without administration:manage_settings have no Settings item and no page.
  */
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, test } from './support/test.js';
 import { ADMIN, createUser, setUpAdministrator, type CreatedUser } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
@@ -56,6 +58,59 @@ test('an Administrator lowers the Maximum session timeout; a person cannot choos
 
   await page.goto(`${app().url}/settings`);
   await expect(page.getByRole('heading', { name: 'You do not have permission to see this page' })).toBeVisible();
+});
+
+test('an Administrator limits log retention, confirming the deletion of older entries, and goes back to keeping forever', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  // Two sign-ins from long ago: no API writes history in the past.
+  const db = new Database(path.join(app().dataDir, 'latchkey.db'));
+  const old = db.prepare(
+    `insert into login_history (occurred_at, user_id, email, success, reason, method, ip, user_agent)
+     values (?, null, 'old@example.test', 1, null, 'password', '192.0.2.1', 'old browser')`,
+  );
+  old.run('2020-01-01T00:00:00.000Z');
+  old.run('2020-01-02T00:00:00.000Z');
+  db.close();
+
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/settings`);
+  const retention = page.getByRole('radiogroup', { name: 'Log retention' });
+  await expect(retention.getByRole('radio', { name: 'Keep forever' })).toBeChecked();
+  const days = page.getByRole('textbox', { name: 'Days to keep' });
+  await expect(days).toBeDisabled();
+
+  await retention.getByRole('radio', { name: 'Delete entries older than a number of days' }).check();
+  await days.fill('3');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Log retention must be at least 7 days.')).toBeVisible();
+
+  await days.fill('90');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete older log entries?' });
+  await expect(dialog).toContainText('2 sign-in attempts');
+  await page.waitForTimeout(400); // the dialog's opening transition, for the screenshot only
+  await saveScreenshot(page, 'settings-log-retention-confirm');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('radio', { name: 'Keep forever' })).toBeChecked();
+
+  await page.getByRole('radio', { name: 'Delete entries older than a number of days' }).check();
+  await days.fill('90');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByRole('button', { name: 'Delete older entries' }).click();
+  await expect(page.getByText('Settings saved')).toBeVisible();
+  await page.reload();
+  await expect(days).toHaveValue('90');
+  await saveScreenshot(page, 'settings-log-retention');
+
+  // Longer again, or forever, deletes nothing more: no question asked.
+  await page.getByRole('radio', { name: 'Keep forever' }).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Settings saved')).toBeVisible();
+  await expect(dialog).toHaveCount(0);
 });
 
 test('a browser on a path that is no page of the UI gets status 404 and the UI\'s "Page not found" (issue 11, defect 11)', async ({

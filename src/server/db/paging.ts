@@ -40,7 +40,7 @@ export async function pageWithTotal<R, DB, TB extends keyof DB>(
 
 /** What a cursor may hold as a sort value or ID: what the key's column type needs. */
 export type KeyKind = 'text' | 'integer';
-type KeyValue = string | number;
+export type KeyValue = string | number;
 
 /**
  * One sort of a list, as the keyset reads it. The sort key must never be NULL (coalesce a nullable
@@ -59,17 +59,26 @@ export interface KeysetSort<R> {
   idOf(row: R): KeyValue;
   order: 'asc' | 'desc';
   /**
-   * Compare `(key, id)` past the cursor as one row value. Only for a key that is a plain column:
-   * SQLite range-scans a row value on an index of columns but not of expressions. It finds a page
-   * inside a long run of equal keys (a status, a type) straight from the index, where the default
-   * range on the key alone reads the run from its start.
+   * Compare past the cursor as a range on the key plus a tie-break rather than as one row value
+   * (see `beyond`): for a key that SQLite indexes as an expression (`lower(title)`), whose index it
+   * cannot seek by row value.
    */
-  rowValue?: boolean;
+  rangeOnKey?: boolean;
 }
+
+/** Sort-key bounds, both inclusive. */
+export type KeyRange = { min?: KeyValue | undefined; max?: KeyValue | undefined };
 
 export interface KeysetRequest {
   cursor?: string;
   pageSize: number;
+  /**
+   * Only rows whose sort key lies in this range, both ends inclusive (a time range, say). Given
+   * here rather than in the query's WHERE so that it merges with the cursor's bound into one
+   * range: SQLite uses one lower and one upper bound of an index, and of two upper bounds (the
+   * range's end and the cursor) it may pick the looser one and read every row in between.
+   */
+  keyRange?: KeyRange;
 }
 
 export interface KeysetPage<R> {
@@ -94,8 +103,11 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const forward = position.kind === 'first' || position.kind === 'after';
   const readOrder = forward ? sort.order : opposite(sort.order);
 
+  const range = request.keyRange ?? {};
   let read = query;
-  if (position.kind === 'after' || position.kind === 'before') read = read.where(beyond(sort, position, readOrder));
+  if (position.kind === 'after' || position.kind === 'before')
+    read = read.where(beyond(sort, position, readOrder, range));
+  else if (range.min !== undefined || range.max !== undefined) read = read.where(within(sort, range));
   const found = await ordered(read, sort, readOrder)
     .limit(request.pageSize + 1)
     .execute();
@@ -109,7 +121,7 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const exists = async (edge: Position, direction: 'asc' | 'desc') =>
     edge.kind === 'after' || edge.kind === 'before'
       ? (
-          await ordered(query.where(beyond(sort, edge, direction)), sort, direction)
+          await ordered(query.where(beyond(sort, edge, direction, range)), sort, direction)
             .limit(1)
             .execute()
         ).length > 0
@@ -139,13 +151,49 @@ function ordered<DB, TB extends keyof DB, R>(
 }
 
 /**
- * Rows strictly past `(key, id)` in `order`. Written as a range on the key plus a tie-break rather
- * than a row-value comparison, so that both databases plan it as a range scan of the index.
+ * Rows strictly past `(key, id)` in `order`, within `range`. By default a row-value comparison,
+ * which both databases answer by seeking the `(key, id)` index straight to that row (a range on
+ * the key alone seeks only to the key, then filters a run of ties by ID: deep in "enabled" of a
+ * million accounts, the whole run). SQLite cannot seek an expression index (`lower(title), id`)
+ * by row value: a sort on one sets `rangeOnKey`, and reads a range of the key plus the tie-break.
+ * The cursor's bound and the range's bound on the same side are merged into one: SQLite uses one
+ * lower and one upper bound of an index, and of two it may pick the looser.
  */
-function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
+function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc', range: KeyRange) {
+  const [from, to] = order === 'asc' ? [range.min, range.max] : [range.max, range.min];
   const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
-  if (sort.rowValue) return sql<boolean>`((${sort.key}, ${sort.id}) ${strictly} (${at.key}, ${at.id}))`;
-  return sql<boolean>`(${sort.key} ${orEqual} ${at.key} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id}))`;
+  const key = bound(at.key, sort.keyKind);
+  const id = bound(at.id, sort.idKind);
+  // A cursor before the range's start (made before the range changed) starts at the range instead.
+  const cursorFirst = from === undefined || (order === 'asc' ? at.key >= from : at.key <= from);
+  const start = !cursorFirst
+    ? sql`${sort.key} ${orEqual} ${bound(from, sort.keyKind)}`
+    : sort.rangeOnKey
+      ? sql`${sort.key} ${orEqual} ${key} and (${sort.key} ${strictly} ${key} or ${sort.id} ${strictly} ${id})`
+      : sql`(${sort.key}, ${sort.id}) ${strictly} (${key}, ${id})`;
+  const end =
+    to === undefined
+      ? sql``
+      : sql` and ${sort.key} ${order === 'asc' ? sql.raw('<=') : sql.raw('>=')} ${bound(to, sort.keyKind)}`;
+  return sql<boolean>`(${start}${end})`;
+}
+
+/**
+ * A cursor's value as a query parameter. Integers go as bigint: a cursor may hold any safe integer,
+ * and PostgreSQL would type the parameter after a 32-bit column and refuse a larger value with an
+ * error; an int4 column compared with an int8 value still reads its index.
+ */
+function bound(value: KeyValue, kind: KeyKind) {
+  return kind === 'integer' ? sql`cast(${value} as bigint)` : sql`${value}`;
+}
+
+/** Rows whose key lies in `range` (at least one end given). */
+function within<R>(sort: KeysetSort<R>, range: KeyRange) {
+  const bounds = [
+    ...(range.min === undefined ? [] : [sql`${sort.key} >= ${bound(range.min, sort.keyKind)}`]),
+    ...(range.max === undefined ? [] : [sql`${sort.key} <= ${bound(range.max, sort.keyKind)}`]),
+  ];
+  return sql<boolean>`(${sql.join(bounds, sql` and `)})`;
 }
 
 function opposite(order: 'asc' | 'desc'): 'asc' | 'desc' {

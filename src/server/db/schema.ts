@@ -329,6 +329,8 @@ export interface InstallationSettingsTable {
   id: string;
   /** The longest inactivity timeout any account may have; the session check caps every account at it. */
   max_session_timeout_minutes: number;
+  /** Days of login history and audit events to keep; null keeps them forever (migration 0013). */
+  log_retention_days: number | null;
   updated_at: string;
 }
 

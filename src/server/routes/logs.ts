@@ -2,11 +2,22 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requires } from '../auth/access.js';
 import type { AppDeps } from '../app.js';
-import { listAuditEvents, listLoginAttempts, type AuditEventRow, type LoginAttemptRow } from '../services/logs.js';
+import {
+  auditEventPage,
+  everyRow,
+  listAuditEvents,
+  listLoginAttempts,
+  loginAttemptPage,
+  utcTimeRange,
+  type AuditEventRow,
+  type LoginAttemptRow,
+} from '../services/logs.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import {
+  AuditFilterSchema,
   AuditPageSchema,
   AuditQuerySchema,
+  LoginHistoryFilterSchema,
   LoginHistoryPageSchema,
   LoginHistoryQuerySchema,
   type AuditEvent,
@@ -72,8 +83,6 @@ const LOGIN_CSV_COLUMNS = [
   ['User Agent', (a) => a.userAgent],
 ] as const satisfies ReadonlyArray<readonly [string, (a: LoginAttempt) => unknown]>;
 
-const EXPORT_PAGE_SIZE = 1000;
-
 export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
     '/api/v1/logs/audit',
@@ -81,22 +90,19 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       config: { access: requires('event_logs:view') },
       schema: {
         tags: ['Logs'],
-        summary: 'System events (filter, paginate), newest first',
+        summary: 'System events (filter, page), newest first',
         description:
-          'actor and target match the start of the email, in any letter case; action is exact; ' +
-          'from and to bound the time, both inclusive.',
+          'actor and target match the whole email, in any letter case; action is exact; from and to bound the ' +
+          'time, both inclusive (from must not be after to). Paged by cursor: omit it for the newest page, ' +
+          '"last" for the oldest, else a `next` or `previous` from an earlier answer. `total` is exact up to ' +
+          '10,000, else "more than 10,000".',
         querystring: AuditQuerySchema,
         response: { 200: AuditPageSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { events, total } = await listAuditEvents(db, request.query);
-      return {
-        events: events.map(presentAuditEvent),
-        total,
-        page: request.query.page,
-        pageSize: request.query.pageSize,
-      };
+      const { rows, next, previous, total } = await listAuditEvents(db, request.query);
+      return { events: rows.map(presentAuditEvent), pageSize: request.query.pageSize, next, previous, total };
     },
   );
 
@@ -107,17 +113,16 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       schema: {
         tags: ['Logs'],
         summary: 'Export system events as CSV (same filters as the list)',
-        querystring: AuditQuerySchema.omit({ page: true, pageSize: true }),
+        querystring: AuditFilterSchema,
       },
     },
     async (request, reply) => {
+      utcTimeRange(request.query);
       async function* rows() {
         yield csvRow(AUDIT_CSV_COLUMNS.map(([header]) => header));
-        for (let page = 1; ; page++) {
-          const { events } = await listAuditEvents(db, { ...request.query, page, pageSize: EXPORT_PAGE_SIZE });
-          for (const event of events.map(presentAuditEvent))
-            yield csvRow(AUDIT_CSV_COLUMNS.map(([, value]) => value(event)));
-          if (events.length < EXPORT_PAGE_SIZE) return;
+        for await (const row of everyRow((page) => auditEventPage(db, request.query, page))) {
+          const event = presentAuditEvent(row);
+          yield csvRow(AUDIT_CSV_COLUMNS.map(([, value]) => value(event)));
         }
       }
       return reply
@@ -133,22 +138,17 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       config: { access: requires('event_logs:view') },
       schema: {
         tags: ['Logs'],
-        summary: 'Login history (filter, paginate), newest first',
+        summary: 'Login history (filter, page), newest first',
         description:
-          'email matches the start of the email typed at sign-in, in any letter case; from and to bound ' +
-          'the time, both inclusive.',
+          'email matches the whole email typed at sign-in, in any letter case; from and to bound the time, both ' +
+          'inclusive (from must not be after to). Paged by cursor as the system events are.',
         querystring: LoginHistoryQuerySchema,
         response: { 200: LoginHistoryPageSchema, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { attempts, total } = await listLoginAttempts(db, request.query);
-      return {
-        attempts: attempts.map(presentLoginAttempt),
-        total,
-        page: request.query.page,
-        pageSize: request.query.pageSize,
-      };
+      const { rows, next, previous, total } = await listLoginAttempts(db, request.query);
+      return { attempts: rows.map(presentLoginAttempt), pageSize: request.query.pageSize, next, previous, total };
     },
   );
 
@@ -159,17 +159,16 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       schema: {
         tags: ['Logs'],
         summary: 'Export login history as CSV (same filters as the list)',
-        querystring: LoginHistoryQuerySchema.omit({ page: true, pageSize: true }),
+        querystring: LoginHistoryFilterSchema,
       },
     },
     async (request, reply) => {
+      utcTimeRange(request.query);
       async function* rows() {
         yield csvRow(LOGIN_CSV_COLUMNS.map(([header]) => header));
-        for (let page = 1; ; page++) {
-          const { attempts } = await listLoginAttempts(db, { ...request.query, page, pageSize: EXPORT_PAGE_SIZE });
-          for (const attempt of attempts.map(presentLoginAttempt))
-            yield csvRow(LOGIN_CSV_COLUMNS.map(([, value]) => value(attempt)));
-          if (attempts.length < EXPORT_PAGE_SIZE) return;
+        for await (const row of everyRow((page) => loginAttemptPage(db, request.query, page))) {
+          const attempt = presentLoginAttempt(row);
+          yield csvRow(LOGIN_CSV_COLUMNS.map(([, value]) => value(attempt)));
         }
       }
       return reply

@@ -96,6 +96,7 @@ export function presentGroup(group: GroupWithMembers, viewer: Actor): SecurityGr
 export function presentInstallationSettings(row: InstallationSettingsTable, viewer: Actor): InstallationSettings {
   return {
     maxSessionTimeoutMinutes: row.max_session_timeout_minutes,
+    logRetentionDays: row.log_retention_days,
     updatedAt: row.updated_at,
     can: { update: can(viewer, 'administration:manage_settings') },
   };

@@ -15,10 +15,11 @@ export const settingsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }
       config: { access: SIGNED_IN },
       schema: {
         tags: ['Settings'],
-        summary: "The installation's settings (Maximum Session Timeout)",
+        summary: "The installation's settings (Maximum Session Timeout, Log retention)",
         description:
           'Open to every signed-in account. `maxSessionTimeoutMinutes` is the longest Session Timeout an account ' +
           "may have; a session ends after min(its account's Session Timeout, this) minutes without activity. " +
+          '`logRetentionDays` is how many days of login history and system events are kept (null: forever). ' +
           '`can.update` says whether the caller may change the settings.',
         response: { 200: InstallationSettingsSchema, ...ERROR_RESPONSES },
       },
@@ -36,7 +37,9 @@ export const settingsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }
         description:
           'Audited as `settings.updated` (from → to). Lowering the Maximum Session Timeout takes effect on the next ' +
           'request of every session, on every node; accounts with a longer Session Timeout keep their stored value ' +
-          'but are capped at the maximum, and may not save a new value above it.',
+          'but are capped at the maximum, and may not save a new value above it. Setting `logRetentionDays` (7 to ' +
+          '3650, or null to keep forever) makes every node delete older log entries in the background, in small ' +
+          'batches, within the hour; each run that deletes any is recorded as `logs.retention_applied`.',
         body: UpdateInstallationSettingsSchema,
         response: { 200: InstallationSettingsSchema, ...ERROR_RESPONSES },
       },

@@ -34,6 +34,7 @@ export async function readInstallationSettings(db: Kysely<Database>): Promise<In
     row ?? {
       id: INSTALLATION_SETTINGS_ID,
       max_session_timeout_minutes: DEFAULT_MAX_SESSION_TIMEOUT_MINUTES,
+      log_retention_days: null,
       updated_at: new Date(0).toISOString(),
     }
   );
@@ -63,12 +64,16 @@ export async function updateInstallationSettings(
   return db.transaction().execute(async (trx) => {
     const current = await readInstallationSettings(trx);
     // Compared and audited by the API's field names, which are what an Administrator reads in the log.
-    const diff = diffFields({ maxSessionTimeoutMinutes: current.max_session_timeout_minutes }, input);
+    const diff = diffFields(
+      { maxSessionTimeoutMinutes: current.max_session_timeout_minutes, logRetentionDays: current.log_retention_days },
+      input,
+    );
     if (Object.keys(diff).length === 0) return current;
 
     const next: InstallationSettingsTable = {
       ...current,
       max_session_timeout_minutes: input.maxSessionTimeoutMinutes ?? current.max_session_timeout_minutes,
+      log_retention_days: input.logRetentionDays === undefined ? current.log_retention_days : input.logRetentionDays,
       updated_at: nowIso(),
     };
     // Insert-or-update: the row exists after migration 0009, but a missing one must not make saving fail.
@@ -78,6 +83,7 @@ export async function updateInstallationSettings(
       .onConflict((oc) =>
         oc.column('id').doUpdateSet({
           max_session_timeout_minutes: next.max_session_timeout_minutes,
+          log_retention_days: next.log_retention_days,
           updated_at: next.updated_at,
         }),
       )

@@ -165,8 +165,6 @@ function recordSort(sort: RecordSortColumn, order: 'asc' | 'desc', postgres: boo
     idKind: 'text',
     idOf: (row) => row.id,
     order,
-    // Every key is a column (see recordSortKey), so the cursor's (key, id) is one index range.
-    rowValue: true,
   };
 }
 

@@ -124,8 +124,6 @@ function taskSort(sort: TaskSortColumn, order: 'asc' | 'desc', postgres: boolean
     idKind: 'text',
     idOf: (row) => row.id,
     order,
-    // Every key is a column (see taskSortKey), so the cursor's (key, id) is one index range.
-    rowValue: true,
   };
 }
 

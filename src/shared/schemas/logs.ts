@@ -1,22 +1,31 @@
 import { z } from 'zod';
+import { pageInfoFields, pageQueryFields } from './paging.js';
 
-/** Filters shared by both logs: a UTC time range (ISO-8601) and paging. */
-const LogPagingSchema = z.object({
+/** Both logs' time range: ISO-8601 with an offset, both ends inclusive, from not after to. */
+const TimeRangeFields = {
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
-});
+};
+
+/** An account's email, matched whole in any letter case (ASCII letters). Empty: any account. */
+const EmailFilter = z.string().trim().max(254).optional();
+
+/** System events' filters (the list's and the export's). */
+export const AuditFilterSchema = z
+  .object({
+    ...TimeRangeFields,
+    /** Email of the account that made the change. */
+    actor: EmailFilter,
+    /** Email of the account the change was made to. */
+    target: EmailFilter,
+    /** Exact action name, e.g. `user.security_updated`. */
+    action: z.string().trim().max(100).optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof AuditFilterSchema>;
 
 /** System events: every security-relevant change (who, to whom, what, when, from where). */
-export const AuditQuerySchema = LogPagingSchema.extend({
-  /** Email (prefix, case-insensitive) of the account that made the change. */
-  actor: z.string().trim().max(254).optional(),
-  /** Email (prefix, case-insensitive) of the account the change was made to. */
-  target: z.string().trim().max(254).optional(),
-  /** Exact action name, e.g. `user.security_updated`. */
-  action: z.string().trim().max(100).optional(),
-}).strict();
+export const AuditQuerySchema = AuditFilterSchema.extend(pageQueryFields(50)).strict();
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 export const AuditEventSchema = z.object({
@@ -37,17 +46,21 @@ export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 export const AuditPageSchema = z.object({
   events: z.array(AuditEventSchema),
-  total: z.number(),
-  page: z.number(),
-  pageSize: z.number(),
+  ...pageInfoFields,
 });
 
 /** Login history: every sign-in attempt, successful or not. */
-export const LoginHistoryQuerySchema = LogPagingSchema.extend({
-  /** Email (prefix, case-insensitive) typed at sign-in. */
-  email: z.string().trim().max(254).optional(),
-  result: z.enum(['success', 'failure']).optional(),
-}).strict();
+export const LoginHistoryFilterSchema = z
+  .object({
+    ...TimeRangeFields,
+    /** The email typed at sign-in. */
+    email: EmailFilter,
+    result: z.enum(['success', 'failure']).optional(),
+  })
+  .strict();
+export type LoginHistoryFilter = z.infer<typeof LoginHistoryFilterSchema>;
+
+export const LoginHistoryQuerySchema = LoginHistoryFilterSchema.extend(pageQueryFields(50)).strict();
 export type LoginHistoryQuery = z.infer<typeof LoginHistoryQuerySchema>;
 
 export const LoginAttemptSchema = z.object({
@@ -66,7 +79,5 @@ export type LoginAttempt = z.infer<typeof LoginAttemptSchema>;
 
 export const LoginHistoryPageSchema = z.object({
   attempts: z.array(LoginAttemptSchema),
-  total: z.number(),
-  page: z.number(),
-  pageSize: z.number(),
+  ...pageInfoFields,
 });

@@ -1,4 +1,5 @@
 import type { AuditEvent, LoginAttempt } from '../../shared/schemas/logs.js';
+import type { PageInfo } from '../../shared/schemas/paging.js';
 import { request, requestFile } from './client.js';
 
 /** The System Events filters as the page holds them (dates are ISO UTC, already converted). */
@@ -15,22 +16,17 @@ export interface LoginFilters {
   from?: string | undefined;
   to?: string | undefined;
 }
+/** Which page: absent cursor the newest, "last" the oldest, else a cursor an answer gave. */
 export interface Paging {
-  page: number;
+  cursor?: string | undefined;
   pageSize: number;
 }
 
-export interface AuditPage {
+export interface AuditPage extends PageInfo {
   events: AuditEvent[];
-  total: number;
-  page: number;
-  pageSize: number;
 }
-export interface LoginHistoryPage {
+export interface LoginHistoryPage extends PageInfo {
   attempts: LoginAttempt[];
-  total: number;
-  page: number;
-  pageSize: number;
 }
 
 const auditQuery = (f: AuditFilters) => ({
@@ -44,14 +40,14 @@ const loginQuery = (f: LoginFilters) => ({ email: f.email.trim(), result: f.resu
 
 export function listAuditEvents(filters: AuditFilters & Paging, signal?: AbortSignal): Promise<AuditPage> {
   return request<AuditPage>('/api/v1/logs/audit', {
-    query: { ...auditQuery(filters), page: filters.page, pageSize: filters.pageSize },
+    query: { ...auditQuery(filters), cursor: filters.cursor, pageSize: filters.pageSize },
     signal,
   });
 }
 
 export function listLoginAttempts(filters: LoginFilters & Paging, signal?: AbortSignal): Promise<LoginHistoryPage> {
   return request<LoginHistoryPage>('/api/v1/logs/logins', {
-    query: { ...loginQuery(filters), page: filters.page, pageSize: filters.pageSize },
+    query: { ...loginQuery(filters), cursor: filters.cursor, pageSize: filters.pageSize },
     signal,
   });
 }

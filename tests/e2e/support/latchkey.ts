@@ -17,6 +17,8 @@ export interface RunningLatchkey {
   setupLink: string;
   /** Everything the server printed so far (for failure messages). */
   output(): string;
+  /** Its data directory (the SQLite database is latchkey.db there): for setting up what no API makes, such as old log entries. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -110,7 +112,7 @@ export async function startLatchkey(options: LatchkeyOptions = {}): Promise<Runn
         reject(new Error(`Latchkey exited early (code ${code}, signal ${signal}). Output:\n${output}`));
       });
     });
-    return { url, setupLink, output: () => output, stop };
+    return { url, setupLink, output: () => output, dataDir, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -10,6 +10,7 @@ import * as m0008 from './0008-actor-group-and-mfa-requirement.js';
 import * as m0009 from './0009-installation-settings.js';
 import * as m0010 from './0010-credential-change-signals.js';
 import * as m0012 from './0012-records-tasks-list-indexes.js';
+import * as m0013 from './0013-log-indexes-and-retention.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-installation-settings': m0009,
   '0010-credential-change-signals': m0010,
   '0012-records-tasks-list-indexes': m0012,
+  '0013-log-indexes-and-retention': m0013,
 };

@@ -7,7 +7,7 @@ export type LogTab = 'events' | 'logins';
 /** The known System Events actions, with the words people read. */
 export const AUDIT_ACTIONS: Record<string, string> = AUDIT_ACTION_LABELS;
 
-/** What the address holds: the tab, its filters (dates as YYYY-MM-DD) and the page. */
+/** What the address holds: the tab, its filters (dates as YYYY-MM-DD) and the page's cursor. */
 export interface LogParams extends Paging {
   tab: LogTab;
   actor: string;
@@ -28,19 +28,19 @@ const DEFAULTS: LogParams = {
   result: '',
   fromDate: '',
   toDate: '',
-  page: 1,
+  cursor: undefined,
   pageSize: 50,
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The tab, filters and page live in the address (?tab=&actor=&…&page=&pageSize=), so a view can
- * be bookmarked and Back returns to it.
+ * The tab, filters and page live in the address (?tab=&actor=&…&cursor=&pageSize=), so a view can
+ * be bookmarked, survives a reload, and Back returns to it. The server checks the cursor.
  */
 export function readLogParams(searchParams: URLSearchParams): LogParams {
   const get = (key: string) => searchParams.get(key) ?? '';
-  const page = Number(searchParams.get('page'));
+  const cursor = searchParams.get('cursor');
   const pageSize = Number(searchParams.get('pageSize'));
   const result = get('result');
   return {
@@ -52,7 +52,7 @@ export function readLogParams(searchParams: URLSearchParams): LogParams {
     result: result === 'success' || result === 'failure' ? result : '',
     fromDate: DATE.test(get('from')) ? get('from') : '',
     toDate: DATE.test(get('to')) ? get('to') : '',
-    page: Number.isInteger(page) && page >= 1 ? page : DEFAULTS.page,
+    cursor: cursor || undefined,
     pageSize: (LOG_PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULTS.pageSize,
   };
 }
@@ -61,7 +61,8 @@ export function writeLogParams(params: LogParams): URLSearchParams {
   const out = new URLSearchParams();
   const urlKey: Partial<Record<keyof LogParams, string>> = { fromDate: 'from', toDate: 'to' };
   for (const key of Object.keys(DEFAULTS) as (keyof LogParams)[]) {
-    if (params[key] !== DEFAULTS[key] && params[key] !== '') out.set(urlKey[key] ?? key, String(params[key]));
+    if (params[key] !== DEFAULTS[key] && params[key] !== '' && params[key] !== undefined)
+      out.set(urlKey[key] ?? key, String(params[key]));
   }
   return out;
 }
@@ -78,7 +79,7 @@ export function auditFilters(p: LogParams): AuditFilters & Paging {
     action: p.action,
     from: startOfDayUtc(p.fromDate),
     to: endOfDayUtc(p.toDate),
-    page: p.page,
+    cursor: p.cursor,
     pageSize: p.pageSize,
   };
 }
@@ -89,7 +90,7 @@ export function loginFilters(p: LogParams): LoginFilters & Paging {
     result: p.result,
     from: startOfDayUtc(p.fromDate),
     to: endOfDayUtc(p.toDate),
-    page: p.page,
+    cursor: p.cursor,
     pageSize: p.pageSize,
   };
 }

@@ -1,8 +1,9 @@
 import { Button, Group, Select, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { ApiError } from '../../api/client.js';
 import { exportAuditCsv, exportLoginsCsv, listAuditEvents, listLoginAttempts } from '../../api/logs.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -11,7 +12,13 @@ import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconRefresh, IconSearch } from '../../components/icons.js';
 import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useDebouncedText, useListParams } from '../../components/use-paged-list.js';
+import { CursorTableFooter } from '../../components/cursor-table-footer.js';
+import {
+  useCsvExport,
+  useDebouncedText,
+  useListParams,
+  useStepBackWhenEmpty,
+} from '../../components/use-paged-list.js';
 import { auditColumns, loginColumns } from './log-columns.js';
 import {
   AUDIT_ACTIONS,
@@ -23,7 +30,6 @@ import {
   type LogParams,
   type LogTab,
 } from './log-params.js';
-import { PagedTableFooter } from '../../components/paged-table-footer.js';
 
 /** The Logs page (product.md §1 "Logs"): System Events and Login History. */
 export function LogsPage() {
@@ -44,7 +50,17 @@ function Logs() {
   const { params, update } = useListParams(readLogParams, writeLogParams);
   const switchTab = (tab: LogTab) =>
     // Each tab starts from its own unfiltered first page.
-    update({ tab, actor: '', target: '', action: '', email: '', result: '', fromDate: '', toDate: '', page: 1 });
+    update({
+      tab,
+      actor: '',
+      target: '',
+      action: '',
+      email: '',
+      result: '',
+      fromDate: '',
+      toDate: '',
+      cursor: undefined,
+    });
 
   return (
     <Stack gap="md">
@@ -92,11 +108,16 @@ function FilterText({
       leftSection={<IconSearch />}
       value={text}
       onChange={(event) => setText(event.currentTarget.value)}
-      w={220}
+      w={240}
       type="search"
+      autoComplete="off"
+      spellCheck={false}
     />
   );
 }
+
+/** A To date before the From date: said on the field, and nothing is asked of the server. */
+const reversedDates = (p: LogParams) => p.fromDate !== '' && p.toDate !== '' && p.toDate < p.fromDate;
 
 function DateFilters({ params, update }: TabProps) {
   return (
@@ -106,7 +127,7 @@ function DateFilters({ params, update }: TabProps) {
         type="date"
         value={params.fromDate}
         max={params.toDate || undefined}
-        onChange={(event) => update({ fromDate: event.currentTarget.value, page: 1 })}
+        onChange={(event) => update({ fromDate: event.currentTarget.value, cursor: undefined })}
         w={150}
       />
       <TextInput
@@ -114,11 +135,26 @@ function DateFilters({ params, update }: TabProps) {
         type="date"
         value={params.toDate}
         min={params.fromDate || undefined}
-        onChange={(event) => update({ toDate: event.currentTarget.value, page: 1 })}
+        onChange={(event) => update({ toDate: event.currentTarget.value, cursor: undefined })}
+        error={reversedDates(params) ? 'Must not be before From.' : undefined}
         w={150}
       />
     </>
   );
+}
+
+/**
+ * A page link the server refuses (an old or edited cursor in the address) goes back to the first
+ * page, saying why, instead of leaving an error where the list should be.
+ */
+function useFirstPageWhenCursorRefused(error: unknown, cursor: string | undefined, update: TabProps['update']) {
+  useEffect(() => {
+    if (cursor && error instanceof ApiError && error.status === 400 && error.fields.cursor) {
+      notifications.show({ color: 'yellow', message: error.fields.cursor });
+      update({ cursor: undefined });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to a new error only.
+  }, [error]);
 }
 
 function Toolbar({
@@ -157,7 +193,17 @@ function Toolbar({
   );
 }
 
+/** How the email filters match, said once above the table. */
+function FilterHint() {
+  return (
+    <Text size="sm" c="dimmed">
+      Email filters match the whole address, in any letter case. Newest first; times in UTC.
+    </Text>
+  );
+}
+
 const anyFilter = (p: LogParams, keys: (keyof LogParams)[]) => keys.some((key) => p[key] !== '');
+const toCursor = (update: TabProps['update']) => (cursor: string | undefined) => update({ cursor });
 
 function SystemEvents({ params, update }: TabProps) {
   const me = useSignedInMe();
@@ -167,10 +213,14 @@ function SystemEvents({ params, update }: TabProps) {
     queryKey: queryKeys.auditEvents(filters),
     queryFn: ({ signal }) => listAuditEvents(filters, signal),
     placeholderData: keepPreviousData,
+    enabled: !reversedDates(params),
   });
+  const events = list.data?.events ?? [];
+  useStepBackWhenEmpty(list.data, events.length, toCursor(update));
+  useFirstPageWhenCursorRefused(list.error, params.cursor, update);
   const columns = useMemo(() => auditColumns(me.user), [me.user]);
   const table = useReactTable({
-    data: list.data?.events ?? [],
+    data: events,
     columns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (event) => String(event.id),
@@ -181,7 +231,6 @@ function SystemEvents({ params, update }: TabProps) {
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
   }
-  const total = list.data?.total ?? 0;
   const filtered = anyFilter(params, ['actor', 'target', 'action', 'fromDate', 'toDate']);
 
   return (
@@ -197,15 +246,15 @@ function SystemEvents({ params, update }: TabProps) {
           <>
             <FilterText
               label="Actor email"
-              placeholder="Starts with…"
+              placeholder="Whole address"
               value={params.actor}
-              onCommit={(actor) => update({ actor, page: 1 })}
+              onCommit={(actor) => update({ actor, cursor: undefined })}
             />
             <FilterText
               label="Target email"
-              placeholder="Starts with…"
+              placeholder="Whole address"
               value={params.target}
-              onCommit={(target) => update({ target, page: 1 })}
+              onCommit={(target) => update({ target, cursor: undefined })}
             />
             <Select
               label="Action"
@@ -214,7 +263,7 @@ function SystemEvents({ params, update }: TabProps) {
                 ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label })),
               ]}
               value={params.action}
-              onChange={(action) => update({ action: action ?? '', page: 1 })}
+              onChange={(action) => update({ action: action ?? '', cursor: undefined })}
               allowDeselect={false}
               w={230}
               comboboxProps={{ withinPortal: true }}
@@ -223,9 +272,7 @@ function SystemEvents({ params, update }: TabProps) {
           </>
         }
       />
-      <Text size="sm" c="dimmed" role="status">
-        {list.data ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}` : 'Loading events…'}
-      </Text>
+      <FilterHint />
       <DataTable
         table={table}
         label="System events"
@@ -237,14 +284,14 @@ function SystemEvents({ params, update }: TabProps) {
         emptyMessage={filtered ? 'No events match these filters.' : 'No events have been recorded yet.'}
         minWidth={1100}
       />
-      <PagedTableFooter
-        total={total}
-        page={params.page}
+      <CursorTableFooter
+        page={list.data}
+        rowCount={events.length}
         pageSize={params.pageSize}
         pageSizes={LOG_PAGE_SIZES}
         noun="events"
-        onPage={(page) => update({ page })}
-        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+        onCursor={toCursor(update)}
+        onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
     </Stack>
   );
@@ -258,10 +305,14 @@ function LoginHistory({ params, update }: TabProps) {
     queryKey: queryKeys.loginAttempts(filters),
     queryFn: ({ signal }) => listLoginAttempts(filters, signal),
     placeholderData: keepPreviousData,
+    enabled: !reversedDates(params),
   });
+  const attempts = list.data?.attempts ?? [];
+  useStepBackWhenEmpty(list.data, attempts.length, toCursor(update));
+  useFirstPageWhenCursorRefused(list.error, params.cursor, update);
   const columns = useMemo(() => loginColumns(me.user), [me.user]);
   const table = useReactTable({
-    data: list.data?.attempts ?? [],
+    data: attempts,
     columns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (attempt) => String(attempt.id),
@@ -272,7 +323,6 @@ function LoginHistory({ params, update }: TabProps) {
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
   }
-  const total = list.data?.total ?? 0;
   const filtered = anyFilter(params, ['email', 'result', 'fromDate', 'toDate']);
 
   return (
@@ -288,9 +338,9 @@ function LoginHistory({ params, update }: TabProps) {
           <>
             <FilterText
               label="Email"
-              placeholder="Starts with…"
+              placeholder="Whole address"
               value={params.email}
-              onCommit={(email) => update({ email, page: 1 })}
+              onCommit={(email) => update({ email, cursor: undefined })}
             />
             <Select
               label="Result"
@@ -300,7 +350,7 @@ function LoginHistory({ params, update }: TabProps) {
                 { value: 'failure', label: 'Failure' },
               ]}
               value={params.result}
-              onChange={(result) => update({ result: result ?? '', page: 1 })}
+              onChange={(result) => update({ result: result ?? '', cursor: undefined })}
               allowDeselect={false}
               w={140}
               comboboxProps={{ withinPortal: true }}
@@ -309,9 +359,7 @@ function LoginHistory({ params, update }: TabProps) {
           </>
         }
       />
-      <Text size="sm" c="dimmed" role="status">
-        {list.data ? `${total.toLocaleString()} sign-in ${total === 1 ? 'attempt' : 'attempts'}` : 'Loading sign-ins…'}
-      </Text>
+      <FilterHint />
       <DataTable
         table={table}
         label="Login history"
@@ -323,14 +371,14 @@ function LoginHistory({ params, update }: TabProps) {
         emptyMessage={filtered ? 'No sign-in attempts match these filters.' : 'No sign-in attempts yet.'}
         minWidth={1100}
       />
-      <PagedTableFooter
-        total={total}
-        page={params.page}
+      <CursorTableFooter
+        page={list.data}
+        rowCount={attempts.length}
         pageSize={params.pageSize}
         pageSizes={LOG_PAGE_SIZES}
         noun="sign-in attempts"
-        onPage={(page) => update({ page })}
-        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+        onCursor={toCursor(update)}
+        onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
     </Stack>
   );
