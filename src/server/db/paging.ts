@@ -40,7 +40,7 @@ export async function pageWithTotal<R, DB, TB extends keyof DB>(
 
 /** What a cursor may hold as a sort value or ID: what the key's column type needs. */
 export type KeyKind = 'text' | 'integer';
-type KeyValue = string | number;
+export type KeyValue = string | number;
 
 /**
  * One sort of a list, as the keyset reads it. The sort key must never be NULL (coalesce a nullable
@@ -58,6 +58,17 @@ export interface KeysetSort<R> {
   idKind: KeyKind;
   idOf(row: R): KeyValue;
   order: 'asc' | 'desc';
+  /**
+   * Reads up to `limit` rows of `query` strictly past `at` (from the start when null) in `order`.
+   * Only for a sort no single index can serve in one range (its key in another table, say); by
+   * default: `query` with the range on `(key, id)`, ordered and limited.
+   */
+  read?: (
+    query: unknown,
+    at: { key: KeyValue; id: KeyValue } | null,
+    order: 'asc' | 'desc',
+    limit: number,
+  ) => Promise<R[]>;
 }
 
 export interface KeysetRequest {
@@ -87,11 +98,13 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const forward = position.kind === 'first' || position.kind === 'after';
   const readOrder = forward ? sort.order : opposite(sort.order);
 
-  let read = query;
-  if (position.kind === 'after' || position.kind === 'before') read = read.where(beyond(sort, position, readOrder));
-  const found = await ordered(read, sort, readOrder)
-    .limit(request.pageSize + 1)
-    .execute();
+  const found = await readPast(
+    query,
+    sort,
+    position.kind === 'after' || position.kind === 'before' ? position : null,
+    readOrder,
+    request.pageSize + 1,
+  );
   const more = found.length > request.pageSize;
   const rows = found.slice(0, request.pageSize);
   if (!forward) rows.reverse();
@@ -101,11 +114,7 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const lastPosition = rows.length > 0 ? positionOf(sort, rows[rows.length - 1]!) : position;
   const exists = async (edge: Position, direction: 'asc' | 'desc') =>
     edge.kind === 'after' || edge.kind === 'before'
-      ? (
-          await ordered(query.where(beyond(sort, edge, direction)), sort, direction)
-            .limit(1)
-            .execute()
-        ).length > 0
+      ? (await readPast(query, sort, edge, direction, 1)).length > 0
       : false;
 
   let hasNext: boolean;
@@ -121,6 +130,19 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
     next: hasNext ? encodeCursor(sort, 'after', lastPosition) : null,
     previous: hasPrevious ? encodeCursor(sort, 'before', firstPosition) : null,
   };
+}
+
+function readPast<DB, TB extends keyof DB, R>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  sort: KeysetSort<R>,
+  at: { key: KeyValue; id: KeyValue } | null,
+  order: 'asc' | 'desc',
+  limit: number,
+): Promise<R[]> {
+  if (sort.read) return sort.read(query, at, order, limit);
+  return ordered(at ? query.where(beyond(sort, at, order)) : query, sort, order)
+    .limit(limit)
+    .execute();
 }
 
 function ordered<DB, TB extends keyof DB, R>(

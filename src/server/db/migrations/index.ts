@@ -9,6 +9,7 @@ import * as m0007 from './0007-sso.js';
 import * as m0008 from './0008-actor-group-and-mfa-requirement.js';
 import * as m0009 from './0009-installation-settings.js';
 import * as m0010 from './0010-credential-change-signals.js';
+import * as m0011 from './0011-users-list-indexes.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-actor-group-and-mfa-requirement': m0008,
   '0009-installation-settings': m0009,
   '0010-credential-change-signals': m0010,
+  '0011-users-list-indexes': m0011,
 };
