@@ -154,12 +154,12 @@ function ordered<DB, TB extends keyof DB, R>(
 }
 
 /**
- * Rows strictly past `(key, id)` in `order`. Written as a range on the key plus a tie-break rather
- * than a row-value comparison, so that both databases plan it as a range scan of the index.
+ * Rows strictly past `(key, id)` in `order`, as a row-value comparison: both databases seek the
+ * `(key, id)` index straight to that row. (A range on the key with the ID as a filter seeks only to
+ * the key: deep in a long run of ties, "Enabled" of a million accounts, it scanned the whole run.)
  */
 function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
-  const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
-  return sql<boolean>`(${sort.key} ${orEqual} ${at.key} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id}))`;
+  return sql<boolean>`((${sort.key}, ${sort.id}) ${sql.raw(order === 'asc' ? '>' : '<')} (${at.key}, ${at.id}))`;
 }
 
 function opposite(order: 'asc' | 'desc'): 'asc' | 'desc' {
