@@ -572,6 +572,23 @@ describe('totals and plans with more than 10,000 accounts', () => {
     });
   });
 
+  it('counts a filter exactly up to 5,000 matches, and pages many matches by walking the sort', async () => {
+    const readOnly = { securityGroupId: SYSTEM_GROUP_IDS.readOnlyUser, pageSize: 3 };
+    expect((await list(admin, readOnly)).total).toEqual({ count: 5_000, exact: false });
+    const first = await list(admin, { ...readOnly, sort: 'email', order: 'desc' });
+    expect(first.users.map((u) => u.email)).toEqual([
+      'bulk10049@example.test',
+      'bulk10048@example.test',
+      'bulk10047@example.test',
+    ]);
+    const second = await list(admin, { ...readOnly, sort: 'email', order: 'desc', cursor: first.next! });
+    expect(second.users.map((u) => u.email)).toEqual([
+      'bulk10046@example.test',
+      'bulk10045@example.test',
+      'bulk10044@example.test',
+    ]);
+  });
+
   it('counts a search exactly up to 5,000 matches, and pages it either way', async () => {
     expect((await list(admin, { search: 'bulk' })).total).toEqual({ count: 5_000, exact: false });
     expect((await list(admin, { search: 'bulk0' })).total).toEqual({ count: 5_000, exact: false });

@@ -53,7 +53,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
           'cursor of an answer (a cursor belongs to its sort; with another, 400). A search of three characters or ' +
           'more matches anywhere in the email or in "first last", case-insensitively; a shorter one matches the ' +
           'start of the email, first name or last name. `total` is exact up to 10,000 matches (5,000 with a ' +
-          'search), else `exact: false` and "more than" that. ' +
+          'search or a filter), else `exact: false` and "more than" that. ' +
           "Each account's `can` says what the caller may do to it.",
         querystring: ListUsersQuerySchema,
         response: { 200: UserListSchema, ...ERROR_RESPONSES },
