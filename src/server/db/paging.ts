@@ -58,6 +58,8 @@ export interface KeysetSort<R> {
   idKind: KeyKind;
   idOf(row: R): KeyValue;
   order: 'asc' | 'desc';
+  /** Compare with the key as a range rather than as a row value (see `beyond`). */
+  rangeOnKey?: boolean;
   /**
    * Reads up to `limit` rows of `query` strictly past `at` (from the start when null) in `order`.
    * Only for a sort no single index can serve in one range (its key in another table, say); by
@@ -154,12 +156,17 @@ function ordered<DB, TB extends keyof DB, R>(
 }
 
 /**
- * Rows strictly past `(key, id)` in `order`, as a row-value comparison: both databases seek the
- * `(key, id)` index straight to that row. (A range on the key with the ID as a filter seeks only to
- * the key: deep in a long run of ties, "Enabled" of a million accounts, it scanned the whole run.)
+ * Rows strictly past `(key, id)` in `order`. By default a row-value comparison, which both
+ * databases answer by seeking the `(key, id)` index straight to that row (a range on the key alone
+ * seeks only to the key, then filters a run of ties by ID: deep in "enabled" of a million
+ * accounts, the whole run). SQLite cannot seek an expression index (`lower(title), id`) by row
+ * value: a sort on one sets `rangeOnKey`, and reads a range of the key plus the tie-break.
  */
 function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
-  return sql<boolean>`((${sort.key}, ${sort.id}) ${sql.raw(order === 'asc' ? '>' : '<')} (${at.key}, ${at.id}))`;
+  const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
+  if (sort.rangeOnKey)
+    return sql<boolean>`(${sort.key} ${orEqual} ${at.key} and (${sort.key} ${strictly} ${at.key} or ${sort.id} ${strictly} ${at.id}))`;
+  return sql<boolean>`((${sort.key}, ${sort.id}) ${strictly} (${at.key}, ${at.id}))`;
 }
 
 function opposite(order: 'asc' | 'desc'): 'asc' | 'desc' {

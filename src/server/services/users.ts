@@ -131,6 +131,9 @@ function sortKey(column: UserSortColumn, postgres: boolean): RawBuilder<unknown>
   }
 }
 
+/** The sorts whose key is an expression (lower(), coalesce()) on SQLite: their indexes are expression indexes. */
+const EXPRESSION_KEYS: ReadonlySet<UserSortColumn> = new Set(['title', 'functionalGroup', 'lastLoginAt']);
+
 /** A row of the list with the value it was sorted by (the cursor carries it, as the database computed it). */
 export type UserListRow = UserWithGroup & { sort_key: string | number };
 
@@ -158,6 +161,8 @@ function userSort(
     idKind: 'text',
     idOf: (row) => row.id,
     order,
+    // SQLite seeks an expression index by a range on its key only (see paging.ts `beyond`).
+    rangeOnKey: !postgres && EXPRESSION_KEYS.has(column),
     ...(column === 'securityGroup' ? { read: groupByGroupRead(db, postgres) } : {}),
   };
   return { sort, key };
