@@ -154,7 +154,11 @@ describe('keysetPage', () => {
       });
       expect(beyondEnd.rows).toEqual([]);
       expect(beyondEnd.next).toBeNull();
-      expect(beyondEnd.previous).not.toBeNull();
+      // The way back is the last page: the rows just before the emptied position, none left over.
+      expect(beyondEnd.previous).toBe('last');
+      const back = await keysetPage(probe(), sortBy('asc'), { cursor: beyondEnd.previous!, pageSize: 3 });
+      expect(back.rows).toEqual(expected('asc', await allRows()).slice(-3));
+      expect(back.next).toBeNull();
     } finally {
       await db.insertInto('paging_probe').values(lastRows).execute();
     }

@@ -64,6 +64,17 @@ export interface KeysetSort<R> {
    * cannot seek by row value.
    */
   rangeOnKey?: boolean;
+  /**
+   * Reads up to `limit` rows of `query` strictly past `at` (from the start when null) in `order`.
+   * Only for a sort no single index can serve in one range (its key in another table, say); by
+   * default: `query` past `at` (see `beyond`), ordered and limited. Cannot be used with a keyRange.
+   */
+  read?: (
+    query: unknown,
+    at: { key: KeyValue; id: KeyValue } | null,
+    order: 'asc' | 'desc',
+    limit: number,
+  ) => Promise<R[]>;
 }
 
 /** Sort-key bounds, both inclusive. */
@@ -104,13 +115,16 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const readOrder = forward ? sort.order : opposite(sort.order);
 
   const range = request.keyRange ?? {};
-  let read = query;
-  if (position.kind === 'after' || position.kind === 'before')
-    read = read.where(beyond(sort, position, readOrder, range));
-  else if (range.min !== undefined || range.max !== undefined) read = read.where(within(sort, range));
-  const found = await ordered(read, sort, readOrder)
-    .limit(request.pageSize + 1)
-    .execute();
+  if (sort.read && (range.min !== undefined || range.max !== undefined))
+    throw new Error('A sort with its own reader takes no key range.');
+  const found = await readPast(
+    query,
+    sort,
+    position.kind === 'after' || position.kind === 'before' ? position : null,
+    readOrder,
+    request.pageSize + 1,
+    range,
+  );
   const more = found.length > request.pageSize;
   const rows = found.slice(0, request.pageSize);
   if (!forward) rows.reverse();
@@ -120,11 +134,7 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const lastPosition = rows.length > 0 ? positionOf(sort, rows[rows.length - 1]!) : position;
   const exists = async (edge: Position, direction: 'asc' | 'desc') =>
     edge.kind === 'after' || edge.kind === 'before'
-      ? (
-          await ordered(query.where(beyond(sort, edge, direction, range)), sort, direction)
-            .limit(1)
-            .execute()
-        ).length > 0
+      ? (await readPast(query, sort, edge, direction, 1, range)).length > 0
       : false;
 
   let hasNext: boolean;
@@ -138,8 +148,29 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   return {
     rows,
     next: hasNext ? encodeCursor(sort, 'after', lastPosition) : null,
-    previous: hasPrevious ? encodeCursor(sort, 'before', firstPosition) : null,
+    // Past the end (its rows deleted since): nothing follows the cursor, so the page before is
+    // the last page, which also holds the cursor's own row if it is still there.
+    previous: !hasPrevious
+      ? null
+      : rows.length === 0 && position.kind === 'after'
+        ? CURSOR_LAST
+        : encodeCursor(sort, 'before', firstPosition),
   };
+}
+
+function readPast<DB, TB extends keyof DB, R>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  sort: KeysetSort<R>,
+  at: { key: KeyValue; id: KeyValue } | null,
+  order: 'asc' | 'desc',
+  limit: number,
+  range: KeyRange,
+): Promise<R[]> {
+  if (sort.read) return sort.read(query, at, order, limit);
+  let read = query;
+  if (at) read = read.where(beyond(sort, at, order, range));
+  else if (range.min !== undefined || range.max !== undefined) read = read.where(within(sort, range));
+  return ordered(read, sort, order).limit(limit).execute();
 }
 
 function ordered<DB, TB extends keyof DB, R>(

@@ -1,21 +1,28 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
 import { actorOf } from '../auth/gate.js';
 import type { AppDeps } from '../app.js';
 import { unlockSignIn } from '../services/login-throttle.js';
-import { createUser, deleteUser, getUser, listUsers, updateAccountSettings } from '../services/users.js';
+import {
+  createUser,
+  deleteUser,
+  exportUserBatches,
+  getUser,
+  listUsers,
+  updateAccountSettings,
+} from '../services/users.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   AccountSettingsSchema,
   CreateUserRequestSchema,
+  ExportUsersQuerySchema,
   ListUsersQuerySchema,
   UserListSchema,
   UserSchema,
 } from '../../shared/schemas/users.js';
 import { loadGroupPermissions } from '../services/security-groups.js';
-import { csvRow } from './csv.js';
+import { csvAttachmentHeader, csvStream } from './csv.js';
 import { presentUser, presentUserInDetail } from './presenters.js';
 
 const CSV_COLUMNS = [
@@ -40,9 +47,13 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       config: { access: requires('users_groups:view') },
       schema: {
         tags: ['Users'],
-        summary: 'List user accounts (search, sort, paginate)',
+        summary: 'List user accounts (search, filter, sort, page)',
         description:
-          'Search matches the start of the email, first name, last name or "first last". ' +
+          'Keyset paging: no cursor for the first page, `cursor=last` for the last, else the `next` or `previous` ' +
+          'cursor of an answer (a cursor belongs to its sort; with another, 400). A search of three characters or ' +
+          'more matches anywhere in the email or in "first last", case-insensitively; a shorter one matches the ' +
+          'start of the email, first name or last name. `total` is exact up to 10,000 matches (5,000 with a ' +
+          'search or a filter), else `exact: false` and "more than" that. ' +
           "Each account's `can` says what the caller may do to it.",
         querystring: ListUsersQuerySchema,
         response: { 200: UserListSchema, ...ERROR_RESPONSES },
@@ -51,15 +62,13 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request) => {
       const actor = actorOf(request);
       // Every group's rights at once (a small table): `can` per row without a query per row.
-      const [{ users, total }, groupPermissions] = await Promise.all([
-        listUsers(db, request.query),
-        loadGroupPermissions(db),
-      ]);
+      const [page, groupPermissions] = await Promise.all([listUsers(db, request.query), loadGroupPermissions(db)]);
       return {
-        users: users.map((user) => presentUser(user, actor, groupPermissions)),
-        total,
-        page: request.query.page,
+        users: page.rows.map((user) => presentUser(user, actor, groupPermissions)),
         pageSize: request.query.pageSize,
+        next: page.next,
+        previous: page.previous,
+        total: page.total,
       };
     },
   );
@@ -70,28 +79,24 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       config: { access: requires('users_groups:export') },
       schema: {
         tags: ['Users'],
-        summary: 'Export user accounts as CSV (same search and sort as the list)',
-        querystring: ListUsersQuerySchema.omit({ page: true, pageSize: true }),
+        summary: 'Export user accounts as CSV (same search, filters and sort as the list)',
+        description:
+          'Every matching account, streamed, as the database was when the export started: accounts added, ' +
+          'removed or changed meanwhile neither appear twice nor go missing.',
+        querystring: ExportUsersQuerySchema,
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const pageSize = 1000;
       const groupPermissions = await loadGroupPermissions(db);
-      async function* rows() {
-        yield csvRow(CSV_COLUMNS.map(([header]) => header));
-        for (let page = 1; ; page++) {
-          const { users } = await listUsers(db, { ...request.query, page, pageSize });
-          for (const user of users.map((row) => presentUser(row, actor, groupPermissions)))
-            yield csvRow(CSV_COLUMNS.map(([, value]) => value(user)));
-          if (users.length < pageSize) return;
-        }
+      const batches = exportUserBatches(db, request.query);
+      async function* presented() {
+        for await (const batch of batches) yield batch.map((row) => presentUser(row, actor, groupPermissions));
       }
-      const date = new Date().toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="latchkey-users-${date}.csv"`)
-        .send(Readable.from(rows()));
+        .header('content-disposition', csvAttachmentHeader('users'))
+        .send(csvStream(CSV_COLUMNS, presented()));
     },
   );
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { onePage, pageWithTotal } from '../db/paging.js';
+import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -12,12 +13,16 @@ import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
 import { ADMINISTRATOR_GROUP_ID, holdsAll } from '../../shared/permissions.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type {
-  AccountSettings,
-  ListUsersQuery,
-  MfaStatus,
-  UserAbilities,
-  UserSortColumn,
+import type { Total } from '../../shared/schemas/paging.js';
+import {
+  SUBSTRING_SEARCH_MIN_LENGTH,
+  type AccountSettings,
+  type ExportUsersQuery,
+  type ListUsersQuery,
+  type MfaStatus,
+  type UserAbilities,
+  type UserListFilters,
+  type UserSortColumn,
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { assertSessionTimeoutWithinMaximum } from './installation-settings.js';
@@ -87,37 +92,107 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-type UserListColumn = `u.${keyof UserTable}` | 'g.name';
+/**
+ * What each column of the list sorts by, written exactly as its `(key, id)` index (migrations 0002
+ * and 0011) so a page is read straight from that index. Text compares by code point, as SQLite
+ * compares it: on PostgreSQL that takes the "C" collation (its default one may order differently).
+ * Title and Functional Group, free text typed in any letter case, sort by lower(), which then folds
+ * A–Z only, on both databases. "Never signed in" sorts as the oldest Last Login ('').
+ * Security Group sorts by the group's name, a column of another table: see groupByGroupRead.
+ */
+function sortKey(column: UserSortColumn, postgres: boolean): RawBuilder<unknown> {
+  const text = (ref: string) => (postgres ? sql`${sql.ref(ref)} collate "C"` : sql`${sql.ref(ref)}`);
+  switch (column) {
+    case 'email':
+      return text('u.email_normalized');
+    case 'firstName':
+      return text('u.first_name_normalized');
+    case 'lastName':
+      return text('u.last_name_normalized');
+    case 'title':
+      return sql`lower(${text('u.title')})`;
+    case 'telephone':
+      return text('u.telephone');
+    case 'securityGroup':
+      // Selected for the cursor; the order comes from groupByGroupRead (no index can give it).
+      return sql`(select ${text('g.name')} from security_groups as g where g.id = u.security_group_id)`;
+    case 'functionalGroup':
+      return sql`lower(${text('u.functional_group')})`;
+    case 'accountStatus':
+      return text('u.status');
+    case 'userType':
+      return text('u.user_type');
+    case 'lastLoginAt':
+      return postgres ? sql`coalesce(u.last_login_at, '') collate "C"` : sql`coalesce(u.last_login_at, '')`;
+    case 'sessionTimeoutMinutes':
+      return sql`u.session_timeout_minutes`;
+    case 'createdAt':
+      return text('u.created_at');
+  }
+}
+
+/** The sorts whose key is an expression (lower(), coalesce()) on SQLite: their indexes are expression indexes. */
+const EXPRESSION_KEYS: ReadonlySet<UserSortColumn> = new Set(['title', 'functionalGroup', 'lastLoginAt']);
+
+/** A row of the list with the value it was sorted by (the cursor carries it, as the database computed it). */
+export type UserListRow = UserWithGroup & { sort_key: string | number };
 
 /**
- * What each column of the list sorts by. Title, Telephone and Functional Group compare by code
- * point, as SQLite compares text: on PostgreSQL that takes the "C" collation (its default one may
- * order differently from SQLite). Title and Functional Group, free text typed in any letter case,
- * sort by lower(), which then folds A–Z only, on both databases. These are exactly the expressions
- * of the indexes of migration 0002, so these sorts read an index.
+ * One sort of the list for keysetPage. `viaIndex: false` writes the same key so that no index can
+ * serve it (SQLite's unary +, PostgreSQL's `|| ''` / `+ 0`): the planner then reads the few rows a
+ * narrow search matched through the search index and sorts them, instead of walking the whole sort
+ * index looking for them. The values, and so the cursors, are the same either way.
  */
-const SORT_COLUMNS: Record<UserSortColumn, { column: UserListColumn; fold?: true; bytewise?: true }> = {
-  email: { column: 'u.email_normalized' },
-  firstName: { column: 'u.first_name_normalized' },
-  lastName: { column: 'u.last_name_normalized' },
-  title: { column: 'u.title', fold: true, bytewise: true },
-  telephone: { column: 'u.telephone', bytewise: true },
-  securityGroup: { column: 'g.name' },
-  functionalGroup: { column: 'u.functional_group', fold: true, bytewise: true },
-  accountStatus: { column: 'u.status' },
-  userType: { column: 'u.user_type' },
-  lastLoginAt: { column: 'u.last_login_at' },
-  sessionTimeoutMinutes: { column: 'u.session_timeout_minutes' },
-  createdAt: { column: 'u.created_at' },
-};
+function userSort(
+  db: Kysely<Database>,
+  column: UserSortColumn,
+  order: 'asc' | 'desc',
+  postgres: boolean,
+  viaIndex = true,
+) {
+  const integer = column === 'sessionTimeoutMinutes';
+  const key = sortKey(column, postgres);
+  const sort: KeysetSort<UserListRow> = {
+    name: `${column}:${order}`,
+    key: viaIndex ? key : postgres ? (integer ? sql`(${key}) + 0` : sql`(${key}) || ''`) : sql`+(${key})`,
+    keyKind: integer ? 'integer' : 'text',
+    keyOf: (row) => row.sort_key,
+    id: sql.ref('u.id'),
+    idKind: 'text',
+    idOf: (row) => row.id,
+    order,
+    // SQLite seeks an expression index by a range on its key only (see paging.ts `beyond`).
+    rangeOnKey: !postgres && EXPRESSION_KEYS.has(column),
+    ...(column === 'securityGroup' ? { read: groupByGroupRead(db, postgres) } : {}),
+  };
+  return { sort, key };
+}
 
-/** The only column of the list that may be NULL ("never signed in"). */
-const NULLABLE_SORT_COLUMNS: ReadonlySet<UserSortColumn> = new Set(['lastLoginAt']);
-
-function sortExpression(sort: UserSortColumn, postgres: boolean) {
-  const { column, fold, bytewise } = SORT_COLUMNS[sort];
-  const value = bytewise && postgres ? sql`${sql.ref(column)} collate "C"` : sql.ref(column);
-  return fold ? sql`lower(${value})` : value;
+/**
+ * The Security Group sort, read group by group: the groups (a handful) in name order, and in each
+ * its accounts from the (security_group_id, id) index, until the page is full. No index holds
+ * accounts in their group's name order, and a join would sort every account on each page.
+ */
+function groupByGroupRead(db: Kysely<Database>, postgres: boolean): KeysetSort<UserListRow>['read'] {
+  return async (query, at, order, limit) => {
+    const accounts = query as SelectQueryBuilder<Database & { u: UserTable }, 'u', UserListRow>;
+    const name = postgres ? sql`name collate "C"` : sql`name`;
+    let groups = db.selectFrom('security_groups').select(['id', 'name']);
+    if (at) groups = groups.where(sql<boolean>`${name} ${sql.raw(order === 'asc' ? '>=' : '<=')} ${at.key}`);
+    const rows: UserListRow[] = [];
+    for (const group of await groups.orderBy(name, order).execute()) {
+      let inGroup = accounts.where('u.security_group_id', '=', group.id);
+      if (at && group.name === at.key) inGroup = inGroup.where('u.id', order === 'asc' ? '>' : '<', String(at.id));
+      rows.push(
+        ...(await inGroup
+          .orderBy('u.id', order)
+          .limit(limit - rows.length)
+          .execute()),
+      );
+      if (rows.length >= limit) break;
+    }
+    return rows;
+  };
 }
 
 /** Accounts with their group's name and whether a confirmed MFA factor exists (UserWithGroup). */
@@ -130,76 +205,166 @@ export function selectUsersWithGroup(db: Kysely<Database>) {
     .select((eb) => hasMfaFactor(eb).as('has_mfa_factor'));
 }
 
-/**
- * Case-insensitive prefix match that can use the column's index: a range on the normalized
- * (lower-cased) column, plus LIKE so the answer stays exact whatever the database's collation.
- */
-function prefixMatch(
-  column: 'u.email_normalized' | 'u.first_name_normalized' | 'u.last_name_normalized',
-  prefix: string,
-) {
-  const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
-  return sql<boolean>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${upper} and ${sql.ref(column)} like ${escaped + '%'} escape '\\')`;
-}
-
-/**
- * One page of the User Accounts list. Search matches the start of the email, first name or last
- * name (or "first last"), case-insensitively, so it stays an index lookup with a million accounts.
- */
-export async function listUsers(db: Db, query: ListUsersQuery): Promise<{ users: UserWithGroup[]; total: number }> {
-  const filter = searchFilter(query.search?.toLowerCase() ?? '');
-  const mfa = mfaFilter(query.mfa);
-  // The count needs no join (every account has exactly one group), which keeps it an index scan.
+/** The accounts the list's filters keep (no search), as a FROM and WHERE of `users as u`. */
+function filteredUsers(db: Kysely<Database>, filters: UserListFilters, viaIndex = true) {
   let matching = db.selectFrom('users as u');
-  if (filter) matching = matching.where(filter);
+  // SQLite's unary + keeps a term from choosing the index: with many matches, walking the sort's
+  // index and checking each row beats reading every match through the filter's index and sorting.
+  // (PostgreSQL weighs the two with its statistics.)
+  const column = (name: 'security_group_id' | 'status' | 'user_type') =>
+    viaIndex ? sql.ref(`u.${name}`) : sql`+u.${sql.raw(name)}`;
+  if (filters.securityGroupId)
+    matching = matching.where(sql<boolean>`${column('security_group_id')} = ${filters.securityGroupId}`);
+  if (filters.accountStatus) matching = matching.where(sql<boolean>`${column('status')} = ${filters.accountStatus}`);
+  if (filters.userType) matching = matching.where(sql<boolean>`${column('user_type')} = ${filters.userType}`);
+  const mfa = mfaFilter(filters.mfa);
   if (mfa) matching = matching.where(mfa);
-  const { rows, total } = await pageWithTotal(selectUserPage(db, query), matching);
-  return { users: rows, total };
+  return matching;
 }
 
-/** The query for one page of the list (on its own so the tests can check that it reads an index). */
-export function selectUserPage(db: Db, query: ListUsersQuery) {
-  const filter = searchFilter(query.search?.toLowerCase() ?? '');
-  const mfa = mfaFilter(query.mfa);
-  let page = db.selectFrom('users as u').innerJoin('security_groups as g', 'g.id', 'u.security_group_id');
-  if (filter) page = page.where(filter);
-  if (mfa) page = page.where(mfa);
-  return (
-    page
-      .selectAll('u')
-      .select('g.name as group_name')
-      .select((eb) => hasMfaFactor(eb).as('has_mfa_factor'))
-      // "Never signed in" sorts as the oldest Last Login on both databases (PostgreSQL puts NULLs
-      // last ascending, SQLite first): first ascending, last descending. Only where a NULL can be:
-      // on PostgreSQL an explicit NULLS FIRST/LAST that differs from an index's own order keeps
-      // that index from serving the sort (a full scan and sort of every account per page).
-      .orderBy(sortExpression(query.sort, isPostgres(db as Kysely<unknown>)), (ob) => {
-        if (!NULLABLE_SORT_COLUMNS.has(query.sort)) return query.order === 'asc' ? ob.asc() : ob.desc();
-        return query.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
-      })
-      // Ties (a blank Title, say) in ID order, in the sort's direction: paging stays stable, and a
-      // descending page is read backwards from the same (value, id) index instead of sorted.
-      .orderBy('u.id', query.order)
-      .$call(onePage(query))
-  );
+/**
+ * How a search narrows the list, two ways with the same answer: `indexed` reads the matches
+ * through an index (a prefix range, or the trigram index); `scan` checks one row at a time and is
+ * for walking a sort's index when matches are many.
+ */
+interface SearchMatch {
+  indexed: RawBuilder<boolean>;
+  scan: RawBuilder<boolean>;
 }
 
-/** The search box: a prefix of the email, first name, last name, or "first last". */
-function searchFilter(search: string) {
-  if (search === '') return null;
-  const [first, ...rest] = search.split(/\s+/);
-  const last = rest.join(' ');
-  const alternatives = [
-    prefixMatch('u.email_normalized', search),
-    prefixMatch('u.first_name_normalized', search),
-    prefixMatch('u.last_name_normalized', search),
-  ];
-  if (first && last)
-    alternatives.push(
-      sql<boolean>`(${sql.ref('u.first_name_normalized')} = ${first} and ${prefixMatch('u.last_name_normalized', last)})`,
-    );
-  return sql<boolean>`(${sql.join(alternatives, sql` or `)})`;
+/** "First last" as the trigram indexes hold it (migration 0011). */
+const FULL_NAME = sql`u.first_name_normalized || ' ' || u.last_name_normalized`;
+const PREFIX_COLUMNS = ['u.email_normalized', 'u.first_name_normalized', 'u.last_name_normalized'] as const;
+
+/**
+ * The search box, case-insensitive (the email and names are stored lower-cased as well). From
+ * SUBSTRING_SEARCH_MIN_LENGTH characters on it matches anywhere in the email or in "first last"
+ * (FTS5 trigram on SQLite, pg_trgm on PostgreSQL: a trigram index needs three characters); a
+ * shorter one matches the start of the email, first name or last name (a range of their indexes).
+ */
+function searchMatch(search: string, postgres: boolean): SearchMatch | null {
+  const text = search.trim().replace(/\s+/g, ' ').toLowerCase();
+  if (text === '') return null;
+  const length = [...text].length;
+  if (length < SUBSTRING_SEARCH_MIN_LENGTH) {
+    // Ranges on each column's sort key (its index), [prefix, prefix with its last character + 1).
+    const upper = text.slice(0, -1) + String.fromCodePoint(text.codePointAt(text.length - 1)! + 1);
+    const key = (column: string) => (postgres ? sql`${sql.ref(column)} collate "C"` : sql`${sql.ref(column)}`);
+    return {
+      indexed: sql<boolean>`(${sql.join(
+        PREFIX_COLUMNS.map((c) => sql`(${key(c)} >= ${text} and ${key(c)} < ${upper})`),
+        sql` or `,
+      )})`,
+      scan: sql<boolean>`(${sql.join(
+        PREFIX_COLUMNS.map((c) => sql`substr(${sql.ref(c)}, 1, ${length}) = ${text}`),
+        sql` or `,
+      )})`,
+    };
+  }
+  const position = postgres ? 'strpos' : 'instr';
+  const scan = sql<boolean>`(${sql.raw(position)}(u.email_normalized, ${text}) > 0 or ${sql.raw(position)}(${FULL_NAME}, ${text}) > 0)`;
+  if (postgres) {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return {
+      indexed: sql<boolean>`(u.email_normalized like ${pattern} escape '\\' or ${FULL_NAME} like ${pattern} escape '\\')`,
+      scan,
+    };
+  }
+  // A quoted FTS5 string is one phrase: the trigram tokenizer matches it as a substring. The index
+  // folds case more loosely than lower-casing does, so every candidate is checked against the row.
+  const phrase = `"${text.replace(/"/g, '""')}"`;
+  return {
+    indexed: sql<boolean>`(u.id in (select k.user_id from users_search s join users_search_keys k on k.n = s.rowid
+      where users_search match ${phrase}) and ${scan})`,
+    scan,
+  };
+}
+
+/**
+ * Up to how many accounts a search or filter counts exactly: also where it changes how a page is read. Up
+ * to this many matches, they are read through the search index and sorted (a few milliseconds);
+ * beyond, at least 1 account in 200 matches, and walking the sort's index finds a page's rows
+ * within a few thousand.
+ */
+export const SEARCH_TOTAL_LIMIT = 5_000;
+
+export interface UserListPage extends KeysetPage<UserListRow> {
+  total: Total;
+}
+
+/**
+ * One page of the User Accounts list (keyset paging: the same cost on page 1 and page 40,000) and
+ * how many accounts match: exact up to TOTAL_COUNT_LIMIT unfiltered, SEARCH_TOTAL_LIMIT with a
+ * search or filter, else "more than" that.
+ */
+export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserListPage> {
+  const postgres = isPostgres(db as Kysely<unknown>);
+  const filtered = filteredUsers(db, query);
+  const match = searchMatch(query.search ?? '', postgres);
+  const filters = Boolean(query.securityGroupId || query.accountStatus || query.userType || query.mfa);
+  if (!match && !filters) {
+    const { sort, key } = userSort(db, query.sort, query.order, postgres);
+    const [total, page] = await Promise.all([
+      countUsersUpTo(db, filtered),
+      keysetPage(userRows(filtered, key), sort, query),
+    ]);
+    return { ...page, total };
+  }
+  // Few matches (exactly counted, at most SEARCH_TOTAL_LIMIT): read them through the filter's or
+  // the search's index and sort them. Many: walk the sort's index and check each row.
+  const total = await countUsersUpTo(db, match ? filtered.where(match.indexed) : filtered, SEARCH_TOTAL_LIMIT);
+  const few = total.exact;
+  const { sort, key } = userSort(db, query.sort, query.order, postgres, !few);
+  let matching = few ? filtered : filteredUsers(db, query, /* viaIndex: only PostgreSQL weighs it */ postgres);
+  if (match) matching = matching.where(few ? match.indexed : match.scan);
+  const page = await keysetPage(userRows(matching, key), sort, query);
+  return { ...page, total };
+}
+
+/**
+ * Every account the list's filters and search keep, in the list's sort, batch by batch from one
+ * snapshot of the database (the CSV export: see db/snapshot-stream.ts). A search is checked row by
+ * row while the sort's index is walked: the export reads every account anyway.
+ */
+export function exportUserBatches(db: Db, query: ExportUsersQuery): AsyncGenerator<UserListRow[]> {
+  const postgres = isPostgres(db as Kysely<unknown>);
+  const match = searchMatch(query.search ?? '', postgres);
+  const { key } = userSort(db, query.sort, query.order, postgres);
+  return snapshotBatches(db, {
+    query: (reader) => {
+      const filtered = filteredUsers(reader, query);
+      return userRows(match ? filtered.where(match.scan) : filtered, key);
+    },
+    // On the snapshot's connection, so the groups are read from the snapshot too.
+    sort: (reader) => userSort(reader, query.sort, query.order, postgres).sort,
+  });
+}
+
+function countUsersUpTo(
+  db: Db,
+  matching: SelectQueryBuilder<Database & { u: UserTable }, 'u', object>,
+  limit?: number,
+) {
+  return countUpTo(db as unknown as Kysely<Database & { u: UserTable }>, matching, limit);
+}
+
+/**
+ * The list's columns for the accounts `matching` keeps: UserListRow. The group's name is looked up
+ * per row (one primary-key probe each) rather than joined, so the planner starts from the sort's
+ * index instead of from the (small) groups table.
+ */
+function userRows<O>(matching: SelectQueryBuilder<Database & { u: UserTable }, 'u', O>, key: RawBuilder<unknown>) {
+  return matching
+    .select((eb) =>
+      eb
+        .selectFrom('security_groups as g')
+        .select('g.name')
+        .whereRef('g.id', '=', 'u.security_group_id')
+        .as('group_name'),
+    )
+    .selectAll('u')
+    .select((eb) => hasMfaFactor(eb).as('has_mfa_factor'))
+    .select(key.as('sort_key')) as unknown as SelectQueryBuilder<Database & { u: UserTable }, 'u', UserListRow>;
 }
 
 export async function findUserById(db: Kysely<Database>, id: string): Promise<UserWithGroup | undefined> {

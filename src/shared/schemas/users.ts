@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_INPUT_UNITS } from './common.js';
+import { pageInfoFields, pageQueryFields } from './paging.js';
 
 export const DATE_FORMATS = ['yyyy-mm-dd', 'mm/dd/yyyy', 'dd/mm/yyyy', 'dd mon yyyy'] as const;
 export const TIME_FORMATS = ['24-hour', '12-hour'] as const;
 export const THEMES = ['light', 'dark', 'system'] as const;
 export const ACCOUNT_STATUSES = ['enabled', 'disabled'] as const;
 export const USER_TYPES = ['native', 'sso'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+export type UserType = (typeof USER_TYPES)[number];
 
 export const SESSION_TIMEOUT_MIN = 5;
 export const SESSION_TIMEOUT_MAX = 720;
@@ -108,25 +111,40 @@ export const USER_SORT_COLUMNS = [
 ] as const;
 export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
 
-export const ListUsersQuerySchema = z
-  .object({
-    search: z.string().trim().max(200).optional(),
-    /** Only accounts with this MFA status. */
-    mfa: z.enum(MFA_STATUSES).optional(),
-    sort: z.enum(USER_SORT_COLUMNS).default('email'),
-    order: z.enum(['asc', 'desc']).default('asc'),
-    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(500).default(25),
-  })
-  .strict();
+/** Searches shorter than this match the start of an email or name only (a substring needs three letters). */
+export const SUBSTRING_SEARCH_MIN_LENGTH = 3;
+
+/** The list's filters and search (also the CSV export's). */
+const userListFilterFields = {
+  /**
+   * Case-insensitive. From three characters on: anywhere in the email or in "first last". Shorter:
+   * the start of the email, first name or last name.
+   */
+  search: z.string().trim().max(200).optional(),
+  /** Only accounts of this security group (its ID). */
+  securityGroupId: z.string().min(1).max(200).optional(),
+  /** Only enabled or only disabled accounts. */
+  accountStatus: z.enum(ACCOUNT_STATUSES).optional(),
+  /** Only native (password) or only SSO accounts. */
+  userType: z.enum(USER_TYPES).optional(),
+  /** Only accounts with this MFA status. */
+  mfa: z.enum(MFA_STATUSES).optional(),
+  sort: z.enum(USER_SORT_COLUMNS).default('email'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+};
+
+export const ListUsersQuerySchema = z.object({ ...userListFilterFields, ...pageQueryFields(25) }).strict();
 export type ListUsersQuery = z.infer<typeof ListUsersQuerySchema>;
+
+export const ExportUsersQuerySchema = z.object(userListFilterFields).strict();
+export type ExportUsersQuery = z.infer<typeof ExportUsersQuerySchema>;
+export type UserListFilters = Omit<ExportUsersQuery, 'sort' | 'order'>;
 
 export const UserListSchema = z.object({
   users: z.array(UserSchema),
-  total: z.number(),
-  page: z.number(),
-  pageSize: z.number(),
+  ...pageInfoFields,
 });
+export type UserList = z.infer<typeof UserListSchema>;
 
 /** The fields of the Account Settings tab. Email is the login ID and is read-only there. */
 export const AccountSettingsSchema = z

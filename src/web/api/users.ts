@@ -1,32 +1,55 @@
-import type { AccountSettings, CreateUserInput, ListUsersQuery, MfaStatus, User } from '../../shared/schemas/users.js';
+import type {
+  AccountSettings,
+  AccountStatus,
+  CreateUserInput,
+  MfaStatus,
+  User,
+  UserList,
+  UserSortColumn,
+  UserType,
+} from '../../shared/schemas/users.js';
 import { request, requestFile } from './client.js';
 
-export type UserListParams = Pick<ListUsersQuery, 'sort' | 'order' | 'page' | 'pageSize'> & {
+/** The list as the address holds it: '' for "any" in each filter (see pages/users/list-params.ts). */
+export interface UserListParams {
   search: string;
-  /** '' = every account. */
+  securityGroupId: string;
+  accountStatus: '' | AccountStatus;
+  userType: '' | UserType;
   mfa: '' | MfaStatus;
-};
-export interface UserList {
-  users: User[];
-  total: number;
-  page: number;
+  sort: UserSortColumn;
+  order: 'asc' | 'desc';
+  /** Absent: the first page; "last": the last page; else a cursor an answer gave. */
+  cursor?: string;
   pageSize: number;
+}
+export type { UserList };
+
+type UserListFilterParams = Omit<UserListParams, 'cursor' | 'pageSize'>;
+
+/** The filters and sort as query fields ('' = absent). */
+function filterQuery(params: UserListFilterParams) {
+  return {
+    search: params.search.trim() || undefined,
+    securityGroupId: params.securityGroupId || undefined,
+    accountStatus: params.accountStatus || undefined,
+    userType: params.userType || undefined,
+    mfa: params.mfa || undefined,
+    sort: params.sort,
+    order: params.order,
+  };
 }
 
 export function listUsers(params: UserListParams, signal?: AbortSignal): Promise<UserList> {
   return request<UserList>('/api/v1/users', {
-    query: { ...params, search: params.search.trim(), mfa: params.mfa || undefined },
+    query: { ...filterQuery(params), cursor: params.cursor, pageSize: params.pageSize },
     signal,
   });
 }
 
-/** The CSV export of the list with the same search and sort (every page, not only the one shown). */
-export function exportUsersCsv(
-  params: Pick<UserListParams, 'search' | 'mfa' | 'sort' | 'order'>,
-): Promise<{ blob: Blob; filename: string }> {
-  return requestFile('/api/v1/users/export.csv', {
-    query: { search: params.search.trim(), mfa: params.mfa || undefined, sort: params.sort, order: params.order },
-  });
+/** The CSV export of the list with the same search, filters and sort (every account, not only the page shown). */
+export function exportUsersCsv(params: UserListFilterParams): Promise<{ blob: Blob; filename: string }> {
+  return requestFile('/api/v1/users/export.csv', { query: filterQuery(params) });
 }
 
 export function getUser(id: string, signal?: AbortSignal): Promise<User> {

@@ -9,6 +9,7 @@ import * as m0007 from './0007-sso.js';
 import * as m0008 from './0008-actor-group-and-mfa-requirement.js';
 import * as m0009 from './0009-installation-settings.js';
 import * as m0010 from './0010-credential-change-signals.js';
+import * as m0011 from './0011-users-list-indexes.js';
 import * as m0012 from './0012-records-tasks-list-indexes.js';
 import * as m0013 from './0013-log-indexes-and-retention.js';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-actor-group-and-mfa-requirement': m0008,
   '0009-installation-settings': m0009,
   '0010-credential-change-signals': m0010,
+  '0011-users-list-indexes': m0011,
   '0012-records-tasks-list-indexes': m0012,
   '0013-log-indexes-and-retention': m0013,
 };

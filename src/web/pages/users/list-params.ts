@@ -1,25 +1,51 @@
-import { MFA_STATUSES, USER_SORT_COLUMNS, type MfaStatus, type UserSortColumn } from '../../../shared/schemas/users.js';
+import { CursorSchema } from '../../../shared/schemas/paging.js';
+import {
+  ACCOUNT_STATUSES,
+  MFA_STATUSES,
+  USER_SORT_COLUMNS,
+  USER_TYPES,
+  type AccountStatus,
+  type MfaStatus,
+  type UserSortColumn,
+  type UserType,
+} from '../../../shared/schemas/users.js';
 import type { UserListParams } from '../../api/users.js';
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
-const DEFAULTS: UserListParams = { search: '', mfa: '', sort: 'email', order: 'asc', page: 1, pageSize: 25 };
+const DEFAULTS: UserListParams = {
+  search: '',
+  securityGroupId: '',
+  accountStatus: '',
+  userType: '',
+  mfa: '',
+  sort: 'email',
+  order: 'asc',
+  cursor: undefined,
+  pageSize: 25,
+};
+
+const oneOf = <T extends string>(values: readonly T[], value: string | null): T | '' =>
+  (values as readonly string[]).includes(value ?? '') ? (value as T) : '';
 
 /**
- * The list's search, sort and page live in the address (?search=&mfa=&sort=&order=&page=&pageSize=),
- * so Back from a user's page returns to the same view and a view can be bookmarked.
+ * The list's search, filters, sort and page live in the address (?search=&securityGroupId=&
+ * accountStatus=&userType=&mfa=&sort=&order=&cursor=&pageSize=), so Back from a user's page returns
+ * to the same view and a view, the page shown included, can be bookmarked or reloaded.
  */
 export function readListParams(searchParams: URLSearchParams): UserListParams {
   const sort = searchParams.get('sort');
-  const mfa = searchParams.get('mfa');
-  const order = searchParams.get('order');
-  const page = Number(searchParams.get('page'));
+  const cursor = searchParams.get('cursor');
   const pageSize = Number(searchParams.get('pageSize'));
   return {
     search: searchParams.get('search') ?? DEFAULTS.search,
-    mfa: (MFA_STATUSES as readonly string[]).includes(mfa ?? '') ? (mfa as MfaStatus) : DEFAULTS.mfa,
+    securityGroupId: searchParams.get('securityGroupId') ?? DEFAULTS.securityGroupId,
+    accountStatus: oneOf<AccountStatus>(ACCOUNT_STATUSES, searchParams.get('accountStatus')),
+    userType: oneOf<UserType>(USER_TYPES, searchParams.get('userType')),
+    mfa: oneOf<MfaStatus>(MFA_STATUSES, searchParams.get('mfa')),
     sort: (USER_SORT_COLUMNS as readonly string[]).includes(sort ?? '') ? (sort as UserSortColumn) : DEFAULTS.sort,
-    order: order === 'desc' ? 'desc' : 'asc',
-    page: Number.isInteger(page) && page >= 1 ? page : DEFAULTS.page,
+    order: searchParams.get('order') === 'desc' ? 'desc' : 'asc',
+    // A cursor that cannot be one is dropped here (the first page) rather than sent to be refused.
+    cursor: cursor && CursorSchema.safeParse(cursor).success ? cursor : undefined,
     pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULTS.pageSize,
   };
 }
@@ -27,7 +53,8 @@ export function readListParams(searchParams: URLSearchParams): UserListParams {
 export function writeListParams(params: UserListParams): URLSearchParams {
   const out = new URLSearchParams();
   for (const key of Object.keys(DEFAULTS) as (keyof UserListParams)[]) {
-    if (params[key] !== DEFAULTS[key] && params[key] !== '') out.set(key, String(params[key]));
+    const value = params[key];
+    if (value !== undefined && value !== DEFAULTS[key] && value !== '') out.set(key, String(value));
   }
   return out;
 }

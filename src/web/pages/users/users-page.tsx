@@ -7,21 +7,22 @@ import { ADMINISTRATOR_GROUP_ID } from '../../../shared/permissions.js';
 import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportUsersCsv, listUsers, type UserListParams } from '../../api/users.js';
+import { exportUsersCsv, listSecurityGroups, listUsers, type UserListParams } from '../../api/users.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
 import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useLastPageWhenPastEnd, useSortedList } from '../../components/use-paged-list.js';
+import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
-import { PagedTableFooter } from '../../components/paged-table-footer.js';
+import { CursorTableFooter } from '../../components/cursor-table-footer.js';
+import { describeTotal } from '../../../shared/schemas/paging.js';
+import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/schemas/users.js';
 
-/** The User Accounts list (product.md §1 "Users"). */
 /** The MFA filter: which accounts have multi-factor authentication, which must still enrol. */
 const MFA_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
@@ -29,6 +30,31 @@ const MFA_FILTER_OPTIONS = [
   { value: 'pending', label: 'Pending' },
   { value: 'off', label: 'Off' },
 ];
+const STATUS_FILTER_OPTIONS = [
+  { value: '', label: 'Any' },
+  { value: 'enabled', label: 'Enabled' },
+  { value: 'disabled', label: 'Disabled' },
+];
+const USER_TYPE_FILTER_OPTIONS = [
+  { value: '', label: 'Any' },
+  { value: 'native', label: 'Native' },
+  { value: 'sso', label: 'SSO' },
+];
+
+/** "No accounts match …", saying what a search matches (a short one: only the start of a word). */
+function emptyMessage(params: UserListParams, filtered: boolean): string {
+  const search = params.search.trim();
+  if (search) {
+    const how =
+      [...search].length < SUBSTRING_SEARCH_MIN_LENGTH
+        ? `Searches shorter than ${SUBSTRING_SEARCH_MIN_LENGTH} characters match only the start of an email, first name or last name; type more to match anywhere in them.`
+        : 'Search matches anywhere in an email or name.';
+    return `No accounts match “${search}”${filtered ? ' with these filters' : ''}. ${how}`;
+  }
+  return filtered ? 'No accounts match these filters.' : 'There are no accounts yet.';
+}
+
+/** The User Accounts list (product.md §1 "Users"). */
 
 export function UsersPage() {
   useDocumentTitle('User Accounts · Latchkey');
@@ -47,7 +73,7 @@ export function UsersPage() {
 function UserAccounts() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const { params, update, sortBy, searchText, setSearchText } = useSortedList(readListParams, writeListParams);
+  const { params, update, sortBy, searchText, setSearchText } = useSortedCursorList(readListParams, writeListParams);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [newUserOpen, setNewUserOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
@@ -56,6 +82,7 @@ function UserAccounts() {
     defaultValue: {},
   });
 
+  const groups = useQuery({ queryKey: queryKeys.securityGroups, queryFn: ({ signal }) => listSecurityGroups(signal) });
   const list = useQuery({
     queryKey: queryKeys.userList(params),
     queryFn: ({ signal }) => listUsers(params, signal),
@@ -95,15 +122,16 @@ function UserAccounts() {
     onColumnVisibilityChange: setColumnVisibility,
   });
 
-  // After a delete (or a narrower search elsewhere) the page may be past the end: show the last one.
-  useLastPageWhenPastEnd(list.data, list.data?.users.length ?? 0, params, update);
+  // After a delete the page shown may be empty although accounts remain before it: step back.
+  useStepBackWhenEmpty(list.data, list.data?.users.length ?? 0, (cursor) => update({ cursor }));
   const { exporting, exportCsv } = useCsvExport(() => exportUsersCsv(params));
+  /** A filter changed: its first page (a cursor belongs to the filters it was made with). */
+  const filterBy = (changes: Partial<UserListParams>) => update({ ...changes, cursor: undefined });
+  const filtered = Boolean(params.securityGroupId || params.accountStatus || params.userType || params.mfa);
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
   }
-
-  const total = list.data?.total ?? 0;
 
   return (
     <Stack gap="md">
@@ -114,7 +142,7 @@ function UserAccounts() {
           </Title>
           <Text size="sm" c="dimmed" role="status">
             {list.data
-              ? `${total.toLocaleString()} ${total === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}`
+              ? `${describeTotal(list.data.total)} ${list.data.total.exact && list.data.total.count === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}`
               : 'Loading accounts…'}
           </Text>
         </div>
@@ -154,14 +182,6 @@ function UserAccounts() {
             w={300}
             type="search"
           />
-          <Select
-            label="MFA"
-            data={MFA_FILTER_OPTIONS}
-            value={params.mfa}
-            onChange={(value) => update({ mfa: (value ?? '') as UserListParams['mfa'], page: 1 })}
-            allowDeselect={false}
-            w={150}
-          />
         </Group>
         <Group gap="sm">
           {can(me, 'users_groups:export') && (
@@ -181,6 +201,45 @@ function UserAccounts() {
         </Group>
       </Group>
 
+      <Group gap="sm" align="flex-end" role="group" aria-label="Filters">
+        <Select
+          label="Security Group"
+          data={[
+            { value: '', label: 'Any' },
+            ...(groups.data ?? []).map((group) => ({ value: group.id, label: group.name })),
+          ]}
+          value={params.securityGroupId}
+          onChange={(value) => filterBy({ securityGroupId: value ?? '' })}
+          allowDeselect={false}
+          searchable
+          w={220}
+        />
+        <Select
+          label="Account Status"
+          data={STATUS_FILTER_OPTIONS}
+          value={params.accountStatus}
+          onChange={(value) => filterBy({ accountStatus: (value ?? '') as UserListParams['accountStatus'] })}
+          allowDeselect={false}
+          w={150}
+        />
+        <Select
+          label="User Type"
+          data={USER_TYPE_FILTER_OPTIONS}
+          value={params.userType}
+          onChange={(value) => filterBy({ userType: (value ?? '') as UserListParams['userType'] })}
+          allowDeselect={false}
+          w={150}
+        />
+        <Select
+          label="MFA"
+          data={MFA_FILTER_OPTIONS}
+          value={params.mfa}
+          onChange={(value) => filterBy({ mfa: (value ?? '') as UserListParams['mfa'] })}
+          allowDeselect={false}
+          w={150}
+        />
+      </Group>
+
       <DataTable
         table={table}
         label="User accounts"
@@ -190,24 +249,18 @@ function UserAccounts() {
         error={list.isError ? list.error : null}
         onRetry={() => void list.refetch()}
         loadingText="Loading accounts…"
-        emptyMessage={
-          params.mfa && !params.search
-            ? `No accounts have MFA “${MFA_FILTER_OPTIONS.find((option) => option.value === params.mfa)?.label}”.`
-            : params.search
-              ? `No accounts match “${params.search}”. Search matches the start of an email, first name or last name.`
-              : 'There are no accounts yet.'
-        }
+        emptyMessage={emptyMessage(params, filtered)}
         sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
         wrapHeaders
       />
-      <PagedTableFooter
-        total={total}
-        page={params.page}
+      <CursorTableFooter
+        page={list.data}
+        rowCount={list.data?.users.length ?? 0}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
         noun="accounts"
-        onPage={(page) => update({ page })}
-        onPageSize={(pageSize) => update({ pageSize, page: 1 })}
+        onCursor={(cursor) => update({ cursor })}
+        onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
 
       <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
