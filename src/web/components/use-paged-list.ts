@@ -5,19 +5,6 @@ import { useSearchParams } from 'react-router';
 import { messageOf } from '../api/client.js';
 import { saveFile } from '../api/save-file.js';
 
-/** What every paged list keeps in the address. */
-export interface PageParams {
-  page: number;
-  pageSize: number;
-}
-
-/** A sortable, searchable paged list's address. */
-export interface SortedListParams<S extends string> extends PageParams {
-  search: string;
-  sort: S;
-  order: 'asc' | 'desc';
-}
-
 /**
  * A list's filters, sort and page live in the address (so Back returns to the same view); `update`
  * replaces the history entry rather than adding one per keystroke or click.
@@ -41,41 +28,6 @@ export function useDebouncedText(committed: string, onCommit: (text: string) => 
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the typed text should trigger this.
   }, [debounced]);
   return [text, setText] as const;
-}
-
-/**
- * The address of a list with a search box and sortable columns: a new search or sort starts again from
- * the first page, and a second click on the sorted column reverses it.
- */
-export function useSortedList<S extends string, P extends SortedListParams<S>>(
-  read: (searchParams: URLSearchParams) => P,
-  write: (params: P) => URLSearchParams,
-) {
-  const { params, update, key } = useListParams(read, write);
-  const [searchText, setSearchText] = useDebouncedText(params.search, (search) =>
-    update({ search, page: 1 } as Partial<P>),
-  );
-  const sortBy = (sort: S) =>
-    update({ sort, order: params.sort === sort && params.order === 'asc' ? 'desc' : 'asc', page: 1 } as Partial<P>);
-  return { params, update, key, sortBy, searchText, setSearchText };
-}
-
-/**
- * After a delete (or a narrower filter elsewhere) the page shown may be past the end: show the last one.
- * Reacts to new data only; `rowCount` is the number of rows in `data`.
- */
-export function useLastPageWhenPastEnd<P extends PageParams>(
-  data: { total: number } | undefined,
-  rowCount: number,
-  params: P,
-  update: (changes: Partial<P>) => void,
-) {
-  useEffect(() => {
-    if (data && rowCount === 0 && params.page > 1 && data.total > 0) {
-      update({ page: Math.max(1, Math.ceil(data.total / params.pageSize)) } as Partial<P>);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to new data only.
-  }, [data]);
 }
 
 /** Export CSV: downloads what `run` fetches, or says why it failed. */
