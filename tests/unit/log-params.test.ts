@@ -9,9 +9,11 @@ import {
 } from '../../src/web/pages/logs/log-params.js';
 
 describe('Logs page address', () => {
-  it('reads and writes the tab, filters and paging, dropping what is unknown', () => {
+  it('reads and writes the tab, filters and cursor, dropping what is unknown', () => {
     const params = readLogParams(
-      new URLSearchParams('tab=logins&email=ann&result=failure&from=2026-01-02&to=bad&page=3&pageSize=100&action=nope'),
+      new URLSearchParams(
+        'tab=logins&email=ann&result=failure&from=2026-01-02&to=bad&cursor=WyJhIl0&pageSize=100&action=nope&page=3',
+      ),
     );
     expect(params).toMatchObject({
       tab: 'logins',
@@ -20,9 +22,10 @@ describe('Logs page address', () => {
       fromDate: '2026-01-02',
       toDate: '',
     });
-    expect(params).toMatchObject({ page: 3, pageSize: 100, action: '' });
+    expect(params).toMatchObject({ cursor: 'WyJhIl0', pageSize: 100, action: '' });
+    expect(params).not.toHaveProperty('page');
     expect(writeLogParams(params).toString()).toBe(
-      'tab=logins&email=ann&result=failure&from=2026-01-02&page=3&pageSize=100',
+      'tab=logins&email=ann&result=failure&from=2026-01-02&cursor=WyJhIl0&pageSize=100',
     );
     expect(writeLogParams(readLogParams(new URLSearchParams())).toString()).toBe('');
   });
