@@ -51,6 +51,9 @@ export interface SsoProfile {
  * A refusal: `code` picks the generic message the person sees (SSO_ERROR_MESSAGES), `reason` is
  * the detail for administrators (login history and audit), never shown to the person.
  */
+/** This very identity's account was created by a concurrent sign-in while this one read (see firstSignIn). */
+class CreatedMeanwhile extends Error {}
+
 export class SsoSignInError extends Error {
   constructor(
     readonly code: SsoErrorCode,
@@ -111,15 +114,15 @@ export async function signInWithSso(
     if (provider.enabled !== 1) throw new SsoSignInError('provider_disabled', 'sso_provider_disabled');
     if (!profile.subject) throw new SsoSignInError('failed', 'sso_no_subject: the provider sent no subject');
     if (!email.includes('@')) throw new SsoSignInError('failed', 'sso_no_email: the provider sent no email address');
-    // Two first sign-ins of one person at once: the loser of the unique index tries once more and
-    // then finds the identity the winner created.
+    // Two first sign-ins of one person at once: the loser (of the unique index, or of the race
+    // between its reads) tries once more and then finds the identity the winner created.
     for (let attempt = 1; ; attempt++) {
       try {
         return await db
           .transaction()
           .execute((trx) => signInInTransaction(trx, provider, { ...profile, email }, client));
       } catch (error) {
-        if (attempt < 2 && isUniqueViolation(error)) continue;
+        if (attempt < 2 && (isUniqueViolation(error) || error instanceof CreatedMeanwhile)) continue;
         throw error;
       }
     }
@@ -247,6 +250,10 @@ async function firstSignIn(
       !alreadyLinked &&
       profile.emailVerified &&
       (preProvisioned || (existing.user_type === 'native' && provider.allow_email_linking === 1));
+    // Each statement reads what is committed when it runs (PostgreSQL, READ COMMITTED): a
+    // concurrent first sign-in of this same identity may have committed between the lookup of the
+    // identity (not there yet) and of the account (there now). Not a clash: start again.
+    if (alreadyLinked?.subject === profile.subject) throw new CreatedMeanwhile();
     if (!mayLink) {
       const why = alreadyLinked
         ? 'the account is linked to another identity of this provider'
