@@ -35,6 +35,7 @@ import { loadConfig } from '../src/server/config.js';
 import { openDatabase, type Db } from '../src/server/db/connection.js';
 import { SEED_PASSWORD } from '../src/server/services/seed.js';
 import { SYSTEM_GROUP_IDS } from '../src/shared/permissions.js';
+import { USER_SORT_COLUMNS } from '../src/shared/schemas/users.js';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -630,20 +631,7 @@ async function benchLists(target: Target, server: Server, cookie: string): Promi
 
   // Users: paging, every sort both ways, every filter, search.
   await pages('users', '/users?pageSize=25');
-  for (const sort of [
-    'email',
-    'firstName',
-    'lastName',
-    'title',
-    'telephone',
-    'securityGroup',
-    'functionalGroup',
-    'accountStatus',
-    'userType',
-    'lastLoginAt',
-    'sessionTimeoutMinutes',
-    'createdAt',
-  ])
+  for (const sort of USER_SORT_COLUMNS)
     for (const order of ['asc', 'desc'])
       await sample(`users sorted by ${sort} ${order}`, `/users?sort=${sort}&order=${order}`, 5, 15);
   for (const [filter, query] of [
