@@ -15,7 +15,13 @@ export function useListParams<P extends object>(
 ) {
   const [searchParams, setSearchParams] = useSearchParams();
   const params = read(searchParams);
-  const update = (changes: Partial<P>) => setSearchParams(write({ ...params, ...changes }), { replace: true });
+  const update = (changes: Partial<P>) => {
+    // Merged into the address as it is now, not as this render saw it: the router renders a
+    // navigation in a transition, so a second change made before that render (a To date picked
+    // right after a From date) would otherwise be built on the old address and undo the first.
+    const current = read(new URLSearchParams(window.location.search));
+    setSearchParams(write({ ...current, ...changes }), { replace: true });
+  };
   return { params, update, key: searchParams.toString() };
 }
 
