@@ -4,6 +4,7 @@ import {
   describeDetails,
   describeReason,
   loginFilters,
+  openTab,
   readLogParams,
   writeLogParams,
 } from '../../src/web/pages/logs/log-params.js';
@@ -28,6 +29,16 @@ describe('Logs page address', () => {
       'tab=logins&email=ann&result=failure&from=2026-01-02&cursor=WyJhIl0&pageSize=100',
     );
     expect(writeLogParams(readLogParams(new URLSearchParams())).toString()).toBe('');
+  });
+
+  it('opens a tab on its unfiltered first page, keeping the page size', () => {
+    const filtered = readLogParams(
+      new URLSearchParams(
+        'tab=events&actor=a@x.test&target=b@x.test&action=user.created&from=2026-01-02&to=2026-01-03&cursor=WyJhIl0&pageSize=100',
+      ),
+    );
+    expect(writeLogParams({ ...filtered, ...openTab('logins') }).toString()).toBe('tab=logins&pageSize=100');
+    expect(writeLogParams({ ...filtered, ...openTab('events') }).toString()).toBe('pageSize=100');
   });
 
   it('turns picked days into the start and end of the UTC day', () => {

@@ -34,6 +34,12 @@ const DEFAULTS: LogParams = {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A tab opened afresh: its own unfiltered first page (the page size stays as chosen). */
+export function openTab(tab: LogTab): Partial<LogParams> {
+  const { pageSize: _keep, ...unfiltered } = DEFAULTS;
+  return { ...unfiltered, tab };
+}
+
 /**
  * The tab, filters and page live in the address (?tab=&actor=&…&cursor=&pageSize=), so a view can
  * be bookmarked, survives a reload, and Back returns to it. The server checks the cursor.

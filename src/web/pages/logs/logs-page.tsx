@@ -25,6 +25,7 @@ import {
   auditFilters,
   loginFilters,
   LOG_PAGE_SIZES,
+  openTab,
   readLogParams,
   writeLogParams,
   type LogParams,
@@ -48,19 +49,7 @@ export function LogsPage() {
 
 function Logs() {
   const { params, update } = useListParams(readLogParams, writeLogParams);
-  const switchTab = (tab: LogTab) =>
-    // Each tab starts from its own unfiltered first page.
-    update({
-      tab,
-      actor: '',
-      target: '',
-      action: '',
-      email: '',
-      result: '',
-      fromDate: '',
-      toDate: '',
-      cursor: undefined,
-    });
+  const switchTab = (tab: LogTab) => update(openTab(tab));
 
   return (
     <Stack gap="md">
