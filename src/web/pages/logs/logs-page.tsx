@@ -2,8 +2,9 @@ import { Button, Group, Select, Stack, Tabs, Text, TextInput, Title } from '@man
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { useEffect, useMemo, type ReactNode } from 'react';
+import type { PageInfo } from '../../../shared/schemas/paging.js';
 import { ApiError } from '../../api/client.js';
 import { exportAuditCsv, exportLoginsCsv, listAuditEvents, listLoginAttempts } from '../../api/logs.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -191,41 +192,71 @@ function FilterHint() {
   );
 }
 
-const anyFilter = (p: LogParams, keys: (keyof LogParams)[]) => keys.some((key) => p[key] !== '');
-const toCursor = (update: TabProps['update']) => (cursor: string | undefined) => update({ cursor });
-
-function SystemEvents({ params, update }: TabProps) {
+/**
+ * One log's tab: its filters, the table of one page, the footer, Export CSV and Refresh. The two
+ * logs differ only in what they fetch, show and filter by.
+ */
+function LogList<Page extends PageInfo, Row>({
+  params,
+  update,
+  label,
+  noun,
+  queryKey,
+  fetchPage,
+  rowsOf,
+  columns,
+  rowId,
+  exportFile,
+  filters,
+  filterKeys,
+  emptyMessages,
+}: TabProps & {
+  /** Names the toolbar and the table ("System events"). */
+  label: string;
+  /** What the footer counts ("events"). */
+  noun: string;
+  queryKey: readonly unknown[];
+  fetchPage: (signal: AbortSignal) => Promise<Page>;
+  rowsOf: (page: Page) => Row[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns hold values of different types; TanStack's helper types them each.
+  columns: ColumnDef<Row, any>[];
+  rowId: (row: Row) => string;
+  exportFile: () => Promise<{ blob: Blob; filename: string }>;
+  filters: ReactNode;
+  /** The parameters that filter this log: with any of them set, an empty page says "match". */
+  filterKeys: (keyof LogParams)[];
+  emptyMessages: { filtered: string; unfiltered: string };
+}) {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
-  const filters = auditFilters(params);
   const list = useQuery({
-    queryKey: queryKeys.auditEvents(filters),
-    queryFn: ({ signal }) => listAuditEvents(filters, signal),
+    queryKey,
+    queryFn: ({ signal }) => fetchPage(signal),
     placeholderData: keepPreviousData,
     enabled: !reversedDates(params),
   });
-  const events = list.data?.events ?? [];
-  useStepBackWhenEmpty(list.data, events.length, toCursor(update));
+  const rows = list.data ? rowsOf(list.data) : [];
+  const toCursor = (cursor: string | undefined) => update({ cursor });
+  useStepBackWhenEmpty(list.data, rows.length, toCursor);
   useFirstPageWhenCursorRefused(list.error, params.cursor, update);
-  const columns = useMemo(() => auditColumns(me.user), [me.user]);
   const table = useReactTable({
-    data: events,
+    data: rows,
     columns,
     getCoreRowModel: getCoreRowModel(),
-    getRowId: (event) => String(event.id),
+    getRowId: rowId,
     manualPagination: true,
   });
-  const { exporting, exportCsv } = useCsvExport(() => exportAuditCsv(filters));
+  const { exporting, exportCsv } = useCsvExport(exportFile);
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
   }
-  const filtered = anyFilter(params, ['actor', 'target', 'action', 'fromDate', 'toDate']);
+  const filtered = filterKeys.some((key) => params[key] !== '');
 
   return (
     <Stack gap="md">
       <Toolbar
-        label="System events"
+        label={label}
         canExport={can(me, 'event_logs:export')}
         exporting={exporting}
         onExport={exportCsv}
@@ -233,30 +264,7 @@ function SystemEvents({ params, update }: TabProps) {
         onRefresh={() => void queryClient.invalidateQueries({ queryKey: queryKeys.logs })}
         filters={
           <>
-            <FilterText
-              label="Actor email"
-              placeholder="Whole address"
-              value={params.actor}
-              onCommit={(actor) => update({ actor, cursor: undefined })}
-            />
-            <FilterText
-              label="Target email"
-              placeholder="Whole address"
-              value={params.target}
-              onCommit={(target) => update({ target, cursor: undefined })}
-            />
-            <Select
-              label="Action"
-              data={[
-                { value: '', label: 'Any' },
-                ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label })),
-              ]}
-              value={params.action}
-              onChange={(action) => update({ action: action ?? '', cursor: undefined })}
-              allowDeselect={false}
-              w={230}
-              comboboxProps={{ withinPortal: true }}
-            />
+            {filters}
             <DateFilters params={params} update={update} />
           </>
         }
@@ -264,111 +272,119 @@ function SystemEvents({ params, update }: TabProps) {
       <FilterHint />
       <DataTable
         table={table}
-        label="System events"
+        label={label}
         loadingText="Loading…"
         loading={list.isPending}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}
         onRetry={() => void list.refetch()}
-        emptyMessage={filtered ? 'No events match these filters.' : 'No events have been recorded yet.'}
+        emptyMessage={filtered ? emptyMessages.filtered : emptyMessages.unfiltered}
         minWidth={1100}
       />
       <CursorTableFooter
         page={list.data}
-        rowCount={events.length}
+        rowCount={rows.length}
         pageSize={params.pageSize}
         pageSizes={LOG_PAGE_SIZES}
-        noun="events"
-        onCursor={toCursor(update)}
+        noun={noun}
+        onCursor={toCursor}
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
     </Stack>
   );
 }
 
+function SystemEvents({ params, update }: TabProps) {
+  const me = useSignedInMe();
+  const filters = auditFilters(params);
+  const columns = useMemo(() => auditColumns(me.user), [me.user]);
+  return (
+    <LogList
+      params={params}
+      update={update}
+      label="System events"
+      noun="events"
+      queryKey={queryKeys.auditEvents(filters)}
+      fetchPage={(signal) => listAuditEvents(filters, signal)}
+      rowsOf={(page) => page.events}
+      columns={columns}
+      rowId={(event) => String(event.id)}
+      exportFile={() => exportAuditCsv(filters)}
+      filterKeys={['actor', 'target', 'action', 'fromDate', 'toDate']}
+      emptyMessages={{ filtered: 'No events match these filters.', unfiltered: 'No events have been recorded yet.' }}
+      filters={
+        <>
+          <FilterText
+            label="Actor email"
+            placeholder="Whole address"
+            value={params.actor}
+            onCommit={(actor) => update({ actor, cursor: undefined })}
+          />
+          <FilterText
+            label="Target email"
+            placeholder="Whole address"
+            value={params.target}
+            onCommit={(target) => update({ target, cursor: undefined })}
+          />
+          <Select
+            label="Action"
+            data={[
+              { value: '', label: 'Any' },
+              ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label })),
+            ]}
+            value={params.action}
+            onChange={(action) => update({ action: action ?? '', cursor: undefined })}
+            allowDeselect={false}
+            w={230}
+            comboboxProps={{ withinPortal: true }}
+          />
+        </>
+      }
+    />
+  );
+}
+
 function LoginHistory({ params, update }: TabProps) {
   const me = useSignedInMe();
-  const queryClient = useQueryClient();
   const filters = loginFilters(params);
-  const list = useQuery({
-    queryKey: queryKeys.loginAttempts(filters),
-    queryFn: ({ signal }) => listLoginAttempts(filters, signal),
-    placeholderData: keepPreviousData,
-    enabled: !reversedDates(params),
-  });
-  const attempts = list.data?.attempts ?? [];
-  useStepBackWhenEmpty(list.data, attempts.length, toCursor(update));
-  useFirstPageWhenCursorRefused(list.error, params.cursor, update);
   const columns = useMemo(() => loginColumns(me.user), [me.user]);
-  const table = useReactTable({
-    data: attempts,
-    columns,
-    getCoreRowModel: getCoreRowModel(),
-    getRowId: (attempt) => String(attempt.id),
-    manualPagination: true,
-  });
-  const { exporting, exportCsv } = useCsvExport(() => exportLoginsCsv(filters));
-
-  if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
-    return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
-  }
-  const filtered = anyFilter(params, ['email', 'result', 'fromDate', 'toDate']);
-
   return (
-    <Stack gap="md">
-      <Toolbar
-        label="Login history"
-        canExport={can(me, 'event_logs:export')}
-        exporting={exporting}
-        onExport={exportCsv}
-        refreshing={list.isFetching && !list.isPending}
-        onRefresh={() => void queryClient.invalidateQueries({ queryKey: queryKeys.logs })}
-        filters={
-          <>
-            <FilterText
-              label="Email"
-              placeholder="Whole address"
-              value={params.email}
-              onCommit={(email) => update({ email, cursor: undefined })}
-            />
-            <Select
-              label="Result"
-              data={[
-                { value: '', label: 'Any' },
-                { value: 'success', label: 'Success' },
-                { value: 'failure', label: 'Failure' },
-              ]}
-              value={params.result}
-              onChange={(result) => update({ result: result ?? '', cursor: undefined })}
-              allowDeselect={false}
-              w={140}
-              comboboxProps={{ withinPortal: true }}
-            />
-            <DateFilters params={params} update={update} />
-          </>
-        }
-      />
-      <FilterHint />
-      <DataTable
-        table={table}
-        label="Login history"
-        loadingText="Loading…"
-        loading={list.isPending}
-        fetching={list.isFetching}
-        error={list.isError ? list.error : null}
-        onRetry={() => void list.refetch()}
-        emptyMessage={filtered ? 'No sign-in attempts match these filters.' : 'No sign-in attempts yet.'}
-        minWidth={1100}
-      />
-      <CursorTableFooter
-        page={list.data}
-        rowCount={attempts.length}
-        pageSize={params.pageSize}
-        pageSizes={LOG_PAGE_SIZES}
-        noun="sign-in attempts"
-        onCursor={toCursor(update)}
-        onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
-      />
-    </Stack>
+    <LogList
+      params={params}
+      update={update}
+      label="Login history"
+      noun="sign-in attempts"
+      queryKey={queryKeys.loginAttempts(filters)}
+      fetchPage={(signal) => listLoginAttempts(filters, signal)}
+      rowsOf={(page) => page.attempts}
+      columns={columns}
+      rowId={(attempt) => String(attempt.id)}
+      exportFile={() => exportLoginsCsv(filters)}
+      filterKeys={['email', 'result', 'fromDate', 'toDate']}
+      emptyMessages={{ filtered: 'No sign-in attempts match these filters.', unfiltered: 'No sign-in attempts yet.' }}
+      filters={
+        <>
+          <FilterText
+            label="Email"
+            placeholder="Whole address"
+            value={params.email}
+            onCommit={(email) => update({ email, cursor: undefined })}
+          />
+          <Select
+            label="Result"
+            data={[
+              { value: '', label: 'Any' },
+              { value: 'success', label: 'Success' },
+              { value: 'failure', label: 'Failure' },
+            ]}
+            value={params.result}
+            onChange={(result) => update({ result: result ?? '', cursor: undefined })}
+            allowDeselect={false}
+            w={140}
+            comboboxProps={{ withinPortal: true }}
+          />
+        </>
+      }
+    />
   );
 }
