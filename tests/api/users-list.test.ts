@@ -537,7 +537,7 @@ describe('GET /api/v1/users', () => {
 /** A users row as an insert may write it: without the columns only the database writes (migration 0014). */
 function insertable(row: UserTable): UserTable {
   const { mfa_status: _status, mfa_factor_confirmed: _confirmed, ...rest } = row as UserTable & Record<string, unknown>;
-  return rest as UserTable;
+  return rest;
 }
 
 /** Adds `count` accounts (bulkNNNNN@example.test) by SQL, quickly: the big-list tests need thousands. */
@@ -624,6 +624,33 @@ describe('totals and plans with more than 10,000 accounts', () => {
       'bulk10003@example.test',
     ]);
   });
+
+  it('pages many matches that cluster late in the sort (the walk gives up, the matches are read and sorted): each once, both ways, ties too', async () => {
+    // 5,100 "zulk" accounts (more than a count says exactly) after 10,050 "bulk" ones in email
+    // order: a walk of the first rows in email order finds none of them.
+    await addBulkAccounts(t, 5_100, 'zulk');
+    const zulk = Array.from({ length: 5_100 }, (_, i) => `zulk${String(i).padStart(5, '0')}@example.test`);
+    try {
+      const many = { search: 'zulk', pageSize: 500 };
+      expect((await list(admin, many)).total).toEqual({ count: 5_000, exact: false });
+      expect(await walk(admin, { ...many, sort: 'email', order: 'asc' })).toEqual(zulk);
+      expect(await walk(admin, { ...many, sort: 'email', order: 'asc' }, true)).toEqual(zulk);
+      expect(await walk(admin, { ...many, sort: 'email', order: 'desc' }, true)).toEqual([...zulk].reverse());
+      // Every one tied on its status: ordered by ID, each once forward and backward.
+      const tied = await walk(admin, { ...many, sort: 'accountStatus', order: 'desc' });
+      expect([...tied].sort()).toEqual(zulk);
+      expect(await walk(admin, { ...many, sort: 'accountStatus', order: 'desc' }, true)).toEqual(tied);
+      // A step back from a page in the middle gives exactly the page before.
+      const first = await list(admin, { ...many, pageSize: 7 });
+      const second = await list(admin, { ...many, pageSize: 7, cursor: first.next! });
+      expect(second.users.map((u) => u.email)).toEqual(zulk.slice(7, 14));
+      const back = await list(admin, { ...many, pageSize: 7, cursor: second.previous! });
+      expect(back.users.map((u) => u.email)).toEqual(zulk.slice(0, 7));
+      expect(back.previous).toBeNull();
+    } finally {
+      await t.db.deleteFrom('users').where('email_normalized', 'like', 'zulk%').execute();
+    }
+  }, 120_000);
 
   it('reads every sort, both ways, from its index: no sorting step, at page 1, a middle page and the last', async () => {
     const postgres = t.databaseKind === 'postgres';
