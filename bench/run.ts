@@ -644,6 +644,16 @@ async function benchLists(target: Target, server: Server, cookie: string): Promi
   await sample('users prefix search "lo"', '/users?search=lo', 5, 15);
   await sample('users substring search "opp"', '/users?search=opp', 25);
   await sample('users substring search "ström"', `/users?search=${encodeURIComponent('ström')}`, 25);
+  await sample('users prefix search "ho" by Last Name', '/users?search=ho&sort=lastName', 5, 15);
+  await sample('users prefix search "ho" by Last Name, last page', '/users?search=ho&sort=lastName&cursor=last', 5, 15);
+  for (const many of ['son', 'ann', 'ing'])
+    await sample(`users substring search "${many}" (many matches)`, `/users?search=${many}`, 25);
+  await sample('users substring search "son" by Last Name', '/users?search=son&sort=lastName', 25);
+  await sample(
+    'users substring search "son" by Last Login, newest',
+    '/users?search=son&sort=lastLoginAt&order=desc',
+    25,
+  );
 
   // Records and tasks: the same rules.
   await pages('records', '/records?pageSize=25');

@@ -9,8 +9,9 @@ import { createPendingTotpFactor } from '../../src/server/services/mfa-factors.j
 import type { User } from '../../src/shared/schemas/users.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { errorOf, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
-import { giveTotpFactor } from '../helpers/mfa-fixtures.js';
-import { createTestApp, type Caller, type TestApp } from '../helpers/test-app.js';
+import { codeNow, giveTotpFactor } from '../helpers/mfa-fixtures.js';
+import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
+import { nowIso, shiftClockForTests, resetClockForTests } from '../../src/server/clock.js';
 
 let t: TestApp;
 let admin: Caller;
@@ -27,7 +28,10 @@ beforeAll(async () => {
   await createPendingTotpFactor(t.db, t.config.secretKey, ids.settingUp, 'Half set up');
   await giveTotpFactor(t, ids.on);
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  resetClockForTests();
+  await t?.close();
+});
 
 async function list(query: Record<string, string>): Promise<User[]> {
   const response = await admin.request({ method: 'GET', url: '/api/v1/users', query: { search: tag, ...query } });
@@ -70,5 +74,105 @@ describe('MFA status of accounts', () => {
     const response = await admin.request({ method: 'GET', url: '/api/v1/users', query: { mfa: 'maybe' } });
     expect(response.statusCode).toBe(400);
     expect(errorOf(response).fields).toHaveProperty('mfa');
+  });
+});
+
+/**
+ * The list filters by users.mfa_status, which the database keeps (migration 0014: triggers on
+ * mfa_factors and a generated column) rather than computing it per request. After each way MFA
+ * changes, the filter must still agree with the status every account shows (mfaStatusOf).
+ */
+describe('the MFA filter stays right through every MFA change', () => {
+  async function statusOf(id: string, email: string): Promise<string> {
+    const shown = (await admin.request({ method: 'GET', url: `/api/v1/users/${id}` })).json<User>().mfaStatus;
+    const filtered: string[] = [];
+    for (const mfa of ['off', 'pending', 'on']) {
+      const response = await admin.request({ method: 'GET', url: '/api/v1/users', query: { search: email, mfa } });
+      const found = response.json<{ users: User[]; total: { count: number } }>();
+      if (found.users.some((user) => user.id === id)) filtered.push(mfa);
+      expect(found.total.count, `${email} ${mfa}`).toBe(found.users.length);
+    }
+    expect(filtered, `${email}: listed under ${filtered.join(', ')}, shown as ${shown}`).toEqual([shown]);
+    return shown;
+  }
+
+  it('through the API: required by an Administrator, enrolment started and confirmed, a second factor removed, reset', async () => {
+    const email = uniqueEmail(`${tag}-life`);
+    const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { email });
+    const own = await quickSession(t, user);
+    expect(await statusOf(user.id, email)).toBe('off');
+
+    const require = await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}/security`,
+      payload: { mfaEnrolled: true },
+    });
+    expect(require.statusCode, require.body).toBe(200);
+    expect(await statusOf(user.id, email)).toBe('pending');
+
+    const enrol = async () => {
+      const start = await own.request({
+        method: 'POST',
+        url: '/api/v1/me/mfa/totp',
+        payload: { currentPassword: TEST_PASSWORD },
+      });
+      expect(start.statusCode, start.body).toBe(201);
+      // Started, not confirmed: still pending (on, for a second factor).
+      expect(await statusOf(user.id, email)).not.toBe('off');
+      const confirm = await own.request({
+        method: 'POST',
+        url: '/api/v1/me/mfa/totp/confirm',
+        payload: { code: codeNow(start.json<{ secret: string }>().secret) },
+      });
+      expect(confirm.statusCode, confirm.body).toBe(200);
+      return confirm.json<{ factor: { id: string } }>().factor.id;
+    };
+    const first = await enrol();
+    expect(await statusOf(user.id, email)).toBe('on');
+    shiftClockForTests(30_000); // a new time step, so the second app's code is no replay
+    await enrol();
+    const remove = await own.request({
+      method: 'DELETE',
+      url: `/api/v1/me/mfa/factors/${first}`,
+      payload: { currentPassword: TEST_PASSWORD },
+    });
+    expect(remove.statusCode, remove.body).toBeLessThan(300);
+    expect(await statusOf(user.id, email)).toBe('on');
+
+    // The lost-phone reset: MFA off and every factor gone.
+    const reset = await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}/security`,
+      payload: { mfaEnrolled: false },
+    });
+    expect(reset.statusCode, reset.body).toBe(200);
+    expect(await statusOf(user.id, email)).toBe('off');
+  });
+
+  it('through writes the API does not make: a factor confirmed without the flag, moved to another account, deleted', async () => {
+    const [a, b] = await Promise.all(
+      ['moved-a', 'moved-b'].map((name) =>
+        quickUser(t, SYSTEM_GROUP_IDS.regularUser, { email: uniqueEmail(`${tag}-${name}`) }),
+      ),
+    );
+    const { id: factorId } = await createPendingTotpFactor(t.db, t.config.secretKey, a!.id, 'By hand');
+    expect(await statusOf(a!.id, a!.email)).toBe('off');
+    // A confirmed factor means "on", whatever the flag says (mfaStatusOf's rule).
+    await t.db.updateTable('mfa_factors').set({ confirmed_at: nowIso() }).where('id', '=', factorId).execute();
+    expect(await statusOf(a!.id, a!.email)).toBe('on');
+    await t.db.updateTable('users').set({ mfa_enrolled: 1 }).where('id', 'in', [a!.id, b!.id]).execute();
+    expect(await statusOf(b!.id, b!.email)).toBe('pending');
+    await t.db.updateTable('mfa_factors').set({ user_id: b!.id }).where('id', '=', factorId).execute();
+    expect([await statusOf(a!.id, a!.email), await statusOf(b!.id, b!.email)]).toEqual(['pending', 'on']);
+    await t.db.updateTable('mfa_factors').set({ confirmed_at: null }).where('id', '=', factorId).execute();
+    expect(await statusOf(b!.id, b!.email)).toBe('pending');
+    await t.db.updateTable('mfa_factors').set({ confirmed_at: nowIso() }).where('id', '=', factorId).execute();
+    await t.db.deleteFrom('mfa_factors').where('id', '=', factorId).execute();
+    expect(await statusOf(b!.id, b!.email)).toBe('pending');
+    // An account deleted with its factors takes its status with it (no trigger error on the way).
+    await giveTotpFactor(t, b!.id);
+    expect(await statusOf(b!.id, b!.email)).toBe('on');
+    await t.db.deleteFrom('users').where('id', '=', b!.id).execute();
+    expect(await t.db.selectFrom('mfa_factors').select('id').where('user_id', '=', b!.id).execute()).toEqual([]);
   });
 });

@@ -139,14 +139,28 @@ function readPast<DB, TB extends keyof DB, R>(
   range: KeyRange,
 ): Promise<R[]> {
   if (sort.read) return sort.read(query, at, order, limit);
+  return orderedPast(query, sort, at, order, range).limit(limit).execute();
+}
+
+/**
+ * `query`'s rows strictly past `at` (all, when null) within `range`, in `order` of `sort` (its own
+ * reader, if any, ignored): what keysetPage reads, before its LIMIT. For a sort's own reader.
+ */
+export function orderedPast<DB, TB extends keyof DB, O, R>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  sort: KeysetSort<R>,
+  at: { key: KeyValue; id: KeyValue } | null,
+  order: 'asc' | 'desc',
+  range: KeyRange = {},
+): SelectQueryBuilder<DB, TB, O> {
   let read = query;
   if (at) read = read.where(beyond(sort, at, order, range));
   else if (range.min !== undefined || range.max !== undefined) read = read.where(within(sort, range));
-  return ordered(read, sort, order).limit(limit).execute();
+  return ordered(read, sort, order);
 }
 
-function ordered<DB, TB extends keyof DB, R>(
-  query: SelectQueryBuilder<DB, TB, R>,
+function ordered<DB, TB extends keyof DB, O, R>(
+  query: SelectQueryBuilder<DB, TB, O>,
   sort: KeysetSort<R>,
   order: 'asc' | 'desc',
 ) {
@@ -162,7 +176,12 @@ function ordered<DB, TB extends keyof DB, R>(
  * The cursor's bound and the range's bound on the same side are merged into one: SQLite uses one
  * lower and one upper bound of an index, and of two it may pick the looser.
  */
-function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc', range: KeyRange) {
+export function beyond<R>(
+  sort: KeysetSort<R>,
+  at: { key: KeyValue; id: KeyValue },
+  order: 'asc' | 'desc',
+  range: KeyRange = {},
+) {
   const [from, to] = order === 'asc' ? [range.min, range.max] : [range.max, range.min];
   const [orEqual, strictly] = order === 'asc' ? [sql.raw('>='), sql.raw('>')] : [sql.raw('<='), sql.raw('<')];
   const key = bound(at.key, sort.keyKind);
@@ -179,6 +198,19 @@ function beyond<R>(sort: KeysetSort<R>, at: { key: KeyValue; id: KeyValue }, ord
       ? sql``
       : sql` and ${sort.key} ${order === 'asc' ? sql.raw('<=') : sql.raw('>=')} ${bound(to, sort.keyKind)}`;
   return sql<boolean>`(${start}${end})`;
+}
+
+/**
+ * Rows at or before `(key, id)` in `order`: the other end of a stretch that starts past a cursor
+ * (see `beyond`), written the same way so the index range stops there.
+ */
+export function upTo<R>(sort: KeysetSort<R>, end: { key: KeyValue; id: KeyValue }, order: 'asc' | 'desc') {
+  const [orEqual, strictly] = order === 'asc' ? [sql.raw('<='), sql.raw('<')] : [sql.raw('>='), sql.raw('>')];
+  const key = bound(end.key, sort.keyKind);
+  const id = bound(end.id, sort.idKind);
+  return sort.rangeOnKey
+    ? sql<boolean>`(${sort.key} ${orEqual} ${key} and (${sort.key} ${strictly} ${key} or ${sort.id} ${orEqual} ${id}))`
+    : sql<boolean>`((${sort.key}, ${sort.id}) ${orEqual} (${key}, ${id}))`;
 }
 
 /**

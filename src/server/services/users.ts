@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { countUpTo, keysetPage, orderedPast, upTo, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
@@ -56,15 +56,14 @@ function hasMfaFactor(eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) {
   );
 }
 
-/** The list's MFA filter (see MFA_STATUSES). */
-function mfaFilter(status: MfaStatus | undefined) {
-  if (!status) return null;
-  return (eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) => {
-    if (status === 'on') return hasMfaFactor(eb);
-    // The same rule as mfaStatusOf: a confirmed factor means "on", whatever the flag says.
-    const noFactor = eb.not(hasMfaFactor(eb));
-    return eb.and([eb('u.mfa_enrolled', '=', status === 'pending' ? 1 : 0), noFactor]);
-  };
+/**
+ * The list's MFA filter, on users.mfa_status: the database keeps it equal to mfaStatusOf (migration
+ * 0014), and an index (mfa_status, email, id) serves it. `viaIndex: false` keeps the term off that
+ * index, as for the other filters (see filteredUsers).
+ */
+function mfaFilter(status: MfaStatus, postgres: boolean, viaIndex: boolean) {
+  const column = viaIndex ? sql`u.mfa_status` : postgres ? sql`(u.mfa_status || '')` : sql`+u.mfa_status`;
+  return sql<boolean>`${column} = ${status}`;
 }
 
 export interface RequestContext {
@@ -205,9 +204,14 @@ export function selectUsersWithGroup(db: Kysely<Database>) {
     .select((eb) => hasMfaFactor(eb).as('has_mfa_factor'));
 }
 
-/** The accounts the list's filters keep (no search), as a FROM and WHERE of `users as u`. */
-function filteredUsers(db: Kysely<Database>, filters: UserListFilters, viaIndex = true) {
-  let matching = db.selectFrom('users as u');
+type Accounts = SelectQueryBuilder<Database & { u: UserTable }, 'u', object>;
+
+/**
+ * The accounts the list's filters keep (no search), as a FROM and WHERE of `users as u` (or of
+ * `from`, a FROM that holds `users as u`: a search's own).
+ */
+function filteredUsers(db: Kysely<Database>, filters: UserListFilters, viaIndex = true, from?: Accounts): Accounts {
+  let matching: Accounts = from ?? db.selectFrom('users as u');
   // SQLite's unary + keeps a term from choosing the index: with many matches, walking the sort's
   // index and checking each row beats reading every match through the filter's index and sorting.
   // (PostgreSQL weighs the two with its statistics.)
@@ -217,20 +221,22 @@ function filteredUsers(db: Kysely<Database>, filters: UserListFilters, viaIndex 
     matching = matching.where(sql<boolean>`${column('security_group_id')} = ${filters.securityGroupId}`);
   if (filters.accountStatus) matching = matching.where(sql<boolean>`${column('status')} = ${filters.accountStatus}`);
   if (filters.userType) matching = matching.where(sql<boolean>`${column('user_type')} = ${filters.userType}`);
-  const mfa = mfaFilter(filters.mfa);
-  if (mfa) matching = matching.where(mfa);
+  if (filters.mfa) matching = matching.where(mfaFilter(filters.mfa, isPostgres(db as Kysely<unknown>), viaIndex));
   return matching;
 }
 
 /**
- * How a search narrows the list, two ways with the same answer: `indexed` reads the matches
- * through an index (a prefix range, or the trigram index); `scan` checks one row at a time and is
- * for walking a sort's index when matches are many.
+ * How a search narrows the list, two ways with the same answer: `indexed` finds the matches
+ * through an index (a prefix range, or the trigram index) in the accounts of `source` (its FROM);
+ * `scan` checks one row at a time and is for walking a sort's index.
  */
 interface SearchMatch {
-  indexed: RawBuilder<boolean>;
+  source(db: Kysely<Database>): Accounts;
+  indexed(accounts: Accounts): Accounts;
   scan: RawBuilder<boolean>;
 }
+
+const usersTable = (db: Kysely<Database>): Accounts => db.selectFrom('users as u');
 
 /** "First last" as the trigram indexes hold it (migration 0011). */
 const FULL_NAME = sql`u.first_name_normalized || ' ' || u.last_name_normalized`;
@@ -250,11 +256,13 @@ function searchMatch(search: string, postgres: boolean): SearchMatch | null {
     // Ranges on each column's sort key (its index), [prefix, prefix with its last character + 1).
     const upper = text.slice(0, -1) + String.fromCodePoint(text.codePointAt(text.length - 1)! + 1);
     const key = (column: string) => (postgres ? sql`${sql.ref(column)} collate "C"` : sql`${sql.ref(column)}`);
+    const ranges = sql<boolean>`(${sql.join(
+      PREFIX_COLUMNS.map((c) => sql`(${key(c)} >= ${text} and ${key(c)} < ${upper})`),
+      sql` or `,
+    )})`;
     return {
-      indexed: sql<boolean>`(${sql.join(
-        PREFIX_COLUMNS.map((c) => sql`(${key(c)} >= ${text} and ${key(c)} < ${upper})`),
-        sql` or `,
-      )})`,
+      source: usersTable,
+      indexed: (accounts) => accounts.where(ranges),
       scan: sql<boolean>`(${sql.join(
         PREFIX_COLUMNS.map((c) => sql`substr(${sql.ref(c)}, 1, ${length}) = ${text}`),
         sql` or `,
@@ -265,17 +273,22 @@ function searchMatch(search: string, postgres: boolean): SearchMatch | null {
   const scan = sql<boolean>`(${sql.raw(position)}(u.email_normalized, ${text}) > 0 or ${sql.raw(position)}(${FULL_NAME}, ${text}) > 0)`;
   if (postgres) {
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return {
-      indexed: sql<boolean>`(u.email_normalized like ${pattern} escape '\\' or ${FULL_NAME} like ${pattern} escape '\\')`,
-      scan,
-    };
+    const like = sql<boolean>`(u.email_normalized like ${pattern} escape '\\' or ${FULL_NAME} like ${pattern} escape '\\')`;
+    return { source: usersTable, indexed: (accounts) => accounts.where(like), scan };
   }
   // A quoted FTS5 string is one phrase: the trigram tokenizer matches it as a substring. The index
   // folds case more loosely than lower-casing does, so every candidate is checked against the row.
+  // Joined from the index to the accounts (not `u.id in (…)`, which collects every match first), so
+  // a count or page read stops as soon as it has enough.
   const phrase = `"${text.replace(/"/g, '""')}"`;
   return {
-    indexed: sql<boolean>`(u.id in (select k.user_id from users_search s join users_search_keys k on k.n = s.rowid
-      where users_search match ${phrase}) and ${scan})`,
+    // The search tables are SQLite's only, and not in the Database type.
+    source: (db) =>
+      (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
+        .selectFrom('users_search as s')
+        .innerJoin('users_search_keys as k', 'k.n', 's.rowid')
+        .innerJoin('users as u', 'u.id', 'k.user_id'),
+    indexed: (accounts) => accounts.where(sql<boolean>`users_search match ${phrase}`).where(scan),
     scan,
   };
 }
@@ -310,15 +323,109 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserList
     ]);
     return { ...page, total };
   }
-  // Few matches (exactly counted, at most SEARCH_TOTAL_LIMIT): read them through the filter's or
-  // the search's index and sort them. Many: walk the sort's index and check each row.
-  const total = await countUsersUpTo(db, match ? filtered.where(match.indexed) : filtered, SEARCH_TOTAL_LIMIT);
-  const few = total.exact;
-  const { sort, key } = userSort(db, query.sort, query.order, postgres, !few);
-  let matching = few ? filtered : filteredUsers(db, query, /* viaIndex: only PostgreSQL weighs it */ postgres);
-  if (match) matching = matching.where(few ? match.indexed : match.scan);
-  const page = await keysetPage(userRows(matching, key), sort, query);
-  return { ...page, total };
+  // The matches as the search or filter index finds them (counted, and read when few), and as
+  // a walk of the sort's index checks them row by row (SQLite's unary + keeps a filter off its
+  // index there; PostgreSQL weighs the two with its statistics).
+  const indexed = match ? match.indexed(filteredUsers(db, query, true, match.source(db))) : filtered;
+  const walked = filteredUsers(db, query, postgres);
+  const total = await countUsersUpTo(db, indexed, SEARCH_TOTAL_LIMIT);
+  const viaIndex = userSort(db, query.sort, query.order, postgres);
+  const sorted = userSort(db, query.sort, query.order, postgres, false);
+  const readMatches = sortedMatchesRead(db, indexed, sorted.sort, sorted.key);
+  if (total.exact) {
+    // Few: read them all through the search or filter index and sort them.
+    const page = await keysetPage(userRows(indexed, sorted.key), { ...sorted.sort, read: readMatches }, query);
+    return { ...page, total };
+  }
+  if (viaIndex.sort.read) {
+    // Security Group: read group by group, each group's accounts checked row by row.
+    const rows = userRows(match ? walked.where(match.scan) : walked, viaIndex.key);
+    return { ...(await keysetPage(rows, viaIndex.sort, query)), total };
+  }
+  const walk = userRows(match ? walked.where(match.scan) : walked, viaIndex.key);
+  const read = walkThenMatches(db, viaIndex.sort, viaIndex.key, readMatches);
+  return { ...(await keysetPage(walk, { ...viaIndex.sort, read }, query)), total };
+}
+
+/**
+ * How many rows of the sort's order a page with many matches may walk, checking each, before it
+ * reads the matches through the search or filter index and sorts them instead. Many matches
+ * (more than SEARCH_TOTAL_LIMIT of a million: 1 in 200 or more) spread over the order fill a page
+ * within a few thousand rows. But matches often cluster in it: "ann" sorted by email matches
+ * "maryann.…" and nothing before, "ho" sorted by Last Name only the H's. Walking there read half a
+ * million rows (seconds); reading every match and sorting costs one probe per match instead
+ * (~50 ms for 20,000), and a walk given up after this many rows costs about a tenth of that.
+ * Measured at a million accounts: 5,000 gave up too early on "lo" by email (the Lovelaces of each
+ * first name lie a few thousand rows in), 10,000 did not.
+ */
+const WALK_ROW_LIMIT = 10_000;
+
+/**
+ * A keyset reader for a list with many matches (see WALK_ROW_LIMIT): walk `walk` (the matches
+ * checked row by row, sorted by the sort's index) up to WALK_ROW_LIMIT rows past the position;
+ * when that does not fill the page, read `matches` (through the search or filter index) sorted.
+ * Where the walk ends is found first from the sort's index alone (no table row read), so the
+ * walk is a bounded range of that index.
+ */
+function walkThenMatches(
+  db: Db,
+  sort: KeysetSort<UserListRow>,
+  key: RawBuilder<unknown>,
+  readMatches: NonNullable<KeysetSort<UserListRow>['read']>,
+): KeysetSort<UserListRow>['read'] {
+  return async (query, at, order, limit) => {
+    const walk = query as SelectQueryBuilder<Database & { u: UserTable }, 'u', UserListRow>;
+    const stretch = db.selectFrom('users as u').select([key.as('key'), 'u.id']);
+    const end = await orderedPast(stretch, sort, at, order)
+      .offset(WALK_ROW_LIMIT - 1)
+      .limit(1)
+      .executeTakeFirst();
+    const walked = await orderedPast(
+      end ? walk.where(upTo(sort, end as { key: string; id: string }, order)) : walk,
+      sort,
+      at,
+      order,
+    )
+      .limit(limit)
+      .execute();
+    if (walked.length >= limit || !end) return walked;
+    return readMatches(null, at, order, limit);
+  };
+}
+
+/**
+ * A keyset reader of `matching` (the matches as an index finds them) sorted by `sort`, whose key
+ * is kept off its index (the planner then reads the matches and sorts them, rather than walking
+ * the sort's index looking for them). Only each match's sort key and ID are sorted; the page's
+ * rows are read after, by ID: sorting whole rows, with their group name and MFA factor looked up
+ * for every match, cost three times as much (20,000 matches: ~150 ms against ~50).
+ */
+function sortedMatchesRead(
+  db: Db,
+  matching: Accounts,
+  sort: KeysetSort<UserListRow>,
+  key: RawBuilder<unknown>,
+): NonNullable<KeysetSort<UserListRow>['read']> {
+  return async (_query, at, order, limit) => {
+    const found = await orderedPast(matching.select([key.as('sort_key'), 'u.id']), sort, at, order)
+      .limit(limit)
+      .execute();
+    if (found.length === 0) return [];
+    const rows = await userRows(
+      db.selectFrom('users as u').where(
+        'u.id',
+        'in',
+        found.map((row) => row.id),
+      ),
+      key,
+    ).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // In the order found, with the key the page was cut by (an account deleted since is left out).
+    return found.flatMap((row) => {
+      const full = byId.get(row.id);
+      return full ? [{ ...full, sort_key: row.sort_key as string | number }] : [];
+    });
+  };
 }
 
 /**
