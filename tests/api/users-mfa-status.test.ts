@@ -4,13 +4,14 @@
  * Pending = the Administrator checked "Enroll in Multi-Factor Authentication" but no factor is
  * confirmed yet; a factor still being set up (unconfirmed) does not count.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPendingTotpFactor } from '../../src/server/services/mfa-factors.js';
 import type { User } from '../../src/shared/schemas/users.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { errorOf, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
 import { codeNow, giveTotpFactor } from '../helpers/mfa-fixtures.js';
-import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, TEST_PASSWORD, usingPostgres, type Caller, type TestApp } from '../helpers/test-app.js';
 import { nowIso, shiftClockForTests, resetClockForTests } from '../../src/server/clock.js';
 
 let t: TestApp;
@@ -79,7 +80,8 @@ describe('MFA status of accounts', () => {
 
 /**
  * The list filters by users.mfa_status, which the database keeps (migration 0014: triggers on
- * mfa_factors and a generated column) rather than computing it per request. After each way MFA
+ * mfa_factors, and a generated column on SQLite or a trigger-set column on PostgreSQL) rather than
+ * computing it per request. After each way MFA
  * changes, the filter must still agree with the status every account shows (mfaStatusOf).
  */
 describe('the MFA filter stays right through every MFA change', () => {
@@ -161,6 +163,12 @@ describe('the MFA filter stays right through every MFA change', () => {
     await t.db.updateTable('mfa_factors').set({ confirmed_at: nowIso() }).where('id', '=', factorId).execute();
     expect(await statusOf(a!.id, a!.email)).toBe('on');
     await t.db.updateTable('users').set({ mfa_enrolled: 1 }).where('id', 'in', [a!.id, b!.id]).execute();
+    expect(await statusOf(b!.id, b!.email)).toBe('pending');
+    // The status itself cannot be written wrong: SQLite refuses a write to a generated column,
+    // PostgreSQL's trigger computes it again whatever was written.
+    const forged = sql`update users set mfa_status = 'on' where id = ${b!.id}`.execute(t.db);
+    if (usingPostgres) await forged;
+    else await expect(forged).rejects.toThrow();
     expect(await statusOf(b!.id, b!.email)).toBe('pending');
     await t.db.updateTable('mfa_factors').set({ user_id: b!.id }).where('id', '=', factorId).execute();
     expect([await statusOf(a!.id, a!.email), await statusOf(b!.id, b!.email)]).toEqual(['pending', 'on']);

@@ -21,8 +21,9 @@ export interface GroupPermissionTable {
 
 /**
  * The table also has mfa_factor_confirmed and mfa_status (migration 0014), which only the
- * database writes (triggers on mfa_factors, a generated column). They are left out of this type on
- * purpose, so no insert or update of the app can name them; the users list reads mfa_status by SQL.
+ * database writes (triggers on mfa_factors; a generated column, or on PostgreSQL a trigger on
+ * users). They are left out of this type on purpose, so no insert or update of the app can name
+ * them; the users list reads mfa_status by SQL.
  */
 export interface UserTable {
   id: string;

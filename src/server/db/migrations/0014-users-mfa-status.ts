@@ -15,12 +15,16 @@ import { isPostgres } from '../portable.js';
  * - An index (mfa_status, email, id): the filter with the default sort is one range of it, and a
  *   count of a status stops after its limit without touching the table.
  *
- * SQLite can only add a VIRTUAL generated column (computed when read; the index stores it);
- * PostgreSQL only STORED ones.
+ * On SQLite, mfa_status is a VIRTUAL generated column (computed when read; the index stores it).
+ * PostgreSQL has only STORED generated columns, and adding one rewrites the whole table and every
+ * index under an exclusive lock (minutes at a million accounts, with sign-ins blocked); there it is
+ * a plain column that a BEFORE trigger on users sets from the same rule on every insert and update
+ * (whatever a writer put in it), so adding it is instant and only the accounts whose status is not
+ * "off" are written once.
  */
-const STATUS = sql.raw(
-  `case when mfa_factor_confirmed = 1 then 'on' when mfa_enrolled = 1 then 'pending' else 'off' end`,
-);
+/** The rule, on the row `row` ('' for the table's own columns, 'new.' inside a trigger). */
+const statusRule = (row = '') =>
+  `case when ${row}mfa_factor_confirmed = 1 then 'on' when ${row}mfa_enrolled = 1 then 'pending' else 'off' end`;
 
 /** The flag as the factors say it, for the account `id` (an SQL expression). */
 const confirmedFactorOf = (id: string) =>
@@ -29,11 +33,31 @@ const confirmedFactorOf = (id: string) =>
 export async function up(db: Kysely<unknown>): Promise<void> {
   const postgres = isPostgres(db);
   await sql`alter table users add column mfa_factor_confirmed integer not null default 0`.execute(db);
-  await sql`update users set mfa_factor_confirmed = 1
-    where id in (select user_id from mfa_factors where confirmed_at is not null)`.execute(db);
-  await sql`alter table users add column mfa_status text generated always as (${STATUS}) ${sql.raw(postgres ? 'stored' : 'virtual')}`.execute(
-    db,
-  );
+  if (postgres) {
+    await sql`alter table users add column mfa_status text not null default 'off'`.execute(db);
+    await sql
+      .raw(
+        `create function latchkey_users_mfa_status() returns trigger language plpgsql as $$
+        begin
+          new.mfa_status := ${statusRule('new.')};
+          return new;
+        end $$`,
+      )
+      .execute(db);
+    // Only writes that can change the status pay for the trigger (a sign-in's last_login_at does not).
+    await sql`create trigger users_mfa_status before insert or update of mfa_enrolled, mfa_factor_confirmed, mfa_status
+      on users for each row execute function latchkey_users_mfa_status()`.execute(db);
+    // One write per account that is not "off"; the trigger computes the status.
+    await sql`update users set mfa_factor_confirmed = case when id in
+        (select user_id from mfa_factors where confirmed_at is not null) then 1 else 0 end
+      where mfa_enrolled = 1 or id in (select user_id from mfa_factors where confirmed_at is not null)`.execute(db);
+  } else {
+    await sql`update users set mfa_factor_confirmed = 1
+      where id in (select user_id from mfa_factors where confirmed_at is not null)`.execute(db);
+    await sql`alter table users add column mfa_status text generated always as (${sql.raw(statusRule())}) virtual`.execute(
+      db,
+    );
+  }
   const email = postgres ? sql`email_normalized collate "C"` : sql`email_normalized`;
   await sql`create index users_mfa_status_email_idx on users (mfa_status, ${email}, id)`.execute(db);
 
@@ -78,6 +102,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   if (isPostgres(db)) {
     await sql`drop trigger mfa_factors_confirmed_flag on mfa_factors`.execute(db);
     await sql`drop function latchkey_users_mfa_factor_confirmed()`.execute(db);
+    await sql`drop trigger users_mfa_status on users`.execute(db);
+    await sql`drop function latchkey_users_mfa_status()`.execute(db);
   } else {
     for (const name of ['insert', 'delete', 'update'])
       await sql.raw(`drop trigger mfa_factors_confirmed_flag_${name}`).execute(db);
