@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -208,26 +209,17 @@ export async function listTasks(
   return { ...page, total };
 }
 
-/** How many tasks the export reads at a time. */
-const EXPORT_BATCH = 1000;
-
 /**
- * Every task the filters select, in the list's order, a keyset page at a time: a task added or
- * removed while the export runs never makes another repeat or go missing.
+ * Every task the filters select, in the list's order, batch by batch, as they all were at one
+ * instant (one snapshot: tasks added, removed or changed meanwhile neither repeat nor go missing).
  */
-export async function* tasksInOrder(db: Db, actor: Actor, filters: TaskFilters): AsyncGenerator<TaskListRow[]> {
+export function exportTaskBatches(db: Db, actor: Actor, filters: TaskFilters): AsyncGenerator<TaskListRow[]> {
   const sort = taskSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
   const filtered = Boolean(filters.status?.length || filters.assigneeId || filters.recordId || filters.search);
-  const selective = !filtered || (await countUpTo(db, matchingTasks(db, filters, actor))).exact;
-  let cursor: string | undefined;
-  do {
-    const page = await keysetPage(listedTasks(db, filters, actor, selective), sort, {
-      cursor,
-      pageSize: EXPORT_BATCH,
-    });
-    if (page.rows.length > 0) yield page.rows;
-    cursor = page.next ?? undefined;
-  } while (cursor);
+  return inSnapshot(db, async function* (reader) {
+    const selective = !filtered || (await countUpTo(reader, matchingTasks(reader, filters, actor))).exact;
+    yield* keysetBatches(listedTasks(reader, filters, actor, selective), sort);
+  });
 }
 
 async function findTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
