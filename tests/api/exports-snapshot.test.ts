@@ -22,10 +22,15 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** Inserts `count` rows made by `row(i)`, 250 at a time. */
-async function insertMany<T>(count: number, insert: (rows: T[]) => Promise<unknown>, row: (i: number) => T) {
+type Table = 'records' | 'tasks' | 'audit_events' | 'login_history';
+
+/** Inserts `count` rows made by `row(i)` into `table`, 250 at a time. */
+async function insertMany(table: Table, count: number, row: (i: number) => object) {
   for (let i = 0; i < count; i += 250)
-    await insert(Array.from({ length: Math.min(250, count - i) }, (_, j) => row(i + j)));
+    await t.db
+      .insertInto(table)
+      .values(Array.from({ length: Math.min(250, count - i) }, (_, j) => row(i + j)) as never)
+      .execute();
 }
 
 /**
@@ -83,11 +88,7 @@ function task(i: number, prefix = 'snap') {
 
 describe('exports read one snapshot while rows change', () => {
   it('records: each record there at the start exactly once, and the header from the same snapshot', async () => {
-    await insertMany(
-      ROWS,
-      (rows) => t.db.insertInto('records').values(rows).execute(),
-      (i) => record(i),
-    );
+    await insertMany('records', ROWS, (i) => record(i));
     const atStart = (await t.db.selectFrom('records').select('name').execute()).map((r) => r.name).sort();
     const { batches, propertyKeys } = exportRecords(t.db, { sort: 'name', order: 'asc' });
     const exported = await exportWhileChanging(
@@ -96,16 +97,11 @@ describe('exports read one snapshot while rows change', () => {
       async (later) => {
         const rest = later(atStart);
         await t.db.deleteFrom('records').where('name', 'in', rest.slice(0, 5)).execute();
-        await insertMany(
-          30,
-          (rows) => t.db.insertInto('records').values(rows).execute(),
-          (i) => record(i, 'aaa'),
-        );
-        await insertMany(
-          30,
-          (rows) => t.db.insertInto('records').values(rows).execute(),
-          (i) => ({ ...record(i, 'zzz'), properties: JSON.stringify({ Added: 'later' }) }),
-        );
+        await insertMany('records', 30, (i) => record(i, 'aaa'));
+        await insertMany('records', 30, (i) => ({
+          ...record(i, 'zzz'),
+          properties: JSON.stringify({ Added: 'later' }),
+        }));
         // Renamed from after the export's position to before it.
         for (const name of rest.slice(10, 15))
           await t.db
@@ -122,11 +118,7 @@ describe('exports read one snapshot while rows change', () => {
   });
 
   it('tasks: each task there at the start exactly once, filtered and sorted as asked', async () => {
-    await insertMany(
-      ROWS,
-      (rows) => t.db.insertInto('tasks').values(rows).execute(),
-      (i) => task(i),
-    );
+    await insertMany('tasks', ROWS, (i) => task(i));
     const { user } = await signInAs(t, SYSTEM_GROUP_IDS.administrator);
     const actor = { user } as Actor;
     const atStart = (await t.db.selectFrom('tasks').select('title').where('status', '=', 'failed').execute())
@@ -139,16 +131,8 @@ describe('exports read one snapshot while rows change', () => {
       async (later) => {
         const rest = later(atStart);
         await t.db.deleteFrom('tasks').where('title', 'in', rest.slice(0, 5)).execute();
-        await insertMany(
-          30,
-          (rows) => t.db.insertInto('tasks').values(rows).execute(),
-          (i) => task(i, 'aaa'),
-        );
-        await insertMany(
-          30,
-          (rows) => t.db.insertInto('tasks').values(rows).execute(),
-          (i) => task(i, 'zzz'),
-        );
+        await insertMany('tasks', 30, (i) => task(i, 'aaa'));
+        await insertMany('tasks', 30, (i) => task(i, 'zzz'));
         for (const title of rest.slice(10, 15))
           await t.db
             .updateTable('tasks')
@@ -186,16 +170,8 @@ describe('exports read one snapshot while rows change', () => {
       ip: '192.0.2.2',
       user_agent: 'snap',
     });
-    await insertMany(
-      ROWS,
-      (rows) => t.db.insertInto('audit_events').values(rows).execute(),
-      (i) => audit(i),
-    );
-    await insertMany(
-      ROWS,
-      (rows) => t.db.insertInto('login_history').values(rows).execute(),
-      (i) => login(i),
-    );
+    await insertMany('audit_events', ROWS, (i) => audit(i));
+    await insertMany('login_history', ROWS, (i) => login(i));
     const filter = { actor: 'SNAP@example.test', from: hour(0), to: hour(ROWS) };
     const auditAtStart = (
       await t.db.selectFrom('audit_events').select('id').where('actor_email', '=', 'snap@example.test').execute()
@@ -206,11 +182,7 @@ describe('exports read one snapshot while rows change', () => {
       async (later) => {
         // Oldest entries (not reached yet: newest first) deleted, as retention does; new ones written.
         await t.db.deleteFrom('audit_events').where('id', 'in', later(auditAtStart).slice(-5).map(Number)).execute();
-        await insertMany(
-          30,
-          (rows) => t.db.insertInto('audit_events').values(rows).execute(),
-          (i) => audit(i, hour(5)),
-        );
+        await insertMany('audit_events', 30, (i) => audit(i, hour(5)));
       },
     );
     expect(audited.length).toBe(ROWS);
@@ -224,11 +196,7 @@ describe('exports read one snapshot while rows change', () => {
       (r) => String(r.id),
       async (later) => {
         await t.db.deleteFrom('login_history').where('id', 'in', later(loginsAtStart).slice(-5).map(Number)).execute();
-        await insertMany(
-          30,
-          (rows) => t.db.insertInto('login_history').values(rows).execute(),
-          (i) => login(i, hour(5)),
-        );
+        await insertMany('login_history', 30, (i) => login(i, hour(5)));
       },
     );
     expect(logged.length).toBe(ROWS);

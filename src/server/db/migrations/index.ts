@@ -12,6 +12,7 @@ import * as m0010 from './0010-credential-change-signals.js';
 import * as m0011 from './0011-users-list-indexes.js';
 import * as m0012 from './0012-records-tasks-list-indexes.js';
 import * as m0013 from './0013-log-indexes-and-retention.js';
+import * as m0015 from './0015-tasks-search-and-status-title.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-users-list-indexes': m0011,
   '0012-records-tasks-list-indexes': m0012,
   '0013-log-indexes-and-retention': m0013,
+  '0015-tasks-search-and-status-title': m0015,
 };
