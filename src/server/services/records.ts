@@ -199,7 +199,10 @@ function matchingRecords(db: Kysely<Database>, filters: RecordFilters, selective
     query = query.where(namePrefixMatch(filters.search, name));
   }
   if (filters.typeId) {
-    const type = selective ? sql.ref('r.type_id') : unindexed(db as Kysely<unknown>, 'r.type_id');
+    // Sorted by name, a range of (type, name, id) at any count: a type's names may all sort late
+    // (walking the name index to them read ~300,000 records for the last page).
+    const type =
+      selective || filters.sort === 'name' ? sql.ref('r.type_id') : unindexed(db as Kysely<unknown>, 'r.type_id');
     query = query.where(sql<boolean>`${type} = ${filters.typeId}`);
   }
   return query;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { countUpTo, keysetPage, type KeyRange, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres, unindexed } from '../db/portable.js';
@@ -205,7 +205,8 @@ function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, r
   let query = matchingTasks(db, filters, actor, reading);
   // Sorted by status, the status filter said again in the sort's own terms, so that the sort's
   // index reads only those statuses. (Not in the count: there the status index alone is quicker.)
-  if (filters.sort === 'status' && filters.status && filters.status.length > 0)
+  // One status is the page's key range instead (see statusKeyRange).
+  if (filters.sort === 'status' && filters.status && filters.status.length > 1)
     query = query.where(
       sql.ref('t.status_rank'),
       'in',
@@ -224,6 +225,17 @@ function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, r
       'a.last_name as assignee_last_name',
     ])
     .select(sortKey.as('sort_key'));
+}
+
+/**
+ * Sorted by status and filtered by one: the key range of that status's rank. As a range it merges
+ * with the cursor's bound into one seek of (status_rank, id); as `status_rank in (…)` SQLite reads
+ * the whole status from its start on every next page (70,000 Failed tasks: ~20 ms).
+ */
+function statusKeyRange(filters: TaskFilters): KeyRange | undefined {
+  if (filters.sort !== 'status' || filters.status?.length !== 1) return undefined;
+  const rank = STATUS_RANKS[filters.status[0]!];
+  return { min: rank, max: rank };
 }
 
 /**
@@ -257,7 +269,12 @@ export async function listTasks(
   const sort = taskSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
   // The count (it stops at 10,001) says first how to read the page.
   const { total, reading } = await countTasks(db, query, actor);
-  const page = await keysetPage(listedTasks(db, query, actor, reading), sort, query);
+  const keyRange = statusKeyRange(query);
+  const page = await keysetPage(listedTasks(db, query, actor, reading), sort, {
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    pageSize: query.pageSize,
+    ...(keyRange ? { keyRange } : {}),
+  });
   return { ...page, total };
 }
 
@@ -269,7 +286,8 @@ export function exportTaskBatches(db: Db, actor: Actor, filters: TaskFilters): A
   const sort = taskSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
   return inSnapshot(db, async function* (reader) {
     const { reading } = await countTasks(reader, filters, actor);
-    yield* keysetBatches(listedTasks(reader, filters, actor, reading), sort);
+    const keyRange = statusKeyRange(filters);
+    yield* keysetBatches(listedTasks(reader, filters, actor, reading), sort, keyRange ? { keyRange } : {});
   });
 }
 
