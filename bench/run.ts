@@ -660,10 +660,21 @@ async function benchLists(target: Target, server: Server, cookie: string): Promi
   for (const sort of ['name', 'type', 'owner', 'createdAt', 'updatedAt'])
     for (const order of ['asc', 'desc'])
       await sample(`records sorted by ${sort} ${order}`, `/records?sort=${sort}&order=${order}`, 5, 15);
+  const recordTypes = (await get('/record-types')).body as { types?: { id: string }[] } | null;
+  const typeId = recordTypes?.types?.[0]?.id;
+  await sample('records filtered by type', typeId ? `/records?typeId=${typeId}` : null, 5, 15);
+  await sample('records name search "pc"', '/records?search=pc', 5, 15);
   await pages('tasks', '/tasks?pageSize=25');
   for (const sort of ['title', 'status', 'dueDate', 'assignee', 'createdAt', 'updatedAt'])
     for (const order of ['asc', 'desc'])
       await sample(`tasks sorted by ${sort} ${order}`, `/tasks?sort=${sort}&order=${order}`, 5, 15);
+  await sample('tasks filtered by status failed', '/tasks?status=failed', 5, 15);
+  await pages('tasks status failed sorted by title', '/tasks?pageSize=25&status=failed&sort=title&order=asc');
+  await sample('tasks assigned to me', '/tasks?assigneeId=me', 5, 15);
+  await sample('tasks title search "patch" (common word)', '/tasks?search=patch', 25);
+  await sample('tasks title search "patch" sorted by title', '/tasks?search=patch&sort=title&order=asc', 25);
+  await sample('tasks title search "#12" (~11,000 hits)', `/tasks?search=${encodeURIComponent('#12')}`, 25);
+  await sample('tasks title search "#123" (~1,100 hits)', `/tasks?search=${encodeURIComponent('#123')}`, 25);
 
   // Logs: newest first, by account, by action or result, by a day's range.
   const someone = await get('/logs/logins?pageSize=1&result=success');

@@ -4,6 +4,8 @@ import { listPendingMigrations, migrateToLatest } from '../../src/server/db/migr
 import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { SYSTEM_GROUP_IDS, SYSTEM_GROUPS } from '../../src/shared/permissions.js';
 import { createTestApp, makeUser, whileOthersDropSchemas, usingPostgres, type TestApp } from '../helpers/test-app.js';
+import { makeTask } from '../helpers/tasks-fixtures.js';
+import { listTasks } from '../../src/server/services/tasks.js';
 
 async function groupPermissionsInDb(t: TestApp): Promise<Record<string, string[]>> {
   const rows = await t.db.selectFrom('group_permissions').selectAll().execute();
@@ -205,5 +207,30 @@ describe('migration 0005-mfa', () => {
     await expect(count()).rejects.toThrow();
     expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     expect(await count()).toEqual([0, 0, 0]);
+  });
+});
+
+describe('migration 0015-tasks-search-and-status-title', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('applies to a database that holds tasks (their titles searchable at once), undoes cleanly and applies again', async () => {
+    const titles = ['Patch the VPN gateway', 'Renew certificate of Straße 5', 'Review access for payroll'];
+    for (const title of titles) await makeTask(t, { title });
+    const actor = { user: { id: 'nobody' } } as Parameters<typeof listTasks>[1];
+    const found = async (search: string) =>
+      (await listTasks(t.db, actor, { search, sort: 'title', order: 'asc', pageSize: 10 })).rows.map((r) => r.title);
+    const undone = await undoMigrationsFrom(t, '0015-tasks-search-and-status-title');
+    expect(undone).toEqual(['0015-tasks-search-and-status-title']);
+    // Written while 0012's search table was in place: 0015 must index it too.
+    await makeTask(t, { title: 'Patch the badge reader' });
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
+    expect(await found('PATCH')).toEqual(['Patch the badge reader', 'Patch the VPN gateway']);
+    expect(await found('straße')).toEqual(['Renew certificate of Straße 5']);
+    await makeTask(t, { title: 'Patch after the migration' });
+    expect(await found('patch')).toHaveLength(3);
   });
 });

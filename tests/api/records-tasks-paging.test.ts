@@ -510,4 +510,53 @@ describe('totals past 10,000', () => {
       expect(plan, plan).not.toMatch(usingPostgres ? /\bSort\b/ : /TEMP B-TREE/);
     }
   });
+
+  it('a search with 1,000 to 10,000 matches pages every match once, read along the sort index', async () => {
+    // 'bulk 1' is in bulk 1, 10–19, 100–199, 1000–1999 and 10000–10049: 1,161 titles.
+    const want = (await t.db.selectFrom('tasks').select(['id', 'title_normalized']).execute())
+      .filter((row) => row.title_normalized.includes('bulk 1'))
+      .sort((a, b) => compare(a.title_normalized, b.title_normalized) || compare(a.id, b.id))
+      .map((row) => row.id);
+    expect(want).toHaveLength(1161);
+    const query = { search: 'BULK 1', sort: 'title', order: 'asc', pageSize: '100' };
+    expect((await taskPage(query)).total).toEqual({ count: 1161, exact: true });
+    expect(await walk(taskPage, query)).toEqual(want);
+    expect(await walk(taskPage, query, true)).toEqual(want);
+    const actor = { user: { id: adminId } } as Parameters<typeof listTasks>[1];
+    for (const sort of ['title', 'createdAt'] as const) {
+      const statements = await statementsOf((db) =>
+        listTasks(db, actor, { search: 'bulk 1', sort, order: 'desc', pageSize: 25 }),
+      );
+      const plan = await planOf(statements.find((s) => /order by/i.test(s.sql) && s.parameters.includes(26))!);
+      expect(plan, plan).not.toMatch(usingPostgres ? /\bSort\b/ : /TEMP B-TREE/);
+    }
+  });
+
+  it('one status sorted by title reads (status, title, id), at any count', async () => {
+    const actor = { user: { id: adminId } } as Parameters<typeof listTasks>[1];
+    for (const status of ['failed', 'complete'] as const) {
+      const statements = await statementsOf((db) =>
+        listTasks(db, actor, { status: [status], sort: 'title', order: 'asc', pageSize: 25, cursor: 'last' }),
+      );
+      const plan = await planOf(statements.find((s) => /order by/i.test(s.sql) && s.parameters.includes(26))!);
+      expect(plan, plan).toContain('tasks_status_title_idx');
+      expect(plan, plan).not.toMatch(usingPostgres ? /\bSort\b/ : /TEMP B-TREE/);
+    }
+  });
+
+  it('the title search finds the same tasks after VACUUM (SQLite may renumber rowids)', async () => {
+    const victims = await t.db.selectFrom('tasks').select('id').where('title_normalized', 'like', 'bulk 2%').execute();
+    await t.db
+      .deleteFrom('tasks')
+      .where(
+        'id',
+        'in',
+        victims.map((v) => v.id),
+      )
+      .execute();
+    await sql`vacuum`.execute(t.db);
+    const page = await taskPage({ search: 'bulk 9999', pageSize: '10' });
+    expect(page.rows.map((row) => (row as { title?: string }).title)).toEqual(['Bulk 9999']);
+    expect((await taskPage({ search: 'bulk 2' })).total).toEqual({ count: 0, exact: true });
+  });
 });

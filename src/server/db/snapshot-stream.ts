@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SelectQueryBuilder } from 'kysely';
 import { databaseHandleOf, loadPg, type Db } from './connection.js';
-import { keysetPage, type KeysetSort } from './paging.js';
+import { keysetPage, type KeyRange, type KeysetSort } from './paging.js';
 import type { Database } from './schema.js';
 
 /**
@@ -22,12 +22,17 @@ import type { Database } from './schema.js';
 /** Rows per batch: large enough that per-batch costs vanish, small enough to stay a few hundred KB. */
 export const SNAPSHOT_BATCH_SIZE = 1000;
 
+export interface BatchOptions {
+  batchSize?: number;
+  /** Only rows whose sort key lies in this range (see KeysetRequest.keyRange). */
+  keyRange?: KeyRange;
+}
+
 /** A query on the snapshot's connection, and the keyset sort its batches follow (see paging.ts). */
-export interface SnapshotQuery<DB, TB extends keyof DB, R> {
+export interface SnapshotQuery<DB, TB extends keyof DB, R> extends BatchOptions {
   query: (reader: Kysely<Database>) => SelectQueryBuilder<DB, TB, R>;
   /** The sort, or a function giving it for the snapshot's connection (if it reads more than `query`). */
   sort: KeysetSort<R> | ((reader: Kysely<Database>) => KeysetSort<R>);
-  batchSize?: number;
 }
 
 /**
@@ -35,30 +40,54 @@ export interface SnapshotQuery<DB, TB extends keyof DB, R> {
  * batch is read. Stop early (break, or destroy the stream reading it) and the transaction ends and
  * the connection closes all the same.
  */
-export async function* snapshotBatches<DB, TB extends keyof DB, R>(
+export function snapshotBatches<DB, TB extends keyof DB, R>(
   db: Db,
-  { query, sort, batchSize = SNAPSHOT_BATCH_SIZE }: SnapshotQuery<DB, TB, R>,
+  { query, sort, ...options }: SnapshotQuery<DB, TB, R>,
 ): AsyncGenerator<R[]> {
+  return inSnapshot(db, (reader) =>
+    keysetBatches(query(reader), typeof sort === 'function' ? sort(reader) : sort, options),
+  );
+}
+
+/**
+ * What `read` yields, with every query it makes on `reader` seeing one snapshot, taken when the
+ * first value is asked for: for an export that reads more than one query (a count that decides
+ * how to read, the columns before the rows), all of them agree with each other.
+ */
+export async function* inSnapshot<T>(db: Db, read: (reader: Kysely<Database>) => AsyncIterable<T>): AsyncGenerator<T> {
   const reader = openReader(db);
   try {
     // A controlled transaction holds one connection until it ends (a pool could hand out another).
     let begin = reader.db.startTransaction();
     if (reader.postgres) begin = begin.setIsolationLevel('repeatable read').setAccessMode('read only');
     const snapshot = await begin.execute();
-    const order = typeof sort === 'function' ? sort(snapshot) : sort;
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await keysetPage(query(snapshot), order, { cursor, pageSize: batchSize });
-      if (page.rows.length > 0) yield page.rows;
-      if (!page.next) break;
-      cursor = page.next;
-      // better-sqlite3 answers synchronously: let the app's requests in between two batches.
-      await nextTurn();
-    }
+    yield* read(snapshot);
     await snapshot.commit().execute();
   } finally {
     // Closing the connection ends a transaction still open (an export stopped half-way).
     await reader.db.destroy();
+  }
+}
+
+/**
+ * THE loop every export reads its rows with: keyset batches of `query` in `sort`'s order, each
+ * starting just past the last row of the one before (one index range each, whatever the depth),
+ * and a turn of the event loop between two batches. Pulled one batch at a time, so the reader's
+ * pace (a slow client's) sets the reading's, and memory holds a batch or so.
+ */
+export async function* keysetBatches<DB, TB extends keyof DB, R>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  sort: KeysetSort<R>,
+  { batchSize = SNAPSHOT_BATCH_SIZE, keyRange }: BatchOptions = {},
+): AsyncGenerator<R[]> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await keysetPage(query, sort, { cursor, pageSize: batchSize, ...(keyRange ? { keyRange } : {}) });
+    if (page.rows.length > 0) yield page.rows;
+    if (!page.next) return;
+    cursor = page.next;
+    // better-sqlite3 answers synchronously: let the app's requests in between two batches.
+    await nextTurn();
   }
 }
 

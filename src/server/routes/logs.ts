@@ -1,13 +1,11 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requires } from '../auth/access.js';
 import type { AppDeps } from '../app.js';
 import {
-  auditEventPage,
-  everyRow,
+  exportAuditEventBatches,
+  exportLoginAttemptBatches,
   listAuditEvents,
   listLoginAttempts,
-  loginAttemptPage,
   utcTimeRange,
   type AuditEventRow,
   type LoginAttemptRow,
@@ -23,7 +21,7 @@ import {
   type AuditEvent,
   type LoginAttempt,
 } from '../../shared/schemas/logs.js';
-import { csvAttachmentHeader, csvRow } from './csv.js';
+import { csvAttachmentHeader, csvStream } from './csv.js';
 
 /** An audit row as the API shows it: every field listed, details parsed from their JSON. */
 export function presentAuditEvent(row: AuditEventRow): AuditEvent {
@@ -118,17 +116,14 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
     },
     async (request, reply) => {
       utcTimeRange(request.query);
-      async function* rows() {
-        yield csvRow(AUDIT_CSV_COLUMNS.map(([header]) => header));
-        for await (const row of everyRow((page) => auditEventPage(db, request.query, page))) {
-          const event = presentAuditEvent(row);
-          yield csvRow(AUDIT_CSV_COLUMNS.map(([, value]) => value(event)));
-        }
+      const batches = exportAuditEventBatches(db, request.query);
+      async function* presented() {
+        for await (const batch of batches) yield batch.map(presentAuditEvent);
       }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', csvAttachmentHeader('system-events'))
-        .send(Readable.from(rows()));
+        .send(csvStream(AUDIT_CSV_COLUMNS, presented()));
     },
   );
 
@@ -164,17 +159,14 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
     },
     async (request, reply) => {
       utcTimeRange(request.query);
-      async function* rows() {
-        yield csvRow(LOGIN_CSV_COLUMNS.map(([header]) => header));
-        for await (const row of everyRow((page) => loginAttemptPage(db, request.query, page))) {
-          const attempt = presentLoginAttempt(row);
-          yield csvRow(LOGIN_CSV_COLUMNS.map(([, value]) => value(attempt)));
-        }
+      const batches = exportLoginAttemptBatches(db, request.query);
+      async function* presented() {
+        for await (const batch of batches) yield batch.map(presentLoginAttempt);
       }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', csvAttachmentHeader('login-history'))
-        .send(Readable.from(rows()));
+        .send(csvStream(LOGIN_CSV_COLUMNS, presented()));
     },
   );
 };

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
@@ -9,13 +8,13 @@ import {
   createRecord,
   createRecordType,
   deleteRecord,
+  exportRecords,
   getRecord,
-  listPropertyKeys,
   listRecords,
   listRecordTypes,
   parseProperties,
-  recordsInOrder,
   updateRecord,
+  type RecordListRow,
   type RecordTypeWithCount,
   type RecordWithType,
 } from '../services/records.js';
@@ -39,7 +38,7 @@ import {
   type DataRecord,
   type RecordType,
 } from '../../shared/schemas/records.js';
-import { csvRow } from './csv.js';
+import { csvAttachmentHeader, csvStream, type CsvColumns } from './csv.js';
 
 /** A record as the API shows it: every field listed, properties parsed from their JSON. */
 export function presentRecord(row: RecordWithType): DataRecord {
@@ -131,27 +130,23 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       },
     },
     async (request, reply) => {
-      // The header names every property column, so the keys are collected before the first row.
-      const keys = await listPropertyKeys(db, request.query);
-      async function* rows() {
-        yield csvRow(['Type', 'Name', 'Owner', ...keys]);
-        for await (const records of recordsInOrder(db, request.query)) {
-          for (const record of records) {
-            const properties = parseProperties(record.properties);
-            yield csvRow([
-              record.type_name,
-              record.name,
-              record.owner,
-              ...keys.map((key) => properties.get(key) ?? ''),
-            ]);
-          }
-        }
+      const { batches, propertyKeys } = exportRecords(db, request.query);
+      type Exported = { record: RecordListRow; properties: Map<string, string> };
+      async function* parsed() {
+        for await (const batch of batches)
+          yield batch.map((record): Exported => ({ record, properties: parseProperties(record.properties) }));
       }
-      const date = new Date().toISOString().slice(0, 10);
+      // The header names every property column; the names are read from the export's snapshot.
+      const columns = (): CsvColumns<Exported> => [
+        ['Type', ({ record }) => record.type_name],
+        ['Name', ({ record }) => record.name],
+        ['Owner', ({ record }) => record.owner],
+        ...propertyKeys().map((key) => [key, ({ properties }: Exported) => properties.get(key) ?? ''] as const),
+      ];
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="latchkey-records-${date}.csv"`)
-        .send(Readable.from(rows()));
+        .header('content-disposition', csvAttachmentHeader('records'))
+        .send(csvStream(columns, parsed()));
     },
   );
 

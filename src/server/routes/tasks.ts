@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,11 +11,11 @@ import {
   assignTask,
   createTask,
   deleteTask,
+  exportTaskBatches,
   getTask,
   listAssignees,
   listTasks,
   taskActions,
-  tasksInOrder,
   transitionTask,
   updateTask,
   type TaskAttachmentRow,
@@ -55,7 +54,7 @@ import {
   type TaskSummary,
 } from '../../shared/schemas/tasks.js';
 import { TASK_STATUS_LABELS, TASK_TRANSITIONS, type TaskTransitionName } from '../../shared/task-status.js';
-import { csvRow } from './csv.js';
+import { csvAttachmentHeader, csvStream } from './csv.js';
 
 function presentTaskSummary(row: TaskRow): TaskSummary {
   const assigneeName = [row.assignee_first_name, row.assignee_last_name].filter(Boolean).join(' ');
@@ -166,17 +165,14 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
-      async function* rows() {
-        yield csvRow(CSV_COLUMNS.map(([header]) => header));
-        for await (const tasks of tasksInOrder(db, actor, request.query))
-          for (const task of tasks.map(presentTaskSummary)) yield csvRow(CSV_COLUMNS.map(([, value]) => value(task)));
+      const batches = exportTaskBatches(db, actorOf(request), request.query);
+      async function* presented() {
+        for await (const batch of batches) yield batch.map(presentTaskSummary);
       }
-      const date = new Date().toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="latchkey-tasks-${date}.csv"`)
-        .send(Readable.from(rows()));
+        .header('content-disposition', csvAttachmentHeader('tasks'))
+        .send(csvStream(CSV_COLUMNS, presented()));
     },
   );
 

@@ -1,7 +1,8 @@
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { isPostgres } from '../db/portable.js';
 import { countUpTo, keysetPage, type KeysetRequest, type KeysetSort } from '../db/paging.js';
+import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { AuditEventTable, Database, LoginHistoryTable } from '../db/schema.js';
 import { fieldError } from '../app-error.js';
 import type { Total } from '../../shared/schemas/paging.js';
@@ -168,22 +169,36 @@ function withNumericIds<R extends { id: number | string }>(page: LogPage<R>): Lo
   return { ...page, rows: page.rows.map((row) => ({ ...row, id: Number(row.id) })) };
 }
 
-/** How many rows an export reads per query: a keyset page each, so the cost never grows with depth. */
-const EXPORT_BATCH_SIZE = 1000;
-
 /**
- * Every row a page reader gives, walking its pages from the first to the last. Each batch starts
- * just past the previous batch's last row, so a deep batch costs what the first costs.
+ * Every system event `filter` selects, newest first, batch by batch, as the log was at one instant
+ * (one snapshot: entries written or deleted by retention meanwhile neither repeat nor go missing).
+ * Call utcTimeRange first: once streaming, a bad range could no longer be answered with a 400.
  */
-export async function* everyRow<R>(
-  readPage: (request: KeysetRequest) => Promise<LogPage<R>>,
-  batchSize = EXPORT_BATCH_SIZE,
-): AsyncGenerator<R> {
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await readPage({ cursor, pageSize: batchSize });
-    yield* page.rows;
-    if (!page.next) return;
-    cursor = page.next;
-  }
+export function exportAuditEventBatches(db: Db, filter: AuditFilter): AsyncGenerator<AuditEventRow[]> {
+  const { from, to } = utcTimeRange(filter);
+  return numericIds(
+    snapshotBatches(db, {
+      query: (reader) => matchingAuditEvents(reader, filter, 'page').selectAll(),
+      sort: (reader) => newestFirst<Selectable<AuditEventTable>>(reader),
+      keyRange: { min: from, max: to },
+    }),
+  );
+}
+
+/** Every login attempt `filter` selects, newest first, from one snapshot (see exportAuditEventBatches). */
+export function exportLoginAttemptBatches(db: Db, filter: LoginHistoryFilter): AsyncGenerator<LoginAttemptRow[]> {
+  const { from, to } = utcTimeRange(filter);
+  return numericIds(
+    snapshotBatches(db, {
+      query: (reader) => matchingLoginAttempts(reader, filter, 'page').selectAll(),
+      sort: (reader) => newestFirst<Selectable<LoginHistoryTable>>(reader),
+      keyRange: { min: from, max: to },
+    }),
+  );
+}
+
+async function* numericIds<R extends { id: number | string }>(
+  batches: AsyncGenerator<R[]>,
+): AsyncGenerator<Array<Omit<R, 'id'> & { id: number }>> {
+  for await (const batch of batches) yield batch.map((row) => ({ ...row, id: Number(row.id) }));
 }

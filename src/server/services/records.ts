@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
@@ -198,7 +199,10 @@ function matchingRecords(db: Kysely<Database>, filters: RecordFilters, selective
     query = query.where(namePrefixMatch(filters.search, name));
   }
   if (filters.typeId) {
-    const type = selective ? sql.ref('r.type_id') : unindexed(db as Kysely<unknown>, 'r.type_id');
+    // Sorted by name, a range of (type, name, id) at any count: a type's names may all sort late
+    // (walking the name index to them read ~300,000 records for the last page).
+    const type =
+      selective || filters.sort === 'name' ? sql.ref('r.type_id') : unindexed(db as Kysely<unknown>, 'r.type_id');
     query = query.where(sql<boolean>`${type} = ${filters.typeId}`);
   }
   return query;
@@ -226,30 +230,39 @@ export async function listRecords(
   return { ...page, total };
 }
 
-/** How many records the export reads at a time. */
-const EXPORT_BATCH = 1000;
-
-/**
- * Every record a filter selects, in the list's order, a keyset page at a time: a row added or
- * removed while the export runs never makes another repeat or go missing.
- */
-export async function* recordsInOrder(db: Kysely<Database>, filters: RecordFilters): AsyncGenerator<RecordListRow[]> {
-  const sort = recordSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
-  const selective = !(filters.search || filters.typeId) || (await countUpTo(db, matchingRecords(db, filters))).exact;
-  let cursor: string | undefined;
-  do {
-    const page = await keysetPage(listedRecords(db, filters, selective), sort, { cursor, pageSize: EXPORT_BATCH });
-    if (page.rows.length > 0) yield page.rows;
-    cursor = page.next ?? undefined;
-  } while (cursor);
+/** The records export: its rows batch by batch, and the property names its header lists. */
+export interface RecordExport {
+  batches: AsyncGenerator<RecordListRow[]>;
+  /** Every property name the exported records use, sorted; known once the first batch has come. */
+  propertyKeys: () => string[];
 }
 
-/** Every property name used by the records a filter selects, sorted: the export's property columns. */
-export async function listPropertyKeys(db: Kysely<Database>, filters: RecordFilters): Promise<string[]> {
+/**
+ * Every record a filter selects, in the list's order, as they all were at one instant (one
+ * snapshot: rows added, removed or changed meanwhile neither repeat nor go missing). The property
+ * names come from that same snapshot, read before the rows, so the header names every column a
+ * row fills.
+ */
+export function exportRecords(db: Db, filters: RecordFilters): RecordExport {
   const keys = new Set<string>();
-  for await (const rows of recordsInOrder(db, filters))
-    for (const row of rows) for (const key of parseProperties(row.properties).keys()) keys.add(key);
-  return [...keys].sort((a, b) => a.localeCompare(b, 'en'));
+  let sorted: string[] | null = null;
+  const sort = recordSort(filters.sort, filters.order, isPostgres(db as Kysely<unknown>));
+  const batches = inSnapshot(db, async function* (reader) {
+    const selective =
+      !(filters.search || filters.typeId) || (await countUpTo(reader, matchingRecords(reader, filters))).exact;
+    const rows = () => listedRecords(reader, filters, selective);
+    for await (const batch of keysetBatches(rows(), sort))
+      for (const row of batch) for (const key of parseProperties(row.properties).keys()) keys.add(key);
+    sorted = [...keys].sort((a, b) => a.localeCompare(b, 'en'));
+    yield* keysetBatches(rows(), sort);
+  });
+  return {
+    batches,
+    propertyKeys: () => {
+      if (!sorted) throw new Error('The property names are known once the first batch has come.');
+      return sorted;
+    },
+  };
 }
 
 export async function findRecordById(db: Kysely<Database>, id: string): Promise<RecordWithType | undefined> {
