@@ -390,7 +390,7 @@ class Accounts {
   lastIndex = (i: number) => Math.floor(unit(i, S.last) * LAST_NAMES.length);
   first = (i: number) => FIRST_NAMES[this.firstIndex(i)]!;
   last = (i: number) => LAST_NAMES[this.lastIndex(i)]!;
-  email = (i: number) => `${emailPart(this.first(i))}.${emailPart(this.last(i))}.${i}@${this.domain}`;
+  email = (i: number) => seededEmail(this.firstIndex(i), this.lastIndex(i), i, this.domain);
   /** Account 0 is the way in: an enabled native Administrator without MFA. */
   group = (i: number) => (i === 0 ? ADMINISTRATOR_GROUP_ID : weighted(this.groups.weights, i, S.group));
   status = (i: number) => (i === 0 || unit(i, S.status) >= 0.08 ? 'enabled' : 'disabled');
@@ -405,6 +405,12 @@ class Accounts {
     return this.now - Math.floor(((r - 0.12) / 0.88) ** 2 * YEAR_MS);
   };
 }
+/** How many first and last names the seed picks from (exported, as the next, for a test). */
+export const NAME_COUNTS = { first: FIRST_NAMES.length, last: LAST_NAMES.length } as const;
+/** The email of account i, from the indexes of its names. */
+export const seededEmail = (firstIndex: number, lastIndex: number, i: number, domain: string) =>
+  `${emailPart(FIRST_NAMES[firstIndex]!)}.${emailPart(LAST_NAMES[lastIndex]!)}.${i}@${domain}`;
+
 /**
  * The account indexes in the order of their emails (`first.last.i@domain`), without comparing a
  * million emails (that sort took seconds): by their "first.last." part, one of a few thousand,
@@ -429,7 +435,7 @@ export function emailOrder(accounts: Pick<Accounts, 'count' | 'firstIndex' | 'la
   const next = starts.slice(0, sorted.length);
   for (let i = 0; i < n; i++) order[next[buckets[i]!]!++] = i;
   for (let b = 0; b < sorted.length; b++) {
-    const suffixes = Array.from(order.subarray(starts[b]!, starts[b + 1]!), (i) => `${i}@`).sort();
+    const suffixes = Array.from(order.subarray(starts[b], starts[b + 1]), (i) => `${i}@`).sort();
     for (const [k, suffix] of suffixes.entries()) order[starts[b]! + k] = parseInt(suffix, 10);
   }
   return order;
@@ -834,10 +840,11 @@ async function ensureIdentityProvider(db: Db, now: string): Promise<{ id: string
 /**
  * An ISO 8601 time in UTC, as Date#toISOString writes it, built from a cached date part: the seed
  * writes tens of millions of them, and new Date(…).toISOString() was a tenth of its JS time.
+ * Exported for its test.
  */
 const isoDays = new Map<number, string>();
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
-function iso(ms: number): string {
+export function iso(ms: number): string {
   const inDay = ms - Math.floor(ms / DAY_MS) * DAY_MS;
   const day = ms - inDay;
   let dayText = isoDays.get(day);
@@ -856,9 +863,9 @@ function iso(ms: number): string {
  * a random text primary key took three times as long as without one). The first 48 bits of the
  * i-th one are a random number in the i-th of n equal slices of their range, so they ascend
  * without sorting (sorting a million strings took seconds); the other 74 random bits of a
- * version 4 UUID stay random.
+ * version 4 UUID stay random. Exported for its test.
  */
-function ascendingUuids(n: number): string[] {
+export function ascendingUuids(n: number): string[] {
   const slice = Math.floor(2 ** 48 / Math.max(n, 1));
   const uuids = new Array<string>(n);
   const CHUNK = 65_536;
