@@ -12,6 +12,7 @@ import { databaseHandleOf } from '../../src/server/db/connection.js';
 import { isPostgres } from '../../src/server/db/portable.js';
 import type { Database } from '../../src/server/db/schema.js';
 import {
+  arrayLiteral,
   ascendingUuids,
   emailOrder,
   isSyntheticEmail,
@@ -239,6 +240,33 @@ describe('latchkey seed', () => {
       n: number | string;
     }>`select count(*) as n from tasks where assignee_sort <> ''`.execute(t.db);
     expect(Number(assigned.rows[0]!.n)).toBeGreaterThan(100);
+  });
+
+  it('writes PostgreSQL array literals that read back as the values', async () => {
+    if (!isPostgres(t.db as Kysely<unknown>)) return;
+    const texts = [
+      'plain',
+      'a"b',
+      'c\\d',
+      '\\"',
+      null,
+      'Åsa Strauß',
+      '',
+      'NULL',
+      ' x ',
+      '{}',
+      'a,b',
+      "O'Brien",
+      '{"a":1}',
+    ];
+    const read = await sql<{ v: (string | null)[] }>`select ${arrayLiteral(texts)}::text[] as v`.execute(t.db);
+    expect(read.rows[0]!.v).toEqual(texts);
+    const numbers = [0, 1, null, 60, -5];
+    const readNumbers = await sql<{ v: (number | null)[] }>`select ${arrayLiteral(numbers)}::int[] as v`.execute(t.db);
+    expect(readNumbers.rows[0]!.v).toEqual(numbers);
+    // And every seeded audit entry's details are the JSON the seed wrote (quotes and all).
+    const details = await t.db.selectFrom('audit_events').select('details').execute();
+    expect(details.every((d) => typeof JSON.parse(String(d.details)) === 'object')).toBe(true);
   });
 
   it('fills the search indexes (SQLite) exactly as their triggers would', () => {

@@ -451,7 +451,7 @@ const MFA_WEIGHTS = [
 // Writing many rows
 
 type ColumnType = 'text' | 'integer';
-type Value = string | number | null;
+export type Value = string | number | null;
 
 /**
  * Writes the rows of one table in statements of many rows, in ONE transaction per table. Inside
@@ -614,6 +614,24 @@ function sqliteWriter(db: Db): Writer {
 
 type Run = (text: string, params?: readonly unknown[]) => Promise<{ rows: unknown[] }>;
 
+/**
+ * A column of a batch as a PostgreSQL array literal, written here rather than by the driver
+ * (which quotes each element with two regular expressions and a function call or more): that was
+ * a third of the seed's own CPU time for log entries. Every text is quoted, with backslash and
+ * double quote escaped, as the driver does.
+ */
+export function arrayLiteral(values: readonly Value[]): string {
+  let text = '{';
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k]!;
+    if (k > 0) text += ',';
+    if (value === null) text += 'NULL';
+    else if (typeof value === 'number') text += String(value);
+    else text += `"${/["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
+  }
+  return `${text}}`;
+}
+
 async function postgresWriter(db: Db): Promise<Writer> {
   // One connection of the pool, kept for the whole seed, with commits that do not wait for the
   // disk (this session only: a crash of the machine can lose the seed, nothing else).
@@ -654,7 +672,7 @@ async function postgresWriter(db: Db): Promise<Writer> {
       let pending: Promise<unknown> = Promise.resolve();
       const flush = async () => {
         if (arrays[0]!.length === 0) return;
-        const params = arrays.map((column) => column.splice(0));
+        const params = arrays.map((column) => arrayLiteral(column.splice(0)));
         // One batch in flight: the next is built while PostgreSQL writes this one.
         await pending;
         const started = performance.now();
