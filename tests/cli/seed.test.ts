@@ -8,9 +8,20 @@ import { PassThrough, Writable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/server/cli.js';
+import { databaseHandleOf } from '../../src/server/db/connection.js';
 import { isPostgres } from '../../src/server/db/portable.js';
 import type { Database } from '../../src/server/db/schema.js';
-import { isSyntheticEmail, SEED_DOMAIN, SEED_PASSWORD } from '../../src/server/services/seed.js';
+import {
+  arrayLiteral,
+  ascendingUuids,
+  emailOrder,
+  isSyntheticEmail,
+  iso,
+  NAME_COUNTS,
+  seededEmail,
+  SEED_DOMAIN,
+  SEED_PASSWORD,
+} from '../../src/server/services/seed.js';
 import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createTestApp, makeUser, signIn, type TestApp } from '../helpers/test-app.js';
 
@@ -63,15 +74,30 @@ async function indexNames(): Promise<string[]> {
   return rows.rows.map((r) => r.name).sort();
 }
 
+/** Every trigger, with whether it is on (PostgreSQL can turn one off). */
+async function triggers(): Promise<string[]> {
+  const rows = isPostgres(t.db as Kysely<unknown>)
+    ? await sql<{
+        name: string;
+      }>`select c.relname || '.' || g.tgname || ' ' || g.tgenabled::text as name from pg_trigger g
+        join pg_class c on c.oid = g.tgrelid where not g.tgisinternal and c.relnamespace = current_schema()::regnamespace`.execute(
+        t.db,
+      )
+    : await sql<{ name: string }>`select name from sqlite_master where type = 'trigger'`.execute(t.db);
+  return rows.rows.map((r) => r.name).sort();
+}
+
 const ACCOUNTS = 600;
 
 describe('latchkey seed', () => {
   let indexesBefore: string[];
+  let triggersBefore: string[];
   let firstRun: { stdout: string };
 
   beforeAll(async () => {
     t = await createTestApp();
     indexesBefore = await indexNames();
+    triggersBefore = await triggers();
   });
   afterAll(async () => {
     await t?.close();
@@ -195,8 +221,89 @@ describe('latchkey seed', () => {
     expect(types).toHaveLength(3);
   });
 
-  it('leaves every index of the schema in place', async () => {
+  it('leaves every index and trigger of the schema in place, and the triggers on', async () => {
     expect(await indexNames()).toEqual(indexesBefore);
+    expect(await triggers()).toEqual(triggersBefore);
+  });
+
+  it('writes the sort copies of records and tasks as their triggers would', async () => {
+    // The seed writes records.type_sort and tasks.assignee_sort itself (on PostgreSQL with the
+    // triggers off while it loads): every row must hold what the triggers' formula gives.
+    const wrongRecords = await sql<{ n: number | string }>`select count(*) as n from records r
+      where r.type_sort <> (select t.name_normalized from record_types t where t.id = r.type_id)`.execute(t.db);
+    expect(Number(wrongRecords.rows[0]!.n)).toBe(0);
+    const wrongTasks = await sql<{ n: number | string }>`select count(*) as n from tasks t
+      where t.assignee_sort <> coalesce((select u.first_name_normalized || ' ' || u.last_name_normalized || ' ' ||
+        u.email_normalized from users u where u.id = t.assignee_user_id), '')`.execute(t.db);
+    expect(Number(wrongTasks.rows[0]!.n)).toBe(0);
+    const assigned = await sql<{
+      n: number | string;
+    }>`select count(*) as n from tasks where assignee_sort <> ''`.execute(t.db);
+    expect(Number(assigned.rows[0]!.n)).toBeGreaterThan(100);
+  });
+
+  it('writes PostgreSQL array literals that read back as the values', async () => {
+    if (!isPostgres(t.db as Kysely<unknown>)) return;
+    const texts = [
+      'plain',
+      'a"b',
+      'c\\d',
+      '\\"',
+      null,
+      'Åsa Strauß',
+      '',
+      'NULL',
+      ' x ',
+      '{}',
+      'a,b',
+      "O'Brien",
+      '{"a":1}',
+    ];
+    const read = await sql<{ v: (string | null)[] }>`select ${arrayLiteral(texts)}::text[] as v`.execute(t.db);
+    expect(read.rows[0]!.v).toEqual(texts);
+    const numbers = [0, 1, null, 60, -5];
+    const readNumbers = await sql<{ v: (number | null)[] }>`select ${arrayLiteral(numbers)}::int[] as v`.execute(t.db);
+    expect(readNumbers.rows[0]!.v).toEqual(numbers);
+    // And every seeded audit entry's details are the JSON the seed wrote (quotes and all).
+    const details = await t.db.selectFrom('audit_events').select('details').execute();
+    expect(details.every((d) => typeof JSON.parse(String(d.details)) === 'object')).toBe(true);
+  });
+
+  it('fills the search indexes (SQLite) exactly as their triggers would', () => {
+    if (isPostgres(t.db as Kysely<unknown>)) return;
+    const handle = databaseHandleOf(t.db);
+    if (handle.kind !== 'sqlite') throw new Error('not SQLite');
+    const db = handle.sqlite;
+    // The tasks' index holds no text of its own: its check compares it with the tasks table.
+    db.prepare("insert into tasks_title_search (tasks_title_search, rank) values ('integrity-check', 1)").run();
+
+    // The accounts' index is compared with what the triggers make of the same rows: every account
+    // is deleted and written again, in its original order, by the trigger, and rolled back.
+    db.exec('create virtual table if not exists temp.users_search_terms using fts5vocab(main, users_search, instance)');
+    const snapshot = () => ({
+      keys: db.prepare('select n, user_id from users_search_keys order by n').all(),
+      terms: db.prepare('select term, doc, col, offset from temp.users_search_terms order by 1, 2, 3, 4').all(),
+    });
+    const columns = (db.prepare('pragma table_info(users)').all() as { name: string }[])
+      .map((c) => `"${c.name}"`)
+      .join(', ');
+    db.exec('begin');
+    try {
+      db.exec('pragma defer_foreign_keys = on');
+      db.exec("insert into users_search (users_search) values ('optimize')");
+      const seeded = snapshot();
+      expect(seeded.keys.length).toBe(ACCOUNTS + 1);
+      expect(seeded.terms.length).toBeGreaterThan(ACCOUNTS * 20);
+      db.exec(`create temp table users_copy as select rowid as row_number, ${columns} from users`);
+      db.exec('delete from users');
+      expect(db.prepare('select count(*) from users_search_keys').pluck().get()).toBe(0);
+      db.exec(`insert into users (rowid, ${columns}) select row_number, ${columns} from temp.users_copy order by 1`);
+      db.exec("insert into users_search (users_search) values ('optimize')");
+      expect(snapshot()).toEqual(seeded);
+    } finally {
+      db.exec('rollback');
+    }
+    expect(db.prepare('select count(*) from users').pluck().get()).toBe(ACCOUNTS + 1);
   });
 
   it('seeded native accounts sign in with the documented password, and the lists work on the data', async () => {
@@ -245,5 +352,38 @@ describe('latchkey seed', () => {
     const result = await seedCli(['--accounts', '0', '--events', '5', '--force']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/add --accounts/);
+  });
+});
+
+describe("the seed's shortcuts give what the plain way gives", () => {
+  it('orders accounts by email as a sort of the emails does', () => {
+    const fake = {
+      count: 30_000,
+      // Any spread of name indexes: the order must hold for every one (duplicated folds included).
+      firstIndex: (i: number) => (i * 7919) % NAME_COUNTS.first,
+      lastIndex: (i: number) => (i * 104_729) % NAME_COUNTS.last,
+    };
+    const order = Array.from(emailOrder(fake));
+    const emails = order.map((i) => seededEmail(fake.firstIndex(i), fake.lastIndex(i), i, SEED_DOMAIN));
+    expect(new Set(order).size).toBe(fake.count);
+    expect(emails).toEqual([...emails].sort());
+  });
+
+  it('makes ascending, distinct version 4 UUIDs', () => {
+    const ids = ascendingUuids(50_000);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(
+      true,
+    );
+    expect(ids.every((id, k) => k === 0 || ids[k - 1]! < id)).toBe(true);
+  });
+
+  it('writes times as toISOString does', () => {
+    const start = Date.parse('2024-02-28T00:00:00Z');
+    for (let k = 0; k < 5_000; k++) {
+      const ms = start + Math.floor(Math.random() * 3 * 365 * 86_400_000);
+      expect(iso(ms)).toBe(new Date(ms).toISOString());
+    }
+    for (const ms of [start, start - 1, start + 999, Date.parse('2024-12-31T23:59:59.999Z')])
+      expect(iso(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -386,9 +386,11 @@ class Accounts {
     readonly groups: Groups,
     readonly now: number,
   ) {}
-  first = (i: number) => pick(FIRST_NAMES, i, S.first);
-  last = (i: number) => pick(LAST_NAMES, i, S.last);
-  email = (i: number) => `${emailPart(this.first(i))}.${emailPart(this.last(i))}.${i}@${this.domain}`;
+  firstIndex = (i: number) => Math.floor(unit(i, S.first) * FIRST_NAMES.length);
+  lastIndex = (i: number) => Math.floor(unit(i, S.last) * LAST_NAMES.length);
+  first = (i: number) => FIRST_NAMES[this.firstIndex(i)]!;
+  last = (i: number) => LAST_NAMES[this.lastIndex(i)]!;
+  email = (i: number) => seededEmail(this.firstIndex(i), this.lastIndex(i), i, this.domain);
   /** Account 0 is the way in: an enabled native Administrator without MFA. */
   group = (i: number) => (i === 0 ? ADMINISTRATOR_GROUP_ID : weighted(this.groups.weights, i, S.group));
   status = (i: number) => (i === 0 || unit(i, S.status) >= 0.08 ? 'enabled' : 'disabled');
@@ -403,6 +405,42 @@ class Accounts {
     return this.now - Math.floor(((r - 0.12) / 0.88) ** 2 * YEAR_MS);
   };
 }
+/** How many first and last names the seed picks from (exported, as the next, for a test). */
+export const NAME_COUNTS = { first: FIRST_NAMES.length, last: LAST_NAMES.length } as const;
+/** The email of account i, from the indexes of its names. */
+export const seededEmail = (firstIndex: number, lastIndex: number, i: number, domain: string) =>
+  `${emailPart(FIRST_NAMES[firstIndex]!)}.${emailPart(LAST_NAMES[lastIndex]!)}.${i}@${domain}`;
+
+/**
+ * The account indexes in the order of their emails (`first.last.i@domain`), without comparing a
+ * million emails (that sort took seconds): by their "first.last." part, one of a few thousand,
+ * counted into buckets, then within a bucket by the text `${i}@`. Exported for the test that
+ * compares it with a plain sort.
+ */
+export function emailOrder(accounts: Pick<Accounts, 'count' | 'firstIndex' | 'lastIndex'>): Int32Array {
+  const prefixes = FIRST_NAMES.flatMap((first) => LAST_NAMES.map((last) => `${emailPart(first)}.${emailPart(last)}.`));
+  const sorted = [...new Set(prefixes)].sort();
+  const rankOf = new Map(sorted.map((prefix, rank) => [prefix, rank]));
+  const rankOfPair = Int32Array.from(prefixes, (prefix) => rankOf.get(prefix)!);
+  const n = accounts.count;
+  const buckets = new Int32Array(n);
+  const starts = new Int32Array(sorted.length + 1);
+  for (let i = 0; i < n; i++) {
+    const bucket = rankOfPair[accounts.firstIndex(i) * LAST_NAMES.length + accounts.lastIndex(i)]!;
+    buckets[i] = bucket;
+    starts[bucket + 1]!++;
+  }
+  for (let b = 1; b <= sorted.length; b++) starts[b]! += starts[b - 1]!;
+  const order = new Int32Array(n);
+  const next = starts.slice(0, sorted.length);
+  for (let i = 0; i < n; i++) order[next[buckets[i]!]!++] = i;
+  for (let b = 0; b < sorted.length; b++) {
+    const suffixes = Array.from(order.subarray(starts[b], starts[b + 1]), (i) => `${i}@`).sort();
+    for (const [k, suffix] of suffixes.entries()) order[starts[b]! + k] = parseInt(suffix, 10);
+  }
+  return order;
+}
+
 const MFA_WEIGHTS = [
   ['off', 72],
   ['pending', 8],
@@ -413,7 +451,7 @@ const MFA_WEIGHTS = [
 // Writing many rows
 
 type ColumnType = 'text' | 'integer';
-type Value = string | number | null;
+export type Value = string | number | null;
 
 /**
  * Writes the rows of one table in statements of many rows, in ONE transaction per table. Inside
@@ -440,6 +478,61 @@ interface Writer {
 const SQLITE_MAX_VALUES = 32_766;
 const POSTGRES_BATCH_ROWS = 10_000;
 
+/**
+ * SQLite triggers that copy each new row into a search index, and the statements that do the same
+ * for all the rows written after `from` (a rowid) at once. Per row, the trigger work was most of
+ * the time of the accounts (FTS5 takes a few rows at a time far worse than a whole column in one
+ * statement). The result is the same: the same keys, numbered in the order the rows were written,
+ * and the same terms for each (the seed test compares them with what the triggers make).
+ */
+const SQLITE_SET_BASED: Partial<Record<keyof Database, { trigger: string; statements: string[] }>> = {
+  users: {
+    trigger: 'users_search_insert',
+    statements: [
+      'INSERT INTO users_search_keys (user_id) SELECT id FROM users WHERE rowid > :from ORDER BY rowid',
+      `INSERT INTO users_search (rowid, email, name)
+        SELECT k.n, u.email_normalized, u.first_name_normalized || ' ' || u.last_name_normalized
+        FROM users u JOIN users_search_keys k ON k.user_id = u.id WHERE u.rowid > :from ORDER BY k.n`,
+    ],
+  },
+  tasks: {
+    trigger: 'tasks_title_search_insert',
+    statements: [
+      `INSERT INTO tasks_title_search (rowid, title_normalized)
+        SELECT rowid, title_normalized FROM tasks WHERE rowid > :from ORDER BY rowid`,
+    ],
+  },
+};
+
+/** Seconds spent in each kind of work, when LATCHKEY_SEED_PHASES is set (for profiling the seed). */
+const phases: Record<string, number> | null = process.env.LATCHKEY_SEED_PHASES ? {} : null;
+function timedPhase<T>(name: string, work: () => T): T {
+  if (!phases) return work();
+  const started = process.cpuUsage();
+  try {
+    return work();
+  } finally {
+    const used = process.cpuUsage(started);
+    phases[name] = (phases[name] ?? 0) + (used.user + used.system) / 1e6;
+  }
+}
+
+function wallPhase(name: string, started: number): void {
+  if (phases) phases[name] = (phases[name] ?? 0) + (performance.now() - started) / 1000;
+}
+
+/**
+ * PostgreSQL triggers that set a column of each new row from another table, when the seed writes
+ * that column itself with the same value (records.type_sort: the type's name_normalized;
+ * tasks.assignee_sort: the assignee's "first last email", lower-cased). They are off while the
+ * seed loads the table: a PL/pgSQL call and a query for every row took most of its time. The seed
+ * test checks every row against the triggers' formula.
+ */
+const POSTGRES_PRECOMPUTED: Partial<Record<keyof Database, string>> = {
+  records: 'records_type_sort',
+  tasks: 'tasks_assignee_sort',
+};
+
 function sqliteWriter(db: Db): Writer {
   const handle = databaseHandleOf(db);
   if (handle.kind !== 'sqlite') throw new Error('not SQLite');
@@ -452,6 +545,8 @@ function sqliteWriter(db: Db): Writer {
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -524288');
   sqlite.pragma('temp_store = MEMORY');
+  // CREATE INDEX may sort with a helper thread: the index builds are the largest part of the load.
+  sqlite.pragma('threads = 2');
   return {
     table(name, columns) {
       sqlite.exec('BEGIN');
@@ -459,6 +554,18 @@ function sqliteWriter(db: Db): Writer {
         .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
         .all(name) as { name: string; sql: string }[];
       for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+      // The trigger is dropped inside this transaction, which holds the write lock from its first
+      // write on: no other connection can write a row the trigger would have missed.
+      const setBased = SQLITE_SET_BASED[name];
+      const trigger = setBased
+        ? (sqlite
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
+            .pluck()
+            .get(setBased.trigger) as string | undefined)
+        : undefined;
+      if (setBased && trigger === undefined) throw new Error(`The trigger ${setBased.trigger} is missing.`);
+      if (setBased) sqlite.exec(`DROP TRIGGER "${setBased.trigger}"`);
+      const from = sqlite.prepare(`SELECT coalesce(max(rowid), 0) FROM ${name}`).pluck().get() as number;
       const perStatement = Math.min(500, Math.floor(SQLITE_MAX_VALUES / columns.length));
       const rowText = `(${columns.map(() => '?').join(',')})`;
       const head = `INSERT INTO ${name} (${columns.map(([c]) => c).join(',')}) VALUES `;
@@ -468,7 +575,7 @@ function sqliteWriter(db: Db): Writer {
       const flush = () => {
         if (rows === 0) return;
         const statement = rows === perStatement ? full : sqlite.prepare(head + Array(rows).fill(rowText).join(','));
-        statement.run(values);
+        timedPhase(`${name}: insert`, () => statement.run(values));
         values = [];
         rows = 0;
       };
@@ -480,8 +587,16 @@ function sqliteWriter(db: Db): Writer {
         },
         finish() {
           flush();
-          for (const index of indexes) sqlite.exec(index.sql);
-          sqlite.exec('COMMIT');
+          if (setBased) {
+            timedPhase(`${name}: search index`, () => {
+              for (const statement of setBased.statements) sqlite.prepare(statement).run({ from });
+            });
+            sqlite.exec(trigger!);
+          }
+          timedPhase(`${name}: indexes`, () => {
+            for (const index of indexes) sqlite.exec(index.sql);
+          });
+          timedPhase(`${name}: commit`, () => sqlite.exec('COMMIT'));
           return Promise.resolve();
         },
       });
@@ -490,12 +605,32 @@ function sqliteWriter(db: Db): Writer {
       if (failed && sqlite.inTransaction) sqlite.exec('ROLLBACK');
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');
+      if (phases)
+        for (const [phase, seconds] of Object.entries(phases)) console.error(`${phase}: ${seconds.toFixed(1)} s CPU`);
       return Promise.resolve();
     },
   };
 }
 
 type Run = (text: string, params?: readonly unknown[]) => Promise<{ rows: unknown[] }>;
+
+/**
+ * A column of a batch as a PostgreSQL array literal, written here rather than by the driver
+ * (which quotes each element with two regular expressions and a function call or more): that was
+ * a third of the seed's own CPU time for log entries. Every text is quoted, with backslash and
+ * double quote escaped, as the driver does.
+ */
+export function arrayLiteral(values: readonly Value[]): string {
+  let text = '{';
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k]!;
+    if (k > 0) text += ',';
+    if (value === null) text += 'NULL';
+    else if (typeof value === 'number') text += String(value);
+    else text += `"${/["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
+  }
+  return `${text}}`;
+}
 
 async function postgresWriter(db: Db): Promise<Writer> {
   // One connection of the pool, kept for the whole seed, with commits that do not wait for the
@@ -511,9 +646,16 @@ async function postgresWriter(db: Db): Promise<Writer> {
       .catch(reject);
   });
   await run('SET synchronous_commit = off');
+  // Memory to build each index in (this session only): a GIN trigram index of a million emails
+  // built in the default 64 MB writes and merges many runs.
+  await run("SET maintenance_work_mem = '512MB'");
   return {
     async table(name, columns) {
       await run('BEGIN');
+      // See POSTGRES_PRECOMPUTED. Inside this transaction, which holds the table's lock (the
+      // DROP INDEX below) until it ends: no other writer can miss the trigger.
+      const precomputed = POSTGRES_PRECOMPUTED[name];
+      if (precomputed) await run(`ALTER TABLE ${name} DISABLE TRIGGER ${precomputed}`);
       const { rows: indexes } = (await run(
         `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
          FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
@@ -530,10 +672,11 @@ async function postgresWriter(db: Db): Promise<Writer> {
       let pending: Promise<unknown> = Promise.resolve();
       const flush = async () => {
         if (arrays[0]!.length === 0) return;
-        const params = arrays.map((column) => column.splice(0));
+        const params = arrays.map((column) => arrayLiteral(column.splice(0)));
         // One batch in flight: the next is built while PostgreSQL writes this one.
         await pending;
-        pending = run(text, params);
+        const started = performance.now();
+        pending = run(text, params).then(() => wallPhase(`${name}: insert`, started));
         // A failure surfaces at the next flush or at finish().
         pending.catch(() => undefined);
       };
@@ -545,17 +688,26 @@ async function postgresWriter(db: Db): Promise<Writer> {
         async finish() {
           await flush();
           await pending;
+          if (precomputed) await run(`ALTER TABLE ${name} ENABLE TRIGGER ${precomputed}`);
+          let started = performance.now();
           for (const index of indexes) await run(index.definition);
+          wallPhase(`${name}: indexes`, started);
+          started = performance.now();
           await run('COMMIT');
+          wallPhase(`${name}: commit`, started);
           // Statistics now rather than whenever autovacuum gets to it: a table that grew from
           // nothing to a million rows would be planned as if it were still empty.
+          started = performance.now();
           await run(`ANALYZE ${name}`);
+          wallPhase(`${name}: analyze`, started);
         },
       };
     },
     async close(failed) {
       if (failed) await run('ROLLBACK').catch(() => undefined);
       release();
+      if (phases)
+        for (const [phase, seconds] of Object.entries(phases)) console.error(`${phase}: ${seconds.toFixed(1)} s`);
     },
   };
 }
@@ -703,15 +855,52 @@ async function ensureIdentityProvider(db: Db, now: string): Promise<{ id: string
   return { id, name: IDENTITY_PROVIDER_NAME };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * An ISO 8601 time in UTC, as Date#toISOString writes it, built from a cached date part: the seed
+ * writes tens of millions of them, and new Date(…).toISOString() was a tenth of its JS time.
+ * Exported for its test.
+ */
+const isoDays = new Map<number, string>();
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+export function iso(ms: number): string {
+  const inDay = ms - Math.floor(ms / DAY_MS) * DAY_MS;
+  const day = ms - inDay;
+  let dayText = isoDays.get(day);
+  if (dayText === undefined) isoDays.set(day, (dayText = new Date(day).toISOString().slice(0, 11)));
+  const millis = inDay % 1000;
+  const seconds = Math.floor(inDay / 1000);
+  return (
+    `${dayText}${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}.` +
+    `${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`
+  );
+}
 
 /**
- * n random (version 4) UUIDs in ascending order. Rows written in key order add to the right edge
+ * n random version 4 UUIDs in ascending order. Rows written in key order add to the right edge
  * of a unique index; random keys split pages all over it (measured on SQLite: a million rows with
- * a random text primary key took three times as long as without one).
+ * a random text primary key took three times as long as without one). The first 48 bits of the
+ * i-th one are a random number in the i-th of n equal slices of their range, so they ascend
+ * without sorting (sorting a million strings took seconds); the other 74 random bits of a
+ * version 4 UUID stay random. Exported for its test.
  */
-function ascendingUuids(n: number): string[] {
-  return Array.from({ length: n }, () => randomUUID()).sort();
+export function ascendingUuids(n: number): string[] {
+  const slice = Math.floor(2 ** 48 / Math.max(n, 1));
+  const uuids = new Array<string>(n);
+  const CHUNK = 65_536;
+  for (let start = 0; start < n; start += CHUNK) {
+    const k = Math.min(CHUNK, n - start);
+    const random = randomBytes(k * 16);
+    const hex = random.toString('hex');
+    for (let j = 0; j < k; j++) {
+      const i = start + j;
+      const head = (i * slice + (random.readUIntBE(j * 16, 6) % slice)).toString(16).padStart(12, '0');
+      const rest = hex.slice(j * 32 + 12, j * 32 + 32);
+      uuids[i] =
+        `${head.slice(0, 8)}-${head.slice(8)}-4${rest.slice(0, 3)}-` +
+        `${'89ab'[random[j * 16 + 6]! & 3]}${rest.slice(4, 7)}-${rest.slice(8)}`;
+    }
+  }
+  return uuids;
 }
 
 const USER_COLUMNS = [
@@ -754,8 +943,7 @@ async function seedAccounts(
   const ssoIdentities: [string, number][] = [];
   // Written in email order with ascending IDs, so both unique indexes that stay during the load
   // (primary key and email) grow at their right edge (see ascendingUuids).
-  const emails = Array.from({ length: accounts.count }, (_, i) => accounts.email(i));
-  const order = Array.from({ length: accounts.count }, (_, i) => i).sort((a, b) => (emails[a]! < emails[b]! ? -1 : 1));
+  const order = emailOrder(accounts);
   const ids = ascendingUuids(accounts.count);
   accounts.ids = new Array<string>(accounts.count);
   order.forEach((i, position) => (accounts.ids[i] = ids[position]!));
@@ -887,6 +1075,7 @@ async function seedRecords(
   count: number,
   tag: string,
   now: number,
+  typeSort: ReadonlyMap<string, string>,
 ): Promise<string[]> {
   const records = await writer.table('records', [
     ['id', 'text'],
@@ -898,6 +1087,8 @@ async function seedRecords(
     ['created_by_user_id', 'text'],
     ['created_at', 'text'],
     ['updated_at', 'text'],
+    // What the type sorts by: the type's name_normalized, as the triggers set it.
+    ['type_sort', 'text'],
   ]);
   const typeOf = (r: number) => weighted(RECORD_TYPES, r, 101);
   const ownerOf = (r: number) => Math.floor(unit(r, 102) * accounts.count);
@@ -952,6 +1143,7 @@ async function seedRecords(
       accounts.ids[creator]!,
       iso(created),
       iso(updated),
+      typeSort.get(type)!,
     ]);
   }
   await records.finish();
@@ -1010,6 +1202,8 @@ async function seedTasks(
     ['updated_at', 'text'],
     ['started_at', 'text'],
     ['finished_at', 'text'],
+    // What the assignee sorts by, as the triggers set it: "first last email", lower-cased.
+    ['assignee_sort', 'text'],
   ]);
   const ids = ascendingUuids(count);
   for (let t = 0; t < count; t++) {
@@ -1026,7 +1220,7 @@ async function seedTasks(
         : null;
     const updated = finished ?? started ?? created;
     const due = unit(t, 208) < 0.4 ? null : iso(created + Math.floor(unit(t, 209) * 120 * DAY_MS)).slice(0, 10);
-    const assignee = unit(t, 210) < 0.15 ? null : accounts.ids[Math.floor(unit(t, 211) * accounts.count)]!;
+    const assignee = unit(t, 210) < 0.15 ? null : Math.floor(unit(t, 211) * accounts.count);
     const record =
       recordIds.length === 0 || unit(t, 212) < 0.2 ? null : recordIds[Math.floor(unit(t, 213) * recordIds.length)]!;
     await tasks.add([
@@ -1035,13 +1229,16 @@ async function seedTasks(
       title.toLowerCase(),
       record,
       status,
-      assignee,
+      assignee === null ? null : accounts.ids[assignee]!,
       due,
       accounts.ids[Math.floor(unit(t, 214) * accounts.count)]!,
       iso(created),
       iso(updated),
       started === null ? null : iso(started),
       finished === null ? null : iso(finished),
+      assignee === null
+        ? ''
+        : `${accounts.first(assignee).toLowerCase()} ${accounts.last(assignee).toLowerCase()} ${accounts.email(assignee)}`,
     ]);
   }
   await tasks.finish();
@@ -1239,7 +1436,9 @@ export async function seed(db: Db, options: SeedOptions): Promise<SeedReport> {
     );
     let recordIds: string[] = [];
     await timed('records', counts.records, async () => {
-      recordIds = await seedRecords(writer, accounts, counts.records, tag, nowMs);
+      const types = await db.selectFrom('record_types').select(['id', 'name_normalized']).execute();
+      const typeSort = new Map(types.map((type) => [type.id, type.name_normalized]));
+      recordIds = await seedRecords(writer, accounts, counts.records, tag, nowMs, typeSort);
     });
     await timed('tasks', counts.tasks, () => seedTasks(writer, accounts, recordIds, counts.tasks, nowMs));
     const logins = Math.round(counts.events * 0.6);
