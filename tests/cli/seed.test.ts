@@ -274,36 +274,41 @@ describe('latchkey seed', () => {
     const handle = databaseHandleOf(t.db);
     if (handle.kind !== 'sqlite') throw new Error('not SQLite');
     const db = handle.sqlite;
-    // The tasks' index holds no text of its own: its check compares it with the tasks table.
-    db.prepare("insert into tasks_title_search (tasks_title_search, rank) values ('integrity-check', 1)").run();
-
-    // The accounts' index is compared with what the triggers make of the same rows: every account
-    // is deleted and written again, in its original order, by the trigger, and rolled back.
-    db.exec('create virtual table if not exists temp.users_search_terms using fts5vocab(main, users_search, instance)');
-    const snapshot = () => ({
-      keys: db.prepare('select n, user_id from users_search_keys order by n').all(),
-      terms: db.prepare('select term, doc, col, offset from temp.users_search_terms order by 1, 2, 3, 4').all(),
-    });
-    const columns = (db.prepare('pragma table_info(users)').all() as { name: string }[])
-      .map((c) => `"${c.name}"`)
-      .join(', ');
-    db.exec('begin');
-    try {
-      db.exec('pragma defer_foreign_keys = on');
-      db.exec("insert into users_search (users_search) values ('optimize')");
-      const seeded = snapshot();
-      expect(seeded.keys.length).toBe(ACCOUNTS + 1);
-      expect(seeded.terms.length).toBeGreaterThan(ACCOUNTS * 20);
-      db.exec(`create temp table users_copy as select rowid as row_number, ${columns} from users`);
-      db.exec('delete from users');
-      expect(db.prepare('select count(*) from users_search_keys').pluck().get()).toBe(0);
-      db.exec(`insert into users (rowid, ${columns}) select row_number, ${columns} from temp.users_copy order by 1`);
-      db.exec("insert into users_search (users_search) values ('optimize')");
-      expect(snapshot()).toEqual(seeded);
-    } finally {
-      db.exec('rollback');
-    }
-    expect(db.prepare('select count(*) from users').pluck().get()).toBe(ACCOUNTS + 1);
+    // Each index is compared with what the triggers make of the same rows: every row is deleted
+    // and written again, in its original order, by the triggers, and all of it rolled back.
+    const sameAsTriggers = (table: 'users' | 'tasks', keyColumn: string, rows: number) => {
+      db.exec(
+        `create virtual table if not exists temp.${table}_search_terms using fts5vocab(main, ${table}_search, instance)`,
+      );
+      const snapshot = () => ({
+        keys: db.prepare(`select n, ${keyColumn} from ${table}_search_keys order by n`).all(),
+        terms: db.prepare(`select term, doc, col, offset from temp.${table}_search_terms order by 1, 2, 3, 4`).all(),
+      });
+      const columns = (db.prepare(`pragma table_info(${table})`).all() as { name: string }[])
+        .map((c) => `"${c.name}"`)
+        .join(', ');
+      db.exec('begin');
+      try {
+        db.exec('pragma defer_foreign_keys = on');
+        db.exec(`insert into ${table}_search (${table}_search) values ('optimize')`);
+        const seeded = snapshot();
+        expect(seeded.keys.length).toBe(rows);
+        expect(seeded.terms.length).toBeGreaterThan(rows * 5);
+        db.exec(`create temp table ${table}_copy as select rowid as row_number, ${columns} from ${table}`);
+        db.exec(`delete from ${table}`);
+        expect(db.prepare(`select count(*) from ${table}_search_keys`).pluck().get()).toBe(0);
+        db.exec(
+          `insert into ${table} (rowid, ${columns}) select row_number, ${columns} from temp.${table}_copy order by 1`,
+        );
+        db.exec(`insert into ${table}_search (${table}_search) values ('optimize')`);
+        expect(snapshot()).toEqual(seeded);
+      } finally {
+        db.exec('rollback');
+      }
+      expect(db.prepare(`select count(*) from ${table}`).pluck().get()).toBe(rows);
+    };
+    sameAsTriggers('users', 'user_id', ACCOUNTS + 1);
+    sameAsTriggers('tasks', 'task_id', db.prepare('select count(*) from tasks').pluck().get() as number);
   });
 
   it('seeded native accounts sign in with the documented password, and the lists work on the data', async () => {

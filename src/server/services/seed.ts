@@ -496,10 +496,12 @@ const SQLITE_SET_BASED: Partial<Record<keyof Database, { trigger: string; statem
     ],
   },
   tasks: {
-    trigger: 'tasks_title_search_insert',
+    trigger: 'tasks_search_insert',
     statements: [
-      `INSERT INTO tasks_title_search (rowid, title_normalized)
-        SELECT rowid, title_normalized FROM tasks WHERE rowid > :from ORDER BY rowid`,
+      'INSERT INTO tasks_search_keys (task_id) SELECT id FROM tasks WHERE rowid > :from ORDER BY rowid',
+      `INSERT INTO tasks_search (rowid, title)
+        SELECT k.n, t.title_normalized
+        FROM tasks t JOIN tasks_search_keys k ON k.task_id = t.id WHERE t.rowid > :from ORDER BY k.n`,
     ],
   },
 };
