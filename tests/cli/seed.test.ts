@@ -242,6 +242,20 @@ describe('latchkey seed', () => {
     expect(Number(assigned.rows[0]!.n)).toBeGreaterThan(100);
   });
 
+  it("writes each account's MFA flag as the factors' triggers would, and the MFA filter agrees", async () => {
+    // The seed writes users.mfa_factor_confirmed with the account, the factors' triggers off.
+    const wrongFlags = await sql<{ n: number | string }>`select count(*) as n from users u
+      where u.mfa_factor_confirmed <> case when exists (select 1 from mfa_factors f
+        where f.user_id = u.id and f.confirmed_at is not null) then 1 else 0 end`.execute(t.db);
+    expect(Number(wrongFlags.rows[0]!.n)).toBe(0);
+    const statuses = await sql<{ mfa_status: string; n: number | string }>`select mfa_status, count(*) as n
+      from users group by mfa_status order by mfa_status`.execute(t.db);
+    expect(statuses.rows.map((r) => r.mfa_status)).toEqual(['off', 'on', 'pending']);
+    const wrongStatus = await sql<{ n: number | string }>`select count(*) as n from users where mfa_status <>
+      case when mfa_factor_confirmed = 1 then 'on' when mfa_enrolled = 1 then 'pending' else 'off' end`.execute(t.db);
+    expect(Number(wrongStatus.rows[0]!.n)).toBe(0);
+  });
+
   it('writes PostgreSQL array literals that read back as the values', async () => {
     if (!isPostgres(t.db as Kysely<unknown>)) return;
     const texts = [
