@@ -524,11 +524,12 @@ function wallPhase(name: string, started: number): void {
 }
 
 /**
- * PostgreSQL triggers that set a column of each new row from another table, when the seed writes
- * that column itself with the same value (records.type_sort: the type's name_normalized;
- * tasks.assignee_sort: the assignee's "first last email", lower-cased). They are off while the
- * seed loads the table: a PL/pgSQL call and a query for every row took most of its time. The seed
- * test checks every row against the triggers' formula.
+ * PostgreSQL triggers that derive a column from another table, when the seed writes that column
+ * itself with the same value (records.type_sort: the type's name_normalized; tasks.assignee_sort:
+ * the assignee's "first last email", lower-cased; users.mfa_factor_confirmed, written with each
+ * account, see SQLITE_PRECOMPUTED). They are off while the seed loads the table: a PL/pgSQL call
+ * and a query for every row took most of its time. The seed test checks every row against the
+ * triggers' formula.
  */
 const POSTGRES_PRECOMPUTED: Partial<Record<keyof Database, string>> = {
   records: 'records_type_sort',
