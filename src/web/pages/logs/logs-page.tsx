@@ -229,15 +229,19 @@ function LogList<Page extends PageInfo, Row>({
 }) {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
+  // Reversed dates ask nothing of the server (the field says why): the table must not wait for an answer.
+  const datesReversed = reversedDates(params);
   const list = useQuery({
     queryKey,
     queryFn: ({ signal }) => fetchPage(signal),
     placeholderData: keepPreviousData,
-    enabled: !reversedDates(params),
+    enabled: !datesReversed,
   });
-  const rows = list.data ? rowsOf(list.data) : [];
+  // With reversed dates the previous filters' page (kept while a new one loads) is not an answer.
+  const page = datesReversed ? undefined : list.data;
+  const rows = page ? rowsOf(page) : [];
   const toCursor = (cursor: string | undefined) => update({ cursor });
-  useStepBackWhenEmpty(list.data, rows.length, toCursor);
+  useStepBackWhenEmpty(page, rows.length, toCursor);
   useFirstPageWhenCursorRefused(list.error, params.cursor, update);
   const table = useReactTable({
     data: rows,
@@ -274,15 +278,21 @@ function LogList<Page extends PageInfo, Row>({
         table={table}
         label={label}
         loadingText="Loading…"
-        loading={list.isPending}
+        loading={list.isPending && !datesReversed}
         fetching={list.isFetching}
         error={list.isError ? list.error : null}
         onRetry={() => void list.refetch()}
-        emptyMessage={filtered ? emptyMessages.filtered : emptyMessages.unfiltered}
+        emptyMessage={
+          datesReversed
+            ? 'Pick a To date on or after the From date.'
+            : filtered
+              ? emptyMessages.filtered
+              : emptyMessages.unfiltered
+        }
         minWidth={1100}
       />
       <CursorTableFooter
-        page={list.data}
+        page={page}
         rowCount={rows.length}
         pageSize={params.pageSize}
         pageSizes={LOG_PAGE_SIZES}
