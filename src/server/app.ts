@@ -28,7 +28,7 @@ import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import { redactUrlForLog } from './security/redact-url.js';
-import { securityHeadersFor } from './security-headers.js';
+import { apiSecurityHeadersFor, isJsonApiPath, securityHeadersFor } from './security-headers.js';
 import { ERRORS, type ErrorBody, type ErrorCode } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
 import { sessionRoutes } from './routes/session.js';
@@ -109,14 +109,29 @@ function errorBody(code: ErrorCode, message?: string, fields?: Record<string, st
   return { error: { code, message: message ?? ERRORS[code].message, ...(fields ? { fields } : {}) } };
 }
 
-/** One access-log line per request, written when its answer is sent (Fastify's default writes two). */
+/** An answer that took this long is logged as a failure would be: someone should look at it. */
+const SLOW_ANSWER_MS = 1_000;
+
+/**
+ * The access log (LATCHKEY_ACCESS_LOG): one line per answer, written when it is sent (Fastify's
+ * default writes two, one on arrival), for every answer or only for failures and slow answers.
+ */
 class AccessLog extends LogController {
+  constructor(private readonly mode: Config['accessLog']) {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
-    if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else reply.log.info(line, 'request completed');
+    if (error) {
+      reply.log.error({ req: request, res: reply, responseTime: reply.elapsedTime, err: error }, 'request errored');
+      return;
+    }
+    if (this.mode === 'off') return;
+    const responseTime = reply.elapsedTime;
+    if (this.mode === 'failures' && reply.statusCode < 400 && responseTime < SLOW_ANSWER_MS) return;
+    reply.log.info({ req: request, res: reply, responseTime }, 'request completed');
   }
 }
 
@@ -143,7 +158,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
       void reply.code(status).send(errorBody('bad_request', error.message));
     },
-    logController: new AccessLog(),
+    logController: new AccessLog(config.accessLog),
     logger: {
       level: config.logLevel,
       // JSON lines on stdout, written in the background: what piles up while one write is under
@@ -195,9 +210,10 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   });
 
   await app.register(fastifyCookie);
-  const securityHeaders = securityHeadersFor(config.publicUrl);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(securityHeaders);
+  const pageSecurityHeaders = securityHeadersFor(config.publicUrl);
+  const apiSecurityHeaders = apiSecurityHeadersFor(config.publicUrl);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(isJsonApiPath(request.url) ? apiSecurityHeaders : pageSecurityHeaders);
     done();
   });
 

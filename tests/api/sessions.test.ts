@@ -83,11 +83,26 @@ describe('sign-in and sessions over http', () => {
   });
 
   it('sends security headers on API answers: nosniff, no framing, no HSTS over plain http, no X-Powered-By', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/v1/setup' });
+    for (const url of ['/api/v1/setup', '/api/health', '/api/v1/no-such-thing']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      // A JSON answer may load nothing and be framed by nobody (OWASP REST Security Cheat Sheet).
+      expect(response.headers['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers['x-frame-options'], url).toBe('DENY');
+      expect(response.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(response.headers['cross-origin-resource-policy'], url).toBe('same-origin');
+      expect(response.headers['strict-transport-security'], url).toBeUndefined();
+      expect(response.headers['x-powered-by'], url).toBeUndefined();
+    }
+  });
+
+  it('sends the page policy on pages: the API reference runs only its own scripts', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/docs' });
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(String(response.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
-    expect(response.headers['strict-transport-security']).toBeUndefined();
-    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['cross-origin-opener-policy']).toBe('same-origin');
   });
 
   it('answers a sign-in with the account and its abilities, never a password hash', async () => {
@@ -488,9 +503,11 @@ describe('sign-in behind HTTPS (LATCHKEY_PUBLIC_URL=https://…)', () => {
     expect((await me(t, cookie.replace('__Host-', ''))).statusCode).toBe(401);
   });
 
-  it('sends Strict-Transport-Security over HTTPS', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/v1/setup' });
-    expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  it('sends Strict-Transport-Security over HTTPS, on API answers and pages alike', async () => {
+    for (const url of ['/api/v1/setup', '/api/docs']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.headers['strict-transport-security'], url).toMatch(/max-age=\d+/);
+    }
   });
 
   it('accepts a change from the public HTTPS origin and refuses one from its http:// twin', async () => {

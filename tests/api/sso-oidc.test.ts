@@ -22,6 +22,7 @@ import {
 } from '../helpers/fixtures.js';
 import { insertOidcProvider, type ProviderFixtureOptions } from '../helpers/identity-provider-fixtures.js';
 import { startTestOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
+import { captureLog } from '../helpers/log-capture.js';
 import { createTestApp, sessionCaller, type Caller, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -30,28 +31,12 @@ let redirectUri: string;
 /** Every response Latchkey gave in this file, to check that no secret ever left. */
 const responses: LightMyRequestResponse[] = [];
 
-/** What pino wrote, captured from the app logger's own stream (the test app logs at debug level here). */
-const logLines: string[] = [];
-function captureLog(app: TestApp['app']): void {
-  let holder: object | null = app.log;
-  while (holder) {
-    const symbol = Object.getOwnPropertySymbols(holder).find((s) => s.description === 'pino.stream');
-    if (symbol) {
-      const stream = (holder as Record<symbol, { write(chunk: string): boolean }>)[symbol]!;
-      stream.write = (chunk: string) => {
-        logLines.push(String(chunk));
-        return true;
-      };
-      return;
-    }
-    holder = Object.getPrototypeOf(holder) as object | null;
-  }
-  throw new Error('the pino stream was not found');
-}
+/** What pino wrote (the test app logs at debug level here, every answer included). */
+let logLines: string[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ LOG_LEVEL: 'debug' });
-  captureLog(t.app);
+  t = await createTestApp({ LOG_LEVEL: 'debug', LATCHKEY_ACCESS_LOG: 'all' });
+  logLines = captureLog(t.app);
   const urls = serviceProviderUrls(t.config.publicUrl, 'any');
   redirectUri = urls.oidcRedirectUri;
   op = await startTestOidcProvider({

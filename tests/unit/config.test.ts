@@ -36,6 +36,7 @@ describe('loadConfig', () => {
     expect(config.bootstrapAdmin).toBeNull();
     expect(config.trustProxy).toBe(false);
     expect(config.logLevel).toBe('info');
+    expect(config.accessLog).toBe('failures');
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
   });
 
@@ -147,6 +148,7 @@ describe('loadConfig', () => {
 
   for (const [key, value] of [
     ['LOG_LEVEL', 'verbose'],
+    ['LATCHKEY_ACCESS_LOG', 'yes'],
     ['LATCHKEY_TRUST_PROXY', 'yes'],
     ['LATCHKEY_LOGIN_DELAY_STEP_MS', '-1'],
     ['LATCHKEY_LOGIN_DELAY_STEP_MS', 'fast'],
