@@ -224,7 +224,7 @@ describe('migration 0015-tasks-search-and-status-title', () => {
     const found = async (search: string) =>
       (await listTasks(t.db, actor, { search, sort: 'title', order: 'asc', pageSize: 10 })).rows.map((r) => r.title);
     const undone = await undoMigrationsFrom(t, '0015-tasks-search-and-status-title');
-    expect(undone).toEqual(['0015-tasks-search-and-status-title']);
+    expect(undone[0]).toBe('0015-tasks-search-and-status-title');
     // Written while 0012's search table was in place: 0015 must index it too.
     await makeTask(t, { title: 'Patch the badge reader' });
     expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
@@ -232,5 +232,46 @@ describe('migration 0015-tasks-search-and-status-title', () => {
     expect(await found('straße')).toEqual(['Renew certificate of Straße 5']);
     await makeTask(t, { title: 'Patch after the migration' });
     expect(await found('patch')).toHaveLength(3);
+  });
+});
+
+describe('migration 0016-row-counts', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  const counters = async () =>
+    Object.fromEntries(
+      (await t.db.selectFrom('row_counts').select(['table_name', 'row_count']).execute()).map((c) => [
+        c.table_name,
+        Number(c.row_count),
+      ]),
+    );
+  const counted = async () => {
+    const n = async (table: 'users' | 'records' | 'tasks') =>
+      Number(
+        (
+          await t.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return { users: await n('users'), records: await n('records'), tasks: await n('tasks') };
+  };
+
+  it('counts the rows already there, undoes cleanly and counts again when applied again', async () => {
+    await makeTask(t, { title: 'Before the counters' });
+    expect(await counters()).toEqual(await counted());
+    const undone = await undoMigrationsFrom(t, '0016-row-counts');
+    expect(undone).toEqual(['0016-row-counts']);
+    // Written with no counter in place: applying the migration again must count it.
+    await makeTask(t, { title: 'While the counters were gone' });
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
+    expect(await counters()).toEqual(await counted());
+    await makeTask(t, { title: 'After the counters came back' });
+    expect(await counters()).toEqual(await counted());
   });
 });

@@ -89,6 +89,16 @@ async function triggers(): Promise<string[]> {
 
 const ACCOUNTS = 600;
 
+/** The counters of migration 0016 hold what count(*) says, for every counted table. */
+async function expectRowCountsExact(): Promise<void> {
+  const counters = await t.db.selectFrom('row_counts').select(['table_name', 'row_count']).execute();
+  expect(counters.map((c) => c.table_name).sort()).toEqual(['records', 'tasks', 'users']);
+  for (const counter of counters) {
+    expect(Number(counter.row_count), counter.table_name).toBe(await count(counter.table_name));
+    expect(Number(counter.row_count), counter.table_name).toBeGreaterThan(0);
+  }
+}
+
 describe('latchkey seed', () => {
   let indexesBefore: string[];
   let triggersBefore: string[];
@@ -242,6 +252,10 @@ describe('latchkey seed', () => {
     expect(Number(assigned.rows[0]!.n)).toBeGreaterThan(100);
   });
 
+  it('keeps the row counters of accounts, records and tasks exact (the unfiltered lists show them)', async () => {
+    await expectRowCountsExact();
+  });
+
   it("writes each account's MFA flag as the factors' triggers would, and the MFA filter agrees", async () => {
     // The seed writes users.mfa_factor_confirmed with the account, the factors' triggers off.
     const wrongFlags = await sql<{ n: number | string }>`select count(*) as n from users u
@@ -365,6 +379,8 @@ describe('latchkey seed', () => {
     expect(domain).toMatch(new RegExp(`^r[0-9a-f]{6}\\.${SEED_DOMAIN.replace(/\./g, '\\.')}$`));
     // The custom groups and the identity provider were found again, not made twice.
     expect(await count('identity_providers')).toBe(1);
+    // Counted on top of the rows already there.
+    await expectRowCountsExact();
   });
 
   it('asks for accounts to own records, tasks and events', async () => {

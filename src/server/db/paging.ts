@@ -1,4 +1,5 @@
-import { sql, type Expression, type QueryExecutorProvider, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type QueryExecutorProvider, type SelectQueryBuilder } from 'kysely';
+import type { Database, RowCountTable } from './schema.js';
 import { CURSOR_LAST, type Total } from '../../shared/schemas/paging.js';
 import { fieldError } from '../app-error.js';
 
@@ -299,4 +300,17 @@ export async function countUpTo<DB, TB extends keyof DB>(
   );
   const n = Number(rows[0]?.count ?? 0);
   return n > limit ? { count: limit, exact: false } : { count: n, exact: true };
+}
+
+/**
+ * How many rows a whole table holds, exactly, from the counter its triggers keep (migration
+ * 0016): the total of an unfiltered list, in one read at any size.
+ */
+export async function tableRowCount(db: Kysely<Database>, table: RowCountTable['table_name']): Promise<Total> {
+  const row = await db
+    .selectFrom('row_counts')
+    .select('row_count')
+    .where('table_name', '=', table)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.row_count), exact: true };
 }

@@ -340,6 +340,12 @@ export interface InstallationSettingsTable {
   updated_at: string;
 }
 
+/** Rows per counted table, kept by triggers (migration 0016): an unfiltered list's exact total. */
+export interface RowCountTable {
+  table_name: 'users' | 'records' | 'tasks';
+  row_count: number | string;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -366,4 +372,5 @@ export interface Database {
   sso_login_flows: SsoLoginFlowTable;
   sso_used_assertions: SsoUsedAssertionTable;
   installation_settings: InstallationSettingsTable;
+  row_counts: RowCountTable;
 }

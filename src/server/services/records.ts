@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { countUpTo, keysetPage, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { countUpTo, keysetPage, tableRowCount, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation, unindexed } from '../db/portable.js';
@@ -224,8 +224,8 @@ export async function listRecords(
 ): Promise<KeysetPage<RecordListRow> & { total: Total }> {
   const sort = recordSort(query.sort, query.order, isPostgres(db as Kysely<unknown>));
   const filtered = Boolean(query.search || query.typeId);
-  // The count (it stops at 10,001) says first whether the filters are selective.
-  const total = await countUpTo(db, matchingRecords(db, query));
+  // Filtered, the count (it stops at 10,001) says first whether the filters are selective.
+  const total = filtered ? await countUpTo(db, matchingRecords(db, query)) : await tableRowCount(db, 'records');
   const page = await keysetPage(listedRecords(db, query, !filtered || total.exact), sort, query);
   return { ...page, total };
 }

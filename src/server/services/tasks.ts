@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { countUpTo, keysetPage, type KeyRange, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import { countUpTo, keysetPage, tableRowCount, type KeyRange, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres, unindexed } from '../db/portable.js';
@@ -239,7 +239,8 @@ function statusKeyRange(filters: TaskFilters): KeyRange | undefined {
 }
 
 /**
- * How many tasks the filters select (exact up to TOTAL_COUNT_LIMIT), and so how a page reads them.
+ * How many tasks the filters select (exact unfiltered; else exact up to TOTAL_COUNT_LIMIT), and so
+ * how a page reads them.
  * A search alone on SQLite is counted in the FTS5 table without reading a task (its matches are
  * exactly the list's): counting 10,001 of a common word's 100,000 matches through the tasks took
  * ~0.5 s.
@@ -249,11 +250,12 @@ async function countTasks(db: Db, filters: TaskFilters, actor: Actor): Promise<{
   const text = filters.search?.toLowerCase() ?? '';
   const searchOnly = !filters.status?.length && !filters.assigneeId && !filters.recordId;
   const indexedSearch = !postgres && [...text].length >= TRIGRAM;
-  const total =
-    indexedSearch && searchOnly
+  const filtered = !searchOnly || text !== '';
+  const total = !filtered
+    ? await tableRowCount(db, 'tasks')
+    : indexedSearch && searchOnly
       ? await countUpTo(db, db.selectFrom(sql`(${searchHits(text)})`.as('hits')))
       : await countUpTo(db, matchingTasks(db, filters, actor));
-  const filtered = !searchOnly || text !== '';
   let reading: Reading = 'fetch';
   if (filtered && !total.exact) reading = 'walk';
   else if (indexedSearch && total.count > SEARCH_FETCH_LIMIT) reading = 'member';

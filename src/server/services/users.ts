@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { countUpTo, keysetPage, orderedPast, upTo, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import {
+  countUpTo,
+  keysetPage,
+  orderedPast,
+  tableRowCount,
+  upTo,
+  type KeysetPage,
+  type KeysetSort,
+} from '../db/paging.js';
 import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
@@ -307,8 +315,8 @@ export interface UserListPage extends KeysetPage<UserListRow> {
 
 /**
  * One page of the User Accounts list (keyset paging: the same cost on page 1 and page 40,000) and
- * how many accounts match: exact up to TOTAL_COUNT_LIMIT unfiltered, SEARCH_TOTAL_LIMIT with a
- * search or filter, else "more than" that.
+ * how many accounts match: exact unfiltered (the counter of migration 0016); with a search or
+ * filter exact up to SEARCH_TOTAL_LIMIT, else "more than" that.
  */
 export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserListPage> {
   const postgres = isPostgres(db as Kysely<unknown>);
@@ -318,7 +326,7 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserList
   if (!match && !filters) {
     const { sort, key } = userSort(db, query.sort, query.order, postgres);
     const [total, page] = await Promise.all([
-      countUsersUpTo(db, filtered),
+      tableRowCount(db, 'users'),
       keysetPage(userRows(filtered, key), sort, query),
     ]);
     return { ...page, total };
