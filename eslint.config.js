@@ -9,6 +9,21 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/**
+ * A layering rule: files matching `files` may not import what `forbidden` matches
+ * (gitignore-style patterns of @typescript-eslint/no-restricted-imports).
+ * @param {string} files
+ * @param {(string | { group: string[], allowTypeImports: boolean })[]} forbidden
+ * @param {string} message
+ * @param {string[]} [ignores]
+ */
+function layer(files, forbidden, message, ignores = []) {
+  const patterns = forbidden.map((entry) =>
+    typeof entry === 'string' ? { group: [entry], message } : { ...entry, message },
+  );
+  return [{ files: [files], ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } }];
+}
+
 export default defineConfig(
   globalIgnores([
     'dist/',
@@ -49,6 +64,33 @@ export default defineConfig(
       '@typescript-eslint/no-base-to-string': 'warn',
     },
   },
+  // The layering (README, "Layout"), checked on every import. Each folder names what it must
+  // never import; tests/unit/layering.test.ts checks that no import cycle exists.
+  ...layer('src/shared/**', ['**/server/**', '**/web/**'], 'src/shared is used by server and web and imports neither.'),
+  ...layer('src/web/**', ['**/server/**'], 'The UI reaches the server over HTTP only; share types through src/shared.'),
+  ...layer(
+    'src/server/db/**',
+    ['**/services/**', '**/routes/**', '**/auth/**', '**/app.js', '**/app-deps.js'],
+    'db/ is the bottom layer: connection, tables, migrations, paging; it knows no service or route.',
+  ),
+  ...layer(
+    'src/server/security/**',
+    ['kysely', '**/db/**', '**/services/**', '**/routes/**', '**/auth/**'],
+    'security/ is pure cryptography and parsing; reading or writing data belongs in services/.',
+    // Known debt (issue 14): the SAML module keeps its one-time flows and used assertions in the
+    // database itself; it moves to services/ with the SSO folder.
+    ['src/server/security/saml.ts'],
+  ),
+  ...layer(
+    'src/server/services/**',
+    ['**/routes/**', '**/app.js', 'fastify'],
+    'Services know no HTTP: routes call them with a RequestContext.',
+  ),
+  ...layer(
+    'src/server/routes/**',
+    [{ group: ['kysely'], allowTypeImports: true }],
+    'Routes call services; queries are written in services/.',
+  ),
   {
     // The React UI: the two classic Rules of Hooks, at the React team's own severities.
     files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -23,7 +23,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { isDatabaseUnreachable, type Db } from './db/connection.js';
+import type { AppDeps } from './app-deps.js';
+import { isDatabaseUnreachable } from './db/connection.js';
 import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
@@ -51,14 +52,6 @@ declare module 'fastify' {
     /** Authentication and its credential cache (tests wait on authenticator.catchUp()). */
     authenticator: Authenticator;
   }
-}
-
-export interface AppDeps {
-  db: Db;
-  config: Config;
-  sessionCookie: { name: string; options: CookieSerializeOptions };
-  /** The built web UI (index.html and assets/). Default: dist/web, found next to the server; null serves no UI. */
-  webRoot?: string | null;
 }
 
 /** The session cookie: `__Host-` and Secure over HTTPS; always HttpOnly and SameSite=Lax. */

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { PUBLIC, requires, SIGNED_IN, type Access } from '../../src/server/auth/access.js';
 import type { UserWithGroup } from '../../src/server/services/users.js';
 import { findUserById } from '../../src/server/services/users.js';
+import type { AuditAction } from '../../src/shared/audit-actions.js';
 import { isoFromMs, nowIso, nowMs } from '../../src/server/clock.js';
 import { giveApiToken, uniqueEmail } from '../helpers/fixtures.js';
 import { TEST_PASSWORD, type TestApp } from '../helpers/test-app.js';
@@ -54,6 +55,11 @@ export interface RouteSample {
   build(ctx: SampleContext): Promise<SampleRequest> | SampleRequest;
   /** Status of the request when the gate lets it through (default: any 2xx). */
   allowedStatus?: number;
+  /**
+   * State-changing routes: the audit actions one successful call (by an Administrator) writes,
+   * exactly; [] with a comment saying why not (a sign-in is in the login history, say).
+   */
+  audits?: readonly AuditAction[];
   /** The request ends or changes the caller's own credentials: every case gets a fresh caller. */
   freshCaller?: boolean;
 }
@@ -73,6 +79,8 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   // Accounts exist, so a well-formed setup request is answered 409 setup_not_available: that is its success here.
   'POST /api/v1/setup': {
     access: PUBLIC,
+    // No audit entry: answered 409 here: accounts exist, nothing is set up.
+    audits: [],
     allowedStatus: 409,
     build: () => ({
       body: {
@@ -87,17 +95,24 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/session': {
     access: PUBLIC,
+    // No audit entry: a sign-in is recorded in the login history.
+    audits: [],
     // Signing in ends the session the browser presented (rotation): use a session of its own.
     freshCaller: true,
     build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }),
   },
   'DELETE /api/v1/session': {
     access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING,
+    audits: ['session.signed_out'],
     freshCaller: true,
     build: () => ({}),
   },
   'GET /api/v1/me': { access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING, build: () => ({}) },
-  'PATCH /api/v1/me': { access: SIGNED_IN, build: () => ({ body: { title: `Title ${random()}` } }) },
+  'PATCH /api/v1/me': {
+    access: SIGNED_IN,
+    audits: ['user.updated'],
+    build: () => ({ body: { title: `Title ${random()}` } }),
+  },
   'GET /api/v1/users': {
     access: requires('users_groups:view'),
     build: () => ({ query: { search: 'user', sort: 'lastName', order: 'desc', pageSize: '5' } }),
@@ -108,6 +123,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/users': {
     access: requires('users_groups:create'),
+    audits: ['user.created'],
     build: (ctx) => ({
       body: {
         email: uniqueEmail('created'),
@@ -127,10 +143,12 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'PATCH /api/v1/users/:id': {
     access: requires('users_groups:update', { orSelfParam: 'id' }),
+    audits: ['user.updated'],
     build: (ctx) => ({ params: { id: ctx.targetId }, body: { title: `Title ${random()}` } }),
   },
   'DELETE /api/v1/users/:id': {
     access: requires('users_groups:delete'),
+    audits: ['user.deleted'],
     build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id } }),
   },
   'GET /api/v1/logs/audit': {
@@ -155,6 +173,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'PATCH /api/v1/users/:id/security': {
     access: requires('users_groups:update', { orSelfParam: 'id' }),
+    audits: ['user.security_updated'],
     build: async (ctx) => {
       if (ctx.self) return { params: { id: ctx.targetId }, body: {} };
       const target = await findUserById(ctx.t.db, ctx.targetId);
@@ -164,10 +183,12 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   // A fresh account each time: disabling the shared "other" account would break later samples.
   'PUT /api/v1/users/:id/account-status': {
     access: requires('users_groups:update'),
+    audits: ['user.security_updated'],
     build: async (ctx) => ({ params: { id: (await ctx.newAccount()).id }, body: { accountStatus: 'disabled' } }),
   },
   'DELETE /api/v1/users/:id/sign-in-lock': {
     access: requires('users_groups:update'),
+    audits: ['account.unlocked'],
     build: async (ctx) => {
       // A locked account, as ten failed sign-ins leave it (written directly: argon2 ten times per case is slow).
       const account = await ctx.newAccount();
@@ -185,10 +206,12 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/users/:id/api-token': {
     access: requires('administration:generate_api_tokens'),
+    audits: ['api_token.generated'],
     build: (ctx) => ({ params: { id: ctx.targetId } }),
   },
   'DELETE /api/v1/users/:id/api-token': {
     access: requires('administration:generate_api_tokens'),
+    audits: ['api_token.revoked'],
     build: async (ctx) => {
       await giveApiToken(ctx.t, ctx.targetId);
       return { params: { id: ctx.targetId } };
@@ -196,6 +219,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/me/password': {
     access: SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED,
+    audits: ['user.password_reset'],
     freshCaller: true,
     build: () => {
       const next = `a brand new passphrase ${random()}`;

@@ -1,4 +1,4 @@
-import type { UserWithGroup } from '../services/users.js';
+import type { UserWithGroup } from '../db/schema.js';
 import type { PendingStep } from './access.js';
 import { ADMINISTRATOR_GROUP_ID, type Permission } from '../../shared/permissions.js';
 

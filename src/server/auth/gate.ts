@@ -5,6 +5,7 @@ import type { Access, PendingStep } from './access.js';
 import { pendingStepOf, type Actor } from './actor.js';
 import { assertNoTokenInQuery, type Authenticator } from './authenticate.js';
 import { assertSameOriginRequest } from './csrf.js';
+import type { ActorContext } from '../request-context.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,6 +34,14 @@ const PENDING_STEP_ERRORS = {
   password_change: 'password_change_required',
   mfa_enrollment: 'mfa_enrollment_required',
 } as const satisfies Record<PendingStep, ErrorCode>;
+
+/**
+ * The context services are given for a request the gate has let through: its actor and address,
+ * the same for every route (one place, so an audit entry always names both alike).
+ */
+export function contextOf(request: FastifyRequest): ActorContext {
+  return { actor: actorOf(request), ip: request.ip };
+}
 
 /** The signed-in actor of a route the gate has let through (non-public routes always have one). */
 export function actorOf(request: FastifyRequest): Actor {

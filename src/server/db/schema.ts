@@ -340,6 +340,13 @@ export interface InstallationSettingsTable {
   updated_at: string;
 }
 
+/** An account as services read it: its row, its group's name, whether it has a confirmed MFA factor. */
+export type UserWithGroup = UserTable & {
+  group_name: string;
+  /** A confirmed MFA factor exists (SQLite answers 0/1, PostgreSQL a boolean). */
+  has_mfa_factor: number | boolean;
+};
+
 /** Rows per counted table, kept by triggers (migration 0016): an unfiltered list's exact total. */
 export interface RowCountTable {
   table_name: 'users' | 'records' | 'tasks';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires, SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import type { AppDeps } from '../app-deps.js';
 import {
   changeOwnPassword,
   generateApiToken,
@@ -23,13 +23,13 @@ import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/user
 import { getUser } from '../services/users.js';
 import { presentUserInDetail } from './presenters.js';
 import { useNewSession } from './session-cookie.js';
+import { clientOf } from './context.js';
 import type { FastifyRequest } from 'fastify';
 
 export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config, sessionCookie }) => {
-  const contextOf = (request: FastifyRequest): SecurityContext => ({
-    actor: actorOf(request),
-    ip: request.ip,
-    userAgent: String(request.headers['user-agent'] ?? ''),
+  const securityContextOf = (request: FastifyRequest): SecurityContext => ({
+    ...contextOf(request),
+    userAgent: clientOf(request).userAgent,
     loginDelayStepMs: config.loginDelayStepMs,
   });
 
@@ -69,7 +69,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       },
     },
     async (request, reply) => {
-      const ctx = contextOf(request);
+      const ctx = securityContextOf(request);
       const { newSession } = await updateSecurity(db, ctx, request.params.id, request.body);
       if (newSession) useNewSession(request, reply, sessionCookie, newSession);
       return getSecuritySettings(db, ctx.actor, request.params.id);
@@ -94,7 +94,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       },
     },
     async (request) => {
-      const ctx = contextOf(request);
+      const ctx = securityContextOf(request);
       await setAccountStatus(db, ctx, request.params.id, request.body.accountStatus);
       return presentUserInDetail(db, await getUser(db, request.params.id), ctx.actor);
     },
@@ -113,7 +113,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       },
     },
     async (request, reply) => {
-      const generated = await generateApiToken(db, contextOf(request), request.params.id);
+      const generated = await generateApiToken(db, securityContextOf(request), request.params.id);
       return reply.code(201).header('cache-control', 'no-store').send(generated);
     },
   );
@@ -130,7 +130,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       },
     },
     async (request, reply) => {
-      await revokeApiToken(db, contextOf(request), request.params.id);
+      await revokeApiToken(db, securityContextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -150,7 +150,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       },
     },
     async (request, reply) => {
-      const { newSession } = await changeOwnPassword(db, contextOf(request), request.body);
+      const { newSession } = await changeOwnPassword(db, securityContextOf(request), request.body);
       if (newSession) useNewSession(request, reply, sessionCookie, newSession);
       return reply.code(204).send(null);
     },

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Client } from '../services/sign-in.js';
+import type { Client } from '../services/login-history.js';
 
 export function clientOf(request: FastifyRequest): Client {
   return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') };

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PUBLIC, requires } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { contextOf } from '../auth/gate.js';
+import type { AppDeps } from '../app-deps.js';
 import { fieldError } from '../app-error.js';
 import { readSamlIdpMetadata, SamlMetadataError } from '../security/saml-metadata.js';
 import {
@@ -158,7 +158,7 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
       },
     },
     async (request, reply) => {
-      const ctx = { actor: actorOf(request), ip: request.ip, secretKey: config.secretKey };
+      const ctx = { ...contextOf(request), secretKey: config.secretKey };
       return reply.code(201).send(present(await createIdentityProvider(db, ctx, request.body)));
     },
   );
@@ -194,7 +194,7 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
       },
     },
     async (request) => {
-      const ctx = { actor: actorOf(request), ip: request.ip, secretKey: config.secretKey };
+      const ctx = { ...contextOf(request), secretKey: config.secretKey };
       return present(await updateIdentityProvider(db, ctx, request.params.id, request.body));
     },
   );
@@ -212,7 +212,7 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
       },
     },
     async (request, reply) => {
-      await deleteIdentityProvider(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      await deleteIdentityProvider(db, contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );

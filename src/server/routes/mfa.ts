@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SIGNED_IN, SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import { clientOf } from './context.js';
+import type { AppDeps } from '../app-deps.js';
 import { assertCurrentPassword } from '../services/account-security.js';
 import { relyingPartyFor } from '../services/passkeys.js';
 import {
@@ -38,10 +39,9 @@ const FactorParamsSchema = z.object({ id: z.string().min(1).max(64) });
 
 export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config, sessionCookie }) => {
   const relyingParty = relyingPartyFor(config.publicUrl);
-  const contextOf = (request: FastifyRequest): MfaContext => ({
-    actor: actorOf(request),
-    ip: request.ip,
-    userAgent: String(request.headers['user-agent'] ?? ''),
+  const mfaContextOf = (request: FastifyRequest): MfaContext => ({
+    ...contextOf(request),
+    userAgent: clientOf(request).userAgent,
     secretKey: config.secretKey,
     relyingParty,
   });
@@ -92,7 +92,12 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) => {
-      const enrolment = await startTotpEnrolment(db, contextOf(request), request.body, passwordCheck(request, reply));
+      const enrolment = await startTotpEnrolment(
+        db,
+        mfaContextOf(request),
+        request.body,
+        passwordCheck(request, reply),
+      );
       return reply.code(201).send(enrolment);
     },
   );
@@ -110,7 +115,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
         response: { 200: ConfirmedTotpSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => confirmTotpEnrolment(db, contextOf(request), request.body),
+    async (request) => confirmTotpEnrolment(db, mfaContextOf(request), request.body),
   );
 
   app.post(
@@ -129,7 +134,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) =>
-      startPasskeyRegistration(db, contextOf(request), request.body, passwordCheck(request, reply)),
+      startPasskeyRegistration(db, mfaContextOf(request), request.body, passwordCheck(request, reply)),
   );
 
   app.post(
@@ -147,7 +152,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) => {
-      const registered = await registerPasskey(db, contextOf(request), request.body);
+      const registered = await registerPasskey(db, mfaContextOf(request), request.body);
       return reply.code(201).send(registered);
     },
   );
@@ -166,7 +171,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) => {
-      await removeOwnFactor(db, contextOf(request), request.params.id, request.body, passwordCheck(request, reply));
+      await removeOwnFactor(db, mfaContextOf(request), request.params.id, request.body, passwordCheck(request, reply));
       return reply.code(204).send(null);
     },
   );
@@ -183,7 +188,12 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
       },
     },
     async (request, reply) => ({
-      recoveryCodes: await regenerateRecoveryCodes(db, contextOf(request), request.body, passwordCheck(request, reply)),
+      recoveryCodes: await regenerateRecoveryCodes(
+        db,
+        mfaContextOf(request),
+        request.body,
+        passwordCheck(request, reply),
+      ),
     }),
   );
 };

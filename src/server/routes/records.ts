@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { contextOf } from '../auth/gate.js';
+import type { AppDeps } from '../app-deps.js';
 import {
   bulkDeleteRecords,
   createRecord,
@@ -92,7 +92,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       },
     },
     async (request, reply) => {
-      const type = await createRecordType(db, { actor: actorOf(request), ip: request.ip }, request.body);
+      const type = await createRecordType(db, contextOf(request), request.body);
       return reply.code(201).send(presentRecordType(type));
     },
   );
@@ -163,7 +163,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       },
     },
     async (request, reply) => {
-      const record = await createRecord(db, { actor: actorOf(request), ip: request.ip }, request.body);
+      const record = await createRecord(db, contextOf(request), request.body);
       return reply.code(201).send(presentRecord(record));
     },
   );
@@ -180,7 +180,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       },
     },
     async (request) => ({
-      deleted: await bulkDeleteRecords(db, { actor: actorOf(request), ip: request.ip }, request.body.ids),
+      deleted: await bulkDeleteRecords(db, contextOf(request), request.body.ids),
     }),
   );
 
@@ -196,7 +196,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
         response: { 200: ImportPreviewSchema, ...IMPORT_ERROR_RESPONSES },
       },
     },
-    async (request) => previewImport(db, { actor: actorOf(request), ip: request.ip }, request.body),
+    async (request) => previewImport(db, contextOf(request), request.body),
   );
 
   app.post(
@@ -211,7 +211,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
         response: { 200: ImportResultSchema, ...IMPORT_ERROR_RESPONSES },
       },
     },
-    async (request) => importRecords(db, { actor: actorOf(request), ip: request.ip }, request.body),
+    async (request) => importRecords(db, contextOf(request), request.body),
   );
 
   app.get(
@@ -244,10 +244,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
         response: { 200: RecordSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) =>
-      presentRecord(
-        await updateRecord(db, { actor: actorOf(request), ip: request.ip }, request.params.id, request.body),
-      ),
+    async (request) => presentRecord(await updateRecord(db, contextOf(request), request.params.id, request.body)),
   );
 
   app.delete(
@@ -262,7 +259,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       },
     },
     async (request, reply) => {
-      await deleteRecord(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      await deleteRecord(db, contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { recordsByType, reportSummary, tasksByStatus } from '../services/reports.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import { REPORT_NAMES, ReportSummarySchema, type ReportName } from '../../shared/schemas/reports.js';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import type { AppDeps } from '../app-deps.js';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../services/security-groups.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
@@ -64,7 +64,7 @@ export const securityGroupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, {
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const group = await createGroup(db, { actor, ip: request.ip }, request.body);
+      const group = await createGroup(db, contextOf(request), request.body);
       return reply.code(201).send(presentGroup(group, actor));
     },
   );
@@ -84,7 +84,7 @@ export const securityGroupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, {
     },
     async (request) => {
       const actor = actorOf(request);
-      const group = await updateGroup(db, { actor, ip: request.ip }, request.params.id, request.body);
+      const group = await updateGroup(db, contextOf(request), request.params.id, request.body);
       return presentGroup(group, actor);
     },
   );
@@ -101,7 +101,7 @@ export const securityGroupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, {
       },
     },
     async (request, reply) => {
-      await deleteGroup(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      await deleteGroup(db, contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
 /** The session cookie: handing a browser its (new) session ID, and rotating it after a re-authentication. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import type { Db } from '../db/connection.js';
 import { actorOf } from '../auth/gate.js';
 import { rotateSession, type NewSession } from '../auth/sessions.js';

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC, SIGNED_IN, SIGNED_IN_EVEN_IF_ANY_STEP_PENDING } from '../auth/access.js';
 import { actorFor } from '../auth/authenticate.js';
-import { actorOf } from '../auth/gate.js';
+import { actorOf, contextOf } from '../auth/gate.js';
 import { endSession, type NewSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { signInWithPassword } from '../services/sign-in.js';
 import { completeSignInChallenge, passkeySignInOptions } from '../services/mfa.js';
 import { relyingPartyFor } from '../services/passkeys.js';
@@ -172,7 +172,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     },
     async (request) => {
       const actor = actorOf(request);
-      await updateAccountSettings(db, { actor, ip: request.ip }, actor.user.id, request.body);
+      await updateAccountSettings(db, contextOf(request), actor.user.id, request.body);
       const user = await getUser(db, actor.user.id);
       return presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id]));
     },

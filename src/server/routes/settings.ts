@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requires, SIGNED_IN } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import type { AppDeps } from '../app-deps.js';
 import { readInstallationSettings, updateInstallationSettings } from '../services/installation-settings.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import { InstallationSettingsSchema, UpdateInstallationSettingsSchema } from '../../shared/schemas/settings.js';
@@ -46,7 +46,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }
     },
     async (request) => {
       const actor = actorOf(request);
-      const settings = await updateInstallationSettings(db, { actor, ip: request.ip }, request.body);
+      const settings = await updateInstallationSettings(db, contextOf(request), request.body);
       return presentInstallationSettings(settings, actor);
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { PUBLIC } from '../auth/access.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { completeSetup, isSetupRequired } from '../services/setup.js';
 import { ErrorBodySchema } from '../../shared/schemas/common.js';
 import { SetupSchema, SetupStatusSchema } from '../../shared/schemas/session.js';

@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { AppError } from '../app-error.js';
 import { PUBLIC } from '../auth/access.js';
 import { decryptSecret, encryptSecret } from '../security/encryption.js';

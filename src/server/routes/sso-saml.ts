@@ -2,7 +2,7 @@
 import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { AppError } from '../app-error.js';
 import { PUBLIC, PUBLIC_CROSS_SITE_POST } from '../auth/access.js';
 import {

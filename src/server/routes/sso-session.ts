@@ -5,7 +5,7 @@
  * login history and audit log only.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { endSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
 import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';

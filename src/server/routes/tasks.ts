@@ -2,9 +2,9 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
+import { actorOf, contextOf } from '../auth/gate.js';
 import type { Actor } from '../auth/actor.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { AppError } from '../app-error.js';
 import {
   addNote,
@@ -206,7 +206,7 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const task = await createTask(db, { actor, ip: request.ip }, request.body);
+      const task = await createTask(db, contextOf(request), request.body);
       return reply.code(201).send(presentTask(task, actor));
     },
   );
@@ -237,7 +237,10 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         response: { 200: TaskSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentTask(await updateTask(db, request.params.id, request.body), actorOf(request)),
+    async (request) => {
+      const actor = actorOf(request);
+      return presentTask(await updateTask(db, contextOf(request), request.params.id, request.body), actor);
+    },
   );
 
   app.delete(
@@ -252,7 +255,7 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      await deleteTask(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      await deleteTask(db, contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -270,7 +273,11 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         response: { 200: TaskSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentTask(await assignTask(db, request.params.id, request.body.assigneeId), actorOf(request)),
+    async (request) => {
+      const actor = actorOf(request);
+      const task = await assignTask(db, contextOf(request), request.params.id, request.body.assigneeId);
+      return presentTask(task, actor);
+    },
   );
 
   for (const name of Object.keys(TASK_TRANSITIONS) as TaskTransitionName[]) {
@@ -286,7 +293,10 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
           response: { 200: TaskSchema, ...ERROR_RESPONSES },
         },
       },
-      async (request) => presentTask(await transitionTask(db, request.params.id, name), actorOf(request)),
+      async (request) => {
+        const actor = actorOf(request);
+        return presentTask(await transitionTask(db, contextOf(request), request.params.id, name), actor);
+      },
     );
   }
 
@@ -303,7 +313,7 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      const note = await addNote(db, { actor: actorOf(request), ip: request.ip }, request.params.id, request.body.body);
+      const note = await addNote(db, contextOf(request), request.params.id, request.body.body);
       return reply.code(201).send(presentNote(note));
     },
   );
@@ -331,7 +341,7 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       const content = await part.toBuffer().catch(translateMultipartError);
       // Anything after the one file (a second file, a field) is refused, not silently dropped.
       if (!(await parts.next().catch(translateMultipartError)).done) throw new AppError('bad_request', ONE_FILE);
-      const attachment = await addAttachment(db, { actor: actorOf(request), ip: request.ip }, request.params.id, {
+      const attachment = await addAttachment(db, contextOf(request), request.params.id, {
         fileName: part.filename,
         contentType: part.mimetype,
         content,
@@ -381,12 +391,7 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      await removeAttachment(
-        db,
-        { actor: actorOf(request), ip: request.ip },
-        request.params.id,
-        request.params.attachmentId,
-      );
+      await removeAttachment(db, contextOf(request), request.params.id, request.params.attachmentId);
       return reply.code(204).send(null);
     },
   );

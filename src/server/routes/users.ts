@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
-import { actorOf } from '../auth/gate.js';
-import type { AppDeps } from '../app.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import type { AppDeps } from '../app-deps.js';
 import { unlockSignIn } from '../services/login-throttle.js';
 import {
   createUser,
@@ -116,7 +116,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const user = await createUser(db, { actor, ip: request.ip }, request.body);
+      const user = await createUser(db, contextOf(request), request.body);
       return reply.code(201).send(presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id])));
     },
   );
@@ -154,7 +154,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      await unlockSignIn(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      await unlockSignIn(db, contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -173,7 +173,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
     async (request) => {
       const actor = actorOf(request);
-      const user = await updateAccountSettings(db, { actor, ip: request.ip }, request.params.id, request.body);
+      const user = await updateAccountSettings(db, contextOf(request), request.params.id, request.body);
       return presentUserInDetail(db, user, actor);
     },
   );
@@ -190,7 +190,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
     },
     async (request, reply) => {
-      await deleteUser(db, { actor: actorOf(request), ip: request.ip }, request.params.id);
+      await deleteUser(db, contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );

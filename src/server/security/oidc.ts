@@ -5,7 +5,7 @@
  * only chooses the options and turns verified claims into an SsoProfile.
  */
 import type * as OpenidClient from 'openid-client';
-import type { SsoProfile } from '../services/sso-sign-in.js';
+import type { SsoProfile } from './sso-profile.js';
 import { once } from '../once.js';
 
 /** Loaded on the first OIDC request, not at start-up: importing it (with jose) took ~40 ms (measured). */

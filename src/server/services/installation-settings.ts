@@ -8,14 +8,13 @@ import type { Kysely } from 'kysely';
 import type { Database, InstallationSettingsTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { fieldError } from '../app-error.js';
-import type { Actor } from '../auth/actor.js';
 import {
   DEFAULT_MAX_SESSION_TIMEOUT_MINUTES,
   sessionTimeoutAboveMaximumMessage,
   type UpdateInstallationSettings,
 } from '../../shared/schemas/settings.js';
 import { diffFields, recordAudit } from './audit.js';
-import type { RequestContext } from './users.js';
+import type { ActorContext } from '../request-context.js';
 
 /** The Session Timeout a new account gets when nobody chooses one. */
 const DEFAULT_ACCOUNT_SESSION_TIMEOUT_MINUTES = 60;
@@ -58,7 +57,7 @@ export async function defaultSessionTimeoutMinutes(db: Kysely<Database>): Promis
 /** Saves the settings an Administrator changed, with one `settings.updated` audit entry (from → to). */
 export async function updateInstallationSettings(
   db: Kysely<Database>,
-  ctx: RequestContext & { actor: Actor },
+  ctx: ActorContext,
   input: UpdateInstallationSettings,
 ): Promise<InstallationSettingsTable> {
   return db.transaction().execute(async (trx) => {

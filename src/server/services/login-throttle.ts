@@ -30,7 +30,7 @@ import { isoFromMs, nowMs } from '../clock.js';
 import { AppError } from '../app-error.js';
 import type { Actor } from '../auth/actor.js';
 import { recordAudit } from './audit.js';
-import { recordLoginAttempt, type Client, type FailureReason } from './sign-in.js';
+import { recordLoginAttempt, type Client, type FailureReason } from './login-history.js';
 import { loadGroupPermissions } from './security-groups.js';
 import { findUserById, normalizeEmail, userRefusals } from './users.js';
 

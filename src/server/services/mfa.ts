@@ -58,7 +58,7 @@ import {
   unusedRecoveryCodeCount,
   type TotpMatch,
 } from './mfa-factors.js';
-import { recordLoginAttempt, type Client } from './sign-in.js';
+import { recordLoginAttempt, type Client } from './login-history.js';
 import { findUserById, type UserWithGroup } from './users.js';
 import { once } from '../once.js';
 

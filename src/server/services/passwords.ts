@@ -9,7 +9,8 @@ import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
-import { findUserById, securityRefusalFor, type RequestContext, type UserWithGroup } from './users.js';
+import { findUserById, securityRefusalFor, type UserWithGroup } from './users.js';
+import type { RequestContext } from '../request-context.js';
 
 export interface ResetPasswordOptions {
   /**

@@ -26,7 +26,8 @@ import {
   type ImportResult,
 } from '../../shared/schemas/records.js';
 import { recordAudit } from './audit.js';
-import { normalizeName, parseProperties, serializeProperties, type ActorContext } from './records.js';
+import { normalizeName, parseProperties, serializeProperties } from './records.js';
+import type { ActorContext } from '../request-context.js';
 import { once } from '../once.js';
 
 /** Loaded on the first import, not at start-up: importing it took ~20 ms (measured). */

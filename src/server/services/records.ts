@@ -7,7 +7,7 @@ import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can, type Actor } from '../auth/actor.js';
+import { can } from '../auth/actor.js';
 import {
   PROPERTIES_MAX,
   type CreateRecordTypeInput,
@@ -18,10 +18,8 @@ import {
   type RecordSortColumn,
 } from '../../shared/schemas/records.js';
 import type { Total } from '../../shared/schemas/paging.js';
-import { recordAudit } from './audit.js';
-import type { RequestContext } from './users.js';
-
-export type ActorContext = RequestContext & { actor: Actor };
+import { diffFields, recordAudit } from './audit.js';
+import type { ActorContext } from '../request-context.js';
 
 /** A record row with its type's name, as the list, the view and the export read it. */
 export type RecordWithType = RecordTable & { type_name: string };
@@ -323,6 +321,12 @@ export async function createRecord(db: Db, ctx: ActorContext, input: NewRecord):
       })
       .execute()
       .catch(asNameTaken);
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'record.created',
+      details: { recordId: id, type: type.name, name: input.name },
+      ip: ctx.ip,
+    });
     return (await findRecordById(trx, id))!;
   });
 }
@@ -377,8 +381,30 @@ export async function updateRecord(
       .where('id', '=', record.id)
       .execute()
       .catch(asNameTaken);
-    return (await findRecordById(trx, record.id))!;
+    const updated = (await findRecordById(trx, record.id))!;
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'record.updated',
+      // Property values are the platform's data, not security settings: their names only.
+      details: {
+        recordId: record.id,
+        name: updated.name,
+        changes: diffFields(
+          { type: record.type_name, name: record.name, owner: record.owner },
+          { type: updated.type_name, name: updated.name, owner: updated.owner },
+        ),
+        changedProperties: changedPropertyNames(parseProperties(record.properties), properties),
+      },
+      ip: ctx.ip,
+    });
+    return updated;
   });
+}
+
+/** The names of the properties added, changed or removed between two versions of a record. */
+function changedPropertyNames(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names].filter((name) => before.get(name) !== after.get(name)).sort();
 }
 
 /** Deletes one record. Tasks linked to it stay and lose the link (the foreign key sets it to NULL). */

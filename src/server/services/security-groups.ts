@@ -14,6 +14,7 @@ import {
   type SecurityGroupAbilities,
   type SecurityGroupChanges,
 } from '../../shared/schemas/security-groups.js';
+import type { ActorContext } from '../request-context.js';
 import { recordAudit } from './audit.js';
 
 export type GroupWithPermissions = SecurityGroupTable & { permissions: string[] };
@@ -22,11 +23,6 @@ export type GroupWithMembers = GroupWithPermissions & {
   /** Identity providers using it as their default group or in their group mapping (it cannot be deleted then). */
   provider_count: number;
 };
-
-export interface GroupRequestContext {
-  actor: Actor;
-  ip: string;
-}
 
 /**
  * One group with its permissions. Inside a transaction on PostgreSQL, `lock` holds its row until
@@ -242,11 +238,7 @@ function isForeignKeyViolation(error: unknown): boolean {
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
-export async function createGroup(
-  db: Db,
-  ctx: GroupRequestContext,
-  input: NewSecurityGroup,
-): Promise<GroupWithMembers> {
+export async function createGroup(db: Db, ctx: ActorContext, input: NewSecurityGroup): Promise<GroupWithMembers> {
   assertMayGrant(ctx.actor, input.permissions);
   return db.transaction().execute(async (trx) => {
     await assertNameFree(trx, input.name);
@@ -275,7 +267,7 @@ export async function createGroup(
 
 export async function updateGroup(
   db: Db,
-  ctx: GroupRequestContext,
+  ctx: ActorContext,
   id: string,
   changes: SecurityGroupChanges,
 ): Promise<GroupWithMembers> {
@@ -338,7 +330,7 @@ export async function updateGroup(
   });
 }
 
-export async function deleteGroup(db: Db, ctx: GroupRequestContext, id: string): Promise<void> {
+export async function deleteGroup(db: Db, ctx: ActorContext, id: string): Promise<void> {
   await db
     .transaction()
     .execute(async (trx) => {

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { createSession, type NewSession } from '../auth/sessions.js';
@@ -9,52 +7,7 @@ import { checkSecretWithinLimits } from './login-throttle.js';
 import { createSignInChallenge } from './mfa.js';
 import { confirmedFactors } from './mfa-factors.js';
 import { findUserByEmail, type UserWithGroup } from './users.js';
-
-export interface Client {
-  ip: string;
-  userAgent: string;
-}
-
-export type FailureReason =
-  | 'unknown_account'
-  | 'wrong_password'
-  | 'account_disabled'
-  | 'sso_account'
-  /** Refused without checking: the account is locked, or its attempts are all taken (login-throttle.ts). */
-  | 'locked'
-  /** A failed attempt from an address over its failure limit, refused with 429 (login-throttle.ts). */
-  | 'address_limited'
-  | 'wrong_mfa_code'
-  | 'wrong_recovery_code'
-  | 'passkey_failed'
-  /** Single sign-on refusals (services/sso-sign-in.ts): `sso_<what>: <the library's words>`. */
-  | `sso_${string}`;
-
-export async function recordLoginAttempt(
-  db: Kysely<Database>,
-  attempt: {
-    email: string;
-    userId: string | null;
-    success: boolean;
-    reason: FailureReason | null;
-    method: string;
-    client: Client;
-  },
-): Promise<void> {
-  await db
-    .insertInto('login_history')
-    .values({
-      occurred_at: nowIso(),
-      user_id: attempt.userId,
-      email: attempt.email.slice(0, 254),
-      success: attempt.success ? 1 : 0,
-      reason: attempt.reason,
-      method: attempt.method,
-      ip: attempt.client.ip,
-      user_agent: attempt.client.userAgent.slice(0, 500),
-    })
-    .execute();
-}
+import { recordLoginAttempt, type Client, type FailureReason } from './login-history.js';
 
 export type PasswordSignIn =
   | { kind: 'session'; user: UserWithGroup; session: NewSession }

@@ -29,31 +29,20 @@ import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
 import { diffFields, recordAudit } from './audit.js';
 import type { IdentityProviderRow } from './identity-provider-settings.js';
 import { defaultSessionTimeoutMinutes } from './installation-settings.js';
-import { recordLoginAttempt, type Client } from './sign-in.js';
+import { recordLoginAttempt, type Client } from './login-history.js';
 import { findUserById, isLastEnabledAdministrator, normalizeEmail, type UserWithGroup } from './users.js';
+import type { SsoProfile } from '../security/sso-profile.js';
 
-/** What the protocol layer extracted from a verified ID token / assertion. */
-export interface SsoProfile {
-  /** OIDC `sub` or SAML NameID. */
-  subject: string;
-  email: string;
-  /** OIDC `email_verified === true`; SAML: the IdP's assertion is taken as verified. */
-  emailVerified: boolean;
-  firstName: string;
-  lastName: string;
-  title?: string;
-  telephone?: string;
-  /** Group names as the provider sent them. */
-  groups: string[];
-}
+// What the protocols hand over (defined with them, in security/); here too for this service's callers.
+export type { SsoProfile };
+
+/** This very identity's account was created by a concurrent sign-in while this one read (see firstSignIn). */
+class CreatedMeanwhile extends Error {}
 
 /**
  * A refusal: `code` picks the generic message the person sees (SSO_ERROR_MESSAGES), `reason` is
  * the detail for administrators (login history and audit), never shown to the person.
  */
-/** This very identity's account was created by a concurrent sign-in while this one read (see firstSignIn). */
-class CreatedMeanwhile extends Error {}
-
 export class SsoSignInError extends Error {
   constructor(
     readonly code: SsoErrorCode,

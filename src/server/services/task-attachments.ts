@@ -9,12 +9,9 @@ import type { Database } from '../db/schema.js';
 import { isPostgres } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
-import type { Actor } from '../auth/actor.js';
 import { recordAudit } from './audit.js';
 import type { TaskAttachmentRow } from './tasks.js';
-import type { RequestContext } from './users.js';
-
-type ActorContext = RequestContext & { actor: Actor };
+import type { ActorContext } from '../request-context.js';
 
 export const MAX_FILE_NAME_LENGTH = 200;
 const FALLBACK_FILE_NAME = 'attachment';
@@ -108,6 +105,12 @@ export async function addAttachment(
     };
     await trx.insertInto('task_attachments').values(row).execute();
     await trx.updateTable('tasks').set({ updated_at: row.uploaded_at }).where('id', '=', taskId).execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'task_attachment.added',
+      details: { taskId, attachmentId: row.id, fileName: row.file_name, sizeBytes: row.size_bytes, sha256: row.sha256 },
+      ip: ctx.ip,
+    });
     const { content: _content, task_id: _taskId, sha256: _sha256, ...listed } = row;
     return listed;
   });

@@ -24,10 +24,8 @@ import type {
   UpdateTaskInput,
 } from '../../shared/schemas/tasks.js';
 import type { Total } from '../../shared/schemas/paging.js';
-import { recordAudit } from './audit.js';
-import type { RequestContext } from './users.js';
-
-type ActorContext = RequestContext & { actor: Actor };
+import { diffFields, recordAudit } from './audit.js';
+import type { ActorContext } from '../request-context.js';
 
 /** A task row with what the list shows of its record and assignee. */
 export type TaskRow = TaskTable & {
@@ -382,11 +380,17 @@ export async function createTask(
         finished_at: null,
       })
       .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'task.created',
+      details: { taskId: id, title: input.title, recordId: input.recordId ?? null, dueDate: input.dueDate ?? null },
+      ip: ctx.ip,
+    });
     return getTask(trx, id);
   });
 }
 
-export async function updateTask(db: Db, id: string, input: UpdateTaskInput): Promise<TaskDetail> {
+export async function updateTask(db: Db, ctx: ActorContext, id: string, input: UpdateTaskInput): Promise<TaskDetail> {
   return db.transaction().execute(async (trx) => {
     const task = await findTaskRow(trx, id);
     if (!task) throw notFound();
@@ -398,12 +402,22 @@ export async function updateTask(db: Db, id: string, input: UpdateTaskInput): Pr
     }
     if (input.dueDate !== undefined) changes.due_date = input.dueDate;
     if (input.recordId !== undefined) changes.record_id = input.recordId;
-    if (Object.keys(changes).length > 0) {
+    const changed = diffFields(
+      { title: task.title, dueDate: task.due_date, recordId: task.record_id },
+      { title: changes.title, dueDate: changes.due_date, recordId: changes.record_id },
+    );
+    if (Object.keys(changed).length > 0) {
       await trx
         .updateTable('tasks')
         .set({ ...changes, updated_at: nowIso() })
         .where('id', '=', id)
         .execute();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'task.updated',
+        details: { taskId: id, title: changes.title ?? task.title, changes: changed },
+        ip: ctx.ip,
+      });
     }
     return getTask(trx, id);
   });
@@ -425,53 +439,95 @@ export async function deleteTask(db: Db, ctx: ActorContext, id: string): Promise
 }
 
 /** 404 when the task does not exist, else the 409 naming its current status. */
-async function refuseTransition(db: Db, id: string, pastParticiple: string): Promise<never> {
-  const task = await db.selectFrom('tasks').select('status').where('id', '=', id).executeTakeFirst();
-  if (!task) throw notFound();
-  throw new AppError('task_transition_not_allowed', transitionRefusalMessage(task.status, pastParticiple));
+function refuseTransition(status: TaskStatus | undefined, pastParticiple: string): never {
+  if (status === undefined) throw notFound();
+  throw new AppError('task_transition_not_allowed', transitionRefusalMessage(status, pastParticiple));
 }
 
 /**
- * Moves a task along the workflow. The status check and the change are ONE statement
- * (UPDATE … WHERE status IN (…)), so of two concurrent requests only one can win.
+ * The task, read inside `trx` and locked until it ends (PostgreSQL; SQLite's single writer holds
+ * the whole database), so of two concurrent changes the second sees what the first made of it.
  */
-export async function transitionTask(db: Db, id: string, name: TaskTransitionName): Promise<TaskDetail> {
+async function lockedTask(db: Db, trx: Kysely<Database>, id: string) {
+  let lookup = trx.selectFrom('tasks').select(['id', 'title', 'status', 'assignee_user_id']).where('id', '=', id);
+  if (isPostgres(db as Kysely<unknown>)) lookup = lookup.forUpdate();
+  return lookup.executeTakeFirst();
+}
+
+/**
+ * Moves a task along the workflow, checked against its status as locked in the same transaction,
+ * so of two concurrent requests only one can win; the move is audited from → to.
+ */
+export async function transitionTask(
+  db: Db,
+  ctx: ActorContext,
+  id: string,
+  name: TaskTransitionName,
+): Promise<TaskDetail> {
   const transition = TASK_TRANSITIONS[name];
-  const now = nowIso();
-  const times: Partial<TaskTable> =
-    transition.to === 'in_progress'
-      ? // A restart after a failure is a new attempt: it starts now and has not finished.
-        { started_at: now, finished_at: null }
-      : { finished_at: now };
-  const result = await db
-    .updateTable('tasks')
-    .set({ status: transition.to, updated_at: now, ...times })
-    .where('id', '=', id)
-    .where('status', 'in', transition.from)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return refuseTransition(db, id, transition.pastParticiple);
-  return getTask(db, id);
+  return db.transaction().execute(async (trx) => {
+    const task = await lockedTask(db, trx, id);
+    if (!task || !transition.from.includes(task.status))
+      return refuseTransition(task?.status, transition.pastParticiple);
+    const now = nowIso();
+    const times: Partial<TaskTable> =
+      transition.to === 'in_progress'
+        ? // A restart after a failure is a new attempt: it starts now and has not finished.
+          { started_at: now, finished_at: null }
+        : { finished_at: now };
+    await trx
+      .updateTable('tasks')
+      .set({ status: transition.to, updated_at: now, ...times })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'task.status_changed',
+      details: { taskId: id, title: task.title, from: task.status, to: transition.to },
+      ip: ctx.ip,
+    });
+    return getTask(trx, id);
+  });
 }
 
 /** Sets or clears the assignee: an existing enabled account, and never on a Complete or Cancelled task. */
-export async function assignTask(db: Db, id: string, assigneeId: string | null): Promise<TaskDetail> {
-  if (assigneeId !== null) {
-    const assignee = await db
-      .selectFrom('users')
-      .select(['id', 'status'])
-      .where('id', '=', assigneeId)
-      .executeTakeFirst();
-    if (!assignee) throw fieldError('assigneeId', 'No account with this ID.');
-    if (assignee.status !== 'enabled') throw fieldError('assigneeId', 'This account is disabled.');
-  }
-  const result = await db
-    .updateTable('tasks')
-    .set({ assignee_user_id: assigneeId, updated_at: nowIso() })
-    .where('id', '=', id)
-    .where('status', 'not in', ['complete', 'cancelled'])
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return refuseTransition(db, id, assigneeId ? 'assigned' : 'unassigned');
-  return getTask(db, id);
+export async function assignTask(
+  db: Db,
+  ctx: ActorContext,
+  id: string,
+  assigneeId: string | null,
+): Promise<TaskDetail> {
+  return db.transaction().execute(async (trx) => {
+    let assignee: { id: string; email: string } | null = null;
+    if (assigneeId !== null) {
+      const found = await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'status'])
+        .where('id', '=', assigneeId)
+        .executeTakeFirst();
+      if (!found) throw fieldError('assigneeId', 'No account with this ID.');
+      if (found.status !== 'enabled') throw fieldError('assigneeId', 'This account is disabled.');
+      assignee = { id: found.id, email: found.email };
+    }
+    const task = await lockedTask(db, trx, id);
+    if (!task || task.status === 'complete' || task.status === 'cancelled')
+      return refuseTransition(task?.status, assigneeId ? 'assigned' : 'unassigned');
+    if (task.assignee_user_id === assigneeId) return getTask(trx, id);
+    await trx
+      .updateTable('tasks')
+      .set({ assignee_user_id: assigneeId, updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      // The account given the task (none when it is unassigned).
+      target: assignee,
+      action: 'task.assignee_changed',
+      details: { taskId: id, title: task.title, from: task.assignee_user_id, to: assigneeId },
+      ip: ctx.ip,
+    });
+    return getTask(trx, id);
+  });
 }
 
 /** Appends a note (notes are never edited or removed on their own). */
@@ -494,6 +550,13 @@ export async function addNote(db: Db, ctx: ActorContext, id: string, body: strin
       .returning(['id', 'author_user_id', 'author_email', 'body', 'created_at'])
       .executeTakeFirstOrThrow();
     await trx.updateTable('tasks').set({ updated_at: now }).where('id', '=', id).execute();
+    // The note's text is in the task's history already; the entry says that one was added.
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: 'task.note_added',
+      details: { taskId: id, noteId: Number(note.id) },
+      ip: ctx.ip,
+    });
     return { ...note, id: Number(note.id) };
   });
 }

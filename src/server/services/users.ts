@@ -33,6 +33,7 @@ import {
   type UserSortColumn,
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
+import type { ActorContext, RequestContext } from '../request-context.js';
 import { assertSessionTimeoutWithinMaximum } from './installation-settings.js';
 import {
   findGroupWithPermissions,
@@ -41,11 +42,9 @@ import {
   type GroupPermissions,
 } from './security-groups.js';
 
-export type UserWithGroup = UserTable & {
-  group_name: string;
-  /** A confirmed MFA factor exists (SQLite answers 0/1, PostgreSQL a boolean). */
-  has_mfa_factor: number | boolean;
-};
+// Defined with the tables (auth/actor.ts needs it without importing this service); here too for its readers.
+export type { UserWithGroup } from '../db/schema.js';
+import type { UserWithGroup } from '../db/schema.js';
 
 /** The account's MFA status, from its "Enroll in MFA" flag and whether a factor is confirmed. */
 export function mfaStatusOf(user: Pick<UserWithGroup, 'mfa_enrolled' | 'has_mfa_factor'>): MfaStatus {
@@ -72,11 +71,6 @@ function hasMfaFactor(eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) {
 function mfaFilter(status: MfaStatus, postgres: boolean, viaIndex: boolean) {
   const column = viaIndex ? sql`u.mfa_status` : postgres ? sql`(u.mfa_status || '')` : sql`+u.mfa_status`;
   return sql<boolean>`${column} = ${status}`;
-}
-
-export interface RequestContext {
-  actor: Actor | null;
-  ip: string;
 }
 
 /** A new account's fields after validation (the shared CreateUserSchema's output). */
@@ -710,7 +704,7 @@ const PROVIDER_OWNED_FIELDS: ReadonlyArray<keyof AccountSettings> = ['firstName'
 /** Saves the Account Settings tab: all fields or none, with one audit entry of what changed. */
 export async function updateAccountSettings(
   db: Db,
-  ctx: RequestContext & { actor: Actor },
+  ctx: ActorContext,
   userId: string,
   settings: AccountSettings,
 ): Promise<UserWithGroup> {
@@ -766,7 +760,7 @@ export async function updateAccountSettings(
   });
 }
 
-export async function deleteUser(db: Db, ctx: RequestContext & { actor: Actor }, userId: string): Promise<void> {
+export async function deleteUser(db: Db, ctx: ActorContext, userId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');

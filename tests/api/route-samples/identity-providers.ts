@@ -31,6 +31,7 @@ export const IDENTITY_PROVIDERS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   'GET /api/v1/identity-providers': { access: CONFIGURE_SSO, build: () => ({}) },
   'POST /api/v1/identity-providers': {
     access: CONFIGURE_SSO,
+    audits: ['identity_provider.created'],
     build: () => ({
       body: {
         protocol: 'saml',
@@ -42,6 +43,8 @@ export const IDENTITY_PROVIDERS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/identity-providers/saml-metadata': {
     access: CONFIGURE_SSO,
+    // No audit entry: reads metadata into a form; stores nothing.
+    audits: [],
     build: () => ({ body: { xml: METADATA } }),
   },
   'GET /api/v1/identity-providers/:id': {
@@ -50,6 +53,7 @@ export const IDENTITY_PROVIDERS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'PATCH /api/v1/identity-providers/:id': {
     access: CONFIGURE_SSO,
+    audits: ['identity_provider.updated'],
     build: async (ctx) => ({
       params: { id: (await samlProvider(ctx.t)).id },
       body: { name: `Renamed IdP ${random()}`, enabled: false },
@@ -57,10 +61,13 @@ export const IDENTITY_PROVIDERS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'DELETE /api/v1/identity-providers/:id': {
     access: CONFIGURE_SSO,
+    audits: ['identity_provider.deleted'],
     build: async (ctx) => ({ params: { id: (await samlProvider(ctx.t)).id } }),
   },
   'POST /api/v1/identity-providers/:id/test': {
     access: CONFIGURE_SSO,
+    // No audit entry: tries the connection; stores nothing.
+    audits: [],
     build: async (ctx) => ({ params: { id: (await samlProvider(ctx.t)).id } }),
   },
   'GET /api/v1/sso/providers': { access: PUBLIC, build: () => ({}) },

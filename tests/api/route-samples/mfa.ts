@@ -13,6 +13,8 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
   // Step 2 of sign-in, for an account of its own with an authenticator (public: no session yet).
   'POST /api/v1/session/mfa': {
     access: PUBLIC,
+    // No audit entry: a sign-in is recorded in the login history.
+    audits: [],
     freshCaller: true,
     build: async (ctx) => {
       const account = await quickUser(ctx.t, SYSTEM_GROUP_IDS.readOnlyUser);
@@ -23,6 +25,8 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
   // Step 2 with a passkey: options for a live challenge of an account of its own that has a passkey.
   'POST /api/v1/session/mfa/passkey/options': {
     access: PUBLIC,
+    // No audit entry: a one-time challenge; changes no setting.
+    audits: [],
     build: async (ctx) => {
       const account = await quickUser(ctx.t, SYSTEM_GROUP_IDS.readOnlyUser);
       await givePasskeyFactor(ctx.t, account);
@@ -31,11 +35,14 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/me/mfa/passkeys/options': {
     access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    // No audit entry: a one-time challenge; changes no setting.
+    audits: [],
     build: () => ({ body: { currentPassword: TEST_PASSWORD } }),
   },
   // A real attestation from the software authenticator, to options made for the caller.
   'POST /api/v1/me/mfa/passkeys': {
     access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    audits: ['mfa.factor_enrolled'],
     freshCaller: true,
     build: async (ctx) => {
       const options = await passkeyRegistrationOptions(
@@ -51,10 +58,13 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
   'GET /api/v1/me/mfa': { access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED, build: () => ({}) },
   'POST /api/v1/me/mfa/totp': {
     access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    // No audit entry: an unconfirmed authenticator protects nothing yet; confirming it is audited.
+    audits: [],
     build: () => ({ body: { currentPassword: TEST_PASSWORD } }),
   },
   'POST /api/v1/me/mfa/totp/confirm': {
     access: SIGNED_IN_EVEN_IF_MFA_ENROLLMENT_REQUIRED,
+    audits: ['mfa.factor_enrolled'],
     freshCaller: true,
     build: async (ctx) => {
       const { secret } = await createPendingTotpFactor(ctx.t.db, ctx.t.config.secretKey, ctx.caller.id, 'App');
@@ -63,6 +73,7 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'DELETE /api/v1/me/mfa/factors/:id': {
     access: SIGNED_IN,
+    audits: ['mfa.factor_removed'],
     freshCaller: true,
     build: async (ctx) => {
       await giveTotpFactor(ctx.t, ctx.caller.id);
@@ -72,6 +83,7 @@ export const MFA_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/me/mfa/recovery-codes': {
     access: SIGNED_IN,
+    audits: ['mfa.recovery_codes_regenerated'],
     freshCaller: true,
     build: async (ctx) => {
       await giveTotpFactor(ctx.t, ctx.caller.id);

@@ -15,10 +15,12 @@ export const SECURITY_GROUPS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   // No permissions: a group any creator holds every right of, so only the gate can refuse it.
   'POST /api/v1/security-groups': {
     access: requires('users_groups:create'),
+    audits: ['security_group.created'],
     build: () => ({ body: { name: `Sample group ${random()}`, description: 'Made by the matrix', permissions: [] } }),
   },
   'PATCH /api/v1/security-groups/:id': {
     access: requires('users_groups:update'),
+    audits: ['security_group.updated'],
     build: async (ctx) => ({
       params: { id: await createCustomGroup(ctx.t, []) },
       body: { name: `Renamed group ${random()}`, description: 'Renamed by the matrix' },
@@ -26,6 +28,7 @@ export const SECURITY_GROUPS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'DELETE /api/v1/security-groups/:id': {
     access: requires('users_groups:delete'),
+    audits: ['security_group.deleted'],
     build: async (ctx) => ({ params: { id: await createCustomGroup(ctx.t, []) } }),
   },
 };

@@ -9,6 +9,7 @@ export const SETTINGS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   // and sessions stay valid whatever order the matrix runs in.
   'PATCH /api/v1/settings': {
     access: requires('administration:manage_settings'),
+    audits: ['settings.updated'],
     build: async (ctx) => {
       const current = (await readInstallationSettings(ctx.t.db)).max_session_timeout_minutes;
       return { body: { maxSessionTimeoutMinutes: current >= 720 ? 60 : current + 1 } };

@@ -43,6 +43,8 @@ export const SSO_SAML_ROUTE_SAMPLES: Record<string, RouteSample> = {
   // sign-in does, ends the session the browser presented, hence a fresh caller).
   'POST /api/v1/sso/saml/:id/acs': {
     access: PUBLIC_CROSS_SITE_POST,
+    // The sample signs in an account the provider asserts for the first time: it is created.
+    audits: ['sso.account_created', 'sso.signed_in'],
     allowedStatus: 303,
     freshCaller: true,
     build: async (ctx) => {

@@ -21,6 +21,7 @@ export const TASKS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'POST /api/v1/tasks': {
     access: requires('tasks:create'),
+    audits: ['task.created'],
     build: async (ctx) => ({
       body: { title: `Task ${random()}`, recordId: (await makeRecord(ctx.t)).id, dueDate: '2030-01-31' },
     }),
@@ -31,38 +32,47 @@ export const TASKS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'PATCH /api/v1/tasks/:id': {
     access: requires('tasks:update'),
+    audits: ['task.updated'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t) }, body: { title: `Renamed ${random()}` } }),
   },
   'DELETE /api/v1/tasks/:id': {
     access: requires('tasks:delete'),
+    audits: ['task.deleted'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t) } }),
   },
   'POST /api/v1/tasks/:id/assign': {
     access: requires('tasks:assign'),
+    audits: ['task.assignee_changed'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t) }, body: { assigneeId: ctx.targetId } }),
   },
   'POST /api/v1/tasks/:id/start': {
     access: requires('tasks:start'),
+    audits: ['task.status_changed'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t, { status: 'not_started' }) } }),
   },
   'POST /api/v1/tasks/:id/complete': {
     access: requires('tasks:complete'),
+    audits: ['task.status_changed'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t, { status: 'in_progress' }) } }),
   },
   'POST /api/v1/tasks/:id/fail': {
     access: requires('tasks:fail'),
+    audits: ['task.status_changed'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t, { status: 'in_progress' }) } }),
   },
   'POST /api/v1/tasks/:id/cancel': {
     access: requires('tasks:cancel'),
+    audits: ['task.status_changed'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t, { status: 'failed' }) } }),
   },
   'POST /api/v1/tasks/:id/notes': {
     access: requires('tasks:update'),
+    audits: ['task.note_added'],
     build: async (ctx) => ({ params: { id: await makeTask(ctx.t) }, body: { body: `Note ${random()}` } }),
   },
   'POST /api/v1/tasks/:id/attachments': {
     access: requires('tasks:update'),
+    audits: ['task_attachment.added'],
     build: async (ctx) => {
       const { body, headers } = multipartFile(Buffer.from(`attachment ${random()}`));
       return { params: { id: await makeTask(ctx.t) }, body, headers };
@@ -77,6 +87,7 @@ export const TASKS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   'DELETE /api/v1/tasks/:id/attachments/:attachmentId': {
     access: requires('tasks:delete'),
+    audits: ['task_attachment.removed'],
     build: async (ctx) => {
       const id = await makeTask(ctx.t);
       return { params: { id, attachmentId: await makeAttachment(ctx.t, id) } };

@@ -18,7 +18,7 @@ import { can } from '../../auth/abilities.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { formatDate } from '../../format/date-time.js';
 import { THEME_LABELS, TIME_FORMAT_LABELS } from '../../format/labels.js';
-import type { UserTabProps } from './user-tabs.js';
+import type { UserTabProps } from './user-tab-props.js';
 
 type TextField = 'firstName' | 'lastName' | 'title' | 'telephone' | 'functionalGroup';
 const FIELDS = [

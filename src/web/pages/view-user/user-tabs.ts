@@ -4,17 +4,9 @@
  * `?tab=` in the address, hiding tabs that do not apply).
  */
 import type { ComponentType } from 'react';
-import type { Me } from '../../../shared/schemas/session.js';
-import type { User } from '../../../shared/schemas/users.js';
 import { AccountSettingsTab } from './account-settings-tab.js';
 import { PasswordSecurityTab } from './password-security-tab.js';
-
-export interface UserTabProps {
-  /** The account shown on the page. */
-  user: User;
-  /** The signed-in account looking at it. */
-  me: Me;
-}
+import type { UserTabProps } from './user-tab-props.js';
 
 export interface UserTab {
   /** In the address: /users/:id?tab=<value>. */

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { nowIso } from '../clock.js';
+
+/**
+ * The login history: one row per sign-in attempt, by password, second factor or single sign-on,
+ * successful or not, with why it failed (for administrators; never shown to the person signing in).
+ */
+
+export interface Client {
+  ip: string;
+  userAgent: string;
+}
+
+export type FailureReason =
+  | 'unknown_account'
+  | 'wrong_password'
+  | 'account_disabled'
+  | 'sso_account'
+  /** Refused without checking: the account is locked, or its attempts are all taken (login-throttle.ts). */
+  | 'locked'
+  /** A failed attempt from an address over its failure limit, refused with 429 (login-throttle.ts). */
+  | 'address_limited'
+  | 'wrong_mfa_code'
+  | 'wrong_recovery_code'
+  | 'passkey_failed'
+  /** Single sign-on refusals (services/sso-sign-in.ts): `sso_<what>: <the library's words>`. */
+  | `sso_${string}`;
+
+export async function recordLoginAttempt(
+  db: Kysely<Database>,
+  attempt: {
+    email: string;
+    userId: string | null;
+    success: boolean;
+    reason: FailureReason | null;
+    method: string;
+    client: Client;
+  },
+): Promise<void> {
+  await db
+    .insertInto('login_history')
+    .values({
+      occurred_at: nowIso(),
+      user_id: attempt.userId,
+      email: attempt.email.slice(0, 254),
+      success: attempt.success ? 1 : 0,
+      reason: attempt.reason,
+      method: attempt.method,
+      ip: attempt.client.ip,
+      user_agent: attempt.client.userAgent.slice(0, 500),
+    })
+    .execute();
+}
