@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserWithGroup } from '../../src/server/services/users.js';
 import { MODULES, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { errorOf, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
+import { allowedOf, errorOf, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
 import { giveTotpFactor } from '../helpers/mfa-fixtures.js';
 import { createTestApp, tokenCaller, UI_HEADERS, type Caller, type TestApp } from '../helpers/test-app.js';
 
@@ -145,7 +145,7 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
   it('`can` says no everywhere: list row, single account and the Password & Security tab', async () => {
     const { user } = await strongerAccount();
     const one = await manager.request({ method: 'GET', url: `/api/v1/users/${user.id}` });
-    expect(one.json().can).toEqual({ update: true, delete: false, changeAccountStatus: false });
+    expect(allowedOf(one.json().can)).toEqual({ update: true, delete: false, changeAccountStatus: false });
     const list = await manager.request({
       method: 'GET',
       url: `/api/v1/users?search=${encodeURIComponent(user.email)}`,
@@ -167,9 +167,9 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
   it("the tab's Security Group list marks only groups the manager may assign", async () => {
     const groups = (await manager.request({ method: 'GET', url: '/api/v1/security-groups' })).json().groups as Array<{
       id: string;
-      can: { assign: boolean };
+      can: { assign: { allowed: boolean } };
     }>;
-    const assign = (id: string) => groups.find((g) => g.id === id)?.can.assign;
+    const assign = (id: string) => groups.find((g) => g.id === id)?.can.assign.allowed;
     expect(assign(SYSTEM_GROUP_IDS.orchestrationUser)).toBe(false);
     expect(assign(SYSTEM_GROUP_IDS.administrator)).toBe(false);
     expect(assign(SYSTEM_GROUP_IDS.readOnlyUser)).toBe(true);
@@ -221,7 +221,7 @@ describe('the same user manager against a Read Only User (rights it holds)', () 
       method: 'GET',
       url: `/api/v1/users?search=${encodeURIComponent(user.email)}`,
     });
-    expect(list.json().users[0].can).toEqual({ update: true, delete: true, changeAccountStatus: true });
+    expect(allowedOf(list.json().users[0].can)).toEqual({ update: true, delete: true, changeAccountStatus: true });
 
     const reset = await manager.request({
       method: 'PATCH',

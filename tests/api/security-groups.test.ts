@@ -23,6 +23,7 @@ import {
   quickUser,
   stateSnapshot,
   uniqueEmail,
+  allowedOf,
 } from '../helpers/fixtures.js';
 import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
 import { customGroupMember, groupBody, groupsSeenBy } from '../helpers/security-groups-fixtures.js';
@@ -137,7 +138,7 @@ describe('custom security groups (create, read, update, delete)', () => {
         permissions: ['records:view', 'tasks:view', 'tasks:start'],
         memberCount: 0,
         identityProviderCount: 0,
-        can: { update: true, delete: true, assign: true },
+        can: { update: { allowed: true }, delete: { allowed: true }, assign: { allowed: true } },
       });
       const stored = await t.db
         .selectFrom('group_permissions')
@@ -279,7 +280,7 @@ describe('custom security groups (create, read, update, delete)', () => {
       );
       expect(error.message).toMatch(/Tasks: View, Tasks: Start/);
       const allowed = await create(manager.token, groupBody({ permissions: ['records:view', 'users_groups:view'] }));
-      expect(allowed.can).toEqual({ update: true, delete: true, assign: true });
+      expect(allowedOf(allowed.can)).toEqual({ update: true, delete: true, assign: true });
     });
   });
 
@@ -295,7 +296,10 @@ describe('custom security groups (create, read, update, delete)', () => {
         name: system.name,
         isSystem: true,
         permissions: ALL_PERMISSIONS.filter((p) => system.permissions.includes(p)),
-        can: { update: false, delete: false },
+        can: {
+          update: { allowed: false, code: 'system_group_read_only' },
+          delete: { allowed: false, code: 'system_group_read_only' },
+        },
       });
     });
 
@@ -313,9 +317,12 @@ describe('custom security groups (create, read, update, delete)', () => {
       await quickUser(t, populated.id);
       const seen = await groupsSeenBy(admin);
       for (const system of SYSTEM_GROUPS)
-        expect(seen.get(system.id)!.can).toEqual({ update: false, delete: false, assign: true });
-      expect(seen.get(empty.id)!.can).toEqual({ update: true, delete: true, assign: true });
-      expect(seen.get(populated.id)).toMatchObject({ memberCount: 1, can: { update: true, delete: false } });
+        expect(allowedOf(seen.get(system.id)!.can)).toEqual({ update: false, delete: false, assign: true });
+      expect(allowedOf(seen.get(empty.id)!.can)).toEqual({ update: true, delete: true, assign: true });
+      expect(seen.get(populated.id)).toMatchObject({
+        memberCount: 1,
+        can: { update: { allowed: true }, delete: { allowed: false } },
+      });
     });
 
     it('is false for a group holding rights the caller lacks, and follows the caller’s own Users & Groups verbs', async () => {
@@ -324,10 +331,51 @@ describe('custom security groups (create, read, update, delete)', () => {
       const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
       const viewerOnly = await customGroupMember(t, ['users_groups:view', 'records:view']);
       const byManager = await groupsSeenBy(manager.session);
-      expect(byManager.get(stronger.id)!.can).toEqual({ update: false, delete: false, assign: false });
-      expect(byManager.get(weaker.id)!.can).toEqual({ update: true, delete: true, assign: true });
+      expect(allowedOf(byManager.get(stronger.id)!.can)).toEqual({ update: false, delete: false, assign: false });
+      expect(allowedOf(byManager.get(weaker.id)!.can)).toEqual({ update: true, delete: true, assign: true });
       const byViewer = await groupsSeenBy(viewerOnly.token);
-      expect(byViewer.get(weaker.id)!.can).toEqual({ update: false, delete: false, assign: true });
+      expect(allowedOf(byViewer.get(weaker.id)!.can)).toEqual({ update: false, delete: false, assign: true });
+    });
+  });
+
+  describe('a refusal `can` shows is the one the server answers with', () => {
+    it('for every reason a group cannot be changed or deleted: the same code and the same message', async () => {
+      const withMembers = await create(admin, groupBody({ permissions: ['records:view'] }));
+      await quickUser(t, withMembers.id);
+      const stronger = await create(admin, groupBody({ permissions: ['records:view', 'tasks:view', 'tasks:start'] }));
+      const manager = await customGroupMember(t, [...USERS_GROUPS_ALL, 'records:view']);
+      const viewerOnly = await customGroupMember(t, ['users_groups:view', 'records:view']);
+      const cases = [
+        { caller: admin, group: SYSTEM_GROUP_IDS.orchestrationUser, code: 'system_group_read_only' },
+        { caller: admin, group: withMembers.id, code: 'group_has_members' },
+        { caller: manager.session, group: stronger.id, code: 'group_exceeds_own_rights' },
+        { caller: viewerOnly.session, group: withMembers.id, code: 'forbidden' },
+      ];
+      for (const { caller, group, code } of cases) {
+        const shown = (await groupsSeenBy(caller)).get(group)!.can;
+        const tried = {
+          update: await caller.request({
+            method: 'PATCH',
+            url: `/api/v1/security-groups/${group}`,
+            payload: { description: 'x' },
+          }),
+          delete: await caller.request({ method: 'DELETE', url: `/api/v1/security-groups/${group}` }),
+        };
+        for (const action of ['update', 'delete'] as const) {
+          if (shown[action].allowed) continue;
+          const refusal = errorOf(tried[action]);
+          expect(shown[action], `${code}: ${action}`).toEqual({
+            allowed: false,
+            code: refusal.code,
+            message: refusal.message,
+          });
+        }
+        expect(shown.delete).toMatchObject({ allowed: false, code });
+      }
+      // The count is in the reason, so the page can say it without working it out.
+      expect((await groupsSeenBy(admin)).get(withMembers.id)!.can.delete).toMatchObject({
+        message: 'It has 1 member. Move them to another group before deleting it.',
+      });
     });
   });
 
@@ -526,7 +574,11 @@ describe('custom security groups (create, read, update, delete)', () => {
       for (const group of [asDefault, asMapping]) {
         // The server says so before anyone tries: `can.delete` is false, and why is in the counts.
         const shown = await admin.request({ method: 'GET', url: `/api/v1/security-groups/${group.id}` });
-        expect(shown.json()).toMatchObject({ identityProviderCount: 1, memberCount: 0, can: { delete: false } });
+        expect(shown.json()).toMatchObject({
+          identityProviderCount: 1,
+          memberCount: 0,
+          can: { delete: { allowed: false } },
+        });
         const error = await expectRefused(
           admin,
           { method: 'DELETE', url: `/api/v1/security-groups/${group.id}` },

@@ -1,9 +1,10 @@
 /**
- * Per-account abilities: `can: { update, delete }` on every account the API shows says what the
- * caller may do to it, and the services enforce the very same rule (`userRefusals`). Each viewer ×
- * target pair is checked three ways: what GET /users/:id and each GET /users row report, what
- * PATCH and DELETE then do (allowed exactly when reported; refused with the stated code, changing
- * nothing), and what the services do when called without the route gate in front of them.
+ * Per-account abilities: `can: { update, delete, changeAccountStatus }` on every account the API
+ * shows says what the caller may do to it, and why not (policies/accounts.ts), and the services
+ * enforce the very same decisions. Each viewer × target pair is checked three ways: what GET
+ * /users/:id and each GET /users row report, what PATCH and DELETE then do (allowed exactly when
+ * reported; refused with exactly the code and message `can` showed, changing nothing), and what
+ * the services do when called without the route gate in front of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
@@ -13,9 +14,9 @@ import {
   deleteUser,
   findUserById,
   updateAccountSettings,
-  userAbilities,
   type UserWithGroup,
 } from '../../src/server/services/users.js';
+import { accountDecisions } from '../../src/server/policies/accounts.js';
 import { loadGroupPermissions } from '../../src/server/services/security-groups.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { UserAbilities } from '../../src/shared/schemas/users.js';
@@ -51,7 +52,14 @@ const VIEWERS: Record<ViewerName, { label: string; permissions: string[] | 'admi
  * viewer lacks (a Regular User holds data-record rights none of these custom groups has; see
  * account-takeover.test.ts, where a manager deletes an account whose rights it holds).
  */
-const EXPECTED: Record<ViewerName, Record<TargetName, UserAbilities>> = {
+type Allowed = Record<keyof UserAbilities, boolean>;
+const allowedOf = (can: UserAbilities): Allowed => ({
+  update: can.update.allowed,
+  delete: can.delete.allowed,
+  changeAccountStatus: can.changeAccountStatus.allowed,
+});
+
+const EXPECTED: Record<ViewerName, Record<TargetName, Allowed>> = {
   administrator: {
     self: { update: true, delete: false, changeAccountStatus: false },
     'regular user': { update: true, delete: true, changeAccountStatus: true },
@@ -137,10 +145,24 @@ beforeAll(async () => {
   for (const name of Object.keys(VIEWERS) as ViewerName[]) viewers.set(name, await makeViewer(name));
 });
 
-async function expectRefused(response: LightMyRequestResponse, before: unknown, code: string): Promise<void> {
+/** Refused with `code`, and with exactly the code and message the account's `can` showed beforehand. */
+async function expectRefused(
+  response: LightMyRequestResponse,
+  before: unknown,
+  code: string,
+  shown: UserAbilities[keyof UserAbilities],
+): Promise<void> {
   expect(response.statusCode, response.body).toBe(STATUS_OF[code]);
   expect(errorOf(response).code).toBe(code);
+  expect(shown).toEqual({ allowed: false, code, message: errorOf(response).message });
   expect(await stateSnapshot(t)).toEqual(before);
+}
+
+/** The `can` that `caller` is shown for `target` (its View User page). */
+async function shownCan(caller: Caller, target: { id: string }): Promise<UserAbilities> {
+  const response = await caller.request({ method: 'GET', url: `/api/v1/users/${target.id}` });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<{ can: UserAbilities }>().can;
 }
 
 for (const name of Object.keys(VIEWERS) as ViewerName[]) {
@@ -152,15 +174,17 @@ for (const name of Object.keys(VIEWERS) as ViewerName[]) {
       it(`GET /users/:id and its GET /users row report can ${JSON.stringify(expected)} for ${kind === 'self' ? 'its own account' : `a ${kind}`}`, async () => {
         const viewer = viewers.get(name)!;
         const target = await makeTarget(viewer, kind);
-        const one = await viewer.caller.request({ method: 'GET', url: `/api/v1/users/${target.id}` });
-        expect(one.statusCode, one.body).toBe(200);
-        expect(one.json().can).toEqual(expected);
+        const shown = await shownCan(viewer.caller, target);
+        expect(allowedOf(shown)).toEqual(expected);
+        for (const action of ['update', 'delete'] as const) {
+          if (!expected[action]) expect(shown[action]).toMatchObject({ code: refusal[action] });
+        }
         const list = await viewer.caller.request({
           method: 'GET',
           url: `/api/v1/users?search=${encodeURIComponent(target.email)}`,
         });
         expect(list.statusCode, list.body).toBe(200);
-        expect(list.json().users).toEqual([expect.objectContaining({ id: target.id, can: expected })]);
+        expect(list.json().users).toEqual([expect.objectContaining({ id: target.id, can: shown })]);
       });
 
       it(`PATCH ${expected.update ? 'saves' : `is refused with ${refusal.update}`} for ${kind === 'self' ? 'its own account' : `a ${kind}`}`, async () => {
@@ -174,10 +198,12 @@ for (const name of Object.keys(VIEWERS) as ViewerName[]) {
         if (expected.update) {
           const response = await viewer.caller.request(request);
           expect(response.statusCode, response.body).toBe(200);
-          expect(response.json()).toMatchObject({ title: `Set by ${name}`, can: expected });
+          expect(response.json()).toMatchObject({ title: `Set by ${name}` });
+          expect(allowedOf(response.json().can)).toEqual(expected);
         } else {
+          const shown = await shownCan(viewer.caller, target);
           const before = await stateSnapshot(t);
-          await expectRefused(await viewer.caller.request(request), before, refusal.update!);
+          await expectRefused(await viewer.caller.request(request), before, refusal.update!, shown.update);
         }
       });
 
@@ -190,8 +216,9 @@ for (const name of Object.keys(VIEWERS) as ViewerName[]) {
           expect(response.statusCode, response.body).toBe(204);
           expect(await findUserById(t.db, target.id)).toBeUndefined();
         } else {
+          const shown = await shownCan(viewer.caller, target);
           const before = await stateSnapshot(t);
-          await expectRefused(await viewer.caller.request(request), before, refusal.delete!);
+          await expectRefused(await viewer.caller.request(request), before, refusal.delete!, shown.delete);
         }
       });
 
@@ -200,7 +227,7 @@ for (const name of Object.keys(VIEWERS) as ViewerName[]) {
         const actor = await actorFor(t.db, viewer.user, 'session', null);
         const ctx = { actor, ip: '127.0.0.1' };
         const target = await makeTarget(viewer, kind);
-        expect(userAbilities(actor, target, await loadGroupPermissions(t.db))).toEqual(expected);
+        expect(allowedOf(accountDecisions(actor, target, await loadGroupPermissions(t.db)))).toEqual(expected);
 
         const updated = await updateAccountSettings(t.db, ctx, target.id, { title: 'By the service' }).then(
           () => 'allowed',
@@ -222,18 +249,23 @@ describe('the accounts the API shows always carry `can`', () => {
   it('GET /me: your own account may be updated, never deleted', async () => {
     const { caller } = viewers.get('administrator')!;
     const me = await caller.request({ method: 'GET', url: '/api/v1/me' });
-    expect(me.json().user.can).toEqual({ update: true, delete: false, changeAccountStatus: false });
+    expect(allowedOf(me.json().user.can)).toEqual({ update: true, delete: false, changeAccountStatus: false });
+    expect(me.json().user.can.delete).toEqual({
+      allowed: false,
+      code: 'cannot_delete_self',
+      message: 'You cannot delete your own account.',
+    });
   });
 
   it('a Read Only User sees its own account as updatable and not deletable, on /me and /users/:id', async () => {
     const reader = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const caller = await quickSession(t, reader);
-    expect((await caller.request({ method: 'GET', url: '/api/v1/me' })).json().user.can).toEqual({
+    expect(allowedOf((await caller.request({ method: 'GET', url: '/api/v1/me' })).json().user.can)).toEqual({
       update: true,
       delete: false,
       changeAccountStatus: false,
     });
-    expect((await caller.request({ method: 'GET', url: `/api/v1/users/${reader.id}` })).json().can).toEqual({
+    expect(allowedOf(await shownCan(caller, reader))).toEqual({
       update: true,
       delete: false,
       changeAccountStatus: false,
@@ -257,7 +289,7 @@ describe('the accounts the API shows always carry `can`', () => {
     });
     expect(response.statusCode, response.body).toBe(201);
     // Its group is the creator's own: every right it holds, the creator holds.
-    expect(response.json().can).toEqual({ update: true, delete: true, changeAccountStatus: true });
+    expect(allowedOf(response.json().can)).toEqual({ update: true, delete: true, changeAccountStatus: true });
   });
 
   it('a row in a list of many reports its own `can` (self, a regular user and an Administrator side by side)', async () => {
@@ -268,7 +300,7 @@ describe('the accounts the API shows always carry `can`', () => {
       id: string;
       can: UserAbilities;
     }>;
-    const canOf = (id: string) => rows.find((row) => row.id === id)?.can;
+    const canOf = (id: string) => allowedOf(rows.find((row) => row.id === id)!.can);
     expect(canOf(user.id)).toEqual({ update: true, delete: false, changeAccountStatus: false });
     expect(canOf(regular.id)).toEqual(EXPECTED.manager['regular user']);
     expect(canOf(administrator.id)).toEqual({ update: false, delete: false, changeAccountStatus: false });

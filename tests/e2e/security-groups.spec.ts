@@ -131,9 +131,9 @@ test('an Administrator copies Read Only User into Task Runners, assigns it, and 
   await expect(row.getByRole('cell', { name: '1', exact: true })).toBeVisible();
   const remove = row.getByRole('button', { name: 'Delete Task Runners' });
   await expect(remove).toHaveAttribute('aria-disabled', 'true');
-  await expect(remove).toHaveAccessibleDescription('It has 1 member. Move them to another group first.');
+  await expect(remove).toHaveAccessibleDescription('It has 1 member. Move them to another group before deleting it.');
   await remove.hover();
-  await expect(page.getByRole('tooltip')).toHaveText('It has 1 member. Move them to another group first.');
+  await expect(page.getByRole('tooltip')).toHaveText('It has 1 member. Move them to another group before deleting it.');
   await saveScreenshot(page, 'security-groups-list-delete-refused');
   // Still focusable, so the keyboard reaches the reason too; Enter does nothing.
   await remove.focus();

@@ -274,14 +274,22 @@ test("Account Settings follow the server's can.update: read-only, no Update, and
     if (route.request().method() !== 'GET') return route.continue();
     const response = await route.fetch();
     const user = (await response.json()) as Record<string, unknown>;
-    await route.fulfill({ response, json: { ...user, can: { update: false, delete: false } } });
+    const refusal = {
+      allowed: false,
+      code: 'administrator_protected',
+      message: 'Only an Administrator can change an Administrator account.',
+    };
+    await route.fulfill({
+      response,
+      json: { ...user, can: { update: refusal, delete: refusal, changeAccountStatus: refusal } },
+    });
   });
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await page.goto(`${app().url}/users/${second.id}`);
   await expect(page.getByRole('heading', { name: 'Second Admin' })).toBeVisible();
   await expect(
     page.getByRole('status').filter({ hasText: 'You can see these settings but not change them' }),
-  ).toContainText('only an Administrator can change an Administrator account.');
+  ).toContainText('Only an Administrator can change an Administrator account.');
   for (const name of ['First Name', 'Last Name', 'Title', 'Telephone', 'Functional Group']) {
     await expect(page.getByRole('textbox', { name })).not.toBeEditable();
   }

@@ -184,3 +184,10 @@ export function uniqueEmail(prefix = 'person'): string {
 export async function setMaxSessionTimeout(t: TestApp, minutes: number): Promise<void> {
   await t.db.updateTable('installation_settings').set({ max_session_timeout_minutes: minutes }).execute();
 }
+
+/** A `can` of Decisions ({ allowed, code?, message? }) as plain yes/no per action, for comparing. */
+export function allowedOf<K extends string>(can: Record<K, { allowed: boolean }>): Record<K, boolean> {
+  return Object.fromEntries(
+    Object.entries<{ allowed: boolean }>(can).map(([action, d]) => [action, d.allowed]),
+  ) as Record<K, boolean>;
+}

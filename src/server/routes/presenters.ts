@@ -3,13 +3,10 @@ import type { Actor } from '../auth/actor.js';
 import { can, isAdministrator } from '../auth/actor.js';
 import type { Database, InstallationSettingsTable } from '../db/schema.js';
 import { signInLockedUntil } from '../services/login-throttle.js';
-import {
-  groupAbilities,
-  loadGroupPermissions,
-  type GroupPermissions,
-  type GroupWithMembers,
-} from '../services/security-groups.js';
-import { mfaStatusOf, userAbilities, type UserWithGroup } from '../services/users.js';
+import { loadGroupPermissions, type GroupWithMembers } from '../services/security-groups.js';
+import { mfaStatusOf, type UserWithGroup } from '../services/users.js';
+import { accountDecisions, type GroupPermissions } from '../policies/accounts.js';
+import { groupDecisions } from '../policies/security-groups.js';
 import type { Abilities, Me } from '../../shared/schemas/session.js';
 import type { SecurityGroup } from '../../shared/schemas/security-groups.js';
 import type { InstallationSettings } from '../../shared/schemas/settings.js';
@@ -43,9 +40,7 @@ export function presentUser(row: UserWithGroup, viewer: Actor | null, groupPermi
     mfaStatus: mfaStatusOf(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    can: viewer
-      ? userAbilities(viewer, row, groupPermissions)
-      : { update: false, delete: false, changeAccountStatus: false },
+    can: accountDecisions(viewer, row, groupPermissions),
   };
 }
 
@@ -88,7 +83,7 @@ export function presentGroup(group: GroupWithMembers, viewer: Actor): SecurityGr
     permissions: group.permissions,
     memberCount: group.member_count,
     identityProviderCount: group.provider_count,
-    can: groupAbilities(viewer, group),
+    can: groupDecisions(viewer, group),
   };
 }
 

@@ -21,7 +21,8 @@ import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../
 import { diffFields, recordAudit } from './audit.js';
 import { checkSecretWithinLimits } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
-import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
+import { loadGroupPermissions } from './security-groups.js';
+import { accountDecisions, accountSecurityDecision, type GroupPermissions } from '../policies/accounts.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
 import {
@@ -29,8 +30,6 @@ import {
   assertMayAssignGroup,
   findUserById,
   isLastEnabledAdministrator,
-  securityRefusalFor,
-  userRefusals,
   type UserWithGroup,
 } from './users.js';
 
@@ -45,8 +44,8 @@ export interface SecurityContext {
 /**
  * Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab: their
  * group comes from the identity provider and they have no password, MFA or token here; only their
- * status can change (setAccountStatus), under the same rule as everyone's (userRefusals). Every
- * field is a security action, so securityRefusalFor applies to each (`groupPermissions` must hold
+ * status can change (setAccountStatus), under the same rule as everyone's (accountDecisions). Every
+ * field is a security action, so accountSecurityDecision applies to each (`groupPermissions` must hold
  * the target's group).
  */
 export function securityAbilities(
@@ -54,7 +53,7 @@ export function securityAbilities(
   target: UserTable,
   groupPermissions: GroupPermissions,
 ): SecurityAbilities {
-  const changeAccountStatus = userRefusals(actor, target, groupPermissions).changeAccountStatus === null;
+  const changeAccountStatus = accountDecisions(actor, target, groupPermissions).changeAccountStatus.allowed;
   if (target.user_type === 'sso') {
     return {
       changeSecurityGroup: false,
@@ -67,7 +66,7 @@ export function securityAbilities(
     };
   }
   const self = actor.user.id === target.id;
-  const mayActOnSecurity = securityRefusalFor(actor, target, groupPermissions) === null;
+  const mayActOnSecurity = accountSecurityDecision(actor, target, groupPermissions).allowed;
   const mayUpdate = can(actor, 'users_groups:update') && mayActOnSecurity;
   // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
   const changeMfaEnrollment = mayUpdate && !(self && mfaRequiredOfOwner(target));
@@ -147,7 +146,8 @@ function assertChangesAllowed(
   }
   const allowed = securityAbilities(actor, target, groupPermissions);
   // The account's rank is the reason when it is one; otherwise a missing permission.
-  const code = securityRefusalFor(actor, target, groupPermissions) ?? 'forbidden';
+  const rank = accountSecurityDecision(actor, target, groupPermissions);
+  const code = rank.allowed ? 'forbidden' : rank.code;
   const refuse = (field: string, message: string) => {
     throw new AppError(code, message, { [field]: message });
   };
@@ -364,7 +364,8 @@ function deleteApiToken(trx: Kysely<Database>, userId: string) {
 async function assertMayManageApiToken(trx: Kysely<Database>, actor: Actor, target: UserTable): Promise<void> {
   const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
   if (securityAbilities(actor, target, groupPermissions).generateApiToken) return;
-  throw new AppError(securityRefusalFor(actor, target, groupPermissions) ?? 'forbidden');
+  const rank = accountSecurityDecision(actor, target, groupPermissions);
+  throw rank.allowed ? new AppError('forbidden') : new AppError(rank.code, rank.message);
 }
 
 /** `lk_abcd…wxyz`: enough to recognise a token in a list, far too little to use it. */

@@ -32,7 +32,9 @@ import type { Actor } from '../auth/actor.js';
 import { recordAudit } from './audit.js';
 import { recordLoginAttempt, type Client, type FailureReason } from './login-history.js';
 import { loadGroupPermissions } from './security-groups.js';
-import { findUserById, normalizeEmail, userRefusals } from './users.js';
+import { findUserById, normalizeEmail } from './users.js';
+import { accountDecisions } from '../policies/accounts.js';
+import { assertAllowed } from '../policies/decision.js';
 
 export const WINDOW_MS = 15 * 60 * 1000;
 /** Secret checks per account per window; the failure that reaches it locks the account. */
@@ -302,9 +304,10 @@ export async function unlockSignIn(db: Db, ctx: { actor: Actor; ip: string }, us
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
     const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
-    const refusal = userRefusals(ctx.actor, target, groupPermissions).changeAccountStatus;
-    if (refusal === 'cannot_disable_self') throw new AppError('forbidden', 'You cannot unlock your own account.');
-    if (refusal) throw new AppError(refusal);
+    const decision = accountDecisions(ctx.actor, target, groupPermissions).changeAccountStatus;
+    if (!decision.allowed && decision.code === 'cannot_disable_self')
+      throw new AppError('forbidden', 'You cannot unlock your own account.');
+    assertAllowed(decision);
     const key = accountKey(target.email);
     const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
     if (!row?.locked_until || Date.parse(row.locked_until) <= nowMs()) {

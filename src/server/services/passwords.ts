@@ -8,8 +8,10 @@ import { endAllSessions } from '../auth/sessions.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
 import { recordAudit, type AuditActor } from './audit.js';
-import { loadGroupPermissions, type GroupPermissions } from './security-groups.js';
-import { findUserById, securityRefusalFor, type UserWithGroup } from './users.js';
+import { loadGroupPermissions } from './security-groups.js';
+import { findUserById, type UserWithGroup } from './users.js';
+import { accountSecurityDecision, type GroupPermissions } from '../policies/accounts.js';
+import { assertAllowed } from '../policies/decision.js';
 import type { RequestContext } from '../request-context.js';
 
 export interface ResetPasswordOptions {
@@ -137,9 +139,8 @@ function assertMayResetPassword(
 ): void {
   assertHasLocalPassword(target);
   if (actor === null) return; // The CLI: whoever can run it already holds the database.
-  // The one rule for acting on another account's security (services/users.ts).
-  const refusal = securityRefusalFor(actor, target, groupPermissions);
-  if (refusal) throw new AppError(refusal);
+  // The one rule for acting on another account's security (policies/accounts.ts).
+  assertAllowed(accountSecurityDecision(actor, target, groupPermissions));
   // The seed: only the Administrator group may force a change at next login.
   if (options.mustChangePassword === true && !isAdministrator(actor)) {
     throw new AppError('forbidden', 'Only an Administrator can require a password change at next login.');

@@ -5,17 +5,18 @@ import type { Database, SecurityGroupTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
-import { can, isAdministrator, type Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/actor.js';
 import { MODULES, SYSTEM_GROUPS, type ModuleName, type Permission } from '../../shared/permissions.js';
-import type { ErrorCode } from '../../shared/errors.js';
 import {
   orderPermissions,
   type NewSecurityGroup,
-  type SecurityGroupAbilities,
   type SecurityGroupChanges,
 } from '../../shared/schemas/security-groups.js';
 import type { ActorContext } from '../request-context.js';
 import { recordAudit } from './audit.js';
+import type { GroupPermissions } from '../policies/accounts.js';
+import { assertAllowed } from '../policies/decision.js';
+import { groupDecisions, holdsEvery } from '../policies/security-groups.js';
 
 export type GroupWithPermissions = SecurityGroupTable & { permissions: string[] };
 export type GroupWithMembers = GroupWithPermissions & {
@@ -42,9 +43,6 @@ export async function findGroupWithPermissions(
   const rows = await db.selectFrom('group_permissions').select('permission').where('group_id', '=', id).execute();
   return { ...group, permissions: orderPermissions(rows.map((r) => r.permission)) };
 }
-
-/** Each security group's permissions by group ID; a group holding none maps to an empty set. */
-export type GroupPermissions = ReadonlyMap<string, ReadonlySet<string>>;
 
 /**
  * The permissions of the given groups (or of every group), in one query. The table is small: a
@@ -140,60 +138,6 @@ export async function getGroup(
   return group;
 }
 
-/**
- * Nobody may hand out, take away or redefine rights they do not hold themselves: the rule for
- * changing a group and for assigning one to an account (assertMayAssignGroup, each group's `can.assign`).
- */
-export function holdsEvery(actor: Actor, permissions: readonly string[]): boolean {
-  return isAdministrator(actor) || permissions.every((permission) => actor.permissions.has(permission as Permission));
-}
-
-export type GroupRefusal = Extract<
-  ErrorCode,
-  'forbidden' | 'system_group_read_only' | 'group_exceeds_own_rights' | 'group_has_members' | 'group_used_by_provider'
->;
-
-/**
- * THE statement of what `actor` may do to `group`: for each action, null when allowed, else why
- * not. `groupAbilities` reports it (each group's `can`) and updateGroup / deleteGroup enforce it,
- * so the two cannot disagree.
- */
-export function groupRefusals(
-  actor: Actor,
-  group: GroupWithMembers,
-): Record<keyof SecurityGroupAbilities, GroupRefusal | null> {
-  const common: GroupRefusal | null = group.is_system
-    ? 'system_group_read_only'
-    : holdsEvery(actor, group.permissions)
-      ? null
-      : 'group_exceeds_own_rights';
-  const update = !can(actor, 'users_groups:update') ? 'forbidden' : common;
-  let remove: GroupRefusal | null = !can(actor, 'users_groups:delete') ? 'forbidden' : common;
-  if (remove === null && group.member_count > 0) remove = 'group_has_members';
-  // Deleting it would silently change where single sign-on puts people: the provider changes first.
-  if (remove === null && group.provider_count > 0) remove = 'group_used_by_provider';
-  const assign = holdsEvery(actor, group.permissions) ? null : 'group_exceeds_own_rights';
-  return { update, delete: remove, assign };
-}
-
-export function groupAbilities(actor: Actor, group: GroupWithMembers): SecurityGroupAbilities {
-  const refusals = groupRefusals(actor, group);
-  return {
-    update: refusals.update === null,
-    delete: refusals.delete === null,
-    assign: refusals.assign === null,
-  };
-}
-
-const REFUSAL_MESSAGES: Partial<Record<GroupRefusal, string>> = {
-  group_exceeds_own_rights:
-    'This security group holds rights you do not have yourself, so you cannot change or delete it.',
-};
-
-function refuse(refusal: GroupRefusal): never {
-  throw new AppError(refusal, REFUSAL_MESSAGES[refusal]);
-}
-
 /** Refuses a permission list holding a right the actor lacks, naming those rights. */
 function assertMayGrant(actor: Actor, permissions: readonly string[]): void {
   if (holdsEvery(actor, permissions)) return;
@@ -273,8 +217,7 @@ export async function updateGroup(
 ): Promise<GroupWithMembers> {
   return db.transaction().execute(async (trx) => {
     const group = await getGroup(trx, id, 'update');
-    const refusal = groupRefusals(ctx.actor, group).update;
-    if (refusal) refuse(refusal);
+    assertAllowed(groupDecisions(ctx.actor, group).update);
     if (changes.permissions) assertMayGrant(ctx.actor, changes.permissions);
 
     const fieldChanges: Record<string, { from: string; to: string }> = {};
@@ -337,10 +280,9 @@ export async function deleteGroup(db: Db, ctx: ActorContext, id: string): Promis
       // Locked first, then counted: an assignment in progress holds the row (see findGroupWithPermissions),
       // so its account is counted here; anything else moved in meanwhile trips the foreign key below.
       const group = await getGroup(trx, id, 'update');
-      const refusal = groupRefusals(ctx.actor, group).delete;
       // Counted under the row lock: a provider starting to use the group takes a share lock on it
       // (identity-providers.ts), so nothing new can point here before the delete commits.
-      if (refusal) refuse(refusal);
+      assertAllowed(groupDecisions(ctx.actor, group).delete);
       await trx.deleteFrom('security_groups').where('id', '=', id).execute();
       await recordAudit(trx, {
         actor: ctx.actor,

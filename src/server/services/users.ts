@@ -15,12 +15,11 @@ import type { Database, UserTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can, isAdministrator, type Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/actor.js';
 import { endAllSessions } from '../auth/sessions.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
-import { ADMINISTRATOR_GROUP_ID, holdsAll } from '../../shared/permissions.js';
-import type { ErrorCode } from '../../shared/errors.js';
+import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import type { Total } from '../../shared/schemas/paging.js';
 import {
   SUBSTRING_SEARCH_MIN_LENGTH,
@@ -28,19 +27,16 @@ import {
   type ExportUsersQuery,
   type ListUsersQuery,
   type MfaStatus,
-  type UserAbilities,
   type UserListFilters,
   type UserSortColumn,
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
+import { accountDecisions } from '../policies/accounts.js';
+import { holdsEvery } from '../policies/security-groups.js';
+import { assertAllowed } from '../policies/decision.js';
 import type { ActorContext, RequestContext } from '../request-context.js';
 import { assertSessionTimeoutWithinMaximum } from './installation-settings.js';
-import {
-  findGroupWithPermissions,
-  holdsEvery,
-  loadGroupPermissions,
-  type GroupPermissions,
-} from './security-groups.js';
+import { findGroupWithPermissions, loadGroupPermissions } from './security-groups.js';
 
 // Defined with the tables (auth/actor.ts needs it without importing this service); here too for its readers.
 export type { UserWithGroup } from '../db/schema.js';
@@ -491,76 +487,6 @@ export async function getUser(db: Db, id: string): Promise<UserWithGroup> {
 }
 
 /** Why an action on an account is refused: the error the service answers with. */
-export type UserRefusal = Extract<
-  ErrorCode,
-  'forbidden' | 'administrator_protected' | 'account_exceeds_own_rights' | 'cannot_delete_self' | 'cannot_disable_self'
->;
-
-/**
- * THE rule for acting on another account's security (its password, MFA, status, group or API
- * token): null when `actor` may, else why not. Nobody below Administrator may change an
- * Administrator account, and nobody may act on an account whose group holds a right they lack
- * themselves (else a user manager could reset an Orchestration User's password and sign in as
- * it). Your own account is yours; an Administrator holds every right. Which permission each
- * action also needs is the caller's business (userRefusals, securityAbilities).
- * `groupPermissions` must hold the target's group (see loadGroupPermissions).
- */
-export function securityRefusalFor(
-  actor: Actor,
-  target: Pick<UserTable, 'id' | 'security_group_id'>,
-  groupPermissions: GroupPermissions,
-): UserRefusal | null {
-  if (actor.user.id === target.id || isAdministrator(actor)) return null;
-  if (target.security_group_id === ADMINISTRATOR_GROUP_ID) return 'administrator_protected';
-  const targetPermissions = groupPermissions.get(target.security_group_id);
-  // A group missing from the map is refused rather than guessed to be harmless.
-  if (!targetPermissions || !holdsAll(actor.permissions, targetPermissions)) return 'account_exceeds_own_rights';
-  return null;
-}
-
-/**
- * THE statement of who may do what to whom on the Users pages: for each action, null when `actor`
- * may do it to `target`, else why not. `userAbilities` reports it (the `can` of every account the
- * API shows) and `updateAccountSettings` and `deleteUser` enforce it, so the two cannot disagree.
- * Changing the account status is a security action and deleting it ends every credential at once:
- * securityRefusalFor applies to both.
- */
-export function userRefusals(
-  actor: Actor,
-  target: UserTable,
-  groupPermissions: GroupPermissions,
-): Record<keyof UserAbilities, UserRefusal | null> {
-  const self = actor.user.id === target.id;
-  // Nobody below Administrator may change or delete an Administrator account.
-  const protectedAdministrator = target.security_group_id === ADMINISTRATOR_GROUP_ID && !isAdministrator(actor);
-  let update: UserRefusal | null = null;
-  // Your own Account Settings are always yours to change.
-  if (!self) {
-    if (!can(actor, 'users_groups:update')) update = 'forbidden';
-    else if (protectedAdministrator) update = 'administrator_protected';
-  }
-  // Deleting an account is at least as strong as disabling it: the same rule as its security.
-  let remove: UserRefusal | null;
-  if (!can(actor, 'users_groups:delete')) remove = 'forbidden';
-  else if (self) remove = 'cannot_delete_self';
-  else remove = securityRefusalFor(actor, target, groupPermissions);
-  let changeAccountStatus: UserRefusal | null;
-  if (!can(actor, 'users_groups:update')) changeAccountStatus = 'forbidden';
-  else if (self) changeAccountStatus = 'cannot_disable_self';
-  else changeAccountStatus = securityRefusalFor(actor, target, groupPermissions);
-  return { update, delete: remove, changeAccountStatus };
-}
-
-/** What `actor` may do to `target` (see `userRefusals`): sent to the UI, which only reads it. */
-export function userAbilities(actor: Actor, target: UserTable, groupPermissions: GroupPermissions): UserAbilities {
-  const refusals = userRefusals(actor, target, groupPermissions);
-  return {
-    update: refusals.update === null,
-    delete: refusals.delete === null,
-    changeAccountStatus: refusals.changeAccountStatus === null,
-  };
-}
-
 /** Nobody may hand out a group with rights they lack themselves. */
 export async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor | null, groupId: string): Promise<void> {
   // Held until the assignment commits, so the group cannot be deleted or given more rights meanwhile.
@@ -711,8 +637,9 @@ export async function updateAccountSettings(
   return db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    const refusal = userRefusals(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).update;
-    if (refusal) throw new AppError(refusal);
+    assertAllowed(
+      accountDecisions(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).update,
+    );
     if (target.user_type === 'sso') {
       const owned = PROVIDER_OWNED_FIELDS.find(
         (field) => settings[field] !== undefined && settings[field] !== target[SETTINGS_COLUMNS[field]],
@@ -764,8 +691,9 @@ export async function deleteUser(db: Db, ctx: ActorContext, userId: string): Pro
   await db.transaction().execute(async (trx) => {
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
-    const refusal = userRefusals(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).delete;
-    if (refusal) throw new AppError(refusal);
+    assertAllowed(
+      accountDecisions(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).delete,
+    );
     // Not an ability but a fact of the data at this moment (and locked against a concurrent delete).
     if (await isLastEnabledAdministrator(trx, target)) throw new AppError('last_administrator');
     // Sessions and the API token go with the account (ON DELETE CASCADE), in this same transaction.

@@ -1,23 +1,24 @@
 import { z } from 'zod';
+import { DecisionSchema } from './decision.js';
 import { ADMINISTRATOR_ONLY_MODULES, ALL_PERMISSIONS, isPermission, MODULES, type ModuleName } from '../permissions.js';
 
 export const GROUP_NAME_MAX = 100;
 export const GROUP_DESCRIPTION_MAX = 500;
 
 /**
- * What the caller may do to a group, computed by the server (`groupRefusals` in
- * services/security-groups.ts) and enforced by the same rule there; the UI only reads it.
+ * What the caller may do to a group, as the server decides it (policies/security-groups.ts,
+ * enforced by the same function): each a Decision with the server's reason when refused.
  */
 export const SecurityGroupAbilitiesSchema = z.object({
   /** Change it: a custom group, with Users & Groups Update, holding no right the caller lacks. */
-  update: z.boolean(),
-  /** Delete it: as update (with Users & Groups Delete), and only while no account is in it. */
-  delete: z.boolean(),
+  update: DecisionSchema,
+  /** Delete it: as update (with Users & Groups Delete), and only while no account or identity provider uses it. */
+  delete: DecisionSchema,
   /**
    * Put an account in it (New User, an account's Security Group): it holds no right the caller
    * lacks. The Password & Security tab offers only these groups.
    */
-  assign: z.boolean(),
+  assign: DecisionSchema,
 });
 export type SecurityGroupAbilities = z.infer<typeof SecurityGroupAbilitiesSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionSchema } from './decision.js';
 import { PASSWORD_MAX_INPUT_UNITS } from './common.js';
 import { pageInfoFields, pageQueryFields } from './paging.js';
 
@@ -33,23 +34,24 @@ export const SessionTimeoutSchema = z
   .max(SESSION_TIMEOUT_MAX, `Session Timeout must be at most ${SESSION_TIMEOUT_MAX} minutes (12 hours).`);
 
 /**
- * What the signed-in viewer may do to an account, computed by the server (`userAbilities` in
- * services/users.ts) and enforced by the same rule there; the UI only reads it.
+ * What the signed-in viewer may do to an account, as the server decides it (policies/accounts.ts,
+ * enforced by the same function): each a Decision whose refusal names the code and message the
+ * server answers with.
  */
 export const UserAbilitiesSchema = z.object({
   /** Save its Account Settings: always your own; another's with Users & Groups Update, an Administrator's only as an Administrator. */
-  update: z.boolean(),
+  update: DecisionSchema,
   /**
    * Delete it: with Users & Groups Delete, never yourself, an Administrator only as an Administrator.
    * (Deleting the last enabled Administrator is still refused when it is tried: that depends on the data.)
    */
-  delete: z.boolean(),
+  delete: DecisionSchema,
   /**
    * Enable or disable it: with Users & Groups Update, never yourself, an Administrator only as an
    * Administrator. The Password & Security tab has this field; SSO accounts (no such tab) use
    * PUT /api/v1/users/{id}/account-status.
    */
-  changeAccountStatus: z.boolean(),
+  changeAccountStatus: DecisionSchema,
 });
 export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
 

@@ -138,7 +138,7 @@ function GroupForm({
   const ruleRef = useRef<HTMLDivElement>(null);
 
   // The server's `can` decides; a system group is never editable.
-  const readOnly = group !== null && !group.can.update;
+  const readOnly = group !== null && !group.can.update.allowed;
   const droppedPowers = copiedFrom !== null && copiedFrom.permissions.length > initial.permissions.size;
   const missingView = modulesMissingView(values.permissions);
   const ruleMessage = missingView.length > 0 ? missingViewMessage(missingView) : null;

@@ -31,17 +31,9 @@ export function SecurityGroupsPage() {
   return <SecurityGroupList />;
 }
 
-const members = (count: number) => `${count} ${count === 1 ? 'member' : 'members'}`;
-
-/** Why a custom group cannot be deleted, in words (the decision itself is the server's `can`). */
-function deleteRefusal(group: SecurityGroup, myPermissions: readonly string[]): string | null {
-  if (group.can.delete) return null;
-  if (group.memberCount > 0) return `It has ${members(group.memberCount)}. Move them to another group first.`;
-  if (group.identityProviderCount > 0)
-    return 'An identity provider uses it (as its default group or in its group mapping). Change the provider first.';
-  if (!group.permissions.every((permission) => myPermissions.includes(permission)))
-    return 'It holds rights you do not have yourself.';
-  return 'Your security group does not allow deleting it.';
+/** Why a group cannot be deleted: the server's own refusal (its `can`), or null when it can. */
+function deleteRefusal(group: SecurityGroup): string | null {
+  return group.can.delete.allowed ? null : group.can.delete.message;
 }
 
 function SecurityGroupList() {
@@ -113,7 +105,7 @@ function SecurityGroupList() {
                 </Table.Tr>
               )}
               {groups.map((group) => {
-                const refusal = deleteRefusal(group, me.abilities.permissions);
+                const refusal = deleteRefusal(group);
                 const summary = permissionSummary(group.permissions);
                 return (
                   <Table.Tr key={group.id}>
@@ -149,7 +141,7 @@ function SecurityGroupList() {
                             Copy
                           </Button>
                         )}
-                        {group.can.update ? (
+                        {group.can.update.allowed ? (
                           <Button
                             component={Link}
                             to={`/security-groups/${encodeURIComponent(group.id)}`}

@@ -3,7 +3,6 @@ import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { ADMINISTRATOR_GROUP_ID } from '../../../shared/permissions.js';
 import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -91,16 +90,12 @@ function UserAccounts() {
 
   // Only a row on the page shown can be the one Delete User acts on (never one hidden by a search or another page).
   const selected = list.data?.users.find((user) => user.id === selectedId) ?? null;
-  // Whether it may be deleted is the server's `can`; this only puts the reason into words.
+  // Whether it may be deleted, and why not, is the server's `can` (the refusal it answers with).
   const deleteRefusal = !selected
     ? 'Select a user in the list first.'
-    : selected.can.delete
+    : selected.can.delete.allowed
       ? null
-      : selected.id === me.user.id
-        ? 'You cannot delete your own account.'
-        : selected.securityGroup.id === ADMINISTRATOR_GROUP_ID
-          ? 'Only an Administrator can delete an Administrator account.'
-          : 'Your security group does not allow deleting this account.';
+      : selected.can.delete.message;
 
   const columns = useMemo(
     () =>

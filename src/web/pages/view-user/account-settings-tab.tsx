@@ -14,7 +14,6 @@ import { sessionTimeoutDescription } from '../../../shared/schemas/settings.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useMaxSessionTimeout } from '../../api/settings.js';
 import { updateUserSettings } from '../../api/users.js';
-import { can } from '../../auth/abilities.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { formatDate } from '../../format/date-time.js';
 import { THEME_LABELS, TIME_FORMAT_LABELS } from '../../format/labels.js';
@@ -106,7 +105,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
 
   const isOwnAccount = me.user.id === user.id;
   // The server computed this for this viewer and enforces the same rule; the form only follows it.
-  const mayEdit = user.can.update;
+  const mayEdit = user.can.update.allowed;
   const isSso = user.userType === 'sso';
   const provider = user.ssoProvider ?? 'the identity provider';
 
@@ -165,10 +164,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
       <Stack gap="md" maw={900}>
         {!mayEdit && (
           <Alert color="gray" role="status">
-            You can see these settings but not change them:{' '}
-            {can(me, 'users_groups:update')
-              ? 'only an Administrator can change an Administrator account.'
-              : 'your security group does not allow changing other accounts.'}
+            You can see these settings but not change them. {!user.can.update.allowed && user.can.update.message}
           </Alert>
         )}
         <Fieldset legend="Profile" radius="md">

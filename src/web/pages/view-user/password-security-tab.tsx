@@ -135,7 +135,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
     enabled: can.changeSecurityGroup,
   });
   // Only groups the server would accept (their rights are all the viewer's), and the current one.
-  const assignable = groups.data?.filter((g) => g.can.assign || g.id === settings.securityGroup.id);
+  const assignable = groups.data?.filter((g) => g.can.assign.allowed || g.id === settings.securityGroup.id);
   const groupOptions = (assignable ?? [settings.securityGroup]).map((g) => ({
     value: g.id,
     label: g.name,

@@ -46,7 +46,7 @@ export function SignInLockNotice({ user, prefs }: { user: User; prefs: DateTimeP
           Too many failed sign-in attempts (passwords or codes) were made for this account within 15 minutes. Nobody can
           sign in to it, with the right password either, until the lock ends by itself.
         </Text>
-        {user.can.changeAccountStatus && (
+        {user.can.changeAccountStatus.allowed && (
           <Button variant="default" size="sm" onClick={() => setConfirming(true)}>
             Unlock
           </Button>

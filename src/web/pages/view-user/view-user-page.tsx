@@ -67,7 +67,7 @@ export function ViewUserPage() {
         <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
           <ProfilePanel user={user} prefs={me.user} />
           {/* Native accounts have this on the Password & Security tab, which SSO accounts do not have. */}
-          {user.userType === 'sso' && user.can.changeAccountStatus && <AccountStatusSection user={user} />}
+          {user.userType === 'sso' && user.can.changeAccountStatus.allowed && <AccountStatusSection user={user} />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8, xl: 9 }}>
           <Tabs
