@@ -5,7 +5,7 @@
  * Every server is a real process (the built dist/server/main.js, as in production, with its default
  * logging) pinned to core 0; the load generator (autocannon, bench/load.mjs) is pinned to core 1,
  * so neither steals the other's CPU. The machine's noise moves both sides of a ratio alike; the
- * absolute numbers are printed too, but the ratios are what the targets (issue 12) are set on.
+ * absolute numbers are printed too, but the ratios are what the targets are set on.
  *
  * For each database (SQLite always; PostgreSQL with --postgres or LATCHKEY_BENCH_DATABASE_URL, in a
  * database of its own, created and dropped here):
@@ -16,7 +16,7 @@
  *   - at 1,000,000 accounts, 1,000,000 records, 1,000,000 tasks and 10,000,000 log entries (seeded
  *     with `latchkey seed`, whose times are figures too): the users, records, tasks and logs lists
  *     (first, next, deep and last page, every sort both ways, every filter, search) and the CSV
- *     export of every account, one client, p50 and p99 over 50 requests each (issue 13).
+ *     export of every account, one client, p50 and p99 over 50 requests each.
  * Scales: --accounts, --records, --tasks, --events (e.g. --accounts 100000 --records 100000
  * --tasks 100000 --events 1000000 for a quick run); --samples (per list figure, default 50);
  * --no-auth leaves out the authentication figures. A list figure whose endpoint or parameter the
@@ -48,7 +48,7 @@ function countOption(name: string, fallback: number): number {
   return Number(raw);
 }
 
-/** The data set of the list figures: issue 13's by default. */
+/** The data set of the list figures: a million accounts, records and tasks and ten million log entries by default. */
 const SCALE = {
   accounts: countOption('--accounts', 1_000_000),
   records: countOption('--records', 1_000_000),
@@ -377,7 +377,7 @@ interface Target {
   env: NodeJS.ProcessEnv;
   /** Opens the same database from this process, for seeding. */
   open(): Db;
-  /** Ratio targets differ per database (issue 12). */
+  /** Ratio targets differ per database. */
   authRatio: number;
 }
 
@@ -448,7 +448,7 @@ async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]>
   return figures;
 }
 
-/** Issue 12's figures: start-up memory, authentication against bare Fastify, the sign-in storm. */
+/** The authentication figures: start-up memory, authentication against bare Fastify, the sign-in storm. */
 async function benchAuthentication(
   target: Target,
   server: Server,
@@ -539,7 +539,7 @@ async function benchAuthentication(
 // ---------------------------------------------------------------------------------------------
 
 // ---------------------------------------------------------------------------------------------
-// Lists at scale (issue 13): one client, one request at a time
+// Lists at scale: one client, one request at a time
 
 /** p-th percentile by nearest rank. */
 function percentile(sorted: number[], p: number): number {

@@ -304,7 +304,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       },
     });
   }
-  // Unknown paths (issue 11, defect 11). The UI's page with 200 only for the UI's own routes
+  // Unknown paths. The UI's page with 200 only for the UI's own routes
   // (UI_ROUTES, shared with its router); HEAD answers as GET does, without the body. Anything
   // else is a 404: the JSON error for API paths and for non-browser clients (monitoring,
   // provisioning, scripts), and for a browser asking for a page (Accept: text/html) the UI's page

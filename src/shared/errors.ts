@@ -67,7 +67,7 @@ export const ERRORS = {
     message: 'The task cannot do that from its current status.',
   },
   attachment_too_large: { status: 413, message: 'The file is larger than attachments may be.' },
-  // Multi-factor authentication (issue 5).
+  // Multi-factor authentication.
   mfa_enrollment_required: {
     status: 403,
     message: 'Your account must set up multi-factor authentication before you can do anything else.',
@@ -92,14 +92,14 @@ export const ERRORS = {
     status: 409,
     message: 'Start setting up the authenticator app first (the setup may have been replaced by a newer one).',
   },
-  // Passkeys (issue 5, phase 2).
+  // Passkeys.
   passkey_invalid: {
     status: 400,
     message: 'The passkey could not be verified. Start again and use the passkey when your browser asks.',
   },
   passkey_already_registered: { status: 409, message: 'This passkey is already registered.' },
   passkey_not_available: { status: 409, message: 'This account has no passkey. Use a code instead.' },
-  // Single sign-on (issue 6).
+  // Single sign-on.
   provider_name_taken: { status: 409, message: 'An identity provider with this name already exists.' },
   email_domain_taken: {
     status: 409,

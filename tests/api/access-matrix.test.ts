@@ -154,19 +154,19 @@ describe('the sample table', () => {
       .sort();
     expect(publicRoutes).toEqual([
       'GET /api/v1/setup',
-      // The sign-in page's single sign-on buttons and email-domain routing (issue 6): no account data.
+      // The sign-in page's single sign-on buttons and email-domain routing: no account data.
       'GET /api/v1/sso/discover',
-      // Single sign-on with OpenID Connect (issue 6): the browser follows these before anyone is signed in.
+      // Single sign-on with OpenID Connect: the browser follows these before anyone is signed in.
       'GET /api/v1/sso/oidc/:id/logout',
       'GET /api/v1/sso/oidc/:id/start',
       'GET /api/v1/sso/oidc/callback',
       'GET /api/v1/sso/providers',
-      // SAML sign-in (issue 6): the SP metadata, start, and the IdP's answer (a cross-site POST).
+      // SAML sign-in: the SP metadata, start, and the IdP's answer (a cross-site POST).
       'GET /api/v1/sso/saml/:id/metadata',
       'GET /api/v1/sso/saml/:id/start',
       'POST /api/v1/session',
       'POST /api/v1/session/mfa',
-      // Sign-in step 2 with a passkey: options for a live sign-in challenge (issue 5, passkeys).
+      // Sign-in step 2 with a passkey: options for a live sign-in challenge.
       'POST /api/v1/session/mfa/passkey/options',
       'POST /api/v1/setup',
       'POST /api/v1/sso/saml/:id/acs',
@@ -236,7 +236,7 @@ describeOnSqlite('route × single-permission custom group matrix (each route ask
   ].sort();
   const holders = new Map<string, Member>();
   // The accounts acted on hold no rights at all, so every holder holds all of theirs and the rule
-  // on acting on another account's security (securityRefusalFor) never decides here: the gate does.
+  // on acting on another account's security (accountSecurityDecision) never decides here: the gate does.
   let rightless: { groupId: string; other: UserWithGroup };
   beforeAll(async () => {
     const groupId = await createCustomGroup(t, [], 'Targets without rights');

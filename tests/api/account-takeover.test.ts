@@ -1,5 +1,5 @@
 /**
- * Issue 11, defect 2: a user manager must not take over a stronger account. A custom group holding
+ * A user manager must not take over a stronger account. A custom group holding
  * every Users & Groups right (but no task rights) tries every security action on an Orchestration
  * User — reset its password, clear or set its MFA, disable it, change its group, make it change its
  * password, generate or revoke its token — and then tries to sign in as it. Every attempt is refused

@@ -1,5 +1,5 @@
 /**
- * Issue 11, defect 10: a password reset by a user manager was logged `"by":"administrator"`. Every
+ * A password reset by a user manager was logged `"by":"administrator"`. Every
  * audit entry now names the real actor and the security group it acted with, in the database, the
  * System Events API and its CSV export. SQLite and PostgreSQL.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 11, defect 9: a re-enabled account's old API token worked again. Disabling an account now
+ * A re-enabled account's old API token worked again. Disabling an account now
  * destroys its token in the same transaction (audited as tokenRevoked), on the tab and on
  * PUT account-status; enabling it again brings nothing back. SQLite and PostgreSQL.
  */

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI fuzz suite (security review, "Proven by"): every operation the live
+ * The OpenAPI fuzz suite: every operation the live
  * `/api/openapi.json` lists gets RUNS generated requests (default 200) as an Administrator, each
  * by session (cookie + the UI's CSRF header) or by API token, about half each. Most are hostile (wrong types;
  * huge and odd strings: unicode, RTL, emoji, lone surrogates, control characters, 100 KB; numbers
@@ -50,7 +50,7 @@ const ALLOWED_ON_REFUSAL = new Set(['login_history', 'login_throttle']);
 
 /**
  * Audit entries a refused request may write, by design: the failure that locks an account is
- * refused and audited (`account.locked`, security review defect 4). Every other entry counts.
+ * refused and audited (`account.locked`). Every other entry counts.
  */
 const AUDITED_ON_REFUSAL = ['account.locked'];
 

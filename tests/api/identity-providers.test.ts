@@ -1,5 +1,5 @@
 /**
- * The Identity Providers API (issue 6): Administrators add, read, change, test and remove OpenID
+ * The Identity Providers API: Administrators add, read, change, test and remove OpenID
  * Connect and SAML 2.0 providers; the sign-in page lists the enabled ones and finds the one for an
  * email's domain. The client secret is sealed and never leaves; every refusal changes nothing;
  * every change is audited. On SQLite and PostgreSQL.

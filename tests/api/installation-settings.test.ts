@@ -1,5 +1,5 @@
 /**
- * Issue 11, defect 7 — "People can lengthen their own session": a Regular User could set their own
+ * "People can lengthen their own session": a Regular User could set their own
  * Session Timeout to 720 minutes. Now the installation has a Maximum Session Timeout (default 60,
  * an Administrator's setting): nobody may choose above it, and every session is capped at it from
  * the very next request.

@@ -1,5 +1,5 @@
 /**
- * The sign-in limits under attack (issue 11 #1 and #4), with real argon2 and real requests sent in
+ * The sign-in limits under attack, with real argon2 and real requests sent in
  * parallel: at most 10 secret checks per account per 15 minutes however many arrive at once, on
  * every path that checks a secret; a lock no late failure clears; an address limit that slows and
  * refuses failures (spraying) without ever locking out a neighbour's right password; the audit

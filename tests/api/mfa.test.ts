@@ -1,5 +1,5 @@
 /**
- * Multi-factor authentication over the API (issue 5): the sign-in challenge (no session before the
+ * Multi-factor authentication over the API: the sign-in challenge (no session before the
  * second factor, single use, expiry, attempt cap, replay, recovery codes once, the shared lock),
  * enforced enrolment through the gate, enrolment and the account's own factors, an
  * Administrator's reset, and that no secret ever comes back after it was shown.

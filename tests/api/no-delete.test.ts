@@ -1,5 +1,5 @@
 /**
- * "Regular User (No Delete) must be unable to delete anything by any path" (issue 4), as a rule
+ * "Regular User (No Delete) must be unable to delete anything by any path", as a rule
  * over every route the app registers rather than a hand-picked list: each route that removes
  * something either needs a `:delete` permission — which the No Delete group holds none of, and
  * the access matrix then proves the refusal by session and by token — or removes credentials,

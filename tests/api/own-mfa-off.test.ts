@@ -1,5 +1,5 @@
 /**
- * Issue 11, defect 3: `PATCH /users/{self}/security {"mfaEnrolled":false}` deleted your own factors
+ * `PATCH /users/{self}/security {"mfaEnrolled":false}` deleted your own factors
  * with no password. Turning off your own MFA now needs your current password (a wrong one counts as
  * a failed sign-in), and is refused while someone else (an Administrator) requires MFA for you.
  * Clearing someone else's stays an act of those who may act on that account's security, audited.

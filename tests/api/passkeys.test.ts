@@ -1,5 +1,5 @@
 /**
- * Passkeys (WebAuthn) over the API (issue 5, phase 2), with a software authenticator making real
+ * Passkeys (WebAuthn) over the API, with a software authenticator making real
  * attestations and assertions (tests/helpers/webauthn-authenticator.ts): registration (password
  * rule, first factor turns MFA on with recovery codes), sign-in with a passkey (no cookie before it,
  * login history, same failure rules as codes), and the attacks: another origin or rpID, a replayed

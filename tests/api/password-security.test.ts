@@ -259,7 +259,7 @@ describe('Account Status and Security Group', () => {
       payload: { accountStatus: 'enabled' },
     });
     expect((await session.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
-    // Disabling destroyed the token (issue 11, #9): it does not come back with the account.
+    // Disabling destroyed the token: it does not come back with the account.
     expect((await tokenCaller(t, token).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
 
     const audit = await t.db
@@ -457,7 +457,7 @@ describe('The Change button is all or nothing', () => {
       security_group_id: { from: SYSTEM_GROUP_IDS.regularUser, to: SYSTEM_GROUP_IDS.orchestrationUser },
       status: { from: 'enabled', to: 'disabled' },
       mfa_enrolled: { from: 0, to: 1 },
-      // Required by someone else: the owner cannot turn it off (issue 11, #3).
+      // Required by someone else: the owner cannot turn it off.
       mfa_required_by_other: { from: 0, to: 1 },
       must_change_password: { from: 0, to: 1 },
     });

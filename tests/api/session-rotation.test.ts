@@ -1,5 +1,5 @@
 /**
- * Issue 11, defect 8: changing your own password kept the same session ID. Now every
+ * Changing your own password kept the same session ID. Now every
  * re-authentication and every own password change gives this browser a new session ID (the old
  * cookie stops working at once) and, for a password change or turning off MFA, ends the account's
  * other sessions. API tokens have no session: nothing to rotate. SQLite and PostgreSQL.

@@ -385,7 +385,7 @@ describe('sign-in and sessions over http', () => {
       expect(errorOf(response).code).toBe('login_locked');
     });
 
-    // Issue 11 #4: this used to lock every account at the address (an office behind one NAT lost
+    // This used to lock every account at the address (an office behind one NAT lost
     // its Administrator). The address's own limits are far higher and only touch failures (lockout.test.ts).
     it('does not lock other accounts at an address after 10 failures on made-up emails from it', async () => {
       const victim = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);

@@ -2,7 +2,7 @@
  * What an identity provider's word does to accounts (services/sso-sign-in.ts), whatever the
  * protocol: the OIDC and SAML suites prove the protocols; this one proves the account rules on a
  * verified profile. And: nothing lets an SSO account gain or use a local password, through any
- * route (issue 6), and an SSO account's status is still the Administrators' to change.
+ * route, and an SSO account's status is still the Administrators' to change.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * SAML 2.0 sign-in (issue 6) against assertions really signed with the test IdP's key: start
+ * SAML 2.0 sign-in against assertions really signed with the test IdP's key: start
  * (AuthnRequest over HTTP-Redirect), the ACS (every check of a SAMLResponse: signature, tampering,
  * wrong key, time window, audience, recipient, InResponseTo, replay, provider, binding cookie over
  * HTTPS) and the SP metadata, on SQLite and PostgreSQL. Every refusal redirects to

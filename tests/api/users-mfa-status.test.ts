@@ -1,5 +1,5 @@
 /**
- * "An Administrator can see which accounts have MFA and which are pending" (issue 5): every account
+ * "An Administrator can see which accounts have MFA and which are pending": every account
  * the API shows carries mfaStatus (off / pending / on), and the User Accounts list filters by it.
  * Pending = the Administrator checked "Enroll in Multi-Factor Authentication" but no factor is
  * confirmed yet; a factor still being set up (unconfirmed) does not count.

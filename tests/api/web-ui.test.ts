@@ -1,7 +1,7 @@
 /**
  * Serving the web UI: every page path answers index.html (GET and HEAD alike) and it is never
  * stored, while the hashed bundles under /assets/ are cached for a year. Only the UI's own routes
- * (UI_ROUTES) are pages: any other path is a 404 (issue 11, defect 11). A small UI of its own
+ * (UI_ROUTES) are pages: any other path is a 404. A small UI of its own
  * (written to a temp directory) stands in for `dist/web`, so this runs without a build.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,7 +132,7 @@ describe('without a built UI', () => {
 /** What a browser sends when it navigates to a page. */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
-describe('unknown paths are 404, never the UI with 200 (issue 11, defect 11)', () => {
+describe('unknown paths are 404, never the UI with 200', () => {
   const notUi = [
     '/metrics',
     '/scim/v2/Users',

@@ -341,7 +341,7 @@ describe('latchkey CLI', () => {
     expect(badTimeout.code).toBe(1);
     expect(badTimeout.stderr.trim()).toBe('Error: --timeout: Session Timeout must be at least 5 minutes.');
 
-    // Issue 11, defect 7: not above the installation's Maximum Session Timeout (60 by default).
+    // Not above the installation's Maximum Session Timeout (60 by default).
     const longTimeout = await cli(
       createUserArgs('x@example.test', 'Read Only User', ['--timeout', '120', '--password-stdin']),
       { input: `${FIRST_PASSWORD}\n` },

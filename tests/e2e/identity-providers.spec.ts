@@ -1,5 +1,5 @@
 /**
- * Identity Providers in the browser (issue 6): an Administrator adds an OpenID Connect provider
+ * Identity Providers in the browser: an Administrator adds an OpenID Connect provider
  * through the form (domains, a group mapping), sees it listed, tests it against an issuer nobody
  * answers at (a failed check, in words), disables and enables it with confirmation and removes it;
  * adds a SAML provider by uploading the IdP's metadata file and sees the certificate's expiry; an

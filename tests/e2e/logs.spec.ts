@@ -58,7 +58,7 @@ test('an Administrator sees the user.created event, filters by action, and expor
   await expect(created).toHaveCount(1);
   await expect(created.getByText('User created')).toBeVisible();
   await expect(created.getByText(ADMIN.email)).toBeVisible();
-  // The actor's security group, in its own column (issue 11, #10).
+  // The actor's security group, in its own column.
   await expect(table.getByRole('columnheader', { name: 'Actor Group' })).toBeVisible();
   await expect(created.getByRole('cell', { name: 'Administrator', exact: true })).toBeVisible();
 

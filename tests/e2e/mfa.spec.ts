@@ -1,5 +1,5 @@
 /**
- * Multi-factor authentication in the browser (issue 5): an Administrator checks "Enroll in
+ * Multi-factor authentication in the browser: an Administrator checks "Enroll in
  * Multi-Factor Authentication" for an account; that account signs in, is taken to the set-up
  * page, reads the key from it, computes codes the way an authenticator app does (the `otpauth`
  * library), confirms, saves its recovery codes, and signs in again with a code and with a

@@ -1,5 +1,5 @@
 /**
- * Passkeys in Chromium (issue 5, phase 2), with the browser's own WebAuthn stack and a CDP virtual
+ * Passkeys in Chromium, with the browser's own WebAuthn stack and a CDP virtual
  * authenticator standing in for the device's: an account adds a passkey on its Password & Security
  * tab, signs out, and signs in with its password and the passkey; removing the authenticator (a
  * device without the passkey) gives a clear message and the code still works.

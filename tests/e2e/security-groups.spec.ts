@@ -1,5 +1,5 @@
 /**
- * Custom security groups in the browser (issue 4): an Administrator copies Read Only User into a
+ * Custom security groups in the browser: an Administrator copies Read Only User into a
  * new group with task rights, assigns it to an account through the Password & Security tab, and the
  * API reports exactly those rights for that account, who then starts and completes a task in the UI but
  * cannot edit a record; the Delete/Export-need-View rule is shown and

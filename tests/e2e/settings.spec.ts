@@ -1,5 +1,5 @@
 /**
- * The Settings page (issue 11, defect 7): an Administrator sets the installation's Maximum session
+ * The Settings page: an Administrator sets the installation's Maximum session
  * timeout; people then see it on their Session Timeout field and cannot save more. Accounts
  * without administration:manage_settings have no Settings item and no page.
  */
@@ -113,7 +113,7 @@ test('an Administrator limits log retention, confirming the deletion of older en
   await expect(dialog).toHaveCount(0);
 });
 
-test('a browser on a path that is no page of the UI gets status 404 and the UI\'s "Page not found" (issue 11, defect 11)', async ({
+test('a browser on a path that is no page of the UI gets status 404 and the UI\'s "Page not found"', async ({
   page,
 }) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);

@@ -1,5 +1,5 @@
 /**
- * A locked account on its View User page (issue 11): the notice says until when, and an
+ * A locked account on its View User page: the notice says until when, and an
  * Administrator unlocks it after a confirmation; the person can sign in again at once.
  */
 import { expect, test } from './support/test.js';

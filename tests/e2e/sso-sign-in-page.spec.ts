@@ -1,5 +1,5 @@
 /**
- * The sign-in page with single sign-on (issue 6): a "Sign in with …" button per enabled provider
+ * The sign-in page with single sign-on: a "Sign in with …" button per enabled provider
  * (a plain link to its start URL, returning to where the person was going), an email of a
  * configured domain routed to its provider, and `?sso_error=` codes shown as their messages. The
  * full journey through a real provider is in the OIDC and SAML sign-in specs.

@@ -1,5 +1,5 @@
 /**
- * OpenID Connect sign-in across nodes (issue 12): two real Latchkey processes on one PostgreSQL
+ * OpenID Connect sign-in across nodes: two real Latchkey processes on one PostgreSQL
  * database, and a real OpenID Provider (tests/helpers/oidc-provider.ts) in this process. A load
  * balancer without sticky sessions may send the provider's answer (the callback) to another node
  * than the one that started the sign-in, so the one-time flow must live in the shared database:

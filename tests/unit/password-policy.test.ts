@@ -30,7 +30,7 @@ function sourceLists(): { seclists: string[]; zxcvbn: string[] } {
 }
 
 describe('password policy (NIST SP 800-63B: length, blocklist, context, estimator; no composition rules)', () => {
-  it('refuses the three weak passwords the security review found accepted, saying why', () => {
+  it('refuses three weak passwords that were once accepted, saying why', () => {
     refused('password123456789', /^Too easy to guess: this is similar to a commonly used password\. Add another word/);
     refused('latchkeylatchkey', 'Too easy to guess: it is mostly the product name.');
     refused('Latchkey2026!!', 'Too easy to guess: it is mostly the product name.');

@@ -1,4 +1,4 @@
-/** Your own multi-factor authentication: authenticator apps, passkeys and recovery codes (issue 5). */
+/** Your own multi-factor authentication: authenticator apps, passkeys and recovery codes. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';

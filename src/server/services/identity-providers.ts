@@ -1,5 +1,5 @@
 /**
- * The Administrator's identity providers (issue 6): create, read, change, remove and test OpenID
+ * The Administrator's identity providers: create, read, change, remove and test OpenID
  * Connect and SAML 2.0 providers, and the two public questions the sign-in page asks (which
  * providers to offer, which provider owns an email's domain).
  *

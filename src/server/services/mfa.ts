@@ -1,5 +1,5 @@
 /**
- * Multi-factor authentication flows (issue 5): the second step of sign-in, enrolling an
+ * Multi-factor authentication flows: the second step of sign-in, enrolling an
  * authenticator app or a passkey (WebAuthn details in passkeys.ts), the account's own list of
  * factors, and an Administrator's reset.
  *

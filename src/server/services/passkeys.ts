@@ -1,5 +1,5 @@
 /**
- * Passkeys (WebAuthn) as a kind of MFA factor (issue 5, phase 2): the relying party, the two
+ * Passkeys (WebAuthn) as a kind of MFA factor: the relying party, the two
  * ceremonies' options and verification, and their challenges. The flows around them (password
  * check, turning MFA on, the sign-in challenge, sessions) are in mfa.ts, shared with TOTP.
  *

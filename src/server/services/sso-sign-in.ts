@@ -3,7 +3,7 @@
  * protocol layer has verified the answer): find or create the account, keep its profile and
  * security group in step with the provider, and start a session.
  *
- * Rules (issue 6):
+ * Rules:
  * - Identities are keyed by (provider, subject), never by email. An email that matches an existing
  *   account links to it only when the provider says the email is verified AND either an
  *   Administrator pre-created that account as an SSO account of this provider, or the provider

@@ -1,5 +1,5 @@
 /**
- * Single sign-on (issue 6): the API contracts of identity providers (the Administrator's
+ * Single sign-on: the API contracts of identity providers (the Administrator's
  * Identity Providers page) and of the public sign-in side (buttons, email-domain routing).
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Identity providers (issue 6, single sign-on): the Administrator's Identity Providers page, and
+ * Identity providers (single sign-on): the Administrator's Identity Providers page, and
  * the public side the sign-in page reads ("Sign in with …" buttons, routing an email's domain).
  */
 import type { z } from 'zod';

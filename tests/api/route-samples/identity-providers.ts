@@ -1,4 +1,4 @@
-/** Route samples for the identity-providers routes (issue 6); see ../route-samples.ts for what a sample must be. */
+/** Route samples for the identity-providers routes; see ../route-samples.ts for what a sample must be. */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PUBLIC, requires } from '../../../src/server/auth/access.js';

@@ -1,5 +1,5 @@
 /**
- * Route samples for the sso-oidc routes (issue 6); see ../route-samples.ts for what a sample must be.
+ * Route samples for the sso-oidc routes; see ../route-samples.ts for what a sample must be.
  *
  * Start and logout really succeed: they use a provider row pointing at a real test OpenID Provider,
  * started once on first use (only its discovery document is fetched; the browser never goes there)

@@ -1,4 +1,4 @@
-/** Route samples for the sso-saml routes (issue 6); see ../route-samples.ts for what a sample must be. */
+/** Route samples for the sso-saml routes; see ../route-samples.ts for what a sample must be. */
 import { randomBytes } from 'node:crypto';
 import { PUBLIC, PUBLIC_CROSS_SITE_POST } from '../../../src/server/auth/access.js';
 import {

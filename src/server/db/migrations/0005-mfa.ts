@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Multi-factor authentication (issue 5).
+ * Multi-factor authentication.
  *
  * - mfa_factors: one row per factor. `kind` is 'totp' now; passkeys (a later phase) are another
  *   kind in the same table, adding their own credential columns then. A TOTP factor starts

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Passkeys (WebAuthn) as a second kind of MFA factor (issue 5, phase 2).
+ * Passkeys (WebAuthn) as a second kind of MFA factor.
  *
  * - A passkey is a row of mfa_factors with kind 'passkey', not a table of its own: listing,
  *   "last factor" rule, removal, an Administrator's reset and "has a second factor" at sign-in

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Single sign-on (issue 6): identity providers, the identities they vouch for, and the short-lived
+ * Single sign-on: identity providers, the identities they vouch for, and the short-lived
  * state of a sign-in in progress.
  *
  * - identity_providers: one row per OpenID Connect or SAML 2.0 provider. `settings` is JSON of the

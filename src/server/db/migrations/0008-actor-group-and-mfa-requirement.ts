@@ -1,13 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Security review fixes (issue 11).
+ * Who acted with which group, and who required an account's MFA.
  *
  * - audit_events.actor_group_name: the security group the actor belonged to when it acted (its
  *   name at that moment: groups are renamed and deleted, the log must not change with them). Null
  *   for entries without an actor (the CLI, the system) and for entries written before this column.
  * - users.mfa_required_by_other: "Enroll in Multi-Factor Authentication" was set on this account by
- *   someone else (an Administrator, or a user manager under the rule of securityRefusalFor), not
+ *   someone else (an Administrator, or a user manager under the rule of accountSecurityDecision), not
  *   by the person enrolling themselves. While it is set, they cannot turn their own MFA off.
  *   Backfilled from the audit log: an account whose MFA another account once switched on keeps it
  *   required (failing closed when the log cannot tell which came last).

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 const DEFAULT_MAX_SESSION_TIMEOUT_MINUTES = 60;
 
 /**
- * Installation-wide settings an Administrator changes (issue 11, defect 7): one row, so the
+ * Installation-wide settings an Administrator changes: one row, so the
  * session check can read it in the same query as the session, and a change reaches every node on
  * its very next request (nothing is cached per process).
  *

@@ -19,7 +19,7 @@ export const IDENTITY_PROVIDERS_PATH = '/identity-providers';
 export const CONFIGURE_SSO = 'administration:configure_sso';
 export const NO_SSO_PERMISSION_MESSAGE = 'Only Administrators can see and change the identity providers.';
 
-/** Identity Providers (issue 6): the single sign-on providers people sign in through. Administrators only. */
+/** Identity Providers: the single sign-on providers people sign in through. Administrators only. */
 export function IdentityProvidersPage() {
   useDocumentTitle('Identity Providers · Latchkey');
   const me = useSignedInMe();

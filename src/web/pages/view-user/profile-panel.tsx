@@ -49,7 +49,7 @@ export function ProfilePanel({ user, prefs }: { user: User; prefs: DateTimePrefe
           <Badge variant="light" tt="none" color={user.userType === 'sso' ? 'grape' : 'blue'}>
             {USER_TYPE_LABELS[user.userType]}
           </Badge>
-          {/* Issue 6: the provider owns the account (name, title, telephone, sign-in, MFA). */}
+          {/* The provider owns the account (name, title, telephone, sign-in, MFA). */}
           {user.userType === 'sso' && (
             <Badge variant="outline" tt="none" color="grape">
               Managed by {user.ssoProvider ?? 'the identity provider'}

@@ -10,7 +10,7 @@ import { formatDateTime, type DateTimePreferences } from '../../format/date-time
 import { fullName } from '../../format/labels.js';
 
 /**
- * "Sign-in is locked until …" after too many failed attempts (issue 11), with Unlock for whoever may
+ * "Sign-in is locked until …" after too many failed attempts, with Unlock for whoever may
  * change the account's status (the server's `can.changeAccountStatus`: the same rule guards the
  * unlock). Nothing is shown while the account is not locked.
  */
