@@ -91,12 +91,18 @@ describe('turning off your own MFA', () => {
     expect(tab.json()).toMatchObject({
       mfaEnrolled: true,
       mfaRequiredByOther: true,
-      can: { changeMfaEnrollment: false, turnOffMfaNeedsCurrentPassword: false },
+      can: { changeMfaEnrollment: { allowed: false }, turnOffMfaNeedsCurrentPassword: false },
     });
     const before = await stateSnapshot(t);
     const response = await turnOff(caller, user.id, TEST_PASSWORD);
     expect(response.statusCode).toBe(403);
     expect(errorOf(response).code).toBe('mfa_required');
+    // The tab showed this very refusal as the reason before it was tried.
+    expect(tab.json().can.changeMfaEnrollment).toEqual({
+      allowed: false,
+      code: 'mfa_required',
+      message: errorOf(response).message,
+    });
     expect(await stateSnapshot(t)).toEqual(before);
 
     // The one who required it may still clear it (the lost-phone reset), audited.
@@ -118,7 +124,7 @@ describe('turning off your own MFA', () => {
     expect(on.json()).toMatchObject({
       mfaEnrolled: true,
       mfaRequiredByOther: false,
-      can: { changeMfaEnrollment: true, turnOffMfaNeedsCurrentPassword: true },
+      can: { changeMfaEnrollment: { allowed: true }, turnOffMfaNeedsCurrentPassword: true },
     });
     // (Until a factor is set up, that session may only enrol.)
     await giveTotpFactor(t, user.id);
@@ -130,7 +136,10 @@ describe('turning off your own MFA', () => {
     const user = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     await giveTotpFactor(t, user.id);
     const tab = await admin.request({ method: 'GET', url: `/api/v1/users/${user.id}/security` });
-    expect(tab.json().can).toMatchObject({ changeMfaEnrollment: true, turnOffMfaNeedsCurrentPassword: false });
+    expect(tab.json().can).toMatchObject({
+      changeMfaEnrollment: { allowed: true },
+      turnOffMfaNeedsCurrentPassword: false,
+    });
     expect((await turnOff(admin, user.id)).statusCode).toBe(200);
   });
 });

@@ -77,11 +77,11 @@ describe('GET /api/v1/users/:id/security', () => {
       mfaEnrolled: false,
       mustChangePassword: false,
       can: {
-        changeSecurityGroup: true,
-        changeAccountStatus: true,
-        changeMfaEnrollment: true,
-        generateApiToken: true,
-        setMustChangePassword: true,
+        changeSecurityGroup: { allowed: true },
+        changeAccountStatus: { allowed: true },
+        changeMfaEnrollment: { allowed: true },
+        generateApiToken: { allowed: true },
+        setMustChangePassword: { allowed: true },
         resetPassword: 'other',
       },
     });
@@ -92,12 +92,12 @@ describe('GET /api/v1/users/:id/security', () => {
     const { user, caller } = await signInAs(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const own = await caller.request({ method: 'GET', url: `/api/v1/users/${user.id}/security` });
     expect(own.statusCode).toBe(200);
-    expect(own.json().can).toEqual({
-      changeSecurityGroup: false,
-      changeAccountStatus: false,
-      changeMfaEnrollment: false,
-      generateApiToken: false,
-      setMustChangePassword: false,
+    expect(own.json().can).toMatchObject({
+      changeSecurityGroup: { allowed: false },
+      changeAccountStatus: { allowed: false },
+      changeMfaEnrollment: { allowed: false },
+      generateApiToken: { allowed: false },
+      setMustChangePassword: { allowed: false },
       resetPassword: 'own',
       turnOffMfaNeedsCurrentPassword: false,
     });

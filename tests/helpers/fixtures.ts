@@ -185,9 +185,15 @@ export async function setMaxSessionTimeout(t: TestApp, minutes: number): Promise
   await t.db.updateTable('installation_settings').set({ max_session_timeout_minutes: minutes }).execute();
 }
 
-/** A `can` of Decisions ({ allowed, code?, message? }) as plain yes/no per action, for comparing. */
-export function allowedOf<K extends string>(can: Record<K, { allowed: boolean }>): Record<K, boolean> {
+/**
+ * A `can` with its Decisions ({ allowed, code?, message? }) as plain yes/no per action, for
+ * comparing; other values (the Password & Security tab's resetPassword, say) stay as they are.
+ */
+export function allowedOf(can: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries<{ allowed: boolean }>(can).map(([action, d]) => [action, d.allowed]),
-  ) as Record<K, boolean>;
+    Object.entries(can).map(([action, value]) => [
+      action,
+      value !== null && typeof value === 'object' && 'allowed' in value ? value.allowed : value,
+    ]),
+  );
 }

@@ -3,26 +3,28 @@
  * Enroll in Multi-Factor Authentication, Reset Password and User Must Change Password at Next
  * Login, saved by one Change request, all or nothing.
  *
- * `securityAbilities` is the single statement of who may change what on whose account. The GET
- * route sends it to the UI (which only reads it) and `updateSecurity` enforces the very same
- * function, so the two can never disagree.
+ * `securityDecisions` (policies/account-security.ts) is the single statement of who may change
+ * what on whose account. The GET route sends it to the UI (which only reads it) and
+ * `updateSecurity` enforces the very same decisions, so the two can never disagree.
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, UserTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can, type Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/actor.js';
 import { endAllSessions, rotateSession, type NewSession } from '../auth/sessions.js';
 import { hashPassword, verifyPassword } from '../security/password-hashing.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
-import type { SecurityAbilities, SecuritySettings, UpdateSecurity } from '../../shared/schemas/security.js';
+import type { SecuritySettings, UpdateSecurity } from '../../shared/schemas/security.js';
 import { diffFields, recordAudit } from './audit.js';
 import { checkSecretWithinLimits } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
 import { loadGroupPermissions } from './security-groups.js';
-import { accountDecisions, accountSecurityDecision, type GroupPermissions } from '../policies/accounts.js';
+import { accountSecurityDecision, type GroupPermissions } from '../policies/accounts.js';
+import { mfaRequiredOfOwner, securityDecisions } from '../policies/account-security.js';
+import { assertAllowed, refused, type Decision } from '../policies/decision.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
 import {
@@ -39,51 +41,6 @@ export interface SecurityContext {
   userAgent: string;
   /** Failed current-password checks are slowed like failed sign-ins. */
   loginDelayStepMs: number;
-}
-
-/**
- * Who may change what on `target`'s Password & Security tab. SSO accounts have no such tab: their
- * group comes from the identity provider and they have no password, MFA or token here; only their
- * status can change (setAccountStatus), under the same rule as everyone's (accountDecisions). Every
- * field is a security action, so accountSecurityDecision applies to each (`groupPermissions` must hold
- * the target's group).
- */
-export function securityAbilities(
-  actor: Actor,
-  target: UserTable,
-  groupPermissions: GroupPermissions,
-): SecurityAbilities {
-  const changeAccountStatus = accountDecisions(actor, target, groupPermissions).changeAccountStatus.allowed;
-  if (target.user_type === 'sso') {
-    return {
-      changeSecurityGroup: false,
-      changeAccountStatus,
-      changeMfaEnrollment: false,
-      generateApiToken: false,
-      setMustChangePassword: false,
-      resetPassword: 'none',
-      turnOffMfaNeedsCurrentPassword: false,
-    };
-  }
-  const self = actor.user.id === target.id;
-  const mayActOnSecurity = accountSecurityDecision(actor, target, groupPermissions).allowed;
-  const mayUpdate = can(actor, 'users_groups:update') && mayActOnSecurity;
-  // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
-  const changeMfaEnrollment = mayUpdate && !(self && mfaRequiredOfOwner(target));
-  return {
-    changeSecurityGroup: mayUpdate,
-    changeAccountStatus,
-    changeMfaEnrollment,
-    generateApiToken: can(actor, 'administration:generate_api_tokens') && mayActOnSecurity,
-    setMustChangePassword: can(actor, 'administration:force_password_change') && mayActOnSecurity,
-    resetPassword: self ? 'own' : mayUpdate ? 'other' : 'none',
-    turnOffMfaNeedsCurrentPassword: self && changeMfaEnrollment && target.mfa_enrolled === 1,
-  };
-}
-
-/** The account's MFA is on because someone else required it: its owner may not turn it off. */
-function mfaRequiredOfOwner(target: UserTable): boolean {
-  return target.mfa_enrolled === 1 && target.mfa_required_by_other === 1;
 }
 
 /** The account whose settings change; SSO accounts only where `allowSso` (their status). */
@@ -127,7 +84,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
     mfaActive,
     mfaRequiredByOther: mfaRequiredOfOwner(target),
     mustChangePassword: target.must_change_password === 1,
-    can: securityAbilities(actor, target, groupPermissions),
+    can: securityDecisions(actor, target, groupPermissions),
   };
 }
 
@@ -144,45 +101,25 @@ function assertChangesAllowed(
   if (target.user_type === 'sso' && Object.keys(body).some((field) => field !== 'accountStatus')) {
     throw new AppError('sso_account');
   }
-  const allowed = securityAbilities(actor, target, groupPermissions);
-  // The account's rank is the reason when it is one; otherwise a missing permission.
-  const rank = accountSecurityDecision(actor, target, groupPermissions);
-  const code = rank.allowed ? 'forbidden' : rank.code;
-  const refuse = (field: string, message: string) => {
-    throw new AppError(code, message, { [field]: message });
+  const allowed = securityDecisions(actor, target, groupPermissions);
+  /** A refused field answers with its decision's code and message (the reason `can` showed). */
+  const refuse = (field: string, decision: Decision) => {
+    if (!decision.allowed) throw new AppError(decision.code, decision.message, { [field]: decision.message });
   };
-  if (
-    body.securityGroupId !== undefined &&
-    body.securityGroupId !== target.security_group_id &&
-    !allowed.changeSecurityGroup
-  ) {
-    refuse('securityGroupId', 'You may not change the security group of this account.');
-  }
-  if (body.accountStatus !== undefined && body.accountStatus !== target.status) {
-    if (actor.user.id === target.id) throw new AppError('cannot_disable_self');
-    if (!allowed.changeAccountStatus) refuse('accountStatus', 'You may not change the status of this account.');
-  }
-  if (
-    body.mfaEnrolled !== undefined &&
-    body.mfaEnrolled !== (target.mfa_enrolled === 1) &&
-    !allowed.changeMfaEnrollment
-  ) {
-    if (actor.user.id === target.id && mfaRequiredOfOwner(target)) {
-      throw new AppError('mfa_required', undefined, {
-        mfaEnrolled: 'An Administrator requires multi-factor authentication for your account.',
-      });
-    }
-    refuse('mfaEnrolled', 'You may not change the multi-factor authentication of this account.');
-  }
-  if (
-    body.mustChangePassword !== undefined &&
-    body.mustChangePassword !== (target.must_change_password === 1) &&
-    !allowed.setMustChangePassword
-  ) {
-    refuse('mustChangePassword', 'Only an Administrator can set User Must Change Password at Next Login.');
-  }
+  if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id)
+    refuse('securityGroupId', allowed.changeSecurityGroup);
+  if (body.accountStatus !== undefined && body.accountStatus !== target.status)
+    refuse('accountStatus', allowed.changeAccountStatus);
+  if (body.mfaEnrolled !== undefined && body.mfaEnrolled !== (target.mfa_enrolled === 1))
+    refuse('mfaEnrolled', allowed.changeMfaEnrollment);
+  if (body.mustChangePassword !== undefined && body.mustChangePassword !== (target.must_change_password === 1))
+    refuse('mustChangePassword', allowed.setMustChangePassword);
   if (body.resetPassword && allowed.resetPassword === 'none') {
-    refuse('resetPassword', 'You may not reset the password of this account.');
+    const rank = accountSecurityDecision(actor, target, groupPermissions);
+    refuse(
+      'resetPassword',
+      rank.allowed ? refused('forbidden', 'You may not reset the password of this account.') : rank,
+    );
   }
 }
 
@@ -363,9 +300,7 @@ function deleteApiToken(trx: Kysely<Database>, userId: string) {
 /** Generate and revoke: the tab's `generateApiToken` ability, enforced. */
 async function assertMayManageApiToken(trx: Kysely<Database>, actor: Actor, target: UserTable): Promise<void> {
   const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
-  if (securityAbilities(actor, target, groupPermissions).generateApiToken) return;
-  const rank = accountSecurityDecision(actor, target, groupPermissions);
-  throw rank.allowed ? new AppError('forbidden') : new AppError(rank.code, rank.message);
+  assertAllowed(securityDecisions(actor, target, groupPermissions).generateApiToken);
 }
 
 /** `lk_abcd…wxyz`: enough to recognise a token in a list, far too little to use it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionSchema } from './decision.js';
 import { PASSWORD_MAX_INPUT_UNITS, PASSWORD_MAX_LENGTH } from './common.js';
 import { ACCOUNT_STATUSES } from './users.js';
 
@@ -15,11 +16,11 @@ export const MaskedApiTokenSchema = z.object({
  * (the UI shows or hides controls from it and never re-derives the rules).
  */
 export const SecurityAbilitiesSchema = z.object({
-  changeSecurityGroup: z.boolean(),
-  changeAccountStatus: z.boolean(),
-  changeMfaEnrollment: z.boolean(),
-  generateApiToken: z.boolean(),
-  setMustChangePassword: z.boolean(),
+  changeSecurityGroup: DecisionSchema,
+  changeAccountStatus: DecisionSchema,
+  changeMfaEnrollment: DecisionSchema,
+  generateApiToken: DecisionSchema,
+  setMustChangePassword: DecisionSchema,
   /** `own`: current password needed; `other`: an administrative reset; `none`: not allowed. */
   resetPassword: z.enum(['own', 'other', 'none']),
   /** Clearing "Enroll in Multi-Factor Authentication" is allowed and needs the viewer's current password (their own MFA). */

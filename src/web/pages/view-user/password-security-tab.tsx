@@ -132,7 +132,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
   const groups = useQuery({
     queryKey: queryKeys.securityGroups,
     queryFn: ({ signal }) => listSecurityGroups(signal),
-    enabled: can.changeSecurityGroup,
+    enabled: can.changeSecurityGroup.allowed,
   });
   // Only groups the server would accept (their rights are all the viewer's), and the current one.
   const assignable = groups.data?.filter((g) => g.can.assign.allowed || g.id === settings.securityGroup.id);
@@ -194,7 +194,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           value={draft.securityGroupId}
           onChange={(value) => value && set('securityGroupId', value)}
           allowDeselect={false}
-          readOnly={!can.changeSecurityGroup}
+          readOnly={!can.changeSecurityGroup.allowed}
           error={errors.fields.securityGroupId}
           renderOption={({ option }) => {
             const description = groupOptions.find((g) => g.value === option.value)?.description;
@@ -218,7 +218,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           value={draft.accountStatus}
           onChange={(value) => value && set('accountStatus', value)}
           allowDeselect={false}
-          readOnly={!can.changeAccountStatus}
+          readOnly={!can.changeAccountStatus.allowed}
           error={errors.fields.accountStatus}
         />
 
@@ -229,7 +229,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           description={`${mfaDescription(settings, draft.mfaEnrolled)} API tokens keep working without multi-factor authentication.`}
           checked={draft.mfaEnrolled}
           onChange={(event) => set('mfaEnrolled', event.currentTarget.checked)}
-          disabled={!can.changeMfaEnrollment}
+          disabled={!can.changeMfaEnrollment.allowed}
           error={errors.fields.mfaEnrolled}
         />
 
@@ -263,7 +263,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
               onChange={set}
               withCurrentPassword={can.resetPassword === 'own'}
             />
-            {can.setMustChangePassword && (
+            {can.setMustChangePassword.allowed && (
               <Checkbox
                 label="User Must Change Password at Next Login"
                 checked={draft.mustChangePassword}
@@ -419,7 +419,7 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
           style={{ flex: 1 }}
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
         />
-        {settings.can.generateApiToken && (
+        {settings.can.generateApiToken.allowed && (
           <Button variant="default" onClick={() => setConfirming(true)}>
             Generate
           </Button>

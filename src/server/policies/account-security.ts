@@ -1,0 +1,68 @@
+/**
+ * Who may change what on an account's Password & Security tab: a pure function of the actor and
+ * the account. The GET of the tab sends these decisions as its `can`; updateSecurity and the API
+ * token routes enforce the very same ones (services/account-security.ts).
+ */
+import { can, type Actor } from '../auth/actor.js';
+import type { UserTable } from '../db/schema.js';
+import type { SecurityAbilities } from '../../shared/schemas/security.js';
+import { accountDecisions, accountSecurityDecision, type GroupPermissions } from './accounts.js';
+import { refused, type Decision } from './decision.js';
+
+/** The account's MFA is on because someone else required it: its owner may not turn it off. */
+export function mfaRequiredOfOwner(target: Pick<UserTable, 'mfa_enrolled' | 'mfa_required_by_other'>): boolean {
+  return target.mfa_enrolled === 1 && target.mfa_required_by_other === 1;
+}
+
+/**
+ * SSO accounts have no such tab: their group comes from the identity provider and they have no
+ * password, MFA or token here; only their status can change, under the same rule as everyone's
+ * (accountDecisions). Every field is a security action, so accountSecurityDecision applies to each
+ * (`groupPermissions` must hold the target's group), on top of the permission the field needs.
+ */
+export function securityDecisions(
+  actor: Actor,
+  target: UserTable,
+  groupPermissions: GroupPermissions,
+): SecurityAbilities {
+  const changeAccountStatus = accountDecisions(actor, target, groupPermissions).changeAccountStatus;
+  if (target.user_type === 'sso') {
+    const sso = refused('sso_account');
+    return {
+      changeSecurityGroup: sso,
+      changeAccountStatus,
+      changeMfaEnrollment: sso,
+      generateApiToken: sso,
+      setMustChangePassword: sso,
+      resetPassword: 'none',
+      turnOffMfaNeedsCurrentPassword: false,
+    };
+  }
+  const self = actor.user.id === target.id;
+  const rank = accountSecurityDecision(actor, target, groupPermissions);
+  /**
+   * The field needs `permission` (else `message` says so) and the account's rank allows it; the
+   * rank is the reason when it is one (the tab's fields pass the gate on your own account).
+   */
+  const needs = (permission: Parameters<typeof can>[1], message: string): Decision =>
+    !rank.allowed || can(actor, permission) ? rank : refused('forbidden', message);
+  const changeSecurityGroup = needs('users_groups:update', 'You may not change the security group of this account.');
+  // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
+  const changeMfaEnrollment =
+    self && mfaRequiredOfOwner(target)
+      ? refused('mfa_required', 'An Administrator requires multi-factor authentication for your account.')
+      : needs('users_groups:update', 'You may not change the multi-factor authentication of this account.');
+  return {
+    changeSecurityGroup,
+    changeAccountStatus,
+    changeMfaEnrollment,
+    // The API token routes need this permission at the gate already: the same standard refusal.
+    generateApiToken: can(actor, 'administration:generate_api_tokens') ? rank : refused('forbidden'),
+    setMustChangePassword: needs(
+      'administration:force_password_change',
+      'Only an Administrator can set User Must Change Password at Next Login.',
+    ),
+    resetPassword: self ? 'own' : changeSecurityGroup.allowed ? 'other' : 'none',
+    turnOffMfaNeedsCurrentPassword: self && changeMfaEnrollment.allowed && target.mfa_enrolled === 1,
+  };
+}
