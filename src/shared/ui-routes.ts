@@ -10,7 +10,7 @@ export const UI_ROUTES = {
   login: '/login',
   setup: '/setup',
   changePassword: '/change-password',
-  mfaEnrolment: '/set-up-mfa',
+  mfaEnrollment: '/set-up-mfa',
   users: '/users',
   user: '/users/:id',
   records: '/records',

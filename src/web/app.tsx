@@ -7,7 +7,7 @@ import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
 import { RequireAuth } from './auth/require-auth.js';
 import { ChangePasswordPage } from './pages/change-password-page.js';
-import { MfaEnrolmentPage } from './pages/mfa-enrolment-page.js';
+import { MfaEnrollmentPage } from './pages/mfa-enrollment-page.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
 import { IdentityProviderEditorPage } from './pages/identity-providers/identity-provider-editor-page.js';
@@ -62,7 +62,7 @@ const router = createBrowserRouter([
     element: <RequireAuth />,
     children: [
       { path: UI_ROUTES.changePassword, element: <ChangePasswordPage /> },
-      { path: UI_ROUTES.mfaEnrolment, element: <MfaEnrolmentPage /> },
+      { path: UI_ROUTES.mfaEnrollment, element: <MfaEnrollmentPage /> },
       {
         element: <AppLayout />,
         children: [

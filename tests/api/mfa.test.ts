@@ -1,7 +1,7 @@
 /**
  * Multi-factor authentication over the API: the sign-in challenge (no session before the
  * second factor, single use, expiry, attempt cap, replay, recovery codes once, the shared lock),
- * enforced enrolment through the gate, enrolment and the account's own factors, an
+ * enforced enrollment through the gate, enrollment and the account's own factors, an
  * Administrator's reset, and that no secret ever comes back after it was shown.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -308,21 +308,21 @@ describe('recovery codes', () => {
 });
 
 /** Enrols through the API: start (optionally with password), confirm with a code; returns what the API gave. */
-async function enrol(caller: Caller, currentPassword?: string) {
+async function enroll(caller: Caller, currentPassword?: string) {
   const start = await caller.request({
     method: 'POST',
     url: '/api/v1/me/mfa/totp',
     payload: currentPassword === undefined ? {} : { currentPassword },
   });
   expect(start.statusCode, start.body).toBe(201);
-  const enrolment = start.json<{ secret: string; otpauthUri: string; qrCodeDataUrl: string }>();
+  const enrollment = start.json<{ secret: string; otpauthUri: string; qrCodeDataUrl: string }>();
   const confirm = await caller.request({
     method: 'POST',
     url: '/api/v1/me/mfa/totp/confirm',
-    payload: { code: codeNow(enrolment.secret) },
+    payload: { code: codeNow(enrollment.secret) },
   });
   expect(confirm.statusCode, confirm.body).toBe(200);
-  return { enrolment, confirmed: confirm.json<{ factor: { id: string }; recoveryCodes: string[] | null }>() };
+  return { enrollment, confirmed: confirm.json<{ factor: { id: string }; recoveryCodes: string[] | null }>() };
 }
 
 describe('enrolling an authenticator app from your own account', () => {
@@ -344,12 +344,12 @@ describe('enrolling an authenticator app from your own account', () => {
       payload: { currentPassword: TEST_PASSWORD },
     });
     expect(start.statusCode).toBe(201);
-    const enrolment = start.json<{ secret: string; otpauthUri: string; qrCodeDataUrl: string }>();
-    expect(enrolment.secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(enrolment.otpauthUri).toBe(
-      `otpauth://totp/Latchkey:${encodeURIComponent(user.email)}?secret=${enrolment.secret}&issuer=Latchkey&algorithm=SHA1&digits=6&period=30`,
+    const enrollment = start.json<{ secret: string; otpauthUri: string; qrCodeDataUrl: string }>();
+    expect(enrollment.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(enrollment.otpauthUri).toBe(
+      `otpauth://totp/Latchkey:${encodeURIComponent(user.email)}?secret=${enrollment.secret}&issuer=Latchkey&algorithm=SHA1&digits=6&period=30`,
     );
-    expect(enrolment.qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
+    expect(enrollment.qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
     // Not active yet: sign-in still needs no code, and the status lists nothing.
     expect((await caller.request({ method: 'GET', url: '/api/v1/me/mfa' })).json()).toMatchObject({
       factors: [],
@@ -360,13 +360,13 @@ describe('enrolling an authenticator app from your own account', () => {
     const wrong = await caller.request({
       method: 'POST',
       url: '/api/v1/me/mfa/totp/confirm',
-      payload: { code: wrongCode(enrolment.secret) },
+      payload: { code: wrongCode(enrollment.secret) },
     });
     expect(wrong.statusCode).toBe(400);
     expect(errorOf(wrong).code).toBe('mfa_code_invalid');
 
     const auditBefore = await lastAuditId(t);
-    const confirmingCode = codeNow(enrolment.secret);
+    const confirmingCode = codeNow(enrollment.secret);
     const confirm = await caller.request({
       method: 'POST',
       url: '/api/v1/me/mfa/totp/confirm',
@@ -399,7 +399,7 @@ describe('enrolling an authenticator app from your own account', () => {
 
     // The secret and the recovery codes never come back, and are nowhere in the logs or stored in clear.
     const secrets = [
-      enrolment.secret,
+      enrollment.secret,
       ...confirmed.recoveryCodes,
       ...confirmed.recoveryCodes.map((c) => c.replace(/-/g, '')),
     ];
@@ -418,9 +418,9 @@ describe('enrolling an authenticator app from your own account', () => {
   it('removes a factor with the password, but never the last one while MFA is on', async () => {
     const user = await readOnly();
     const caller = await quickSession(t, user);
-    const first = await enrol(caller, TEST_PASSWORD);
+    const first = await enroll(caller, TEST_PASSWORD);
     shiftClockForTests(30_000); // a new step, so the second app's code is not refused as a replay
-    const second = await enrol(caller, TEST_PASSWORD);
+    const second = await enroll(caller, TEST_PASSWORD);
     expect(second.confirmed.recoveryCodes).toBeNull(); // the first codes still work
     const remove = (id: string, currentPassword: string) =>
       caller.request({ method: 'DELETE', url: `/api/v1/me/mfa/factors/${id}`, payload: { currentPassword } });
@@ -473,7 +473,7 @@ describe('MFA required by an Administrator', () => {
     return response;
   }
 
-  it('gives the account, after its password, a session that can only enrol; API tokens keep working', async () => {
+  it('gives the account, after its password, a session that can only enroll; API tokens keep working', async () => {
     const admin = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.administrator));
     const user = await readOnly();
     const token = tokenCaller(t, await giveApiToken(t, user.id));
@@ -503,8 +503,8 @@ describe('MFA required by an Administrator', () => {
       mfaEnrollmentRequired: false,
     });
 
-    // The enrolment-only session needs no password again; afterwards everything is open.
-    const { enrolment, confirmed } = await enrol(caller);
+    // The enrollment-only session needs no password again; afterwards everything is open.
+    const { enrollment, confirmed } = await enroll(caller);
     expect(confirmed.recoveryCodes).toHaveLength(10);
     expect((await caller.request({ method: 'GET', url: `/api/v1/users/${user.id}` })).statusCode).toBe(200);
     expect((await caller.request({ method: 'GET', url: '/api/v1/me' })).json()).toMatchObject({
@@ -514,7 +514,7 @@ describe('MFA required by an Administrator', () => {
     // Next sign-in asks for a code.
     shiftClockForTests(30_000);
     const challenge = await challengeFor(t, user.email);
-    expect((await mfaStep(t, { challenge, code: codeNow(enrolment.secret) })).statusCode).toBe(200);
+    expect((await mfaStep(t, { challenge, code: codeNow(enrollment.secret) })).statusCode).toBe(200);
   });
 
   it('asks for the password change first when both are pending', async () => {
@@ -526,8 +526,8 @@ describe('MFA required by an Administrator', () => {
       payload: { mfaEnrolled: true, mustChangePassword: true },
     });
     const caller = sessionCaller(t, sessionCookieOf(await passwordStep(t, user.email))!);
-    const enrol = await caller.request({ method: 'POST', url: '/api/v1/me/mfa/totp', payload: {} });
-    expect(errorOf(enrol).code).toBe('password_change_required');
+    const enroll = await caller.request({ method: 'POST', url: '/api/v1/me/mfa/totp', payload: {} });
+    expect(errorOf(enroll).code).toBe('password_change_required');
     const next = 'another long passphrase 77';
     const change = await caller.request({
       method: 'POST',

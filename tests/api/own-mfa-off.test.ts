@@ -126,7 +126,7 @@ describe('turning off your own MFA', () => {
       mfaRequiredByOther: false,
       can: { changeMfaEnrollment: { allowed: true }, turnOffMfaNeedsCurrentPassword: true },
     });
-    // (Until a factor is set up, that session may only enrol.)
+    // (Until a factor is set up, that session may only enroll.)
     await giveTotpFactor(t, user.id);
     expect((await turnOff(caller, user.id, TEST_PASSWORD)).statusCode).toBe(200);
   });

@@ -118,7 +118,7 @@ describe('registering a passkey', () => {
     expect(again.json<{ recoveryCodes: null }>().recoveryCodes).toBeNull();
   });
 
-  it('is open without the password during forced enrolment, and ends it', async () => {
+  it('is open without the password during forced enrollment, and ends it', async () => {
     const user = await readOnly();
     await t.db.updateTable('users').set({ mfa_enrolled: 1 }).where('id', '=', user.id).execute();
     const caller = await quickSession(t, user);

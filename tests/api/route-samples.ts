@@ -66,7 +66,7 @@ export interface RouteSample {
 
 /** Changing your password stays open while a password change is pending. */
 const SIGNED_IN_EVEN_IF_PASSWORD_CHANGE_REQUIRED: Access = { kind: 'signed-in', openWhilePending: ['password_change'] };
-/** Sign-out and reading who you are stay open whatever step (password change, MFA enrolment) is pending. */
+/** Sign-out and reading who you are stay open whatever step (password change, MFA enrollment) is pending. */
 const SIGNED_IN_EVEN_IF_ANY_STEP_PENDING: Access = {
   kind: 'signed-in',
   openWhilePending: ['password_change', 'mfa_enrollment'],

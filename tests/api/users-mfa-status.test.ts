@@ -98,7 +98,7 @@ describe('the MFA filter stays right through every MFA change', () => {
     return shown;
   }
 
-  it('through the API: required by an Administrator, enrolment started and confirmed, a second factor removed, reset', async () => {
+  it('through the API: required by an Administrator, enrollment started and confirmed, a second factor removed, reset', async () => {
     const email = uniqueEmail(`${tag}-life`);
     const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser, { email });
     const own = await quickSession(t, user);
@@ -112,7 +112,7 @@ describe('the MFA filter stays right through every MFA change', () => {
     expect(require.statusCode, require.body).toBe(200);
     expect(await statusOf(user.id, email)).toBe('pending');
 
-    const enrol = async () => {
+    const enroll = async () => {
       const start = await own.request({
         method: 'POST',
         url: '/api/v1/me/mfa/totp',
@@ -129,10 +129,10 @@ describe('the MFA filter stays right through every MFA change', () => {
       expect(confirm.statusCode, confirm.body).toBe(200);
       return confirm.json<{ factor: { id: string } }>().factor.id;
     };
-    const first = await enrol();
+    const first = await enroll();
     expect(await statusOf(user.id, email)).toBe('on');
     shiftClockForTests(30_000); // a new time step, so the second app's code is no replay
-    await enrol();
+    await enroll();
     const remove = await own.request({
       method: 'DELETE',
       url: `/api/v1/me/mfa/factors/${first}`,

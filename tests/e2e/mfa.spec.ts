@@ -50,7 +50,7 @@ async function signOut(page: Page): Promise<void> {
   await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
 }
 
-test('an Administrator requires MFA; the account enrols at sign-in and then signs in with codes', async ({
+test('an Administrator requires MFA; the account enrolls at sign-in and then signs in with codes', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
@@ -77,7 +77,7 @@ test('an Administrator requires MFA; the account enrols at sign-in and then sign
   await expect(page).toHaveURL(/\/set-up-mfa$/);
   await expect(page.getByRole('heading', { name: 'Set up multi-factor authentication' })).toBeVisible();
   await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
-  await saveScreenshot(page, 'mfa-enrolment');
+  await saveScreenshot(page, 'mfa-enrollment');
   await page.goto(`${app().url}/users/${person.id}`);
   await expect(page).toHaveURL(/\/set-up-mfa$/);
 

@@ -117,7 +117,7 @@ test('an account adds a passkey on its tab, then signs in with password + passke
   await expect(page.getByRole('textbox', { name: /^Authentication code/ })).toBeVisible();
 });
 
-test('an account required to use MFA enrols with a passkey instead of an app', async ({ page }) => {
+test('an account required to use MFA enrolls with a passkey instead of an app', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1366, height: 768 });
   const required = await createUser(admin, {
@@ -132,7 +132,7 @@ test('an account required to use MFA enrols with a passkey instead of an app', a
   await passwordStep(page, required.email, required.password);
   await expect(page).toHaveURL(/\/set-up-mfa$/);
   await page.getByRole('tab', { name: 'Passkey' }).click();
-  await saveScreenshot(page, 'passkeys-enrolment');
+  await saveScreenshot(page, 'passkeys-enrollment');
   // No password asked here: it was typed moments ago, and this session can do nothing else.
   await expect(page.getByLabel(/^Current Password/)).toHaveCount(0);
   await page.getByRole('textbox', { name: /^Passkey Name/ }).fill('Security key');

@@ -303,7 +303,7 @@ test("Account Settings follow the server's can.update: read-only, no Update, and
   await expect(page.getByRole('button', { name: 'Update' })).toBeVisible();
 });
 
-test('the MFA filter and column show who has MFA and who must still enrol', async ({ page }) => {
+test('the MFA filter and column show who has MFA and who must still enroll', async ({ page }) => {
   const found = await admin.expect<{ users: Array<{ id: string }> }>(200, 'GET', '/api/v1/users?search=person05');
   await admin.expect(200, 'PATCH', `/api/v1/users/${found.users[0]!.id}/security`, { mfaEnrolled: true });
 

@@ -238,7 +238,7 @@ describe.skipIf(!clusterDatabaseUrl)('revocation across nodes (two processes, on
     const person = await warmPerson();
     // The person sets up an authenticator (on B), then signs in with it on B.
     const started = await person.client.send(B, 'POST', '/api/v1/me/mfa/totp', { currentPassword: person.password });
-    expectStatus(started, 201, 'start TOTP enrolment');
+    expectStatus(started, 201, 'start TOTP enrollment');
     const { secret } = started.body as { secret: string };
     await awayFromStepEdge();
     const confirmed = await person.client.send(B, 'POST', '/api/v1/me/mfa/totp/confirm', { code: codeAt(secret, -1) });

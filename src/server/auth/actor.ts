@@ -13,7 +13,7 @@ export interface Actor {
   /** Hash of the session ID when authenticated by cookie (to keep this session on password change). */
   sessionIdHash: string | null;
   /**
-   * A session of an account that must use MFA but has no confirmed factor yet: it may only enrol.
+   * A session of an account that must use MFA but has no confirmed factor yet: it may only enroll.
    * Always false for API tokens (separate credentials an Administrator issues; they keep working).
    */
   mfaEnrollmentPending: boolean;

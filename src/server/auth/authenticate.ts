@@ -51,7 +51,7 @@ async function loadPermissions(db: Db, groupId: string): Promise<ReadonlySet<Per
   return shared;
 }
 
-/** A session of an account that must use MFA and has no confirmed factor yet may only enrol. */
+/** A session of an account that must use MFA and has no confirmed factor yet may only enroll. */
 function mfaEnrollmentPendingFor(user: UserWithGroup, via: Actor['via']): boolean {
   // API tokens are separate credentials an Administrator issues: never held back.
   return via === 'session' && user.mfa_enrolled === 1 && Number(user.has_mfa_factor) !== 1;

@@ -94,7 +94,7 @@ export function registerGate(
     if (!actor) throw new AppError('unauthenticated');
     request.actor = actor;
     // "User Must Change Password at Next Login" (session or API token alike), then a required MFA
-    // enrolment (sessions only): until the step is done, the account can do nothing but what its
+    // enrollment (sessions only): until the step is done, the account can do nothing but what its
     // screen needs.
     const pending = pendingStepOf(actor);
     if (pending && !(access.kind === 'signed-in' && access.openWhilePending?.includes(pending))) {

@@ -242,7 +242,7 @@ export interface MfaChallengeTable {
   /** SHA-256 (hex) of the opaque challenge the browser holds. */
   id_hash: string;
   user_id: string;
-  purpose: 'sign_in' | 'enrol';
+  purpose: 'sign_in' | 'enroll';
   created_at: string;
   expires_at: string;
   failed_attempts: number;

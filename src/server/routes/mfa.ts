@@ -9,13 +9,13 @@ import type { AppDeps } from '../app-deps.js';
 import { assertCurrentPassword } from '../services/account-security.js';
 import { relyingPartyFor } from '../services/passkeys.js';
 import {
-  confirmTotpEnrolment,
+  confirmTotpEnrollment,
   getOwnMfaStatus,
   regenerateRecoveryCodes,
   registerPasskey,
   removeOwnFactor,
   startPasskeyRegistration,
-  startTotpEnrolment,
+  startTotpEnrollment,
   type CurrentPasswordCheck,
   type MfaContext,
 } from '../services/mfa.js';
@@ -31,8 +31,8 @@ import {
   RegisteredPasskeySchema,
   RegisterPasskeySchema,
   StartPasskeyRegistrationSchema,
-  StartTotpEnrolmentSchema,
-  TotpEnrolmentSchema,
+  StartTotpEnrollmentSchema,
+  TotpEnrollmentSchema,
 } from '../../shared/schemas/mfa.js';
 
 const FactorParamsSchema = z.object({ id: z.string().min(1).max(64) });
@@ -87,18 +87,18 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
         description:
           'Returns a new secret (text, otpauth:// URI and QR code) in this response only. Needs `currentPassword`, ' +
           'except right after signing in to an account that must set up MFA. Not active until confirmed.',
-        body: StartTotpEnrolmentSchema,
-        response: { 201: TotpEnrolmentSchema, ...ERROR_RESPONSES },
+        body: StartTotpEnrollmentSchema,
+        response: { 201: TotpEnrollmentSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      const enrolment = await startTotpEnrolment(
+      const enrollment = await startTotpEnrollment(
         db,
         mfaContextOf(request),
         request.body,
         passwordCheck(request, reply),
       );
-      return reply.code(201).send(enrolment);
+      return reply.code(201).send(enrollment);
     },
   );
 
@@ -115,7 +115,7 @@ export const mfaRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, confi
         response: { 200: ConfirmedTotpSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => confirmTotpEnrolment(db, mfaContextOf(request), request.body),
+    async (request) => confirmTotpEnrollment(db, mfaContextOf(request), request.body),
   );
 
   app.post(

@@ -246,7 +246,7 @@ export async function updateSecurity(
       });
       // Clearing "Enroll in Multi-Factor Authentication" is the lost-phone reset: factors and
       // recovery codes go, sessions end. (Checking it needs nothing more: a session of an account
-      // without a factor can only enrol from its next request on.)
+      // without a factor can only enroll from its next request on.)
       if (changes.mfa_enrolled === 0 && target.mfa_enrolled === 1) await resetMfa(trx, ctx.actor, ctx.ip, targetRef);
     }
     if (newPasswordHash) {

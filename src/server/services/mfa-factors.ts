@@ -1,6 +1,6 @@
 /**
  * Storage of an account's second factors and recovery codes: what is kept, how it is sealed, and
- * the atomic "use it once" updates. The flows that use them (sign-in, enrolment, reset) are in
+ * the atomic "use it once" updates. The flows that use them (sign-in, enrollment, reset) are in
  * mfa.ts; this file knows nothing about requests.
  */
 import { randomBytes, randomUUID } from 'node:crypto';

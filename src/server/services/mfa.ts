@@ -12,7 +12,7 @@
  *   passwords: every answer is checked only within the account's limits (checkSecretWithinLimits
  *   in login-throttle.ts). The account's failure count is cleared only after the second factor, so
  *   knowing the password does not reset it.
- * - Secrets leave the server once, at enrolment; recovery codes once, when made.
+ * - Secrets leave the server once, at enrollment; recovery codes once, when made.
  */
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
@@ -29,7 +29,7 @@ import type {
   MfaStatus,
   PasskeyCreationOptions,
   PasskeyRequestOptions,
-  TotpEnrolment,
+  TotpEnrollment,
 } from '../../shared/schemas/mfa.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { recordAudit } from './audit.js';
@@ -291,7 +291,7 @@ export type CurrentPasswordCheck = (target: UserTable, currentPassword: string |
 
 /**
  * Starts setting up an authenticator app: a new secret, shown this once as text, URI and QR code.
- * Needs the current password, except in the enrolment-only session sign-in gave an account that
+ * Needs the current password, except in the enrollment-only session sign-in gave an account that
  * must set up MFA (the password was checked moments ago, and that session can do nothing else).
  */
 /** SSO accounts get their multi-factor authentication from their identity provider, not here. */
@@ -304,15 +304,15 @@ function assertMfaIsOurs(user: { user_type: string }): void {
   }
 }
 
-/** Loaded on the first enrolment, not at start-up: importing it took ~45 ms (measured). */
+/** Loaded on the first enrollment, not at start-up: importing it took ~45 ms (measured). */
 const loadQrCode = once(() => import('qrcode'));
 
-export async function startTotpEnrolment(
+export async function startTotpEnrollment(
   db: Db,
   ctx: MfaContext,
   input: { currentPassword?: string | undefined },
   checkPassword: CurrentPasswordCheck,
-): Promise<TotpEnrolment> {
+): Promise<TotpEnrollment> {
   const user = ctx.actor.user;
   assertMfaIsOurs(user);
   if (!ctx.actor.mfaEnrollmentPending) await checkPassword(user, input.currentPassword);
@@ -330,7 +330,7 @@ export async function startTotpEnrolment(
  * Confirms the pending authenticator with a code from it. The first factor of an account turns
  * MFA on and comes with ten recovery codes, returned this once.
  */
-export async function confirmTotpEnrolment(
+export async function confirmTotpEnrollment(
   db: Db,
   ctx: MfaContext,
   input: { code: string },

@@ -124,7 +124,7 @@ export type MfaFactor = z.infer<typeof MfaFactorSchema>;
 export const MfaStatusSchema = z.object({
   /** MFA is on for this account (the "Enroll in Multi-Factor Authentication" box). */
   required: z.boolean(),
-  /** Required but not set up yet: this session may only enrol. */
+  /** Required but not set up yet: this session may only enroll. */
   enrollmentPending: z.boolean(),
   factors: z.array(MfaFactorSchema),
   recoveryCodesLeft: z.number().int(),
@@ -133,20 +133,20 @@ export type MfaStatus = z.infer<typeof MfaStatusSchema>;
 
 const currentPassword = z.string().max(PASSWORD_MAX_INPUT_UNITS);
 
-export const StartTotpEnrolmentSchema = z
+export const StartTotpEnrollmentSchema = z
   .object({
-    /** Needed, except in the enrolment-only session of an account that must set up MFA. */
+    /** Needed, except in the enrollment-only session of an account that must set up MFA. */
     currentPassword: currentPassword.optional(),
   })
   .strict();
 
 /** The new secret, in this response only: as text, as the otpauth:// URI, and as a QR code PNG. */
-export const TotpEnrolmentSchema = z.object({
+export const TotpEnrollmentSchema = z.object({
   secret: z.string(),
   otpauthUri: z.string(),
   qrCodeDataUrl: z.string(),
 });
-export type TotpEnrolment = z.infer<typeof TotpEnrolmentSchema>;
+export type TotpEnrollment = z.infer<typeof TotpEnrollmentSchema>;
 
 export const ConfirmTotpSchema = z
   .object({ code: z.string().trim().min(1, 'Authentication Code is required.').max(20) })
@@ -160,7 +160,7 @@ export const ConfirmedTotpSchema = z.object({
 export type ConfirmedTotp = z.infer<typeof ConfirmedTotpSchema>;
 
 /** Start adding a passkey: the same password rule as starting an authenticator app. */
-export const StartPasskeyRegistrationSchema = StartTotpEnrolmentSchema;
+export const StartPasskeyRegistrationSchema = StartTotpEnrollmentSchema;
 
 export const RegisterPasskeySchema = z
   .object({

@@ -20,7 +20,7 @@ export const MeSchema = z.object({
   user: UserSchema,
   abilities: AbilitiesSchema,
   authenticatedBy: z.enum(['session', 'api_token']),
-  /** The account must set up multi-factor authentication before anything else (this session may only enrol). */
+  /** The account must set up multi-factor authentication before anything else (this session may only enroll). */
   mfaEnrollmentRequired: z.boolean(),
   /**
    * The identity provider this session signed in through (null for password sign-ins and API

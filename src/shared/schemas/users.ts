@@ -58,7 +58,7 @@ export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
 /** A user as the API shows it. Secrets (hashes, tokens) are never part of it. */
 /**
  * Multi-factor authentication of an account: `off`; `pending` — required (by an Administrator)
- * but no factor confirmed yet, so the next sign-in must enrol; `on` — a confirmed factor.
+ * but no factor confirmed yet, so the next sign-in must enroll; `on` — a confirmed factor.
  */
 export const MFA_STATUSES = ['off', 'pending', 'on'] as const;
 export type MfaStatus = (typeof MFA_STATUSES)[number];

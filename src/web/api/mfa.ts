@@ -4,12 +4,12 @@ import type {
   MfaStatus,
   PasskeyCreationOptions,
   PasskeyRequestOptions,
-  TotpEnrolment,
+  TotpEnrollment,
 } from '../../shared/schemas/mfa.js';
 import type { Me } from '../../shared/schemas/session.js';
 import { request } from './client.js';
 
-export type { ConfirmedTotp, MfaChallenge, MfaStatus, PasskeyCreationOptions, PasskeyRequestOptions, TotpEnrolment };
+export type { ConfirmedTotp, MfaChallenge, MfaStatus, PasskeyCreationOptions, PasskeyRequestOptions, TotpEnrollment };
 
 export function isMfaChallenge(result: Me | MfaChallenge): result is MfaChallenge {
   return 'mfaRequired' in result && result.mfaRequired;
@@ -29,15 +29,15 @@ export function getOwnMfa(signal?: AbortSignal): Promise<MfaStatus> {
   return request<MfaStatus>('/api/v1/me/mfa', { signal });
 }
 
-/** `currentPassword` may be left out only in the enrolment-only session after sign-in. */
-export function startTotpEnrolment(currentPassword?: string): Promise<TotpEnrolment> {
-  return request<TotpEnrolment>('/api/v1/me/mfa/totp', {
+/** `currentPassword` may be left out only in the enrollment-only session after sign-in. */
+export function startTotpEnrollment(currentPassword?: string): Promise<TotpEnrollment> {
+  return request<TotpEnrollment>('/api/v1/me/mfa/totp', {
     method: 'POST',
     body: currentPassword === undefined ? {} : { currentPassword },
   });
 }
 
-export function confirmTotpEnrolment(code: string): Promise<ConfirmedTotp> {
+export function confirmTotpEnrollment(code: string): Promise<ConfirmedTotp> {
   return request<ConfirmedTotp>('/api/v1/me/mfa/totp/confirm', { method: 'POST', body: { code } });
 }
 
@@ -64,7 +64,7 @@ export function getPasskeySignInOptions(challenge: string): Promise<PasskeyReque
   });
 }
 
-/** `currentPassword` may be left out only in the enrolment-only session after sign-in. */
+/** `currentPassword` may be left out only in the enrollment-only session after sign-in. */
 export function startPasskeyRegistration(currentPassword?: string): Promise<PasskeyCreationOptions> {
   return request<PasskeyCreationOptions>('/api/v1/me/mfa/passkeys/options', {
     method: 'POST',

@@ -36,5 +36,5 @@ export const queryKeys = {
   /** The installation's settings (Maximum Session Timeout). */
   settings: ['settings'] as const,
   /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
-  mfaEnrolment: ['mfa-enrolment'] as const,
+  mfaEnrollment: ['mfa-enrollment'] as const,
 };

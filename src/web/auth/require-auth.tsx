@@ -7,7 +7,7 @@ import { SignedInMeContext, useMe } from './use-me.js';
 import { UI_ROUTES } from '../../shared/ui-routes.js';
 
 export const CHANGE_PASSWORD_PATH = UI_ROUTES.changePassword;
-export const MFA_ENROLMENT_PATH = UI_ROUTES.mfaEnrolment;
+export const MFA_ENROLMENT_PATH = UI_ROUTES.mfaEnrollment;
 
 /** Renders the signed-in part of the app, or sends the person to sign in (and back here after). */
 export function RequireAuth() {

@@ -1,5 +1,5 @@
 /**
- * Adding a passkey, shared by the Password & Security tab and the forced enrolment page: a name
+ * Adding a passkey, shared by the Password & Security tab and the forced enrollment page: a name
  * (so the person can tell their passkeys apart later), the current password where the server asks
  * for it, then the browser's own passkey dialog.
  */
@@ -18,7 +18,7 @@ export function PasskeySetup({
   onRegistered,
   onCancel,
 }: {
-  /** False only in the enrolment-only session after sign-in (the server does not ask then). */
+  /** False only in the enrollment-only session after sign-in (the server does not ask then). */
   askPassword: boolean;
   onRegistered: (result: ConfirmedTotp) => void;
   onCancel?: () => void;

@@ -1,12 +1,12 @@
 /**
- * Setting up an authenticator app, shared by the forced enrolment page and the Password & Security
+ * Setting up an authenticator app, shared by the forced enrollment page and the Password & Security
  * tab: the QR code, the key as text (for people who cannot scan), the otpauth URI, the code that
  * confirms it, and then the recovery codes, shown once.
  */
 import { Alert, Button, Code, CopyButton, Group, Image, List, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { confirmTotpEnrolment, type ConfirmedTotp, type TotpEnrolment } from '../api/mfa.js';
+import { confirmTotpEnrollment, type ConfirmedTotp, type TotpEnrollment } from '../api/mfa.js';
 import { saveFile } from '../api/save-file.js';
 import { useFieldErrors } from './use-field-errors.js';
 
@@ -18,16 +18,16 @@ export function groupKey(secret: string): string {
 const CODE_FIELDS = ['code'] as const;
 
 export function TotpSetup({
-  enrolment,
+  enrollment,
   onConfirmed,
 }: {
-  enrolment: TotpEnrolment;
+  enrollment: TotpEnrollment;
   onConfirmed: (result: ConfirmedTotp) => void;
 }) {
   const [code, setCode] = useState('');
   const errors = useFieldErrors(CODE_FIELDS);
   const confirm = useMutation({
-    mutationFn: () => confirmTotpEnrolment(code.trim()),
+    mutationFn: () => confirmTotpEnrollment(code.trim()),
     onSuccess: onConfirmed,
     onError: (error) => {
       setCode('');
@@ -52,7 +52,7 @@ export function TotpSetup({
         1Password or Bitwarden).
       </Text>
       <Image
-        src={enrolment.qrCodeDataUrl}
+        src={enrollment.qrCodeDataUrl}
         alt="QR code that adds your Latchkey account to an authenticator app"
         w={200}
         h={200}
@@ -62,9 +62,9 @@ export function TotpSetup({
         <Text size="sm">Cannot scan it? Type this key into the app instead:</Text>
         <Group gap="sm">
           <Code aria-label="Setup key" fz="sm" style={{ letterSpacing: '0.05em', whiteSpace: 'nowrap' }}>
-            {groupKey(enrolment.secret)}
+            {groupKey(enrollment.secret)}
           </Code>
-          <CopyButton value={enrolment.secret}>
+          <CopyButton value={enrollment.secret}>
             {({ copied, copy }) => (
               <Button size="xs" variant="default" onClick={copy} style={{ flexShrink: 0 }}>
                 {copied ? 'Copied' : 'Copy key'}
@@ -75,7 +75,7 @@ export function TotpSetup({
         <details>
           <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-sm)' }}>Show the setup link</summary>
           <Code block mt="xs" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
-            {enrolment.otpauthUri}
+            {enrollment.otpauthUri}
           </Code>
         </details>
       </Stack>

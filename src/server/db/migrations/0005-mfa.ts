@@ -16,7 +16,7 @@ import type { Kysely } from 'kysely';
  *
  * users.mfa_enrolled (from 0001) keeps its meaning "this account uses MFA": set by an
  * Administrator (the seed's "Enroll in Multi-Factor Authentication") or by the person confirming a
- * factor. Set without a confirmed factor, the account must enrol at its next sign-in. No extra
+ * factor. Set without a confirmed factor, the account must enroll at its next sign-in. No extra
  * column is needed: "pending" is "mfa_enrolled = 1 and no confirmed factor".
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

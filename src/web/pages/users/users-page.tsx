@@ -22,7 +22,7 @@ import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { describeTotal } from '../../../shared/schemas/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/schemas/users.js';
 
-/** The MFA filter: which accounts have multi-factor authentication, which must still enrol. */
+/** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
   { value: 'on', label: 'On' },

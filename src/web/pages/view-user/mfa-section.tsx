@@ -12,9 +12,9 @@ import {
   getOwnMfa,
   regenerateRecoveryCodes,
   removeMfaFactor,
-  startTotpEnrolment,
+  startTotpEnrollment,
   type MfaStatus,
-  type TotpEnrolment,
+  type TotpEnrollment,
 } from '../../api/mfa.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useSignedInMe } from '../../auth/use-me.js';
@@ -260,7 +260,7 @@ function PasswordConfirmModal<T>(props: {
 
 /** Password → QR code and key → code → recovery codes (for the first authenticator). */
 function SetUpModal({ email, onClose }: { email: string; onClose: () => void }) {
-  const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
+  const [enrollment, setEnrollment] = useState<TotpEnrollment | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   // Once the codes are on screen, closing by accident would lose them: only the button closes.
   const showingCodes = recoveryCodes !== null;
@@ -277,9 +277,9 @@ function SetUpModal({ email, onClose }: { email: string; onClose: () => void }) 
     >
       {showingCodes ? (
         <RecoveryCodes codes={recoveryCodes} email={email} onDone={onClose} />
-      ) : enrolment ? (
+      ) : enrollment ? (
         <TotpSetup
-          enrolment={enrolment}
+          enrollment={enrollment}
           onConfirmed={(result) => {
             notifications.show({
               color: 'green',
@@ -294,8 +294,8 @@ function SetUpModal({ email, onClose }: { email: string; onClose: () => void }) 
         <PasswordForm
           description="Type your password to set up an authenticator app."
           confirmLabel="Continue"
-          onConfirm={(password) => startTotpEnrolment(password)}
-          onDone={setEnrolment}
+          onConfirm={(password) => startTotpEnrollment(password)}
+          onDone={setEnrollment}
           onCancel={onClose}
         />
       )}

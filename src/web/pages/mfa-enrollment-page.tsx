@@ -1,5 +1,5 @@
 /**
- * The forced enrolment ("Enroll in Multi-Factor Authentication" set by an Administrator on an
+ * The forced enrollment ("Enroll in Multi-Factor Authentication" set by an Administrator on an
  * account without an authenticator): until it is done the server refuses everything else, so this
  * is the only page such an account sees. Cancel signs out.
  */
@@ -9,7 +9,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { messageOf } from '../api/client.js';
-import { startTotpEnrolment, type ConfirmedTotp } from '../api/mfa.js';
+import { startTotpEnrollment, type ConfirmedTotp } from '../api/mfa.js';
 import { queryKeys } from '../api/query-keys.js';
 import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
@@ -17,7 +17,7 @@ import { PasskeySetup } from '../components/passkey-setup.js';
 import { PublicPage } from '../components/public-page.js';
 import { RecoveryCodes, TotpSetup } from '../components/totp-setup.js';
 
-export function MfaEnrolmentPage() {
+export function MfaEnrollmentPage() {
   useDocumentTitle('Set up multi-factor authentication · Latchkey');
   const me = useSignedInMe();
   const navigate = useNavigate();
@@ -26,9 +26,9 @@ export function MfaEnrolmentPage() {
   const [confirmed, setConfirmed] = useState(false);
 
   // Starting makes a new secret; one per visit of this page (not refetched on focus or remount).
-  const enrolment = useQuery({
-    queryKey: queryKeys.mfaEnrolment,
-    queryFn: () => startTotpEnrolment(),
+  const enrollment = useQuery({
+    queryKey: queryKeys.mfaEnrollment,
+    queryFn: () => startTotpEnrollment(),
     staleTime: Infinity,
     retry: false,
     enabled: me.mfaEnrollmentRequired,
@@ -46,7 +46,7 @@ export function MfaEnrolmentPage() {
   if (!me.mfaEnrollmentRequired && !confirmed) return <Navigate to="/" replace />;
 
   const finish = async () => {
-    queryClient.removeQueries({ queryKey: queryKeys.mfaEnrolment });
+    queryClient.removeQueries({ queryKey: queryKeys.mfaEnrollment });
     await queryClient.invalidateQueries({ queryKey: queryKeys.me });
     void navigate('/', { replace: true });
   };
@@ -75,17 +75,17 @@ export function MfaEnrolmentPage() {
                 <Tabs.Tab value="passkey">Passkey</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="app" pt="md">
-                {enrolment.isPending && (
+                {enrollment.isPending && (
                   <Center>
                     <Loader aria-label="Preparing your authenticator setup" />
                   </Center>
                 )}
-                {enrolment.isError && (
+                {enrollment.isError && (
                   <Alert color="red" role="alert">
-                    {messageOf(enrolment.error)}
+                    {messageOf(enrollment.error)}
                   </Alert>
                 )}
-                {enrolment.data && <TotpSetup enrolment={enrolment.data} onConfirmed={onEnrolled} />}
+                {enrollment.data && <TotpSetup enrollment={enrollment.data} onConfirmed={onEnrolled} />}
               </Tabs.Panel>
               <Tabs.Panel value="passkey" pt="md">
                 <PasskeySetup askPassword={false} onRegistered={onEnrolled} />
