@@ -3,14 +3,11 @@
  * safely, and served back as downloads that a browser will not run or sniff.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database } from '../db/schema.js';
-import { isPostgres } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { recordAudit } from './audit.js';
-import type { TaskAttachmentRow } from './tasks.js';
+import { lockedTask, type TaskAttachmentRow } from './tasks.js';
 import type { ActorContext } from '../request-context.js';
 
 export const MAX_FILE_NAME_LENGTH = 200;
@@ -71,13 +68,6 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-async function lockTask(trx: Kysely<Database>, db: Db, taskId: string): Promise<void> {
-  let lookup = trx.selectFrom('tasks').select('id').where('id', '=', taskId);
-  // Locked so a concurrent delete of the task cannot slip between the check and the insert.
-  if (isPostgres(db as Kysely<unknown>)) lookup = lookup.forUpdate();
-  if (!(await lookup.executeTakeFirst())) throw new AppError('not_found', 'No task with this ID.');
-}
-
 export async function assertTaskExists(db: Db, taskId: string): Promise<void> {
   const task = await db.selectFrom('tasks').select('id').where('id', '=', taskId).executeTakeFirst();
   if (!task) throw new AppError('not_found', 'No task with this ID.');
@@ -90,7 +80,7 @@ export async function addAttachment(
   file: { fileName: string; contentType: string | undefined; content: Buffer },
 ): Promise<TaskAttachmentRow> {
   return db.transaction().execute(async (trx) => {
-    await lockTask(trx, db, taskId);
+    if (!(await lockedTask(db, trx, taskId))) throw new AppError('not_found', 'No task with this ID.');
     const row = {
       id: randomUUID(),
       task_id: taskId,

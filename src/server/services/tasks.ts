@@ -446,9 +446,10 @@ function refuseTransition(status: TaskStatus | undefined, pastParticiple: string
 
 /**
  * The task, read inside `trx` and locked until it ends (PostgreSQL; SQLite's single writer holds
- * the whole database), so of two concurrent changes the second sees what the first made of it.
+ * the whole database): of two concurrent changes the second sees what the first made of it, and a
+ * concurrent delete cannot slip between this check and a note or attachment added after it.
  */
-async function lockedTask(db: Db, trx: Kysely<Database>, id: string) {
+export async function lockedTask(db: Db, trx: Kysely<Database>, id: string) {
   let lookup = trx.selectFrom('tasks').select(['id', 'title', 'status', 'assignee_user_id']).where('id', '=', id);
   if (isPostgres(db as Kysely<unknown>)) lookup = lookup.forUpdate();
   return lookup.executeTakeFirst();
@@ -533,10 +534,7 @@ export async function assignTask(
 /** Appends a note (notes are never edited or removed on their own). */
 export async function addNote(db: Db, ctx: ActorContext, id: string, body: string): Promise<TaskNoteRow> {
   return db.transaction().execute(async (trx) => {
-    let lookup = trx.selectFrom('tasks').select('id').where('id', '=', id);
-    // Locked so a concurrent delete cannot slip between the check and the insert (a 500 otherwise).
-    if (isPostgres(db as Kysely<unknown>)) lookup = lookup.forUpdate();
-    if (!(await lookup.executeTakeFirst())) throw notFound();
+    if (!(await lockedTask(db, trx, id))) throw notFound();
     const now = nowIso();
     const note = await trx
       .insertInto('task_notes')
