@@ -13,7 +13,7 @@ import {
   type TaskStatus,
   type TaskTransitionName,
 } from '../../src/shared/task-status.js';
-import { errorOf, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
+import { allowedOf, errorOf, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
 import { makeTask } from '../helpers/tasks-fixtures.js';
 import { createTestApp, tokenCaller, type Caller, type TestApp } from '../helpers/test-app.js';
 
@@ -133,9 +133,9 @@ describe('actions per system group (what the UI may show) match what the server 
           expect(response.statusCode).toBe(403);
           return;
         }
-        const { actions } = response.json<Task>();
+        const { can } = response.json<Task>();
         const final = status === 'complete' || status === 'cancelled';
-        expect(actions).toEqual({
+        expect(allowedOf(can)).toEqual({
           assign: held.has('tasks:assign') && !final,
           start: held.has('tasks:start') && EXPECTED.start.from.includes(status),
           complete: held.has('tasks:complete') && EXPECTED.complete.from.includes(status),
@@ -144,11 +144,14 @@ describe('actions per system group (what the UI may show) match what the server 
           update: held.has('tasks:update'),
           delete: held.has('tasks:delete'),
         });
-        // Each action offered is one the server then accepts; each one withheld, it refuses.
+        // Each action offered is one the server then accepts; each one withheld, it refuses with
+        // the very code and message the task's `can` gave.
         for (const name of ['start', 'complete', 'cancel', 'fail'] as const) {
           const probe = await makeTask(t, { status });
           const result = await caller.request({ method: 'POST', url: `/api/v1/tasks/${probe}/${name}` });
-          expect(result.statusCode === 200, `${name}: ${result.statusCode}`).toBe(actions[name]);
+          const decision = can[name];
+          if (decision.allowed) expect(result.statusCode, name).toBe(200);
+          else expect(errorOf(result), name).toEqual({ code: decision.code, message: decision.message });
         }
       });
     }
@@ -170,7 +173,7 @@ describe('actions per system group (what the UI may show) match what the server 
     expect((await caller.request({ method: 'POST', url: `/api/v1/tasks/${id}/start` })).statusCode).toBe(200);
     const done = await caller.request({ method: 'POST', url: `/api/v1/tasks/${id}/complete` });
     expect(done.json<Task>()).toMatchObject({ status: 'complete', assignee: { id: orchestrator.id } });
-    expect(done.json<Task>().actions).toMatchObject({ start: false, assign: false, delete: false });
+    expect(allowedOf(done.json<Task>().can)).toMatchObject({ start: false, assign: false, delete: false });
   });
 
   it('a Regular User may start and complete but not cancel, fail or assign', async () => {

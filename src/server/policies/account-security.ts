@@ -7,7 +7,7 @@ import { can, type Actor } from '../auth/actor.js';
 import type { UserTable } from '../db/schema.js';
 import type { SecurityAbilities } from '../../shared/schemas/security.js';
 import { accountDecisions, accountSecurityDecision, type GroupPermissions } from './accounts.js';
-import { refused, type Decision } from './decision.js';
+import { ALLOWED, refused, type Decision } from './decision.js';
 
 /** The account's MFA is on because someone else required it: its owner may not turn it off. */
 export function mfaRequiredOfOwner(target: Pick<UserTable, 'mfa_enrolled' | 'mfa_required_by_other'>): boolean {
@@ -40,12 +40,15 @@ export function securityDecisions(
   }
   const self = actor.user.id === target.id;
   const rank = accountSecurityDecision(actor, target, groupPermissions);
+  // Saving anyone else's tab needs Users & Groups Update at the route's gate, which answers first.
+  const gate = self || can(actor, 'users_groups:update') ? ALLOWED : refused('forbidden');
   /**
-   * The field needs `permission` (else `message` says so) and the account's rank allows it; the
-   * rank is the reason when it is one (the tab's fields pass the gate on your own account).
+   * The field passes the gate, the account's rank allows it, and the field's own `permission` is
+   * held (else `message` says so): the first refusal in that order is the reason, as the server
+   * meets them.
    */
   const needs = (permission: Parameters<typeof can>[1], message: string): Decision =>
-    !rank.allowed || can(actor, permission) ? rank : refused('forbidden', message);
+    !gate.allowed ? gate : !rank.allowed ? rank : can(actor, permission) ? ALLOWED : refused('forbidden', message);
   const changeSecurityGroup = needs('users_groups:update', 'You may not change the security group of this account.');
   // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
   const changeMfaEnrollment =

@@ -1,4 +1,6 @@
 import { AppError } from '../app-error.js';
+import { can, type Actor } from '../auth/actor.js';
+import type { Permission } from '../../shared/permissions.js';
 import { ERRORS, type ErrorCode } from '../../shared/errors.js';
 import type { Decision } from '../../shared/schemas/decision.js';
 
@@ -14,4 +16,9 @@ export function refused(code: ErrorCode, message: string = ERRORS[code].message)
 /** Enforces a decision: a refusal is thrown as the API error it names, with the same message. */
 export function assertAllowed(decision: Decision): void {
   if (!decision.allowed) throw new AppError(decision.code, decision.message);
+}
+
+/** Allowed when the actor's group holds `permission`; else the gate's own standard 403. */
+export function holds(actor: Actor, permission: Permission): Decision {
+  return can(actor, permission) ? ALLOWED : refused('forbidden');
 }

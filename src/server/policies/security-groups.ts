@@ -25,6 +25,11 @@ export function holdsEvery(actor: Actor, permissions: readonly string[]): boolea
   return isAdministrator(actor) || permissions.every((permission) => actor.permissions.has(permission as Permission));
 }
 
+/** Putting an account in a group (New User, an account's Security Group): its rights are all yours. */
+export function groupAssignDecision(actor: Actor, permissions: readonly string[]): Decision {
+  return holdsEvery(actor, permissions) ? ALLOWED : refused('group_exceeds_own_rights');
+}
+
 const members = (count: number) => `${count} ${count === 1 ? 'member' : 'members'}`;
 
 /** THE statement of what `actor` may do to `group` (each group's `can`). */
@@ -47,8 +52,5 @@ export function groupDecisions(actor: Actor, group: GroupFacts): SecurityGroupAb
     );
   // Deleting it would silently change where single sign-on puts people: the provider changes first.
   if (remove.allowed && group.provider_count > 0) remove = refused('group_used_by_provider');
-  const assign = holdsEvery(actor, group.permissions)
-    ? ALLOWED
-    : refused('group_exceeds_own_rights', 'This security group holds rights you do not have yourself.');
-  return { update, delete: remove, assign };
+  return { update, delete: remove, assign: groupAssignDecision(actor, group.permissions) };
 }

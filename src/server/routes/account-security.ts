@@ -6,7 +6,7 @@ import type { AppDeps } from '../app-deps.js';
 import {
   changeOwnPassword,
   generateApiToken,
-  getSecuritySettings,
+  loadSecurityTab,
   revokeApiToken,
   setAccountStatus,
   updateSecurity,
@@ -21,7 +21,9 @@ import {
 } from '../../shared/schemas/security.js';
 import { AccountStatusChangeSchema, UserSchema } from '../../shared/schemas/users.js';
 import { getUser } from '../services/users.js';
-import { presentUserInDetail } from './presenters.js';
+import { presentUserInDetail } from '../presenters/accounts.js';
+import { presentSecuritySettings } from '../presenters/account-security.js';
+import { loadAccountDetail } from '../services/account-detail.js';
 import { useNewSession } from './session-cookie.js';
 import { clientOf } from './context.js';
 import type { FastifyRequest } from 'fastify';
@@ -45,7 +47,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
         response: { 200: SecuritySettingsSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => getSecuritySettings(db, actorOf(request), request.params.id),
+    async (request) => presentSecuritySettings(await loadSecurityTab(db, request.params.id), actorOf(request)),
   );
 
   app.patch(
@@ -72,7 +74,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       const ctx = securityContextOf(request);
       const { newSession } = await updateSecurity(db, ctx, request.params.id, request.body);
       if (newSession) useNewSession(request, reply, sessionCookie, newSession);
-      return getSecuritySettings(db, ctx.actor, request.params.id);
+      return presentSecuritySettings(await loadSecurityTab(db, request.params.id), ctx.actor);
     },
   );
 
@@ -96,7 +98,7 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
     async (request) => {
       const ctx = securityContextOf(request);
       await setAccountStatus(db, ctx, request.params.id, request.body.accountStatus);
-      return presentUserInDetail(db, await getUser(db, request.params.id), ctx.actor);
+      return presentUserInDetail(await loadAccountDetail(db, await getUser(db, request.params.id)), ctx.actor);
     },
   );
 

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
-import { contextOf } from '../auth/gate.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import { recordListDecisions } from '../policies/records.js';
 import type { AppDeps } from '../app-deps.js';
 import {
   bulkDeleteRecords,
@@ -15,8 +16,6 @@ import {
   parseProperties,
   updateRecord,
   type RecordListRow,
-  type RecordTypeWithCount,
-  type RecordWithType,
 } from '../services/records.js';
 import { importRecords, previewImport } from '../services/records-import.js';
 import { ERROR_RESPONSES, ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
@@ -35,27 +34,9 @@ import {
   RecordTypeListSchema,
   RecordTypeSchema,
   UpdateRecordSchema,
-  type DataRecord,
-  type RecordType,
 } from '../../shared/schemas/records.js';
 import { csvAttachmentHeader, csvStream, type CsvColumns } from './csv.js';
-
-/** A record as the API shows it: every field listed, properties parsed from their JSON. */
-export function presentRecord(row: RecordWithType): DataRecord {
-  return {
-    id: row.id,
-    type: { id: row.type_id, name: row.type_name },
-    name: row.name,
-    owner: row.owner,
-    properties: Object.fromEntries(parseProperties(row.properties)),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-export function presentRecordType(row: RecordTypeWithCount): RecordType {
-  return { id: row.id, name: row.name, builtIn: row.is_builtin === 1, recordCount: row.record_count };
-}
+import { presentRecord, presentRecordType } from '../presenters/records.js';
 
 /** The import answers 422 when the file has errors, and 413 when the body is over 1 MiB. */
 const IMPORT_ERROR_RESPONSES = { ...ERROR_RESPONSES, 413: ErrorBodySchema, 422: ErrorBodySchema } as const;
@@ -114,7 +95,15 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
     },
     async (request) => {
       const { rows, next, previous, total } = await listRecords(db, request.query);
-      return { records: rows.map(presentRecord), pageSize: request.query.pageSize, next, previous, total };
+      const viewer = actorOf(request);
+      return {
+        records: rows.map((row) => presentRecord(row, viewer)),
+        pageSize: request.query.pageSize,
+        next,
+        previous,
+        total,
+        can: recordListDecisions(viewer),
+      };
     },
   );
 
@@ -164,7 +153,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
     },
     async (request, reply) => {
       const record = await createRecord(db, contextOf(request), request.body);
-      return reply.code(201).send(presentRecord(record));
+      return reply.code(201).send(presentRecord(record, actorOf(request)));
     },
   );
 
@@ -225,7 +214,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
         response: { 200: RecordSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentRecord(await getRecord(db, request.params.id)),
+    async (request) => presentRecord(await getRecord(db, request.params.id), actorOf(request)),
   );
 
   app.patch(
@@ -244,7 +233,8 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
         response: { 200: RecordSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentRecord(await updateRecord(db, contextOf(request), request.params.id, request.body)),
+    async (request) =>
+      presentRecord(await updateRecord(db, contextOf(request), request.params.id, request.body), actorOf(request)),
   );
 
   app.delete(

@@ -11,7 +11,7 @@ import {
   SecurityGroupSchema,
   UpdateSecurityGroupSchema,
 } from '../../shared/schemas/security-groups.js';
-import { presentGroup } from './presenters.js';
+import { presentGroup } from '../presenters/security-groups.js';
 
 const PERMISSION_RULES =
   'Each permission is `module:verb` from permissions.ts. Administrator-only powers (the `administration` ' +

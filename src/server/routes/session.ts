@@ -23,7 +23,8 @@ import {
 import { MeSchema, SignInSchema } from '../../shared/schemas/session.js';
 import { AccountSettingsSchema, UserSchema } from '../../shared/schemas/users.js';
 import { clientOf } from './context.js';
-import { presentMe, presentUser } from './presenters.js';
+import { presentUser } from '../presenters/accounts.js';
+import { presentMe } from '../presenters/session.js';
 import { setSessionCookie } from './session-cookie.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app-deps.js';
 import { readInstallationSettings, updateInstallationSettings } from '../services/installation-settings.js';
 import { ERROR_RESPONSES } from '../../shared/schemas/common.js';
 import { InstallationSettingsSchema, UpdateInstallationSettingsSchema } from '../../shared/schemas/settings.js';
-import { presentInstallationSettings } from './presenters.js';
+import { presentInstallationSettings } from '../presenters/settings.js';
 
 export const settingsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(

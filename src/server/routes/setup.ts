@@ -5,7 +5,7 @@ import { completeSetup, isSetupRequired } from '../services/setup.js';
 import { ErrorBodySchema } from '../../shared/schemas/common.js';
 import { SetupSchema, SetupStatusSchema } from '../../shared/schemas/session.js';
 import { UserSchema } from '../../shared/schemas/users.js';
-import { presentUser } from './presenters.js';
+import { presentUser } from '../presenters/accounts.js';
 
 export const setupRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requires } from '../auth/access.js';
 import { actorOf, contextOf } from '../auth/gate.js';
-import type { Actor } from '../auth/actor.js';
 import type { AppDeps } from '../app-deps.js';
 import { AppError } from '../app-error.js';
 import {
@@ -15,13 +14,8 @@ import {
   getTask,
   listAssignees,
   listTasks,
-  taskActions,
   transitionTask,
   updateTask,
-  type TaskAttachmentRow,
-  type TaskDetail,
-  type TaskNoteRow,
-  type TaskRow,
 } from '../services/tasks.js';
 import {
   addAttachment,
@@ -48,64 +42,11 @@ import {
   TaskParamsSchema,
   TaskSchema,
   UpdateTaskSchema,
-  type Task,
-  type TaskAttachment,
-  type TaskNote,
   type TaskSummary,
 } from '../../shared/schemas/tasks.js';
 import { TASK_STATUS_LABELS, TASK_TRANSITIONS, type TaskTransitionName } from '../../shared/task-status.js';
 import { csvAttachmentHeader, csvStream } from './csv.js';
-
-function presentTaskSummary(row: TaskRow): TaskSummary {
-  const assigneeName = [row.assignee_first_name, row.assignee_last_name].filter(Boolean).join(' ');
-  return {
-    id: row.id,
-    title: row.title,
-    status: row.status,
-    record:
-      row.record_id && row.record_name !== null
-        ? { id: row.record_id, name: row.record_name, type: row.record_type_name ?? '' }
-        : null,
-    assignee:
-      row.assignee_user_id && row.assignee_email !== null
-        ? { id: row.assignee_user_id, email: row.assignee_email, name: assigneeName }
-        : null,
-    dueDate: row.due_date,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
-}
-
-function presentNote(note: TaskNoteRow): TaskNote {
-  return {
-    id: note.id,
-    author: { id: note.author_user_id, email: note.author_email },
-    body: note.body,
-    createdAt: note.created_at,
-  };
-}
-
-function presentAttachment(attachment: TaskAttachmentRow): TaskAttachment {
-  return {
-    id: attachment.id,
-    fileName: attachment.file_name,
-    contentType: attachment.content_type,
-    sizeBytes: attachment.size_bytes,
-    uploadedBy: { id: attachment.uploaded_by_user_id, email: attachment.uploaded_by_email },
-    uploadedAt: attachment.uploaded_at,
-  };
-}
-
-function presentTask(task: TaskDetail, actor: Actor): Task {
-  return {
-    ...presentTaskSummary(task),
-    notes: task.notes.map(presentNote),
-    attachments: task.attachments.map(presentAttachment),
-    actions: taskActions(actor, task.status),
-  };
-}
+import { presentTask, presentTaskSummary, presentNote, presentAttachment } from '../presenters/tasks.js';
 
 const CSV_COLUMNS = [
   ['Title', (t: TaskSummary) => t.title],

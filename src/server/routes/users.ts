@@ -23,7 +23,8 @@ import {
 } from '../../shared/schemas/users.js';
 import { loadGroupPermissions } from '../services/security-groups.js';
 import { csvAttachmentHeader, csvStream } from './csv.js';
-import { presentUser, presentUserInDetail } from './presenters.js';
+import { presentUser, presentUserInDetail } from '../presenters/accounts.js';
+import { loadAccountDetail } from '../services/account-detail.js';
 
 const CSV_COLUMNS = [
   ['Email', (u: z.infer<typeof UserSchema>) => u.email],
@@ -135,7 +136,8 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         response: { 200: UserSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => presentUserInDetail(db, await getUser(db, request.params.id), actorOf(request)),
+    async (request) =>
+      presentUserInDetail(await loadAccountDetail(db, await getUser(db, request.params.id)), actorOf(request)),
   );
 
   app.delete(
@@ -174,7 +176,7 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     async (request) => {
       const actor = actorOf(request);
       const user = await updateAccountSettings(db, contextOf(request), request.params.id, request.body);
-      return presentUserInDetail(db, user, actor);
+      return presentUserInDetail(await loadAccountDetail(db, user), actor);
     },
   );
 

@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database, UserTable } from '../db/schema.js';
+import type { ApiTokenTable, Database, UserTable } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import type { Actor } from '../auth/actor.js';
@@ -23,7 +23,7 @@ import { checkSecretWithinLimits } from './login-throttle.js';
 import { resetMfa } from './mfa.js';
 import { loadGroupPermissions } from './security-groups.js';
 import { accountSecurityDecision, type GroupPermissions } from '../policies/accounts.js';
-import { mfaRequiredOfOwner, securityDecisions } from '../policies/account-security.js';
+import { securityDecisions } from '../policies/account-security.js';
 import { assertAllowed, refused, type Decision } from '../policies/decision.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
@@ -55,7 +55,17 @@ async function loadTarget(
   return target;
 }
 
-export async function getSecuritySettings(db: Db, actor: Actor, userId: string): Promise<SecuritySettings> {
+/** What an account's Password & Security tab shows, read in one go (presenters/account-security.ts shapes it). */
+export interface SecurityTabFacts {
+  target: Awaited<ReturnType<typeof loadTarget>>;
+  groupDescription: string;
+  token: ApiTokenTable | undefined;
+  mfaActive: boolean;
+  /** The account's group's rights, for what the viewer may change (its `can`). */
+  groupPermissions: GroupPermissions;
+}
+
+export async function loadSecurityTab(db: Db, userId: string): Promise<SecurityTabFacts> {
   const target = await loadTarget(db, userId);
   const [group, token, mfaActive, groupPermissions] = await Promise.all([
     db
@@ -67,25 +77,7 @@ export async function getSecuritySettings(db: Db, actor: Actor, userId: string):
     hasConfirmedFactor(db, target.id),
     loadGroupPermissions(db, [target.security_group_id]),
   ]);
-  return {
-    userId: target.id,
-    email: target.email,
-    securityGroup: { id: target.security_group_id, name: target.group_name, description: group.description },
-    accountStatus: target.status,
-    apiToken: token
-      ? {
-          masked: token.masked,
-          createdAt: token.created_at,
-          lastUsedAt: token.last_used_at,
-          lastUsedIp: token.last_used_ip,
-        }
-      : null,
-    mfaEnrolled: target.mfa_enrolled === 1,
-    mfaActive,
-    mfaRequiredByOther: mfaRequiredOfOwner(target),
-    mustChangePassword: target.must_change_password === 1,
-    can: securityDecisions(actor, target, groupPermissions),
-  };
+  return { target, groupDescription: group.description, token, mfaActive, groupPermissions };
 }
 
 /**

@@ -10,7 +10,8 @@ import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can } from '../auth/actor.js';
+import { assertAllowed } from '../policies/decision.js';
+import { importModeDecision } from '../policies/records.js';
 import {
   IMPORT_ROWS_MAX,
   PROPERTIES_MAX,
@@ -19,7 +20,6 @@ import {
   RECORD_OWNER_MAX,
   propertyKeyProblem,
   type ImportAction,
-  type ImportMode,
   type ImportPreview,
   type ImportPreviewRow,
   type ImportRecordsInput,
@@ -130,18 +130,6 @@ async function parseFile(csv: string): Promise<ParsedFile> {
   return file;
 }
 
-/** Refuses a mode the actor's group may not use (in the preview as well as the import). */
-function assertModeAllowed(ctx: ActorContext, mode: ImportMode): void {
-  if (mode === 'add') return;
-  if (!can(ctx.actor, 'records:update')) {
-    throw new AppError(
-      'forbidden',
-      `The "${mode}" mode changes existing records, which needs the Update permission for data records. Use "add" to import new records only.`,
-    );
-  }
-  if (mode === 'replace' && !can(ctx.actor, 'records:delete')) throw new AppError('delete_permission_required');
-}
-
 async function findExisting(
   trx: Kysely<Database>,
   wanted: Array<{ typeId: string; nameNormalized: string }>,
@@ -177,7 +165,8 @@ async function analyzeImport(
   ctx: ActorContext,
   input: ImportRecordsInput,
 ): Promise<AnalyzedRow[]> {
-  assertModeAllowed(ctx, input.mode);
+  // Refused in the preview as well as the import.
+  assertAllowed(importModeDecision(ctx.actor, input.mode));
   const file = await parseFile(input.csv);
   const types = await trx.selectFrom('record_types').selectAll().execute();
   const typesByName = new Map<string, RecordTypeTable>(types.map((type) => [type.name_normalized, type]));

@@ -7,7 +7,8 @@ import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isPostgres, isUniqueViolation, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can } from '../auth/actor.js';
+import { assertAllowed } from '../policies/decision.js';
+import { removeRecordDataDecision } from '../policies/records.js';
 import {
   PROPERTIES_MAX,
   type CreateRecordTypeInput,
@@ -356,7 +357,7 @@ export async function updateRecord(
     if (properties.size > PROPERTIES_MAX)
       throw fieldError('properties', `A record can have at most ${PROPERTIES_MAX} properties.`);
     if (changes.owner === '' && record.owner !== '') removesData = true;
-    if (removesData && !can(ctx.actor, 'records:delete')) throw new AppError('delete_permission_required');
+    if (removesData) assertAllowed(removeRecordDataDecision(ctx.actor));
 
     const typeId =
       changes.type !== undefined || changes.typeId !== undefined

@@ -7,18 +7,13 @@ import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres, unindexed } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
-import { can, type Actor } from '../auth/actor.js';
-import {
-  isFinalTaskStatus,
-  TASK_TRANSITIONS,
-  transitionRefusalMessage,
-  type TaskStatus,
-  type TaskTransitionName,
-} from '../../shared/task-status.js';
+import type { Actor } from '../auth/actor.js';
+import { TASK_TRANSITIONS, type TaskStatus, type TaskTransitionName } from '../../shared/task-status.js';
+import { assertAllowed } from '../policies/decision.js';
+import { taskAssignDecision, taskTransitionDecision } from '../policies/tasks.js';
 import type {
   Assignee,
   ListTasksQuery,
-  TaskActions,
   TaskFilters,
   TaskSortColumn,
   UpdateTaskInput,
@@ -329,25 +324,6 @@ export async function getTask(db: Kysely<Database>, id: string): Promise<TaskDet
   };
 }
 
-/**
- * THE statement of what `actor` may do to a task in `status` right now: the permission held AND
- * the workflow allowing it. Sent to the UI as `actions`; the routes' permissions and the
- * transition checks below enforce the same rules.
- */
-export function taskActions(actor: Actor, status: TaskStatus): TaskActions {
-  const transition = (name: TaskTransitionName) =>
-    can(actor, TASK_TRANSITIONS[name].permission) && TASK_TRANSITIONS[name].from.includes(status);
-  return {
-    assign: can(actor, 'tasks:assign') && !isFinalTaskStatus(status),
-    start: transition('start'),
-    complete: transition('complete'),
-    cancel: transition('cancel'),
-    fail: transition('fail'),
-    update: can(actor, 'tasks:update'),
-    delete: can(actor, 'tasks:delete'),
-  };
-}
-
 /** A record the task may link to: it must exist (400 on the field otherwise). */
 async function assertRecordExists(db: Kysely<Database>, recordId: string): Promise<void> {
   const record = await db.selectFrom('records').select('id').where('id', '=', recordId).executeTakeFirst();
@@ -438,12 +414,6 @@ export async function deleteTask(db: Db, ctx: ActorContext, id: string): Promise
   });
 }
 
-/** 404 when the task does not exist, else the 409 naming its current status. */
-function refuseTransition(status: TaskStatus | undefined, pastParticiple: string): never {
-  if (status === undefined) throw notFound();
-  throw new AppError('task_transition_not_allowed', transitionRefusalMessage(status, pastParticiple));
-}
-
 /**
  * The task, read inside `trx` and locked until it ends (PostgreSQL; SQLite's single writer holds
  * the whole database): of two concurrent changes the second sees what the first made of it, and a
@@ -456,8 +426,8 @@ export async function lockedTask(db: Db, trx: Kysely<Database>, id: string) {
 }
 
 /**
- * Moves a task along the workflow, checked against its status as locked in the same transaction,
- * so of two concurrent requests only one can win; the move is audited from → to.
+ * Moves a task along the workflow, decided (policies/tasks.ts) on its status as locked in the same
+ * transaction, so of two concurrent requests only one can win; the move is audited from → to.
  */
 export async function transitionTask(
   db: Db,
@@ -468,8 +438,8 @@ export async function transitionTask(
   const transition = TASK_TRANSITIONS[name];
   return db.transaction().execute(async (trx) => {
     const task = await lockedTask(db, trx, id);
-    if (!task || !transition.from.includes(task.status))
-      return refuseTransition(task?.status, transition.pastParticiple);
+    if (!task) throw notFound();
+    assertAllowed(taskTransitionDecision(ctx.actor, task.status, name));
     const now = nowIso();
     const times: Partial<TaskTable> =
       transition.to === 'in_progress'
@@ -511,8 +481,8 @@ export async function assignTask(
       assignee = { id: found.id, email: found.email };
     }
     const task = await lockedTask(db, trx, id);
-    if (!task || task.status === 'complete' || task.status === 'cancelled')
-      return refuseTransition(task?.status, assigneeId ? 'assigned' : 'unassigned');
+    if (!task) throw notFound();
+    assertAllowed(taskAssignDecision(ctx.actor, task.status, assigneeId !== null));
     if (task.assignee_user_id === assigneeId) return getTask(trx, id);
     await trx
       .updateTable('tasks')

@@ -32,8 +32,8 @@ import {
 } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { accountDecisions } from '../policies/accounts.js';
-import { holdsEvery } from '../policies/security-groups.js';
-import { assertAllowed } from '../policies/decision.js';
+import { groupAssignDecision } from '../policies/security-groups.js';
+import { ALLOWED, assertAllowed } from '../policies/decision.js';
 import type { ActorContext, RequestContext } from '../request-context.js';
 import { assertSessionTimeoutWithinMaximum } from './installation-settings.js';
 import { findGroupWithPermissions, loadGroupPermissions } from './security-groups.js';
@@ -41,12 +41,6 @@ import { findGroupWithPermissions, loadGroupPermissions } from './security-group
 // Defined with the tables (auth/actor.ts needs it without importing this service); here too for its readers.
 export type { UserWithGroup } from '../db/schema.js';
 import type { UserWithGroup } from '../db/schema.js';
-
-/** The account's MFA status, from its "Enroll in MFA" flag and whether a factor is confirmed. */
-export function mfaStatusOf(user: Pick<UserWithGroup, 'mfa_enrolled' | 'has_mfa_factor'>): MfaStatus {
-  if (Number(user.has_mfa_factor) === 1) return 'on';
-  return user.mfa_enrolled === 1 ? 'pending' : 'off';
-}
 
 /** `exists(a confirmed factor of u)`, selected with every account and used by the MFA filter. */
 function hasMfaFactor(eb: ExpressionBuilder<Database & { u: UserTable }, 'u'>) {
@@ -492,11 +486,8 @@ export async function assertMayAssignGroup(trx: Kysely<Database>, actor: Actor |
   // Held until the assignment commits, so the group cannot be deleted or given more rights meanwhile.
   const group = await findGroupWithPermissions(trx, groupId, 'share');
   if (!group) throw fieldError('securityGroupId', 'Choose one of the security groups.');
-  if (actor && !holdsEvery(actor, group.permissions)) {
-    throw new AppError('group_exceeds_own_rights', undefined, {
-      securityGroupId: 'You cannot assign a security group with rights you do not have yourself.',
-    });
-  }
+  const decision = actor ? groupAssignDecision(actor, group.permissions) : ALLOWED;
+  if (!decision.allowed) throw new AppError(decision.code, decision.message, { securityGroupId: decision.message });
 }
 
 /** Checks a new password against the policy and its confirmation; throws a field error. */

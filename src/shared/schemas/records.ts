@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionSchema } from './decision.js';
 import { pageInfoFields, pageQueryFields } from './paging.js';
 
 export const RECORD_TYPE_NAME_MAX = 60;
@@ -62,6 +63,17 @@ export const RecordTypeListSchema = z.object({ types: z.array(RecordTypeSchema) 
 export const CreateRecordTypeSchema = z.object({ name: requiredText('Name', RECORD_TYPE_NAME_MAX) }).strict();
 export type CreateRecordTypeInput = z.infer<typeof CreateRecordTypeSchema>;
 
+/**
+ * What the caller may do to a record, decided by the server (policies/records.ts): `removeData` is
+ * clearing a property or the owner while updating, which needs the Delete permission too.
+ */
+export const RecordAbilitiesSchema = z.object({
+  update: DecisionSchema,
+  removeData: DecisionSchema,
+  delete: DecisionSchema,
+});
+export type RecordAbilities = z.infer<typeof RecordAbilitiesSchema>;
+
 /** A record as the API shows it. */
 export const RecordSchema = z.object({
   id: z.string(),
@@ -71,6 +83,7 @@ export const RecordSchema = z.object({
   properties: z.record(z.string(), z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
+  can: RecordAbilitiesSchema,
 });
 export type DataRecord = z.infer<typeof RecordSchema>;
 
@@ -92,7 +105,17 @@ export type ListRecordsQuery = z.infer<typeof ListRecordsQuerySchema>;
 export const ExportRecordsQuerySchema = z.object(listFilterFields).strict();
 export type RecordFilters = z.infer<typeof ExportRecordsQuerySchema>;
 
-export const RecordListSchema = z.object({ records: z.array(RecordSchema), ...pageInfoFields });
+/** What the caller may do to the list as a whole: which import modes the server accepts. */
+export const RecordListAbilitiesSchema = z.object({
+  import: z.object({ add: DecisionSchema, upsert: DecisionSchema, replace: DecisionSchema }),
+});
+export type RecordListAbilities = z.infer<typeof RecordListAbilitiesSchema>;
+
+export const RecordListSchema = z.object({
+  records: z.array(RecordSchema),
+  ...pageInfoFields,
+  can: RecordListAbilitiesSchema,
+});
 export type RecordList = z.infer<typeof RecordListSchema>;
 
 /** The type of a new or changed record: by name (any letter case) or by ID, not both. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionSchema } from './decision.js';
 import { TASK_STATUSES } from '../task-status.js';
 import { pageInfoFields, pageQueryFields } from './paging.js';
 
@@ -25,19 +26,20 @@ export const DueDateSchema = z
 const RecordIdSchema = z.string().min(1, 'Record is not valid.').max(64, 'Record is not valid.');
 
 /**
- * What the CALLER may do to the task right now, computed by the server from the caller's
- * permissions and the task's status. The UI shows buttons from this only.
+ * What the CALLER may do to the task right now, decided by the server from the caller's
+ * permissions and the task's status (policies/tasks.ts); a refusal carries the code and message
+ * the action's request would answer with. The UI shows buttons from this only.
  */
-export const TaskActionsSchema = z.object({
-  assign: z.boolean(),
-  start: z.boolean(),
-  complete: z.boolean(),
-  cancel: z.boolean(),
-  fail: z.boolean(),
-  update: z.boolean(),
-  delete: z.boolean(),
+export const TaskAbilitiesSchema = z.object({
+  assign: DecisionSchema,
+  start: DecisionSchema,
+  complete: DecisionSchema,
+  cancel: DecisionSchema,
+  fail: DecisionSchema,
+  update: DecisionSchema,
+  delete: DecisionSchema,
 });
-export type TaskActions = z.infer<typeof TaskActionsSchema>;
+export type TaskAbilities = z.infer<typeof TaskAbilitiesSchema>;
 
 export const TaskRecordSchema = z.object({ id: z.string(), name: z.string(), type: z.string() });
 export const TaskAssigneeSchema = z.object({ id: z.string(), email: z.string(), name: z.string() });
@@ -80,7 +82,7 @@ export type TaskAttachment = z.infer<typeof TaskAttachmentSchema>;
 export const TaskSchema = TaskSummarySchema.extend({
   notes: z.array(TaskNoteSchema),
   attachments: z.array(TaskAttachmentSchema),
-  actions: TaskActionsSchema,
+  can: TaskAbilitiesSchema,
 });
 export type Task = z.infer<typeof TaskSchema>;
 

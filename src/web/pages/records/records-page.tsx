@@ -2,7 +2,7 @@ import { Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/c
 import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { ImportMode } from '../../../shared/schemas/records.js';
+import { IMPORT_MODES } from '../../../shared/schemas/records.js';
 import { describeTotal } from '../../../shared/schemas/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -70,9 +70,8 @@ function Records() {
   }
 
   const canDelete = can(me, 'records:delete');
-  const importModes: ImportMode[] = ['add'];
-  if (can(me, 'records:update')) importModes.push('upsert');
-  if (can(me, 'records:update') && canDelete) importModes.push('replace');
+  // The import modes the server accepts from this account (the list's can.import).
+  const importModes = IMPORT_MODES.filter((mode) => list.data?.can.import[mode].allowed ?? mode === 'add');
   const total = list.data?.total;
   const typeName = types.data?.find((type) => type.id === params.typeId)?.name;
   const filtered = params.search !== '' || params.typeId !== '';

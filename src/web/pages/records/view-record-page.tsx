@@ -52,8 +52,8 @@ function RecordForm({ record }: { record: DataRecord }) {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const editable = can(me, 'records:update');
-  const canDelete = can(me, 'records:delete');
+  const editable = record.can.update.allowed;
+  const canDelete = record.can.delete.allowed;
   const [typeId, setTypeId] = useState(record.type.id);
   const [name, setName] = useState(record.name);
   const [owner, setOwner] = useState(record.owner);
@@ -189,8 +189,8 @@ function RecordForm({ record }: { record: DataRecord }) {
                 errors.clearField('properties');
               }}
               readOnly={!editable}
-              // Removing a saved property removes data: only with records:delete. A row added here and not saved yet can go.
-              canRemove={(row) => canDelete || !originalKeys.has(row.key.trim())}
+              // Removing a saved property removes data, which the server may refuse (can.removeData). A row added here and not saved yet can go.
+              canRemove={(row) => record.can.removeData.allowed || !originalKeys.has(row.key.trim())}
               error={errors.fields.properties}
             />
             {errors.formError && (

@@ -251,10 +251,8 @@ function GroupForm({
         )}
         {group && !group.isSystem && readOnly && (
           <Alert color="gray" role="status">
-            You can see this group but not change it:{' '}
-            {can(me, 'users_groups:update')
-              ? 'it holds rights you do not have yourself.'
-              : 'your security group does not allow changing security groups.'}
+            {/* The server's own reason (the group's can.update), never one worked out here. */}
+            You can see this group but not change it. {group.can.update.allowed ? '' : group.can.update.message}
           </Alert>
         )}
         {droppedPowers && (

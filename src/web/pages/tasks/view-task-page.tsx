@@ -107,7 +107,7 @@ function TaskView({ task }: { task: Task }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [dialog, setDialog] = useState<Dialog>(null);
-  const { actions } = task;
+  const allowed = task.can;
 
   function saved(next: Task) {
     queryClient.setQueryData(queryKeys.task(task.id), next);
@@ -162,12 +162,12 @@ function TaskView({ task }: { task: Task }) {
       </div>
 
       <Group gap="sm" role="toolbar" aria-label="Task actions">
-        {actions.assign && (
+        {allowed.assign.allowed && (
           <Button variant="default" onClick={() => setDialog('assign')}>
             Assign…
           </Button>
         )}
-        {actions.start && (
+        {allowed.start.allowed && (
           <Button
             onClick={() => transition.mutate('start')}
             loading={transition.isPending && transition.variables === 'start'}
@@ -175,7 +175,7 @@ function TaskView({ task }: { task: Task }) {
             Start
           </Button>
         )}
-        {actions.complete && (
+        {allowed.complete.allowed && (
           <Button
             color="green"
             onClick={() => transition.mutate('complete')}
@@ -184,22 +184,22 @@ function TaskView({ task }: { task: Task }) {
             Complete
           </Button>
         )}
-        {actions.fail && (
+        {allowed.fail.allowed && (
           <Button variant="light" color="red" onClick={() => setDialog('fail')}>
             Fail
           </Button>
         )}
-        {actions.cancel && (
+        {allowed.cancel.allowed && (
           <Button variant="light" color="gray" onClick={() => setDialog('cancel')}>
             Cancel Task
           </Button>
         )}
-        {actions.update && (
+        {allowed.update.allowed && (
           <Button variant="default" onClick={() => setDialog('edit')}>
             Edit
           </Button>
         )}
-        {actions.delete && (
+        {allowed.delete.allowed && (
           <Button variant="outline" color="red" onClick={() => setDialog('delete')}>
             Delete Task
           </Button>
@@ -324,7 +324,7 @@ function NotesSection({ task, onSaved }: { task: Task; onSaved: (task: Task) => 
           ))}
         </Stack>
       )}
-      {task.actions.update && (
+      {task.can.update.allowed && (
         <form onSubmit={submit}>
           <Stack gap="xs" mt="md">
             <Textarea
@@ -402,7 +402,7 @@ function AttachmentsSection({ task }: { task: Task }) {
               <Table.Th>File</Table.Th>
               <Table.Th>Size</Table.Th>
               <Table.Th>Uploaded</Table.Th>
-              {task.actions.delete && (
+              {task.can.delete.allowed && (
                 <Table.Th>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -424,7 +424,7 @@ function AttachmentsSection({ task }: { task: Task }) {
                     {attachment.uploadedBy.email}
                   </Text>
                 </Table.Td>
-                {task.actions.delete && (
+                {task.can.delete.allowed && (
                   <Table.Td>
                     <Button
                       size="compact-xs"
@@ -442,7 +442,7 @@ function AttachmentsSection({ task }: { task: Task }) {
           </Table.Tbody>
         </Table>
       )}
-      {task.actions.update && (
+      {task.can.update.allowed && (
         <form onSubmit={submit}>
           <Group gap="sm" align="flex-end" mt="md">
             <FileInput
