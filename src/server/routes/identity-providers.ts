@@ -12,7 +12,7 @@ import {
   serviceProviderUrls,
   ssoStartPath,
   type IdentityProviderRow,
-} from '../services/identity-provider-settings.js';
+} from '../sso/provider-settings.js';
 import {
   createIdentityProvider,
   deleteIdentityProvider,
@@ -23,7 +23,7 @@ import {
   testIdentityProviderConnection,
   updateIdentityProvider,
   type IdentityProviderDetails,
-} from '../services/identity-providers.js';
+} from '../sso/providers.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   ConnectionTestSchema,

@@ -1,7 +1,7 @@
 /**
  * The one reader of identity_providers rows for the sign-in flows: typed settings, the client
  * secret decrypted only when a flow needs it, and the URLs Latchkey publishes as a service
- * provider. The Administrator's CRUD lives in identity-providers.ts.
+ * provider. The Administrator's CRUD lives in providers.ts.
  */
 import type { Kysely } from 'kysely';
 import type { Database, IdentityProviderTable } from '../db/schema.js';

@@ -15,15 +15,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { isoFromMs, nowIso, nowMs } from '../clock.js';
-import { hashSecret } from './secrets.js';
-import { loadXmldom } from './saml-metadata.js';
+import { hashSecret } from '../security/secrets.js';
+import { loadXmldom } from '../security/saml-metadata.js';
 import {
   samlSettingsOf,
   serviceProviderUrls,
   type IdentityProviderRow,
-} from '../services/identity-provider-settings.js';
-import { SSO_FLOW_LIFETIME_MS } from '../services/sso-flows.js';
-import { SsoSignInError, type SsoProfile } from '../services/sso-sign-in.js';
+} from './provider-settings.js';
+import { SSO_FLOW_LIFETIME_MS } from './flows.js';
+import { SsoSignInError, type SsoProfile } from './sign-in.js';
 import { once } from '../once.js';
 
 /** Loaded on the first SAML request, not at start-up: importing it took ~100 ms (measured). */
@@ -161,7 +161,7 @@ const UNKNOWN_REQUEST = /^(Subject)?InResponseTo is not valid/;
 /**
  * Verifies a base64 SAMLResponse for `provider`, or throws SsoSignInError ('expired' for an
  * unknown, expired or used request ID; 'failed' for everything else) with the reason for the log.
- * Does not consume the flow nor record the assertion ID: the caller does both (see sso-saml.ts).
+ * Does not consume the flow nor record the assertion ID: the caller does both (see routes/sso-saml.ts).
  */
 export async function verifySamlResponse(
   db: Kysely<Database>,
@@ -309,7 +309,7 @@ function firstAttribute(attributes: Record<string, unknown>, names: readonly str
  * The verified assertion as an SsoProfile. `emailVerified` is true: the email comes from the
  * IdP's signed assertion, and the IdP is the authority for its own directory (SAML has no
  * email_verified claim); whether that may link to an existing account is still decided by the
- * provider's linking setting in sso-sign-in.ts.
+ * provider's linking setting in sign-in.ts.
  */
 function profileFrom(profile: Profile, groupsAttribute: string): SsoProfile {
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;

@@ -29,7 +29,7 @@ import type {
   UpdateIdentityProvider,
 } from '../../shared/schemas/identity-providers.js';
 import { SSO_PROTOCOL_LABELS } from '../../shared/schemas/identity-providers.js';
-import { recordAudit } from './audit.js';
+import { recordAudit } from '../services/audit.js';
 import {
   clientSecretOf,
   identityProviderSecretAad,
@@ -38,8 +38,8 @@ import {
   type IdentityProviderRow,
   type OidcSettings,
   type SamlSettings,
-} from './identity-provider-settings.js';
-import { findGroupWithPermissions } from './security-groups.js';
+} from './provider-settings.js';
+import { findGroupWithPermissions } from '../services/security-groups.js';
 
 export interface IdentityProviderContext {
   actor: Actor;
