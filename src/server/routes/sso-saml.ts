@@ -9,9 +9,9 @@ import {
   buildSamlAuthorizeUrl,
   buildServiceProviderMetadata,
   generateSamlRequestId,
-  recordSamlAssertionUse,
   verifySamlResponse,
 } from '../sso/saml.js';
+import { recordSamlAssertionUse } from '../sso/used-assertions.js';
 import { findIdentityProvider, type IdentityProviderRow } from '../sso/provider-settings.js';
 import { consumeSsoFlow, SSO_BINDING_COOKIE, startSsoFlow } from '../sso/flows.js';
 import { SsoSignInError } from '../sso/sign-in.js';
