@@ -9,11 +9,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowIso } from '../../src/server/clock.js';
-import {
-  clientSecretOf,
-  findIdentityProvider,
-  ssoStartPath,
-} from '../../src/server/services/identity-provider-settings.js';
+import { clientSecretOf, findIdentityProvider, ssoStartPath } from '../../src/server/sso/provider-settings.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { ConnectionTest, IdentityProvider } from '../../src/shared/schemas/identity-providers.js';
 import {

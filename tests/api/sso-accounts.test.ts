@@ -1,5 +1,5 @@
 /**
- * What an identity provider's word does to accounts (services/sso-sign-in.ts), whatever the
+ * What an identity provider's word does to accounts (sso/sign-in.ts), whatever the
  * protocol: the OIDC and SAML suites prove the protocols; this one proves the account rules on a
  * verified profile. And: nothing lets an SSO account gain or use a local password, through any
  * route, and an SSO account's status is still the Administrators' to change.
@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createSession } from '../../src/server/auth/sessions.js';
-import { signInWithSso, SsoSignInError, type SsoProfile } from '../../src/server/services/sso-sign-in.js';
-import type { IdentityProviderRow } from '../../src/server/services/identity-provider-settings.js';
+import { signInWithSso, SsoSignInError, type SsoProfile } from '../../src/server/sso/sign-in.js';
+import type { IdentityProviderRow } from '../../src/server/sso/provider-settings.js';
 import { findUserById } from '../../src/server/services/users.js';
 import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
 import { giveTotpFactor } from '../helpers/mfa-fixtures.js';

@@ -7,9 +7,9 @@
  */
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdentityProviderRow } from '../../src/server/services/identity-provider-settings.js';
-import { serviceProviderUrls } from '../../src/server/services/identity-provider-settings.js';
-import { SSO_BINDING_COOKIE } from '../../src/server/services/sso-flows.js';
+import type { IdentityProviderRow } from '../../src/server/sso/provider-settings.js';
+import { serviceProviderUrls } from '../../src/server/sso/provider-settings.js';
+import { SSO_BINDING_COOKIE } from '../../src/server/sso/flows.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import {
   auditSince,

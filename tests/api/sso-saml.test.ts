@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { DOMParser } from '@xmldom/xmldom';
-import { serviceProviderUrls, type IdentityProviderRow } from '../../src/server/services/identity-provider-settings.js';
-import { SSO_BINDING_COOKIE } from '../../src/server/services/sso-flows.js';
+import { serviceProviderUrls, type IdentityProviderRow } from '../../src/server/sso/provider-settings.js';
+import { SSO_BINDING_COOKIE } from '../../src/server/sso/flows.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createCustomGroup, quickUser } from '../helpers/fixtures.js';
 import { insertSamlProvider, type ProviderFixtureOptions } from '../helpers/identity-provider-fixtures.js';

@@ -11,7 +11,7 @@ import {
   type IdentityProviderRow,
   type OidcSettings,
   type SamlSettings,
-} from '../../src/server/services/identity-provider-settings.js';
+} from '../../src/server/sso/provider-settings.js';
 import type { TestApp } from './test-app.js';
 
 export interface ProviderFixtureOptions {

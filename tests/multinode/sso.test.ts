@@ -15,8 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceProviderUrls } from '../../src/server/services/identity-provider-settings.js';
-import { SSO_BINDING_COOKIE } from '../../src/server/services/sso-flows.js';
+import { serviceProviderUrls } from '../../src/server/sso/provider-settings.js';
+import { SSO_BINDING_COOKIE } from '../../src/server/sso/flows.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { IdentityProvider } from '../../src/shared/schemas/identity-providers.js';
 import {

@@ -8,7 +8,7 @@ import { isPermission, type Permission } from '../../shared/permissions.js';
 import type { Actor } from './actor.js';
 import { LAST_SEEN_WRITE_INTERVAL_MS } from './sessions.js';
 import { INSTALLATION_SETTINGS_ID } from '../services/installation-settings.js';
-import { sessionIdentityProvider } from '../services/identity-provider-settings.js';
+import { sessionIdentityProvider } from '../sso/provider-settings.js';
 import { selectUsersWithGroup, type UserWithGroup } from '../services/users.js';
 import { DEFAULT_MAX_SESSION_TIMEOUT_MINUTES } from '../../shared/schemas/settings.js';
 import { CredentialCache, type CachedCredential } from './credential-cache.js';

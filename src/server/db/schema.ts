@@ -275,7 +275,7 @@ export interface IdentityProviderTable {
   default_group_id: string;
   /** May a verified email link to an existing native account with that email (making it SSO)? */
   allow_email_linking: number;
-  /** JSON: OidcSettings or SamlSettings (services/identity-providers.ts); never a secret. */
+  /** JSON: OidcSettings or SamlSettings (sso/provider-settings.ts); never a secret. */
   settings: string;
   /** OIDC only: encryption.ts format, associated data from identityProviderSecretAad(); never returned. */
   client_secret_encrypted: string | null;

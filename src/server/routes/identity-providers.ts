@@ -6,24 +6,18 @@ import { contextOf } from '../auth/gate.js';
 import type { AppDeps } from '../app-deps.js';
 import { fieldError } from '../app-error.js';
 import { readSamlIdpMetadata, SamlMetadataError } from '../security/saml-metadata.js';
+import { testIdentityProviderConnection } from '../sso/connection-test.js';
+import { getIdentityProvider, listIdentityProviders, type IdentityProviderDetails } from '../sso/provider-details.js';
 import {
+  findIdentityProviderForEmail,
+  listEnabledIdentityProviders,
   oidcSettingsOf,
   samlSettingsOf,
   serviceProviderUrls,
   ssoStartPath,
   type IdentityProviderRow,
-} from '../services/identity-provider-settings.js';
-import {
-  createIdentityProvider,
-  deleteIdentityProvider,
-  findIdentityProviderForEmail,
-  getIdentityProvider,
-  listEnabledIdentityProviders,
-  listIdentityProviders,
-  testIdentityProviderConnection,
-  updateIdentityProvider,
-  type IdentityProviderDetails,
-} from '../services/identity-providers.js';
+} from '../sso/provider-settings.js';
+import { createIdentityProvider, deleteIdentityProvider, updateIdentityProvider } from '../sso/providers.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   ConnectionTestSchema,

@@ -18,7 +18,7 @@ import {
   discoverCached,
   oidcProfileFromClaims,
   type OidcConfiguration,
-} from '../security/oidc.js';
+} from '../sso/oidc.js';
 import { hashSecret } from '../security/secrets.js';
 import {
   clientSecretOf,
@@ -26,8 +26,8 @@ import {
   oidcSettingsOf,
   serviceProviderUrls,
   type IdentityProviderRow,
-} from '../services/identity-provider-settings.js';
-import { consumeSsoFlow, SSO_BINDING_COOKIE, startSsoFlow } from '../services/sso-flows.js';
+} from '../sso/provider-settings.js';
+import { consumeSsoFlow, SSO_BINDING_COOKIE, startSsoFlow } from '../sso/flows.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import { finishSsoSignIn, refuseSsoSignIn, ssoBindingCookieOptions, ssoBindingOf } from './sso-session.js';
 

@@ -9,12 +9,12 @@ import {
   buildSamlAuthorizeUrl,
   buildServiceProviderMetadata,
   generateSamlRequestId,
-  recordSamlAssertionUse,
   verifySamlResponse,
-} from '../security/saml.js';
-import { findIdentityProvider, type IdentityProviderRow } from '../services/identity-provider-settings.js';
-import { consumeSsoFlow, SSO_BINDING_COOKIE, startSsoFlow } from '../services/sso-flows.js';
-import { SsoSignInError } from '../services/sso-sign-in.js';
+} from '../sso/saml.js';
+import { recordSamlAssertionUse } from '../sso/used-assertions.js';
+import { findIdentityProvider, type IdentityProviderRow } from '../sso/provider-settings.js';
+import { consumeSsoFlow, SSO_BINDING_COOKIE, startSsoFlow } from '../sso/flows.js';
+import { SsoSignInError } from '../sso/sign-in.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   finishSsoSignIn,

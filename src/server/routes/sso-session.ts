@@ -9,9 +9,9 @@ import type { AppDeps } from '../app-deps.js';
 import { endSession } from '../auth/sessions.js';
 import { hashSecret } from '../security/secrets.js';
 import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
-import type { IdentityProviderRow } from '../services/identity-provider-settings.js';
-import { SSO_BINDING_COOKIE, safeReturnTo } from '../services/sso-flows.js';
-import { recordSsoFailure, signInWithSso, SsoSignInError, type SsoProfile } from '../services/sso-sign-in.js';
+import type { IdentityProviderRow } from '../sso/provider-settings.js';
+import { SSO_BINDING_COOKIE, safeReturnTo } from '../sso/flows.js';
+import { recordSsoFailure, signInWithSso, SsoSignInError, type SsoProfile } from '../sso/sign-in.js';
 import { clientOf } from './context.js';
 
 /** The flow cookie: HttpOnly, only sent to the SSO routes, gone after 10 minutes. */

@@ -15,7 +15,7 @@ import { once } from '../once.js';
 type XmlElement = Element;
 
 /**
- * @xmldom/xmldom, for this file and saml.ts: loaded on first use (SAML only), not at start-up,
+ * @xmldom/xmldom, for this file and sso/saml.ts: loaded on first use (SAML only), not at start-up,
  * which it slowed by ~20 ms (measured).
  */
 export const loadXmldom = once(() => import('@xmldom/xmldom'));

@@ -24,7 +24,7 @@ export type FailureReason =
   | 'wrong_mfa_code'
   | 'wrong_recovery_code'
   | 'passkey_failed'
-  /** Single sign-on refusals (services/sso-sign-in.ts): `sso_<what>: <the library's words>`. */
+  /** Single sign-on refusals (sso/sign-in.ts): `sso_<what>: <the library's words>`. */
   | `sso_${string}`;
 
 export async function recordLoginAttempt(

@@ -281,7 +281,7 @@ export async function deleteGroup(db: Db, ctx: ActorContext, id: string): Promis
       // so its account is counted here; anything else moved in meanwhile trips the foreign key below.
       const group = await getGroup(trx, id, 'update');
       // Counted under the row lock: a provider starting to use the group takes a share lock on it
-      // (identity-providers.ts), so nothing new can point here before the delete commits.
+      // (sso/provider-validation.ts), so nothing new can point here before the delete commits.
       assertAllowed(groupDecisions(ctx.actor, group).delete);
       await trx.deleteFrom('security_groups').where('id', '=', id).execute();
       await recordAudit(trx, {

@@ -8,8 +8,8 @@
  * normal handling of that input, and needs no provider round trip.
  */
 import { PUBLIC } from '../../../src/server/auth/access.js';
-import type { IdentityProviderRow } from '../../../src/server/services/identity-provider-settings.js';
-import { serviceProviderUrls } from '../../../src/server/services/identity-provider-settings.js';
+import type { IdentityProviderRow } from '../../../src/server/sso/provider-settings.js';
+import { serviceProviderUrls } from '../../../src/server/sso/provider-settings.js';
 import { insertOidcProvider } from '../../helpers/identity-provider-fixtures.js';
 import { startTestOidcProvider, type TestOidcProvider } from '../../helpers/oidc-provider.js';
 import type { TestApp } from '../../helpers/test-app.js';

@@ -1,10 +1,7 @@
 /** Route samples for the sso-saml routes; see ../route-samples.ts for what a sample must be. */
 import { randomBytes } from 'node:crypto';
 import { PUBLIC, PUBLIC_CROSS_SITE_POST } from '../../../src/server/auth/access.js';
-import {
-  serviceProviderUrls,
-  type IdentityProviderRow,
-} from '../../../src/server/services/identity-provider-settings.js';
+import { serviceProviderUrls, type IdentityProviderRow } from '../../../src/server/sso/provider-settings.js';
 import { insertSamlProvider } from '../../helpers/identity-provider-fixtures.js';
 import { buildSamlResponse, readRedirectAuthnRequest, TEST_IDP_CERT } from '../../helpers/saml-idp.js';
 import type { TestApp } from '../../helpers/test-app.js';

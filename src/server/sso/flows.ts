@@ -67,6 +67,25 @@ export async function startSsoFlow(
   return { key, binding };
 }
 
+/**
+ * When the live flow of `providerId` for `key` was created, or null when there is none (never
+ * started, expired, used, or another provider's). Reads only: SAML's InResponseTo check asks this
+ * (saml.ts) before the ACS consumes the flow.
+ */
+export async function liveSsoFlowCreatedAt(
+  db: Kysely<Database>,
+  input: { key: string; providerId: string },
+): Promise<string | null> {
+  const flow = await db
+    .selectFrom('sso_login_flows')
+    .select('created_at')
+    .where('id_hash', '=', hashSecret(input.key))
+    .where('provider_id', '=', input.providerId)
+    .where('expires_at', '>', nowIso())
+    .executeTakeFirst();
+  return flow?.created_at ?? null;
+}
+
 export type ConsumedFlow = SsoLoginFlowTable;
 
 /**

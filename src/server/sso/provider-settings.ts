@@ -1,9 +1,11 @@
 /**
  * The one reader of identity_providers rows for the sign-in flows: typed settings, the client
- * secret decrypted only when a flow needs it, and the URLs Latchkey publishes as a service
- * provider. The Administrator's CRUD lives in identity-providers.ts.
+ * secret decrypted only when a flow needs it, the URLs Latchkey publishes as a service provider,
+ * and the two public questions the sign-in page asks (which providers to offer, which provider
+ * owns an email's domain). The Administrator's CRUD lives in providers.ts.
  */
 import type { Kysely } from 'kysely';
+import type { Db } from '../db/connection.js';
 import type { Database, IdentityProviderTable } from '../db/schema.js';
 import { decryptSecret } from '../security/encryption.js';
 
@@ -90,4 +92,28 @@ export async function sessionIdentityProvider(
       ? `/api/v1/sso/oidc/${provider.id}/logout`
       : samlSettingsOf(provider).logoutUrl || null;
   return { id: provider.id, name: provider.name, signOutUrl };
+}
+
+/** Enabled providers, sorted by name: the "Sign in with …" buttons. */
+export async function listEnabledIdentityProviders(db: Db): Promise<IdentityProviderRow[]> {
+  return db.selectFrom('identity_providers').selectAll().where('enabled', '=', 1).orderBy('name_normalized').execute();
+}
+
+/**
+ * The enabled provider that owns the email's domain (the part after the last "@", in any letter
+ * case), or undefined. It looks at domains only, so it says nothing about whether an account exists.
+ */
+export async function findIdentityProviderForEmail(db: Db, email: string): Promise<IdentityProviderRow | undefined> {
+  const domain = email
+    .slice(email.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase();
+  if (!domain) return undefined;
+  return db
+    .selectFrom('identity_provider_domains as d')
+    .innerJoin('identity_providers as p', 'p.id', 'd.provider_id')
+    .selectAll('p')
+    .where('d.domain', '=', domain)
+    .where('p.enabled', '=', 1)
+    .executeTakeFirst();
 }

@@ -2,28 +2,23 @@
  * SAML 2.0 service provider, one per identity provider, on @node-saml/node-saml: the library
  * checks the XML signature (never hand-rolled here), the time window, the audience and
  * InResponseTo; this module adds what it leaves to its caller (the assertion's Issuer, the
- * SubjectConfirmationData Recipient and InResponseTo, the Response Destination, replay of an
- * assertion ID) and turns the verified assertion into an SsoProfile.
+ * SubjectConfirmationData Recipient and InResponseTo, the Response Destination) and turns the
+ * verified assertion into an SsoProfile. Replay of an assertion ID is refused by
+ * used-assertions.ts, once the ACS has consumed the flow.
  *
  * Request IDs are ours: `_` + 160 random bits, used as the key of the single-use sign-in flow
- * (sso_login_flows), so InResponseTo is checked against the shared database on any node, not
- * against node-saml's per-process memory.
+ * (sso_login_flows, flows.ts), so InResponseTo is checked against the shared database on any
+ * node, not against node-saml's per-process memory.
  */
 import { randomBytes } from 'node:crypto';
 import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { isUniqueViolation } from '../db/portable.js';
-import { isoFromMs, nowIso, nowMs } from '../clock.js';
-import { hashSecret } from './secrets.js';
-import { loadXmldom } from './saml-metadata.js';
-import {
-  samlSettingsOf,
-  serviceProviderUrls,
-  type IdentityProviderRow,
-} from '../services/identity-provider-settings.js';
-import { SSO_FLOW_LIFETIME_MS } from '../services/sso-flows.js';
-import { SsoSignInError, type SsoProfile } from '../services/sso-sign-in.js';
+import { nowMs } from '../clock.js';
+import { loadXmldom } from '../security/saml-metadata.js';
+import { samlSettingsOf, serviceProviderUrls, type IdentityProviderRow } from './provider-settings.js';
+import { liveSsoFlowCreatedAt, SSO_FLOW_LIFETIME_MS } from './flows.js';
+import { SsoSignInError, type SsoProfile } from './sign-in.js';
 import { once } from '../once.js';
 
 /** Loaded on the first SAML request, not at start-up: importing it took ~100 ms (measured). */
@@ -63,17 +58,7 @@ function flowCacheProvider(db: Kysely<Database>, providerId: string): CacheProvi
   return {
     saveAsync: async () => null,
     removeAsync: async () => null,
-    getAsync: async (key: string) => {
-      if (!key) return null;
-      const flow = await db
-        .selectFrom('sso_login_flows')
-        .select('created_at')
-        .where('id_hash', '=', hashSecret(key))
-        .where('provider_id', '=', providerId)
-        .where('expires_at', '>', nowIso())
-        .executeTakeFirst();
-      return flow?.created_at ?? null;
-    },
+    getAsync: async (key: string) => (key ? liveSsoFlowCreatedAt(db, { key, providerId }) : null),
   };
 }
 
@@ -161,7 +146,8 @@ const UNKNOWN_REQUEST = /^(Subject)?InResponseTo is not valid/;
 /**
  * Verifies a base64 SAMLResponse for `provider`, or throws SsoSignInError ('expired' for an
  * unknown, expired or used request ID; 'failed' for everything else) with the reason for the log.
- * Does not consume the flow nor record the assertion ID: the caller does both (see sso-saml.ts).
+ * Does not consume the flow nor record the assertion ID (used-assertions.ts): the caller does both
+ * (see routes/sso-saml.ts).
  */
 export async function verifySamlResponse(
   db: Kysely<Database>,
@@ -244,33 +230,6 @@ async function checkDestination(responseXml: string, acsUrl: string): Promise<vo
     throw refusal(`sso_invalid_response: Destination ${JSON.stringify(destination)} is not this ACS`);
 }
 
-/**
- * Remembers an accepted assertion ID (hashed with the provider ID) until it would expire anyway;
- * throws SsoSignInError when it was already used: a captured assertion cannot sign in twice, on
- * any node (the database's primary key decides).
- */
-export async function recordSamlAssertionUse(
-  db: Kysely<Database>,
-  providerId: string,
-  assertionId: string,
-  acceptedUntilMs: number,
-): Promise<void> {
-  await db.deleteFrom('sso_used_assertions').where('expires_at', '<=', nowIso()).execute();
-  try {
-    await db
-      .insertInto('sso_used_assertions')
-      .values({
-        assertion_id_hash: hashSecret(`${providerId}:${assertionId}`),
-        provider_id: providerId,
-        expires_at: isoFromMs(acceptedUntilMs),
-      })
-      .execute();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw refusal('sso_replayed_assertion: this assertion was already used', 'expired');
-    throw error;
-  }
-}
-
 type XmlJsNode = { $?: Record<string, string>; _?: string } & { [name: string]: unknown };
 
 function first(value: unknown): XmlJsNode | undefined {
@@ -309,7 +268,7 @@ function firstAttribute(attributes: Record<string, unknown>, names: readonly str
  * The verified assertion as an SsoProfile. `emailVerified` is true: the email comes from the
  * IdP's signed assertion, and the IdP is the authority for its own directory (SAML has no
  * email_verified claim); whether that may link to an existing account is still decided by the
- * provider's linking setting in sso-sign-in.ts.
+ * provider's linking setting in sign-in.ts.
  */
 function profileFrom(profile: Profile, groupsAttribute: string): SsoProfile {
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;

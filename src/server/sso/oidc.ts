@@ -5,7 +5,7 @@
  * only chooses the options and turns verified claims into an SsoProfile.
  */
 import type * as OpenidClient from 'openid-client';
-import type { SsoProfile } from './sso-profile.js';
+import type { SsoProfile } from './profile.js';
 import { once } from '../once.js';
 
 /** Loaded on the first OIDC request, not at start-up: importing it (with jose) took ~40 ms (measured). */
@@ -144,7 +144,7 @@ function groupsOf(value: unknown): string[] {
   return [];
 }
 
-/** Verified claims → what the provisioning rules need (services/sso-sign-in.ts). */
+/** Verified claims → what the provisioning rules need (sign-in.ts). */
 export function oidcProfileFromClaims(claims: Record<string, unknown>, groupsClaim: string): SsoProfile {
   const name = (stringClaim(claims.name) ?? '').trim().split(/\s+/).filter(Boolean);
   const title = stringClaim(claims.title);

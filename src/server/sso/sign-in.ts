@@ -26,14 +26,14 @@ import { isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { createSession, type NewSession } from '../auth/sessions.js';
 import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
-import { diffFields, recordAudit } from './audit.js';
-import type { IdentityProviderRow } from './identity-provider-settings.js';
-import { defaultSessionTimeoutMinutes } from './installation-settings.js';
-import { recordLoginAttempt, type Client } from './login-history.js';
-import { findUserById, isLastEnabledAdministrator, normalizeEmail, type UserWithGroup } from './users.js';
-import type { SsoProfile } from '../security/sso-profile.js';
+import { diffFields, recordAudit } from '../services/audit.js';
+import type { IdentityProviderRow } from './provider-settings.js';
+import { defaultSessionTimeoutMinutes } from '../services/installation-settings.js';
+import { recordLoginAttempt, type Client } from '../services/login-history.js';
+import { findUserById, isLastEnabledAdministrator, normalizeEmail, type UserWithGroup } from '../services/users.js';
+import type { SsoProfile } from './profile.js';
 
-// What the protocols hand over (defined with them, in security/); here too for this service's callers.
+// What the protocols hand over (defined beside them, in profile.ts); here too for this module's callers.
 export type { SsoProfile };
 
 /** This very identity's account was created by a concurrent sign-in while this one read (see firstSignIn). */
