@@ -23,7 +23,7 @@ import { issueSetupLink } from './services/setup.js';
 import { createUser, findUserByEmail } from './services/users.js';
 import type { RequestContext } from './request-context.js';
 import { readInstallationSettings } from './services/installation-settings.js';
-import { SEED_DOMAIN, SEED_PASSWORD, SeedRefused, seed } from './services/seed.js';
+import { SEED_DOMAIN, SEED_PASSWORD, SeedRefused, seed } from './services/seed/index.js';
 import { ADMINISTRATOR_GROUP_ID } from '../shared/permissions.js';
 import { CreateUserSchema, SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN } from '../shared/schemas/users.js';
 import { sessionTimeoutAboveMaximumMessage } from '../shared/schemas/settings.js';

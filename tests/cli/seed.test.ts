@@ -21,7 +21,7 @@ import {
   seededEmail,
   SEED_DOMAIN,
   SEED_PASSWORD,
-} from '../../src/server/services/seed.js';
+} from '../../src/server/services/seed/index.js';
 import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createTestApp, makeUser, signIn, type TestApp } from '../helpers/test-app.js';
 

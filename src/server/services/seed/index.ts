@@ -19,15 +19,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { Db } from '../db/connection.js';
-import { databaseHandleOf } from '../db/connection.js';
-import { isPostgres } from '../db/portable.js';
-import type { Database } from '../db/schema.js';
-import { encryptSecret } from '../security/encryption.js';
-import { hashPassword } from '../security/password-hashing.js';
-import { generateTotpSecret } from '../security/totp.js';
-import { ADMINISTRATOR_GROUP_ID, GRANTABLE_PERMISSIONS, SYSTEM_GROUP_IDS } from '../../shared/permissions.js';
-import { factorAad } from './mfa-factors.js';
+import type { Db } from '../../db/connection.js';
+import { databaseHandleOf } from '../../db/connection.js';
+import { isPostgres } from '../../db/portable.js';
+import type { Database } from '../../db/schema.js';
+import { encryptSecret } from '../../security/encryption.js';
+import { hashPassword } from '../../security/password-hashing.js';
+import { generateTotpSecret } from '../../security/totp.js';
+import { ADMINISTRATOR_GROUP_ID, GRANTABLE_PERMISSIONS, SYSTEM_GROUP_IDS } from '../../../shared/permissions.js';
+import { factorAad } from '../mfa-factors.js';
 
 /** The email domain reserved for synthetic accounts (.test is reserved by RFC 2606: it never delivers mail). */
 export const SEED_DOMAIN = 'seed.latchkey.test';
