@@ -11,8 +11,8 @@ import { runCli } from '../../src/server/cli.js';
 import { databaseHandleOf } from '../../src/server/db/connection.js';
 import { isPostgres } from '../../src/server/db/portable.js';
 import type { Database } from '../../src/server/db/schema.js';
+import { arrayLiteral } from '../../src/server/services/seed/postgres-writer.js';
 import {
-  arrayLiteral,
   ascendingUuids,
   emailOrder,
   isSyntheticEmail,

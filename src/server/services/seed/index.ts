@@ -18,9 +18,8 @@
  * would take hours, and these accounts are synthetic.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connection.js';
-import { databaseHandleOf } from '../../db/connection.js';
 import { isPostgres } from '../../db/portable.js';
 import type { Database } from '../../db/schema.js';
 import { encryptSecret } from '../../security/encryption.js';
@@ -28,6 +27,9 @@ import { hashPassword } from '../../security/password-hashing.js';
 import { generateTotpSecret } from '../../security/totp.js';
 import { ADMINISTRATOR_GROUP_ID, GRANTABLE_PERMISSIONS, SYSTEM_GROUP_IDS } from '../../../shared/permissions.js';
 import { factorAad } from '../mfa-factors.js';
+import { postgresWriter } from './postgres-writer.js';
+import { sqliteWriter } from './sqlite-writer.js';
+import type { Writer } from './writer.js';
 
 /** The email domain reserved for synthetic accounts (.test is reserved by RFC 2606: it never delivers mail). */
 export const SEED_DOMAIN = 'seed.latchkey.test';
@@ -448,301 +450,6 @@ const MFA_WEIGHTS = [
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
-// Writing many rows
-
-type ColumnType = 'text' | 'integer';
-export type Value = string | number | null;
-
-/**
- * Writes the rows of one table in statements of many rows, in ONE transaction per table. Inside
- * it, the table's plain indexes are dropped first and created again, from their own stored
- * definitions, once its rows are in: building an index from sorted rows costs a fraction of
- * inserting a million rows into it in random order (measured: the whole load took half the CPU
- * time). Indexes that back a constraint (primary key, unique email) stay and check every row, and
- * every trigger fires per row as usual. Both databases have transactional DDL: a failure or an
- * interrupted run rolls the table back with its indexes intact, and nothing else sees the table
- * without them (PostgreSQL's DROP INDEX locks it until the commit).
- */
-interface BulkTable {
-  add(row: Value[]): Promise<void>;
-  finish(): Promise<void>;
-}
-
-interface Writer {
-  table(name: keyof Database, columns: readonly (readonly [string, ColumnType])[]): Promise<BulkTable>;
-  /** Rolls back a table left unfinished by a failure, and gives the connection back. */
-  close(failed: boolean): Promise<void>;
-}
-
-/** SQLite allows 32,766 bound values per statement. */
-const SQLITE_MAX_VALUES = 32_766;
-const POSTGRES_BATCH_ROWS = 10_000;
-
-/**
- * SQLite triggers whose per-row work the seed does once for all the rows it wrote after `from` (a
- * rowid), and the statements that do it. Copying each new row into a search index was most of the
- * time of the accounts (FTS5 takes a few rows at a time far worse than a whole column in one
- * statement): the result is the same, the same keys numbered in the order the rows were written
- * and the same terms for each. A row counter (migration 0016) is counted once instead of a
- * million times. The seed test compares both with what the triggers make.
- */
-const rowCountedOnce = (table: 'users' | 'records' | 'tasks') => ({
-  trigger: `${table}_row_count_insert`,
-  statements: [
-    `UPDATE row_counts SET row_count = row_count + (SELECT count(*) FROM ${table} WHERE rowid > :from)
-      WHERE table_name = '${table}'`,
-  ],
-});
-const SQLITE_SET_BASED: Partial<Record<keyof Database, { trigger: string; statements: string[] }[]>> = {
-  users: [
-    {
-      trigger: 'users_search_insert',
-      statements: [
-        'INSERT INTO users_search_keys (user_id) SELECT id FROM users WHERE rowid > :from ORDER BY rowid',
-        `INSERT INTO users_search (rowid, email, name)
-          SELECT k.n, u.email_normalized, u.first_name_normalized || ' ' || u.last_name_normalized
-          FROM users u JOIN users_search_keys k ON k.user_id = u.id WHERE u.rowid > :from ORDER BY k.n`,
-      ],
-    },
-    rowCountedOnce('users'),
-  ],
-  records: [rowCountedOnce('records')],
-  tasks: [
-    {
-      trigger: 'tasks_search_insert',
-      statements: [
-        'INSERT INTO tasks_search_keys (task_id) SELECT id FROM tasks WHERE rowid > :from ORDER BY rowid',
-        `INSERT INTO tasks_search (rowid, title)
-          SELECT k.n, t.title_normalized
-          FROM tasks t JOIN tasks_search_keys k ON k.task_id = t.id WHERE t.rowid > :from ORDER BY k.n`,
-      ],
-    },
-    rowCountedOnce('tasks'),
-  ],
-};
-
-/** Seconds spent in each kind of work, when LATCHKEY_SEED_PHASES is set (for profiling the seed). */
-const phases: Record<string, number> | null = process.env.LATCHKEY_SEED_PHASES ? {} : null;
-function timedPhase<T>(name: string, work: () => T): T {
-  if (!phases) return work();
-  const started = process.cpuUsage();
-  try {
-    return work();
-  } finally {
-    const used = process.cpuUsage(started);
-    phases[name] = (phases[name] ?? 0) + (used.user + used.system) / 1e6;
-  }
-}
-
-function wallPhase(name: string, started: number): void {
-  if (phases) phases[name] = (phases[name] ?? 0) + (performance.now() - started) / 1000;
-}
-
-/**
- * PostgreSQL triggers that derive a column from another table, when the seed writes that column
- * itself with the same value (records.type_sort: the type's name_normalized; tasks.assignee_sort:
- * the assignee's "first last email", lower-cased; users.mfa_factor_confirmed, written with each
- * account, see SQLITE_PRECOMPUTED). They are off while the seed loads the table: a PL/pgSQL call
- * and a query for every row took most of its time. The seed test checks every row against the
- * triggers' formula.
- */
-const POSTGRES_PRECOMPUTED: Partial<Record<keyof Database, string>> = {
-  records: 'records_type_sort',
-  tasks: 'tasks_assignee_sort',
-  mfa_factors: 'mfa_factors_confirmed_flag',
-};
-
-/**
- * SQLite triggers whose work the seed has done itself, dropped while it loads the table and made
- * again after: users.mfa_factor_confirmed, which the seed writes with each account (1 for every
- * account it gives a confirmed factor). With the table's indexes dropped for the load, the
- * trigger's look-up of the account's factors read the whole table for every factor (quadratic:
- * a million accounts never finished). The seed test checks every account's flag against its factors.
- */
-const SQLITE_PRECOMPUTED: Partial<Record<keyof Database, string[]>> = {
-  mfa_factors: ['mfa_factors_confirmed_flag_insert'],
-};
-
-function sqliteWriter(db: Db): Writer {
-  const handle = databaseHandleOf(db);
-  if (handle.kind !== 'sqlite') throw new Error('not SQLite');
-  const sqlite = handle.sqlite;
-  // This connection only, and only while seeding: a crash of the machine can lose the seed (it
-  // can be run again), and a bigger cache keeps the tables being filled in memory.
-  sqlite.pragma('synchronous = OFF');
-  // Every reference the seed writes points at a row it wrote (or found) before: checking each one
-  // again cost a third of the time of the tasks. The tests run foreign_key_check on the result.
-  sqlite.pragma('foreign_keys = OFF');
-  sqlite.pragma('cache_size = -524288');
-  sqlite.pragma('temp_store = MEMORY');
-  // CREATE INDEX may sort with a helper thread: the index builds are the largest part of the load.
-  sqlite.pragma('threads = 2');
-  return {
-    table(name, columns) {
-      sqlite.exec('BEGIN');
-      const indexes = sqlite
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
-        .all(name) as { name: string; sql: string }[];
-      for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
-      // Triggers are dropped inside this transaction, which holds the write lock from its first
-      // write on: no other connection can write a row a trigger would have missed.
-      const setBased = SQLITE_SET_BASED[name] ?? [];
-      const dropped = [...setBased.map((work) => work.trigger), ...(SQLITE_PRECOMPUTED[name] ?? [])].map((trigger) => {
-        const definition = sqlite
-          .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
-          .pluck()
-          .get(trigger) as string | undefined;
-        if (definition === undefined) throw new Error(`The trigger ${trigger} is missing.`);
-        sqlite.exec(`DROP TRIGGER "${trigger}"`);
-        return definition;
-      });
-      const from = sqlite.prepare(`SELECT coalesce(max(rowid), 0) FROM ${name}`).pluck().get() as number;
-      const perStatement = Math.min(500, Math.floor(SQLITE_MAX_VALUES / columns.length));
-      const rowText = `(${columns.map(() => '?').join(',')})`;
-      const head = `INSERT INTO ${name} (${columns.map(([c]) => c).join(',')}) VALUES `;
-      const full = sqlite.prepare(head + Array(perStatement).fill(rowText).join(','));
-      let values: Value[] = [];
-      let rows = 0;
-      const flush = () => {
-        if (rows === 0) return;
-        const statement = rows === perStatement ? full : sqlite.prepare(head + Array(rows).fill(rowText).join(','));
-        timedPhase(`${name}: insert`, () => statement.run(values));
-        values = [];
-        rows = 0;
-      };
-      return Promise.resolve({
-        add(row) {
-          for (const value of row) values.push(value);
-          if (++rows === perStatement) flush();
-          return Promise.resolve();
-        },
-        finish() {
-          flush();
-          timedPhase(`${name}: set-based trigger work`, () => {
-            for (const work of setBased)
-              for (const statement of work.statements) sqlite.prepare(statement).run({ from });
-          });
-          for (const definition of dropped) sqlite.exec(definition);
-          timedPhase(`${name}: indexes`, () => {
-            for (const index of indexes) sqlite.exec(index.sql);
-          });
-          timedPhase(`${name}: commit`, () => sqlite.exec('COMMIT'));
-          return Promise.resolve();
-        },
-      });
-    },
-    close(failed) {
-      if (failed && sqlite.inTransaction) sqlite.exec('ROLLBACK');
-      sqlite.pragma('synchronous = NORMAL');
-      sqlite.pragma('foreign_keys = ON');
-      if (phases)
-        for (const [phase, seconds] of Object.entries(phases)) console.error(`${phase}: ${seconds.toFixed(1)} s CPU`);
-      return Promise.resolve();
-    },
-  };
-}
-
-type Run = (text: string, params?: readonly unknown[]) => Promise<{ rows: unknown[] }>;
-
-/**
- * A column of a batch as a PostgreSQL array literal, written here rather than by the driver
- * (which quotes each element with two regular expressions and a function call or more): that was
- * a third of the seed's own CPU time for log entries. Every text is quoted, with backslash and
- * double quote escaped, as the driver does.
- */
-export function arrayLiteral(values: readonly Value[]): string {
-  let text = '{';
-  for (let k = 0; k < values.length; k++) {
-    const value = values[k]!;
-    if (k > 0) text += ',';
-    if (value === null) text += 'NULL';
-    else if (typeof value === 'number') text += String(value);
-    else text += `"${/["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
-  }
-  return `${text}}`;
-}
-
-async function postgresWriter(db: Db): Promise<Writer> {
-  // One connection of the pool, kept for the whole seed, with commits that do not wait for the
-  // disk (this session only: a crash of the machine can lose the seed, nothing else).
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const run = await new Promise<Run>((resolve, reject) => {
-    db.connection()
-      .execute(async (conn) => {
-        resolve(async (text, params = []) => conn.executeQuery(CompiledQuery.raw(text, [...params])));
-        await held;
-      })
-      .catch(reject);
-  });
-  await run('SET synchronous_commit = off');
-  // Memory to build each index in (this session only): a GIN trigram index of a million emails
-  // built in the default 64 MB writes and merges many runs.
-  await run("SET maintenance_work_mem = '512MB'");
-  return {
-    async table(name, columns) {
-      await run('BEGIN');
-      // See POSTGRES_PRECOMPUTED. Inside this transaction, which holds the table's lock (the
-      // DROP INDEX below) until it ends: no other writer can miss the trigger.
-      const precomputed = POSTGRES_PRECOMPUTED[name];
-      if (precomputed) await run(`ALTER TABLE ${name} DISABLE TRIGGER ${precomputed}`);
-      const { rows: indexes } = (await run(
-        `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
-         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-         WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`,
-        [name],
-      )) as { rows: { name: string; definition: string }[] };
-      for (const index of indexes) await run(`DROP INDEX "${index.name}"`);
-      const arrays = columns.map((): Value[] => []);
-      const text =
-        `INSERT INTO ${name} (${columns.map(([c]) => c).join(',')}) SELECT * FROM unnest(` +
-        columns.map(([, type], i) => `$${i + 1}::${type === 'integer' ? 'int' : 'text'}[]`).join(',') +
-        ')';
-      let pending: Promise<unknown> = Promise.resolve();
-      const flush = async () => {
-        if (arrays[0]!.length === 0) return;
-        const params = arrays.map((column) => arrayLiteral(column.splice(0)));
-        // One batch in flight: the next is built while PostgreSQL writes this one.
-        await pending;
-        const started = performance.now();
-        pending = run(text, params).then(() => wallPhase(`${name}: insert`, started));
-        // A failure surfaces at the next flush or at finish().
-        pending.catch(() => undefined);
-      };
-      return {
-        async add(row) {
-          for (let c = 0; c < row.length; c++) arrays[c]!.push(row[c]!);
-          if (arrays[0]!.length >= POSTGRES_BATCH_ROWS) await flush();
-        },
-        async finish() {
-          await flush();
-          await pending;
-          if (precomputed) await run(`ALTER TABLE ${name} ENABLE TRIGGER ${precomputed}`);
-          let started = performance.now();
-          for (const index of indexes) await run(index.definition);
-          wallPhase(`${name}: indexes`, started);
-          started = performance.now();
-          await run('COMMIT');
-          wallPhase(`${name}: commit`, started);
-          // Statistics now rather than whenever autovacuum gets to it: a table that grew from
-          // nothing to a million rows would be planned as if it were still empty.
-          started = performance.now();
-          await run(`ANALYZE ${name}`);
-          wallPhase(`${name}: analyze`, started);
-        },
-      };
-    },
-    async close(failed) {
-      if (failed) await run('ROLLBACK').catch(() => undefined);
-      release();
-      if (phases)
-        for (const [phase, seconds] of Object.entries(phases)) console.error(`${phase}: ${seconds.toFixed(1)} s`);
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // The seed
 
 async function nonSyntheticAccounts(db: Kysely<Database>): Promise<{ email: string; security_group_id: string }[]> {
@@ -951,7 +658,7 @@ const USER_COLUMNS = [
   ['password_hash', 'text'],
   ['must_change_password', 'integer'],
   ['mfa_enrolled', 'integer'],
-  // Kept by triggers on mfa_factors in the app; the seed writes it with the account (see SQLITE_PRECOMPUTED).
+  // Kept by triggers on mfa_factors in the app; the seed writes it with the account (see SQLITE_PRECOMPUTED in sqlite-writer.ts).
   ['mfa_factor_confirmed', 'integer'],
   ['mfa_required_by_other', 'integer'],
   ['session_timeout_minutes', 'integer'],
