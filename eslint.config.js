@@ -89,6 +89,27 @@ export default defineConfig(
     'sso/ sits on services (it uses db/, security/ and services/) and knows no HTTP: routes are its adapters.',
   ),
   ...layer(
+    'src/server/policies/**',
+    [
+      'kysely',
+      '**/db/connection.js',
+      { group: ['**/services/**', '**/sso/**'], allowTypeImports: true },
+      '**/routes/**',
+      '**/presenters/**',
+    ],
+    'policies/ are pure decisions of (actor, object): the caller reads the object and enforces or presents them.',
+  ),
+  ...layer(
+    'src/server/presenters/**',
+    [
+      'kysely',
+      '**/db/connection.js',
+      { group: ['**/services/**', '**/sso/**'], allowTypeImports: true },
+      '**/routes/**',
+    ],
+    'presenters/ turn rows into API answers and read nothing: services load what they show.',
+  ),
+  ...layer(
     'src/server/routes/**',
     [{ group: ['kysely'], allowTypeImports: true }],
     'Routes call services; queries are written in services/ (or sso/).',

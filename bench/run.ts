@@ -33,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../src/server/config.js';
 import { openDatabase, type Db } from '../src/server/db/connection.js';
-import { SEED_PASSWORD } from '../src/server/services/seed.js';
+import { SEED_PASSWORD } from '../src/server/services/seed/index.js';
 import { SYSTEM_GROUP_IDS } from '../src/shared/permissions.js';
 import { USER_SORT_COLUMNS } from '../src/shared/schemas/users.js';
 

@@ -11,17 +11,10 @@ import { runCli } from '../../src/server/cli.js';
 import { databaseHandleOf } from '../../src/server/db/connection.js';
 import { isPostgres } from '../../src/server/db/portable.js';
 import type { Database } from '../../src/server/db/schema.js';
-import {
-  arrayLiteral,
-  ascendingUuids,
-  emailOrder,
-  isSyntheticEmail,
-  iso,
-  NAME_COUNTS,
-  seededEmail,
-  SEED_DOMAIN,
-  SEED_PASSWORD,
-} from '../../src/server/services/seed.js';
+import { arrayLiteral } from '../../src/server/services/seed/postgres-writer.js';
+import { ascendingUuids, iso } from '../../src/server/services/seed/formats.js';
+import { isSyntheticEmail, SEED_DOMAIN, SEED_PASSWORD } from '../../src/server/services/seed/index.js';
+import { emailOrder, NAME_COUNTS, seededEmail } from '../../src/server/services/seed/names.js';
 import { ADMINISTRATOR_GROUP_ID, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createTestApp, makeUser, signIn, type TestApp } from '../helpers/test-app.js';
 

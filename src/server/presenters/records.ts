@@ -1,7 +1,8 @@
 /** Records and record types as the API shows them (what the viewer may do: policies/records.ts). */
 import type { Actor } from '../auth/actor.js';
 import { recordDecisions } from '../policies/records.js';
-import { parseProperties, type RecordTypeWithCount, type RecordWithType } from '../services/records.js';
+import { parseProperties } from '../db/record-properties.js';
+import type { RecordTypeWithCount, RecordWithType } from '../services/records.js';
 import type { DataRecord, RecordType } from '../../shared/schemas/records.js';
 
 /** A record as the API shows it: every field listed, properties parsed from their JSON. */

@@ -13,11 +13,11 @@ import {
   getRecord,
   listRecords,
   listRecordTypes,
-  parseProperties,
   updateRecord,
   type RecordListRow,
 } from '../services/records.js';
 import { importRecords, previewImport } from '../services/records-import.js';
+import { parseProperties } from '../db/record-properties.js';
 import { ERROR_RESPONSES, ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   BulkDeleteRecordsSchema,

@@ -26,7 +26,8 @@ import {
   type ImportResult,
 } from '../../shared/schemas/records.js';
 import { recordAudit } from './audit.js';
-import { normalizeName, parseProperties, serializeProperties } from './records.js';
+import { parseProperties, serializeProperties } from '../db/record-properties.js';
+import { normalizeName } from './records.js';
 import type { ActorContext } from '../request-context.js';
 import { once } from '../once.js';
 

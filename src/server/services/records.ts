@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { parseProperties, serializeProperties } from '../db/record-properties.js';
 import { countUpTo, keysetPage, tableRowCount, type KeysetPage, type KeysetSort } from '../db/paging.js';
 import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
@@ -30,27 +31,6 @@ export type RecordTypeWithCount = RecordTypeTable & { record_count: number };
 /** Record names and type names compare in any letter case: "PC-0001" and "pc-0001" are one record. */
 export function normalizeName(name: string): string {
   return name.trim().toLowerCase();
-}
-
-/**
- * A record's properties from their JSON column. Parsed defensively (a hand-edited row must not
- * break the list) and returned as a Map, so a key such as "__proto__" stays an ordinary key.
- */
-export function parseProperties(json: string): Map<string, string> {
-  const properties = new Map<string, string>();
-  try {
-    const parsed: unknown = JSON.parse(json);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') properties.set(key, value);
-    }
-  } catch {
-    // An unreadable value shows as no properties rather than failing the page.
-  }
-  return properties;
-}
-
-export function serializeProperties(properties: Map<string, string>): string {
-  return JSON.stringify(Object.fromEntries(properties));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import { isPostgres } from '../portable.js';
  * number of rows an INSERT or DELETE statement wrote (one update per statement: a bulk insert of
  * 10,000 rows pays once) and TRUNCATE resets it. SQLite has only row-level triggers: one update
  * per row. The seed, which writes a million rows at a time, counts them once at the end instead
- * (services/seed.ts). No cascade between the counted tables deletes rows (references to accounts,
- * records and tasks are set to null), so one statement locks at most one counter row.
+ * (services/seed/sqlite-writer.ts). No cascade between the counted tables deletes rows
+ * (references to accounts, records and tasks are set to null), so one statement locks at most one
+ * counter row.
  */
 export const COUNTED_TABLES = ['users', 'records', 'tasks'] as const;
 
