@@ -101,12 +101,9 @@ export default defineConfig(
   ),
   ...layer(
     'src/server/presenters/**',
-    [
-      'kysely',
-      '**/db/connection.js',
-      { group: ['**/services/**', '**/sso/**'], allowTypeImports: true },
-      '**/routes/**',
-    ],
+    // Without Kysely or a connection (not even their types) a presenter cannot be handed a
+    // database: it may use the services' pure helpers, never their queries.
+    ['kysely', '**/db/connection.js', '**/routes/**'],
     'presenters/ turn rows into API answers and read nothing: services load what they show.',
   ),
   ...layer(

@@ -17,6 +17,9 @@ import { TaskAbilitiesSchema } from '../../src/shared/schemas/tasks.js';
 import { RecordAbilitiesSchema, RecordListAbilitiesSchema, IMPORT_MODES } from '../../src/shared/schemas/records.js';
 import { ALL_PERMISSIONS, SYSTEM_GROUP_IDS, type Permission } from '../../src/shared/permissions.js';
 import { TASK_STATUSES } from '../../src/shared/task-status.js';
+import { IdentityProviderAbilitiesSchema } from '../../src/shared/schemas/identity-providers.js';
+import { nowIso } from '../../src/server/clock.js';
+import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
 import { createCustomGroup, errorOf, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
 import { quickRecord, uniqueRecordName } from '../helpers/records-fixtures.js';
 import { makeTask } from '../helpers/tasks-fixtures.js';
@@ -151,6 +154,46 @@ const RESOURCES: Record<string, Resource> = {
     },
     // The groups a New User can be put in are offered in the New User dialog only.
     shownOnlyWith: { assign: 'users_groups:create' },
+  },
+  'identity provider': {
+    abilities: IdentityProviderAbilitiesSchema,
+    variants: ['without accounts', 'with an account', 'with two accounts'],
+    make: async (variant) => {
+      const provider = await insertOidcProvider(t, {
+        issuer: 'https://idp.example.test',
+        clientId: 'latchkey',
+        scopes: 'openid email profile',
+        groupsClaim: 'groups',
+      });
+      const accounts = variant === 'with an account' ? 1 : variant === 'with two accounts' ? 2 : 0;
+      for (let i = 0; i < accounts; i += 1) {
+        const user = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser, { userType: 'sso', ssoProvider: provider.name });
+        await t.db
+          .insertInto('sso_identities')
+          .values({
+            provider_id: provider.id,
+            subject: `sub-${user.id}`,
+            user_id: user.id,
+            email: user.email,
+            created_at: nowIso(),
+            last_sign_in_at: null,
+          })
+          .execute();
+      }
+      return provider.id;
+    },
+    read: (caller, id) => canOf(caller, `/api/v1/identity-providers/${id}`),
+    actions: {
+      update: (caller, id) =>
+        caller.request({
+          method: 'PATCH',
+          url: `/api/v1/identity-providers/${id}`,
+          payload: { name: `Renamed ${id.slice(0, 8)}` },
+        }),
+      delete: (caller, id) => caller.request({ method: 'DELETE', url: `/api/v1/identity-providers/${id}` }),
+    },
+    // Whoever may open a provider (Configure SSO) may change it.
+    neverRefusedWhereShown: ['update'],
   },
   task: {
     abilities: TaskAbilitiesSchema,

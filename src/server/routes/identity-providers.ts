@@ -1,22 +1,16 @@
 /** Administrator's Identity Providers page API (configure_sso) and the public sign-in helpers (provider buttons, email-domain discovery). */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PUBLIC, requires } from '../auth/access.js';
-import { contextOf } from '../auth/gate.js';
+import { actorOf, contextOf } from '../auth/gate.js';
+import { presentIdentityProvider, presentSsoButton } from '../presenters/identity-providers.js';
 import type { AppDeps } from '../app-deps.js';
 import { fieldError } from '../app-error.js';
 import { readSamlIdpMetadata, SamlMetadataError } from '../security/saml-metadata.js';
 import { testIdentityProviderConnection } from '../sso/connection-test.js';
 import { getIdentityProvider, listIdentityProviders, type IdentityProviderDetails } from '../sso/provider-details.js';
-import {
-  findIdentityProviderForEmail,
-  listEnabledIdentityProviders,
-  oidcSettingsOf,
-  samlSettingsOf,
-  serviceProviderUrls,
-  ssoStartPath,
-  type IdentityProviderRow,
-} from '../sso/provider-settings.js';
+import { findIdentityProviderForEmail, listEnabledIdentityProviders } from '../sso/provider-settings.js';
 import { createIdentityProvider, deleteIdentityProvider, updateIdentityProvider } from '../sso/providers.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
@@ -30,70 +24,14 @@ import {
   SsoDiscoverSchema,
   SsoProviderButtonListSchema,
   UpdateIdentityProviderSchema,
-  type IdentityProvider,
 } from '../../shared/schemas/identity-providers.js';
 
 const TAGS = ['Identity providers'];
 const CONFIGURE_SSO = requires('administration:configure_sso');
 
-/**
- * A provider as the Identity Providers page shows it. Fields are listed one by one: the client
- * secret (and its ciphertext) can never slip out, only whether one is stored.
- */
-function presentIdentityProvider(details: IdentityProviderDetails, publicUrl: URL): IdentityProvider {
-  const { row } = details;
-  const urls = serviceProviderUrls(publicUrl, row.id);
-  const oidc = row.protocol === 'oidc' ? oidcSettingsOf(row) : null;
-  const saml = row.protocol === 'saml' ? samlSettingsOf(row) : null;
-  return {
-    id: row.id,
-    name: row.name,
-    protocol: row.protocol,
-    enabled: row.enabled === 1,
-    defaultGroup: { id: row.default_group_id, name: details.defaultGroupName },
-    emailDomains: details.emailDomains,
-    allowEmailLinking: row.allow_email_linking === 1,
-    groupMappings: details.groupMappings.map((m) => ({
-      idpGroup: m.idpGroup,
-      securityGroupId: m.securityGroupId,
-      securityGroupName: m.securityGroupName,
-    })),
-    oidc: oidc && {
-      issuer: oidc.issuer,
-      clientId: oidc.clientId,
-      scopes: oidc.scopes,
-      groupsClaim: oidc.groupsClaim,
-      hasClientSecret: row.client_secret_encrypted !== null,
-    },
-    saml: saml && {
-      entityId: saml.entityId,
-      ssoUrl: saml.ssoUrl,
-      logoutUrl: saml.logoutUrl,
-      groupsAttribute: saml.groupsAttribute,
-      certificate: saml.certificate,
-      certificateSubject: details.certificate?.subject ?? '',
-      certificateExpiresAt: details.certificate?.expiresAt ?? '',
-    },
-    serviceProvider: {
-      redirectUri: oidc ? urls.oidcRedirectUri : null,
-      postLogoutRedirectUri: oidc ? urls.postLogoutRedirectUri : null,
-      entityId: saml ? urls.samlEntityId : null,
-      acsUrl: saml ? urls.samlAcsUrl : null,
-      metadataUrl: saml ? urls.samlMetadataUrl : null,
-    },
-    accountCount: details.accountCount,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** A "Sign in with …" button: public, so only what the sign-in page needs. */
-function presentSsoButton(row: IdentityProviderRow) {
-  return { id: row.id, name: row.name, protocol: row.protocol, startUrl: ssoStartPath(row) };
-}
-
 export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
-  const present = (details: IdentityProviderDetails) => presentIdentityProvider(details, config.publicUrl);
+  const present = (details: IdentityProviderDetails, request: FastifyRequest) =>
+    presentIdentityProvider(details, config.publicUrl, actorOf(request));
 
   app.get(
     '/api/v1/identity-providers',
@@ -106,7 +44,9 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
         response: { 200: IdentityProviderListSchema, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ providers: (await listIdentityProviders(db)).map(present) }),
+    async (request) => ({
+      providers: (await listIdentityProviders(db)).map((details) => present(details, request)),
+    }),
   );
 
   // A static path: Fastify's router prefers it to the `:id` routes whatever the registration order.
@@ -153,7 +93,7 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
     },
     async (request, reply) => {
       const ctx = { ...contextOf(request), secretKey: config.secretKey };
-      return reply.code(201).send(present(await createIdentityProvider(db, ctx, request.body)));
+      return reply.code(201).send(present(await createIdentityProvider(db, ctx, request.body), request));
     },
   );
 
@@ -168,7 +108,7 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
         response: { 200: IdentityProviderSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => present(await getIdentityProvider(db, request.params.id)),
+    async (request) => present(await getIdentityProvider(db, request.params.id), request),
   );
 
   app.patch(
@@ -189,7 +129,7 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
     },
     async (request) => {
       const ctx = { ...contextOf(request), secretKey: config.secretKey };
-      return present(await updateIdentityProvider(db, ctx, request.params.id, request.body));
+      return present(await updateIdentityProvider(db, ctx, request.params.id, request.body), request);
     },
   );
 

@@ -20,6 +20,8 @@ import { describeCertificate, readCertificate } from '../security/certificates.j
 import type { CreateIdentityProvider, UpdateIdentityProvider } from '../../shared/schemas/identity-providers.js';
 import { SSO_PROTOCOL_LABELS } from '../../shared/schemas/identity-providers.js';
 import { recordAudit } from '../services/audit.js';
+import { assertAllowed } from '../policies/decision.js';
+import { removeProviderDecision } from '../policies/identity-providers.js';
 import { detailsOf, getIdentityProvider, getProviderRow, type IdentityProviderDetails } from './provider-details.js';
 import {
   identityProviderSecretAad,
@@ -331,7 +333,7 @@ export async function deleteIdentityProvider(db: Db, ctx: Omit<IdentityProviderC
       // and then trips sso_identities' foreign key (mapped to the same 409 below).
       const row = await getProviderRow(trx, id, true);
       const { accountCount } = (await detailsOf(trx, [row]))[0]!;
-      if (accountCount > 0) throw new AppError('provider_has_accounts');
+      assertAllowed(removeProviderDecision(ctx.actor, accountCount));
       for (const table of [
         'identity_provider_domains',
         'identity_provider_group_mappings',

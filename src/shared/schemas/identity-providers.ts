@@ -3,6 +3,7 @@
  * Identity Providers page) and of the public sign-in side (buttons, email-domain routing).
  */
 import { z } from 'zod';
+import { DecisionSchema } from './decision.js';
 
 export const SSO_PROTOCOLS = ['oidc', 'saml'] as const;
 export type SsoProtocolName = (typeof SSO_PROTOCOLS)[number];
@@ -105,6 +106,10 @@ export const UpdateIdentityProviderSchema = z
   .strict();
 export type UpdateIdentityProvider = z.infer<typeof UpdateIdentityProviderSchema>;
 
+/** What the caller may do to the provider, decided by the server (policies/identity-providers.ts). */
+export const IdentityProviderAbilitiesSchema = z.object({ update: DecisionSchema, delete: DecisionSchema });
+export type IdentityProviderAbilities = z.infer<typeof IdentityProviderAbilitiesSchema>;
+
 export const IdentityProviderSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -150,6 +155,7 @@ export const IdentityProviderSchema = z.object({
   accountCount: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  can: IdentityProviderAbilitiesSchema,
 });
 export type IdentityProvider = z.infer<typeof IdentityProviderSchema>;
 

@@ -99,9 +99,7 @@ export function RemoveProviderDialog({
   );
 }
 
-/** Why a provider cannot be removed, in words; null when it can. */
+/** Why a provider cannot be removed, in the server's words (its can.delete); null when it can. */
 export function removeRefusal(provider: IdentityProvider): string | null {
-  if (provider.accountCount === 0) return null;
-  const accounts = `${provider.accountCount} ${provider.accountCount === 1 ? 'account signs' : 'accounts sign'}`;
-  return `${accounts} in through it. Disable it instead, or delete those accounts first.`;
+  return provider.can.delete.allowed ? null : provider.can.delete.message;
 }
