@@ -34,10 +34,10 @@ import {
   isLastEnabledAdministrator,
   type UserWithGroup,
 } from './users.js';
+import type { ActorContext } from '../request-context.js';
 
-export interface SecurityContext {
-  actor: Actor;
-  ip: string;
+/** The request's context (who acts, from where) and what this service needs beyond it. */
+export interface SecurityContext extends ActorContext {
   userAgent: string;
   /** Failed current-password checks are slowed like failed sign-ins. */
   loginDelayStepMs: number;

@@ -61,13 +61,13 @@ import {
 import { recordLoginAttempt, type Client } from './login-history.js';
 import { findUserById, type UserWithGroup } from './users.js';
 import { once } from '../once.js';
+import type { ActorContext } from '../request-context.js';
 
 export const CHALLENGE_LIFETIME_MS = 10 * 60 * 1000;
 export const MAX_CHALLENGE_FAILURES = 5;
 
-export interface MfaContext {
-  actor: Actor;
-  ip: string;
+/** The request's context (who acts, from where) and what this service needs beyond it. */
+export interface MfaContext extends ActorContext {
   userAgent: string;
   secretKey: Buffer;
   relyingParty: RelyingParty;

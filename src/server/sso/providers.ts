@@ -14,7 +14,6 @@ import type { Db } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
-import type { Actor } from '../auth/actor.js';
 import { encryptSecret } from '../security/encryption.js';
 import { describeCertificate, readCertificate } from '../security/certificates.js';
 import type { CreateIdentityProvider, UpdateIdentityProvider } from '../../shared/schemas/identity-providers.js';
@@ -32,10 +31,10 @@ import {
   type SamlSettings,
 } from './provider-settings.js';
 import { checkCandidate, mapUniqueRace, samlCertificatePem, type ProviderCandidate } from './provider-validation.js';
+import type { ActorContext } from '../request-context.js';
 
-export interface IdentityProviderContext {
-  actor: Actor;
-  ip: string;
+/** The request's context (who acts, from where) and what this service needs beyond it. */
+export interface IdentityProviderContext extends ActorContext {
   /** The instance key that seals the OIDC client secret (config.secretKey). */
   secretKey: Buffer;
 }
