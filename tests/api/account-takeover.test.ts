@@ -145,7 +145,12 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
   it('`can` says no everywhere: list row, single account and the Password & Security tab', async () => {
     const { user } = await strongerAccount();
     const one = await manager.request({ method: 'GET', url: `/api/v1/users/${user.id}` });
-    expect(allowedOf(one.json().can)).toEqual({ update: true, delete: false, changeAccountStatus: false });
+    expect(allowedOf(one.json().can)).toEqual({
+      update: true,
+      delete: false,
+      changeAccountStatus: false,
+      unlockSignIn: false,
+    });
     const list = await manager.request({
       method: 'GET',
       url: `/api/v1/users?search=${encodeURIComponent(user.email)}`,
@@ -223,7 +228,12 @@ describe('the same user manager against a Read Only User (rights it holds)', () 
       method: 'GET',
       url: `/api/v1/users?search=${encodeURIComponent(user.email)}`,
     });
-    expect(allowedOf(list.json().users[0].can)).toEqual({ update: true, delete: true, changeAccountStatus: true });
+    expect(allowedOf(list.json().users[0].can)).toEqual({
+      update: true,
+      delete: true,
+      changeAccountStatus: true,
+      unlockSignIn: true,
+    });
 
     const reset = await manager.request({
       method: 'PATCH',

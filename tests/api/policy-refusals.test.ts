@@ -97,6 +97,24 @@ const RESOURCES: Record<string, Resource> = {
           url: `/api/v1/users/${id}/account-status`,
           payload: { accountStatus: 'disabled' },
         }),
+      // Locked out first (too many failed sign-ins), so that an unlock allowed has a lock to end.
+      unlockSignIn: async (caller, id) => {
+        const { email } = await t.db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow();
+        const now = nowIso();
+        await t.db
+          .insertInto('login_throttle')
+          .values({
+            key: `account:${email.toLowerCase()}`,
+            failures: 10,
+            window_started_at: now,
+            locked_until: new Date(Date.now() + 15 * 60_000).toISOString(),
+          })
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet({ locked_until: new Date(Date.now() + 15 * 60_000).toISOString() }),
+          )
+          .execute();
+        return caller.request({ method: 'DELETE', url: `/api/v1/users/${id}/sign-in-lock` });
+      },
     },
   },
   'Password & Security tab': {

@@ -52,7 +52,8 @@ const VIEWERS: Record<ViewerName, { label: string; permissions: string[] | 'admi
  * viewer lacks (a Regular User holds data-record rights none of these custom groups has; see
  * account-takeover.test.ts, where a manager deletes an account whose rights it holds).
  */
-type Allowed = Record<keyof UserAbilities, boolean>;
+// Unlocking sign-in follows changeAccountStatus (policy-refusals.test.ts tries it for real).
+type Allowed = Record<Exclude<keyof UserAbilities, 'unlockSignIn'>, boolean>;
 const allowedOf = (can: UserAbilities): Allowed => ({
   update: can.update.allowed,
   delete: can.delete.allowed,

@@ -221,6 +221,10 @@ test('a non-Administrator sees neither Generate nor the must-change checkbox; an
   await page.getByRole('checkbox', { name: 'Reset Password' }).check();
   await expect(page.getByRole('checkbox', { name: 'User Must Change Password at Next Login' })).toHaveCount(0);
   await expect(page.getByRole('combobox', { name: 'Security Group' })).not.toBeEditable();
+  // Why, in the server's own words (the tab's can), once per reason.
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Some of these settings cannot be changed here.' }),
+  ).toContainText('You may not change the security group of this account. You cannot disable your own account.');
 
   await page.getByRole('checkbox', { name: 'Reset Password' }).uncheck();
   await page.getByRole('button', { name: 'Sign Out' }).click();

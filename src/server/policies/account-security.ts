@@ -25,7 +25,12 @@ export function securityDecisions(
   target: UserTable,
   groupPermissions: GroupPermissions,
 ): SecurityAbilities {
-  const changeAccountStatus = accountDecisions(actor, target, groupPermissions).changeAccountStatus;
+  // This tab is saved through a route open to the account itself, so on your own account the
+  // reason is that it is yours (the account-status route's gate asks for the permission first).
+  const changeAccountStatus =
+    actor.user.id === target.id
+      ? refused('cannot_disable_self')
+      : accountDecisions(actor, target, groupPermissions).changeAccountStatus;
   if (target.user_type === 'sso') {
     const sso = refused('sso_account');
     return {

@@ -48,7 +48,7 @@ export function accountDecisions(
   if (actor === null) {
     // Nobody is signed in (an answer made before a session exists): nothing may be done.
     const anonymous = refused('unauthenticated');
-    return { update: anonymous, delete: anonymous, changeAccountStatus: anonymous };
+    return { update: anonymous, delete: anonymous, changeAccountStatus: anonymous, unlockSignIn: anonymous };
   }
   const self = actor.user.id === target.id;
   let update = ALLOWED;
@@ -68,5 +68,15 @@ export function accountDecisions(
     : self
       ? refused('cannot_disable_self')
       : accountSecurityDecision(actor, target, groupPermissions);
-  return { update, delete: remove, changeAccountStatus };
+  return { update, delete: remove, changeAccountStatus, unlockSignIn: unlockSignInDecision(changeAccountStatus) };
+}
+
+/**
+ * Ending an account's sign-in lock early lets its password be guessed again at once: the same
+ * rule as changing its status, and never your own (whoever is locked out is not you, signed in).
+ */
+function unlockSignInDecision(changeAccountStatus: Decision): Decision {
+  if (!changeAccountStatus.allowed && changeAccountStatus.code === 'cannot_disable_self')
+    return refused('forbidden', 'You cannot unlock your own account.');
+  return changeAccountStatus;
 }

@@ -304,10 +304,7 @@ export async function unlockSignIn(db: Db, ctx: { actor: Actor; ip: string }, us
     const target = await findUserById(trx, userId);
     if (!target) throw new AppError('not_found', 'No account with this ID.');
     const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
-    const decision = accountDecisions(ctx.actor, target, groupPermissions).changeAccountStatus;
-    if (!decision.allowed && decision.code === 'cannot_disable_self')
-      throw new AppError('forbidden', 'You cannot unlock your own account.');
-    assertAllowed(decision);
+    assertAllowed(accountDecisions(ctx.actor, target, groupPermissions).unlockSignIn);
     const key = accountKey(target.email);
     const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
     if (!row?.locked_until || Date.parse(row.locked_until) <= nowMs()) {

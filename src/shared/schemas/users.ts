@@ -52,6 +52,8 @@ export const UserAbilitiesSchema = z.object({
    * PUT /api/v1/users/{id}/account-status.
    */
   changeAccountStatus: DecisionSchema,
+  /** End its sign-in lock early (after too many failed attempts): as changeAccountStatus, never your own. */
+  unlockSignIn: DecisionSchema,
 });
 export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
 

@@ -187,6 +187,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       noValidate
     >
       <Stack gap="md" maw={560}>
+        <ReadOnlyReasons can={can} />
         <Select
           label="Security Group"
           description={selectedGroup?.description}
@@ -475,5 +476,22 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
         )}
       </Modal>
     </div>
+  );
+}
+
+/**
+ * Why fields of this tab are read-only, in the server's words (each refused decision of its `can`,
+ * once each): the UI shows the rule the server enforces and never works one out itself.
+ */
+function ReadOnlyReasons({ can }: { can: SecuritySettings['can'] }) {
+  const fields = [can.changeSecurityGroup, can.changeAccountStatus, can.changeMfaEnrollment];
+  const reasons = [...new Set(fields.flatMap((decision) => (decision.allowed ? [] : [decision.message])))];
+  if (reasons.length === 0) return null;
+  const none = fields.every((decision) => !decision.allowed) && can.resetPassword === 'none';
+  return (
+    <Alert color="gray" role="status">
+      {none ? 'You can see these settings but not change them.' : 'Some of these settings cannot be changed here.'}{' '}
+      {reasons.join(' ')}
+    </Alert>
   );
 }

@@ -11,7 +11,7 @@ import { fullName } from '../../format/labels.js';
 
 /**
  * "Sign-in is locked until …" after too many failed attempts, with Unlock for whoever may
- * change the account's status (the server's `can.changeAccountStatus`: the same rule guards the
+ * change the account's status (the server's `can.unlockSignIn`: the same rule guards the
  * unlock). Nothing is shown while the account is not locked.
  */
 export function SignInLockNotice({ user, prefs }: { user: User; prefs: DateTimePreferences }) {
@@ -46,7 +46,7 @@ export function SignInLockNotice({ user, prefs }: { user: User; prefs: DateTimeP
           Too many failed sign-in attempts (passwords or codes) were made for this account within 15 minutes. Nobody can
           sign in to it, with the right password either, until the lock ends by itself.
         </Text>
-        {user.can.changeAccountStatus.allowed && (
+        {user.can.unlockSignIn.allowed && (
           <Button variant="default" size="sm" onClick={() => setConfirming(true)}>
             Unlock
           </Button>
