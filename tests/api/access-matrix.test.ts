@@ -14,14 +14,8 @@ import type { Access } from '../../src/server/auth/access.js';
 import type { RouteAccess } from '../../src/server/auth/gate.js';
 import type { UserWithGroup } from '../../src/server/services/users.js';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import {
-  createCustomGroup,
-  errorOf,
-  giveApiToken,
-  quickSession,
-  quickUser,
-  stateSnapshot,
-} from '../helpers/fixtures.js';
+import { expectApiError } from '../helpers/assertions.js';
+import { createCustomGroup, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
 import { createTestApp, tokenCaller, UI_HEADERS, usingPostgres, type Caller } from '../helpers/test-app.js';
 import { ROUTE_SAMPLES, sampleUrl, type SampleRequest } from './route-samples.js';
 import { closeSsoOidcSampleProvider } from './route-samples/sso-oidc.js';
@@ -123,8 +117,7 @@ async function expectRefused(
   code: string,
 ): Promise<void> {
   expect(before, 'a refused case must take a snapshot first').not.toBeNull();
-  expect(response.statusCode, response.body).toBe(status);
-  expect(errorOf(response).code).toBe(code);
+  expectApiError(response, status, code);
   expect(await stateSnapshot(t)).toEqual(before);
 }
 

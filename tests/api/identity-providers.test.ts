@@ -12,6 +12,7 @@ import { nowIso } from '../../src/server/clock.js';
 import { clientSecretOf, findIdentityProvider, ssoStartPath } from '../../src/server/sso/provider-settings.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { ConnectionTest, IdentityProvider } from '../../src/shared/schemas/identity-providers.js';
+import { expectRefused } from '../helpers/assertions.js';
 import {
   auditSince,
   createCustomGroup,
@@ -72,23 +73,6 @@ async function createProvider(body: Record<string, unknown>): Promise<IdentityPr
   const response = await admin.request({ method: 'POST', url: '/api/v1/identity-providers', payload: body });
   expect(response.statusCode, response.body).toBe(201);
   return response.json<IdentityProvider>();
-}
-
-/** Sends a request and checks it was refused with `status`/`code` and left every table as it was. */
-async function expectRefused(
-  request: Parameters<Caller['request']>[0],
-  status: number,
-  code: string,
-  field?: string,
-): Promise<{ code: string; message: string; fields?: Record<string, string> }> {
-  const before = await stateSnapshot(t);
-  const response = await admin.request(request);
-  expect(response.statusCode, response.body).toBe(status);
-  const error = errorOf(response);
-  expect(error.code).toBe(code);
-  if (field) expect(error.fields?.[field], `fields.${field} in ${response.body}`).toEqual(expect.any(String));
-  expect(await stateSnapshot(t)).toEqual(before);
-  return error;
 }
 
 /** Gives `providerId` an account signed in through it (an sso_identities row), as the sign-in flow would. */
@@ -200,21 +184,25 @@ describe('POST /api/v1/identity-providers', () => {
     for (const issuer of ['http://127.0.0.1:9999/realm', 'http://localhost:8080', 'http://[::1]:9000'])
       await createProvider(oidcBody({}, { issuer }));
     await expectRefused(
-      {
-        method: 'POST',
-        url: '/api/v1/identity-providers',
-        payload: oidcBody({}, { issuer: 'http://login.corp.example' }),
-      },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: oidcBody({}, { issuer: 'http://login.corp.example' }),
+        }),
       400,
       'validation_failed',
       'oidc.issuer',
     );
     await expectRefused(
-      {
-        method: 'POST',
-        url: '/api/v1/identity-providers',
-        payload: samlBody({}, { ssoUrl: 'http://sts.corp.example/sso' }),
-      },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: samlBody({}, { ssoUrl: 'http://sts.corp.example/sso' }),
+        }),
       400,
       'validation_failed',
       'saml.ssoUrl',
@@ -224,61 +212,87 @@ describe('POST /api/v1/identity-providers', () => {
   it('refuses bad input with a 400 naming the field, changing nothing', async () => {
     const post = (payload: object) => ({ method: 'POST' as const, url: '/api/v1/identity-providers', payload });
     await expectRefused(
-      post(samlBody({}, { certificate: 'not a certificate' })),
+      t,
+      () => admin.request(post(samlBody({}, { certificate: 'not a certificate' }))),
       400,
       'validation_failed',
       'saml.certificate',
     );
     await expectRefused(
-      post(samlBody({}, { certificate: fixture('idp-key.pem') })),
+      t,
+      () => admin.request(post(samlBody({}, { certificate: fixture('idp-key.pem') }))),
       400,
       'validation_failed',
       'saml.certificate',
     );
     await expectRefused(
-      post(oidcBody({ defaultGroupId: 'no-such-group' })),
+      t,
+      () => admin.request(post(oidcBody({ defaultGroupId: 'no-such-group' }))),
       400,
       'validation_failed',
       'defaultGroupId',
     );
     await expectRefused(
-      post(oidcBody({ groupMappings: [{ idpGroup: 'eng', securityGroupId: 'no-such-group' }] })),
+      t,
+      () => admin.request(post(oidcBody({ groupMappings: [{ idpGroup: 'eng', securityGroupId: 'no-such-group' }] }))),
       400,
       'validation_failed',
       'groupMappings.0.securityGroupId',
     );
     await expectRefused(
-      post(
-        oidcBody({
-          groupMappings: [
-            { idpGroup: 'eng', securityGroupId: SYSTEM_GROUP_IDS.regularUser },
-            { idpGroup: 'eng', securityGroupId: SYSTEM_GROUP_IDS.readOnlyUser },
-          ],
-        }),
-      ),
+      t,
+      () =>
+        admin.request(
+          post(
+            oidcBody({
+              groupMappings: [
+                { idpGroup: 'eng', securityGroupId: SYSTEM_GROUP_IDS.regularUser },
+                { idpGroup: 'eng', securityGroupId: SYSTEM_GROUP_IDS.readOnlyUser },
+              ],
+            }),
+          ),
+        ),
       400,
       'validation_failed',
       'groupMappings.1.idpGroup',
     );
-    await expectRefused(post(oidcBody({ emailDomains: ['user@corp.example'] })), 400, 'validation_failed');
-    await expectRefused(post({ ...oidcBody(), saml: samlBody().saml }), 400, 'validation_failed');
-    await expectRefused(post(oidcBody({ name: '   ' })), 400, 'validation_failed');
+    await expectRefused(
+      t,
+      () => admin.request(post(oidcBody({ emailDomains: ['user@corp.example'] }))),
+      400,
+      'validation_failed',
+    );
+    await expectRefused(
+      t,
+      () => admin.request(post({ ...oidcBody(), saml: samlBody().saml })),
+      400,
+      'validation_failed',
+    );
+    await expectRefused(t, () => admin.request(post(oidcBody({ name: '   ' }))), 400, 'validation_failed');
   });
 
   it('refuses a name taken in any letter case (409 provider_name_taken) and a domain another provider has (409 email_domain_taken, naming it)', async () => {
     const first = await createProvider(oidcBody({ emailDomains: ['taken.example'] }));
     await expectRefused(
-      { method: 'POST', url: '/api/v1/identity-providers', payload: samlBody({ name: first.name.toUpperCase() }) },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: samlBody({ name: first.name.toUpperCase() }),
+        }),
       409,
       'provider_name_taken',
       'name',
     );
     const error = await expectRefused(
-      {
-        method: 'POST',
-        url: '/api/v1/identity-providers',
-        payload: samlBody({ emailDomains: ['free.example', 'TAKEN.example'] }),
-      },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/identity-providers',
+          payload: samlBody({ emailDomains: ['free.example', 'TAKEN.example'] }),
+        }),
       409,
       'email_domain_taken',
       'emailDomains',
@@ -472,35 +486,57 @@ describe('PATCH /api/v1/identity-providers/:id', () => {
     const other = await createProvider(oidcBody({ emailDomains: ['other.example'] }));
     const provider = await createProvider(oidcBody());
     const saml = await createProvider(samlBody());
-    await expectRefused(patch(provider.id, { name: other.name.toLowerCase() }), 409, 'provider_name_taken', 'name');
     await expectRefused(
-      patch(provider.id, { emailDomains: ['other.example'] }),
+      t,
+      () => admin.request(patch(provider.id, { name: other.name.toLowerCase() })),
+      409,
+      'provider_name_taken',
+      'name',
+    );
+    await expectRefused(
+      t,
+      () => admin.request(patch(provider.id, { emailDomains: ['other.example'] })),
       409,
       'email_domain_taken',
       'emailDomains',
     );
     await expectRefused(
-      patch(provider.id, { defaultGroupId: 'no-such-group' }),
+      t,
+      () => admin.request(patch(provider.id, { defaultGroupId: 'no-such-group' })),
       400,
       'validation_failed',
       'defaultGroupId',
     );
     await expectRefused(
-      patch(provider.id, { oidc: { issuer: 'http://idp.example' } }),
+      t,
+      () => admin.request(patch(provider.id, { oidc: { issuer: 'http://idp.example' } })),
       400,
       'validation_failed',
       'oidc.issuer',
     );
-    await expectRefused(patch(provider.id, { saml: { entityId: 'x' } }), 400, 'validation_failed', 'saml');
-    await expectRefused(patch(saml.id, { oidc: { clientId: 'x' } }), 400, 'validation_failed', 'oidc');
     await expectRefused(
-      patch(saml.id, { saml: { certificate: 'garbage' } }),
+      t,
+      () => admin.request(patch(provider.id, { saml: { entityId: 'x' } })),
+      400,
+      'validation_failed',
+      'saml',
+    );
+    await expectRefused(
+      t,
+      () => admin.request(patch(saml.id, { oidc: { clientId: 'x' } })),
+      400,
+      'validation_failed',
+      'oidc',
+    );
+    await expectRefused(
+      t,
+      () => admin.request(patch(saml.id, { saml: { certificate: 'garbage' } })),
       400,
       'validation_failed',
       'saml.certificate',
     );
-    await expectRefused(patch(provider.id, { protocol: 'saml' }), 400, 'validation_failed');
-    await expectRefused(patch('no-such-provider', { enabled: false }), 404, 'not_found');
+    await expectRefused(t, () => admin.request(patch(provider.id, { protocol: 'saml' })), 400, 'validation_failed');
+    await expectRefused(t, () => admin.request(patch('no-such-provider', { enabled: false })), 404, 'not_found');
   });
 });
 
@@ -556,7 +592,8 @@ describe('DELETE /api/v1/identity-providers/:id', () => {
     const provider = await createProvider(oidcBody());
     await linkAccount(provider.id, provider.name);
     const error = await expectRefused(
-      { method: 'DELETE', url: `/api/v1/identity-providers/${provider.id}` },
+      t,
+      () => admin.request({ method: 'DELETE', url: `/api/v1/identity-providers/${provider.id}` }),
       409,
       'provider_has_accounts',
     );
@@ -564,7 +601,12 @@ describe('DELETE /api/v1/identity-providers/:id', () => {
   });
 
   it('answers 404 for an unknown provider', async () => {
-    await expectRefused({ method: 'DELETE', url: '/api/v1/identity-providers/no-such-provider' }, 404, 'not_found');
+    await expectRefused(
+      t,
+      () => admin.request({ method: 'DELETE', url: '/api/v1/identity-providers/no-such-provider' }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -605,12 +647,23 @@ describe('POST /api/v1/identity-providers/saml-metadata', () => {
       '<EntityDescriptor',
       '<!DOCTYPE EntityDescriptor [<!ENTITY leak SYSTEM "file:///etc/passwd">]>\n<EntityDescriptor',
     ).replace('http://www.okta.com/exk1', '&leak;');
-    expect((await expectRefused(read(xxe), 400, 'validation_failed', 'xml')).message).toMatch(/DOCTYPE/);
-    expect((await expectRefused(read('%PDF-1.4 garbage <<>>'), 400, 'validation_failed', 'xml')).message).toMatch(
-      /not well-formed XML/,
+    expect((await expectRefused(t, () => admin.request(read(xxe)), 400, 'validation_failed', 'xml')).message).toMatch(
+      /DOCTYPE/,
     );
     expect(
-      (await expectRefused(read('<html><body>Login</body></html>'), 400, 'validation_failed', 'xml')).message,
+      (await expectRefused(t, () => admin.request(read('%PDF-1.4 garbage <<>>')), 400, 'validation_failed', 'xml'))
+        .message,
+    ).toMatch(/not well-formed XML/);
+    expect(
+      (
+        await expectRefused(
+          t,
+          () => admin.request(read('<html><body>Login</body></html>')),
+          400,
+          'validation_failed',
+          'xml',
+        )
+      ).message,
     ).toMatch(/not SAML metadata/);
   });
 });

@@ -5,7 +5,6 @@
  * Administrator's reset, and that no secret ever comes back after it was shown.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { MAX_FAILURES } from '../../src/server/services/login-throttle.js';
 import { CHALLENGE_LIFETIME_MS, MAX_CHALLENGE_FAILURES } from '../../src/server/services/mfa.js';
@@ -19,7 +18,17 @@ import {
   quickUser,
   stateSnapshot,
 } from '../helpers/fixtures.js';
-import { challengeFor, codeNow, freshIp, giveTotpFactor, mfaStep, passwordStep } from '../helpers/mfa-fixtures.js';
+import {
+  challengeFor,
+  codeNow,
+  freshIp,
+  giveTotpFactor,
+  loginRows,
+  mfaStep,
+  passwordStep,
+  sessionCookieOf,
+  sessionCount,
+} from '../helpers/mfa-fixtures.js';
 import {
   createTestApp,
   sessionCaller,
@@ -38,20 +47,6 @@ afterEach(() => resetClockForTests());
 
 const readOnly = () => quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
 
-function sessionCookieOf(response: LightMyRequestResponse): string | null {
-  const cookie = response.cookies.find((c) => c.name.endsWith('latchkey_session'));
-  return cookie ? `${cookie.name}=${cookie.value}` : null;
-}
-
-async function sessionCount(userId: string): Promise<number> {
-  const rows = await t.db.selectFrom('sessions').select('id_hash').where('user_id', '=', userId).execute();
-  return rows.length;
-}
-
-async function loginRows(userId: string) {
-  return t.db.selectFrom('login_history').selectAll().where('user_id', '=', userId).orderBy('id').execute();
-}
-
 /** A wrong code that is certainly not valid in the window around now. */
 function wrongCode(secret: string): string {
   const valid = new Set([-1, 0, 1].map((s) => codeNow(secret, s)));
@@ -69,7 +64,7 @@ describe('sign-in with an authenticator app', () => {
     expect(step1.statusCode).toBe(200);
     expect(step1.json()).toEqual({ mfaRequired: true, challenge: expect.any(String), passkey: false });
     expect(step1.headers['set-cookie']).toBeUndefined();
-    expect(await sessionCount(user.id)).toBe(0);
+    expect(await sessionCount(t, user.id)).toBe(0);
     // The challenge is not a session: it opens nothing.
     const { challenge } = step1.json<{ challenge: string }>();
     const asCookie = sessionCaller(t, `latchkey_session=${challenge}`);
@@ -87,7 +82,7 @@ describe('sign-in with an authenticator app', () => {
     expect(cookie).not.toBeNull();
     expect((await sessionCaller(t, cookie!).request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
     expect(await t.db.selectFrom('mfa_challenges').selectAll().where('user_id', '=', user.id).execute()).toEqual([]);
-    const rows = await loginRows(user.id);
+    const rows = await loginRows(t, user.id);
     expect(rows.map((r) => [r.success, r.method, r.reason])).toEqual([[1, 'password+totp', null]]);
   });
 
@@ -128,7 +123,7 @@ describe('sign-in with an authenticator app', () => {
       expect(sessionCookieOf(refused)).toBeNull();
     }
     expect(errorOf(wrong)).toEqual({ code: 'mfa_code_invalid', message: 'The code is incorrect.' });
-    expect(await sessionCount(user.id)).toBe(1);
+    expect(await sessionCount(t, user.id)).toBe(1);
   });
 
   it('lets exactly one of two parallel requests use the same code', async () => {
@@ -138,7 +133,7 @@ describe('sign-in with an authenticator app', () => {
     const code = codeNow(secret);
     const results = await Promise.all([mfaStep(t, { challenge: a, code }), mfaStep(t, { challenge: b, code })]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
-    expect(await sessionCount(user.id)).toBe(1);
+    expect(await sessionCount(t, user.id)).toBe(1);
   });
 
   it('ends a challenge after 10 minutes (server clock)', async () => {
@@ -149,7 +144,7 @@ describe('sign-in with an authenticator app', () => {
     const late = await mfaStep(t, { challenge, code: codeNow(secret) });
     expect(late.statusCode).toBe(401);
     expect(errorOf(late).code).toBe('mfa_challenge_invalid');
-    expect(await sessionCount(user.id)).toBe(0);
+    expect(await sessionCount(t, user.id)).toBe(0);
   });
 
   it('kills a challenge after 5 wrong codes: even the right code is then refused', async () => {
@@ -163,8 +158,8 @@ describe('sign-in with an authenticator app', () => {
     }
     const right = await mfaStep(t, { challenge, code: codeNow(secret) });
     expect(errorOf(right).code).toBe('mfa_challenge_invalid');
-    expect(await sessionCount(user.id)).toBe(0);
-    const rows = await loginRows(user.id);
+    expect(await sessionCount(t, user.id)).toBe(0);
+    const rows = await loginRows(t, user.id);
     expect(rows.map((r) => [r.success, r.reason, r.method])).toEqual(
       Array.from({ length: MAX_CHALLENGE_FAILURES }, () => [0, 'wrong_mfa_code', 'password+totp']),
     );
@@ -187,7 +182,7 @@ describe('sign-in with an authenticator app', () => {
     const password = await passwordStep(t, user.email);
     expect(password.statusCode).toBe(429);
     expect(errorOf(password).code).toBe('login_locked');
-    expect(await sessionCount(user.id)).toBe(0);
+    expect(await sessionCount(t, user.id)).toBe(0);
   });
 
   it('keeps one answer for a wrong password, whether or not the account has MFA', async () => {
@@ -208,7 +203,7 @@ describe('sign-in with an authenticator app', () => {
     await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute();
     const response = await mfaStep(t, { challenge, code: codeNow(secret) });
     expect(errorOf(response).code).toBe('mfa_challenge_invalid');
-    expect(await sessionCount(user.id)).toBe(0);
+    expect(await sessionCount(t, user.id)).toBe(0);
   });
 
   it('validates step 2: one of code or recovery code, and a challenge', async () => {
@@ -264,7 +259,7 @@ describe('recovery codes', () => {
     const second = await mfaStep(t, { challenge: await challengeFor(t, user.email), recoveryCode: code });
     expect(second.statusCode).toBe(400);
     expect(errorOf(second).code).toBe('mfa_code_invalid');
-    const rows = await loginRows(user.id);
+    const rows = await loginRows(t, user.id);
     expect(rows.map((r) => [r.success, r.method, r.reason])).toEqual([
       [1, 'password+recovery_code', null],
       [0, 'password+recovery_code', 'wrong_recovery_code'],
@@ -589,6 +584,6 @@ describe('sign-in address bookkeeping', () => {
     const { secret } = await giveTotpFactor(t, user.id);
     const ip = freshIp();
     await mfaStep(t, { challenge: await challengeFor(t, user.email), code: codeNow(secret) }, { ip });
-    expect((await loginRows(user.id)).map((r) => r.ip)).toEqual([ip]);
+    expect((await loginRows(t, user.id)).map((r) => r.ip)).toEqual([ip]);
   });
 });

@@ -6,7 +6,6 @@
  * challenge, a counter going back, another account's credential.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { MAX_CHALLENGE_FAILURES } from '../../src/server/services/mfa.js';
 import { WEBAUTHN_CHALLENGE_LIFETIME_MS } from '../../src/server/services/passkeys.js';
@@ -19,7 +18,10 @@ import {
   giveTotpFactor,
   mfaStep,
   passkeySignInOptions,
+  loginRows,
   passwordStep,
+  sessionCookieOf,
+  sessionCount,
 } from '../helpers/mfa-fixtures.js';
 import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
 import { SoftwareAuthenticator } from '../helpers/webauthn-authenticator.js';
@@ -33,20 +35,6 @@ afterEach(() => resetClockForTests());
 
 const readOnly = () => quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
 const newAuthenticator = () => new SoftwareAuthenticator(t.config.publicUrl.origin);
-
-function sessionCookieOf(response: LightMyRequestResponse): string | null {
-  const cookie = response.cookies.find((c) => c.name.endsWith('latchkey_session'));
-  return cookie ? `${cookie.name}=${cookie.value}` : null;
-}
-
-async function sessionCount(userId: string): Promise<number> {
-  const rows = await t.db.selectFrom('sessions').select('id_hash').where('user_id', '=', userId).execute();
-  return rows.length;
-}
-
-async function loginRows(userId: string) {
-  return t.db.selectFrom('login_history').selectAll().where('user_id', '=', userId).orderBy('id').execute();
-}
 
 async function creationOptions(caller: Caller, body: object = { currentPassword: TEST_PASSWORD }) {
   const response = await caller.request({ method: 'POST', url: '/api/v1/me/mfa/passkeys/options', payload: body });
@@ -219,13 +207,13 @@ describe('signing in with a passkey', () => {
     const options = optionsResponse.json<PasskeyRequestOptions>();
     expect(options).toMatchObject({ rpId: t.config.publicUrl.hostname, userVerification: 'preferred' });
     expect(options.allowCredentials?.map((c) => c.id)).toEqual([...authenticator.credentials.keys()]);
-    expect(await sessionCount(user.id)).toBe(0);
+    expect(await sessionCount(t, user.id)).toBe(0);
 
     const step2 = await mfaStep(t, { challenge, passkey: authenticator.getAssertion(options) });
     expect(step2.statusCode, step2.body).toBe(200);
     expect(sessionCookieOf(step2)).not.toBeNull();
-    expect(await sessionCount(user.id)).toBe(1);
-    const rows = await loginRows(user.id);
+    expect(await sessionCount(t, user.id)).toBe(1);
+    const rows = await loginRows(t, user.id);
     expect(rows.map((r) => [r.success, r.method, r.reason])).toEqual([[1, 'password+passkey', null]]);
     const factor = await t.db
       .selectFrom('mfa_factors')
@@ -290,9 +278,9 @@ describe('signing in with a passkey', () => {
       expect(errorOf(refused), label).toEqual({ code: 'mfa_code_invalid', message: 'The code is incorrect.' });
       expect(sessionCookieOf(refused), label).toBeNull();
     }
-    expect(await sessionCount(user.id)).toBe(1);
+    expect(await sessionCount(t, user.id)).toBe(1);
     expect(credentialId).not.toBe(otherKey.credentialId);
-    const failures = (await loginRows(user.id)).filter((r) => r.success === 0);
+    const failures = (await loginRows(t, user.id)).filter((r) => r.success === 0);
     expect(failures.map((r) => [r.method, r.reason])).toEqual(
       attempts.map(() => ['password+passkey', 'passkey_failed']),
     );
@@ -333,7 +321,7 @@ describe('signing in with a passkey', () => {
     }
     const afterwards = await passkeySignInOptions(t, challenge);
     expect(errorOf(afterwards).code).toBe('mfa_challenge_invalid');
-    expect(await sessionCount(user.id)).toBe(0);
+    expect(await sessionCount(t, user.id)).toBe(0);
   });
 
   it('takes exactly one of code, recovery code or passkey', async () => {

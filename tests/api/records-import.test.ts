@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { findRecordById } from '../../src/server/services/records.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { expectRefused } from '../helpers/assertions.js';
 import {
   auditSince,
   createCustomGroup,
-  errorOf,
   lastAuditId,
   quickSession,
   quickUser,
@@ -42,20 +42,6 @@ function runImport(caller: Caller, mode: string, csv: string): Promise<LightMyRe
 async function namesOfType(typeId: string): Promise<string[]> {
   const rows = await t.db.selectFrom('records').select('name').where('type_id', '=', typeId).orderBy('name').execute();
   return rows.map((row) => row.name);
-}
-
-/** Sends a request and checks it was refused with `status`/`code` and left every table as it was. */
-async function expectRefused(
-  send: () => Promise<LightMyRequestResponse>,
-  status: number,
-  code: string,
-): Promise<ReturnType<typeof errorOf>> {
-  const before = await stateSnapshot(t);
-  const response = await send();
-  expect(response.statusCode, response.body).toBe(status);
-  expect(errorOf(response).code).toBe(code);
-  expect(await stateSnapshot(t)).toEqual(before);
-  return errorOf(response);
 }
 
 describe('preview', () => {
@@ -175,6 +161,7 @@ describe('import', () => {
   it('imports nothing when any row has an error: 422 import_has_errors with the errors keyed by line', async () => {
     const typeId = await quickRecordType(t, 'AllOrNothing');
     const error = await expectRefused(
+      t,
       () => runImport(admin, 'add', csvOf('Type,Name', 'AllOrNothing,GOOD-1', 'Nope,BAD-1', 'AllOrNothing,')),
       422,
       'import_has_errors',
@@ -264,13 +251,13 @@ describe('files that cannot be read', () => {
     ['more than 5000 rows', `Type,Name\r\n${Array.from({ length: 5001 }, (_, i) => `Computer,BIG-${i}`).join('\r\n')}`],
   ])('refuses %s with 400 validation_failed on the csv field, changing nothing', async (_, csv) => {
     for (const send of [preview, runImport]) {
-      const error = await expectRefused(() => send(admin, 'add', csv), 400, 'validation_failed');
+      const error = await expectRefused(t, () => send(admin, 'add', csv), 400, 'validation_failed');
       expect(error.fields?.csv).toEqual(expect.any(String));
     }
   });
 
   it('refuses an unknown mode with 400', async () => {
-    await expectRefused(() => runImport(admin, 'merge', 'Type,Name\r\n'), 400, 'validation_failed');
+    await expectRefused(t, () => runImport(admin, 'merge', 'Type,Name\r\n'), 400, 'validation_failed');
   });
 
   it('refuses a body over 1 MiB with 413, changing nothing', async () => {
@@ -303,7 +290,7 @@ describe('permissions of the modes', () => {
   it('upsert without records:update → 403 forbidden with a clear message (preview and import), nothing changed', async () => {
     const csv = csvOf('Type,Name', 'Computer,UPSERT-1');
     for (const send of [preview, runImport]) {
-      const error = await expectRefused(() => send(importOnly, 'upsert', csv), 403, 'forbidden');
+      const error = await expectRefused(t, () => send(importOnly, 'upsert', csv), 403, 'forbidden');
       expect(error.message).toMatch(/Update permission/);
     }
   });
@@ -311,13 +298,13 @@ describe('permissions of the modes', () => {
   it('replace without records:delete → 403 delete_permission_required (preview and import), nothing changed', async () => {
     const csv = csvOf('Type,Name', 'Computer,REPLACE-1');
     for (const send of [preview, runImport])
-      await expectRefused(() => send(importAndUpdate, 'replace', csv), 403, 'delete_permission_required');
+      await expectRefused(t, () => send(importAndUpdate, 'replace', csv), 403, 'delete_permission_required');
     // Without update as well, the first missing right is named.
-    await expectRefused(() => runImport(importOnly, 'replace', csv), 403, 'forbidden');
+    await expectRefused(t, () => runImport(importOnly, 'replace', csv), 403, 'forbidden');
   });
 
   it('a Read Only User cannot preview or import at all', async () => {
     const readOnly = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser));
-    await expectRefused(() => preview(readOnly, 'add', csvOf('Type,Name', 'Computer,RO-1')), 403, 'forbidden');
+    await expectRefused(t, () => preview(readOnly, 'add', csvOf('Type,Name', 'Computer,RO-1')), 403, 'forbidden');
   });
 });

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { nowIso } from '../../src/server/clock.js';
 import { findRecordById } from '../../src/server/services/records.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { expectRefused } from '../helpers/assertions.js';
 import {
   allowedOf,
   auditSince,
@@ -45,24 +45,6 @@ beforeAll(async () => {
   readOnly = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser));
 });
 afterAll(async () => t?.close());
-
-/** Sends a request and checks it was refused with `status`/`code` and left every table as it was. */
-async function expectRefused(
-  caller: Caller,
-  request: Parameters<Caller['request']>[0],
-  status: number,
-  code: string,
-  field?: string,
-): Promise<LightMyRequestResponse> {
-  const before = await stateSnapshot(t);
-  const response = await caller.request(request);
-  expect(response.statusCode, response.body).toBe(status);
-  const error = errorOf(response);
-  expect(error.code).toBe(code);
-  if (field) expect(error.fields?.[field], `fields.${field} in ${response.body}`).toEqual(expect.any(String));
-  expect(await stateSnapshot(t)).toEqual(before);
-  return response;
-}
 
 describe('record types', () => {
   it('lists the built-in types Computer, User and Application with their record counts', async () => {
@@ -110,8 +92,8 @@ describe('record types', () => {
 
   it('refuses a name taken in any letter case with 409 record_type_taken, changing nothing', async () => {
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/record-types', payload: { name: 'cOMPUTER' } },
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/record-types', payload: { name: 'cOMPUTER' } }),
       409,
       'record_type_taken',
       'name',
@@ -120,15 +102,15 @@ describe('record types', () => {
 
   it('refuses an empty or overlong name with 400, changing nothing', async () => {
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/record-types', payload: { name: '   ' } },
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/record-types', payload: { name: '   ' } }),
       400,
       'validation_failed',
       'name',
     );
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/record-types', payload: { name: 'x'.repeat(61) } },
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/record-types', payload: { name: 'x'.repeat(61) } }),
       400,
       'validation_failed',
       'name',
@@ -137,8 +119,8 @@ describe('record types', () => {
 
   it('is for Administrators only: a Regular User gets 403, changing nothing', async () => {
     await expectRefused(
-      regular,
-      { method: 'POST', url: '/api/v1/record-types', payload: { name: 'Router' } },
+      t,
+      () => regular.request({ method: 'POST', url: '/api/v1/record-types', payload: { name: 'Router' } }),
       403,
       'forbidden',
     );
@@ -191,8 +173,13 @@ describe('POST /api/v1/records', () => {
   it('refuses a second record with the same type and name (any letter case) with 409 record_name_taken, changing nothing', async () => {
     const existing = await quickRecord(t, { name: uniqueRecordName('DUP') });
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/records', payload: { type: 'Computer', name: existing.name.toLowerCase() } },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/records',
+          payload: { type: 'Computer', name: existing.name.toLowerCase() },
+        }),
       409,
       'record_name_taken',
       'name',
@@ -235,14 +222,25 @@ describe('POST /api/v1/records', () => {
     ],
     ['an unknown field', { type: 'Computer', name: 'X-1', createdAt: '2020-01-01' }, 'createdAt'],
   ])('refuses %s with 400 validation_failed, changing nothing', async (_, payload, field) => {
-    await expectRefused(admin, { method: 'POST', url: '/api/v1/records', payload }, 400, 'validation_failed', field);
+    await expectRefused(
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/records', payload }),
+      400,
+      'validation_failed',
+      field,
+    );
   });
 
   it('refuses more than 50 properties with 400', async () => {
     const properties = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`p${i}`, 'v']));
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/records', payload: { type: 'Computer', name: 'Many', properties } },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/records',
+          payload: { type: 'Computer', name: 'Many', properties },
+        }),
       400,
       'validation_failed',
       'properties',
@@ -251,13 +249,14 @@ describe('POST /api/v1/records', () => {
 
   it('refuses a property named __proto__ in JSON with 400 (the JSON parser refuses prototype keys), changing nothing', async () => {
     await expectRefused(
-      admin,
-      {
-        method: 'POST',
-        url: '/api/v1/records',
-        headers: { 'content-type': 'application/json' },
-        payload: `{"type":"Computer","name":"${uniqueRecordName('PROTO')}","properties":{"__proto__":"x"}}`,
-      },
+      t,
+      () =>
+        admin.request({
+          method: 'POST',
+          url: '/api/v1/records',
+          headers: { 'content-type': 'application/json' },
+          payload: `{"type":"Computer","name":"${uniqueRecordName('PROTO')}","properties":{"__proto__":"x"}}`,
+        }),
       400,
       'bad_request',
     );
@@ -349,12 +348,13 @@ describe('PATCH /api/v1/records/:id', () => {
     const record = await quickRecord(t);
     const clash = await quickRecord(t, { typeId: 'user' });
     await expectRefused(
-      regular,
-      {
-        method: 'PATCH',
-        url: `/api/v1/records/${record.id}`,
-        payload: { type: 'User', name: clash.name.toUpperCase() },
-      },
+      t,
+      () =>
+        regular.request({
+          method: 'PATCH',
+          url: `/api/v1/records/${record.id}`,
+          payload: { type: 'User', name: clash.name.toUpperCase() },
+        }),
       409,
       'record_name_taken',
     );
@@ -398,8 +398,8 @@ describe('PATCH /api/v1/records/:id', () => {
   ])('refuses %s with 400, changing nothing', async (_, payload, field) => {
     const record = await quickRecord(t);
     await expectRefused(
-      admin,
-      { method: 'PATCH', url: `/api/v1/records/${record.id}`, payload },
+      t,
+      () => admin.request({ method: 'PATCH', url: `/api/v1/records/${record.id}`, payload }),
       400,
       'validation_failed',
       field,
@@ -408,8 +408,8 @@ describe('PATCH /api/v1/records/:id', () => {
 
   it('answers 404 for a record that does not exist, changing nothing', async () => {
     await expectRefused(
-      admin,
-      { method: 'PATCH', url: `/api/v1/records/${randomUUID()}`, payload: { owner: 'x' } },
+      t,
+      () => admin.request({ method: 'PATCH', url: `/api/v1/records/${randomUUID()}`, payload: { owner: 'x' } }),
       404,
       'not_found',
     );
@@ -470,7 +470,12 @@ describe('DELETE /api/v1/records/:id', () => {
   });
 
   it('answers 404 for a record that does not exist, changing nothing', async () => {
-    await expectRefused(admin, { method: 'DELETE', url: `/api/v1/records/${randomUUID()}` }, 404, 'not_found');
+    await expectRefused(
+      t,
+      () => admin.request({ method: 'DELETE', url: `/api/v1/records/${randomUUID()}` }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -511,15 +516,16 @@ describe('POST /api/v1/records/bulk-delete', () => {
   it('deletes nothing when any record is missing: 404 naming the missing IDs', async () => {
     const record = await quickRecord(t);
     const missing = randomUUID();
-    const response = await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/records/bulk-delete', payload: { ids: [record.id, missing] } },
+    const error = await expectRefused(
+      t,
+      () =>
+        admin.request({ method: 'POST', url: '/api/v1/records/bulk-delete', payload: { ids: [record.id, missing] } }),
       404,
       'not_found',
       'ids',
     );
-    expect(errorOf(response).fields?.ids).toBe(missing);
-    expect(errorOf(response).message).toContain(missing);
+    expect(error.fields?.ids).toBe(missing);
+    expect(error.message).toContain(missing);
   });
 
   it.each([
@@ -528,8 +534,8 @@ describe('POST /api/v1/records/bulk-delete', () => {
     ['no ids field', {}],
   ])('refuses %s with 400, changing nothing', async (_, payload) => {
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/records/bulk-delete', payload },
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/records/bulk-delete', payload }),
       400,
       'validation_failed',
     );
@@ -571,14 +577,19 @@ describe('removing data needs records:delete (Regular User (No Delete) cannot re
     describe(`with a ${how}`, () => {
       it('DELETE /api/v1/records/:id → 403 forbidden, nothing changed', async () => {
         const record = await quickRecord(t);
-        await expectRefused(caller(), { method: 'DELETE', url: `/api/v1/records/${record.id}` }, 403, 'forbidden');
+        await expectRefused(
+          t,
+          () => caller().request({ method: 'DELETE', url: `/api/v1/records/${record.id}` }),
+          403,
+          'forbidden',
+        );
       });
 
       it('bulk delete → 403 forbidden, nothing changed', async () => {
         const record = await quickRecord(t);
         await expectRefused(
-          caller(),
-          { method: 'POST', url: '/api/v1/records/bulk-delete', payload: { ids: [record.id] } },
+          t,
+          () => caller().request({ method: 'POST', url: '/api/v1/records/bulk-delete', payload: { ids: [record.id] } }),
           403,
           'forbidden',
         );
@@ -588,12 +599,13 @@ describe('removing data needs records:delete (Regular User (No Delete) cannot re
         const record = await quickRecord(t, { owner: 'amy', properties: { os: 'Linux', ram: '8 GB' } });
         for (const removal of [null, '']) {
           await expectRefused(
-            caller(),
-            {
-              method: 'PATCH',
-              url: `/api/v1/records/${record.id}`,
-              payload: { owner: 'bob', properties: { os: removal, ram: '16 GB' } },
-            },
+            t,
+            () =>
+              caller().request({
+                method: 'PATCH',
+                url: `/api/v1/records/${record.id}`,
+                payload: { owner: 'bob', properties: { os: removal, ram: '16 GB' } },
+              }),
             403,
             'delete_permission_required',
           );
@@ -603,8 +615,8 @@ describe('removing data needs records:delete (Regular User (No Delete) cannot re
       it('PATCH emptying the owner → 403 delete_permission_required, nothing changed', async () => {
         const record = await quickRecord(t, { owner: 'amy' });
         await expectRefused(
-          caller(),
-          { method: 'PATCH', url: `/api/v1/records/${record.id}`, payload: { owner: '' } },
+          t,
+          () => caller().request({ method: 'PATCH', url: `/api/v1/records/${record.id}`, payload: { owner: '' } }),
           403,
           'delete_permission_required',
         );
@@ -614,14 +626,14 @@ describe('removing data needs records:delete (Regular User (No Delete) cannot re
         await quickRecord(t, { typeId: 'application' });
         const payload = { mode: 'replace', csv: 'Type,Name\r\nApplication,Only This One\r\n' };
         await expectRefused(
-          caller(),
-          { method: 'POST', url: '/api/v1/records/import/preview', payload },
+          t,
+          () => caller().request({ method: 'POST', url: '/api/v1/records/import/preview', payload }),
           403,
           'delete_permission_required',
         );
         await expectRefused(
-          caller(),
-          { method: 'POST', url: '/api/v1/records/import', payload },
+          t,
+          () => caller().request({ method: 'POST', url: '/api/v1/records/import', payload }),
           403,
           'delete_permission_required',
         );

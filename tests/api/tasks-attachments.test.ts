@@ -8,15 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentDisposition, safeFileName } from '../../src/server/services/task-attachments.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { Task, TaskAttachment } from '../../src/shared/schemas/tasks.js';
-import {
-  auditSince,
-  errorOf,
-  giveApiToken,
-  lastAuditId,
-  quickSession,
-  quickUser,
-  stateSnapshot,
-} from '../helpers/fixtures.js';
+import { expectRefused } from '../helpers/assertions.js';
+import { auditSince, errorOf, giveApiToken, lastAuditId, quickSession, quickUser } from '../helpers/fixtures.js';
 import { makeAttachment, makeTask, multipartFile, MULTIPART_BOUNDARY } from '../helpers/tasks-fixtures.js';
 import { createTestApp, tokenCaller, type Caller, type TestApp } from '../helpers/test-app.js';
 
@@ -42,14 +35,6 @@ async function upload(
 ) {
   const { body, headers } = multipartFile(content, options);
   return caller.request({ method: 'POST', url: `/api/v1/tasks/${taskId}/attachments`, payload: body, headers });
-}
-
-async function expectRefused(send: () => Promise<{ statusCode: number; body: string }>, status: number, code: string) {
-  const before = await stateSnapshot(t);
-  const response = (await send()) as Parameters<typeof errorOf>[0];
-  expect(response.statusCode, response.body).toBe(status);
-  expect(errorOf(response).code).toBe(code);
-  expect(await stateSnapshot(t)).toEqual(before);
 }
 
 describe('upload and download', () => {
@@ -95,7 +80,7 @@ describe('upload and download', () => {
 
   it('refuses 10 MiB + 1 byte with 413 attachment_too_large and stores nothing', async () => {
     const id = await makeTask(t);
-    await expectRefused(() => upload(admin, id, Buffer.alloc(10 * MiB + 1, 7)), 413, 'attachment_too_large');
+    await expectRefused(t, () => upload(admin, id, Buffer.alloc(10 * MiB + 1, 7)), 413, 'attachment_too_large');
   });
 
   it('sends the download headers: attachment with RFC 5987 name, nosniff, sandboxing CSP, no caching', async () => {
@@ -160,21 +145,21 @@ describe('upload and download', () => {
 
 describe('refused uploads store nothing', () => {
   it('returns 404 for an unknown task', async () => {
-    await expectRefused(() => upload(admin, 'no-such-task', Buffer.from('x')), 404, 'not_found');
+    await expectRefused(t, () => upload(admin, 'no-such-task', Buffer.from('x')), 404, 'not_found');
   });
 
   it('returns 400 for a JSON body, a wrong field name, no file, or two files', async () => {
     const id = await makeTask(t);
     const url = `/api/v1/tasks/${id}/attachments`;
-    await expectRefused(() => admin.request({ method: 'POST', url, payload: { file: 'x' } }), 400, 'bad_request');
-    await expectRefused(() => upload(admin, id, Buffer.from('x'), { field: 'document' }), 400, 'bad_request');
+    await expectRefused(t, () => admin.request({ method: 'POST', url, payload: { file: 'x' } }), 400, 'bad_request');
+    await expectRefused(t, () => upload(admin, id, Buffer.from('x'), { field: 'document' }), 400, 'bad_request');
     const empty = `--${MULTIPART_BOUNDARY}--\r\n`;
     const headers = { 'content-type': `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` };
-    await expectRefused(() => admin.request({ method: 'POST', url, payload: empty, headers }), 400, 'bad_request');
+    await expectRefused(t, () => admin.request({ method: 'POST', url, payload: empty, headers }), 400, 'bad_request');
     const part = (n: number) =>
       `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${n}.txt"\r\nContent-Type: text/plain\r\n\r\nfile ${n}\r\n`;
     const two = `${part(1)}${part(2)}--${MULTIPART_BOUNDARY}--\r\n`;
-    await expectRefused(() => admin.request({ method: 'POST', url, payload: two, headers }), 400, 'bad_request');
+    await expectRefused(t, () => admin.request({ method: 'POST', url, payload: two, headers }), 400, 'bad_request');
   });
 
   // Security review, defect 5: these answered 500 (102 of 25,924 fuzzed requests did).
@@ -203,7 +188,7 @@ describe('refused uploads store nothing', () => {
       const url = `/api/v1/tasks/${id}/attachments`;
       const send = () =>
         admin.request({ method: 'POST', url, payload: body, headers: { 'content-type': contentType } });
-      await expectRefused(send, 400, 'bad_request');
+      await expectRefused(t, send, 400, 'bad_request');
       expect(errorOf(await send()).message).toMatch(/multipart/i);
     });
   }
@@ -211,7 +196,7 @@ describe('refused uploads store nothing', () => {
   it('refuses a Read Only User (no tasks:update) with 403', async () => {
     const id = await makeTask(t);
     const reader = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser));
-    await expectRefused(() => upload(reader, id, Buffer.from('x')), 403, 'forbidden');
+    await expectRefused(t, () => upload(reader, id, Buffer.from('x')), 403, 'forbidden');
   });
 });
 
@@ -283,6 +268,7 @@ describe('DELETE /api/v1/tasks/:id/attachments/:attachmentId', () => {
     expect((await upload(caller, id, Buffer.from('mine'))).statusCode).toBe(201);
     const attachmentId = await makeAttachment(t, id);
     await expectRefused(
+      t,
       () => caller.request({ method: 'DELETE', url: `/api/v1/tasks/${id}/attachments/${attachmentId}` }),
       403,
       'forbidden',
@@ -294,6 +280,7 @@ describe('DELETE /api/v1/tasks/:id/attachments/:attachmentId', () => {
     const second = await makeTask(t);
     const attachmentId = await makeAttachment(t, first);
     await expectRefused(
+      t,
       () => admin.request({ method: 'DELETE', url: `/api/v1/tasks/${second}/attachments/${attachmentId}` }),
       404,
       'not_found',

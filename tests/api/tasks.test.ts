@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { Task, TaskList } from '../../src/shared/schemas/tasks.js';
+import { expectRefused } from '../helpers/assertions.js';
 import {
   allowedOf,
   auditSince,
@@ -13,7 +14,6 @@ import {
   lastAuditId,
   quickSession,
   quickUser,
-  stateSnapshot,
 } from '../helpers/fixtures.js';
 import { makeAttachment, makeRecord, makeTask } from '../helpers/tasks-fixtures.js';
 import { createTestApp, tokenCaller, type Caller, type TestApp } from '../helpers/test-app.js';
@@ -31,21 +31,6 @@ beforeAll(async () => {
   admin = await quickSession(t, user);
 });
 afterAll(async () => t?.close());
-
-async function expectRefused(
-  caller: Caller,
-  request: Parameters<Caller['request']>[0],
-  status: number,
-  code: string,
-): Promise<ReturnType<typeof errorOf>> {
-  const before = await stateSnapshot(t);
-  const response = await caller.request(request);
-  expect(response.statusCode, response.body).toBe(status);
-  const error = errorOf(response);
-  expect(error.code).toBe(code);
-  expect(await stateSnapshot(t)).toEqual(before);
-  return error;
-}
 
 describe('POST /api/v1/tasks', () => {
   it('creates a Not Started task with a record and due date, answering 201 with the task', async () => {
@@ -101,8 +86,8 @@ describe('POST /api/v1/tasks', () => {
   for (const [what, payload, field] of invalid) {
     it(`returns 400 for ${what}, naming the field, and creates nothing`, async () => {
       const error = await expectRefused(
-        admin,
-        { method: 'POST', url: '/api/v1/tasks', payload },
+        t,
+        () => admin.request({ method: 'POST', url: '/api/v1/tasks', payload }),
         400,
         'validation_failed',
       );
@@ -344,14 +329,19 @@ describe('PATCH /api/v1/tasks/:id', () => {
   it('refuses a status, an empty title, an unknown record and a bad date (400, nothing changes)', async () => {
     const id = await makeTask(t);
     for (const payload of [{ status: 'complete' }, { title: '' }, { recordId: 'nope' }, { dueDate: '2030-13-01' }]) {
-      await expectRefused(admin, { method: 'PATCH', url: `/api/v1/tasks/${id}`, payload }, 400, 'validation_failed');
+      await expectRefused(
+        t,
+        () => admin.request({ method: 'PATCH', url: `/api/v1/tasks/${id}`, payload }),
+        400,
+        'validation_failed',
+      );
     }
   });
 
   it('returns 404 for an unknown task', async () => {
     await expectRefused(
-      admin,
-      { method: 'PATCH', url: '/api/v1/tasks/nope', payload: { title: 'x' } },
+      t,
+      () => admin.request({ method: 'PATCH', url: '/api/v1/tasks/nope', payload: { title: 'x' } }),
       404,
       'not_found',
     );
@@ -379,7 +369,7 @@ describe('DELETE /api/v1/tasks/:id', () => {
   });
 
   it('returns 404 for an unknown task, changing nothing', async () => {
-    await expectRefused(admin, { method: 'DELETE', url: '/api/v1/tasks/nope' }, 404, 'not_found');
+    await expectRefused(t, () => admin.request({ method: 'DELETE', url: '/api/v1/tasks/nope' }), 404, 'not_found');
   });
 
   it('refuses a Regular User (No Delete) token with 403, changing nothing', async () => {
@@ -387,7 +377,7 @@ describe('DELETE /api/v1/tasks/:id', () => {
     const caller = tokenCaller(t, await giveApiToken(t, user.id));
     await caller.request({ method: 'GET', url: '/api/v1/me' });
     const id = await makeTask(t);
-    await expectRefused(caller, { method: 'DELETE', url: `/api/v1/tasks/${id}` }, 403, 'forbidden');
+    await expectRefused(t, () => caller.request({ method: 'DELETE', url: `/api/v1/tasks/${id}` }), 403, 'forbidden');
   });
 });
 
@@ -416,8 +406,8 @@ describe('POST /api/v1/tasks/:id/assign', () => {
     const id = await makeTask(t);
     for (const payload of [{ assigneeId: 'no-such-account' }, { assigneeId: disabled.id }, {}]) {
       const error = await expectRefused(
-        admin,
-        { method: 'POST', url: `/api/v1/tasks/${id}/assign`, payload },
+        t,
+        () => admin.request({ method: 'POST', url: `/api/v1/tasks/${id}/assign`, payload }),
         400,
         'validation_failed',
       );
@@ -429,8 +419,8 @@ describe('POST /api/v1/tasks/:id/assign', () => {
     it(`returns 409 on a ${status} task, naming its status, changing nothing`, async () => {
       const id = await makeTask(t, { status });
       const error = await expectRefused(
-        admin,
-        { method: 'POST', url: `/api/v1/tasks/${id}/assign`, payload: { assigneeId: adminId } },
+        t,
+        () => admin.request({ method: 'POST', url: `/api/v1/tasks/${id}/assign`, payload: { assigneeId: adminId } }),
         409,
         'task_transition_not_allowed',
       );
@@ -450,8 +440,8 @@ describe('POST /api/v1/tasks/:id/assign', () => {
 
   it('returns 404 for an unknown task', async () => {
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/tasks/nope/assign', payload: { assigneeId: adminId } },
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/tasks/nope/assign', payload: { assigneeId: adminId } }),
       404,
       'not_found',
     );
@@ -497,15 +487,15 @@ describe('POST /api/v1/tasks/:id/notes', () => {
     const id = await makeTask(t);
     for (const payload of [{ body: ' ' }, { body: 'x'.repeat(5001) }, { body: 'ok', authorEmail: 'x@y.z' }]) {
       await expectRefused(
-        admin,
-        { method: 'POST', url: `/api/v1/tasks/${id}/notes`, payload },
+        t,
+        () => admin.request({ method: 'POST', url: `/api/v1/tasks/${id}/notes`, payload }),
         400,
         'validation_failed',
       );
     }
     await expectRefused(
-      admin,
-      { method: 'POST', url: '/api/v1/tasks/nope/notes', payload: { body: 'hi' } },
+      t,
+      () => admin.request({ method: 'POST', url: '/api/v1/tasks/nope/notes', payload: { body: 'hi' } }),
       404,
       'not_found',
     );

@@ -20,7 +20,8 @@ import { accountDecisions } from '../../src/server/policies/accounts.js';
 import { loadGroupPermissions } from '../../src/server/services/security-groups.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { UserAbilities } from '../../src/shared/schemas/users.js';
-import { createCustomGroup, errorOf, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
+import { expectApiError } from '../helpers/assertions.js';
+import { createCustomGroup, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
 import { createTestApp, TEST_PASSWORD, type Caller, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -153,9 +154,8 @@ async function expectRefused(
   code: string,
   shown: UserAbilities[keyof UserAbilities],
 ): Promise<void> {
-  expect(response.statusCode, response.body).toBe(STATUS_OF[code]);
-  expect(errorOf(response).code).toBe(code);
-  expect(shown).toEqual({ allowed: false, code, message: errorOf(response).message });
+  const error = expectApiError(response, STATUS_OF[code]!, code);
+  expect(shown).toEqual({ allowed: false, code, message: error.message });
   expect(await stateSnapshot(t)).toEqual(before);
 }
 

@@ -4,11 +4,11 @@
  * groups one may hand out, and exactly one audit entry per change (never a secret in it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { actorFor } from '../../src/server/auth/authenticate.js';
 import { deleteUser, findUserById } from '../../src/server/services/users.js';
 import { AppError } from '../../src/server/app-error.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { expectRefused } from '../helpers/assertions.js';
 import {
   auditSince,
   createCustomGroup,
@@ -51,24 +51,6 @@ beforeAll(async () => {
   admin = await quickSession(t, user);
 });
 afterAll(async () => t?.close());
-
-/** Sends a write and checks it was refused with `status`/`code` and left every table as it was. */
-async function expectRefusedWrite(
-  caller: Caller,
-  request: Parameters<Caller['request']>[0],
-  status: number,
-  code: string,
-  field?: string,
-): Promise<LightMyRequestResponse> {
-  const before = await stateSnapshot(t);
-  const response = await caller.request(request);
-  expect(response.statusCode, response.body).toBe(status);
-  const error = errorOf(response);
-  expect(error.code).toBe(code);
-  if (field) expect(error.fields?.[field], `fields.${field} in ${response.body}`).toEqual(expect.any(String));
-  expect(await stateSnapshot(t)).toEqual(before);
-  return response;
-}
 
 describe('POST /api/v1/users', () => {
   it('creates a native account: 201, the account without secrets, an argon2id hash stored, one user.created audit entry', async () => {
@@ -229,9 +211,9 @@ describe('POST /api/v1/users', () => {
   ];
   for (const [what, overrides, field] of invalid) {
     it(`refuses ${what} with 400 naming ${field}, creating nothing`, async () => {
-      await expectRefusedWrite(
-        admin,
-        { method: 'POST', url: '/api/v1/users', payload: newUserBody(overrides) },
+      await expectRefused(
+        t,
+        () => admin.request({ method: 'POST', url: '/api/v1/users', payload: newUserBody(overrides) }),
         400,
         'validation_failed',
         field,
@@ -242,9 +224,9 @@ describe('POST /api/v1/users', () => {
   it('refuses an email already in use, in any letter case, with 409 email_taken, creating nothing', async () => {
     const existing = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     for (const email of [existing.email, existing.email.toUpperCase(), ` ${existing.email} `]) {
-      await expectRefusedWrite(
-        admin,
-        { method: 'POST', url: '/api/v1/users', payload: newUserBody({ email }) },
+      await expectRefused(
+        t,
+        () => admin.request({ method: 'POST', url: '/api/v1/users', payload: newUserBody({ email }) }),
         409,
         'email_taken',
         'email',
@@ -388,9 +370,9 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
   for (const [what, payload, field] of invalid) {
     it(`refuses ${what} with 400 naming ${field}, changing nothing`, async () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
-      await expectRefusedWrite(
-        admin,
-        { method: 'PATCH', url: `/api/v1/users/${user.id}`, payload },
+      await expectRefused(
+        t,
+        () => admin.request({ method: 'PATCH', url: `/api/v1/users/${user.id}`, payload }),
         400,
         'validation_failed',
         field,
@@ -407,9 +389,9 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
         .where('id', '=', sso.id)
         .execute();
       const value = field === 'telephone' ? '+1 555 0199' : 'Local Edit';
-      await expectRefusedWrite(
-        admin,
-        { method: 'PATCH', url: `/api/v1/users/${sso.id}`, payload: { [field]: value } },
+      await expectRefused(
+        t,
+        () => admin.request({ method: 'PATCH', url: `/api/v1/users/${sso.id}`, payload: { [field]: value } }),
         400,
         'validation_failed',
         field,
@@ -438,9 +420,9 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
   });
 
   it('answers 404 for an unknown account, changing nothing', async () => {
-    await expectRefusedWrite(
-      admin,
-      { method: 'PATCH', url: '/api/v1/users/no-such-account', payload: { title: 'x' } },
+    await expectRefused(
+      t,
+      () => admin.request({ method: 'PATCH', url: '/api/v1/users/no-such-account', payload: { title: 'x' } }),
       404,
       'not_found',
     );
@@ -456,9 +438,9 @@ describe('PATCH /api/v1/users/:id (Account Settings)', () => {
     });
     expect(own.statusCode).toBe(200);
     const other = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
-    await expectRefusedWrite(
-      caller,
-      { method: 'PATCH', url: `/api/v1/users/${other.id}`, payload: { theme: 'dark' } },
+    await expectRefused(
+      t,
+      () => caller.request({ method: 'PATCH', url: `/api/v1/users/${other.id}`, payload: { theme: 'dark' } }),
       403,
       'forbidden',
     );
@@ -495,9 +477,10 @@ describe('PATCH /api/v1/me', () => {
   ] as const) {
     it(`refuses ${what} with 400, changing nothing`, async () => {
       const user = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
-      await expectRefusedWrite(
-        await quickSession(t, user),
-        { method: 'PATCH', url: '/api/v1/me', payload },
+      const session = await quickSession(t, user);
+      await expectRefused(
+        t,
+        () => session.request({ method: 'PATCH', url: '/api/v1/me', payload }),
         400,
         'validation_failed',
         field,
@@ -539,11 +522,21 @@ describe('DELETE /api/v1/users/:id', () => {
   it('answers 404 for an account that does not exist (or no longer does)', async () => {
     const victim = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
     expect((await admin.request({ method: 'DELETE', url: `/api/v1/users/${victim.id}` })).statusCode).toBe(204);
-    await expectRefusedWrite(admin, { method: 'DELETE', url: `/api/v1/users/${victim.id}` }, 404, 'not_found');
+    await expectRefused(
+      t,
+      () => admin.request({ method: 'DELETE', url: `/api/v1/users/${victim.id}` }),
+      404,
+      'not_found',
+    );
   });
 
   it('refuses to delete yourself with 409 cannot_delete_self, changing nothing', async () => {
-    await expectRefusedWrite(admin, { method: 'DELETE', url: `/api/v1/users/${adminId}` }, 409, 'cannot_delete_self');
+    await expectRefused(
+      t,
+      () => admin.request({ method: 'DELETE', url: `/api/v1/users/${adminId}` }),
+      409,
+      'cannot_delete_self',
+    );
   });
 
   it('lets an Administrator delete another enabled Administrator', async () => {
@@ -619,18 +612,19 @@ describe('a custom group holding every Users & Groups right (but below Administr
   });
 
   it('cannot change an Administrator account: 403 administrator_protected, changing nothing', async () => {
-    await expectRefusedWrite(
-      manager,
-      { method: 'PATCH', url: `/api/v1/users/${administrator.id}`, payload: { title: 'Demoted' } },
+    await expectRefused(
+      t,
+      () =>
+        manager.request({ method: 'PATCH', url: `/api/v1/users/${administrator.id}`, payload: { title: 'Demoted' } }),
       403,
       'administrator_protected',
     );
   });
 
   it('cannot delete an Administrator account: 403 administrator_protected, changing nothing', async () => {
-    await expectRefusedWrite(
-      manager,
-      { method: 'DELETE', url: `/api/v1/users/${administrator.id}` },
+    await expectRefused(
+      t,
+      () => manager.request({ method: 'DELETE', url: `/api/v1/users/${administrator.id}` }),
       403,
       'administrator_protected',
     );
@@ -642,9 +636,10 @@ describe('a custom group holding every Users & Groups right (but below Administr
     [SYSTEM_GROUP_IDS.readOnlyUser, 'even the Read Only User group (records:view, reports:view)'],
   ] as const) {
     it(`cannot create an account in ${label}: 403 group_exceeds_own_rights, creating nothing`, async () => {
-      await expectRefusedWrite(
-        manager,
-        { method: 'POST', url: '/api/v1/users', payload: newUserBody({ securityGroupId: group }) },
+      await expectRefused(
+        t,
+        () =>
+          manager.request({ method: 'POST', url: '/api/v1/users', payload: newUserBody({ securityGroupId: group }) }),
         403,
         'group_exceeds_own_rights',
         'securityGroupId',

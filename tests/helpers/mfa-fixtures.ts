@@ -1,4 +1,7 @@
-/** MFA fixtures: accounts with a confirmed authenticator or passkey, codes from it, and the two sign-in steps. */
+/**
+ * MFA fixtures: accounts with a confirmed authenticator or passkey, codes from it, the two sign-in
+ * steps, and what a sign-in leaves behind (its session cookie, sessions, login history rows).
+ */
 import type { LightMyRequestResponse } from 'fastify';
 import { nowIso, nowMs } from '../../src/server/clock.js';
 import {
@@ -64,6 +67,23 @@ export async function passwordStep(
     payload: { email, password: options.password ?? TEST_PASSWORD },
     remoteAddress: options.ip ?? freshIp(),
   });
+}
+
+/** The session cookie a sign-in answer sets (`name=value`, ready for sessionCaller), or null when it sets none. */
+export function sessionCookieOf(response: LightMyRequestResponse): string | null {
+  const cookie = response.cookies.find((c) => c.name.endsWith('latchkey_session'));
+  return cookie ? `${cookie.name}=${cookie.value}` : null;
+}
+
+/** How many sessions the account has. */
+export async function sessionCount(t: TestApp, userId: string): Promise<number> {
+  const rows = await t.db.selectFrom('sessions').select('id_hash').where('user_id', '=', userId).execute();
+  return rows.length;
+}
+
+/** The account's login history rows, oldest first. */
+export async function loginRows(t: TestApp, userId: string) {
+  return t.db.selectFrom('login_history').selectAll().where('user_id', '=', userId).orderBy('id').execute();
 }
 
 /** Step 1 for an account with a factor: the challenge it answers with. */

@@ -12,17 +12,11 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
-import { messageOf } from '../api/client.js';
-import { queryKeys } from '../api/query-keys.js';
-import { signOut } from '../api/session.js';
 import { can } from '../auth/abilities.js';
-import { rememberProviderSignOut } from '../auth/provider-sign-out.js';
-import { rememberSessionEnd, SIGNED_OUT } from '../auth/session-end.js';
 import { useSignedInMe } from '../auth/use-me.js';
+import { useSignOut } from '../auth/use-sign-out.js';
 import { fullName } from '../format/labels.js';
 import type { Permission } from '../../shared/permissions.js';
 import { LatchkeyLogo } from './latchkey-logo.js';
@@ -82,7 +76,6 @@ function useFocusMainOnNavigation(pathname: string) {
 export function AppLayout() {
   const me = useSignedInMe();
   const location = useLocation();
-  const queryClient = useQueryClient();
   useThemePreference(me.user.theme);
   useFocusMainOnNavigation(location.pathname);
 
@@ -93,20 +86,7 @@ export function AppLayout() {
   const onMyPage = location.pathname === myPath;
   const isActive = (to: string) => !onMyPage && (location.pathname === to || location.pathname.startsWith(`${to}/`));
 
-  const signOutMutation = useMutation({
-    mutationFn: signOut,
-    onSettled: (_data, error) => {
-      // Even if the server could not be told, forget the account here: <RequireAuth> then goes to
-      // the sign-in page, which says "You are signed out".
-      if (error) notifications.show({ color: 'red', message: messageOf(error) });
-      // Signed in through a provider with a sign-out page: the sign-in page offers it next.
-      const provider = me.identityProvider;
-      rememberProviderSignOut(provider?.signOutUrl ? { name: provider.name, url: provider.signOutUrl } : null);
-      rememberSessionEnd(SIGNED_OUT);
-      queryClient.setQueryData(queryKeys.me, null);
-      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
-    },
-  });
+  const signOutMutation = useSignOut();
 
   return (
     <AppShell

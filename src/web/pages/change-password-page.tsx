@@ -11,8 +11,8 @@ import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { queryKeys } from '../api/query-keys.js';
 import { changeOwnPassword } from '../api/security.js';
-import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
+import { useSignOut } from '../auth/use-sign-out.js';
 import { PasswordChangeFields } from '../components/password-change-fields.js';
 import { PublicPage } from '../components/public-page.js';
 import { useFieldErrors } from '../components/use-field-errors.js';
@@ -37,14 +37,7 @@ export function ChangePasswordPage() {
     onError: (error) => errors.showError(error),
   });
 
-  const cancel = useMutation({
-    mutationFn: signOut,
-    onSettled: () => {
-      queryClient.clear();
-      queryClient.setQueryData(queryKeys.me, null);
-      void navigate('/login', { replace: true, state: { signedOut: true } });
-    },
-  });
+  const cancel = useSignOut({ navigateTo: '/login' });
 
   if (!me.user.mustChangePassword && !save.isSuccess) return <Navigate to="/" replace />;
 

@@ -5,14 +5,14 @@
  */
 import { Alert, Button, Center, Group, Loader, Stack, Tabs, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { messageOf } from '../api/client.js';
 import { startTotpEnrollment, type ConfirmedTotp } from '../api/mfa.js';
 import { queryKeys } from '../api/query-keys.js';
-import { signOut } from '../api/session.js';
 import { useSignedInMe } from '../auth/use-me.js';
+import { useSignOut } from '../auth/use-sign-out.js';
 import { PasskeySetup } from '../components/passkey-setup.js';
 import { PublicPage } from '../components/public-page.js';
 import { RecoveryCodes, TotpSetup } from '../components/totp-setup.js';
@@ -34,14 +34,7 @@ export function MfaEnrollmentPage() {
     enabled: me.mfaEnrollmentRequired,
   });
 
-  const cancel = useMutation({
-    mutationFn: signOut,
-    onSettled: () => {
-      queryClient.clear();
-      queryClient.setQueryData(queryKeys.me, null);
-      void navigate('/login', { replace: true, state: { signedOut: true } });
-    },
-  });
+  const cancel = useSignOut({ navigateTo: '/login' });
 
   if (!me.mfaEnrollmentRequired && !confirmed) return <Navigate to="/" replace />;
 

@@ -1,5 +1,7 @@
 import { Alert, Group, List, Text, ThemeIcon } from '@mantine/core';
+import type { UseMutationResult } from '@tanstack/react-query';
 import type { ConnectionTest } from '../../../shared/schemas/identity-providers.js';
+import { messageOf } from '../../api/client.js';
 import { IconCheck, IconX } from '../../components/icons.js';
 
 /** The result of "Test connection": each check with a pass/fail mark and its message in words. */
@@ -28,5 +30,33 @@ export function ConnectionTestResult({ result }: { result: ConnectionTest }) {
         ))}
       </List>
     </Alert>
+  );
+}
+
+/**
+ * Below the editor's title: what "Test connection" found, or why it could not test, and (`stale`)
+ * a reminder that it tested the saved settings when the page has changes not saved yet.
+ */
+export function ConnectionTestPanel({
+  test,
+  stale,
+}: {
+  test: UseMutationResult<ConnectionTest, Error, string>;
+  stale: boolean;
+}) {
+  return (
+    <>
+      {test.isSuccess && <ConnectionTestResult result={test.data} />}
+      {test.isError && (
+        <Alert color="red" role="alert" title="The connection could not be tested">
+          {messageOf(test.error)}
+        </Alert>
+      )}
+      {stale && test.isSuccess && (
+        <Text size="sm" c="dimmed">
+          The test used the saved settings, not the changes on this page.
+        </Text>
+      )}
+    </>
   );
 }

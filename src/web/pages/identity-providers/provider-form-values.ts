@@ -5,6 +5,7 @@
  */
 import {
   CreateIdentityProviderSchema,
+  SSO_PROTOCOLS,
   UpdateIdentityProviderSchema,
   type CreateIdentityProvider,
   type IdentityProvider,
@@ -32,6 +33,10 @@ export interface ProviderValues {
   clearClientSecret: boolean;
   saml: { entityId: string; ssoUrl: string; logoutUrl: string; certificate: string; groupsAttribute: string };
 }
+
+/** The protocol a new provider's page starts with (`?protocol=`), OpenID Connect unless it names another. */
+export const protocolOf = (value: string | null): SsoProtocolName =>
+  (SSO_PROTOCOLS as readonly string[]).includes(value ?? '') ? (value as SsoProtocolName) : 'oidc';
 
 let nextKey = 1;
 export const newMappingRow = (idpGroup = '', securityGroupId: string | null = null): MappingRow => ({
