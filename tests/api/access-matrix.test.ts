@@ -12,7 +12,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sessionCookieFor } from '../../src/server/app.js';
 import type { Access } from '../../src/server/auth/access.js';
 import type { RouteAccess } from '../../src/server/auth/gate.js';
-import type { UserWithGroup } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { expectApiError } from '../helpers/assertions.js';
 import { createCustomGroup, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';

@@ -7,7 +7,7 @@
  * The same manager may act on a Read Only User, whose rights it holds. SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserWithGroup } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import { MODULES, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { allowedOf, errorOf, giveApiToken, quickSession, quickUser, stateSnapshot } from '../helpers/fixtures.js';
 import { giveTotpFactor } from '../helpers/mfa-fixtures.js';

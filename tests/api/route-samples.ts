@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PUBLIC, requires, SIGNED_IN, type Access } from '../../src/server/auth/access.js';
-import type { UserWithGroup } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import { findUserById } from '../../src/server/services/users.js';
 import type { AuditAction } from '../../src/shared/audit-actions.js';
 import { isoFromMs, nowIso, nowMs } from '../../src/server/clock.js';

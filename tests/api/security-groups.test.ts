@@ -5,7 +5,7 @@
  * on SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserWithGroup } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import {
   ALL_PERMISSIONS,
   GRANTABLE_PERMISSIONS,

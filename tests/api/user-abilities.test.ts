@@ -10,12 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { AppError } from '../../src/server/app-error.js';
 import { actorFor } from '../../src/server/auth/authenticate.js';
-import {
-  deleteUser,
-  findUserById,
-  updateAccountSettings,
-  type UserWithGroup,
-} from '../../src/server/services/users.js';
+import { deleteUser, findUserById, updateAccountSettings } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import { accountDecisions } from '../../src/server/policies/accounts.js';
 import { loadGroupPermissions } from '../../src/server/services/security-groups.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';

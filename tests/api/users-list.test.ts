@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportUserBatches, listUsers } from '../../src/server/services/users.js';
+import { exportUserBatches, listUsers } from '../../src/server/services/user-list.js';
 import { ListUsersQuerySchema, USER_SORT_COLUMNS, type UserSortColumn } from '../../src/shared/schemas/users.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { UserTable } from '../../src/server/db/schema.js';

@@ -11,8 +11,7 @@ import { createSession } from '../../src/server/auth/sessions.js';
 import { nowIso } from '../../src/server/clock.js';
 import { hashPassword } from '../../src/server/security/password-hashing.js';
 import { hashSecret } from '../../src/server/security/secrets.js';
-import type { AuditEventTable } from '../../src/server/db/schema.js';
-import type { UserWithGroup } from '../../src/server/services/users.js';
+import type { AuditEventTable, UserWithGroup } from '../../src/server/db/schema.js';
 import { makeUser, sessionCaller, TEST_PASSWORD, type Caller, type TestApp } from './test-app.js';
 
 let testPasswordHash: Promise<string> | undefined;

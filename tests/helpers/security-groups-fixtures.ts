@@ -1,6 +1,6 @@
 /** Fixtures for the security group tests: a member of a custom group, with a session and an API token. */
 import { randomBytes } from 'node:crypto';
-import type { UserWithGroup } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import type { SecurityGroup } from '../../src/shared/schemas/security-groups.js';
 import { createCustomGroup, giveApiToken, quickSession, quickUser } from './fixtures.js';
 import { tokenCaller, type Caller, type TestApp } from './test-app.js';

@@ -13,7 +13,8 @@ import { buildApp } from '../../src/server/app.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { openDatabase, type Db } from '../../src/server/db/connection.js';
 import { migrateToLatest } from '../../src/server/db/migrate.js';
-import { createUser, type UserWithGroup } from '../../src/server/services/users.js';
+import { createUser } from '../../src/server/services/users.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple 42';

@@ -1,5 +1,5 @@
 import type { Permission } from '../../shared/permissions.js';
-import type { UserWithGroup } from '../services/users.js';
+import type { UserWithGroup } from '../db/schema.js';
 
 /**
  * What a session ID or API token resolved to when the database was last asked: the account (with

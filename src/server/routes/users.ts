@@ -4,14 +4,8 @@ import { requires } from '../auth/access.js';
 import { actorOf, contextOf } from '../auth/gate.js';
 import type { AppDeps } from '../app-deps.js';
 import { unlockSignIn } from '../services/login-throttle.js';
-import {
-  createUser,
-  deleteUser,
-  exportUserBatches,
-  getUser,
-  listUsers,
-  updateAccountSettings,
-} from '../services/users.js';
+import { createUser, deleteUser, getUser, updateAccountSettings } from '../services/users.js';
+import { exportUserBatches, listUsers } from '../services/user-list.js';
 import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
 import {
   AccountSettingsSchema,

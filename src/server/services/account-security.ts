@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { ApiTokenTable, Database, UserTable } from '../db/schema.js';
+import type { ApiTokenTable, Database, UserTable, UserWithGroup } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import type { Actor } from '../auth/actor.js';
@@ -27,13 +27,7 @@ import { securityDecisions } from '../policies/account-security.js';
 import { assertAllowed, refused, type Decision } from '../policies/decision.js';
 import { hasConfirmedFactor } from './mfa-factors.js';
 import { applyNewPassword } from './passwords.js';
-import {
-  assertAcceptablePassword,
-  assertMayAssignGroup,
-  findUserById,
-  isLastEnabledAdministrator,
-  type UserWithGroup,
-} from './users.js';
+import { assertAcceptablePassword, assertMayAssignGroup, findUserById, isLastEnabledAdministrator } from './users.js';
 import type { ActorContext } from '../request-context.js';
 
 /** The request's context (who acts, from where) and what this service needs beyond it. */

@@ -17,7 +17,7 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database, UserTable } from '../db/schema.js';
+import type { Database, UserTable, UserWithGroup } from '../db/schema.js';
 import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { AppError } from '../app-error.js';
 import type { Actor } from '../auth/actor.js';
@@ -59,7 +59,7 @@ import {
   type TotpMatch,
 } from './mfa-factors.js';
 import { recordLoginAttempt, type Client } from './login-history.js';
-import { findUserById, type UserWithGroup } from './users.js';
+import { findUserById } from './users.js';
 import { once } from '../once.js';
 import type { ActorContext } from '../request-context.js';
 

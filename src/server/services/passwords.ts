@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database, UserTable } from '../db/schema.js';
+import type { Database, UserTable, UserWithGroup } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { AppError, fieldError } from '../app-error.js';
 import { isAdministrator, type Actor } from '../auth/actor.js';
@@ -9,7 +9,7 @@ import { hashPassword } from '../security/password-hashing.js';
 import { checkPasswordPolicy } from '../security/password-policy.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import { loadGroupPermissions } from './security-groups.js';
-import { findUserById, type UserWithGroup } from './users.js';
+import { findUserById } from './users.js';
 import { accountSecurityDecision, type GroupPermissions } from '../policies/accounts.js';
 import { assertAllowed } from '../policies/decision.js';
 import type { RequestContext } from '../request-context.js';

@@ -3,7 +3,8 @@ import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
-import { countUsers, createUser, type UserWithGroup } from './users.js';
+import { countUsers, createUser } from './users.js';
+import type { UserWithGroup } from '../db/schema.js';
 import { defaultSessionTimeoutMinutes } from './installation-settings.js';
 
 const SETUP_LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;

@@ -6,7 +6,8 @@ import { verifyPassword } from '../security/password-hashing.js';
 import { checkSecretWithinLimits } from './login-throttle.js';
 import { createSignInChallenge } from './mfa.js';
 import { confirmedFactors } from './mfa-factors.js';
-import { findUserByEmail, type UserWithGroup } from './users.js';
+import { findUserByEmail } from './users.js';
+import type { UserWithGroup } from '../db/schema.js';
 import { recordLoginAttempt, type Client, type FailureReason } from './login-history.js';
 
 export type PasswordSignIn =

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database } from '../db/schema.js';
+import type { Database, UserWithGroup } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { createSession, type NewSession } from '../auth/sessions.js';
@@ -30,7 +30,7 @@ import { diffFields, recordAudit } from '../services/audit.js';
 import type { IdentityProviderRow } from './provider-settings.js';
 import { defaultSessionTimeoutMinutes } from '../services/installation-settings.js';
 import { recordLoginAttempt, type Client } from '../services/login-history.js';
-import { findUserById, isLastEnabledAdministrator, normalizeEmail, type UserWithGroup } from '../services/users.js';
+import { findUserById, isLastEnabledAdministrator, normalizeEmail } from '../services/users.js';
 import type { SsoProfile } from './profile.js';
 
 // What the protocols hand over (defined beside them, in profile.ts); here too for this module's callers.
