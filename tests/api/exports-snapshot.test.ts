@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRecords } from '../../src/server/services/records.js';
-import { exportTaskBatches } from '../../src/server/services/tasks.js';
+import { exportTaskBatches } from '../../src/server/services/task-list.js';
 import { exportAuditEventBatches, exportLoginAttemptBatches } from '../../src/server/services/logs.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js';

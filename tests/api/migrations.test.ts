@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { SYSTEM_GROUP_IDS, SYSTEM_GROUPS } from '../../src/shared/permissions.js';
 import { createTestApp, makeUser, whileOthersDropSchemas, usingPostgres, type TestApp } from '../helpers/test-app.js';
 import { makeTask } from '../helpers/tasks-fixtures.js';
-import { listTasks } from '../../src/server/services/tasks.js';
+import { listTasks } from '../../src/server/services/task-list.js';
 
 async function groupPermissionsInDb(t: TestApp): Promise<Record<string, string[]>> {
   const rows = await t.db.selectFrom('group_permissions').selectAll().execute();

@@ -10,7 +10,7 @@ import { CompiledQuery, sql, type Kysely, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/server/db/schema.js';
 import { listRecords } from '../../src/server/services/records.js';
-import { listTasks } from '../../src/server/services/tasks.js';
+import { listTasks } from '../../src/server/services/task-list.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { RECORD_SORT_COLUMNS, type RecordList } from '../../src/shared/schemas/records.js';
 import { TASK_SORT_COLUMNS, type TaskList } from '../../src/shared/schemas/tasks.js';

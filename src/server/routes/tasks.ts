@@ -10,13 +10,12 @@ import {
   assignTask,
   createTask,
   deleteTask,
-  exportTaskBatches,
   getTask,
   listAssignees,
-  listTasks,
   transitionTask,
   updateTask,
 } from '../services/tasks.js';
+import { exportTaskBatches, listTasks } from '../services/task-list.js';
 import {
   addAttachment,
   assertTaskExists,
