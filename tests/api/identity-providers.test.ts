@@ -22,7 +22,7 @@ import {
   quickUser,
   stateSnapshot,
 } from '../helpers/fixtures.js';
-import { insertOidcProvider, insertSamlProvider } from '../helpers/identity-provider-fixtures.js';
+import { insertOidcProvider, insertSamlProvider, linkSsoAccount } from '../helpers/identity-provider-fixtures.js';
 import { createTestApp, makeUser, type Caller, type TestApp } from '../helpers/test-app.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/saml/${name}`, import.meta.url), 'utf8');
@@ -73,23 +73,6 @@ async function createProvider(body: Record<string, unknown>): Promise<IdentityPr
   const response = await admin.request({ method: 'POST', url: '/api/v1/identity-providers', payload: body });
   expect(response.statusCode, response.body).toBe(201);
   return response.json<IdentityProvider>();
-}
-
-/** Gives `providerId` an account signed in through it (an sso_identities row), as the sign-in flow would. */
-async function linkAccount(providerId: string, providerName: string) {
-  const user = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser, { userType: 'sso', ssoProvider: providerName });
-  await t.db
-    .insertInto('sso_identities')
-    .values({
-      provider_id: providerId,
-      subject: `sub-${user.id}`,
-      user_id: user.id,
-      email: user.email,
-      created_at: nowIso(),
-      last_sign_in_at: null,
-    })
-    .execute();
-  return user;
 }
 
 describe('POST /api/v1/identity-providers', () => {
@@ -339,8 +322,8 @@ describe('GET /api/v1/identity-providers', () => {
     const names = ['zulu idp', 'Alpha IdP', 'mike IdP'].map((n) => `${n} ${Math.random().toString(36).slice(2, 6)}`);
     const created: IdentityProvider[] = [];
     for (const name of names) created.push(await createProvider(samlBody({ name })));
-    await linkAccount(created[2]!.id, created[2]!.name);
-    await linkAccount(created[2]!.id, created[2]!.name);
+    await linkSsoAccount(t, created[2]!);
+    await linkSsoAccount(t, created[2]!);
 
     const response = await admin.request({ method: 'GET', url: '/api/v1/identity-providers' });
     expect(response.statusCode).toBe(200);
@@ -458,7 +441,7 @@ describe('PATCH /api/v1/identity-providers/:id', () => {
 
   it('renames the provider and, in the same change, "Managed by" on the accounts it signs in', async () => {
     const provider = await createProvider(oidcBody());
-    const linked = await linkAccount(provider.id, provider.name);
+    const linked = await linkSsoAccount(t, provider);
     const bystander = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser, { userType: 'sso', ssoProvider: provider.name });
     const newName = uniqueName('Okta Workforce');
     const response = await admin.request(patch(provider.id, { name: newName }));
@@ -590,7 +573,7 @@ describe('DELETE /api/v1/identity-providers/:id', () => {
 
   it('refuses a provider that accounts sign in through (409 provider_has_accounts), changing nothing', async () => {
     const provider = await createProvider(oidcBody());
-    await linkAccount(provider.id, provider.name);
+    await linkSsoAccount(t, provider);
     const error = await expectRefused(
       t,
       () => admin.request({ method: 'DELETE', url: `/api/v1/identity-providers/${provider.id}` }),

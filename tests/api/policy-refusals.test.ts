@@ -19,7 +19,7 @@ import { ALL_PERMISSIONS, SYSTEM_GROUP_IDS, type Permission } from '../../src/sh
 import { TASK_STATUSES } from '../../src/shared/task-status.js';
 import { IdentityProviderAbilitiesSchema } from '../../src/shared/schemas/identity-providers.js';
 import { nowIso } from '../../src/server/clock.js';
-import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
+import { insertOidcProvider, linkSsoAccount } from '../helpers/identity-provider-fixtures.js';
 import { createCustomGroup, errorOf, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
 import { quickRecord, uniqueRecordName } from '../helpers/records-fixtures.js';
 import { makeTask } from '../helpers/tasks-fixtures.js';
@@ -184,20 +184,7 @@ const RESOURCES: Record<string, Resource> = {
         groupsClaim: 'groups',
       });
       const accounts = variant === 'with an account' ? 1 : variant === 'with two accounts' ? 2 : 0;
-      for (let i = 0; i < accounts; i += 1) {
-        const user = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser, { userType: 'sso', ssoProvider: provider.name });
-        await t.db
-          .insertInto('sso_identities')
-          .values({
-            provider_id: provider.id,
-            subject: `sub-${user.id}`,
-            user_id: user.id,
-            email: user.email,
-            created_at: nowIso(),
-            last_sign_in_at: null,
-          })
-          .execute();
-      }
+      for (let i = 0; i < accounts; i += 1) await linkSsoAccount(t, provider);
       return provider.id;
     },
     read: (caller, id) => canOf(caller, `/api/v1/identity-providers/${id}`),

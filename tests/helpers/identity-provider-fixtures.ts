@@ -12,7 +12,9 @@ import {
   type OidcSettings,
   type SamlSettings,
 } from '../../src/server/sso/provider-settings.js';
-import type { TestApp } from './test-app.js';
+import { nowIso } from '../../src/server/clock.js';
+import type { UserWithGroup } from '../../src/server/db/schema.js';
+import { makeUser, type TestApp } from './test-app.js';
 
 export interface ProviderFixtureOptions {
   name?: string;
@@ -77,4 +79,24 @@ export function insertSamlProvider(
   options: ProviderFixtureOptions = {},
 ): Promise<IdentityProviderRow> {
   return insertProvider(t, 'saml', settings, null, options);
+}
+
+/** An SSO account that signs in through the provider (a Read Only User, linked by its subject). */
+export async function linkSsoAccount(
+  t: TestApp,
+  provider: Pick<IdentityProviderRow, 'id' | 'name'>,
+): Promise<UserWithGroup> {
+  const user = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser, { userType: 'sso', ssoProvider: provider.name });
+  await t.db
+    .insertInto('sso_identities')
+    .values({
+      provider_id: provider.id,
+      subject: `sub-${user.id}`,
+      user_id: user.id,
+      email: user.email,
+      created_at: nowIso(),
+      last_sign_in_at: null,
+    })
+    .execute();
+  return user;
 }
