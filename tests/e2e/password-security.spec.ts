@@ -197,6 +197,7 @@ test('the forced-change screen’s Cancel signs out', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign In' }).click();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out' })).toBeVisible();
   await page.goto(`${app().url}/users/${target.id}`);
   await expect(page).toHaveURL(/\/login/);
 });

@@ -11,10 +11,10 @@ import { useSignedInMe } from './use-me.js';
 export interface SignOutOptions {
   /**
    * Go straight to this page once signed out, with the whole cache cleared. The forced pages
-   * (password change, MFA enrollment) use it: they stand outside the app frame and their Cancel
-   * leaves for the sign-in page plainly, without an error notification or the provider's sign-out
-   * offer. Without it (the app frame's Sign Out), <RequireAuth> sees nobody signed in and goes to
-   * the sign-in page, which says "You are signed out" and may offer the provider's sign-out page.
+   * (password change, MFA enrollment) use it: they stand outside the app frame, so nothing would
+   * take them to the sign-in page otherwise; it says "You are signed out" there too. Without it
+   * (the app frame's Sign Out), <RequireAuth> sees nobody signed in and goes to the sign-in page,
+   * which says so and may offer the provider's sign-out page.
    */
   navigateTo?: string;
 }
@@ -34,7 +34,7 @@ export function useSignOut({ navigateTo }: SignOutOptions = {}) {
       if (navigateTo !== undefined) {
         queryClient.clear();
         queryClient.setQueryData(queryKeys.me, null);
-        void navigate(navigateTo, { replace: true, state: { signedOut: true } });
+        void navigate(navigateTo, { replace: true, state: { reason: SIGNED_OUT } });
         return;
       }
       if (error) notifications.show({ color: 'red', message: messageOf(error) });

@@ -134,7 +134,7 @@ function ProviderForm({
         <ProviderServiceProviderUrls protocol={protocol} provider={provider} />
 
         {formError && (
-          <Alert color="red" role="alert" title="The identity provider was not saved" tabIndex={-1}>
+          <Alert color="red" role="alert" title="The identity provider was not saved" tabIndex={-1} data-form-error>
             {formError}
           </Alert>
         )}

@@ -63,10 +63,15 @@ export function useProviderForm(provider: IdentityProvider | null, initialProtoc
     setErrors(fields);
     const hasFieldMessages = Object.keys(fields).length > 0;
     setFormError(leftOver.length > 0 ? leftOver.join(' ') : hasFieldMessages ? null : messageOf(error));
-    // The form is long: take the person to the first message (once React has shown it).
-    requestAnimationFrame(() =>
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]')?.focus(),
-    );
+    // The form is long: take the person to the first field to fix, else to the form's message (once
+    // React has shown it). Not simply the first alert: a connection test's result may stand earlier.
+    requestAnimationFrame(() => {
+      const form = formRef.current;
+      const target =
+        form?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+        form?.querySelector<HTMLElement>('[data-form-error]');
+      target?.focus();
+    });
   }
 
   const save = useMutation({
