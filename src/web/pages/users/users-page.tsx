@@ -2,7 +2,7 @@ import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@
 import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -16,9 +16,12 @@ import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../c
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
-import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
+
+// Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
+// it opens, not before the list can show.
+const NewUserModal = lazy(() => import('./new-user-modal.js').then((module) => ({ default: module.NewUserModal })));
 import { describeTotal } from '../../../shared/schemas/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/schemas/users.js';
 
@@ -75,6 +78,8 @@ function UserAccounts() {
   const { params, update, sortBy, searchText, setSearchText } = useSortedCursorList(readListParams, writeListParams);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [newUserOpen, setNewUserOpen] = useState(false);
+  // Mounted from its first opening on, so closing it keeps its closing transition.
+  const [newUserUsed, setNewUserUsed] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [columnVisibility, setColumnVisibility] = useLocalStorage<VisibilityState>({
     key: 'latchkey.userColumns',
@@ -146,7 +151,13 @@ function UserAccounts() {
       <Group justify="space-between" align="flex-end" gap="sm" role="toolbar" aria-label="User accounts">
         <Group gap="sm" align="flex-end">
           {can(me, 'users_groups:create') && (
-            <Button leftSection={<IconPlus />} onClick={() => setNewUserOpen(true)}>
+            <Button
+              leftSection={<IconPlus />}
+              onClick={() => {
+                setNewUserUsed(true);
+                setNewUserOpen(true);
+              }}
+            >
               New User
             </Button>
           )}
@@ -258,7 +269,11 @@ function UserAccounts() {
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
 
-      <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
+      {newUserUsed && (
+        <Suspense fallback={null}>
+          <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
+        </Suspense>
+      )}
       {selected && (
         <DeleteUserModal
           opened={deleteOpen}
