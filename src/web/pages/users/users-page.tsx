@@ -2,7 +2,7 @@ import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@
 import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentProps } from 'react';
 import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -18,12 +18,21 @@ import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
-
-// Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
-// it opens, not before the list can show.
-const NewUserModal = lazy(() => import('./new-user-modal.js').then((module) => ({ default: module.NewUserModal })));
 import { describeTotal } from '../../../shared/schemas/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/schemas/users.js';
+
+// Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
+// it opens, not before the list can show. Once loaded it renders closed, then open: the dialog
+// notes what had focus (to give it back on close) only on a change from closed to open.
+const NewUserModal = lazy(() =>
+  import('./new-user-modal.js').then(({ NewUserModal: Modal }) => ({
+    default: function NewUserModalOnceMounted({ opened, onClose }: ComponentProps<typeof Modal>) {
+      const [mounted, setMounted] = useState(false);
+      useEffect(() => setMounted(true), []);
+      return <Modal opened={mounted && opened} onClose={onClose} />;
+    },
+  })),
+);
 
 /** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
