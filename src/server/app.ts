@@ -29,6 +29,7 @@ import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import { redactUrlForLog } from './security/redact-url.js';
+import { registerCompression } from './compression.js';
 import { apiSecurityHeadersFor, isJsonApiPath, securityHeadersFor } from './security-headers.js';
 import { ERRORS, type ErrorBody, type ErrorCode } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
@@ -203,6 +204,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   });
 
   await app.register(fastifyCookie);
+  registerCompression(app);
   const pageSecurityHeaders = securityHeadersFor(config.publicUrl);
   const apiSecurityHeaders = apiSecurityHeadersFor(config.publicUrl);
   app.addHook('onRequest', (request, reply, done) => {
@@ -292,8 +294,13 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       root: webRoot,
       wildcard: false,
       index: false,
-      // Runs after @fastify/send has set its own Cache-Control, so these win.
-      setHeaders: (reply, filePath) => {
+      // Sends dist/web's <file>.br or <file>.gz (scripts/compress-web.mjs) to a browser that
+      // accepts it, with Content-Encoding and Vary: Accept-Encoding; the file itself otherwise.
+      preCompressed: true,
+      // Runs after @fastify/send has set its own Cache-Control, so these win. The path is the file
+      // sent: index.html.br for index.html, so the encoding's suffix is left out here.
+      setHeaders: (reply, sentPath) => {
+        const filePath = sentPath.replace(/\.(br|gz)$/, '');
         if (filePath.startsWith(assetsDir)) {
           // A new build gives changed files new names, so a name's content never changes: keep it.
           reply.header('cache-control', `public, max-age=${ONE_YEAR_S}, immutable`);

@@ -1,33 +1,97 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createBrowserRouter, RouterProvider } from 'react-router';
+import { createBrowserRouter, matchRoutes, RouterProvider, type RouteObject } from 'react-router';
 import { ApiError, setPendingStepHandler, setUnauthorizedHandler } from './api/client.js';
 import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
 import { RequireAuth } from './auth/require-auth.js';
-import { ChangePasswordPage } from './pages/change-password-page.js';
-import { MfaEnrollmentPage } from './pages/mfa-enrollment-page.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
-import { IdentityProviderEditorPage } from './pages/identity-providers/identity-provider-editor-page.js';
-import { IdentityProvidersPage } from './pages/identity-providers/identity-providers-page.js';
-import { LoginPage } from './pages/login-page.js';
-import { LogsPage } from './pages/logs/logs-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
-import { RecordsPage } from './pages/records/records-page.js';
-import { ViewRecordPage } from './pages/records/view-record-page.js';
-import { ReportsPage } from './pages/reports/reports-page.js';
-import { SecurityGroupEditorPage } from './pages/security-groups/security-group-editor-page.js';
-import { SecurityGroupsPage } from './pages/security-groups/security-groups-page.js';
-import { TasksPage } from './pages/tasks/tasks-page.js';
-import { ViewTaskPage } from './pages/tasks/view-task-page.js';
-import { SetupPage } from './pages/setup-page.js';
-import { SettingsPage } from './pages/settings/settings-page.js';
-import { UsersPage } from './pages/users/users-page.js';
-import { ViewUserPage } from './pages/view-user/view-user-page.js';
+import { lazyPage, type LazyPage } from './lazy-page.js';
 import { cssVariablesResolver, theme } from './theme.js';
 import { UI_ROUTES } from '../shared/ui-routes.js';
+
+/**
+ * Every page but the tiny redirect and "not found" is its own chunk: the first load carries the
+ * app's frame and the one page asked for, not all of them.
+ */
+const pages = {
+  changePassword: lazyPage(
+    () => import('./pages/change-password-page.js'),
+    (m) => m.ChangePasswordPage,
+  ),
+  mfaEnrollment: lazyPage(
+    () => import('./pages/mfa-enrollment-page.js'),
+    (m) => m.MfaEnrollmentPage,
+  ),
+  identityProviderEditor: lazyPage(
+    () => import('./pages/identity-providers/identity-provider-editor-page.js'),
+    (m) => m.IdentityProviderEditorPage,
+  ),
+  identityProviders: lazyPage(
+    () => import('./pages/identity-providers/identity-providers-page.js'),
+    (m) => m.IdentityProvidersPage,
+  ),
+  login: lazyPage(
+    () => import('./pages/login-page.js'),
+    (m) => m.LoginPage,
+  ),
+  logs: lazyPage(
+    () => import('./pages/logs/logs-page.js'),
+    (m) => m.LogsPage,
+  ),
+  records: lazyPage(
+    () => import('./pages/records/records-page.js'),
+    (m) => m.RecordsPage,
+  ),
+  viewRecord: lazyPage(
+    () => import('./pages/records/view-record-page.js'),
+    (m) => m.ViewRecordPage,
+  ),
+  reports: lazyPage(
+    () => import('./pages/reports/reports-page.js'),
+    (m) => m.ReportsPage,
+  ),
+  securityGroupEditor: lazyPage(
+    () => import('./pages/security-groups/security-group-editor-page.js'),
+    (m) => m.SecurityGroupEditorPage,
+  ),
+  securityGroups: lazyPage(
+    () => import('./pages/security-groups/security-groups-page.js'),
+    (m) => m.SecurityGroupsPage,
+  ),
+  tasks: lazyPage(
+    () => import('./pages/tasks/tasks-page.js'),
+    (m) => m.TasksPage,
+  ),
+  viewTask: lazyPage(
+    () => import('./pages/tasks/view-task-page.js'),
+    (m) => m.ViewTaskPage,
+  ),
+  setup: lazyPage(
+    () => import('./pages/setup-page.js'),
+    (m) => m.SetupPage,
+  ),
+  settings: lazyPage(
+    () => import('./pages/settings/settings-page.js'),
+    (m) => m.SettingsPage,
+  ),
+  users: lazyPage(
+    () => import('./pages/users/users-page.js'),
+    (m) => m.UsersPage,
+  ),
+  viewUser: lazyPage(
+    () => import('./pages/view-user/view-user-page.js'),
+    (m) => m.ViewUserPage,
+  ),
+} satisfies Record<string, LazyPage>;
+
+/** A route's element for a lazily loaded page; `handle.preload` lets the start of a visit fetch it early. */
+function shows(page: LazyPage): Pick<RouteObject, 'element' | 'handle'> {
+  return { element: page.element, handle: { preload: page.preload } };
+}
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache(),
@@ -55,39 +119,47 @@ setPendingStepHandler(() => void queryClient.invalidateQueries({ queryKey: query
  * useBlocker (a form with unsaved changes asks before the person leaves). Every path comes from
  * UI_ROUTES, the one list the server also answers the page for (a path missing there would 404).
  */
-const router = createBrowserRouter([
-  { path: UI_ROUTES.setup, element: <SetupPage /> },
-  { path: UI_ROUTES.login, element: <LoginPage /> },
+const routes: RouteObject[] = [
+  { path: UI_ROUTES.setup, ...shows(pages.setup) },
+  { path: UI_ROUTES.login, ...shows(pages.login) },
   {
     element: <RequireAuth />,
     children: [
-      { path: UI_ROUTES.changePassword, element: <ChangePasswordPage /> },
-      { path: UI_ROUTES.mfaEnrollment, element: <MfaEnrollmentPage /> },
+      { path: UI_ROUTES.changePassword, ...shows(pages.changePassword) },
+      { path: UI_ROUTES.mfaEnrollment, ...shows(pages.mfaEnrollment) },
       {
         element: <AppLayout />,
         children: [
           // UI_ROUTES.home
           { index: true, element: <HomeRedirect /> },
-          { path: UI_ROUTES.users, element: <UsersPage /> },
-          { path: UI_ROUTES.user, element: <ViewUserPage /> },
-          { path: UI_ROUTES.records, element: <RecordsPage /> },
-          { path: UI_ROUTES.record, element: <ViewRecordPage /> },
-          { path: UI_ROUTES.tasks, element: <TasksPage /> },
-          { path: UI_ROUTES.task, element: <ViewTaskPage /> },
-          { path: UI_ROUTES.reports, element: <ReportsPage /> },
-          { path: UI_ROUTES.securityGroups, element: <SecurityGroupsPage /> },
-          { path: UI_ROUTES.securityGroup, element: <SecurityGroupEditorPage /> },
-          { path: UI_ROUTES.logs, element: <LogsPage /> },
-          { path: UI_ROUTES.identityProviders, element: <IdentityProvidersPage /> },
-          { path: UI_ROUTES.identityProvider, element: <IdentityProviderEditorPage /> },
-          { path: UI_ROUTES.settings, element: <SettingsPage /> },
+          { path: UI_ROUTES.users, ...shows(pages.users) },
+          { path: UI_ROUTES.user, ...shows(pages.viewUser) },
+          { path: UI_ROUTES.records, ...shows(pages.records) },
+          { path: UI_ROUTES.record, ...shows(pages.viewRecord) },
+          { path: UI_ROUTES.tasks, ...shows(pages.tasks) },
+          { path: UI_ROUTES.task, ...shows(pages.viewTask) },
+          { path: UI_ROUTES.reports, ...shows(pages.reports) },
+          { path: UI_ROUTES.securityGroups, ...shows(pages.securityGroups) },
+          { path: UI_ROUTES.securityGroup, ...shows(pages.securityGroupEditor) },
+          { path: UI_ROUTES.logs, ...shows(pages.logs) },
+          { path: UI_ROUTES.identityProviders, ...shows(pages.identityProviders) },
+          { path: UI_ROUTES.identityProvider, ...shows(pages.identityProviderEditor) },
+          { path: UI_ROUTES.settings, ...shows(pages.settings) },
           // Any other path: the server answers it with 404 (the page, for a browser), and this says so.
           { path: '*', element: <NotFoundPage /> },
         ],
       },
     ],
   },
-]);
+];
+
+// The page a visit starts on is fetched at once, alongside the session check (/api/v1/me), rather
+// than after it: on a slow network that saves a whole round trip before the page can render.
+for (const match of matchRoutes(routes, window.location) ?? []) {
+  (match.route.handle as { preload?: () => Promise<unknown> } | undefined)?.preload?.().catch(() => {});
+}
+
+const router = createBrowserRouter(routes);
 
 export function App() {
   return (

@@ -2,7 +2,7 @@ import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@
 import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentProps } from 'react';
 import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -16,11 +16,23 @@ import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../c
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
-import { NewUserModal } from './new-user-modal.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { describeTotal } from '../../../shared/schemas/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/schemas/users.js';
+
+// Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
+// it opens, not before the list can show. Once loaded it renders closed, then open: the dialog
+// notes what had focus (to give it back on close) only on a change from closed to open.
+const NewUserModal = lazy(() =>
+  import('./new-user-modal.js').then(({ NewUserModal: Modal }) => ({
+    default: function NewUserModalOnceMounted({ opened, onClose }: ComponentProps<typeof Modal>) {
+      const [mounted, setMounted] = useState(false);
+      useEffect(() => setMounted(true), []);
+      return <Modal opened={mounted && opened} onClose={onClose} />;
+    },
+  })),
+);
 
 /** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
@@ -75,6 +87,8 @@ function UserAccounts() {
   const { params, update, sortBy, searchText, setSearchText } = useSortedCursorList(readListParams, writeListParams);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [newUserOpen, setNewUserOpen] = useState(false);
+  // Mounted from its first opening on, so closing it keeps its closing transition.
+  const [newUserUsed, setNewUserUsed] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [columnVisibility, setColumnVisibility] = useLocalStorage<VisibilityState>({
     key: 'latchkey.userColumns',
@@ -146,7 +160,13 @@ function UserAccounts() {
       <Group justify="space-between" align="flex-end" gap="sm" role="toolbar" aria-label="User accounts">
         <Group gap="sm" align="flex-end">
           {can(me, 'users_groups:create') && (
-            <Button leftSection={<IconPlus />} onClick={() => setNewUserOpen(true)}>
+            <Button
+              leftSection={<IconPlus />}
+              onClick={() => {
+                setNewUserUsed(true);
+                setNewUserOpen(true);
+              }}
+            >
               New User
             </Button>
           )}
@@ -258,7 +278,11 @@ function UserAccounts() {
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
 
-      <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
+      {newUserUsed && (
+        <Suspense fallback={null}>
+          <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
+        </Suspense>
+      )}
       {selected && (
         <DeleteUserModal
           opened={deleteOpen}

@@ -1,0 +1,74 @@
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** Smaller answers gain less than the headers and the CPU cost: one TCP packet either way. */
+export const COMPRESS_MIN_BYTES = 1024;
+
+/**
+ * The brotli level for answers made per request: 4 compresses a JSON page of users to about what
+ * gzip -6 does, in a fraction of brotli 11's time (the static files are compressed at build time,
+ * at the highest level: scripts/compress-web.mjs).
+ */
+const BROTLI_QUALITY = 4;
+const GZIP_LEVEL = 6;
+
+/** `br` if the client accepts it, else `gzip`, else null (q=0 refuses an encoding). */
+export function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
+  if (!acceptEncoding) return null;
+  const accepted = new Set<string>();
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((value) => value !== undefined);
+    if (name && (q === undefined || Number(q) > 0)) accepted.add(name.trim());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return null;
+}
+
+function appendVary(reply: FastifyReply): void {
+  const vary = reply.getHeader('vary');
+  const current = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary);
+  if (current === '*' || /(^|,)\s*accept-encoding\s*(,|$)/i.test(current)) return;
+  reply.header('vary', current ? `${current}, Accept-Encoding` : 'Accept-Encoding');
+}
+
+/**
+ * Compresses JSON answers of COMPRESS_MIN_BYTES or more (brotli, else gzip) for a client that
+ * accepts it. Only answers whose whole body is already in memory (a string or a Buffer, as
+ * Fastify's serializer gives them): streamed answers (the CSV exports, task attachments) and files
+ * (the web UI, precompressed at build time) are left as they are, so streaming keeps its
+ * backpressure and a download starts at once. Headers set by routes and hooks are kept.
+ */
+export function registerCompression(app: FastifyInstance): void {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    if (request.method === 'HEAD' || reply.statusCode === 204 || reply.statusCode === 304) return payload;
+    if (reply.hasHeader('content-encoding')) return payload;
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) return payload;
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    // Whether it is compressed or not, a cache must keep one copy per Accept-Encoding.
+    if (body.length < COMPRESS_MIN_BYTES) return payload;
+    appendVary(reply);
+    const encoding = chooseEncoding(request.headers['accept-encoding']);
+    if (!encoding) return payload;
+    const compressed =
+      encoding === 'br'
+        ? await brotli(body, {
+            params: {
+              [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+              [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+              [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+            },
+          })
+        : await gzipAsync(body, { level: GZIP_LEVEL });
+    reply.header('content-encoding', encoding);
+    reply.removeHeader('content-length');
+    return compressed;
+  });
+}
