@@ -133,11 +133,20 @@ export function createAuthenticator(db: Db): Authenticator {
     }
   }
 
+  /**
+   * The cache may answer only for what this node has heard: with other nodes, every change committed
+   * before this request first (a revocation on node A bites on the very next request on node B).
+   */
+  async function cacheAnswers(): Promise<boolean> {
+    if (feed.sharedWithOtherNodes) await feed.catchUp();
+    return feed.cacheUsable();
+  }
+
   async function authenticateToken(token: string, ip: string): Promise<Actor> {
     const tokenHash = hashSecret(token);
     const key = `token:${tokenHash}`;
     const now = nowMs();
-    const kept = feed.cacheUsable() ? cache.get(key) : undefined;
+    const kept = (await cacheAnswers()) ? cache.get(key) : undefined;
     if (kept?.token && !lastUsedWriteDue(kept.token, ip, now)) return actorFrom(kept, null);
 
     const entry = await load(key, async () => {
@@ -174,7 +183,7 @@ export function createAuthenticator(db: Db): Authenticator {
     const idHash = hashSecret(sessionId);
     const key = `session:${idHash}`;
     const now = nowMs();
-    const kept = feed.cacheUsable() ? cache.get(key) : undefined;
+    const kept = (await cacheAnswers()) ? cache.get(key) : undefined;
     if (kept?.session && sessionLive(kept.session, now) && !lastSeenWriteDue(kept.session, now)) {
       return actorFrom(kept, idHash);
     }

@@ -18,10 +18,16 @@ export interface CredentialChangeFeed {
   cacheUsable(): boolean;
   /**
    * Resolves once this process has heard every change committed before the call. A request that
-   * changed something waits for it before it answers, so the next request, wherever it lands, is
-   * judged on the new state.
+   * changed something waits for it before it answers; where other processes may change
+   * credentials (`sharedWithOtherNodes`), a request waits for it before it answers from the cache.
    */
   catchUp(): Promise<void>;
+  /**
+   * Other processes (nodes) may change credentials and announce it asynchronously: a notification
+   * committed just before a request may still be on its way to this process, so the cache may
+   * answer a request only after catchUp() (one round trip, shared by concurrent requests).
+   */
+  readonly sharedWithOtherNodes: boolean;
   /** For readiness checks: 'in-process' (SQLite), or whether the PostgreSQL listener hears now. */
   status(): 'in-process' | 'listening' | 'not listening';
   close(): Promise<void>;
@@ -37,6 +43,8 @@ export function openCredentialChangeFeed(handle: DatabaseHandle, cache: Credenti
  * and when it moved, everything cached is dropped.
  */
 class SqliteChangeFeed implements CredentialChangeFeed {
+  // Every writer's change is counted in the file before it commits: cacheUsable() reads it.
+  readonly sharedWithOtherNodes = false;
   #readCounter: SQLite.Statement<[], number> | null = null;
   #counterSeen: number | null = null;
 
@@ -96,6 +104,12 @@ interface Ping {
  * echo.
  */
 class PostgresChangeFeed implements CredentialChangeFeed {
+  readonly sharedWithOtherNodes = true;
+  /**
+   * The catch-up whose ping has not been sent yet: a caller arriving now may share it, since its
+   * echo will prove everything committed before the ping leaves. Null once the ping is on its way.
+   */
+  #waitingCatchUp: Promise<void> | null = null;
   readonly #pingChannel = `latchkey_node_${randomBytes(6).toString('hex')}`;
   readonly #pings = new Map<number, Ping>();
   #client: pg.Client | null = null;
@@ -135,18 +149,27 @@ class PostgresChangeFeed implements CredentialChangeFeed {
   catchUp(): Promise<void> {
     // No listening connection: the cache is off already, nothing to wait for.
     if (!this.#client) return Promise.resolve();
-    return new Promise<void>((resolve) => {
+    // Concurrent requests share one ping, as long as it has not left: one round trip for them all.
+    if (this.#waitingCatchUp) return this.#waitingCatchUp;
+    const caughtUp = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         // Not heard in time: this node can no longer vouch for its cache.
         this.#goDeaf();
         resolve();
       }, CATCH_UP_TIMEOUT_MS);
       timer.unref();
-      this.#ping(() => {
-        clearTimeout(timer);
-        resolve();
-      });
+      this.#ping(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        () => {
+          if (this.#waitingCatchUp === caughtUp) this.#waitingCatchUp = null;
+        },
+      );
     });
+    this.#waitingCatchUp = caughtUp;
+    return caughtUp;
   }
 
   async close(): Promise<void> {
@@ -174,17 +197,27 @@ class PostgresChangeFeed implements CredentialChangeFeed {
     this.cacheUsable();
   }
 
-  #ping(onEcho: () => void): void {
+  /** `onLeaving` runs as the ping's query is sent: whoever asks after that needs a later ping. */
+  #ping(onEcho: () => void, onLeaving: () => void = () => undefined): void {
     const client = this.#client;
-    if (!client) return;
+    if (!client) {
+      onLeaving();
+      return;
+    }
     const id = this.#nextPing++;
     // sentAt may be earlier than the query really leaves (it waits its turn): that only ever
     // claims less than the echo proves.
     this.#pings.set(id, { sentAt: performance.now(), resolve: onEcho });
     // One query at a time on this connection (node-postgres deprecates overlapping ones).
     this.#sending = this.#sending
-      .then(() => client.query('SELECT pg_notify($1, $2)', [this.#pingChannel, String(id)]))
-      .catch(() => this.#dropConnection(client));
+      .then(() => {
+        onLeaving();
+        return client.query('SELECT pg_notify($1, $2)', [this.#pingChannel, String(id)]);
+      })
+      .catch(() => {
+        onLeaving();
+        this.#dropConnection(client);
+      });
   }
 
   #onNotification(message: pg.Notification): void {
@@ -256,6 +289,7 @@ class PostgresChangeFeed implements CredentialChangeFeed {
     // connection is gone: the cache is off, so the request is safe without it).
     for (const ping of this.#pings.values()) ping.resolve();
     this.#pings.clear();
+    this.#waitingCatchUp = null;
     this.cache.forgetEverything();
     this.#usable = false;
   }
