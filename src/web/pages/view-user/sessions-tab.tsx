@@ -14,7 +14,7 @@ import { rememberSessionEnd, SIGNED_OUT } from '../../auth/session-end.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorState } from '../../components/error-state.js';
 import { RefusableButton } from '../../components/refusable-button.js';
-import { formatDateTime } from '../../format/date-time.js';
+import { formatDate, formatTime } from '../../format/date-time.js';
 import type { UserTabProps } from './user-tab-props.js';
 
 const sessionsKey = (userId: string) => [...queryKeys.user(userId), 'sessions'] as const;
@@ -70,7 +70,17 @@ export function SessionsTab({ user, me }: UserTabProps) {
   if (sessions.isError) return <ErrorState error={sessions.error} onRetry={() => void sessions.refetch()} />;
 
   const list = sessions.data.sessions;
-  const fmt = (iso: string) => formatDateTime(iso, me.user);
+  /** The viewer's date, then their time on a line of its own: neither is broken in two. */
+  const when = (iso: string) => {
+    const date = new Date(iso);
+    return (
+      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+        {formatDate(date, me.user.dateFormat)}
+        <br />
+        {formatTime(date, me.user.timeFormat)}
+      </Text>
+    );
+  };
   // The same rule applies to every session of one account: the first one's decision stands for all.
   const everywhereRefusal = list[0] && !list[0].can.signOut.allowed ? list[0].can.signOut.message : null;
   const close = () => {
@@ -95,11 +105,11 @@ export function SessionsTab({ user, me }: UserTabProps) {
       {list.length === 0 ? (
         <Text size="sm">This account is not signed in anywhere.</Text>
       ) : (
-        <Table.ScrollContainer minWidth={760}>
-          <Table aria-label="Sessions" verticalSpacing="sm" highlightOnHover>
+        <Table.ScrollContainer minWidth={640}>
+          <Table aria-label="Sessions" verticalSpacing="sm" horizontalSpacing="xs" highlightOnHover>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Browser</Table.Th>
+                <Table.Th miw={130}>Browser</Table.Th>
                 <Table.Th>Operating system</Table.Th>
                 <Table.Th>Address</Table.Th>
                 <Table.Th>Signed in</Table.Th>
@@ -116,7 +126,7 @@ export function SessionsTab({ user, me }: UserTabProps) {
                 return (
                   <Table.Tr key={session.id}>
                     <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
+                      <Stack gap={4} align="flex-start">
                         <Text size="sm" title={session.userAgent}>
                           {session.browser}
                         </Text>
@@ -125,12 +135,12 @@ export function SessionsTab({ user, me }: UserTabProps) {
                             This session
                           </Badge>
                         ) : null}
-                      </Group>
+                      </Stack>
                     </Table.Td>
                     <Table.Td>{session.operatingSystem}</Table.Td>
                     <Table.Td>{session.ip}</Table.Td>
-                    <Table.Td>{fmt(session.createdAt)}</Table.Td>
-                    <Table.Td>{fmt(session.lastActiveAt)}</Table.Td>
+                    <Table.Td>{when(session.createdAt)}</Table.Td>
+                    <Table.Td>{when(session.lastActiveAt)}</Table.Td>
                     <Table.Td>{methodOf(session)}</Table.Td>
                     <Table.Td>
                       <RefusableButton
@@ -159,7 +169,7 @@ export function SessionsTab({ user, me }: UserTabProps) {
               : `Every session of ${user.email} ends at once.`
             : pending?.session.current
               ? 'This is the session you are using: you will need to sign in again.'
-              : `The session on ${pending?.session.browser ?? ''}, ${pending?.session.operatingSystem ?? ''} (${pending?.session.ip ?? ''}) ends at once.`
+              : `The session of ${pending?.session.browser ?? ''} on ${pending?.session.operatingSystem ?? ''}, from ${pending?.session.ip ?? ''}, ends at once.`
         }
         confirmLabel={pending?.kind === 'all' ? 'Sign out everywhere' : 'Sign out'}
         onConfirm={() => pending && signOut.mutate(pending)}
