@@ -38,6 +38,7 @@ import { userRoutes } from './routes/users.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
 import { setupRoutes } from './routes/setup.js';
 import { accountSecurityRoutes } from './routes/account-security.js';
+import { accountSessionRoutes } from './routes/account-sessions.js';
 import { logRoutes } from './routes/logs.js';
 import { recordRoutes } from './routes/records.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -277,6 +278,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(userRoutes, full);
   await app.register(securityGroupRoutes, full);
   await app.register(accountSecurityRoutes, full);
+  await app.register(accountSessionRoutes, full);
   await app.register(logRoutes, full);
   await app.register(recordRoutes, full);
   await app.register(taskRoutes, full);

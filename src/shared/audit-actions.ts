@@ -12,6 +12,8 @@ export const AUDIT_ACTION_LABELS = {
   'api_token.generated': 'API token generated',
   'api_token.revoked': 'API token revoked',
   'session.signed_out': 'Signed out',
+  'session.ended': 'Session signed out (Sessions tab)',
+  'sessions.ended_all': 'All sessions signed out (Sessions tab)',
   'security_group.created': 'Security group created',
   'security_group.updated': 'Security group updated',
   'security_group.deleted': 'Security group deleted',

@@ -266,12 +266,48 @@ describe('migration 0016-row-counts', () => {
     await makeTask(t, { title: 'Before the counters' });
     expect(await counters()).toEqual(await counted());
     const undone = await undoMigrationsFrom(t, '0016-row-counts');
-    expect(undone).toEqual(['0016-row-counts']);
+    expect(undone).toEqual(['0016-row-counts', '0017-session-details']);
     // Written with no counter in place: applying the migration again must count it.
     await makeTask(t, { title: 'While the counters were gone' });
     expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     expect(await counters()).toEqual(await counted());
     await makeTask(t, { title: 'After the counters came back' });
     expect(await counters()).toEqual(await counted());
+  });
+});
+
+describe('migration 0017-session-details', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('names the sessions already there and says how they signed in, undoes cleanly and applies again', async () => {
+    const undone = await undoMigrationsFrom(t, '0017-session-details');
+    expect(undone).toEqual(['0017-session-details']);
+    const password = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
+    const withFactor = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
+    const now = new Date().toISOString();
+    await sql`insert into mfa_factors (id, user_id, kind, name, secret_encrypted, created_at, confirmed_at)
+      values ('factor-0017', ${withFactor.id}, 'totp', 'Phone', 'x', ${now}, ${now})`.execute(t.db);
+    // Sessions written before the migration, without its columns.
+    for (const [hash, userId] of [
+      ['hash-0017-a', password.id],
+      ['hash-0017-b', password.id],
+      ['hash-0017-c', withFactor.id],
+    ])
+      await sql`insert into sessions (id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+        values (${hash}, ${userId}, ${now}, ${now}, ${now}, '192.0.2.1', 'old')`.execute(t.db);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
+    const rows = await t.db
+      .selectFrom('sessions')
+      .select(['id_hash', 'public_id', 'sign_in_method'])
+      .where('id_hash', 'like', 'hash-0017-%')
+      .orderBy('id_hash')
+      .execute();
+    expect(rows.map((row) => row.sign_in_method)).toEqual(['password', 'password', 'mfa']);
+    expect(new Set(rows.map((row) => row.public_id)).size).toBe(3);
+    for (const row of rows) expect(row.public_id).toMatch(/^[0-9a-f]{32}$/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Generated from the policies: every decision the API sends as a `can` (accounts, the Password &
- * Security tab, security groups, tasks, records, the records list's import modes) is tried for
+ * Security tab, an account's sessions, security groups, tasks, records, the records list's import modes) is tried for
  * real, for every kind of caller on every kind of object. An action the `can` allows then
  * succeeds; one it refuses is refused by the server with exactly the code and message the `can`
  * showed, so the reason the UI shows is the one the server enforces. Every Decision-valued field
@@ -18,6 +18,8 @@ import { RecordAbilitiesSchema, RecordListAbilitiesSchema, IMPORT_MODES } from '
 import { ALL_PERMISSIONS, SYSTEM_GROUP_IDS, type Permission } from '../../src/shared/permissions.js';
 import { TASK_STATUSES } from '../../src/shared/task-status.js';
 import { IdentityProviderAbilitiesSchema } from '../../src/shared/schemas/identity-providers.js';
+import { AccountSessionAbilitiesSchema } from '../../src/shared/schemas/account-sessions.js';
+import { createSession } from '../../src/server/auth/sessions.js';
 import { nowIso } from '../../src/server/clock.js';
 import { insertOidcProvider, linkSsoAccount } from '../helpers/identity-provider-fixtures.js';
 import { createCustomGroup, errorOf, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
@@ -130,6 +132,34 @@ const RESOURCES: Record<string, Resource> = {
       changeMfaEnrollment: patchSecurity({ mfaEnrolled: true }),
       generateApiToken: (caller, id) => caller.request({ method: 'POST', url: `/api/v1/users/${id}/api-token` }),
       setMustChangePassword: patchSecurity({ mustChangePassword: true }),
+    },
+  },
+  // One session of the account (on your own account, another of yours); `id` is "<account>/<session>".
+  session: {
+    abilities: AccountSessionAbilitiesSchema,
+    variants: ACCOUNT_VARIANTS,
+    make: async (variant, acting) => {
+      const accountId = await makeAccount(variant, acting);
+      const { idHash } = await createSession(t.db, accountId, { ip: '192.0.2.1', userAgent: 'policy refusals' });
+      const row = await t.db
+        .selectFrom('sessions')
+        .select('public_id')
+        .where('id_hash', '=', idHash)
+        .executeTakeFirstOrThrow();
+      return `${accountId}/${row.public_id}`;
+    },
+    read: async (caller, id) => {
+      const [accountId, publicId] = id.split('/');
+      return canOf(caller, `/api/v1/users/${accountId}/sessions`, (body) => {
+        const { sessions } = body as unknown as { sessions: { id: string; can: unknown }[] };
+        return sessions.find((session) => session.id === publicId)!.can;
+      });
+    },
+    actions: {
+      signOut: (caller, id) => {
+        const [accountId, publicId] = id.split('/');
+        return caller.request({ method: 'DELETE', url: `/api/v1/users/${accountId}/sessions/${publicId}` });
+      },
     },
   },
   'security group': {

@@ -25,6 +25,7 @@ import { IDENTITY_PROVIDERS_ROUTE_SAMPLES } from './route-samples/identity-provi
 import { SSO_OIDC_ROUTE_SAMPLES } from './route-samples/sso-oidc.js';
 import { SSO_SAML_ROUTE_SAMPLES } from './route-samples/sso-saml.js';
 import { SETTINGS_ROUTE_SAMPLES } from './route-samples/settings.js';
+import { SESSIONS_ROUTE_SAMPLES } from './route-samples/sessions.js';
 
 export interface SampleContext {
   t: TestApp;
@@ -228,6 +229,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   },
   // Each area keeps its samples in its own file under route-samples/.
   ...SECURITY_GROUPS_ROUTE_SAMPLES,
+  ...SESSIONS_ROUTE_SAMPLES,
   ...RECORDS_ROUTE_SAMPLES,
   ...TASKS_ROUTE_SAMPLES,
   ...REPORTS_ROUTE_SAMPLES,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, SessionSignInMethod } from '../db/schema.js';
 import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 
@@ -20,24 +20,33 @@ export async function createSession(
   client: { ip: string; userAgent: string },
   options: {
     identityProviderId?: string | null;
+    /** How it signed in (default: 'sso' with an identity provider, else 'password'). */
+    method?: SessionSignInMethod;
     /** A rotated session keeps the absolute end of the one it replaces (default: 12 hours from now). */
     expiresAt?: string;
+    /** A rotated session keeps the public ID and sign-in time of the one it replaces. */
+    publicId?: string;
+    createdAt?: string;
   } = {},
 ): Promise<NewSession> {
   const id = generateSecret(32);
   const idHash = hashSecret(id);
   const now = nowMs();
+  const identityProviderId = options.identityProviderId ?? null;
   await db
     .insertInto('sessions')
     .values({
       id_hash: idHash,
       user_id: userId,
-      created_at: isoFromMs(now),
+      created_at: options.createdAt ?? isoFromMs(now),
       last_seen_at: isoFromMs(now),
       expires_at: options.expiresAt ?? isoFromMs(now + SESSION_ABSOLUTE_LIFETIME_MS),
       ip: client.ip,
       user_agent: client.userAgent.slice(0, 500),
-      identity_provider_id: options.identityProviderId ?? null,
+      identity_provider_id: identityProviderId,
+      // Not secret, and not derived from the secret: only names the session.
+      public_id: options.publicId ?? generateSecret(16),
+      sign_in_method: options.method ?? (identityProviderId ? 'sso' : 'password'),
     })
     .execute();
   return { id, idHash };
@@ -61,15 +70,19 @@ export async function rotateSession(
 ): Promise<NewSession | undefined> {
   const previous = await db
     .selectFrom('sessions')
-    .select(['user_id', 'identity_provider_id', 'expires_at'])
+    .select(['user_id', 'identity_provider_id', 'expires_at', 'public_id', 'created_at', 'sign_in_method'])
     .where('id_hash', '=', previousIdHash)
     .executeTakeFirst();
   if (!previous) return undefined;
   await endSession(db, previousIdHash);
   // The 12-hour absolute end stays where sign-in put it: re-authenticating must not extend it forever.
+  // It is the same sign-in with a new secret: its public ID, sign-in time and method stay.
   return createSession(db, previous.user_id, client, {
     identityProviderId: previous.identity_provider_id,
     expiresAt: previous.expires_at,
+    publicId: previous.public_id,
+    createdAt: previous.created_at,
+    method: previous.sign_in_method,
   });
 }
 

@@ -70,7 +70,13 @@ export interface SessionTable {
   user_agent: string;
   /** The identity provider this session signed in through (0007-sso); null for password sign-ins. */
   identity_provider_id: string | null;
+  /** A random, non-secret name for the session, for the API and the UI (0017-session-details). */
+  public_id: string;
+  /** How the session signed in (0017-session-details). */
+  sign_in_method: SessionSignInMethod;
 }
+
+export type SessionSignInMethod = 'password' | 'mfa' | 'passkey' | 'sso';
 
 export interface ApiTokenTable {
   /** One token per account (the seed's single API Token field). */

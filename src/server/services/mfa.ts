@@ -195,7 +195,9 @@ export async function completeSignInChallenge(
                 ? await consumePasskeyUse(trx, factor.match)
                 : await consumeRecoveryCode(trx, user.id, factor.codeHash);
           if (!used) throw new CodeAlreadyUsed();
-          const created = await createSession(trx, user.id, client);
+          const created = await createSession(trx, user.id, client, {
+            method: factor.kind === 'passkey' ? 'passkey' : 'mfa',
+          });
           await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', user.id).execute();
           await recordLoginAttempt(trx, {
             email: user.email,

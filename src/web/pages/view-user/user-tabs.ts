@@ -6,6 +6,8 @@
 import type { ComponentType } from 'react';
 import { AccountSettingsTab } from './account-settings-tab.js';
 import { PasswordSecurityTab } from './password-security-tab.js';
+import { SessionsTab } from './sessions-tab.js';
+import { can } from '../../auth/abilities.js';
 import type { UserTabProps } from './user-tab-props.js';
 
 export interface UserTab {
@@ -25,5 +27,13 @@ export const USER_TABS: readonly UserTab[] = [
     label: 'Password & Security',
     isVisible: ({ user }) => user.userType !== 'sso',
     Panel: PasswordSecurityTab,
+  },
+  // Your own sessions always; another account's for holders of Users & Groups Update (the
+  // route's gate). Whether each may be signed out is the server's `can.signOut`.
+  {
+    value: 'sessions',
+    label: 'Sessions',
+    isVisible: ({ user, me }) => user.id === me.user.id || can(me, 'users_groups:update'),
+    Panel: SessionsTab,
   },
 ];
