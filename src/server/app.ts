@@ -48,6 +48,7 @@ import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
+import { API_DOCS_CSS } from './api-docs-theme.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -253,6 +254,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
     staticCSP: true,
     // Swagger UI sets inline styles on its own elements (its scripts stay hash-locked).
     transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+    theme: { css: [{ filename: 'latchkey.css', content: API_DOCS_CSS }] },
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -24,12 +24,24 @@ test('signing in, and the whole User Accounts workflow, work from the keyboard a
     await page.keyboard.press('Tab');
     await expect(page.getByRole('textbox', { name: 'Password', exact: true })).toBeFocused();
     await page.keyboard.type(ADMIN.password);
+    // The show-password button is in the Tab order, and Space shows and hides what was typed.
+    await page.keyboard.press('Tab');
+    const show = page.getByRole('button', { name: 'Show password' });
+    await expect(show).toBeFocused();
+    await expect(show).toHaveAttribute('aria-pressed', 'false');
+    await page.keyboard.press('Space');
+    await expect(show).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByRole('textbox', { name: 'Password', exact: true })).toHaveAttribute('type', 'text');
+    await page.keyboard.press('Space');
+    await expect(page.getByRole('textbox', { name: 'Password', exact: true })).toHaveAttribute('type', 'password');
     await page.keyboard.press('Tab');
     await expect(page.getByRole('checkbox', { name: 'Remember Username' })).toBeFocused();
     await page.keyboard.press('Tab');
     await expect(page.getByRole('button', { name: 'Sign In' })).toBeFocused();
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.getByRole('textbox', { name: 'Password', exact: true })).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();
   });

@@ -1,6 +1,6 @@
 import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
-import type { CSSProperties } from 'react';
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { ErrorState } from './error-state.js';
 import { IconChevronDown, IconChevronUp, IconSelector } from './icons.js';
 
@@ -112,6 +112,26 @@ function HeaderCell<T, S extends string>({
   );
 }
 
+/**
+ * True while the element's content is wider than the element, so it scrolls sideways: then it
+ * must take the keyboard focus, or keyboard users cannot scroll it (WCAG 2.1.1).
+ */
+function useScrollsSideways<E extends HTMLElement>() {
+  const ref = useRef<E>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const check = () => setScrolls(element.scrollWidth > element.clientWidth);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, scrolls] as const;
+}
+
 /** A paged list's table: TanStack Table for the model, Mantine Table for the markup, with loading, error and empty rows. */
 export function DataTable<T, S extends string = string>({
   table,
@@ -130,6 +150,7 @@ export function DataTable<T, S extends string = string>({
 }: DataTableProps<T, S>) {
   const rows = table.getRowModel().rows;
   const columnCount = table.getVisibleLeafColumns().length;
+  const [scrollRef, scrollsSideways] = useScrollsSideways<HTMLDivElement>();
   return (
     <Box pos="relative">
       <LoadingOverlay
@@ -138,7 +159,12 @@ export function DataTable<T, S extends string = string>({
         overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
         loaderProps={{ size: 'sm' }}
       />
-      <Table.ScrollContainer minWidth={minWidth} type="native">
+      <Table.ScrollContainer
+        ref={scrollRef}
+        minWidth={minWidth}
+        type="native"
+        {...(scrollsSideways && { tabIndex: 0, role: 'region', 'aria-label': label })}
+      >
         <Table
           striped
           highlightOnHover
