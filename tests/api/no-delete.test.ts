@@ -21,6 +21,10 @@ const NOT_DATA_REMOVALS: Record<string, string> = {
   'DELETE /api/v1/users/:id/api-token': 'revoking a token is an Administrator-only power (administration:*)',
   'DELETE /api/v1/users/:id/sign-in-lock':
     'ending a sign-in lock forgets a failure count, no data; the account-status right (users_groups:update)',
+  'DELETE /api/v1/users/:id/sessions/:sessionId':
+    'signing a session out ends a credential, no data: your own, or the account-status right (users_groups:update)',
+  'DELETE /api/v1/users/:id/sessions':
+    'signing out everywhere ends credentials, no data: your own, or the account-status right (users_groups:update)',
   'DELETE /api/v1/identity-providers/:id':
     'removing a sign-in configuration is an Administrator-only power (administration:configure_sso); refused while accounts use it',
 };
