@@ -55,7 +55,11 @@ export function securityDecisions(
    */
   const needs = (permission: Parameters<typeof can>[1], message: string): Decision =>
     !gate.allowed ? gate : !rank.allowed ? rank : can(actor, permission) ? ALLOWED : refused('forbidden', message);
-  const changeSecurityGroup = needs('users_groups:update', 'You may not change the security group of this account.');
+  // Never your own: an Administrator would only be offered lower groups (and lock themselves out of
+  // this very page), anyone else only groups within their own rights. Someone else changes it.
+  const changeSecurityGroup = self
+    ? refused('cannot_change_own_group')
+    : needs('users_groups:update', 'You may not change the security group of this account.');
   // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
   const changeMfaEnrollment =
     self && mfaRequiredOfOwner(target)
