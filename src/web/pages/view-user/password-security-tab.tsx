@@ -112,7 +112,7 @@ export function PasswordSecurityTab({ user }: { user: User }) {
   return (
     <Stack gap="xl">
       <SecurityForm key={JSON.stringify(query.data)} user={user} settings={query.data} />
-      {isOwnAccount && <OwnMfaSection onChanged={() => void query.refetch()} />}
+      {isOwnAccount && <OwnMfaSection settings={query.data} onChanged={() => void query.refetch()} />}
     </Stack>
   );
 }
