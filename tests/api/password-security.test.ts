@@ -299,7 +299,9 @@ describe('Account Status and Security Group', () => {
       expect(demote.statusCode).toBe(409);
       expect(demote.json().error).toMatchObject({
         code: 'cannot_change_own_group',
-        fields: { securityGroupId: 'You cannot change your own security group; someone else who manages accounts can.' },
+        fields: {
+          securityGroupId: 'You cannot change your own security group; someone else who manages accounts can.',
+        },
       });
       expect(await snapshot(t2)).toBe(before);
       // The tab says so before anyone tries: the group is not offered.

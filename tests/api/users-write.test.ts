@@ -210,7 +210,13 @@ describe('POST /api/v1/users', () => {
     ['a must-change-password flag that is not true or false', { mustChangePassword: 'yes' }, 'mustChangePassword'],
     [
       'must-change-password on an SSO account (it has no Latchkey password)',
-      { userType: 'sso', ssoProvider: 'Okta', password: undefined, confirmPassword: undefined, mustChangePassword: true },
+      {
+        userType: 'sso',
+        ssoProvider: 'Okta',
+        password: undefined,
+        confirmPassword: undefined,
+        mustChangePassword: true,
+      },
       'mustChangePassword',
     ],
   ];
