@@ -394,7 +394,7 @@ test('must change password at next login: New User → list and View User → an
   await expect(page.getByLabel(/^New Password/)).toHaveValue('Latchkey2026!!');
   await expect(page.getByLabel('Confirm New Password')).toHaveValue('Latchkey2026!!');
   await expect(page.getByRole('checkbox', { name: 'Reset Password' })).toBeChecked();
-  await expect(page.getByText('Unsaved changes. Navigate to another page to cancel them.')).toBeVisible();
+  await expect(page.getByText('Unsaved changes. Navigate to another page to cancel your changes.')).toBeVisible();
   await saveScreenshot(page, 'password-security-rejected-change');
   await page.getByRole('checkbox', { name: 'Reset Password' }).uncheck();
 
@@ -436,6 +436,7 @@ test('must change password at next login: New User → list and View User → an
   // Your own page, as an Administrator: no lower group offered, status not offered; MFA in one place.
   const adminId = (await admin.expect<{ user: { id: string } }>(200, 'GET', '/api/v1/me')).user.id;
   await page.goto(`${app().url}/users/${adminId}`);
+  await expect(page.getByRole('tab', { name: 'Password & Security' })).toBeVisible();
   await saveScreenshot(page, 'view-user-self');
   await page.getByRole('tab', { name: 'Password & Security' }).click();
   await expect(page.getByRole('button', { name: 'Change' })).toBeVisible();

@@ -97,7 +97,7 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
     // "User Must Change Password at Next Login" (set in New User or on Password & Security).
     column.accessor('mustChangePassword', {
       header: 'Must Change Password',
-      meta: { label: 'Must Change Password', minWidth: 90 },
+      meta: { label: 'Must Change Password', minWidth: 110 },
       cell: ({ getValue }) =>
         getValue<boolean>() ? (
           <Badge variant="light" color="orange" radius="sm" tt="none" fw={600} size="sm">

@@ -300,7 +300,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           </Button>
           {dirty && (
             <Text size="sm" c="dimmed">
-              Unsaved changes. Navigate to another page to cancel them.
+              Unsaved changes. Navigate to another page to cancel your changes.
             </Text>
           )}
         </Group>
@@ -539,7 +539,7 @@ function PlainField({ label, value, reason }: { label: string; value: string; re
   const id = useId();
   return (
     <div role="group" aria-labelledby={`${id}-label`}>
-      <Text size="sm" fw={500} id={`${id}-label`}>
+      <Text size="sm" fw={700} id={`${id}-label`}>
         {label}
       </Text>
       <Text size="sm">{value}</Text>
