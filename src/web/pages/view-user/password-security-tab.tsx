@@ -22,7 +22,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { Decision } from '../../../shared/schemas/decision.js';
 import type { SecuritySettings, UpdateSecurity } from '../../../shared/schemas/security.js';
 import type { User } from '../../../shared/schemas/users.js';
@@ -38,6 +38,7 @@ import {
 import { listSecurityGroups } from '../../api/users.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
+import { PlainField } from '../../components/plain-field.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PasswordChangeFields } from '../../components/password-change-fields.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
@@ -223,7 +224,11 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
             }}
           />
         ) : (
-          <PlainField label="Security Group" value={settings.securityGroup.name} reason={can.changeSecurityGroup} />
+          <PlainField
+            label="Security Group"
+            value={settings.securityGroup.name}
+            note={refusal(can.changeSecurityGroup)}
+          />
         )}
 
         {can.changeAccountStatus.allowed ? (
@@ -242,7 +247,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           <PlainField
             label="Account Status"
             value={ACCOUNT_STATUS_LABELS[settings.accountStatus]}
-            reason={can.changeAccountStatus}
+            note={refusal(can.changeAccountStatus)}
           />
         )}
 
@@ -262,7 +267,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
             <PlainField
               label="Enroll in Multi-Factor Authentication"
               value={mfaDescription(settings, settings.mfaEnrolled)}
-              reason={can.changeMfaEnrollment}
+              note={refusal(can.changeMfaEnrollment)}
             />
           ))}
 
@@ -531,23 +536,5 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
   );
 }
 
-/**
- * A field the viewer may not change, as plain text (no control the server would refuse), with the
- * reason in the server's own words (the refused decision of the tab's `can`).
- */
-function PlainField({ label, value, reason }: { label: string; value: string; reason: Decision }) {
-  const id = useId();
-  return (
-    <div role="group" aria-labelledby={`${id}-label`}>
-      <Text size="sm" fw={700} id={`${id}-label`}>
-        {label}
-      </Text>
-      <Text size="sm">{value}</Text>
-      {!reason.allowed && (
-        <Text size="xs" c="dimmed">
-          {reason.message}
-        </Text>
-      )}
-    </div>
-  );
-}
+/** The server's reason for a refused decision (none when allowed). */
+const refusal = (decision: Decision) => (decision.allowed ? undefined : decision.message);
