@@ -43,7 +43,7 @@ import { useSignedInMe } from '../../auth/use-me.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorState } from '../../components/error-state.js';
 import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
-import { formatDateTime } from '../../format/date-time.js';
+import { formatCalendarDate, formatDateTime } from '../../format/date-time.js';
 import { AssignTaskModal } from './assign-task-modal.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { TaskStatusBadge } from './task-status-badge.js';
@@ -230,7 +230,7 @@ function TaskView({ task }: { task: Task }) {
               </Text>
             ) : null}
           </Detail>
-          <Detail label="Due date">{task.dueDate ?? '—'}</Detail>
+          <Detail label="Due date">{formatCalendarDate(task.dueDate, me.user.dateFormat)}</Detail>
           <Detail label="Created">{fmt(task.createdAt)}</Detail>
           <Detail label="Updated">{fmt(task.updatedAt)}</Detail>
           <Detail label="Started">{fmt(task.startedAt, 'Not started')}</Detail>
