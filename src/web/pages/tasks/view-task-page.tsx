@@ -47,6 +47,7 @@ import { formatCalendarDate, formatDateTime } from '../../format/date-time.js';
 import { AssignTaskModal } from './assign-task-modal.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { TaskStatusBadge } from './task-status-badge.js';
+import { BackLink } from '../../components/back-link.js';
 
 /** One task: details, the actions the server says the viewer may take now, notes and attachments. */
 export function ViewTaskPage() {
@@ -150,9 +151,7 @@ function TaskView({ task }: { task: Task }) {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/tasks" size="sm">
-          ← Tasks
-        </Anchor>
+        <BackLink to="/tasks" list="Tasks" />
         <Group gap="sm" align="center" mt={4}>
           <Title order={1} size="h2" style={{ overflowWrap: 'anywhere' }}>
             {task.title}
@@ -431,9 +430,9 @@ function AttachmentsSection({ task }: { task: Task }) {
                       variant="subtle"
                       color="red"
                       onClick={() => setRemoving(attachment)}
-                      aria-label={`Remove ${attachment.fileName}`}
+                      aria-label={`Delete ${attachment.fileName}`}
                     >
-                      Remove
+                      Delete
                     </Button>
                   </Table.Td>
                 )}
@@ -469,9 +468,9 @@ function AttachmentsSection({ task }: { task: Task }) {
       {removing && (
         <ConfirmDialog
           opened
-          title={`Remove ${removing.fileName}?`}
+          title={`Delete ${removing.fileName}?`}
           message="The file will be deleted from this task. This cannot be undone."
-          confirmLabel="Remove"
+          confirmLabel="Delete"
           onConfirm={() => remove.mutate(removing)}
           onClose={() => {
             remove.reset();
