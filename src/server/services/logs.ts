@@ -1,13 +1,7 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { isPostgres } from '../db/portable.js';
-import {
-  countUpTo,
-  keysetPage,
-  orderedPast,
-  type KeysetRequest,
-  type KeysetSort,
-} from '../db/paging.js';
+import { countUpTo, keysetPage, orderedPast, type KeysetRequest, type KeysetSort } from '../db/paging.js';
 import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { AuditEventTable, Database, LoginHistoryTable } from '../db/schema.js';
 import { fieldError } from '../app-error.js';
@@ -140,7 +134,7 @@ export async function auditEventPage(
 ): Promise<LogPage<AuditEventRow>> {
   const page = matchingAuditEvents(db, filter, 'page').selectAll();
   const sort = newestFirst<AuditEventRow>(db);
-  const read = filter.category && !filter.action ? byCategory(sort, auditActionsIn(filter.category)) : undefined;
+  const read = filter.category && !filter.action ? byCategory(db, sort, auditActionsIn(filter.category)) : undefined;
   return withNumericIds(
     await keysetPage(page, read ? { ...sort, read, readsKeyRange: true } : sort, inTimeRange(filter, request)),
   );
@@ -150,27 +144,48 @@ export async function auditEventPage(
  * A page of a category's events: `action IN (…)` ordered by time would make either database read
  * the whole time index for a rare category, or sort every event of a common one. Instead each
  * action of the category is read from its own run of the (action, occurred_at, id) index, past
- * the cursor, at most `limit` rows each, and the runs are merged: at most actions × limit index
- * entries, wherever the page lies, with or without an actor filter (the actor's (actor, action,
- * time) index serves each run then).
+ * the cursor, at most `limit` keys each, in one statement (keys only: the index alone answers),
+ * and the runs are merged; then the page's rows are read by primary key. At most actions × limit
+ * index entries, wherever the page lies, with or without an actor filter (the actor's (actor,
+ * action, time) index serves each run then).
  */
 function byCategory(
+  db: Db,
   sort: KeysetSort<AuditEventRow>,
   actions: readonly string[],
 ): NonNullable<KeysetSort<AuditEventRow>['read']> {
   return async (query, at, order, limit, range) => {
     const base = query as ReturnType<ReturnType<typeof matchingAuditEvents>['selectAll']>;
-    const runs = await Promise.all(
-      actions.map((action) =>
-        orderedPast(base.where('action', '=', action), sort, at, order, range)
-          .limit(limit)
-          .execute(),
-      ),
+    // One statement: each action's run, keys only (read from the index alone), all runs together.
+    const runs = actions.map(
+      (action, i) =>
+        sql`select * from (${orderedPast(
+          base.clearSelect().select(['id', 'occurred_at']).where('action', '=', action),
+          sort,
+          at,
+          order,
+          range,
+        ).limit(limit)}) as ${sql.id(`run${i}`)}`,
     );
+    const { rows: keys } = await sql<{ id: number | string; occurred_at: string }>`${sql.join(
+      runs,
+      sql` union all `,
+    )}`.execute(db);
     const sign = order === 'asc' ? 1 : -1;
-    const compare = (a: AuditEventRow, b: AuditEventRow) =>
+    const compare = (a: { id: number | string; occurred_at: string }, b: typeof a) =>
       sign * (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : Number(a.id) - Number(b.id));
-    return runs.flat().sort(compare).slice(0, limit);
+    const page = keys.sort(compare).slice(0, limit);
+    if (page.length === 0) return [];
+    // Then the page's rows, by primary key, in the merged order.
+    const rows = await base
+      .where(
+        'id',
+        'in',
+        page.map((key) => Number(key.id)),
+      )
+      .execute();
+    const byId = new Map(rows.map((row) => [Number(row.id), row]));
+    return page.map((key) => byId.get(Number(key.id))).filter((row): row is AuditEventRow => row !== undefined);
   };
 }
 
