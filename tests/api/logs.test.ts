@@ -337,6 +337,20 @@ describe('categories, words and names', () => {
       await auditNamesFor(db, rows);
     });
     expect(queries.filter((q) => /from users/i.test(q.sql) || /security_groups/.test(q.sql))).toHaveLength(1);
+    // Accounts only, groups only, neither: each still one query (or none).
+    const { rows } = await listAuditEvents(t.db, { ...IN_2002, category: 'system', pageSize: 50 });
+    expect((await auditNamesFor(t.db, rows)).accounts.get(named.id)?.name).toBe('Nadia Named');
+    const groupOnly = {
+      ...rows[0]!,
+      actor_user_id: null,
+      target_user_id: null,
+      details: '{"securityGroup":"administrator"}',
+    };
+    expect((await auditNamesFor(t.db, [groupOnly])).groups.get('administrator')).toBe('Administrator');
+    expect(await auditNamesFor(t.db, [{ ...groupOnly, details: '{}' }])).toEqual({
+      accounts: new Map(),
+      groups: new Map(),
+    });
   });
 });
 
