@@ -152,6 +152,14 @@ export async function benchLists(target: Target, server: Server, cookie: string)
   await pages('system events', '/logs/audit', 10, undefined);
   await sample('system events by account', `/logs/audit?target=${encodeURIComponent(email)}`, 10);
   await sample('system events by action', '/logs/audit?action=user.security_updated', 10);
+  // A common category (most of the log) and a rare one (a single event): each action's run read apart.
+  await sample('system events by category (common)', '/logs/audit?category=security', 10);
+  await sample('system events by category (rare)', '/logs/audit?category=identity-providers', 10);
+  await sample(
+    'system events by account and category',
+    `/logs/audit?actor=${encodeURIComponent(email)}&category=accounts`,
+    10,
+  );
   await sample('system events in one day', `/logs/audit?${range}`, 10);
   await pages('login history', '/logs/logins', 10, undefined);
   await sample('login history by account', `/logs/logins?email=${encodeURIComponent(email)}`, 10);

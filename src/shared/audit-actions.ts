@@ -1,57 +1,106 @@
 /**
- * Every audit action, named `<object>.<what happened>`, with the words the Logs page shows for it.
- * The server's recordAudit accepts only these names, so a new action is added here or nowhere.
+ * Every audit action, named `<object>.<what happened>`, with the words people read for it and the
+ * category the System Events filter groups it under. The server's recordAudit accepts only these
+ * names, and tests/unit/audit-wording.test.ts fails for an action written anywhere in src/server
+ * (a direct insert too) that is missing here: a new action is added here or nowhere.
+ *
+ * The wording of what an entry changed ("Must change password: off → on") is the server's
+ * (src/server/presenters/audit-wording.ts), so the API, the Logs page and the CSV export say the same.
  */
-export const AUDIT_ACTION_LABELS = {
-  'setup.first_administrator_created': 'First administrator created',
-  'user.created': 'User created',
-  'user.updated': 'User updated',
-  'user.deleted': 'User deleted',
-  'user.password_reset': 'Password reset',
-  'user.security_updated': 'Security settings updated',
-  'api_token.generated': 'API token generated',
-  'api_token.revoked': 'API token revoked',
-  'session.signed_out': 'Signed out',
-  'session.ended': 'Session signed out (Sessions tab)',
-  'sessions.ended_all': 'All sessions signed out (Sessions tab)',
-  'security_group.created': 'Security group created',
-  'security_group.updated': 'Security group updated',
-  'security_group.deleted': 'Security group deleted',
-  'record_type.created': 'Record type created',
-  'record.created': 'Record created',
-  'record.updated': 'Record updated',
-  'record.deleted': 'Record deleted',
-  'records.bulk_deleted': 'Records deleted (bulk)',
-  'records.imported': 'Records imported',
-  'task.created': 'Task created',
-  'task.updated': 'Task updated',
-  'task.status_changed': 'Task status changed',
-  'task.assignee_changed': 'Task assignee changed',
-  'task.note_added': 'Task note added',
-  'task.deleted': 'Task deleted',
-  'task_attachment.added': 'Task attachment added',
-  'task_attachment.removed': 'Task attachment removed',
-  'mfa.factor_enrolled': 'MFA authenticator added',
-  'mfa.factor_removed': 'MFA authenticator removed',
-  'mfa.reset': 'MFA reset (factors removed, sessions ended)',
-  'mfa.recovery_codes_regenerated': 'MFA recovery codes regenerated',
-  'mfa.recovery_code_used': 'MFA recovery code used to sign in',
-  'mfa.code_failed': 'MFA code failed at sign-in',
-  'identity_provider.created': 'Identity provider added',
-  'identity_provider.updated': 'Identity provider changed',
-  'identity_provider.deleted': 'Identity provider removed',
-  'account.locked': 'Sign-in locked after failed attempts',
-  'account.unlocked': 'Sign-in unlocked by an administrator',
-  'address.limited': 'Failed sign-ins refused from an address (too many)',
-  'sso.account_created': 'Account created by single sign-on',
-  'sso.account_linked': 'Account linked to an identity provider',
-  'sso.group_changed': 'Security group set by identity provider',
-  'sso.group_change_refused': 'Identity provider group change refused (last Administrator)',
-  'sso.profile_updated': 'Profile updated from identity provider',
-  'sso.signed_in': 'Signed in with single sign-on',
-  'sso.sign_in_failed': 'Single sign-on refused',
-  'settings.updated': 'Installation settings changed',
-  'logs.retention_applied': 'Old log entries deleted (log retention)',
+
+/** The System Events categories, in the order the filter lists them, with their names. */
+export const AUDIT_CATEGORIES = {
+  accounts: 'Accounts',
+  security: 'Password & Security',
+  sessions: 'Sessions',
+  groups: 'Security Groups',
+  'identity-providers': 'Identity Providers',
+  records: 'Records',
+  tasks: 'Tasks',
+  settings: 'Settings',
+  system: 'System',
 } as const;
 
-export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
+export type AuditCategory = keyof typeof AUDIT_CATEGORIES;
+export const AUDIT_CATEGORY_IDS = Object.keys(AUDIT_CATEGORIES) as [AuditCategory, ...AuditCategory[]];
+
+export const AUDIT_ACTIONS = {
+  'setup.first_administrator_created': { label: 'First administrator created', category: 'accounts' },
+  'user.created': { label: 'User created', category: 'accounts' },
+  'user.updated': { label: 'Account settings changed', category: 'accounts' },
+  'user.deleted': { label: 'User deleted', category: 'accounts' },
+  'sso.account_created': { label: 'Account created by single sign-on', category: 'accounts' },
+  'sso.account_linked': { label: 'Account linked to an identity provider', category: 'accounts' },
+  'sso.profile_updated': { label: 'Profile updated from identity provider', category: 'accounts' },
+  'sso.group_changed': { label: 'Security group set by identity provider', category: 'accounts' },
+  'sso.group_change_refused': {
+    label: 'Identity provider group change refused (last Administrator)',
+    category: 'accounts',
+  },
+  'user.password_reset': { label: 'Password reset', category: 'security' },
+  'user.security_updated': { label: 'Password & Security changed', category: 'security' },
+  'api_token.generated': { label: 'API token generated', category: 'security' },
+  'api_token.revoked': { label: 'API token revoked', category: 'security' },
+  'mfa.factor_enrolled': { label: 'MFA authenticator added', category: 'security' },
+  'mfa.factor_removed': { label: 'MFA authenticator removed', category: 'security' },
+  'mfa.reset': { label: 'MFA reset (authenticators removed, sessions ended)', category: 'security' },
+  'mfa.recovery_codes_regenerated': { label: 'MFA recovery codes generated again', category: 'security' },
+  'mfa.recovery_code_used': { label: 'MFA recovery code used to sign in', category: 'security' },
+  'mfa.code_failed': { label: 'MFA code failed at sign-in', category: 'security' },
+  'account.locked': { label: 'Sign-in locked after failed attempts', category: 'security' },
+  'account.unlocked': { label: 'Sign-in unlocked by an administrator', category: 'security' },
+  'address.limited': { label: 'Failed sign-ins refused from an address (too many)', category: 'security' },
+  'session.signed_out': { label: 'Signed out', category: 'sessions' },
+  'session.ended': { label: 'Session signed out (Sessions tab)', category: 'sessions' },
+  'sessions.ended_all': { label: 'Signed out everywhere (Sessions tab)', category: 'sessions' },
+  'sso.signed_in': { label: 'Signed in with single sign-on', category: 'sessions' },
+  'sso.sign_in_failed': { label: 'Single sign-on refused', category: 'sessions' },
+  'security_group.created': { label: 'Security group created', category: 'groups' },
+  'security_group.updated': { label: 'Security group changed', category: 'groups' },
+  'security_group.deleted': { label: 'Security group deleted', category: 'groups' },
+  'identity_provider.created': { label: 'Identity provider added', category: 'identity-providers' },
+  'identity_provider.updated': { label: 'Identity provider changed', category: 'identity-providers' },
+  'identity_provider.deleted': { label: 'Identity provider deleted', category: 'identity-providers' },
+  'record_type.created': { label: 'Record type created', category: 'records' },
+  'record.created': { label: 'Record created', category: 'records' },
+  'record.updated': { label: 'Record changed', category: 'records' },
+  'record.deleted': { label: 'Record deleted', category: 'records' },
+  'records.bulk_deleted': { label: 'Records deleted (several at once)', category: 'records' },
+  'records.imported': { label: 'Records imported', category: 'records' },
+  'task.created': { label: 'Task created', category: 'tasks' },
+  'task.updated': { label: 'Task changed', category: 'tasks' },
+  'task.status_changed': { label: 'Task status changed', category: 'tasks' },
+  'task.assignee_changed': { label: 'Task assignee changed', category: 'tasks' },
+  'task.note_added': { label: 'Task note added', category: 'tasks' },
+  'task.deleted': { label: 'Task deleted', category: 'tasks' },
+  'task_attachment.added': { label: 'Task attachment added', category: 'tasks' },
+  'task_attachment.removed': { label: 'Task attachment deleted', category: 'tasks' },
+  'settings.updated': { label: 'Installation settings changed', category: 'settings' },
+  'logs.retention_applied': { label: 'Old log entries deleted (log retention)', category: 'system' },
+  'demo.loaded': { label: 'Demo data loaded', category: 'system' },
+} as const satisfies Record<string, { label: string; category: AuditCategory }>;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/** The words for each action (what the Logs page and the exports show). */
+export const AUDIT_ACTION_LABELS = Object.fromEntries(
+  Object.entries(AUDIT_ACTIONS).map(([action, { label }]) => [action, label]),
+) as Record<AuditAction, string>;
+
+export function isAuditAction(action: string): action is AuditAction {
+  return Object.prototype.hasOwnProperty.call(AUDIT_ACTIONS, action);
+}
+
+/** An action's words; an unknown one (from a newer or older version) as it is stored. */
+export function auditActionLabel(action: string): string {
+  return isAuditAction(action) ? AUDIT_ACTIONS[action].label : action;
+}
+
+export function auditActionCategory(action: string): AuditCategory | null {
+  return isAuditAction(action) ? AUDIT_ACTIONS[action].category : null;
+}
+
+/** The actions of a category, sorted (the System Events filter reads each from its index). */
+export function auditActionsIn(category: AuditCategory): AuditAction[] {
+  return (Object.keys(AUDIT_ACTIONS) as AuditAction[]).filter((a) => AUDIT_ACTIONS[a].category === category).sort();
+}

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/server/db/schema.js';
 import {
   auditEventPage,
+  auditNamesFor,
   listAuditEvents,
   listLoginAttempts,
   loginAttemptPage,
@@ -221,6 +222,135 @@ describe('system event filters', () => {
     // 2001-01-01T02:00+02:00 is 00:00Z; 03:00+02:00 is 01:00Z.
     expect(hours(await audit({ from: '2001-01-01T02:00:00+02:00', to: '2001-01-01T03:00:00+02:00' }))).toEqual([1, 0]);
     expect(hours(await audit({ from: hour(3), to: hour(3) }))).toEqual([3]);
+  });
+});
+
+describe('categories, words and names', () => {
+  // Real actions of several categories, in 2002 (apart from every other row), one hour apart.
+  const at = (h: number) => new Date(Date.UTC(2002, 0, 1, h)).toISOString();
+  const IN_2002 = { from: '2002-01-01T00:00:00Z', to: '2002-01-01T23:59:59Z' };
+  let named: { id: string; email: string };
+  const goneId = 'f0000000-0000-4000-8000-000000000000';
+  const goneEmail = `gone-${tag}@example.test`;
+
+  beforeAll(async () => {
+    const user = await makeUser(t, SYSTEM_GROUP_IDS.administrator, { firstName: 'Nadia', lastName: 'Named' });
+    named = { id: user.id, email: user.email };
+    const rows: [number, string, Record<string, unknown>][] = [
+      [0, 'user.created', { securityGroup: SYSTEM_GROUP_IDS.regularUser, userType: 'native' }],
+      [
+        1,
+        'user.security_updated',
+        {
+          changes: {
+            must_change_password: { from: 0, to: 1 },
+            security_group_id: { from: SYSTEM_GROUP_IDS.regularUser, to: SYSTEM_GROUP_IDS.administrator },
+          },
+        },
+      ],
+      [2, 'mfa.factor_enrolled', { kind: 'totp' }],
+      [3, 'task.deleted', { taskId: 't', title: 'Patch' }],
+      [4, 'api_token.revoked', { masked: 'lk_…abcd' }],
+      [5, 'demo.loaded', {}],
+    ];
+    for (const [h, action, details] of rows) {
+      await t.db
+        .insertInto('audit_events')
+        .values({
+          occurred_at: at(h),
+          actor_user_id: named.id,
+          actor_email: named.email,
+          actor_group_name: 'Administrator',
+          // The target's account is deleted since: its email as recorded then still shows.
+          target_user_id: goneId,
+          target_email: goneEmail,
+          action,
+          details: JSON.stringify(details),
+          ip: '192.0.2.3',
+        })
+        .execute();
+    }
+  });
+
+  const actions = (page: AuditPage) => page.events.map((e) => e.action);
+
+  it('a category lists its actions only, newest first, paged forward and back across its actions', async () => {
+    const security = await audit({ ...IN_2002, category: 'security' });
+    expect(actions(security)).toEqual(['api_token.revoked', 'mfa.factor_enrolled', 'user.security_updated']);
+    expect(security.total).toEqual({ count: 3, exact: true });
+    expect(actions(await audit({ ...IN_2002, category: 'accounts' }))).toEqual(['user.created']);
+    expect(actions(await audit({ ...IN_2002, category: 'system' }))).toEqual(['demo.loaded']);
+    expect(actions(await audit({ ...IN_2002, category: 'security', actor: named.email.toUpperCase() }))).toHaveLength(
+      3,
+    );
+    expect((await audit({ ...IN_2002, category: 'security', action: 'task.deleted' })).total.count).toBe(0);
+    // One at a time: each page merges the actions' runs at the cursor.
+    const seen: string[] = [];
+    let page = await audit({ ...IN_2002, category: 'security', pageSize: '1' });
+    seen.push(...actions(page));
+    while (page.next) {
+      page = await audit({ ...IN_2002, category: 'security', pageSize: '1', cursor: page.next });
+      seen.push(...actions(page));
+    }
+    expect(seen).toEqual(actions(security));
+    const back = await audit({ ...IN_2002, category: 'security', pageSize: '1', cursor: page.previous! });
+    expect(actions(back)).toEqual(['mfa.factor_enrolled']);
+    expect(actions(await audit({ ...IN_2002, category: 'security', pageSize: '2', cursor: 'last' }))).toEqual([
+      'mfa.factor_enrolled',
+      'user.security_updated',
+    ]);
+    const refused = await admin.request({ method: 'GET', url: '/api/v1/logs/audit', query: { category: 'nope' } });
+    expect(refused.statusCode).toBe(400);
+  });
+
+  it('each event says its action and changes in words, and names the accounts next to their emails', async () => {
+    const page = await audit({ ...IN_2002, category: 'security', action: 'user.security_updated' });
+    expect(page.events[0]).toMatchObject({
+      actionLabel: 'Password & Security changed',
+      category: 'security',
+      actorUserId: named.id,
+      actorName: 'Nadia Named',
+      actorEmail: named.email,
+      targetUserId: goneId,
+      targetName: null,
+      targetEmail: goneEmail,
+      summary: ['Must change password: off → on', 'Security Group: Regular User → Administrator'],
+    });
+    const demo = (await audit({ ...IN_2002, category: 'system' })).events[0]!;
+    expect(demo).toMatchObject({ actionLabel: 'Demo data loaded', summary: [] });
+    const csv = await admin.request({
+      method: 'GET',
+      url: '/api/v1/logs/audit/export.csv',
+      query: { ...IN_2002, category: 'security' },
+    });
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toContain(
+      `Nadia Named,Administrator,${goneEmail},,Password & Security,Password & Security changed,user.security_updated,Must change password: off → on; Security Group: Regular User → Administrator`,
+    );
+  });
+
+  it('names a page of accounts and groups in one query', async () => {
+    const queries = await queriesOf(async (db) => {
+      const { rows } = await listAuditEvents(db, { ...IN_2002, pageSize: 50 });
+      await auditNamesFor(db, rows);
+    });
+    expect(queries.filter((q) => /from users/i.test(q.sql) || /security_groups/.test(q.sql))).toHaveLength(1);
+    // Accounts only, groups only, neither: each still one query (or none).
+    const { rows } = await listAuditEvents(t.db, { ...IN_2002, category: 'system', pageSize: 50 });
+    expect((await auditNamesFor(t.db, rows)).accounts.get(named.id)?.name).toBe('Nadia Named');
+    const groupOnly = {
+      ...rows[0]!,
+      actor_user_id: null,
+      target_user_id: null,
+      details: '{"securityGroup":"administrator"}',
+    };
+    expect((await auditNamesFor(t.db, [groupOnly])).groups.get('administrator')).toBe('Administrator');
+    expect(await auditNamesFor(t.db, [{ ...groupOnly, details: '{}' }])).toEqual({
+      accounts: new Map(),
+      groups: new Map(),
+    });
   });
 });
 
@@ -467,6 +597,7 @@ async function planOf(query: CompiledQuery): Promise<string> {
 }
 
 describe('query plans', () => {
+  const BY_KEY = ['INTEGER PRIMARY KEY', 'audit_events_pkey'];
   const range = { from: '2001-01-01T00:00:00Z', to: '2001-12-31T23:59:59Z' };
   // Each filter combination the Logs page offers, with the index its pages must read.
   const AUDIT_CASES: [AuditFilter, string[] | null][] = [
@@ -479,6 +610,13 @@ describe('query plans', () => {
     [{ target: TARGET_X, action: 'user.created' }, null],
     [{ actor: ACTOR_A, target: TARGET_X }, null],
     [{ actor: ACTOR_A, target: TARGET_X, action: 'user.created' }, null],
+    // A category: each of its actions read from its own run of the action index, then merged, then
+    // the page's rows by primary key.
+    [{ category: 'security' }, ['audit_events_action_time_idx', ...BY_KEY]],
+    [
+      { category: 'security', actor: ACTOR_A },
+      ['audit_events_actor_action_time_idx', 'audit_events_actor_time_idx', ...BY_KEY],
+    ],
   ];
   const LOGIN_CASES: [LoginHistoryFilter, string[]][] = [
     [{}, ['login_history_time_idx']],
@@ -515,7 +653,13 @@ describe('query plans', () => {
         for (const query of queries)
           expectIndexRead(await planOf(query), index, `${JSON.stringify(full)} ${query.sql}`);
         const counted = await queriesOf((db) => listAuditEvents(db, { ...full, pageSize: 2 }));
-        for (const query of counted) expectIndexRead(await planOf(query), null, `count ${JSON.stringify(full)}`);
+        for (const query of counted)
+          // A category page's last step reads its rows by primary key.
+          expectIndexRead(
+            await planOf(query),
+            /"id" in \(/.test(query.sql) ? BY_KEY : null,
+            `count ${JSON.stringify(full)} ${query.sql}`,
+          );
       }
     });
 
@@ -582,11 +726,13 @@ describe('CSV exports', () => {
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     expect(response.headers['content-disposition']).toMatch(/attachment; filename="latchkey-.*\.csv"/);
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Time (UTC),Actor,Actor Group,Target,Action,Details,IP');
+    expect(lines[0]).toBe(
+      'Time (ISO 8601 UTC),Actor,Actor Name,Actor Group,Target,Target Name,Category,Action,Action Code,Changes,Details (JSON),IP',
+    );
     expect(lines.slice(1)).toEqual([
-      `${hour(4)},${ACTOR_A},Auditors,${TARGET_X},test.beta.${tag},"{""hour"":4}",192.0.2.1`,
-      `${hour(1)},${ACTOR_A},Auditors,${TARGET_Y},test.beta.${tag},"{""hour"":1}",192.0.2.1`,
-      `${hour(0)},${ACTOR_A},Auditors,${TARGET_X},test.alpha.${tag},"{""hour"":0}",192.0.2.1`,
+      `${hour(4)},${ACTOR_A},,Auditors,${TARGET_X},,,test.beta.${tag},test.beta.${tag},Hour: 4,"{""hour"":4}",192.0.2.1`,
+      `${hour(1)},${ACTOR_A},,Auditors,${TARGET_Y},,,test.beta.${tag},test.beta.${tag},Hour: 1,"{""hour"":1}",192.0.2.1`,
+      `${hour(0)},${ACTOR_A},,Auditors,${TARGET_X},,,test.alpha.${tag},test.alpha.${tag},Hour: 0,"{""hour"":0}",192.0.2.1`,
     ]);
   });
 
@@ -598,7 +744,7 @@ describe('CSV exports', () => {
     });
     expect(response.statusCode).toBe(200);
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Time (UTC),Email,Result,Reason,Method,IP,User Agent');
+    expect(lines[0]).toBe('Time (ISO 8601 UTC),Email,Result,Reason,Method,IP,User Agent');
     expect(lines.slice(1)).toEqual([
       `${hour(2)},${LOGIN_EMAIL_B},Failure,unknown_account,password,192.0.2.2,seed-agent`,
       `${hour(1)},${LOGIN_EMAIL_A},Failure,wrong_password,password,192.0.2.2,seed-agent`,

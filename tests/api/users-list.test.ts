@@ -742,7 +742,7 @@ const CSV_HEADER = [
   'Account Status',
   'MFA',
   'User Type',
-  'Last Login',
+  'Last Login (ISO 8601 UTC)',
   'Timeout',
 ];
 
@@ -819,7 +819,7 @@ describe('GET /api/v1/users/export.csv', () => {
       'Account Status': 'Enabled',
       MFA: 'Off',
       'User Type': 'Native',
-      'Last Login': '2024-03-01T10:00:00.000Z',
+      'Last Login (ISO 8601 UTC)': '2024-03-01T10:00:00.000Z',
       Timeout: '45',
     });
   });

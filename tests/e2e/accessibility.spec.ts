@@ -159,7 +159,7 @@ for (const mode of MODES) {
     await page.goto(`${app().url}/login`);
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill(mustChange.email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Change your password' })).toBeVisible();
     await audit(page, `${mode}: change password`);
     await page.context().clearCookies();
@@ -167,7 +167,7 @@ for (const mode of MODES) {
     await page.goto(`${app().url}/login`);
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill(enrolling.email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Set up multi-factor authentication' })).toBeVisible();
     await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
     await audit(page, `${mode}: MFA set-up`);

@@ -26,7 +26,7 @@ test('first run: the setup link creates the first Administrator, who then create
   await test.step('the new Administrator signs in and lands on the User Accounts list', async () => {
     await expect(page.getByRole('textbox', { name: 'Email', exact: true })).toHaveValue(ADMIN.email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
 
     await expect(page).toHaveURL(/\/users$/);
     await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();

@@ -115,10 +115,10 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
   await page.getByRole('dialog', { name: 'Enable Corp Keycloak?' }).getByRole('button', { name: 'Enable' }).click();
   await expect(row).toContainText('Enabled');
 
-  await row.getByRole('button', { name: 'Remove Corp Keycloak' }).click();
-  const remove = page.getByRole('dialog', { name: 'Remove Corp Keycloak?' });
-  await remove.getByRole('button', { name: 'Remove' }).click();
-  await expect(page.getByText('Identity provider “Corp Keycloak” removed')).toBeVisible();
+  await row.getByRole('button', { name: 'Delete Corp Keycloak' }).click();
+  const remove = page.getByRole('dialog', { name: 'Delete Corp Keycloak?' });
+  await remove.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('Identity provider “Corp Keycloak” deleted')).toBeVisible();
   await expect(row).toHaveCount(0);
 });
 

@@ -37,7 +37,7 @@ test('signing in, and the whole User Accounts workflow, work from the keyboard a
     await page.keyboard.press('Tab');
     await expect(page.getByRole('checkbox', { name: 'Remember Username' })).toBeFocused();
     await page.keyboard.press('Tab');
-    await expect(page.getByRole('button', { name: 'Sign In' })).toBeFocused();
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeFocused();
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');

@@ -20,9 +20,19 @@ test.beforeAll(async () => {
   const stranger = new ApiClient(app().url);
   const failed = await stranger.call('POST', '/api/v1/session', { email: reader.email, password: 'Wrong-Password-1' });
   expect(failed.status).toBe(401);
+  // A Password & Security change, for the log to tell in words.
+  const milo = await createUser(admin, {
+    email: 'milo.mustchange@example.test',
+    firstName: 'Milo',
+    lastName: 'Mustchange',
+    securityGroupId: 'read-only-user',
+  });
+  const changed = await admin.call('PATCH', `/api/v1/users/${milo.id}/security`, { mustChangePassword: true });
+  expect(changed.status).toBe(200);
 });
 
 test('an Administrator finds a failed sign-in in Login History and filters by email and result', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs' }).click();
   await expect(page.getByRole('heading', { name: 'Logs' })).toBeVisible();
@@ -49,7 +59,10 @@ test('an Administrator finds a failed sign-in in Login History and filters by em
   await saveScreenshot(page, 'logs-login-history');
 });
 
-test('an Administrator sees the user.created event, filters by action, and exports it as CSV', async ({ page }) => {
+test('an Administrator reads events in words, filters by category and action, and exports them as CSV', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await page.goto(`${app().url}/logs`);
   await expect(page.getByRole('tab', { name: 'System Events', selected: true })).toBeVisible();
@@ -58,6 +71,20 @@ test('an Administrator sees the user.created event, filters by action, and expor
   await expect(created).toHaveCount(1);
   await expect(created.getByText('User created')).toBeVisible();
   await expect(created.getByText(ADMIN.email)).toBeVisible();
+  // The target by name, over the email it had.
+  await expect(created.getByText('Lena Logreader')).toBeVisible();
+
+  // A category: Password & Security shows the change in the product's words, and not the creation.
+  await page.getByRole('combobox', { name: 'Category' }).click();
+  await page.getByRole('option', { name: 'Password & Security' }).click();
+  await expect(page).toHaveURL(/category=security/);
+  const security = table.getByRole('row').filter({ hasText: 'milo.mustchange@example.test' });
+  await expect(security.getByText('Password & Security changed')).toBeVisible();
+  await expect(security.getByText('Must change password: off → on')).toBeVisible();
+  await expect(created).toHaveCount(0);
+  await saveScreenshot(page, 'logs-system-events-category');
+  await page.getByRole('combobox', { name: 'Category' }).click();
+  await page.getByRole('option', { name: 'Any' }).click();
   // The actor's security group, in its own column.
   await expect(table.getByRole('columnheader', { name: 'Actor Group' })).toBeVisible();
   await expect(created.getByRole('cell', { name: 'Administrator', exact: true })).toBeVisible();
@@ -94,20 +121,20 @@ test('System Events page with First / Previous / Next / Last, and a deep page su
   const table = page.getByRole('table', { name: 'System events' });
   const pages = page.getByRole('navigation', { name: 'Pages' });
   await expect(table.getByRole('row').filter({ hasText: 'pager-26@example.test' })).toHaveCount(1);
-  await expect(page.getByText('25 shown of 28 events')).toBeVisible();
+  await expect(page.getByText('25 shown of 29 events')).toBeVisible();
   await expect(pages.getByRole('button', { name: 'First' })).toBeDisabled();
   await expect(pages.getByRole('button', { name: 'Previous' })).toBeDisabled();
 
   await pages.getByRole('button', { name: 'Next' }).click();
   await expect(page).toHaveURL(/cursor=/);
-  await expect(page.getByText('3 shown of 28 events')).toBeVisible();
+  await expect(page.getByText('4 shown of 29 events')).toBeVisible();
   await expect(table.getByRole('row').filter({ hasText: 'pager-00@example.test' })).toHaveCount(1);
   await expect(pages.getByRole('button', { name: 'Next' })).toBeDisabled();
   await saveScreenshot(page, 'logs-system-events-page-2');
 
   await page.reload();
   await expect(table.getByRole('row').filter({ hasText: 'pager-00@example.test' })).toHaveCount(1);
-  await expect(page.getByText('3 shown of 28 events')).toBeVisible();
+  await expect(page.getByText('4 shown of 29 events')).toBeVisible();
 
   await pages.getByRole('button', { name: 'Previous' }).click();
   await expect(table.getByRole('row').filter({ hasText: 'pager-26@example.test' })).toHaveCount(1);
@@ -128,8 +155,8 @@ test('System Events page with First / Previous / Next / Last, and a deep page su
       Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, value);
       input.dispatchEvent(new Event('input', { bubbles: true }));
     };
-    setDate('From (UTC)', '2030-01-02');
-    setDate('To (UTC)', '2030-01-01');
+    setDate('From', '2030-01-02');
+    setDate('To', '2030-01-01');
   });
   await expect(page).toHaveURL(/from=2030-01-02/);
   await expect(page).toHaveURL(/to=2030-01-01/);

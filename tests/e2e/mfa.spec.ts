@@ -42,12 +42,12 @@ async function passwordStep(page: Page, email: string, password: string): Promis
   await page.goto(`${app().url}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 async function signOut(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Sign Out' }).click();
-  await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 }
 
 test('an Administrator requires MFA; the account enrolls at sign-in and then signs in with codes', async ({
@@ -104,7 +104,7 @@ test('an Administrator requires MFA; the account enrolls at sign-in and then sig
   await expect(page.getByRole('button', { name: 'Download' })).toBeVisible();
   await saveScreenshot(page, 'mfa-recovery-codes');
   await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   // 5. Signs out and in again: the password alone is not enough; a fresh code is.
   await signOut(page);
@@ -116,7 +116,7 @@ test('an Administrator requires MFA; the account enrolls at sign-in and then sig
   await saveScreenshot(page, 'mfa-sign-in-code');
   await codeField.fill(codeFor(key, 1));
   await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   // 6. The account's own tab lists the authenticator app.
   await page.goto(`${app().url}/users/${person.id}`);
@@ -134,7 +134,7 @@ test('an Administrator requires MFA; the account enrolls at sign-in and then sig
   await page.getByRole('textbox', { name: /^Recovery Code/ }).fill(recoveryCodes[0]!);
   await saveScreenshot(page, 'mfa-sign-in-recovery-code');
   await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await signOut(page);
   await passwordStep(page, person.email, person.password);
   await page.getByRole('button', { name: 'Use a recovery code instead' }).click();

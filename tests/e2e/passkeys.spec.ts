@@ -48,7 +48,7 @@ async function passwordStep(page: Page, email: string, password: string): Promis
   await page.goto(`${app().url}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 test('an account adds a passkey on its tab, then signs in with password + passkey', async ({ page }) => {
@@ -81,14 +81,14 @@ test('an account adds a passkey on its tab, then signs in with password + passke
   await saveScreenshot(page, 'passkeys-own-tab');
 
   // 3. Signs out; the password alone gives no session, the passkey does.
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await passwordStep(page, person.email, person.password);
   const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
   await expect(usePasskey).toBeVisible();
   expect((await page.context().cookies()).filter((c) => c.name.endsWith('latchkey_session'))).toEqual([]);
   await saveScreenshot(page, 'passkeys-sign-in-step');
   await usePasskey.click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   // 4. The tab shows when it was last used.
   await page.goto(`${app().url}/users/${person.id}`);
@@ -98,7 +98,7 @@ test('an account adds a passkey on its tab, then signs in with password + passke
   await expect(row.getByRole('cell').nth(3)).not.toHaveText('Never');
 
   // 5. On a device without the passkey: a clear message, and the sign-in can go on with a code.
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
@@ -139,11 +139,11 @@ test('an account required to use MFA enrolls with a passkey instead of an app', 
   await page.getByRole('button', { name: 'Add passkey' }).click();
   await expect(page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10);
   await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   // The next sign-in offers the passkey.
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await passwordStep(page, required.email, required.password);
   await page.getByRole('button', { name: 'Use a passkey' }).click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });

@@ -115,7 +115,7 @@ test('Reset Your Password: current password, new password and confirmation, then
   await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
   // This session stays; the new password signs in from now on.
   await page.reload();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   const check = new ApiClient(app().url);
   expect((await check.call('POST', '/api/v1/session', { email: self.email, password: newPassword })).status).toBe(200);
   expect((await check.call('POST', '/api/v1/session', { email: self.email, password: self.password })).status).toBe(
@@ -156,7 +156,7 @@ test('Reset Password with User Must Change Password at Next Login → forced cha
   await fay.goto(`${app().url}/login`);
   await fay.getByRole('textbox', { name: 'Email', exact: true }).fill(target.email);
   await fay.getByRole('textbox', { name: 'Password', exact: true }).fill(temporary);
-  await fay.getByRole('button', { name: 'Sign In' }).click();
+  await fay.getByRole('button', { name: 'Sign in' }).click();
   await expect(fay.getByRole('heading', { name: 'Change your password' })).toBeVisible();
   await expect(fay).toHaveURL(/\/change-password$/);
   await saveScreenshot(fay, 'forced-password-change');
@@ -182,7 +182,7 @@ test('Reset Password with User Must Change Password at Next Login → forced cha
   await expect(fay.getByText('Your password has been changed.')).toBeVisible();
   // Home for a Regular User is Records.
   await expect(fay).toHaveURL(/\/records$/);
-  await expect(fay.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(fay.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await context.close();
 });
 
@@ -197,7 +197,7 @@ test('the forced-change screen’s Cancel signs out', async ({ page }) => {
   await page.goto(`${app().url}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(target.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(GOOD_PASSWORD);
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByRole('status').filter({ hasText: 'You are signed out' })).toBeVisible();
@@ -235,7 +235,7 @@ test('a non-Administrator sees neither Generate nor the must-change checkbox; an
   );
 
   await page.getByRole('checkbox', { name: 'Reset Password' }).uncheck();
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await page.goto(`${app().url}/users/${sso.id}`);
   await expect(page.getByRole('tab', { name: 'Account Settings' })).toBeVisible();
@@ -341,7 +341,7 @@ test('turning off your own MFA asks for your Current Password, and you stay sign
   );
   // The session was rotated (new cookie): this browser is still signed in after a reload.
   await page.reload();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });
 
 test('must change password at next login: New User → list and View User → an Administrator clears it; a rejected Change keeps the form; Revoke; your own page', async ({

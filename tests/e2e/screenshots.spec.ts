@@ -99,7 +99,7 @@ test('sign-in page', async ({ page }) => {
   await shoot(page, '05-login');
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ADMIN.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('wrong password here');
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await shoot(page, '06-login-failed');
 });

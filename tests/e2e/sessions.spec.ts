@@ -60,7 +60,7 @@ test('two browsers: see both, sign the other out, then sign out everywhere', asy
 
   // The other browser is signed out on its next page.
   await other.goto(`${app().url}/users`);
-  await expect(other.getByRole('button', { name: 'Sign In' })).toBeVisible();
+  await expect(other.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await otherContext.close();
 
   // Sign out everywhere: this browser too, to the sign-in page.
@@ -68,9 +68,9 @@ test('two browsers: see both, sign the other out, then sign out everywhere', asy
   const everywhere = page.getByRole('dialog', { name: 'Sign out everywhere?' });
   await expect(everywhere).toContainText('this one too');
   await everywhere.getByRole('button', { name: 'Sign out everywhere' }).click();
-  await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
   // And it stays signed out.
   await page.goto(`${app().url}/users/${person.id}?tab=sessions`);
-  await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });

@@ -42,7 +42,7 @@ test('an Administrator lowers the Maximum session timeout; a person cannot choos
   await expect(maximum).toHaveValue('30');
   await saveScreenshot(page, 'settings');
 
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await signInThroughUi(page, app(), person.email, person.password);
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Settings' })).toHaveCount(0);

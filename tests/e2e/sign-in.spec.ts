@@ -15,14 +15,14 @@ test('a wrong password and an unknown email get the same generic message, and no
   await page.goto(`${app().url}/login`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ADMIN.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-right-password');
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText(GENERIC_FAILURE);
   await expect(page.getByRole('textbox', { name: 'Password', exact: true })).toHaveValue('');
   await expect(page).toHaveURL(/\/login$/);
 
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill('nobody@example.test');
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-right-password');
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText(GENERIC_FAILURE);
 });
 
@@ -31,8 +31,8 @@ test('Remember Username fills in the email next time, and never keeps the passwo
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ADMIN.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
   await page.getByRole('checkbox', { name: 'Remember Username' }).check();
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
 
   await page.goto(`${app().url}/login`);
@@ -46,8 +46,8 @@ test('Remember Username fills in the email next time, and never keeps the passwo
   // Unticked, it forgets the email again.
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
   await page.getByRole('checkbox', { name: 'Remember Username' }).uncheck();
-  await page.getByRole('button', { name: 'Sign In' }).click();
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await page.goto(`${app().url}/login`);
   await expect(page.getByRole('textbox', { name: 'Email', exact: true })).toHaveValue('');
   await expect(page.getByRole('checkbox', { name: 'Remember Username' })).not.toBeChecked();
@@ -58,7 +58,7 @@ test('Sign Out ends the session: going back to the list leads to the sign-in pag
   await expect(page).toHaveURL(/\/users$/);
   await page.getByRole('link', { name: 'My Account' }).click();
   await expect(page.getByRole('tab', { name: 'Account Settings' })).toBeVisible();
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByText('You are signed out.')).toBeVisible();
 
@@ -109,7 +109,7 @@ test('a session that ends while the page is open sends the person to sign in, an
 
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ADMIN.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();
 });
 

@@ -95,7 +95,7 @@ test('a new person signs in through the provider and lands as an SSO account in 
   await page.goto(`${app().url}/login`);
   await page.getByRole('link', { name: 'Sign in with Corp ID' }).click();
   await signInAtProvider(page, 'grace');
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   expect(new URL(page.url()).origin).toBe(app().url);
 
   await page.getByRole('link', { name: 'My Account' }).click();
@@ -107,7 +107,7 @@ test('a new person signs in through the provider and lands as an SSO account in 
   await saveScreenshot(page, 'sso-oidc-signed-in-my-account');
 
   // Sign-out ends the Latchkey session and offers the provider's sign-out.
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   const signOutThere = page.getByRole('link', { name: 'Also sign out of Corp ID' });
   await expect(signOutThere).toBeVisible();
   // RP-initiated logout: the provider asks to confirm, then sends the browser back to Latchkey.
@@ -127,7 +127,7 @@ test('a second sign-in with changed claims updates the profile and the group', a
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(GRACE.email);
   await page.getByRole('link', { name: 'Continue with Corp ID' }).click();
   await signInAtProvider(page, 'grace');
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await page.getByRole('link', { name: 'My Account' }).click();
   await expect(page.getByRole('heading', { name: /Grace B\. Hopper/ })).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Title' })).toHaveValue('Rear Admiral');

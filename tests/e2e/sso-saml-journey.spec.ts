@@ -49,7 +49,7 @@ test('a person signs in through the SAML identity provider and lands in the mapp
   });
   await page.goto(`${app().url}/login`);
   await page.getByRole('link', { name: 'Sign in with Corp SAML' }).click();
-  await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   expect(new URL(page.url()).origin).toBe(app().url);
 
   await page.getByRole('link', { name: 'My Account' }).click();
@@ -59,7 +59,7 @@ test('a person signs in through the SAML identity provider and lands in the mapp
   await expect(profile).toContainText('Orchestration User');
   await expect(page.getByRole('tab', { name: 'Password & Security' })).toHaveCount(0);
 
-  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
   const signOutThere = page.getByRole('link', { name: 'Also sign out of Corp SAML' });
   await expect(signOutThere).toBeVisible();
   await saveScreenshot(page, 'sso-saml-signed-out');

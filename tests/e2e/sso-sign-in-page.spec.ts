@@ -50,7 +50,7 @@ test('the sign-in page offers "Sign in with" each enabled provider, going back t
   await expect(button).toHaveAttribute('href', `${startUrl}?returnTo=${encodeURIComponent('/users')}`);
   await expect(page.getByRole('link', { name: 'Sign in with Old Login' })).toHaveCount(0);
   // The password form stays for native accounts.
-  await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
 test('an email of a configured domain is routed to its provider; other domains are not', async ({ page }) => {

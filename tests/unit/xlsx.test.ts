@@ -28,7 +28,7 @@ async function* batches(rows: Row[][], onEnd?: () => void): AsyncGenerator<Row[]
 
 async function readBack(stream: NodeJS.ReadableStream) {
   const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(await buffer(stream));
+  await workbook.xlsx.load((await buffer(stream)) as unknown as ExcelJS.Buffer);
   return workbook.worksheets[0]!;
 }
 

@@ -40,14 +40,17 @@ export interface KeysetSort<R> {
   /**
    * Reads up to `limit` rows of `query` strictly past `at` (from the start when null) in `order`.
    * Only for a sort no single index can serve in one range (its key in another table, say); by
-   * default: `query` past `at` (see `beyond`), ordered and limited. Cannot be used with a keyRange.
+   * default: `query` past `at` (see `beyond`), ordered and limited. A reader that can honour a key
+   * range (`range`, as `orderedPast` does) says so with `readsKeyRange`; others refuse one.
    */
   read?: (
     query: unknown,
     at: { key: KeyValue; id: KeyValue } | null,
     order: 'asc' | 'desc',
     limit: number,
+    range: KeyRange,
   ) => Promise<R[]>;
+  readsKeyRange?: boolean;
 }
 
 /** Sort-key bounds, both inclusive. */
@@ -88,7 +91,7 @@ export async function keysetPage<DB, TB extends keyof DB, R>(
   const readOrder = forward ? sort.order : opposite(sort.order);
 
   const range = request.keyRange ?? {};
-  if (sort.read && (range.min !== undefined || range.max !== undefined))
+  if (sort.read && !sort.readsKeyRange && (range.min !== undefined || range.max !== undefined))
     throw new Error('A sort with its own reader takes no key range.');
   const found = await readPast(
     query,
@@ -139,7 +142,7 @@ function readPast<DB, TB extends keyof DB, R>(
   limit: number,
   range: KeyRange,
 ): Promise<R[]> {
-  if (sort.read) return sort.read(query, at, order, limit);
+  if (sort.read) return sort.read(query, at, order, limit, range);
   return orderedPast(query, sort, at, order, range).limit(limit).execute();
 }
 

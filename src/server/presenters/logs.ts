@@ -1,26 +1,31 @@
 /** The audit log and the login history as the API shows them. */
 import type { AuditEventRow, LoginAttemptRow } from '../services/logs.js';
 import type { AuditEvent, LoginAttempt } from '../../shared/schemas/logs.js';
+import { auditActionCategory, auditActionLabel } from '../../shared/audit-actions.js';
+import { describeAuditDetails, NO_NAMES, parseDetails, type AuditNames } from './audit-wording.js';
 
-/** An audit row as the API shows it: every field listed, details parsed from their JSON. */
-export function presentAuditEvent(row: AuditEventRow): AuditEvent {
-  let details: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(row.details);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) details = parsed as Record<string, unknown>;
-  } catch {
-    details = {};
-  }
+/**
+ * An audit row as the API shows it: every field listed, details parsed from their JSON and told
+ * in words, the accounts by name next to the email they had then (`names`: loaded for the page).
+ */
+export function presentAuditEvent(row: AuditEventRow, names: AuditNames = NO_NAMES): AuditEvent {
+  const details = parseDetails(row.details);
+  const nameOf = (id: string | null) => (id ? (names.accounts.get(id)?.name ?? null) : null) || null;
   return {
     id: row.id,
     occurredAt: row.occurred_at,
     actorUserId: row.actor_user_id,
     actorEmail: row.actor_email,
+    actorName: nameOf(row.actor_user_id),
     actorGroup: row.actor_group_name,
     targetUserId: row.target_user_id,
     targetEmail: row.target_email,
+    targetName: nameOf(row.target_user_id),
     action: row.action,
+    actionLabel: auditActionLabel(row.action),
+    category: auditActionCategory(row.action),
     details,
+    summary: describeAuditDetails(row.action, details, names),
     ip: row.ip,
   };
 }

@@ -52,9 +52,10 @@ const CSV_COLUMNS = [
   ['Status', (t) => TASK_STATUS_LABELS[t.status]],
   ['Assignee', (t) => t.assignee?.email ?? ''],
   ['Record', (t) => t.record?.name ?? ''],
-  ['Due date', (t) => t.dueDate ?? ''],
-  ['Created', (t) => t.createdAt],
-  ['Updated', (t) => t.updatedAt],
+  // A due date is a day (YYYY-MM-DD); times are ISO 8601 in UTC, offset written (Z).
+  ['Due date (YYYY-MM-DD)', (t) => t.dueDate ?? ''],
+  ['Created (ISO 8601 UTC)', (t) => t.createdAt],
+  ['Updated (ISO 8601 UTC)', (t) => t.updatedAt],
 ] as const satisfies ReadonlyArray<readonly [string, (t: TaskSummary) => unknown]>;
 
 const TRANSITION_SUMMARIES: Record<TaskTransitionName, string> = {

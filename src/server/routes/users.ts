@@ -31,7 +31,8 @@ const CSV_COLUMNS = [
   ['Account Status', (u) => (u.accountStatus === 'enabled' ? 'Enabled' : 'Disabled')],
   ['MFA', (u) => ({ on: 'On', pending: 'Pending', off: 'Off' })[u.mfaStatus]],
   ['User Type', (u) => (u.userType === 'sso' ? 'SSO' : 'Native')],
-  ['Last Login', (u) => u.lastLoginAt ?? ''],
+  // Times as ISO 8601 in UTC, offset written (Z): what every spreadsheet and script reads without guessing.
+  ['Last Login (ISO 8601 UTC)', (u) => u.lastLoginAt ?? ''],
   ['Timeout', (u) => u.sessionTimeoutMinutes],
 ] as const satisfies ReadonlyArray<readonly [string, (u: z.infer<typeof UserSchema>) => unknown]>;
 

@@ -1,12 +1,14 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { isPostgres } from '../db/portable.js';
-import { countUpTo, keysetPage, type KeysetRequest, type KeysetSort } from '../db/paging.js';
+import { countUpTo, keysetPage, orderedPast, type KeysetRequest, type KeysetSort } from '../db/paging.js';
 import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { AuditEventTable, Database, LoginHistoryTable } from '../db/schema.js';
 import { fieldError } from '../app-error.js';
 import type { Total } from '../../shared/schemas/paging.js';
 import type { AuditFilter, LoginHistoryFilter } from '../../shared/schemas/logs.js';
+import { auditActionsIn } from '../../shared/audit-actions.js';
+import { accountIdsIn, groupIdsIn, parseDetails, type AuditNames } from '../presenters/audit-wording.js';
 
 export type AuditEventRow = Omit<AuditEventTable, 'id'> & { id: number };
 export type LoginAttemptRow = Omit<LoginHistoryTable, 'id'> & { id: number };
@@ -66,16 +68,22 @@ function timeFilters(db: Kysely<Database>, query: TimeRange) {
 }
 
 /*
- * The time range is a filter of the count, but of a page it is the keyset's key range: there it
- * merges with the cursor's bound on the same side (see KeysetRequest.keyRange).
+ * The time range is a filter of the count, but of a page or an export it is the keyset's key
+ * range: there it merges with the cursor's bound on the same side (see KeysetRequest.keyRange).
+ * A category is `action IN (…)` for a count and an export; a page reads it action by action.
  */
-type Use = 'page' | 'count';
+type Use = 'page' | 'count' | 'export';
 
 function auditFilters(db: Kysely<Database>, query: AuditFilter, use: Use): Expression<SqlBool>[] {
   const filters = use === 'count' ? timeFilters(db, query) : [];
   if (query.actor) filters.push(emailIs(db, 'actor_email', query.actor));
   if (query.target) filters.push(emailIs(db, 'target_email', query.target));
   if (query.action) filters.push(sql<SqlBool>`${sql.ref('action')} = ${query.action}`);
+  // A category is a list of actions. Counted and exported as `action IN (…)`; a page reads each
+  // action's run of the (action, time) index and merges them (see byCategory), unless one action
+  // is asked for anyway.
+  if (query.category && (use !== 'page' || query.action))
+    filters.push(sql<SqlBool>`${sql.ref('action')} in (${sql.join(auditActionsIn(query.category))})`);
   return filters;
 }
 
@@ -125,7 +133,98 @@ export async function auditEventPage(
   request: KeysetRequest,
 ): Promise<LogPage<AuditEventRow>> {
   const page = matchingAuditEvents(db, filter, 'page').selectAll();
-  return withNumericIds(await keysetPage(page, newestFirst(db), inTimeRange(filter, request)));
+  const sort = newestFirst<AuditEventRow>(db);
+  const read = filter.category && !filter.action ? byCategory(db, sort, auditActionsIn(filter.category)) : undefined;
+  return withNumericIds(
+    await keysetPage(page, read ? { ...sort, read, readsKeyRange: true } : sort, inTimeRange(filter, request)),
+  );
+}
+
+/**
+ * A page of a category's events: `action IN (…)` ordered by time would make either database read
+ * the whole time index for a rare category, or sort every event of a common one. Instead each
+ * action of the category is read from its own run of the (action, occurred_at, id) index, past
+ * the cursor, at most `limit` keys each, in one statement (keys only: the index alone answers),
+ * and the runs are merged; then the page's rows are read by primary key. At most actions × limit
+ * index entries, wherever the page lies, with or without an actor filter (the actor's (actor,
+ * action, time) index serves each run then).
+ */
+function byCategory(
+  db: Db,
+  sort: KeysetSort<AuditEventRow>,
+  actions: readonly string[],
+): NonNullable<KeysetSort<AuditEventRow>['read']> {
+  return async (query, at, order, limit, range) => {
+    const base = query as ReturnType<ReturnType<typeof matchingAuditEvents>['selectAll']>;
+    // One statement: each action's run, keys only (read from the index alone), all runs together.
+    const runs = actions.map(
+      (action, i) =>
+        sql`select * from (${orderedPast(
+          base.clearSelect().select(['id', 'occurred_at']).where('action', '=', action),
+          sort,
+          at,
+          order,
+          range,
+        ).limit(limit)}) as ${sql.id(`run${i}`)}`,
+    );
+    const { rows: keys } = await sql<{ id: number | string; occurred_at: string }>`${sql.join(
+      runs,
+      sql` union all `,
+    )}`.execute(db);
+    const sign = order === 'asc' ? 1 : -1;
+    const compare = (a: { id: number | string; occurred_at: string }, b: typeof a) =>
+      sign * (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : Number(a.id) - Number(b.id));
+    const page = keys.sort(compare).slice(0, limit);
+    if (page.length === 0) return [];
+    // Then the page's rows, by primary key, in the merged order.
+    const rows = await base
+      .where(
+        'id',
+        'in',
+        page.map((key) => Number(key.id)),
+      )
+      .execute();
+    const byId = new Map(rows.map((row) => [Number(row.id), row]));
+    return page.map((key) => byId.get(Number(key.id))).filter((row): row is AuditEventRow => row !== undefined);
+  };
+}
+
+/**
+ * The names of the accounts and security groups a page of events refers to by ID, in one query:
+ * actor, target and assignee by their current name (a deleted account has none; its email as
+ * recorded at the time still shows), security groups by their current name.
+ */
+export async function auditNamesFor(db: Db, rows: readonly AuditEventRow[]): Promise<AuditNames> {
+  const accountIds = new Set<string>();
+  const groupIds = new Set<string>();
+  for (const row of rows) {
+    if (row.actor_user_id) accountIds.add(row.actor_user_id);
+    if (row.target_user_id) accountIds.add(row.target_user_id);
+    const details = parseDetails(row.details);
+    for (const id of accountIdsIn(row.action, details)) accountIds.add(id);
+    for (const id of groupIdsIn(details)) groupIds.add(id);
+  }
+  const names: { accounts: Map<string, { name: string; email: string }>; groups: Map<string, string> } = {
+    accounts: new Map(),
+    groups: new Map(),
+  };
+  if (accountIds.size === 0 && groupIds.size === 0) return names;
+  const none = sql`(select null as kind, null as id, null as name, null as email where 1 = 0)`;
+  const accounts =
+    accountIds.size > 0
+      ? sql`(select 'account' as kind, id, trim(first_name || ' ' || last_name) as name, email from users where id in (${sql.join([...accountIds])}))`
+      : none;
+  const groups =
+    groupIds.size > 0
+      ? sql`(select 'group' as kind, id, name, null as email from security_groups where id in (${sql.join([...groupIds])}))`
+      : none;
+  const { rows: found } = await sql<{ kind: string; id: string; name: string; email: string | null }>`
+    select * from ${accounts} as a union all select * from ${groups} as g`.execute(db);
+  for (const row of found) {
+    if (row.kind === 'account') names.accounts.set(row.id, { name: row.name, email: row.email ?? '' });
+    else if (row.kind === 'group') names.groups.set(row.id, row.name);
+  }
+  return names;
 }
 
 /** One page of login history (every sign-in attempt), newest first, where the cursor says. */
@@ -178,7 +277,7 @@ export function exportAuditEventBatches(db: Db, filter: AuditFilter): AsyncGener
   const { from, to } = utcTimeRange(filter);
   return numericIds(
     snapshotBatches(db, {
-      query: (reader) => matchingAuditEvents(reader, filter, 'page').selectAll(),
+      query: (reader) => matchingAuditEvents(reader, filter, 'export').selectAll(),
       sort: (reader) => newestFirst<Selectable<AuditEventTable>>(reader),
       keyRange: { min: from, max: to },
     }),

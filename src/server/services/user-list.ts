@@ -328,7 +328,7 @@ function walkThenMatches(
       .limit(limit)
       .execute();
     if (walked.length >= limit || !end) return walked;
-    return readMatches(null, at, order, limit);
+    return readMatches(null, at, order, limit, {});
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageInfoFields, pageQueryFields } from './paging.js';
+import { AUDIT_CATEGORY_IDS } from '../audit-actions.js';
 
 /** Both logs' time range: ISO-8601 with an offset, both ends inclusive, from not after to. */
 const TimeRangeFields = {
@@ -20,6 +21,8 @@ export const AuditFilterSchema = z
     target: EmailFilter,
     /** Exact action name, e.g. `user.security_updated`. */
     action: z.string().trim().max(100).optional(),
+    /** A category of actions (src/shared/audit-actions.ts): accounts, security, sessions, groups, … */
+    category: z.enum(AUDIT_CATEGORY_IDS).optional(),
   })
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilterSchema>;
@@ -32,14 +35,26 @@ export const AuditEventSchema = z.object({
   id: z.number(),
   occurredAt: z.string(),
   actorUserId: z.string().nullable(),
+  /** The email the actor had when it acted (kept after the account is deleted). */
   actorEmail: z.string().nullable(),
+  /** The actor's name ("First Last") if the account still exists. */
+  actorName: z.string().nullable(),
   /** The actor's security group when it acted (null: the CLI or the system, or an entry from before it was kept). */
   actorGroup: z.string().nullable(),
   targetUserId: z.string().nullable(),
+  /** The email the target had at the time (kept after the account is deleted). */
   targetEmail: z.string().nullable(),
+  /** The target's name ("First Last") if the account still exists. */
+  targetName: z.string().nullable(),
   action: z.string(),
+  /** The action in words ("Demo data loaded"). */
+  actionLabel: z.string(),
+  /** The action's category (null: an action this version does not know). */
+  category: z.enum(AUDIT_CATEGORY_IDS).nullable(),
   /** What changed (old → new); never a secret. */
   details: z.record(z.string(), z.unknown()),
+  /** The details in words, one line each: "Must change password: off → on". */
+  summary: z.array(z.string()),
   ip: z.string().nullable(),
 });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;

@@ -2,11 +2,13 @@ import type { AuditEvent, LoginAttempt } from '../../shared/schemas/logs.js';
 import type { PageInfo } from '../../shared/schemas/paging.js';
 import { request, requestFile } from './client.js';
 
-/** The System Events filters as the page holds them (dates are ISO UTC, already converted). */
+/** The System Events filters as the page holds them (dates are ISO UTC, converted from the viewer's days). */
 export interface AuditFilters {
   actor: string;
   target: string;
   action: string;
+  /** A category of actions (src/shared/audit-actions.ts), or '' for any. */
+  category?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
 }
@@ -33,6 +35,7 @@ const auditQuery = (f: AuditFilters) => ({
   actor: f.actor.trim(),
   target: f.target.trim(),
   action: f.action,
+  category: f.category || undefined,
   from: f.from,
   to: f.to,
 });

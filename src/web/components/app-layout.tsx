@@ -116,7 +116,7 @@ export function AppLayout() {
               {fullName(me.user)}
             </Text>
             <Button variant="default" onClick={() => signOutMutation.mutate()} loading={signOutMutation.isPending}>
-              Sign Out
+              Sign out
             </Button>
           </Group>
         </Group>

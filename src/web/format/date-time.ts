@@ -32,10 +32,52 @@ export function formatTime(date: Date, timeFormat: User['timeFormat']): string {
   return `${pad(date.getHours())}:${minutes}`;
 }
 
-/** An ISO timestamp from the API as the viewer prefers to read it; `fallback` when there is none. */
+/**
+ * The browser's time zone at `date` as its offset from UTC: "UTC", "UTC+1", "UTC-5", "UTC+5:30".
+ * An offset rather than a zone's abbreviation: every browser spells it alike, and it names the
+ * instant without doubt (summer and winter time differ, so the offset is the one at that date).
+ */
+export function formatZone(date: Date): string {
+  const minutes = -date.getTimezoneOffset();
+  if (minutes === 0) return 'UTC';
+  const sign = minutes > 0 ? '+' : '-';
+  const abs = Math.abs(minutes);
+  const hours = Math.floor(abs / 60);
+  const rest = abs % 60;
+  return `UTC${sign}${hours}${rest ? `:${pad(rest)}` : ''}`;
+}
+
+/**
+ * An ISO timestamp from the API as the viewer prefers to read it, in the browser's time zone and
+ * saying which ("2026-12-07 14:03 UTC+1"); `fallback` when there is none. Every time the UI shows
+ * goes through here (or formatDate/formatTime with formatZone).
+ */
 export function formatDateTime(iso: string | null, prefs: DateTimePreferences, fallback = 'Never'): string {
   if (!iso) return fallback;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return fallback;
-  return `${formatDate(date, prefs.dateFormat)} ${formatTime(date, prefs.timeFormat)}`;
+  return `${formatDate(date, prefs.dateFormat)} ${formatTime(date, prefs.timeFormat)} ${formatZone(date)}`;
+}
+
+/**
+ * A calendar date the API holds as YYYY-MM-DD (a task's due date: a day, not an instant, so no
+ * zone) in the viewer's date format; `fallback` for none.
+ */
+export function formatCalendarDate(day: string | null, dateFormat: User['dateFormat'], fallback = '—'): string {
+  const match = day ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) : null;
+  if (!match) return day || fallback;
+  return formatDate(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])), dateFormat);
+}
+
+/**
+ * A day picked in a date filter (YYYY-MM-DD) as the instant its first or last millisecond begins
+ * in the browser's time zone, in ISO UTC for the API: a person who picks 7 December means their
+ * 7 December, midnight to midnight, wherever UTC's day begins.
+ */
+export function localDayBoundary(day: string, edge: 'start' | 'end'): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return undefined;
+  const [y, m, d] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+  const date = edge === 'start' ? new Date(y, m, d, 0, 0, 0, 0) : new Date(y, m, d, 23, 59, 59, 999);
+  return date.toISOString();
 }

@@ -202,7 +202,7 @@ export function LoginPage() {
             onChange={(event) => setRememberUsername(event.currentTarget.checked)}
           />
           <Button type="submit" fullWidth loading={mutation.isPending} mt="xs">
-            Sign In
+            Sign in
           </Button>
         </Stack>
       </form>

@@ -158,11 +158,11 @@ function ProviderList() {
                         <RefusableButton
                           refusal={refusal}
                           onClick={() => setRemoving(provider)}
-                          label={`Remove ${provider.name}`}
+                          label={`Delete ${provider.name}`}
                           size="compact-sm"
                           leftSection={<IconTrash size={14} />}
                         >
-                          Remove
+                          Delete
                         </RefusableButton>
                       </Group>
                     </Table.Td>

@@ -57,7 +57,7 @@ export function ToggleProviderDialog({
   );
 }
 
-/** "Remove X?": only possible while no account signs in through it (the server refuses otherwise). */
+/** "Delete X?": only possible while no account signs in through it (the server refuses otherwise). */
 export function RemoveProviderDialog({
   provider,
   onClose,
@@ -71,7 +71,7 @@ export function RemoveProviderDialog({
   const mutation = useMutation({
     mutationFn: (id: string) => deleteIdentityProvider(id),
     onSuccess: () => {
-      notifications.show({ color: 'green', message: `Identity provider “${provider?.name ?? ''}” removed` });
+      notifications.show({ color: 'green', message: `Identity provider “${provider?.name ?? ''}” deleted` });
       void queryClient.invalidateQueries({ queryKey: queryKeys.identityProviders });
       close();
       onRemoved?.();
@@ -87,19 +87,19 @@ export function RemoveProviderDialog({
   return (
     <ConfirmDialog
       opened={provider !== null}
-      title={`Remove ${name}?`}
-      message={`The identity provider “${name}”, its email domains and group mappings will be removed. Nobody has signed in through it. This cannot be undone.`}
-      confirmLabel="Remove"
+      title={`Delete ${name}?`}
+      message={`The identity provider “${name}”, its email domains and group mappings will be deleted. Nobody has signed in through it. This cannot be undone.`}
+      confirmLabel="Delete"
       onConfirm={() => provider && mutation.mutate(provider.id)}
       onClose={close}
       pending={mutation.isPending}
       error={mutation.isError ? mutation.error : null}
-      errorTitle="The identity provider was not removed"
+      errorTitle="The identity provider was not deleted"
     />
   );
 }
 
-/** Why a provider cannot be removed, in the server's words (its can.delete); null when it can. */
+/** Why a provider cannot be deleted, in the server's words (its can.delete); null when it can. */
 export function removeRefusal(provider: IdentityProvider): string | null {
   return provider.can.delete.allowed ? null : provider.can.delete.message;
 }

@@ -1,16 +1,16 @@
-import { Anchor, Badge, Button, Group, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Text, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { Link } from 'react-router';
 import { SSO_PROTOCOL_LABELS, type IdentityProvider } from '../../../shared/schemas/identity-providers.js';
 import { testIdentityProvider } from '../../api/identity-providers.js';
 import { RefusableButton } from '../../components/refusable-button.js';
 import { ConnectionTestPanel } from './connection-test-panel.js';
 import { IDENTITY_PROVIDERS_PATH, StatusBadge } from './identity-providers-page.js';
 import { removeRefusal } from './provider-dialogs.js';
+import { BackLink } from '../../components/back-link.js';
 
 /**
  * The top of the Identity Provider editor: the way back, the title and, for a saved provider, its
- * protocol, status and accounts, the actions on it (Test connection, Disable/Enable, Remove) and
+ * protocol, status and accounts, the actions on it (Test connection, Disable/Enable, Delete) and
  * the connection test's result.
  */
 export function ProviderEditorHeader({
@@ -32,9 +32,7 @@ export function ProviderEditorHeader({
 
   return (
     <>
-      <Anchor component={Link} to={IDENTITY_PROVIDERS_PATH} size="sm">
-        ← Identity Providers
-      </Anchor>
+      <BackLink to={IDENTITY_PROVIDERS_PATH} list="Identity Providers" />
       <Group justify="space-between" align="center">
         <Group gap="sm" align="center">
           <Title order={1} size="h2">
@@ -61,14 +59,14 @@ export function ProviderEditorHeader({
               {provider.enabled ? 'Disable' : 'Enable'}
             </Button>
             <RefusableButton refusal={refusal} onClick={() => onRemove(provider)}>
-              Remove
+              Delete
             </RefusableButton>
           </Group>
         )}
       </Group>
       {refusal && (
         <Text size="sm" c="dimmed">
-          It cannot be removed: {refusal.charAt(0).toLowerCase() + refusal.slice(1)}
+          It cannot be deleted: {refusal.charAt(0).toLowerCase() + refusal.slice(1)}
         </Text>
       )}
       <ConnectionTestPanel test={test} stale={Boolean(provider) && dirty} />

@@ -2,12 +2,28 @@ import { Badge, Code, Stack, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import type { AuditEvent, LoginAttempt } from '../../../shared/schemas/logs.js';
 import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
-import { AUDIT_ACTIONS, describeDetails, describeReason } from './log-params.js';
+import { describeReason } from './log-params.js';
 
 const audit = createColumnHelper<AuditEvent>();
 const logins = createColumnHelper<LoginAttempt>();
 
 const dash = (value: string | null | undefined) => value || '—';
+
+/** An account as the log names it: its name over the email it had then (a deleted one: the email). */
+function Account({ name, email }: { name: string | null; email: string | null }) {
+  if (!email) return <>—</>;
+  if (!name) return <>{email}</>;
+  return (
+    <Stack gap={0}>
+      <Text size="sm" fz={13}>
+        {name}
+      </Text>
+      <Text fz={12} c="dimmed">
+        {email}
+      </Text>
+    </Stack>
+  );
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns hold values of different types; TanStack's helper types them each.
 export function auditColumns(prefs: DateTimePreferences): ColumnDef<AuditEvent, any>[] {
@@ -16,15 +32,21 @@ export function auditColumns(prefs: DateTimePreferences): ColumnDef<AuditEvent, 
       header: 'Time',
       cell: (c) => formatDateTime(c.row.original.occurredAt, prefs, '—'),
     }),
-    audit.accessor('actorEmail', { header: 'Actor', cell: (c) => dash(c.row.original.actorEmail) }),
+    audit.accessor('actorEmail', {
+      header: 'Actor',
+      cell: (c) => <Account name={c.row.original.actorName} email={c.row.original.actorEmail} />,
+    }),
     audit.accessor('actorGroup', { header: 'Actor Group', cell: (c) => dash(c.row.original.actorGroup) }),
-    audit.accessor('targetEmail', { header: 'Target', cell: (c) => dash(c.row.original.targetEmail) }),
+    audit.accessor('targetEmail', {
+      header: 'Target',
+      cell: (c) => <Account name={c.row.original.targetName} email={c.row.original.targetEmail} />,
+    }),
     audit.accessor('action', {
       header: 'Action',
       cell: (c) => (
         <Stack gap={0}>
           <Text size="sm" fz={13}>
-            {AUDIT_ACTIONS[c.row.original.action] ?? c.row.original.action}
+            {c.row.original.actionLabel}
           </Text>
           <Code fz={11} c="dimmed" bg="transparent" p={0}>
             {c.row.original.action}
@@ -32,14 +54,20 @@ export function auditColumns(prefs: DateTimePreferences): ColumnDef<AuditEvent, 
         </Stack>
       ),
     }),
-    audit.accessor('details', {
+    audit.accessor('summary', {
       header: 'Changes',
-      meta: { wrap: true, minWidth: 240 },
+      meta: { wrap: true, minWidth: 260 },
       cell: (c) => {
-        const text = describeDetails(c.row.original.details);
+        const lines = c.row.original.summary;
+        if (lines.length === 0) return '—';
         return (
-          <Text fz={13} lineClamp={2} title={text} style={{ wordBreak: 'break-word' }}>
-            {text || '—'}
+          <Text fz={13} lineClamp={4} title={lines.join('\n')} style={{ wordBreak: 'break-word' }}>
+            {lines.map((line, index) => (
+              <span key={index}>
+                {index > 0 && <br />}
+                {line}
+              </span>
+            ))}
           </Text>
         );
       },

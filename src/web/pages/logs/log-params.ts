@@ -1,17 +1,16 @@
-import { AUDIT_ACTION_LABELS } from '../../../shared/audit-actions.js';
+import { AUDIT_CATEGORIES, isAuditAction } from '../../../shared/audit-actions.js';
 import type { AuditFilters, LoginFilters, Paging } from '../../api/logs.js';
+import { localDayBoundary } from '../../format/date-time.js';
 
 export const LOG_PAGE_SIZES = [25, 50, 100, 200] as const;
 export type LogTab = 'events' | 'logins';
-
-/** The known System Events actions, with the words people read. */
-export const AUDIT_ACTIONS: Record<string, string> = AUDIT_ACTION_LABELS;
 
 /** What the address holds: the tab, its filters (dates as YYYY-MM-DD) and the page's cursor. */
 export interface LogParams extends Paging {
   tab: LogTab;
   actor: string;
   target: string;
+  category: string;
   action: string;
   email: string;
   result: '' | 'success' | 'failure';
@@ -23,6 +22,7 @@ const DEFAULTS: LogParams = {
   tab: 'events',
   actor: '',
   target: '',
+  category: '',
   action: '',
   email: '',
   result: '',
@@ -53,7 +53,8 @@ export function readLogParams(searchParams: URLSearchParams): LogParams {
     tab: get('tab') === 'logins' ? 'logins' : 'events',
     actor: get('actor'),
     target: get('target'),
-    action: get('action') in AUDIT_ACTIONS ? get('action') : '',
+    category: get('category') in AUDIT_CATEGORIES ? get('category') : '',
+    action: isAuditAction(get('action')) ? get('action') : '',
     email: get('email'),
     result: result === 'success' || result === 'failure' ? result : '',
     fromDate: DATE.test(get('from')) ? get('from') : '',
@@ -73,18 +74,21 @@ export function writeLogParams(params: LogParams): URLSearchParams {
   return out;
 }
 
-/** The start of a day (UTC) as the API's ISO time, or nothing. */
-export const startOfDayUtc = (date: string) => (date ? `${date}T00:00:00.000Z` : undefined);
-/** The end of a day (UTC) as the API's ISO time, or nothing. */
-export const endOfDayUtc = (date: string) => (date ? `${date}T23:59:59.999Z` : undefined);
+/**
+ * A picked day's first and last millisecond in the viewer's time zone, as the API's ISO UTC time:
+ * "From 7 December" means the viewer's 7 December, wherever UTC's day begins.
+ */
+export const startOfDay = (date: string) => (date ? localDayBoundary(date, 'start') : undefined);
+export const endOfDay = (date: string) => (date ? localDayBoundary(date, 'end') : undefined);
 
 export function auditFilters(p: LogParams): AuditFilters & Paging {
   return {
     actor: p.actor,
     target: p.target,
+    category: p.category,
     action: p.action,
-    from: startOfDayUtc(p.fromDate),
-    to: endOfDayUtc(p.toDate),
+    from: startOfDay(p.fromDate),
+    to: endOfDay(p.toDate),
     cursor: p.cursor,
     pageSize: p.pageSize,
   };
@@ -94,38 +98,11 @@ export function loginFilters(p: LogParams): LoginFilters & Paging {
   return {
     email: p.email,
     result: p.result,
-    from: startOfDayUtc(p.fromDate),
-    to: endOfDayUtc(p.toDate),
+    from: startOfDay(p.fromDate),
+    to: endOfDay(p.toDate),
     cursor: p.cursor,
     pageSize: p.pageSize,
   };
-}
-
-/** A change as one short line: "status: enabled → disabled", "email: a@x". */
-export function describeDetails(details: Record<string, unknown>): string {
-  const show = (value: unknown): string => {
-    if (value === null || value === undefined || value === '') return '—';
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    return JSON.stringify(value);
-  };
-  // `{ changes: { field: { from, to } } }` reads as its fields.
-  const { changes, ...rest } = details;
-  const flat =
-    changes && typeof changes === 'object' && !Array.isArray(changes)
-      ? { ...(changes as Record<string, unknown>), ...rest }
-      : details;
-  return Object.entries(flat)
-    .map(([key, value]) => {
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        const change = value as Record<string, unknown>;
-        if ('from' in change || 'to' in change) return `${key}: ${show(change.from)} → ${show(change.to)}`;
-        if ('old' in change || 'new' in change) return `${key}: ${show(change.old)} → ${show(change.new)}`;
-      }
-      if (Array.isArray(value) && value.length === 2) return `${key}: ${show(value[0])} → ${show(value[1])}`;
-      return `${key}: ${show(value)}`;
-    })
-    .join('; ');
 }
 
 /** A failure reason code as words: `wrong_password` → "Wrong password". */

@@ -21,8 +21,9 @@ import {
   useStepBackWhenEmpty,
 } from '../../components/use-paged-list.js';
 import { auditColumns, loginColumns } from './log-columns.js';
+import { AUDIT_ACTIONS, AUDIT_CATEGORIES, auditActionsIn, type AuditCategory } from '../../../shared/audit-actions.js';
+import { formatZone } from '../../format/date-time.js';
 import {
-  AUDIT_ACTIONS,
   auditFilters,
   loginFilters,
   LOG_PAGE_SIZES,
@@ -113,7 +114,7 @@ function DateFilters({ params, update }: TabProps) {
   return (
     <>
       <TextInput
-        label="From (UTC)"
+        label="From"
         type="date"
         value={params.fromDate}
         max={params.toDate || undefined}
@@ -121,7 +122,7 @@ function DateFilters({ params, update }: TabProps) {
         w={150}
       />
       <TextInput
-        label="To (UTC)"
+        label="To"
         type="date"
         value={params.toDate}
         min={params.fromDate || undefined}
@@ -187,7 +188,8 @@ function Toolbar({
 function FilterHint() {
   return (
     <Text size="sm" c="dimmed">
-      Email filters match the whole address, in any letter case. Newest first; times in UTC.
+      Email filters match the whole address, in any letter case. Newest first; dates and times in your time zone (
+      {formatZone(new Date())}).
     </Text>
   );
 }
@@ -320,7 +322,7 @@ function SystemEvents({ params, update }: TabProps) {
       columns={columns}
       rowId={(event) => String(event.id)}
       exportFile={() => exportAuditCsv(filters)}
-      filterKeys={['actor', 'target', 'action', 'fromDate', 'toDate']}
+      filterKeys={['actor', 'target', 'category', 'action', 'fromDate', 'toDate']}
       emptyMessages={{ filtered: 'No events match these filters.', unfiltered: 'No events have been recorded yet.' }}
       filters={
         <>
@@ -337,21 +339,54 @@ function SystemEvents({ params, update }: TabProps) {
             onCommit={(target) => update({ target, cursor: undefined })}
           />
           <Select
-            label="Action"
+            label="Category"
             data={[
               { value: '', label: 'Any' },
-              ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label })),
+              ...Object.entries(AUDIT_CATEGORIES).map(([value, label]) => ({ value, label })),
             ]}
+            value={params.category}
+            onChange={(category) =>
+              update({
+                category: category ?? '',
+                // An action of another category would match nothing: it goes.
+                action: category && params.action && !actionsOf(category).includes(params.action) ? '' : params.action,
+                cursor: undefined,
+              })
+            }
+            allowDeselect={false}
+            w={190}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Select
+            label="Action"
+            data={[{ value: '', label: 'Any' }, ...actionOptions(params.category)]}
             value={params.action}
             onChange={(action) => update({ action: action ?? '', cursor: undefined })}
             allowDeselect={false}
-            w={230}
+            searchable
+            w={260}
             comboboxProps={{ withinPortal: true }}
           />
         </>
       }
     />
   );
+}
+
+const actionsOf = (category: string): string[] =>
+  category in AUDIT_CATEGORIES ? auditActionsIn(category as AuditCategory) : [];
+
+/** The actions a person can pick: those of the chosen category, or all of them grouped by category. */
+function actionOptions(category: string) {
+  const option = (action: string) => ({
+    value: action,
+    label: AUDIT_ACTIONS[action as keyof typeof AUDIT_ACTIONS].label,
+  });
+  if (category) return actionsOf(category).map(option);
+  return Object.entries(AUDIT_CATEGORIES).map(([id, group]) => ({
+    group,
+    items: actionsOf(id).map(option),
+  }));
 }
 
 function LoginHistory({ params, update }: TabProps) {

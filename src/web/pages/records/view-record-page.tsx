@@ -1,9 +1,9 @@
-import { Alert, Anchor, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import type { DataRecord } from '../../../shared/schemas/records.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
@@ -17,6 +17,7 @@ import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { formatDateTime } from '../../format/date-time.js';
 import { PropertiesEditor, propertiesOf, propertyRowsProblem, rowsOf, type PropertyRow } from './properties-editor.js';
+import { BackLink } from '../../components/back-link.js';
 
 const FIELDS = ['typeId', 'type', 'name', 'owner', 'properties'] as const;
 
@@ -122,9 +123,7 @@ function RecordForm({ record }: { record: DataRecord }) {
 
   return (
     <Stack gap="md" maw={860}>
-      <Anchor component={Link} to="/records" size="sm">
-        ← Back to Records
-      </Anchor>
+      <BackLink to="/records" list="Records" />
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={1} size="h2">

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Anchor,
   Badge,
   Button,
   Center,
@@ -39,6 +38,7 @@ import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PermissionMatrix } from './permission-matrix.js';
+import { BackLink } from '../../components/back-link.js';
 
 const LIST_PATH = '/security-groups';
 const FIELDS = ['name', 'description', 'permissions'] as const;
@@ -224,9 +224,7 @@ function GroupForm({
     <form onSubmit={submit} noValidate aria-label={group ? group.name : 'New Security Group'}>
       <UnsavedChangesGuard when={dirty && !saved} />
       <Stack gap="md" maw={1120}>
-        <Anchor component={Link} to={LIST_PATH} size="sm">
-          ← Security Groups
-        </Anchor>
+        <BackLink to={LIST_PATH} list="Security Groups" />
         <Group gap="sm" align="center">
           <Title order={1} size="h2">
             {title}

@@ -2,7 +2,7 @@ import { Anchor, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { TaskSortColumn, TaskSummary } from '../../../shared/schemas/tasks.js';
-import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
+import { formatCalendarDate, formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
 import { TaskStatusBadge } from './task-status-badge.js';
 
 const column = createColumnHelper<TaskSummary>();
@@ -62,7 +62,7 @@ export function taskColumns({ prefs, linkRecords }: TaskColumnOptions): ColumnDe
     column.accessor('dueDate', {
       header: 'Due date',
       meta: { sortKey: 'dueDate' satisfies TaskSortColumn },
-      cell: ({ row }) => row.original.dueDate ?? '',
+      cell: ({ row }) => formatCalendarDate(row.original.dueDate, prefs.dateFormat, ''),
     }),
     column.accessor('updatedAt', {
       header: 'Updated',

@@ -43,10 +43,11 @@ import { useSignedInMe } from '../../auth/use-me.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorState } from '../../components/error-state.js';
 import { NoPermissionPage, NoticePage } from '../../components/notice-page.js';
-import { formatDateTime } from '../../format/date-time.js';
+import { formatCalendarDate, formatDateTime } from '../../format/date-time.js';
 import { AssignTaskModal } from './assign-task-modal.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { TaskStatusBadge } from './task-status-badge.js';
+import { BackLink } from '../../components/back-link.js';
 
 /** One task: details, the actions the server says the viewer may take now, notes and attachments. */
 export function ViewTaskPage() {
@@ -150,9 +151,7 @@ function TaskView({ task }: { task: Task }) {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/tasks" size="sm">
-          ← Tasks
-        </Anchor>
+        <BackLink to="/tasks" list="Tasks" />
         <Group gap="sm" align="center" mt={4}>
           <Title order={1} size="h2" style={{ overflowWrap: 'anywhere' }}>
             {task.title}
@@ -230,7 +229,7 @@ function TaskView({ task }: { task: Task }) {
               </Text>
             ) : null}
           </Detail>
-          <Detail label="Due date">{task.dueDate ?? '—'}</Detail>
+          <Detail label="Due date">{formatCalendarDate(task.dueDate, me.user.dateFormat)}</Detail>
           <Detail label="Created">{fmt(task.createdAt)}</Detail>
           <Detail label="Updated">{fmt(task.updatedAt)}</Detail>
           <Detail label="Started">{fmt(task.startedAt, 'Not started')}</Detail>
@@ -431,9 +430,9 @@ function AttachmentsSection({ task }: { task: Task }) {
                       variant="subtle"
                       color="red"
                       onClick={() => setRemoving(attachment)}
-                      aria-label={`Remove ${attachment.fileName}`}
+                      aria-label={`Delete ${attachment.fileName}`}
                     >
-                      Remove
+                      Delete
                     </Button>
                   </Table.Td>
                 )}
@@ -469,9 +468,9 @@ function AttachmentsSection({ task }: { task: Task }) {
       {removing && (
         <ConfirmDialog
           opened
-          title={`Remove ${removing.fileName}?`}
+          title={`Delete ${removing.fileName}?`}
           message="The file will be deleted from this task. This cannot be undone."
-          confirmLabel="Remove"
+          confirmLabel="Delete"
           onConfirm={() => remove.mutate(removing)}
           onClose={() => {
             remove.reset();

@@ -14,7 +14,7 @@ import { rememberSessionEnd, SIGNED_OUT } from '../../auth/session-end.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorState } from '../../components/error-state.js';
 import { RefusableButton } from '../../components/refusable-button.js';
-import { formatDate, formatTime } from '../../format/date-time.js';
+import { formatDate, formatTime, formatZone } from '../../format/date-time.js';
 import type { UserTabProps } from './user-tab-props.js';
 
 const sessionsKey = (userId: string) => [...queryKeys.user(userId), 'sessions'] as const;
@@ -77,7 +77,7 @@ export function SessionsTab({ user, me }: UserTabProps) {
       <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
         {formatDate(date, me.user.dateFormat)}
         <br />
-        {formatTime(date, me.user.timeFormat)}
+        {formatTime(date, me.user.timeFormat)} {formatZone(date)}
       </Text>
     );
   };

@@ -1,7 +1,7 @@
-import { Anchor, Box, Center, Grid, Loader, Tabs } from '@mantine/core';
+import { Box, Center, Grid, Loader, Tabs } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { getUser } from '../../api/users.js';
@@ -14,6 +14,7 @@ import { AccountStatusSection } from './account-status-section.js';
 import { ProfilePanel } from './profile-panel.js';
 import { SignInLockNotice } from './sign-in-lock-notice.js';
 import { USER_TABS } from './user-tabs.js';
+import { BackLink } from '../../components/back-link.js';
 
 /** View User (product.md §1): the profile panel and the account's tabs. */
 export function ViewUserPage() {
@@ -58,9 +59,9 @@ export function ViewUserPage() {
   return (
     <Box>
       {can(me, 'users_groups:view') && (
-        <Anchor component={Link} to="/users" size="sm" mb="md" display="inline-block">
-          ← User Accounts
-        </Anchor>
+        <Box mb="md">
+          <BackLink to="/users" list="Users" />
+        </Box>
       )}
       <SignInLockNotice user={user} prefs={me.user} />
       <Grid gap="lg" align="flex-start">
