@@ -34,7 +34,7 @@ body { margin: 0; }
   border-bottom: 1px solid #dee2e6; background: #fff; font-family: ${FONT}; color: #212529; }
 .latchkey-docs-home { display: inline-flex; align-items: center; gap: 8px; color: inherit; text-decoration: none;
   font-size: 18px; font-weight: 700; border-radius: 4px; }
-.latchkey-docs-section { color: #5c636a; font-size: 16px; }
+.latchkey-docs-section { margin: 0; color: #5c636a; font-size: 16px; font-weight: 400; }
 .latchkey-docs-back { margin-left: auto; color: #1971c2; font-size: 14px; font-weight: 500; text-decoration: underline;
   padding: 6px 0; border-radius: 4px; }
 .latchkey-docs-back:hover { color: #1864ab; }
@@ -85,7 +85,7 @@ export const API_DOCS_JS = `(function () {
   header.className = 'latchkey-docs-header';
   header.innerHTML =
     '<a class="latchkey-docs-home" href="/">' + ${JSON.stringify(LOGO_SVG)} + '<span>Latchkey</span></a>' +
-    '<span class="latchkey-docs-section">API reference</span>' +
+    '<h1 class="latchkey-docs-section">API reference</h1>' +
     '<a class="latchkey-docs-back" href="/">Back to Latchkey</a>';
   document.body.insertBefore(header, root);
 })();
