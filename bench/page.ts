@@ -1,5 +1,5 @@
 /**
- * `npm run bench:page [-- --dist <dir>] [--runs <n>] [--accounts <n>] [--no-build]`: how fast the
+ * `npm run bench:page [-- --dist <dir>] [--compare <dir>] [--runs <n>] [--accounts <n>] [--no-build]`: how fast the
  * users list appears on a slow phone, as Lighthouse's "mobile, slow 4G" profile measures it.
  *
  * Builds (unless --no-build), seeds a fresh SQLite database with `latchkey seed`, starts the built
@@ -11,7 +11,13 @@
  *   - CPU: 4× slowdown.
  * Each run is a new browser context (empty cache). It prints, per run and as a median: the time from
  * navigation start to the first user row being in the page, and the JavaScript loaded before it
- * (raw bytes, gzip -9 bytes of those files, and the bytes actually transferred, compressed or not).
+ * (raw bytes, gzip -9 bytes of those files, and the bytes actually transferred, compressed or not),
+ * and when the page, its last script, the session check (/api/v1/me) and the list (/api/v1/users)
+ * arrived, so a slow step shows.
+ *
+ * --compare <dir>: measures that build too (e.g. the previous release's dist, copied aside before
+ * rebuilding) and prints both side by side: "before" is <dir>, "after" the build under test. The
+ * issue's bar: at most 200 KB gzipped JavaScript before the first row, first row within 3 s.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +35,7 @@ function option(name: string): string | undefined {
 }
 
 const DIST = path.resolve(option('--dist') ?? 'dist');
+const COMPARE = option('--compare') === undefined ? undefined : path.resolve(option('--compare')!);
 const RUNS = Number(option('--runs') ?? 5);
 const ACCOUNTS = Number(option('--accounts') ?? 1000);
 const BUILD = !process.argv.includes('--no-build') && option('--dist') === undefined;
@@ -69,6 +76,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 interface Sample {
   firstRowMs: number;
   scripts: { url: string; transferred: number }[];
+  /** When (ms after navigation start) each step ended: the page, its last script, /me, the list. */
+  steps: { name: string; startMs: number; endMs: number }[];
 }
 
 /**
@@ -125,21 +134,122 @@ async function measure(baseUrl: string, email: string): Promise<Sample> {
       });
     return await page.evaluate(() => {
       const firstRowMs = (window as unknown as { __firstRowMs: number }).__firstRowMs;
-      const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const scriptEntries = resources
         .filter((entry) => entry.initiatorType === 'script' || /\.js(\?|$)/.test(entry.name))
-        .filter((entry) => entry.responseEnd <= firstRowMs)
-        .map((entry) => ({ url: new URL(entry.name).pathname, transferred: entry.encodedBodySize }));
-      return { firstRowMs, scripts };
+        .filter((entry) => entry.responseEnd <= firstRowMs);
+      const scripts = scriptEntries.map((entry) => ({
+        url: new URL(entry.name).pathname,
+        transferred: entry.encodedBodySize,
+      }));
+      const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const steps = [{ name: 'index.html', startMs: navigation.requestStart, endMs: navigation.responseEnd }];
+      const lastScript = scriptEntries.reduce<PerformanceResourceTiming | undefined>(
+        (last, entry) => (last && last.responseEnd >= entry.responseEnd ? last : entry),
+        undefined,
+      );
+      if (lastScript) steps.push({ name: 'last script', startMs: lastScript.startTime, endMs: lastScript.responseEnd });
+      for (const [name, pattern] of [
+        ['/api/v1/me', /\/api\/v1\/me(\?|$)/],
+        ['/api/v1/users', /\/api\/v1\/users(\?|$)/],
+      ] as const) {
+        // Each request of it: a second /me would mean the page did not use the one index.html preloads.
+        resources
+          .filter((candidate) => pattern.test(new URL(candidate.name).pathname))
+          .forEach((entry, index) =>
+            steps.push({
+              name: index === 0 ? name : `${name} #${index + 1}`,
+              startMs: entry.startTime,
+              endMs: entry.responseEnd,
+            }),
+          );
+      }
+      return { firstRowMs, scripts, steps };
     });
   } finally {
     await browser.close();
   }
 }
 
+interface Result {
+  dist: string;
+  samples: Sample[];
+  medianMs: number;
+  raw: number;
+  gzip: number;
+  transferred: number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Starts `dist`'s server on the seeded data, measures RUNS visits, and prints them. */
+async function benchmark(dist: string, env: NodeJS.ProcessEnv, email: string): Promise<Result> {
+  if (!existsSync(path.join(dist, 'server/main.js')))
+    throw new Error(`${dist}/server/main.js is missing: build first.`);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, [path.join(dist, 'server/main.js')], {
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(server);
+  const samples: Sample[] = [];
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${baseUrl}/api/health`).then(
+        (answer) => answer.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (i > 300 || server.exitCode !== null) throw new Error('the server did not start');
+      await sleep(100);
+    }
+
+    console.log(
+      `/users, ${ACCOUNTS} accounts, ${dist}: slow 4G (${LATENCY_MS} ms, ${DOWNLOAD_KBPS.toFixed(0)}/${UPLOAD_KBPS} kbps), ` +
+        `CPU ×${CPU_SLOWDOWN}, ${RUNS} runs`,
+    );
+    for (let i = 0; i < RUNS; i++) {
+      const sample = await measure(baseUrl, email);
+      samples.push(sample);
+      console.log(
+        `  run ${i + 1}: first row at ${seconds(sample.firstRowMs)}, ${sample.scripts.length} scripts; ` +
+          sample.steps.map((step) => `${step.name} ${seconds(step.startMs)}→${seconds(step.endMs)}`).join(', '),
+      );
+    }
+  } finally {
+    server.kill('SIGTERM');
+    children.delete(server);
+  }
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const last = samples[samples.length - 1]!;
+  let raw = 0;
+  let gzip = 0;
+  let transferred = 0;
+  console.log('  JavaScript loaded before the first row:');
+  for (const script of last.scripts) {
+    const file = readFileSync(path.join(dist, 'web', script.url));
+    const gz = gzipSync(file, { level: 9 }).length;
+    raw += file.length;
+    gzip += gz;
+    transferred += script.transferred;
+    console.log(
+      `    ${script.url.padEnd(48)} ${(file.length / 1024).toFixed(1).padStart(8)} KB raw ${(gz / 1024).toFixed(1).padStart(7)} KB gzip ${(script.transferred / 1024).toFixed(1).padStart(7)} KB sent`,
+    );
+  }
+  const medianMs = median(samples.map((s) => s.firstRowMs));
+  console.log(`  total: ${kb(raw)} raw, ${kb(gzip)} gzip -9, ${kb(transferred)} transferred`);
+  console.log(
+    `  first row (median of ${RUNS}): ${seconds(medianMs)} ` +
+      `(min ${seconds(Math.min(...samples.map((s) => s.firstRowMs)))}, max ${seconds(Math.max(...samples.map((s) => s.firstRowMs)))})`,
+  );
+  return { dist, samples, medianMs, raw, gzip, transferred };
+}
+
 async function main(): Promise<void> {
   if (BUILD) run('npm', ['run', 'build']);
-  if (!existsSync(path.join(DIST, 'server/main.js')))
-    throw new Error(`${DIST}/server/main.js is missing: build first.`);
   run('sh', ['scripts/ensure-chromium.sh']);
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-page-'));
@@ -159,60 +269,17 @@ async function main(): Promise<void> {
     const email = /Sign in as (\S+)/.exec(seeded)?.[1];
     if (!email) throw new Error(`latchkey seed printed no account to sign in with:\n${seeded}`);
 
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const server = spawn(process.execPath, [path.join(DIST, 'server/main.js')], {
-      env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.add(server);
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${baseUrl}/api/health`).then(
-        (answer) => answer.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 300 || server.exitCode !== null) throw new Error('the server did not start');
-      await sleep(100);
-    }
+    const before = COMPARE === undefined ? undefined : await benchmark(COMPARE, env, email);
+    const after = await benchmark(DIST, env, email);
 
-    console.log(
-      `/users, ${ACCOUNTS} accounts, ${DIST}: slow 4G (${LATENCY_MS} ms, ${DOWNLOAD_KBPS.toFixed(0)}/${UPLOAD_KBPS} kbps), ` +
-        `CPU ×${CPU_SLOWDOWN}, ${RUNS} runs`,
-    );
-    const samples: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const sample = await measure(baseUrl, email);
-      samples.push(sample);
-      console.log(
-        `  run ${i + 1}: first row at ${(sample.firstRowMs / 1000).toFixed(2)} s, ${sample.scripts.length} scripts`,
-      );
-    }
-    server.kill('SIGTERM');
-
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const last = samples[samples.length - 1]!;
-    let raw = 0;
-    let gzip = 0;
-    let transferred = 0;
-    console.log('  JavaScript loaded before the first row:');
-    for (const script of last.scripts) {
-      const file = readFileSync(path.join(DIST, 'web', script.url));
-      const gz = gzipSync(file, { level: 9 }).length;
-      raw += file.length;
-      gzip += gz;
-      transferred += script.transferred;
-      console.log(
-        `    ${script.url.padEnd(48)} ${(file.length / 1024).toFixed(1).padStart(8)} KB raw ${(gz / 1024).toFixed(1).padStart(7)} KB gzip ${(script.transferred / 1024).toFixed(1).padStart(7)} KB sent`,
-      );
-    }
-    console.log(
-      `  total: ${(raw / 1024).toFixed(1)} KB raw, ${(gzip / 1024).toFixed(1)} KB gzip -9, ${(transferred / 1024).toFixed(1)} KB transferred`,
-    );
-    console.log(
-      `  first row (median of ${RUNS}): ${(median(samples.map((s) => s.firstRowMs)) / 1000).toFixed(2)} s ` +
-        `(min ${(Math.min(...samples.map((s) => s.firstRowMs)) / 1000).toFixed(2)}, max ${(Math.max(...samples.map((s) => s.firstRowMs)) / 1000).toFixed(2)})`,
-    );
+    console.log('');
+    const row = (label: string, b: string | undefined, a: string, goal: string) =>
+      console.log(`  ${label.padEnd(40)} ${before ? (b ?? '').padStart(10) : ''} ${a.padStart(10)}   ${goal}`);
+    console.log(`Summary (${RUNS} runs each)${before ? `: before = ${before.dist}, after = ${after.dist}` : ''}`);
+    row('', before ? 'before' : undefined, before ? 'after' : 'now', 'goal');
+    row('JavaScript before the first row, gzip', before && kb(before.gzip), kb(after.gzip), '≤ 200 KB');
+    row('  (transferred: brotli when offered)', before && kb(before.transferred), kb(after.transferred), '');
+    row('First row, median', before && seconds(before.medianMs), seconds(after.medianMs), '≤ 3 s');
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await sleep(300);

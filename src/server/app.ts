@@ -48,7 +48,7 @@ import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
-import { API_DOCS_CSS } from './api-docs-theme.js';
+import { API_DOCS_CSS, API_DOCS_FAVICON, API_DOCS_JS, API_DOCS_TITLE } from './api-docs-theme.js';
 import { registerMetrics } from './routes/metrics.js';
 
 declare module 'fastify' {
@@ -256,7 +256,17 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
     staticCSP: true,
     // Swagger UI sets inline styles on its own elements (its scripts stay hash-locked).
     transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
-    theme: { css: [{ filename: 'latchkey.css', content: API_DOCS_CSS }] },
+    theme: {
+      title: API_DOCS_TITLE,
+      css: [{ filename: 'latchkey.css', content: API_DOCS_CSS }],
+      js: [{ filename: 'latchkey.js', content: API_DOCS_JS }],
+      favicon: [
+        { filename: 'favicon.svg', rel: 'icon', type: 'image/svg+xml', sizes: 'any', content: API_DOCS_FAVICON },
+      ],
+    },
+    // No link inside each operation's summary button (a nested interactive element: axe's
+    // nested-interactive); the operations stay reachable by their buttons, not by #fragments.
+    uiConfig: { deepLinking: false },
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

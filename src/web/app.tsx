@@ -1,14 +1,18 @@
 import { MantineProvider } from '@mantine/core';
-import { Notifications } from '@mantine/notifications';
+import { notificationsStore } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useSyncExternalStore } from 'react';
 import { createBrowserRouter, matchRoutes, RouterProvider, type RouteObject } from 'react-router';
 import { ApiError, setPendingStepHandler, setUnauthorizedHandler } from './api/client.js';
+import type { Me } from '../shared/schemas/session.js';
 import { queryKeys } from './api/query-keys.js';
 import { rememberSessionEnd } from './auth/session-end.js';
 import { RequireAuth } from './auth/require-auth.js';
+import { mayLoadPages, meQuery } from './auth/use-me.js';
 import { AppLayout } from './components/app-layout.js';
 import { HomeRedirect } from './pages/home-redirect.js';
 import { NotFoundPage } from './pages/not-found-page.js';
+import { prefetchUserList } from './pages/users/prefetch.js';
 import { lazyPage, type LazyPage } from './lazy-page.js';
 import { cssVariablesResolver, theme } from './theme.js';
 import { UI_ROUTES } from '../shared/ui-routes.js';
@@ -88,9 +92,17 @@ const pages = {
   ),
 } satisfies Record<string, LazyPage>;
 
+/** What a route's `handle` may carry to let the start of a visit fetch things early. */
+interface RouteHandle {
+  /** Fetches the page's code. */
+  preload?: () => Promise<unknown>;
+  /** Asks for the page's first data once the session is known (before the page's code has arrived). */
+  prefetch?: (queryClient: QueryClient, me: Me, location: Location) => void;
+}
+
 /** A route's element for a lazily loaded page; `handle.preload` lets the start of a visit fetch it early. */
-function shows(page: LazyPage): Pick<RouteObject, 'element' | 'handle'> {
-  return { element: page.element, handle: { preload: page.preload } };
+function shows(page: LazyPage, prefetch?: RouteHandle['prefetch']): Pick<RouteObject, 'element' | 'handle'> {
+  return { element: page.element, handle: { preload: page.preload, prefetch } satisfies RouteHandle };
 }
 
 const queryClient = new QueryClient({
@@ -132,7 +144,7 @@ const routes: RouteObject[] = [
         children: [
           // UI_ROUTES.home
           { index: true, element: <HomeRedirect /> },
-          { path: UI_ROUTES.users, ...shows(pages.users) },
+          { path: UI_ROUTES.users, ...shows(pages.users, prefetchUserList) },
           { path: UI_ROUTES.user, ...shows(pages.viewUser) },
           { path: UI_ROUTES.records, ...shows(pages.records) },
           { path: UI_ROUTES.record, ...shows(pages.viewRecord) },
@@ -154,17 +166,52 @@ const routes: RouteObject[] = [
 ];
 
 // The page a visit starts on is fetched at once, alongside the session check (/api/v1/me), rather
-// than after it: on a slow network that saves a whole round trip before the page can render.
-for (const match of matchRoutes(routes, window.location) ?? []) {
-  (match.route.handle as { preload?: () => Promise<unknown> } | undefined)?.preload?.().catch(() => {});
+// than after it: on a slow network that saves a whole round trip before the page can render. Its
+// first data is asked for as soon as that check answers, not once the page's code has arrived.
+const startHandles = (matchRoutes(routes, window.location) ?? []).map(
+  (match) => match.route.handle as RouteHandle | undefined,
+);
+for (const handle of startHandles) handle?.preload?.().catch(() => {});
+const startPrefetches = startHandles.flatMap((handle) => (handle?.prefetch ? [handle.prefetch] : []));
+if (startPrefetches.length > 0) {
+  queryClient.fetchQuery(meQuery).then(
+    (me) => {
+      if (mayLoadPages(me)) for (const prefetch of startPrefetches) prefetch(queryClient, me, window.location);
+    },
+    () => {},
+  );
 }
 
 const router = createBrowserRouter(routes);
 
+/**
+ * Mantine's notification container (with its transitions, about 8 KB gzipped) is fetched when the
+ * first notification is shown rather than before the first page can render: `notifications.show()`
+ * only puts the notification into this store, and the container shows what the store holds.
+ */
+const Notifications = lazy(() =>
+  import('./components/notifications-container.js').then(({ Notifications: Container }) => ({ default: Container })),
+);
+let notificationShown = false;
+const anyNotification = () => {
+  const { notifications, queue } = notificationsStore.getState();
+  notificationShown ||= notifications.length > 0 || queue.length > 0;
+  return notificationShown;
+};
+
+function DeferredNotifications() {
+  const needed = useSyncExternalStore(notificationsStore.subscribe, anyNotification);
+  return needed ? (
+    <Suspense fallback={null}>
+      <Notifications position="bottom-right" limit={4} />
+    </Suspense>
+  ) : null;
+}
+
 export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
-      <Notifications position="bottom-right" limit={4} />
+      <DeferredNotifications />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -1,4 +1,11 @@
-import { createTheme, Modal, PasswordInput, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, type CSSVariablesResolver, type ModalProps, type PasswordInputProps } from '@mantine/core';
+
+/**
+ * The same as `Modal.extend({...})` and `PasswordInput.extend({...})` (which only return their
+ * argument) without importing the components: the theme is in the first load of every page, the
+ * dialog and the password field only in the pages that show them.
+ */
+const extend = <P>(component: { defaultProps?: Partial<P>; styles?: Record<string, object> }) => component;
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -16,12 +23,12 @@ export const theme = createTheme({
   // Focus rings for keyboard users only, on every focusable Mantine element (global.css draws them).
   focusRing: 'auto',
   components: {
-    Modal: Modal.extend({
+    Modal: extend<ModalProps>({
       // The × in every dialog's header: Mantine leaves it without an accessible name.
       defaultProps: { closeButtonProps: { 'aria-label': 'Close' } },
       styles: { title: { fontWeight: 600, fontSize: 'var(--mantine-font-size-lg)' } },
     }),
-    PasswordInput: PasswordInput.extend({
+    PasswordInput: extend<PasswordInputProps>({
       // The eye button is a real, focusable toggle button (Mantine takes it out of the Tab order),
       // so keyboard users can check what they typed; aria-pressed says whether it is shown.
       defaultProps: {

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { CURSOR_MAX_LENGTH, CURSOR_PATTERN, describeTotal, type Total } from '../paging.js';
+
+export { CURSOR_LAST } from '../paging.js';
+export { describeTotal, type Total };
 
 /**
  * Keyset (cursor) paging, shared by every list: users, records, tasks and both logs.
@@ -8,12 +12,10 @@ import { z } from 'zod';
  * holds the sort value and ID of the row it continues from, so a page costs the same anywhere in
  * a list of millions, and rows added or removed elsewhere never make a page repeat or skip a row.
  */
-export const CURSOR_LAST = 'last';
-
 export const CursorSchema = z
   .string()
-  .max(1024)
-  .regex(/^[A-Za-z0-9_-]+$/, 'A cursor is a value a previous page gave, or "last".');
+  .max(CURSOR_MAX_LENGTH)
+  .regex(CURSOR_PATTERN, 'A cursor is a value a previous page gave, or "last".');
 
 /** The query fields of every paged list (spread into its query schema). */
 export function pageQueryFields(defaultPageSize: number) {
@@ -33,7 +35,6 @@ export const TotalSchema = z.object({
   /** false: at least `count` rows match, possibly many more. */
   exact: z.boolean(),
 });
-export type Total = z.infer<typeof TotalSchema>;
 
 /** The paging part of every list answer (spread into its response schema). */
 export const pageInfoFields = {
@@ -45,8 +46,3 @@ export const pageInfoFields = {
   total: TotalSchema,
 };
 export type PageInfo = { pageSize: number; next: string | null; previous: string | null; total: Total };
-
-/** "1,234", or "more than 10,000" when the count is a lower bound. */
-export function describeTotal(total: Total): string {
-  return total.exact ? total.count.toLocaleString('en-US') : `more than ${total.count.toLocaleString('en-US')}`;
-}

@@ -2,14 +2,33 @@ import { z } from 'zod';
 import { DecisionSchema } from './decision.js';
 import { PASSWORD_MAX_INPUT_UNITS } from './common.js';
 import { pageInfoFields, pageQueryFields } from './paging.js';
+import {
+  ACCOUNT_STATUSES,
+  MFA_STATUSES,
+  SUBSTRING_SEARCH_MIN_LENGTH,
+  USER_SORT_COLUMNS,
+  USER_TYPES,
+  type AccountStatus,
+  type MfaStatus,
+  type UserSortColumn,
+  type UserType,
+} from '../user-list.js';
+
+export {
+  ACCOUNT_STATUSES,
+  MFA_STATUSES,
+  SUBSTRING_SEARCH_MIN_LENGTH,
+  USER_SORT_COLUMNS,
+  USER_TYPES,
+  type AccountStatus,
+  type MfaStatus,
+  type UserSortColumn,
+  type UserType,
+};
 
 export const DATE_FORMATS = ['yyyy-mm-dd', 'mm/dd/yyyy', 'dd/mm/yyyy', 'dd mon yyyy'] as const;
 export const TIME_FORMATS = ['24-hour', '12-hour'] as const;
 export const THEMES = ['light', 'dark', 'system'] as const;
-export const ACCOUNT_STATUSES = ['enabled', 'disabled'] as const;
-export const USER_TYPES = ['native', 'sso'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
-export type UserType = (typeof USER_TYPES)[number];
 
 export const SESSION_TIMEOUT_MIN = 5;
 export const SESSION_TIMEOUT_MAX = 720;
@@ -58,12 +77,6 @@ export const UserAbilitiesSchema = z.object({
 export type UserAbilities = z.infer<typeof UserAbilitiesSchema>;
 
 /** A user as the API shows it. Secrets (hashes, tokens) are never part of it. */
-/**
- * Multi-factor authentication of an account: `off`; `pending` — required (by an Administrator)
- * but no factor confirmed yet, so the next sign-in must enroll; `on` — a confirmed factor.
- */
-export const MFA_STATUSES = ['off', 'pending', 'on'] as const;
-export type MfaStatus = (typeof MFA_STATUSES)[number];
 
 export const AccountStatusChangeSchema = z.object({ accountStatus: z.enum(['enabled', 'disabled']) }).strict();
 
@@ -98,25 +111,6 @@ export const UserSchema = z.object({
   signInLockedUntil: z.string().nullable().optional(),
 });
 export type User = z.infer<typeof UserSchema>;
-
-export const USER_SORT_COLUMNS = [
-  'email',
-  'firstName',
-  'lastName',
-  'title',
-  'telephone',
-  'securityGroup',
-  'functionalGroup',
-  'accountStatus',
-  'userType',
-  'lastLoginAt',
-  'sessionTimeoutMinutes',
-  'createdAt',
-] as const;
-export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
-
-/** Searches shorter than this match the start of an email or name only (a substring needs three letters). */
-export const SUBSTRING_SEARCH_MIN_LENGTH = 3;
 
 /** The list's filters and search (also the CSV export's). */
 const userListFilterFields = {

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, type UseQueryOptions } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
 import type { Me } from '../../shared/schemas/session.js';
 import { queryKeys } from '../api/query-keys.js';
@@ -6,14 +6,24 @@ import { fetchMe } from '../api/session.js';
 import { rememberSessionEnd } from './session-end.js';
 
 /** The signed-in account (null when nobody is signed in; undefined while loading). */
+export const meQuery = {
+  queryKey: queryKeys.me,
+  // "Your session has ended" also when it ended while no page was open (not for never signed in).
+  queryFn: () => fetchMe((code) => code === 'session_expired' && rememberSessionEnd(code)),
+  staleTime: 60_000,
+  retry: false,
+} satisfies UseQueryOptions<Me | null>;
+
 export function useMe() {
-  return useQuery<Me | null>({
-    queryKey: queryKeys.me,
-    // "Your session has ended" also when it ended while no page was open (not for never signed in).
-    queryFn: () => fetchMe((code) => code === 'session_expired' && rememberSessionEnd(code)),
-    staleTime: 60_000,
-    retry: false,
-  });
+  return useQuery<Me | null>(meQuery);
+}
+
+/**
+ * Whether a page may ask for its data: someone is signed in and has no step pending (a required
+ * password change or MFA enrolment, before which the server refuses everything else).
+ */
+export function mayLoadPages(me: Me | null | undefined): me is Me {
+  return Boolean(me && !me.user.mustChangePassword && !me.mfaEnrollmentRequired);
 }
 
 /**

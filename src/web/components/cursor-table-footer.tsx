@@ -1,5 +1,6 @@
 import { Button, Group, Select, Text } from '@mantine/core';
-import { describeTotal, type PageInfo } from '../../shared/schemas/paging.js';
+import { describeTotal } from '../../shared/paging.js';
+import type { PageInfo } from '../../shared/schemas/paging.js';
 
 /**
  * Under every paged table (keyset paging, src/shared/schemas/paging.ts): rows per page, how many

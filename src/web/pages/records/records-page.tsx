@@ -3,7 +3,7 @@ import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { IMPORT_MODES } from '../../../shared/schemas/records.js';
-import { describeTotal } from '../../../shared/schemas/paging.js';
+import { describeTotal } from '../../../shared/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportRecordsCsv, listRecords, listRecordTypes } from '../../api/records.js';

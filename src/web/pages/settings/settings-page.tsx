@@ -12,7 +12,7 @@ import { ErrorState } from '../../components/error-state.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { formatDateTime } from '../../format/date-time.js';
-import { describeTotal, type Total } from '../../../shared/schemas/paging.js';
+import { describeTotal, type Total } from '../../../shared/paging.js';
 import {
   LOG_RETENTION_MAX_DAYS,
   LOG_RETENTION_MIN_DAYS,

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.js';
-import { describeTotal } from '../../../shared/schemas/paging.js';
+import { describeTotal } from '../../../shared/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportTasksCsv, listTasks } from '../../api/tasks.js';

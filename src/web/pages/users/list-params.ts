@@ -1,4 +1,4 @@
-import { CursorSchema } from '../../../shared/schemas/paging.js';
+import { isCursor } from '../../../shared/paging.js';
 import {
   ACCOUNT_STATUSES,
   MFA_STATUSES,
@@ -8,7 +8,7 @@ import {
   type MfaStatus,
   type UserSortColumn,
   type UserType,
-} from '../../../shared/schemas/users.js';
+} from '../../../shared/user-list.js';
 import type { UserListParams } from '../../api/users.js';
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
@@ -45,7 +45,7 @@ export function readListParams(searchParams: URLSearchParams): UserListParams {
     sort: (USER_SORT_COLUMNS as readonly string[]).includes(sort ?? '') ? (sort as UserSortColumn) : DEFAULTS.sort,
     order: searchParams.get('order') === 'desc' ? 'desc' : 'asc',
     // A cursor that cannot be one is dropped here (the first page) rather than sent to be refused.
-    cursor: cursor && CursorSchema.safeParse(cursor).success ? cursor : undefined,
+    cursor: cursor && isCursor(cursor) ? cursor : undefined,
     pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULTS.pageSize,
   };
 }

@@ -18,8 +18,8 @@ import { DeleteUserModal } from './delete-user-modal.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
-import { describeTotal } from '../../../shared/schemas/paging.js';
-import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/schemas/users.js';
+import { describeTotal } from '../../../shared/paging.js';
+import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 
 // Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
 // it opens, not before the list can show. Once loaded it renders closed, then open: the dialog

@@ -1,0 +1,2 @@
+// Only imported dynamically (app.tsx): Mantine's notification container, out of the first load.
+export { Notifications } from '@mantine/notifications';
