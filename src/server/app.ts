@@ -48,6 +48,7 @@ import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
+import { SCIM_PREFIX, scimRoutes } from './routes/scim.js';
 import { API_DOCS_CSS } from './api-docs-theme.js';
 
 declare module 'fastify' {
@@ -290,6 +291,8 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(ssoOidcRoutes, full);
   await app.register(ssoSamlRoutes, full);
   await app.register(settingsRoutes, full);
+  // SCIM 2.0 for identity providers' directories: its own authentication, errors and content type.
+  await app.register(scimRoutes, { ...full, prefix: SCIM_PREFIX });
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {

@@ -29,6 +29,8 @@ export interface Config {
   loginDelayStepMs: number;
   /** Trust X-Forwarded-For from a reverse proxy when deciding the client address. */
   trustProxy: boolean;
+  /** SCIM requests one identity provider's token may make per minute, per node (0: no limit). */
+  scimRequestsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -192,5 +194,6 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     accessLog,
     loginDelayStepMs: readNonNegativeInt(env, 'LATCHKEY_LOGIN_DELAY_STEP_MS', 250),
     trustProxy: trustProxy === 'true',
+    scimRequestsPerMinute: readNonNegativeInt(env, 'LATCHKEY_SCIM_REQUESTS_PER_MINUTE', 600),
   };
 }

@@ -242,7 +242,8 @@ class Parser {
     const opToken = this.next();
     const op = this.keyword(opToken);
     if (op === 'pr') return { kind: 'present', path };
-    if (!op || !COMPARE_OPS.has(op)) throw this.unexpected(opToken, 'an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)');
+    if (!op || !COMPARE_OPS.has(op))
+      throw this.unexpected(opToken, 'an operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)');
     const valueToken = this.next();
     let value: CompValue;
     if (valueToken.type === 'string' || valueToken.type === 'number') value = valueToken.value;
@@ -366,7 +367,9 @@ function valueAt(resource: Record<string, unknown>, path: AttrPath): unknown {
   const top = getCaseInsensitive(resource, path.attribute);
   if (!path.subAttribute) return top;
   const pick = (item: unknown) =>
-    item && typeof item === 'object' ? getCaseInsensitive(item as Record<string, unknown>, path.subAttribute!) : undefined;
+    item && typeof item === 'object'
+      ? getCaseInsensitive(item as Record<string, unknown>, path.subAttribute!)
+      : undefined;
   return Array.isArray(top) ? top.map(pick).filter((value) => value !== undefined) : pick(top);
 }
 
@@ -391,7 +394,8 @@ export function matchesFilter(filter: Filter, resource: Record<string, unknown>)
       const values = getCaseInsensitive(resource, filter.path.attribute);
       const list = Array.isArray(values) ? values : values === undefined ? [] : [values];
       return list.some(
-        (item) => item !== null && typeof item === 'object' && matchesFilter(filter.filter, item as Record<string, unknown>),
+        (item) =>
+          item !== null && typeof item === 'object' && matchesFilter(filter.filter, item as Record<string, unknown>),
       );
     }
   }
