@@ -404,6 +404,8 @@ describe('bad input: a SCIM error, nothing changed', () => {
       'invalidValue',
     );
     expectScimError(await scim('GET', '/Users?count=many'), 400, 'invalidValue');
+    expectScimError(await scim('GET', '/Users?filter=title%20pr&filter=title%20pr'), 400, 'invalidValue');
+    expectScimError(await scim('GET', '/Users?attributes=name.given.name'), 400, 'invalidValue');
   });
 
   it('mutability, invalidPath, noTarget; and a failing operation leaves the earlier ones unapplied', async () => {

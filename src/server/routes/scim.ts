@@ -93,6 +93,13 @@ export const scimRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, config 
     request.scimProvider = provider;
   });
 
+  // A query parameter given twice (?filter=a&filter=b) is refused, not guessed at.
+  app.addHook('preHandler', async (request) => {
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+      if (typeof value !== 'string') throw new ScimError(400, 'invalidValue', `"${name}" may be given only once.`);
+    }
+  });
+
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
     done(null, payload);
