@@ -13,7 +13,15 @@ import { createSession } from '../../src/server/auth/sessions.js';
 import { sessionCookieFor } from '../../src/server/app.js';
 import type { IdentityProviderRow } from '../../src/server/sso/provider-settings.js';
 import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
-import { auditSince, giveApiToken, lastAuditId, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
+import {
+  auditSince,
+  createCustomGroup,
+  giveApiToken,
+  lastAuditId,
+  quickSession,
+  quickUser,
+  uniqueEmail,
+} from '../helpers/fixtures.js';
 import { createTestApp, sessionCaller, tokenCaller, type Caller, type TestApp } from '../helpers/test-app.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -166,7 +174,7 @@ describe('the Okta SCIM 2.0 test sequence', () => {
     expect(found.json()).toMatchObject({ totalResults: 1, itemsPerPage: 1, Resources: [{ id: user.id }] });
 
     // 4. Deactivate, Okta's way (no path): its session and API token are refused on the next request.
-    const { session, apiToken } = await credentialsOf(user.id as string);
+    const { session, apiToken } = await credentialsOf(user.id);
     const beforeDeactivation = await lastAuditId(t);
     const deactivated = await scim('PATCH', `/Users/${user.id}`, patch([{ op: 'replace', value: { active: false } }]));
     expect(deactivated.statusCode, deactivated.body).toBe(200);
@@ -668,10 +676,16 @@ describe('discovery', () => {
       etag: { supported: true },
     });
     const schemas = await scim('GET', '/Schemas');
-    expect(schemas.json()).toMatchObject({ totalResults: 1, Resources: [{ id: USER_SCHEMA }] });
+    expect(schemas.json()).toMatchObject({
+      totalResults: 2,
+      Resources: [{ id: USER_SCHEMA }, { id: 'urn:ietf:params:scim:schemas:core:2.0:Group' }],
+    });
     expect((await scim('GET', `/Schemas/${USER_SCHEMA}`)).json()).toMatchObject({ id: USER_SCHEMA });
     expect((await scim('GET', '/ResourceTypes')).json()).toMatchObject({
-      Resources: [{ id: 'User', endpoint: '/Users' }],
+      Resources: [
+        { id: 'User', endpoint: '/Users' },
+        { id: 'Group', endpoint: '/Groups' },
+      ],
     });
     expectScimError(await scim('GET', '/Nothing'), 404);
   });
@@ -713,6 +727,151 @@ describe('rate limit', () => {
       expect(statuses).toEqual([200, 200, 200, 429]);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('Groups: membership sets the security group through the provider’s group mapping', () => {
+  let groupsToken: string;
+  let narrow: string;
+  let wide: string;
+  const as = (method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    scim(method, url, body, headers, groupsToken);
+  const groupOf = async (id: string) =>
+    (await t.db.selectFrom('users').select('security_group_id').where('id', '=', id).executeTakeFirstOrThrow())
+      .security_group_id;
+  const newUser = async (prefix: string) => {
+    const response = await as('POST', '/Users', oktaUser(uniqueEmail(prefix)));
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<{ id: string }>().id;
+  };
+
+  beforeAll(async () => {
+    narrow = await createCustomGroup(t, ['records:view']);
+    wide = await createCustomGroup(t, ['records:view', 'records:create', 'tasks:view']);
+    const groupsProvider = await insertOidcProvider(t, OIDC, {
+      name: 'Corp Groups',
+      defaultGroupId: SYSTEM_GROUP_IDS.readOnlyUser,
+      groupMappings: { Engineers: wide, Analysts: narrow, Admins: SYSTEM_GROUP_IDS.administrator },
+    });
+    groupsToken = await generateToken(groupsProvider.id);
+  });
+
+  it('walks create, add, Entra’s removal by value array, Okta’s removal by filter, rename and delete', async () => {
+    const u1 = await newUser('member-one');
+    const u2 = await newUser('member-two');
+    expect(await groupOf(u1)).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
+
+    const before = await lastAuditId(t);
+    const created = await as('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Engineers',
+      members: [{ value: u1 }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const engineers = created.json<{ id: string; members: Json[] }>();
+    expect(created.headers.location).toContain(`/scim/v2/Groups/${engineers.id}`);
+    expect(engineers.members).toEqual([expect.objectContaining({ value: u1 })]);
+    expect(await groupOf(u1)).toBe(wide);
+    expect((await auditSince(t, before)).map((entry) => entry.action)).toEqual([
+      'scim.group_created',
+      'scim.security_group_changed',
+    ]);
+
+    const analysts = (await as('POST', '/Groups', { displayName: 'Analysts' })).json<{ id: string }>();
+    const added = await as(
+      'PATCH',
+      `/Groups/${analysts.id}`,
+      patch([{ op: 'add', path: 'members', value: [{ value: u1 }, { value: u2 }] }]),
+    );
+    expect(added.statusCode, added.body).toBe(200);
+    // In Engineers and Analysts: the mapping with the fewest permissions wins.
+    expect(await groupOf(u1)).toBe(narrow);
+    expect(await groupOf(u2)).toBe(narrow);
+
+    // Entra ID: remove by a value array on the "members" path, capitalised op.
+    await as('PATCH', `/Groups/${analysts.id}`, patch([{ op: 'Remove', path: 'members', value: [{ value: u1 }] }]));
+    expect(await groupOf(u1)).toBe(wide);
+    // Okta: remove by a value filter.
+    const removed = await as(
+      'PATCH',
+      `/Groups/${engineers.id}`,
+      patch([{ op: 'remove', path: `members[value eq "${u1}"]` }]),
+    );
+    expect(removed.json<{ members: Json[] }>().members).toEqual([]);
+    expect(await groupOf(u1)).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
+
+    // Found by name in any case; members left out when asked.
+    const found = await as(
+      'GET',
+      `/Groups?filter=${encodeURIComponent('displayName eq "analysts"')}&excludedAttributes=members`,
+    );
+    expect(found.json()).toMatchObject({ totalResults: 1, Resources: [{ id: analysts.id, displayName: 'Analysts' }] });
+    expect(found.json<{ Resources: Json[] }>().Resources[0]).not.toHaveProperty('members');
+
+    // A rename (Okta's no-path replace) takes the group out of the mapping: its members go to the default.
+    await as(
+      'PATCH',
+      `/Groups/${analysts.id}`,
+      patch([{ op: 'replace', value: { id: analysts.id, displayName: 'Nobody maps this' } }]),
+    );
+    expect(await groupOf(u2)).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
+    await as('PATCH', `/Groups/${engineers.id}`, patch([{ op: 'add', path: 'members', value: [{ value: u2 }] }]));
+    expect(await groupOf(u2)).toBe(wide);
+    expect((await as('DELETE', `/Groups/${engineers.id}`)).statusCode).toBe(204);
+    expectScimError(await as('GET', `/Groups/${engineers.id}`), 404);
+    expect(await groupOf(u2)).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
+  });
+
+  it('refuses a taken name (409 uniqueness), unknown or foreign members (400), changing nothing', async () => {
+    const name = `Team ${randomUUID().slice(0, 6)}`;
+    expect((await as('POST', '/Groups', { displayName: name })).statusCode).toBe(201);
+    expectScimError(await as('POST', '/Groups', { displayName: name.toUpperCase() }), 409, 'uniqueness');
+    const native = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
+    const before = await lastAuditId(t);
+    expectScimError(
+      await as('POST', '/Groups', { displayName: 'Engineers', members: [{ value: native.id }] }),
+      400,
+      'invalidValue',
+    );
+    expectScimError(
+      await as('POST', '/Groups', { displayName: 'Engineers', members: [{ value: 'nobody' }] }),
+      400,
+      'invalidValue',
+    );
+    expectScimError(await as('POST', '/Groups', { members: [] }), 400, 'invalidValue');
+    expect(await auditSince(t, before)).toEqual([]);
+    expect(await groupOf(native.id)).toBe(SYSTEM_GROUP_IDS.regularUser);
+  });
+
+  it('never demotes the last enabled Administrator (the refusal is audited)', async () => {
+    const u3 = await newUser('group-admin');
+    const admins = (await as('POST', '/Groups', { displayName: 'Admins', members: [{ value: u3 }] })).json<{
+      id: string;
+    }>();
+    expect(await groupOf(u3)).toBe(SYSTEM_GROUP_IDS.administrator);
+    const others = (
+      await t.db
+        .selectFrom('users')
+        .select('id')
+        .where('security_group_id', '=', SYSTEM_GROUP_IDS.administrator)
+        .where('status', '=', 'enabled')
+        .where('id', '!=', u3)
+        .execute()
+    ).map((row) => row.id);
+    await t.db.updateTable('users').set({ status: 'disabled' }).where('id', 'in', others).execute();
+    try {
+      const before = await lastAuditId(t);
+      expect((await as('PATCH', `/Groups/${admins.id}`, patch([{ op: 'remove', path: 'members' }]))).statusCode).toBe(
+        200,
+      );
+      expect(await groupOf(u3)).toBe(SYSTEM_GROUP_IDS.administrator);
+      expect((await auditSince(t, before)).map((entry) => entry.action)).toEqual([
+        'scim.group_updated',
+        'scim.change_refused',
+      ]);
+    } finally {
+      await t.db.updateTable('users').set({ status: 'enabled' }).where('id', 'in', others).execute();
     }
   });
 });

@@ -357,6 +357,22 @@ export interface ScimUserTable {
   created_at: string;
 }
 
+/** A group an identity provider's directory pushed by SCIM (0023-scim-groups). */
+export interface ScimGroupTable {
+  id: string;
+  provider_id: string;
+  display_name: string;
+  display_name_normalized: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupMemberTable {
+  group_id: string;
+  user_id: string;
+}
+
 /** The installation's own settings: exactly one row (id 'installation'), made by migration 0009. */
 export interface InstallationSettingsTable {
   id: string;
@@ -409,4 +425,6 @@ export interface Database {
   row_counts: RowCountTable;
   scim_tokens: ScimTokenTable;
   scim_users: ScimUserTable;
+  scim_groups: ScimGroupTable;
+  scim_group_members: ScimGroupMemberTable;
 }

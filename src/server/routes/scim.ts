@@ -27,6 +27,15 @@ import {
   type ScimContext,
   type ScimUserResource,
 } from '../sso/scim-users.js';
+import {
+  createScimGroup,
+  deleteScimGroup,
+  getScimGroup,
+  listScimGroups,
+  patchScimGroup,
+  replaceScimGroup,
+  type ScimGroupResource,
+} from '../sso/scim-groups.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -126,7 +135,12 @@ export const scimRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, config 
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, 404, null, 'No such SCIM endpoint.'));
 
-  const sendResource = (reply: FastifyReply, status: number, resource: ScimUserResource, query: Query) => {
+  const sendResource = (
+    reply: FastifyReply,
+    status: number,
+    resource: ScimUserResource | ScimGroupResource,
+    query: Query,
+  ) => {
     reply.header('etag', resource.meta.version);
     return sendScim(reply, status, projectAttributes(resource, query.attributes, query.excludedAttributes));
   };
@@ -186,6 +200,46 @@ export const scimRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, config 
 
   app.delete<{ Params: IdParams }>('/Users/:id', hide, async (request, reply) => {
     await deleteScimUser(db, contextOf(request), request.params.id, ifMatchOf(request));
+    return reply.code(204).send();
+  });
+
+  app.get<{ Querystring: Query }>('/Groups', hide, async (request, reply) => {
+    const list = await listScimGroups(db, contextOf(request), request.query);
+    const { attributes, excludedAttributes } = request.query;
+    return sendScim(reply, 200, {
+      ...list,
+      Resources: list.Resources.map((resource) => projectAttributes(resource, attributes, excludedAttributes)),
+    });
+  });
+
+  app.post<{ Querystring: Query }>('/Groups', hide, async (request, reply) => {
+    const resource = await createScimGroup(db, contextOf(request), request.body);
+    reply.header('location', resource.meta.location);
+    return sendResource(reply, 201, resource, request.query);
+  });
+
+  app.get<{ Params: IdParams; Querystring: Query }>('/Groups/:id', hide, async (request, reply) =>
+    sendResource(reply, 200, await getScimGroup(db, contextOf(request), request.params.id), request.query),
+  );
+
+  app.put<{ Params: IdParams; Querystring: Query }>('/Groups/:id', hide, async (request, reply) => {
+    const resource = await replaceScimGroup(
+      db,
+      contextOf(request),
+      request.params.id,
+      request.body,
+      ifMatchOf(request),
+    );
+    return sendResource(reply, 200, resource, request.query);
+  });
+
+  app.patch<{ Params: IdParams; Querystring: Query }>('/Groups/:id', hide, async (request, reply) => {
+    const resource = await patchScimGroup(db, contextOf(request), request.params.id, request.body, ifMatchOf(request));
+    return sendResource(reply, 200, resource, request.query);
+  });
+
+  app.delete<{ Params: IdParams }>('/Groups/:id', hide, async (request, reply) => {
+    await deleteScimGroup(db, contextOf(request), request.params.id, ifMatchOf(request));
     return reply.code(204).send();
   });
 };

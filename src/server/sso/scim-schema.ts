@@ -98,6 +98,24 @@ const USER_ATTRIBUTES: Attribute[] = [
   }),
 ];
 
+const GROUP_ATTRIBUTES: Attribute[] = [
+  attribute('displayName', "The directory's group name, matched by the provider's group mapping.", {
+    required: true,
+    uniqueness: 'server',
+  }),
+  attribute('members', 'Users of this identity provider in the group.', {
+    type: 'complex',
+    multiValued: true,
+    subAttributes: [
+      attribute('value', 'The user’s ID.', { mutability: 'immutable' }),
+      attribute('display', 'The user’s email.', { mutability: 'readOnly' }),
+      attribute('$ref', 'The user’s URI.', { type: 'reference', mutability: 'readOnly' }),
+    ],
+  }),
+];
+
+export const SCIM_GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
 export function scimSchemas(baseUrl: string) {
   return [
     {
@@ -107,6 +125,15 @@ export function scimSchemas(baseUrl: string) {
       description: 'A Latchkey account of this identity provider.',
       attributes: USER_ATTRIBUTES,
       meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${SCIM_USER_SCHEMA}` },
+    },
+    {
+      schemas: [SCHEMA_SCHEMA],
+      id: SCIM_GROUP_SCHEMA_ID,
+      name: 'Group',
+      description:
+        "A group of the identity provider's directory; its members' security group follows the group mapping.",
+      attributes: GROUP_ATTRIBUTES,
+      meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${SCIM_GROUP_SCHEMA_ID}` },
     },
   ];
 }
@@ -122,6 +149,16 @@ export function scimResourceTypes(baseUrl: string) {
       schema: SCIM_USER_SCHEMA,
       schemaExtensions: [],
       meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
+    },
+    {
+      schemas: [RESOURCE_TYPE_SCHEMA],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: "The identity provider's groups (mapped to security groups by its group mapping).",
+      schema: SCIM_GROUP_SCHEMA_ID,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` },
     },
   ];
 }

@@ -126,7 +126,7 @@ async function accountOrNotFound(
 }
 
 /** A weak ETag of what the resource says (any change of the account changes it). */
-function versionOf(resource: Record<string, unknown>): string {
+export function versionOf(resource: Record<string, unknown>): string {
   return `W/"${createHash('sha256').update(JSON.stringify(resource)).digest('hex').slice(0, 20)}"`;
 }
 
@@ -168,7 +168,7 @@ function fieldsOf(row: ScimAccountRow): AccountFields {
 // ---------------------------------------------------------------------------------------------
 // Values as clients send them
 
-function asString(value: unknown, what: string, max: number, options: { nullable?: boolean } = {}): string {
+export function asString(value: unknown, what: string, max: number, options: { nullable?: boolean } = {}): string {
   if (value === null && options.nullable) return '';
   if (typeof value !== 'string') throw invalidValue(`${what} must be a string.`);
   const trimmed = value.trim();
@@ -190,13 +190,13 @@ function asEmail(value: unknown): string {
   return email;
 }
 
-function asExternalId(value: unknown): string | null {
+export function asExternalId(value: unknown): string | null {
   if (value === null) return null;
   const id = asString(value, 'externalId', MAX_EXTERNAL_ID);
   return id === '' ? null : id;
 }
 
-function asObject(value: unknown, what: string): Record<string, unknown> {
+export function asObject(value: unknown, what: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw invalidValue(`${what} must be an object.`);
   return value as Record<string, unknown>;
@@ -209,7 +209,10 @@ function pickValue(value: unknown, what: string): Record<string, unknown> | null
   const items = value.map((item) => asObject(item, `Each of ${what}`));
   return (
     items.find((item) => getCaseInsensitive(item, 'primary') === true) ??
-    items.find((item) => String(getCaseInsensitive(item, 'type') ?? '').toLowerCase() === 'work') ??
+    items.find((item) => {
+      const type = getCaseInsensitive(item, 'type');
+      return typeof type === 'string' && type.toLowerCase() === 'work';
+    }) ??
     items[0] ??
     null
   );
@@ -376,7 +379,7 @@ function applyToPath(
   throw new ScimError(400, 'invalidPath', `"${path.attribute}" has no sub-attribute "${path.subAttribute}".`);
 }
 
-function parsePath(text: string) {
+export function parsePath(text: string) {
   try {
     return parsePatchPath(text);
   } catch (error) {
@@ -454,7 +457,7 @@ export interface ScimListQuery {
   count?: string;
 }
 
-function integerParam(value: string | undefined, name: string, fallback: number): number {
+export function integerParam(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (!/^-?\d{1,9}$/.test(value.trim())) throw invalidValue(`${name} must be an integer.`);
   return Number(value);
@@ -507,13 +510,13 @@ export async function listScimUsers(db: Db, ctx: ScimContext, query: ScimListQue
 // ---------------------------------------------------------------------------------------------
 // Filters → SQL
 
-type Column = { sql: RawBuilder<string>; caseExact: boolean; nullable: boolean };
+export type Column = { sql: RawBuilder<string>; caseExact: boolean; nullable: boolean };
 
 const TRUE = sql<SqlBool>`1 = 1`;
 const FALSE = sql<SqlBool>`1 = 0`;
 
 /** Escapes LIKE's wildcards; the pattern is then matched with ESCAPE '\'. */
-function likeEscape(value: string): string {
+export function likeEscape(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -610,7 +613,15 @@ function compareSql(column: Column, op: string, raw: CompValue, path: AttrPath):
   }
 }
 
-function filterToSql(filter: Filter, within: 'emails' | 'phonenumbers' | null): RawBuilder<SqlBool> {
+/** Columns of a SCIM resource other than a User (a Group), by attribute path; see scim-groups.ts. */
+export type ColumnResolver = (path: AttrPath) => Column;
+
+export function filterToSql(
+  filter: Filter,
+  within: 'emails' | 'phonenumbers' | null,
+  other?: ColumnResolver,
+): RawBuilder<SqlBool> {
+  if (other) return otherFilterToSql(filter, other);
   switch (filter.kind) {
     case 'and':
       return sql<SqlBool>`(${filterToSql(filter.left, within)} and ${filterToSql(filter.right, within)})`;
@@ -656,6 +667,29 @@ function filterToSql(filter: Filter, within: 'emails' | 'phonenumbers' | null): 
   }
 }
 
+function otherFilterToSql(filter: Filter, resolve: ColumnResolver): RawBuilder<SqlBool> {
+  switch (filter.kind) {
+    case 'and':
+      return sql<SqlBool>`(${otherFilterToSql(filter.left, resolve)} and ${otherFilterToSql(filter.right, resolve)})`;
+    case 'or':
+      return sql<SqlBool>`(${otherFilterToSql(filter.left, resolve)} or ${otherFilterToSql(filter.right, resolve)})`;
+    case 'not':
+      return sql<SqlBool>`(not ${otherFilterToSql(filter.filter, resolve)})`;
+    case 'valuePath':
+      throw unsupported(filter.path);
+    case 'present': {
+      const column = resolve(filter.path);
+      return column.nullable
+        ? sql<SqlBool>`(${column.sql} is not null and ${column.sql} <> '')`
+        : sql<SqlBool>`${column.sql} <> ''`;
+    }
+    case 'compare':
+      return compareSql(resolve(filter.path), filter.op, filter.value, filter.path);
+  }
+}
+
+export { unsupported as unsupportedFilterAttribute };
+
 // ---------------------------------------------------------------------------------------------
 // Writes
 
@@ -664,7 +698,7 @@ function uniqueness(email: string): ScimError {
 }
 
 /** Compares a client's If-Match with the current version (`*` matches anything). */
-export function assertIfMatch(ifMatch: string | undefined, resource: ScimUserResource): void {
+export function assertIfMatch(ifMatch: string | undefined, resource: { meta: { version: string } }): void {
   if (ifMatch === undefined) return;
   const wanted = ifMatch.split(',').map((tag) => tag.trim());
   const current = resource.meta.version;
