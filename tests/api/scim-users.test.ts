@@ -12,6 +12,7 @@ import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { createSession } from '../../src/server/auth/sessions.js';
 import { sessionCookieFor } from '../../src/server/app.js';
 import type { IdentityProviderRow } from '../../src/server/sso/provider-settings.js';
+import { signInWithSso } from '../../src/server/sso/sign-in.js';
 import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
 import {
   auditSince,
@@ -733,6 +734,7 @@ describe('rate limit', () => {
 
 describe('Groups: membership sets the security group through the provider’s group mapping', () => {
   let groupsToken: string;
+  let groupsProvider: IdentityProviderRow;
   let narrow: string;
   let wide: string;
   const as = (method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -749,7 +751,7 @@ describe('Groups: membership sets the security group through the provider’s gr
   beforeAll(async () => {
     narrow = await createCustomGroup(t, ['records:view']);
     wide = await createCustomGroup(t, ['records:view', 'records:create', 'tasks:view']);
-    const groupsProvider = await insertOidcProvider(t, OIDC, {
+    groupsProvider = await insertOidcProvider(t, OIDC, {
       name: 'Corp Groups',
       defaultGroupId: SYSTEM_GROUP_IDS.readOnlyUser,
       groupMappings: { Engineers: wide, Analysts: narrow, Admins: SYSTEM_GROUP_IDS.administrator },
@@ -817,6 +819,16 @@ describe('Groups: membership sets the security group through the provider’s gr
     );
     expect(await groupOf(u2)).toBe(SYSTEM_GROUP_IDS.readOnlyUser);
     await as('PATCH', `/Groups/${engineers.id}`, patch([{ op: 'add', path: 'members', value: [{ value: u2 }] }]));
+    expect(await groupOf(u2)).toBe(wide);
+    // A single sign-on without a groups claim keeps what SCIM set (both count, as one mapping).
+    const email = (await t.db.selectFrom('users').select('email').where('id', '=', u2).executeTakeFirstOrThrow()).email;
+    const signedIn = await signInWithSso(
+      t.db,
+      groupsProvider,
+      { subject: `sub-${u2}`, email, emailVerified: true, firstName: 'Ada', lastName: 'Lovelace', groups: [] },
+      { ip: '127.0.0.1', userAgent: 'vitest' },
+    );
+    expect(signedIn.user.id).toBe(u2);
     expect(await groupOf(u2)).toBe(wide);
     expect((await as('DELETE', `/Groups/${engineers.id}`)).statusCode).toBe(204);
     expectScimError(await as('GET', `/Groups/${engineers.id}`), 404);

@@ -411,7 +411,17 @@ async function syncProfileAndGroup(
     });
   }
 
-  const groupId = await groupForSignIn(trx, provider, profile.groups);
+  // The groups the provider's directory put the account in by SCIM count as much as those the
+  // sign-in carries (scim-groups.ts): a sign-in without a groups claim must not undo them.
+  const scimGroups = await trx
+    .selectFrom('scim_group_members as m')
+    .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
+    .select('g.display_name')
+    .where('m.user_id', '=', user.id)
+    .where('g.provider_id', '=', provider.id)
+    .execute();
+  const idpGroups = [...profile.groups, ...scimGroups.map((row) => row.display_name)];
+  const groupId = await groupForSignIn(trx, provider, idpGroups);
   if (groupId !== user.security_group_id && (await isLastEnabledAdministrator(trx, user))) {
     // The platform must keep one enabled Administrator: a mapping change at the provider does
     // not get to lock everyone out. The account stays an Administrator; the audit says why.
@@ -439,7 +449,7 @@ async function syncProfileAndGroup(
       details: {
         provider: provider.name,
         securityGroup: { from: user.security_group_id, to: groupId },
-        idpGroups: profile.groups.slice(0, 50),
+        idpGroups: idpGroups.slice(0, 50),
       },
       ip: client.ip,
     });
