@@ -67,9 +67,10 @@ describe('Regular User (No Delete): no path deletes', () => {
  * SCIM token reaches it, and only administration:configure_sso (which No Delete lacks) generates
  * one. A No Delete account's own credentials are refused there.
  */
-describe('Regular User (No Delete): SCIM’s DELETE /scim/v2/Users/:id', () => {
+describe('Regular User (No Delete): SCIM’s DELETE /scim/v2/Users/:id (and /Groups/:id)', () => {
   it('needs the provider’s SCIM token, which No Delete cannot generate; its session and API token are refused', async () => {
     expect(t.app.hasRoute({ method: 'DELETE', url: '/scim/v2/Users/:id' })).toBe(true);
+    expect(t.app.hasRoute({ method: 'DELETE', url: '/scim/v2/Groups/:id' })).toBe(true);
     expect(noDelete.permissions).not.toContain('administration:configure_sso');
     const provider = await insertSamlProvider(t, {
       entityId: 'https://idp.example/no-delete',
