@@ -23,7 +23,15 @@ import {
   quickUser,
   uniqueEmail,
 } from '../helpers/fixtures.js';
-import { createTestApp, sessionCaller, tokenCaller, type Caller, type TestApp } from '../helpers/test-app.js';
+import {
+  anotherNode,
+  createTestApp,
+  sessionCaller,
+  tokenCaller,
+  usingPostgres,
+  type Caller,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -224,6 +232,29 @@ describe('the Okta SCIM 2.0 test sequence', () => {
       active: true,
     });
     expect(put.json<{ meta: Json }>().meta.created).toBe(user.meta.created);
+  });
+});
+
+describe.skipIf(!usingPostgres)('deactivation on one node', () => {
+  it('refuses the account’s session and API token on the very next request on another node', async () => {
+    const user = await create(oktaUser(uniqueEmail('two-nodes')));
+    const id = user.id as string;
+    const created = await createSession(t.db, id, { ip: '127.0.0.1', userAgent: 'vitest' });
+    const cookie = `${sessionCookieFor(t.config.publicUrl).name}=${created.id}`;
+    const apiToken = await giveApiToken(t, id);
+    const nodeB = await anotherNode(t);
+    try {
+      const onB = (headers: Record<string, string>) => nodeB.app.inject({ method: 'GET', url: '/api/v1/me', headers });
+      // Node B has the credentials in its cache now.
+      expect((await onB({ cookie })).statusCode).toBe(200);
+      expect((await onB({ authorization: `Bearer ${apiToken}` })).statusCode).toBe(200);
+      const deactivated = await scim('PATCH', `/Users/${id}`, patch([{ op: 'replace', value: { active: false } }]));
+      expect(deactivated.statusCode).toBe(200);
+      expect((await onB({ cookie })).statusCode).toBe(401);
+      expect((await onB({ authorization: `Bearer ${apiToken}` })).statusCode).toBe(401);
+    } finally {
+      await nodeB.close();
+    }
   });
 });
 
