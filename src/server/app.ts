@@ -50,6 +50,7 @@ import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
 import { API_DOCS_CSS, API_DOCS_FAVICON, API_DOCS_JS, API_DOCS_TITLE } from './api-docs-theme.js';
 import { registerMetrics } from './routes/metrics.js';
+import { SCIM_PREFIX, scimRoutes } from './routes/scim.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -302,6 +303,8 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(ssoOidcRoutes, full);
   await app.register(ssoSamlRoutes, full);
   await app.register(settingsRoutes, full);
+  // SCIM 2.0 for identity providers' directories: its own authentication, errors and content type.
+  await app.register(scimRoutes, { ...full, prefix: SCIM_PREFIX });
 
   const webRoot = deps.webRoot === undefined ? findWebRoot() : deps.webRoot;
   if (webRoot) {

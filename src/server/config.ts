@@ -34,6 +34,8 @@ export interface Config {
    * metrics at all: request rates and sign-in failures are not for everyone to read.
    */
   metricsToken: string | null;
+  /** SCIM requests one identity provider's token may make per minute, per node (0: no limit). */
+  scimRequestsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     loginDelayStepMs: readNonNegativeInt(env, 'LATCHKEY_LOGIN_DELAY_STEP_MS', 250),
     trustProxy: trustProxy === 'true',
     metricsToken: readMetricsToken(env),
+    scimRequestsPerMinute: readNonNegativeInt(env, 'LATCHKEY_SCIM_REQUESTS_PER_MINUTE', 600),
   };
 }
 

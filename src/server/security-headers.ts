@@ -66,7 +66,7 @@ export function apiSecurityHeadersFor(publicUrl: URL): Readonly<Record<string, s
   return Object.freeze(headers);
 }
 
-/** Which of the two sets a path gets: the API reference (/api/docs) is a page. */
+/** Which of the two sets a path gets: the API reference (/api/docs) is a page; SCIM (/scim/) is an API. */
 export function isJsonApiPath(url: string): boolean {
-  return url.startsWith('/api/') && !url.startsWith('/api/docs');
+  return (url.startsWith('/api/') && !url.startsWith('/api/docs')) || url.startsWith('/scim/');
 }

@@ -9,7 +9,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
-import { createTestApp } from '../helpers/test-app.js';
+import { createSession } from '../../src/server/auth/sessions.js';
+import { sessionCookieFor } from '../../src/server/app.js';
+import { giveApiToken } from '../helpers/fixtures.js';
+import { insertSamlProvider } from '../helpers/identity-provider-fixtures.js';
+import { createTestApp, makeUser } from '../helpers/test-app.js';
 
 const t = await createTestApp();
 afterAll(async () => t.close());
@@ -25,6 +29,8 @@ const NOT_DATA_REMOVALS: Record<string, string> = {
     'signing a session out ends a credential, no data: your own, or the account-status right (users_groups:update)',
   'DELETE /api/v1/users/:id/sessions':
     'signing out everywhere ends credentials, no data: your own, or the account-status right (users_groups:update)',
+  'DELETE /api/v1/identity-providers/:id/scim-token':
+    'revoking a SCIM token ends a credential, no data: an Administrator-only power (administration:configure_sso)',
   'DELETE /api/v1/identity-providers/:id':
     'removing a sign-in configuration is an Administrator-only power (administration:configure_sso); refused while accounts use it',
 };
@@ -54,4 +60,43 @@ describe('Regular User (No Delete): no path deletes', () => {
       expect(noDelete.permissions).not.toContain(route.access.permission);
     });
   }
+});
+
+/**
+ * The SCIM service (/scim/v2, outside accessTable) deletes accounts: only an identity provider's
+ * SCIM token reaches it, and only administration:configure_sso (which No Delete lacks) generates
+ * one. A No Delete account's own credentials are refused there.
+ */
+describe('Regular User (No Delete): SCIM’s DELETE /scim/v2/Users/:id (and /Groups/:id)', () => {
+  it('needs the provider’s SCIM token, which No Delete cannot generate; its session and API token are refused', async () => {
+    expect(t.app.hasRoute({ method: 'DELETE', url: '/scim/v2/Users/:id' })).toBe(true);
+    expect(t.app.hasRoute({ method: 'DELETE', url: '/scim/v2/Groups/:id' })).toBe(true);
+    expect(noDelete.permissions).not.toContain('administration:configure_sso');
+    const provider = await insertSamlProvider(t, {
+      entityId: 'https://idp.example/no-delete',
+      ssoUrl: 'https://idp.example/sso',
+      logoutUrl: '',
+      certificate: '',
+      groupsAttribute: '',
+    });
+    const target = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser, { userType: 'sso', ssoProvider: provider.name });
+    const person = await makeUser(t, SYSTEM_GROUP_IDS.regularUserNoDelete);
+    const session = await createSession(t.db, person.id, { ip: '127.0.0.1', userAgent: 'vitest' });
+    const cookie = `${sessionCookieFor(t.config.publicUrl).name}=${session.id}`;
+    const url = `/scim/v2/Users/${target.id}`;
+    expect(
+      (await t.app.inject({ method: 'DELETE', url, headers: { cookie, 'x-latchkey-csrf': '1' } })).statusCode,
+    ).toBe(401);
+    const token = await giveApiToken(t, person.id);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${token}` } })).statusCode,
+    ).toBe(401);
+    const generate = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/identity-providers/${provider.id}/scim-token`,
+      headers: { cookie, 'x-latchkey-csrf': '1' },
+    });
+    expect(generate.statusCode).toBe(403);
+    expect(await t.db.selectFrom('users').select('id').where('id', '=', target.id).executeTakeFirst()).toBeDefined();
+  });
 });

@@ -28,6 +28,8 @@ interface Finding {
 const app = useLatchkey();
 let admin: ApiClient;
 let adminId: string;
+/** A saved identity provider with a SCIM token (its page shows the Provisioning section). */
+let providerId: string;
 let otherId: string;
 let recordId: string;
 let taskId: string;
@@ -115,6 +117,15 @@ test.beforeAll(async () => {
       owner: 'Finance',
     })
   ).id;
+  providerId = (
+    await admin.expect<{ id: string }>(201, 'POST', '/api/v1/identity-providers', {
+      protocol: 'oidc',
+      name: 'Corp Okta',
+      defaultGroupId: 'read-only-user',
+      oidc: { issuer: 'http://127.0.0.1:9/realms/corp', clientId: 'latchkey' },
+    })
+  ).id;
+  await admin.expect(201, 'POST', `/api/v1/identity-providers/${providerId}/scim-token`);
   taskId = (
     await admin.expect<{ id: string }>(201, 'POST', '/api/v1/tasks', {
       title: 'Rotate the signing keys',
@@ -261,6 +272,10 @@ for (const mode of MODES) {
       await page.goto(`${url}/identity-providers/new?protocol=saml`);
       await expect(page.getByRole('textbox').first()).toBeVisible();
       await audit(page, at('identity provider editor (SAML)'));
+      await page.goto(`${url}/identity-providers/${providerId}`);
+      await expect(page.getByRole('group', { name: 'Provisioning (SCIM)' })).toBeVisible();
+      await audit(page, at('identity provider editor (saved, with Provisioning)'));
+      await auditDialog(page, at('revoke SCIM token dialog'), 'Revoke token', 'Revoke SCIM token');
 
       await page.goto(`${url}/no/such/page`);
       await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();

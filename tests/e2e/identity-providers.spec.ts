@@ -191,6 +191,58 @@ test('an SSO account shows "Managed by" its provider, has no Password & Security
   await expect(status).toContainText('Enabled');
 });
 
+test('an Administrator connects a directory by SCIM: base URL, token shown once, the directory provisions, revoke', async ({
+  page,
+}) => {
+  const provider = await admin.expect<{ id: string }>(201, 'POST', '/api/v1/identity-providers', {
+    protocol: 'oidc',
+    name: 'Corp Entra',
+    defaultGroupId: 'read-only-user',
+    oidc: { issuer: UNREACHABLE_ISSUER, clientId: 'latchkey' },
+  });
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/identity-providers/${provider.id}`);
+  const section = page.getByRole('group', { name: 'Provisioning (SCIM)' });
+  await expect(section.getByRole('textbox', { name: 'SCIM base URL' })).toHaveValue(`${app().url}/scim/v2`);
+  await expect(section.getByRole('textbox', { name: 'SCIM token' })).toHaveValue('No token');
+  await expect(section).toContainText('No provisioning changes yet.');
+
+  await section.getByRole('button', { name: 'Generate token' }).click();
+  await page.getByRole('dialog', { name: 'Generate SCIM token' }).getByRole('button', { name: 'Generate' }).click();
+  const shown = page.getByRole('dialog', { name: 'Your new SCIM token' });
+  const token = (await shown.getByLabel('New SCIM token').textContent())!.trim();
+  expect(token).toMatch(/^lkscim_/);
+  await saveScreenshot(page, 'identity-provider-scim-token');
+  await shown.getByRole('button', { name: 'Done' }).click();
+
+  // The directory provisions a person with the token, as Entra ID would.
+  const created = await fetch(`${app().url}/scim/v2/Users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'pat.provisioned@corp.example',
+      name: { givenName: 'Pat', familyName: 'Provisioned' },
+      active: true,
+    }),
+  });
+  expect(created.status).toBe(201);
+  await page.reload();
+  await expect(section.getByRole('textbox', { name: 'SCIM token' })).toHaveValue(/^lkscim_.{4}…/);
+  await expect(section.getByText(/last used .* from /)).toBeVisible();
+  const events = section.getByRole('table', { name: 'Latest provisioning changes' });
+  await expect(events).toContainText('Account created by SCIM provisioning');
+  await expect(events).toContainText('pat.provisioned@corp.example');
+  await section.getByRole('textbox', { name: 'SCIM base URL' }).scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'identity-provider-provisioning');
+
+  await section.getByRole('button', { name: 'Revoke token' }).click();
+  await page.getByRole('dialog', { name: 'Revoke SCIM token' }).getByRole('button', { name: 'Revoke' }).click();
+  await expect(section.getByRole('textbox', { name: 'SCIM token' })).toHaveValue('No token');
+  const refused = await fetch(`${app().url}/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } });
+  expect(refused.status).toBe(401);
+});
+
 test('an account without administration:configure_sso has no Identity Providers item and no page', async ({ page }) => {
   await signInThroughUi(page, app(), reader.email, reader.password);
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Records' })).toBeVisible();

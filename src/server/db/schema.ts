@@ -287,6 +287,8 @@ export interface IdentityProviderTable {
   client_secret_encrypted: string | null;
   created_at: string;
   updated_at: string;
+  /** What a SCIM DELETE does to an account (0022-scim). */
+  scim_deprovision: Generated<'delete' | 'disable'>;
 }
 
 export interface IdentityProviderDomainTable {
@@ -334,6 +336,41 @@ export interface SsoUsedAssertionTable {
   assertion_id_hash: string;
   provider_id: string;
   expires_at: string;
+}
+
+/** An identity provider's SCIM bearer token, stored hashed (0022-scim). */
+export interface ScimTokenTable {
+  provider_id: string;
+  token_hash: string;
+  masked: string;
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+}
+
+/** The provider that provisioned an account by SCIM, and the directory's ID for it (0022-scim). */
+export interface ScimUserTable {
+  user_id: string;
+  provider_id: string;
+  external_id: string | null;
+  created_at: string;
+}
+
+/** A group an identity provider's directory pushed by SCIM (0023-scim-groups). */
+export interface ScimGroupTable {
+  id: string;
+  provider_id: string;
+  display_name: string;
+  display_name_normalized: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupMemberTable {
+  group_id: string;
+  user_id: string;
 }
 
 /** The installation's own settings: exactly one row (id 'installation'), made by migration 0009. */
@@ -386,4 +423,8 @@ export interface Database {
   sso_used_assertions: SsoUsedAssertionTable;
   installation_settings: InstallationSettingsTable;
   row_counts: RowCountTable;
+  scim_tokens: ScimTokenTable;
+  scim_users: ScimUserTable;
+  scim_groups: ScimGroupTable;
+  scim_group_members: ScimGroupMemberTable;
 }

@@ -24,7 +24,12 @@ import {
   SsoDiscoverSchema,
   SsoProviderButtonListSchema,
   UpdateIdentityProviderSchema,
+  GeneratedScimTokenSchema,
+  ScimProvisioningSchema,
+  UpdateScimProvisioningSchema,
 } from '../../shared/schemas/identity-providers.js';
+import { generateScimToken, revokeScimToken, scimProvisioning, setScimDeprovision } from '../sso/scim-tokens.js';
+import { scimBaseUrl } from './scim.js';
 
 const TAGS = ['Identity providers'];
 const CONFIGURE_SSO = requires('administration:configure_sso');
@@ -168,6 +173,81 @@ export const identityProviderRoutes: FastifyPluginAsyncZod<AppDeps> = async (app
       },
     },
     async (request) => testIdentityProviderConnection(db, config.secretKey, request.params.id),
+  );
+
+  const provisioning = async (id: string) => ({
+    baseUrl: scimBaseUrl(config.publicUrl),
+    ...(await scimProvisioning(db, id)),
+  });
+
+  app.get(
+    '/api/v1/identity-providers/:id/scim',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: "The identity provider's SCIM provisioning: base URL, token (masked), latest changes",
+        description:
+          'The SCIM 2.0 service (`/scim/v2`, not in this document; see the README) lets the provider’s directory ' +
+          'create, update, deactivate and delete its accounts. The token itself is shown only when generated.',
+        params: IdParamsSchema,
+        response: { 200: ScimProvisioningSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => provisioning(request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/identity-providers/:id/scim',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: 'Choose what a SCIM DELETE does: delete the account, or only disable it',
+        params: IdParamsSchema,
+        body: UpdateScimProvisioningSchema,
+        response: { 200: ScimProvisioningSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      await setScimDeprovision(db, contextOf(request), request.params.id, request.body.deprovision);
+      return provisioning(request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/identity-providers/:id/scim-token',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: "Generate (or regenerate) the identity provider's SCIM token",
+        description:
+          'The token is returned this once and stored only as a hash; a previous token stops working at once. ' +
+          'It authenticates `/scim/v2` for this provider only, never `/api/v1`.',
+        params: IdParamsSchema,
+        response: { 201: GeneratedScimTokenSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await generateScimToken(db, contextOf(request), request.params.id)),
+  );
+
+  app.delete(
+    '/api/v1/identity-providers/:id/scim-token',
+    {
+      config: { access: CONFIGURE_SSO },
+      schema: {
+        tags: TAGS,
+        summary: "Revoke the identity provider's SCIM token",
+        description: 'Refused from the next SCIM request on, on every node.',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await revokeScimToken(db, contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

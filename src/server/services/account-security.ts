@@ -216,13 +216,7 @@ export async function updateSecurity(
         .execute();
       // A disabled account's sessions end now and its API token is destroyed, not merely refused:
       // enabling the account again later brings back neither (a new token must be generated).
-      const disabledEffects =
-        changes.status === 'disabled'
-          ? {
-              sessionsEnded: await endAllSessions(trx, target.id),
-              tokenRevoked: Number((await deleteApiToken(trx, target.id)).numDeletedRows) > 0,
-            }
-          : {};
+      const disabledEffects = changes.status === 'disabled' ? await revokeCredentialsOfDisabled(trx, target.id) : {};
       await recordAudit(trx, {
         actor: ctx.actor,
         target: targetRef,
@@ -249,6 +243,23 @@ export async function updateSecurity(
     const client = { ip: ctx.ip, userAgent: ctx.userAgent };
     return { newSession: (await rotateSession(trx, sessionIdHash, client)) ?? null };
   });
+}
+
+/**
+ * What disabling an account does to its credentials, inside the caller's transaction (which also
+ * sets the status): every session ends and the API token is destroyed, not merely refused, so
+ * enabling the account again later brings back neither. The Account Status control and SCIM
+ * deactivation (sso/scim-users.ts) both end here; every node refuses them from the next request
+ * on (the deletions signal the credential cache, auth/credential-changes.ts).
+ */
+export async function revokeCredentialsOfDisabled(
+  trx: Kysely<Database>,
+  userId: string,
+): Promise<{ sessionsEnded: number; tokenRevoked: boolean }> {
+  return {
+    sessionsEnded: await endAllSessions(trx, userId),
+    tokenRevoked: Number((await deleteApiToken(trx, userId)).numDeletedRows) > 0,
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
  * and the two public questions the sign-in page asks (which providers to offer, which provider
  * owns an email's domain). The Administrator's CRUD lives in providers.ts.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, IdentityProviderTable } from '../db/schema.js';
 import { decryptSecret } from '../security/encryption.js';
@@ -25,7 +25,7 @@ export interface SamlSettings {
   groupsAttribute: string;
 }
 
-export type IdentityProviderRow = IdentityProviderTable;
+export type IdentityProviderRow = Selectable<IdentityProviderTable>;
 
 export function oidcSettingsOf(row: IdentityProviderRow): OidcSettings {
   if (row.protocol !== 'oidc') throw new Error(`Identity provider ${row.id} is not OpenID Connect.`);

@@ -54,7 +54,7 @@ export class SsoSignInError extends Error {
   }
 }
 
-const MAX_FIELD = { name: 100, title: 100, telephone: 50, email: 254 } as const;
+export const MAX_FIELD = { name: 100, title: 100, telephone: 50, email: 254 } as const;
 
 function clip(value: string | undefined, max: number): string {
   return (value ?? '').trim().slice(0, max);
@@ -287,24 +287,54 @@ async function firstSignIn(
   }
 
   const groupId = await groupForSignIn(trx, provider, profile.groups);
+  const id = await insertSsoAccount(trx, provider, { ...profile, groupId, status: 'enabled' }, now);
+  await addIdentity(trx, provider, profile, id, now);
+  await recordAudit(trx, {
+    actor: null,
+    target: { id, email: profile.email },
+    action: 'sso.account_created',
+    details: { provider: provider.name, securityGroup: groupId, idpGroups: profile.groups.slice(0, 50) },
+    ip: client.ip,
+  });
+  return id;
+}
+
+/**
+ * Inserts an SSO account of the provider (no local password, so no Password & Security tab): a
+ * first sign-in and SCIM provisioning (scim-users.ts) both create accounts here. Returns its ID.
+ */
+export async function insertSsoAccount(
+  trx: Kysely<Database>,
+  provider: Pick<IdentityProviderRow, 'name'>,
+  account: {
+    email: string;
+    firstName?: string;
+    lastName?: string;
+    title?: string;
+    telephone?: string;
+    groupId: string;
+    status: 'enabled' | 'disabled';
+  },
+  now: string,
+): Promise<string> {
   const id = randomUUID();
-  const firstName = clip(profile.firstName, MAX_FIELD.name) || profile.email.split('@')[0]!.slice(0, MAX_FIELD.name);
-  const lastName = clip(profile.lastName, MAX_FIELD.name);
+  const firstName = clip(account.firstName, MAX_FIELD.name) || account.email.split('@')[0]!.slice(0, MAX_FIELD.name);
+  const lastName = clip(account.lastName, MAX_FIELD.name);
   await trx
     .insertInto('users')
     .values({
       id,
-      email: profile.email,
-      email_normalized: normalizeEmail(profile.email),
+      email: account.email,
+      email_normalized: normalizeEmail(account.email),
       first_name: firstName,
       last_name: lastName,
       first_name_normalized: firstName.toLowerCase(),
       last_name_normalized: lastName.toLowerCase(),
-      title: clip(profile.title, MAX_FIELD.title),
-      telephone: clip(profile.telephone, MAX_FIELD.telephone),
-      security_group_id: groupId,
+      title: clip(account.title, MAX_FIELD.title),
+      telephone: clip(account.telephone, MAX_FIELD.telephone),
+      security_group_id: account.groupId,
       functional_group: '',
-      status: 'enabled',
+      status: account.status,
       user_type: 'sso',
       sso_provider: provider.name,
       password_hash: null,
@@ -320,14 +350,6 @@ async function firstSignIn(
       updated_at: now,
     })
     .execute();
-  await addIdentity(trx, provider, profile, id, now);
-  await recordAudit(trx, {
-    actor: null,
-    target: { id, email: profile.email },
-    action: 'sso.account_created',
-    details: { provider: provider.name, securityGroup: groupId, idpGroups: profile.groups.slice(0, 50) },
-    ip: client.ip,
-  });
   return id;
 }
 
@@ -392,7 +414,17 @@ async function syncProfileAndGroup(
     });
   }
 
-  const groupId = await groupForSignIn(trx, provider, profile.groups);
+  // The groups the provider's directory put the account in by SCIM count as much as those the
+  // sign-in carries (scim-groups.ts): a sign-in without a groups claim must not undo them.
+  const scimGroups = await trx
+    .selectFrom('scim_group_members as m')
+    .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
+    .select('g.display_name')
+    .where('m.user_id', '=', user.id)
+    .where('g.provider_id', '=', provider.id)
+    .execute();
+  const idpGroups = [...profile.groups, ...scimGroups.map((row) => row.display_name)];
+  const groupId = await groupForSignIn(trx, provider, idpGroups);
   if (groupId !== user.security_group_id && (await isLastEnabledAdministrator(trx, user))) {
     // The platform must keep one enabled Administrator: a mapping change at the provider does
     // not get to lock everyone out. The account stays an Administrator; the audit says why.
@@ -420,7 +452,7 @@ async function syncProfileAndGroup(
       details: {
         provider: provider.name,
         securityGroup: { from: user.security_group_id, to: groupId },
-        idpGroups: profile.groups.slice(0, 50),
+        idpGroups: idpGroups.slice(0, 50),
       },
       ip: client.ip,
     });

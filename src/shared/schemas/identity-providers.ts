@@ -199,3 +199,39 @@ export const SSO_ERROR_MESSAGES = {
   provider_disabled: 'This identity provider is not available. Please sign in another way or ask your administrator.',
 } as const;
 export type SsoErrorCode = keyof typeof SSO_ERROR_MESSAGES;
+
+/** An identity provider's SCIM token as shown after creation: never the token itself. */
+export const MaskedScimTokenSchema = z.object({
+  masked: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  lastUsedIp: z.string().nullable(),
+});
+
+export const SCIM_DEPROVISION_ACTIONS = ['delete', 'disable'] as const;
+
+/** The Provisioning section of an identity provider's page (SCIM 2.0). */
+export const ScimProvisioningSchema = z.object({
+  /** The SCIM base URL to paste into Okta ("SCIM connector base URL") or Entra ID ("Tenant URL"). */
+  baseUrl: z.string(),
+  token: MaskedScimTokenSchema.nullable(),
+  /** What a SCIM DELETE does: delete the account, or only disable it. */
+  deprovision: z.enum(SCIM_DEPROVISION_ACTIONS),
+  /** The latest provisioning changes, newest first (at most 10). */
+  events: z.array(
+    z.object({
+      id: z.number(),
+      occurredAt: z.string(),
+      action: z.string(),
+      targetEmail: z.string().nullable(),
+    }),
+  ),
+});
+
+export const UpdateScimProvisioningSchema = z.object({ deprovision: z.enum(SCIM_DEPROVISION_ACTIONS) }).strict();
+
+export const GeneratedScimTokenSchema = z.object({
+  /** The full token: shown once, here, and never again. */
+  token: z.string(),
+  scimToken: MaskedScimTokenSchema,
+});

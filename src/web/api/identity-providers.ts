@@ -6,7 +6,9 @@ import type { z } from 'zod';
 import type {
   ConnectionTest,
   CreateIdentityProvider,
+  GeneratedScimTokenSchema,
   IdentityProvider,
+  ScimProvisioningSchema,
   SamlMetadataSchema,
   SsoProviderButtonSchema,
   UpdateIdentityProvider,
@@ -70,4 +72,28 @@ export async function discoverSsoProvider(email: string, signal?: AbortSignal): 
 /** Where the browser goes to sign in with a provider, and back to `returnTo` after. */
 export function ssoStartHref(provider: SsoProviderButton, returnTo: string): string {
   return `${provider.startUrl}?returnTo=${encodeURIComponent(returnTo)}`;
+}
+
+export type ScimProvisioning = z.infer<typeof ScimProvisioningSchema>;
+export type GeneratedScimToken = z.infer<typeof GeneratedScimTokenSchema>;
+
+/** The provider's SCIM provisioning: base URL, token (masked), what DELETE does, the latest changes. */
+export function getScimProvisioning(id: string, signal?: AbortSignal): Promise<ScimProvisioning> {
+  return request<ScimProvisioning>(`${one(id)}/scim`, { signal });
+}
+
+export function setScimDeprovision(
+  id: string,
+  deprovision: ScimProvisioning['deprovision'],
+): Promise<ScimProvisioning> {
+  return request<ScimProvisioning>(`${one(id)}/scim`, { method: 'PATCH', body: { deprovision } });
+}
+
+/** A new SCIM token (the previous one stops working): returned this once. */
+export function generateScimToken(id: string): Promise<GeneratedScimToken> {
+  return request<GeneratedScimToken>(`${one(id)}/scim-token`, { method: 'POST' });
+}
+
+export function revokeScimToken(id: string): Promise<void> {
+  return request<void>(`${one(id)}/scim-token`, { method: 'DELETE' });
 }

@@ -31,6 +31,7 @@ export const queryKeys = {
   // Single sign-on: the Administrator's providers, and the public sign-in side.
   identityProviders: ['identity-providers'] as const,
   identityProvider: (id: string) => ['identity-providers', 'one', id] as const,
+  scimProvisioning: (id: string) => ['identity-providers', 'scim', id] as const,
   ssoProviders: ['sso', 'providers'] as const,
   ssoDiscover: (email: string) => ['sso', 'discover', email] as const,
   /** The installation's settings (Maximum Session Timeout). */

@@ -70,6 +70,41 @@ export const IDENTITY_PROVIDERS_ROUTE_SAMPLES: Record<string, RouteSample> = {
     audits: [],
     build: async (ctx) => ({ params: { id: (await samlProvider(ctx.t)).id } }),
   },
+  'GET /api/v1/identity-providers/:id/scim': {
+    access: CONFIGURE_SSO,
+    build: async (ctx) => ({ params: { id: (await samlProvider(ctx.t)).id } }),
+  },
+  'PATCH /api/v1/identity-providers/:id/scim': {
+    access: CONFIGURE_SSO,
+    audits: ['identity_provider.updated'],
+    build: async (ctx) => ({ params: { id: (await samlProvider(ctx.t)).id }, body: { deprovision: 'disable' } }),
+  },
+  'POST /api/v1/identity-providers/:id/scim-token': {
+    access: CONFIGURE_SSO,
+    audits: ['scim_token.generated'],
+    allowedStatus: 201,
+    build: async (ctx) => ({ params: { id: (await samlProvider(ctx.t)).id } }),
+  },
+  'DELETE /api/v1/identity-providers/:id/scim-token': {
+    access: CONFIGURE_SSO,
+    audits: ['scim_token.revoked'],
+    build: async (ctx) => {
+      const provider = await samlProvider(ctx.t);
+      await ctx.t.db
+        .insertInto('scim_tokens')
+        .values({
+          provider_id: provider.id,
+          token_hash: randomBytes(32).toString('hex'),
+          masked: 'lkscim_abcd…wxyz',
+          created_at: new Date().toISOString(),
+          created_by: null,
+          last_used_at: null,
+          last_used_ip: null,
+        })
+        .execute();
+      return { params: { id: provider.id } };
+    },
+  },
   'GET /api/v1/sso/providers': { access: PUBLIC, build: () => ({}) },
   'GET /api/v1/sso/discover': { access: PUBLIC, build: () => ({ query: { email: 'someone@corp.example' } }) },
 };

@@ -16,6 +16,8 @@ import * as m0014 from './0014-users-mfa-status.js';
 import * as m0015 from './0015-tasks-search-and-status-title.js';
 import * as m0016 from './0016-row-counts.js';
 import * as m0017 from './0017-session-details.js';
+import * as m0022 from './0022-scim.js';
+import * as m0023 from './0023-scim-groups.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -39,4 +41,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0015-tasks-search-and-status-title': m0015,
   '0016-row-counts': m0016,
   '0017-session-details': m0017,
+  '0022-scim': m0022,
+  '0023-scim-groups': m0023,
 };

@@ -22,6 +22,7 @@ import { ProviderEditorHeader } from './provider-editor-header.js';
 import { protocolOf } from './provider-form-values.js';
 import { SamlSettingsFieldset } from './saml-settings-fieldset.js';
 import { ProviderServiceProviderUrls } from './service-provider-urls.js';
+import { ProvisioningSection } from './provisioning-section.js';
 import { useProviderForm } from './use-provider-form.js';
 
 /**
@@ -132,6 +133,8 @@ function ProviderForm({
         />
 
         <ProviderServiceProviderUrls protocol={protocol} provider={provider} />
+
+        {provider && <ProvisioningSection provider={provider} />}
 
         {formError && (
           <Alert color="red" role="alert" title="The identity provider was not saved" tabIndex={-1} data-form-error>

@@ -2,7 +2,7 @@ import { Button, CopyButton, Fieldset, Stack, Text, TextInput } from '@mantine/c
 import type { IdentityProvider, SsoProtocolName } from '../../../shared/schemas/identity-providers.js';
 
 /** A value to enter at the identity provider, with a Copy button named after it. */
-function CopyField({ label, value }: { label: string; value: string }) {
+export function CopyField({ label, value }: { label: string; value: string }) {
   return (
     <TextInput
       label={label}
