@@ -17,7 +17,14 @@ import {
   quickUser,
   stateSnapshot,
 } from '../helpers/fixtures.js';
-import { createTestApp, tokenCaller, type Caller, type TestApp } from '../helpers/test-app.js';
+import {
+  anotherNode,
+  createTestApp,
+  tokenCaller,
+  usingPostgres,
+  type Caller,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 let t: TestApp;
 let admin: UserWithGroup;
@@ -79,6 +86,22 @@ describe('POST /api/v1/users/bulk', () => {
     );
     // Enabling again brings the token back no more than the single action does.
     expect((await tokens[0]!.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
+  });
+
+  it.runIf(usingPostgres)('disabling ends the API tokens on every node at once', async () => {
+    const node = await anotherNode(t);
+    try {
+      const targets = await users(2);
+      const tokens = await Promise.all(targets.map((user) => giveApiToken(t, user.id)));
+      // Each token answered (and cached) by the other node first.
+      const onOtherNode = (token: string) =>
+        node.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      for (const token of tokens) expect((await onOtherNode(token)).statusCode).toBe(200);
+      expect((await bulk(adminCaller, { action: 'disable', userIds: targets.map((u) => u.id) })).statusCode).toBe(200);
+      for (const token of tokens) expect((await onOtherNode(token)).statusCode).toBe(401);
+    } finally {
+      await node.close();
+    }
   });
 
   it('changes the security group and requires MFA, each account audited', async () => {
