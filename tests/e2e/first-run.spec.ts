@@ -87,7 +87,7 @@ test('first run: the setup link creates the first Administrator, who then create
     await expect(page.getByRole('heading', { name: 'User Accounts' })).toBeVisible();
     const deleteButton = page.getByRole('button', { name: 'Delete User' });
     await expect(deleteButton).toBeDisabled();
-    await page.getByRole('radio', { name: NEW_USER.email }).check();
+    await page.getByRole('checkbox', { name: NEW_USER.email }).check();
     await deleteButton.click();
 
     const confirm = page.getByRole('dialog', { name: `Delete user ${NEW_USER.email}?` });
