@@ -154,7 +154,7 @@ describe('POST /api/v1/users/bulk', () => {
     expect(disable.json()).toEqual({
       error: {
         code: 'bulk_refused',
-        message: 'Nothing was changed: 1 account of 3 cannot be changed this way.',
+        message: '1 account of 3 refused, so nothing was changed.',
         items: [
           {
             id: admin.id,
@@ -168,7 +168,7 @@ describe('POST /api/v1/users/bulk', () => {
 
     const mfa = await bulk(adminCaller, { action: 'requireMfa', userIds: [sso.id, 'no-such-account', targets[0]!.id] });
     expect(mfa.statusCode).toBe(409);
-    expect(errorOf(mfa).message).toBe('Nothing was changed: 2 accounts of 3 cannot be changed this way.');
+    expect(errorOf(mfa).message).toBe('2 accounts of 3 refused, so nothing was changed.');
     expect(mfa.json<{ error: { items: unknown[] } }>().error.items).toEqual([
       { id: sso.id, email: sso.email, code: 'sso_account', message: expect.stringContaining('identity provider') },
       { id: 'no-such-account', email: null, code: 'not_found', message: 'No account with this ID.' },

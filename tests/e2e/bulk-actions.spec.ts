@@ -62,7 +62,7 @@ test('select with checkboxes, Disable with the count, a refusal explained, selec
     const dialog = page.getByRole('dialog', { name: 'Disable 2 accounts?' });
     await dialog.getByRole('button', { name: 'Disable' }).click();
     const alert = dialog.getByRole('alert');
-    await expect(alert).toContainText('Nothing was changed');
+    await expect(alert).toContainText('1 account of 2 refused, so nothing was changed.');
     await expect(alert.getByRole('list', { name: 'Refused accounts' })).toHaveText(
       `${ADMIN.email}: You cannot disable your own account.`,
     );

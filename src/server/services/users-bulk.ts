@@ -53,7 +53,7 @@ async function allOrNothing(
       refusedItems.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
       const error = new AppError(
         'bulk_refused',
-        `Nothing was changed: ${accounts(refusedItems.length)} of ${userIds.length} cannot be changed this way.`,
+        `${accounts(refusedItems.length)} of ${userIds.length} refused, so nothing was changed.`,
       );
       error.items = refusedItems;
       throw error;

@@ -165,8 +165,8 @@ export function BulkActionDialog({
         />
       )}
       {error ? (
-        <Alert color="red" role="alert" title="Nothing was changed">
-          <Text size="sm">{messageOf(error)}</Text>
+        <Alert color="red" role="alert" title={refusedItems.length > 0 ? messageOf(error) : 'Nothing was changed'}>
+          {refusedItems.length === 0 && <Text size="sm">{messageOf(error)}</Text>}
           {refusedItems.length > 0 && (
             <List size="sm" mt="xs" aria-label="Refused accounts">
               {refusedItems.map((item) => (
