@@ -63,7 +63,7 @@ test('first run: the setup link creates the first Administrator, who then create
     await expect(page.getByText(`User ${NEW_USER.email} created`)).toBeVisible();
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: NEW_USER.email }) });
     await expect(row).toContainText('Orchestration User');
-    await expect(row).toContainText('Commodore');
+    // Title is hidden on the list by default (it fits a 1366-pixel screen); the user's page shows it below.
   });
 
   await test.step("the Email link opens the user's page, where Account Settings saves a new Title", async () => {
