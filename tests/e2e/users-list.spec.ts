@@ -96,7 +96,7 @@ test('deleting the only account on the last page steps back to the page before',
     await pages.getByRole('button', { name: 'Next' }).click();
   }
   await expect(page.getByRole('table').getByRole('link')).toHaveText(['person29@example.test']);
-  await page.getByRole('radio', { name: 'person29@example.test' }).check();
+  await page.getByRole('checkbox', { name: 'person29@example.test' }).check();
   await page.getByRole('button', { name: 'Delete User' }).click();
   await page
     .getByRole('dialog')
@@ -209,7 +209,7 @@ test('Delete User is unavailable for your own account, and says why', async ({ p
   const deleteButton = page.getByRole('button', { name: 'Delete User' });
   await expect(deleteButton).toBeDisabled();
 
-  await page.getByRole('radio', { name: ADMIN.email }).check();
+  await page.getByRole('checkbox', { name: ADMIN.email }).check();
   await expect(deleteButton).toBeDisabled();
   // Still focusable, so the keyboard reaches the reason too; Enter does nothing.
   await page.getByRole('button', { name: 'New User' }).focus();
@@ -223,7 +223,9 @@ test('Delete User is unavailable for your own account, and says why', async ({ p
   await expect(page.getByRole('tooltip')).toBeVisible();
   await saveScreenshot(page, '28-delete-user-own-account');
 
-  await page.getByRole('radio', { name: NAMES[0]!.email }).check();
+  // Checkboxes: the next account is added to the selection, so your own is unchecked first.
+  await page.getByRole('checkbox', { name: ADMIN.email }).uncheck();
+  await page.getByRole('checkbox', { name: NAMES[0]!.email }).check();
   await expect(deleteButton).toBeEnabled();
   await deleteButton.click();
   await expect(page.getByRole('dialog', { name: `Delete user ${NAMES[0]!.email}?` })).toBeVisible();
