@@ -17,6 +17,7 @@ import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import { type AccountSettings } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { accountDecisions } from '../policies/accounts.js';
+import { newAccountMustChangePasswordDecision } from '../policies/account-security.js';
 import { groupAssignDecision } from '../policies/security-groups.js';
 import { ALLOWED, assertAllowed } from '../policies/decision.js';
 import type { ActorContext, RequestContext } from '../request-context.js';
@@ -50,6 +51,8 @@ export interface NewUser {
   sessionTimeoutMinutes: number;
   functionalGroup: string;
   ssoProvider?: string | null;
+  /** "User Must Change Password at Next Login" (native accounts; Administrators only). */
+  mustChangePassword?: boolean | undefined;
 }
 
 export function normalizeEmail(email: string): string {
@@ -143,6 +146,13 @@ export async function createUser(
   } else if (input.password || input.confirmPassword) {
     throw fieldError('password', 'SSO accounts have no local password: their identity provider signs them in.');
   }
+  const mustChangePassword = input.mustChangePassword === true;
+  if (mustChangePassword) {
+    const decision = newAccountMustChangePasswordDecision(ctx.actor, input.userType);
+    if (!decision.allowed) {
+      throw new AppError(decision.code, decision.message, { mustChangePassword: decision.message });
+    }
+  }
 
   return db.transaction().execute(async (trx) => {
     await assertMayAssignGroup(trx, ctx.actor, input.securityGroupId);
@@ -173,7 +183,7 @@ export async function createUser(
         user_type: input.userType,
         sso_provider: input.userType === 'sso' ? (input.ssoProvider ?? null) : null,
         password_hash: passwordHash,
-        must_change_password: 0,
+        must_change_password: mustChangePassword ? 1 : 0,
         mfa_enrolled: 0,
         mfa_required_by_other: 0,
         session_timeout_minutes: input.sessionTimeoutMinutes,
@@ -196,7 +206,7 @@ export async function createUser(
       actor: ctx.actor,
       target: { id, email: input.email.trim() },
       action: auditAction,
-      details: { securityGroup: input.securityGroupId, userType: input.userType },
+      details: { securityGroup: input.securityGroupId, userType: input.userType, mustChangePassword },
       ip: ctx.ip,
     });
     return (await findUserById(trx, id))!;
