@@ -1,10 +1,12 @@
-import { ERRORS, type ErrorCode } from '../shared/errors.js';
+import { ERRORS, type ErrorCode, type RefusedItem } from '../shared/errors.js';
 
 /** The one error type services throw; its status and default message come from shared/errors.ts. */
 export class AppError extends Error {
   readonly status: number;
   /** For 429 answers: sent as Retry-After (seconds), when trying again can help. */
   retryAfterSeconds?: number;
+  /** For bulk_refused: each item refused and why. */
+  items?: RefusedItem[];
   constructor(
     readonly code: ErrorCode,
     message?: string,

@@ -31,10 +31,11 @@ import { createAuthenticator, type Authenticator } from './auth/authenticate.js'
 import { redactUrlForLog } from './security/redact-url.js';
 import { registerCompression } from './compression.js';
 import { apiSecurityHeadersFor, isJsonApiPath, securityHeadersFor } from './security-headers.js';
-import { ERRORS, type ErrorBody, type ErrorCode } from '../shared/errors.js';
+import { ERRORS, type ErrorBody, type ErrorCode, type RefusedItem } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
+import { userBulkRoutes } from './routes/users-bulk.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
 import { setupRoutes } from './routes/setup.js';
 import { accountSecurityRoutes } from './routes/account-security.js';
@@ -103,8 +104,20 @@ function containsNulCharacter(input: unknown): boolean {
   return false;
 }
 
-function errorBody(code: ErrorCode, message?: string, fields?: Record<string, string>): ErrorBody {
-  return { error: { code, message: message ?? ERRORS[code].message, ...(fields ? { fields } : {}) } };
+function errorBody(
+  code: ErrorCode,
+  message?: string,
+  fields?: Record<string, string>,
+  items?: RefusedItem[],
+): ErrorBody {
+  return {
+    error: {
+      code,
+      message: message ?? ERRORS[code].message,
+      ...(fields ? { fields } : {}),
+      ...(items ? { items } : {}),
+    },
+  };
 }
 
 /** An answer that took this long is logged as a failure would be: someone should look at it. */
@@ -178,7 +191,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields));
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields, error.items));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       // One message per field (the first problem found), keyed by the field's path ("email", "settings.theme").
@@ -291,6 +304,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(setupRoutes, full);
   await app.register(sessionRoutes, full);
   await app.register(userRoutes, full);
+  await app.register(userBulkRoutes, full);
   await app.register(securityGroupRoutes, full);
   await app.register(accountSecurityRoutes, full);
   await app.register(accountSessionRoutes, full);

@@ -65,6 +65,10 @@ export const ERRORS = {
     status: 403,
     message: 'This would remove data, which needs the Delete permission your security group does not have.',
   },
+  bulk_refused: {
+    status: 409,
+    message: 'Nothing was changed: some of the selected accounts cannot be changed this way (see `items`).',
+  },
   import_has_errors: { status: 422, message: 'The file has errors, so nothing was imported.' },
   task_transition_not_allowed: {
     status: 409,
@@ -152,5 +156,16 @@ export interface ErrorBody {
     message: string;
     /** Per-field messages, keyed by field name, for validation errors. */
     fields?: Record<string, string>;
+    /** A bulk action refused (bulk_refused): each item refused, with its policy's code and message. */
+    items?: RefusedItem[];
   };
+}
+
+/** One item a bulk action refused: which one, and why (the code and message its single action gives). */
+export interface RefusedItem {
+  id: string;
+  /** The account's email; null when no account has this ID. */
+  email: string | null;
+  code: string;
+  message: string;
 }

@@ -26,6 +26,7 @@ import { SSO_OIDC_ROUTE_SAMPLES } from './route-samples/sso-oidc.js';
 import { SSO_SAML_ROUTE_SAMPLES } from './route-samples/sso-saml.js';
 import { SETTINGS_ROUTE_SAMPLES } from './route-samples/settings.js';
 import { SESSIONS_ROUTE_SAMPLES } from './route-samples/sessions.js';
+import { USERS_BULK_ROUTE_SAMPLES } from './route-samples/users-bulk.js';
 
 export interface SampleContext {
   t: TestApp;
@@ -230,6 +231,7 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   // Each area keeps its samples in its own file under route-samples/.
   ...SECURITY_GROUPS_ROUTE_SAMPLES,
   ...SESSIONS_ROUTE_SAMPLES,
+  ...USERS_BULK_ROUTE_SAMPLES,
   ...RECORDS_ROUTE_SAMPLES,
   ...TASKS_ROUTE_SAMPLES,
   ...REPORTS_ROUTE_SAMPLES,

@@ -198,8 +198,17 @@ for (const mode of MODES) {
       await expect(page.getByRole('link', { name: 'ada.lovelace@example.test' })).toBeVisible();
       await audit(page, at('users'));
       await auditDialog(page, at('New User dialog'), 'New User', 'New User');
-      await page.getByRole('radio', { name: 'ada.lovelace@example.test' }).check();
+      await page.getByRole('checkbox', { name: 'ada.lovelace@example.test' }).check();
       await auditDialog(page, at('Delete User dialog'), 'Delete User', /Delete user/);
+      await page.getByRole('checkbox', { name: 'Select all accounts on this page' }).check();
+      await auditDialog(page, at('bulk Disable dialog'), 'Disable', /^Disable \d+ accounts\?$/);
+      await auditDialog(
+        page,
+        at('bulk Change Security Group dialog'),
+        'Change Security Group',
+        /^Change the security group of \d+ accounts\?$/,
+      );
+      await page.getByRole('checkbox', { name: 'Select all accounts on this page' }).uncheck();
       await page.getByRole('button', { name: 'Columns' }).click();
       await expect(page.getByRole('checkbox', { name: 'Telephone' })).toBeVisible();
       await page.waitForTimeout(300);

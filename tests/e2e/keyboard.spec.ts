@@ -79,10 +79,10 @@ test('signing in, and the whole User Accounts workflow, work from the keyboard a
   });
 
   await test.step('a row is selected with Space, and Delete User opens a dialog that Escape closes', async () => {
-    const radio = page.getByRole('radio', { name: other.email });
-    await radio.focus();
+    const checkbox = page.getByRole('checkbox', { name: other.email });
+    await checkbox.focus();
     await page.keyboard.press('Space');
-    await expect(radio).toBeChecked();
+    await expect(checkbox).toBeChecked();
     const deleteButton = page.getByRole('button', { name: 'Delete User' });
     await expect(deleteButton).toBeEnabled();
     await deleteButton.focus();

@@ -109,7 +109,7 @@ test('User Accounts list, its tools and dialogs', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'leslie.lamport@example.test' })).toBeVisible();
   await shoot(page, '07-users');
 
-  await page.getByRole('radio', { name: 'grace.hopper@example.test' }).check();
+  await page.getByRole('checkbox', { name: 'grace.hopper@example.test' }).check();
   await page.getByRole('button', { name: 'Last Login' }).click();
   await expect(page.getByRole('columnheader', { name: 'Last Login' })).toHaveAttribute('aria-sort', 'ascending');
   await page.getByRole('button', { name: 'Last Login' }).click();
@@ -157,7 +157,8 @@ test('User Accounts list, its tools and dialogs', async ({ page }) => {
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   // Your own account cannot be deleted: the button says so instead of offering a doomed dialog.
-  await page.getByRole('radio', { name: ADMIN.email }).check();
+  await page.getByRole('checkbox', { name: 'grace.hopper@example.test' }).uncheck();
+  await page.getByRole('checkbox', { name: ADMIN.email }).check();
   await expect(page.getByRole('button', { name: 'Delete User' })).toBeDisabled();
   await page.getByRole('button', { name: 'Delete User' }).hover();
   await expect(page.getByRole('tooltip')).toHaveText('You cannot delete your own account.');

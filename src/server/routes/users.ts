@@ -20,7 +20,7 @@ import { csvAttachmentHeader, csvStream } from './csv.js';
 import { presentUser, presentUserInDetail } from '../presenters/accounts.js';
 import { loadAccountDetail } from '../services/account-detail.js';
 
-const CSV_COLUMNS = [
+export const CSV_COLUMNS = [
   ['Email', (u: z.infer<typeof UserSchema>) => u.email],
   ['First Name', (u) => u.firstName],
   ['Last Name', (u) => u.lastName],

@@ -186,49 +186,8 @@ export async function updateSecurity(
   const newPasswordHash = body.resetPassword ? await preparePasswordChange(before, body.resetPassword, own) : null;
 
   return db.transaction().execute(async (trx) => {
-    // Re-read and re-check inside the transaction: the account may have changed meanwhile.
-    const target = await loadTarget(trx, userId, options);
-    assertChangesAllowed(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id]), body);
-    if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id) {
-      await assertMayAssignGroup(trx, ctx.actor, body.securityGroupId);
-    }
-    const losesAdministrator =
-      (body.accountStatus === 'disabled' && target.status === 'enabled') ||
-      (body.securityGroupId !== undefined && body.securityGroupId !== ADMINISTRATOR_GROUP_ID);
-    if (losesAdministrator && (await isLastEnabledAdministrator(trx, target))) throw new AppError('last_administrator');
-
-    const changes: Partial<UserTable> = {};
-    if (body.securityGroupId !== undefined) changes.security_group_id = body.securityGroupId;
-    if (body.accountStatus !== undefined) changes.status = body.accountStatus;
-    if (body.mfaEnrolled !== undefined) changes.mfa_enrolled = body.mfaEnrolled ? 1 : 0;
-    // Switched on by someone else: required of the owner, who cannot switch it off. Switched off: no longer.
-    if (body.mfaEnrolled === true && target.mfa_enrolled === 0) changes.mfa_required_by_other = own ? 0 : 1;
-    if (body.mfaEnrolled === false) changes.mfa_required_by_other = 0;
-    if (body.mustChangePassword !== undefined) changes.must_change_password = body.mustChangePassword ? 1 : 0;
-    const diff = diffFields(target as unknown as Record<string, unknown>, changes);
+    const { target } = await applySecurityChanges(trx, ctx, userId, body, options);
     const targetRef = { id: target.id, email: target.email };
-
-    if (Object.keys(diff).length > 0) {
-      await trx
-        .updateTable('users')
-        .set({ ...changes, updated_at: nowIso() })
-        .where('id', '=', target.id)
-        .execute();
-      // A disabled account's sessions end now and its API token is destroyed, not merely refused:
-      // enabling the account again later brings back neither (a new token must be generated).
-      const disabledEffects = changes.status === 'disabled' ? await revokeCredentialsOfDisabled(trx, target.id) : {};
-      await recordAudit(trx, {
-        actor: ctx.actor,
-        target: targetRef,
-        action: 'user.security_updated',
-        details: { changes: diff, ...disabledEffects },
-        ip: ctx.ip,
-      });
-      // Clearing "Enroll in Multi-Factor Authentication" is the lost-phone reset: factors and
-      // recovery codes go, sessions end. (Checking it needs nothing more: a session of an account
-      // without a factor can only enroll from its next request on.)
-      if (changes.mfa_enrolled === 0 && target.mfa_enrolled === 1) await resetMfa(trx, ctx.actor, ctx.ip, targetRef);
-    }
     if (newPasswordHash) {
       // Your own reset ends your other sessions (this one is rotated below); a reset by someone
       // else ends them all. Changing your own password satisfies a pending "must change", unless
@@ -243,6 +202,67 @@ export async function updateSecurity(
     const client = { ip: ctx.ip, userAgent: ctx.userAgent };
     return { newSession: (await rotateSession(trx, sessionIdHash, client)) ?? null };
   });
+}
+
+/**
+ * The tab's field changes (group, status, MFA, must-change) inside the caller's transaction:
+ * re-read and re-checked there, written, audited, with their effects (a disabled account's
+ * sessions end and its token is destroyed, on every node through the credential-change feed).
+ * updateSecurity runs it for one account; the bulk actions once per account, in one transaction.
+ * `changed`: whether anything was written.
+ */
+export async function applySecurityChanges(
+  trx: Kysely<Database>,
+  ctx: ActorContext,
+  userId: string,
+  body: Omit<UpdateSecurity, 'resetPassword' | 'currentPassword'>,
+  options: { allowSso?: boolean } = {},
+): Promise<{ target: UserWithGroup; changed: boolean }> {
+  const own = ctx.actor.user.id === userId;
+  // Re-read and re-check inside the transaction: the account may have changed meanwhile.
+  const target = await loadTarget(trx, userId, options);
+  assertChangesAllowed(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id]), body);
+  if (body.securityGroupId !== undefined && body.securityGroupId !== target.security_group_id) {
+    await assertMayAssignGroup(trx, ctx.actor, body.securityGroupId);
+  }
+  const losesAdministrator =
+    (body.accountStatus === 'disabled' && target.status === 'enabled') ||
+    (body.securityGroupId !== undefined && body.securityGroupId !== ADMINISTRATOR_GROUP_ID);
+  if (losesAdministrator && (await isLastEnabledAdministrator(trx, target))) throw new AppError('last_administrator');
+
+  const changes: Partial<UserTable> = {};
+  if (body.securityGroupId !== undefined) changes.security_group_id = body.securityGroupId;
+  if (body.accountStatus !== undefined) changes.status = body.accountStatus;
+  if (body.mfaEnrolled !== undefined) changes.mfa_enrolled = body.mfaEnrolled ? 1 : 0;
+  // Switched on by someone else: required of the owner, who cannot switch it off. Switched off: no longer.
+  if (body.mfaEnrolled === true && target.mfa_enrolled === 0) changes.mfa_required_by_other = own ? 0 : 1;
+  if (body.mfaEnrolled === false) changes.mfa_required_by_other = 0;
+  if (body.mustChangePassword !== undefined) changes.must_change_password = body.mustChangePassword ? 1 : 0;
+  const diff = diffFields(target as unknown as Record<string, unknown>, changes);
+  const targetRef = { id: target.id, email: target.email };
+
+  if (Object.keys(diff).length > 0) {
+    await trx
+      .updateTable('users')
+      .set({ ...changes, updated_at: nowIso() })
+      .where('id', '=', target.id)
+      .execute();
+    // A disabled account's sessions end now and its API token is destroyed, not merely refused:
+    // enabling the account again later brings back neither (a new token must be generated).
+    const disabledEffects = changes.status === 'disabled' ? await revokeCredentialsOfDisabled(trx, target.id) : {};
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      target: targetRef,
+      action: 'user.security_updated',
+      details: { changes: diff, ...disabledEffects },
+      ip: ctx.ip,
+    });
+    // Clearing "Enroll in Multi-Factor Authentication" is the lost-phone reset: factors and
+    // recovery codes go, sessions end. (Checking it needs nothing more: a session of an account
+    // without a factor can only enroll from its next request on.)
+    if (changes.mfa_enrolled === 0 && target.mfa_enrolled === 1) await resetMfa(trx, ctx.actor, ctx.ip, targetRef);
+  }
+  return { target, changed: Object.keys(diff).length > 0 };
 }
 
 /**

@@ -289,24 +289,30 @@ export async function updateAccountSettings(
 }
 
 export async function deleteUser(db: Db, ctx: ActorContext, userId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const target = await findUserById(trx, userId);
-    if (!target) throw new AppError('not_found', 'No account with this ID.');
-    assertAllowed(
-      accountDecisions(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).delete,
-    );
-    // Not an ability but a fact of the data at this moment (and locked against a concurrent delete).
-    if (await isLastEnabledAdministrator(trx, target)) throw new AppError('last_administrator');
-    // Sessions and the API token go with the account (ON DELETE CASCADE), in this same transaction.
-    await endAllSessions(trx, target.id);
-    await trx.deleteFrom('users').where('id', '=', target.id).execute();
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      target: { id: target.id, email: target.email },
-      action: 'user.deleted',
-      details: { securityGroup: target.security_group_id, userType: target.user_type },
-      ip: ctx.ip,
-    });
+  await db.transaction().execute((trx) => deleteUserIn(trx, ctx, userId));
+}
+
+/**
+ * Deletes one account inside the caller's transaction, with every check and the audit entry of
+ * deleteUser (the bulk delete calls it once per account, all in one transaction).
+ */
+export async function deleteUserIn(trx: Kysely<Database>, ctx: ActorContext, userId: string): Promise<void> {
+  const target = await findUserById(trx, userId);
+  if (!target) throw new AppError('not_found', 'No account with this ID.');
+  assertAllowed(
+    accountDecisions(ctx.actor, target, await loadGroupPermissions(trx, [target.security_group_id])).delete,
+  );
+  // Not an ability but a fact of the data at this moment (and locked against a concurrent delete).
+  if (await isLastEnabledAdministrator(trx, target)) throw new AppError('last_administrator');
+  // Sessions and the API token go with the account (ON DELETE CASCADE), in this same transaction.
+  await endAllSessions(trx, target.id);
+  await trx.deleteFrom('users').where('id', '=', target.id).execute();
+  await recordAudit(trx, {
+    actor: ctx.actor,
+    target: { id: target.id, email: target.email },
+    action: 'user.deleted',
+    details: { securityGroup: target.security_group_id, userType: target.user_type },
+    ip: ctx.ip,
   });
 }
 

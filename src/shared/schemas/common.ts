@@ -5,6 +5,10 @@ export const ErrorBodySchema = z.object({
     code: z.string(),
     message: z.string(),
     fields: z.record(z.string(), z.string()).optional(),
+    /** A bulk action refused (409 bulk_refused, nothing changed): every refused item and why. */
+    items: z
+      .array(z.object({ id: z.string(), email: z.string().nullable(), code: z.string(), message: z.string() }))
+      .optional(),
   }),
 });
 

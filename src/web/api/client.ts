@@ -4,7 +4,7 @@
  * without it), and every error becomes an {@link ApiError} with the server's code, message and
  * per-field messages.
  */
-import type { ErrorBody } from '../../shared/errors.js';
+import type { ErrorBody, RefusedItem } from '../../shared/errors.js';
 
 export const CSRF_HEADER = 'X-Latchkey-CSRF';
 
@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    /** A refused bulk action (bulk_refused): each refused item and why. */
+    readonly items: RefusedItem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -92,6 +94,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     body?.error?.code ?? 'http_error',
     body?.error?.message ?? `The request failed (HTTP ${response.status}).`,
     body?.error?.fields ?? {},
+    body?.error?.items ?? [],
   );
   if (response.status === 401 && !options.expectUnauthenticated) onUnauthorized(error);
   if (error.code === 'password_change_required' || error.code === 'mfa_enrollment_required') onPendingStepRequired();

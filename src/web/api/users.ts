@@ -8,6 +8,7 @@ import type {
   UserSortColumn,
   UserType,
 } from '../../shared/schemas/users.js';
+import type { BulkUserActionInput, BulkUserResult } from '../../shared/schemas/users-bulk.js';
 import { request, requestFile } from './client.js';
 
 /** The list as the address holds it: '' for "any" in each filter (see pages/users/list-params.ts). */
@@ -79,6 +80,20 @@ export function unlockSignIn(id: string): Promise<void> {
 
 export function deleteUser(id: string): Promise<void> {
   return request<void>(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+/** A bulk action on the accounts given: all of them or none (409 bulk_refused lists the refused ones). */
+export function bulkUpdateUsers(input: BulkUserActionInput): Promise<BulkUserResult> {
+  return request<BulkUserResult>('/api/v1/users/bulk', { method: 'POST', body: input });
+}
+
+export function bulkDeleteUsers(userIds: string[]): Promise<{ deleted: number }> {
+  return request<{ deleted: number }>('/api/v1/users/bulk-delete', { method: 'POST', body: { userIds } });
+}
+
+/** Export selected: the CSV export's columns for just these accounts. */
+export function exportSelectedUsersCsv(userIds: string[]): Promise<{ blob: Blob; filename: string }> {
+  return requestFile('/api/v1/users/export.csv', { method: 'POST', body: { userIds } });
 }
 
 /** The groups fetcher lives with the other security group requests; re-exported for the Users pages. */

@@ -1,6 +1,6 @@
 import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
-import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type RefObject } from 'react';
 import { ErrorState } from './error-state.js';
 import { IconChevronDown, IconChevronUp, IconSelector } from './icons.js';
 
@@ -20,6 +20,11 @@ declare module '@tanstack/react-table' {
     minWidth?: number;
     /** Widest the column's cells may get, in pixels: longer values end in "…". */
     maxWidth?: number;
+    /**
+     * Stays in view while the table scrolls sideways (the row selector, the Email link). Only for
+     * leading columns: each sticks right after the sticky ones before it.
+     */
+    sticky?: boolean;
   }
 }
 
@@ -52,22 +57,75 @@ export interface DataTableProps<T, S extends string> {
   horizontalSpacing?: number | string;
 }
 
-function cellStyle<T>(cell: Cell<T, unknown>): CSSProperties | undefined {
+function cellStyle<T>(cell: Cell<T, unknown>, stickyLeft: StickyLeft): CSSProperties | undefined {
   const meta = cell.column.columnDef.meta;
+  const sticky = stickyStyle(cell.column.id, stickyLeft);
   if (meta?.maxWidth) {
-    return { maxWidth: meta.maxWidth, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
+    return { maxWidth: meta.maxWidth, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', ...sticky };
   }
-  return meta?.wrap ? undefined : { whiteSpace: 'nowrap' };
+  return meta?.wrap ? sticky : { whiteSpace: 'nowrap', ...sticky };
+}
+
+/** Each sticky column's distance from the table's left edge, in pixels (by column ID). */
+type StickyLeft = Readonly<Record<string, number>>;
+
+function stickyStyle(columnId: string, stickyLeft: StickyLeft): CSSProperties | undefined {
+  const left = stickyLeft[columnId];
+  return left === undefined ? undefined : { left };
+}
+
+/** global.css: position sticky, an opaque background (the row's own), a line at the last one's edge. */
+function stickyClass(columnId: string, stickyLeft: StickyLeft): string | undefined {
+  if (stickyLeft[columnId] === undefined) return undefined;
+  const ids = Object.keys(stickyLeft);
+  return ids[ids.length - 1] === columnId ? 'latchkey-sticky-cell latchkey-sticky-cell-last' : 'latchkey-sticky-cell';
+}
+
+/**
+ * Where each leading sticky column sticks: right after the ones before it, measured from the
+ * header cells (whose widths follow the content) whenever the table's size changes.
+ */
+function useStickyColumns(
+  tableRef: RefObject<HTMLTableElement | null>,
+  stickyIds: readonly string[],
+): StickyLeft {
+  const key = stickyIds.join(' ');
+  const [left, setLeft] = useState<StickyLeft>({});
+  useLayoutEffect(() => {
+    const element = tableRef.current;
+    if (!element || !key) {
+      setLeft({});
+      return;
+    }
+    const ids = key.split(' ');
+    const measure = () => {
+      const next: Record<string, number> = {};
+      let offset = 0;
+      for (const id of ids) {
+        next[id] = offset;
+        const th = element.querySelector<HTMLElement>(`thead th[data-column="${CSS.escape(id)}"]`);
+        offset += th?.getBoundingClientRect().width ?? 0;
+      }
+      setLeft((previous) => (ids.every((id) => previous[id] === next[id]) ? previous : next));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [tableRef, key]);
+  return left;
 }
 
 function HeaderCell<T, S extends string>({
   header,
   sorting,
   wrapHeaders,
+  stickyLeft,
 }: {
   header: Header<T, unknown>;
   sorting?: TableSort<S>;
   wrapHeaders: boolean;
+  stickyLeft: StickyLeft;
 }) {
   const meta = header.column.columnDef.meta;
   const sortKey = sorting ? (meta?.sortKey as S | undefined) : undefined;
@@ -77,7 +135,10 @@ function HeaderCell<T, S extends string>({
     <Table.Th
       aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
       w={header.column.id === 'select' ? 36 : undefined}
+      data-column={header.column.id}
+      className={stickyClass(header.column.id, stickyLeft)}
       style={{
+        ...stickyStyle(header.column.id, stickyLeft),
         // Two-line headers line up at the bottom, next to the one-line ones.
         verticalAlign: wrapHeaders ? 'bottom' : undefined,
         lineHeight: wrapHeaders ? 1.3 : undefined,
@@ -151,6 +212,14 @@ export function DataTable<T, S extends string = string>({
   const rows = table.getRowModel().rows;
   const columnCount = table.getVisibleLeafColumns().length;
   const [scrollRef, scrollsSideways] = useScrollsSideways<HTMLDivElement>();
+  const tableRef = useRef<HTMLTableElement>(null);
+  const stickyLeft = useStickyColumns(
+    tableRef,
+    table
+      .getVisibleLeafColumns()
+      .filter((column) => column.columnDef.meta?.sticky)
+      .map((column) => column.id),
+  );
   return (
     <Box pos="relative">
       <LoadingOverlay
@@ -166,6 +235,7 @@ export function DataTable<T, S extends string = string>({
         {...(scrollsSideways && { tabIndex: 0, role: 'region', 'aria-label': label })}
       >
         <Table
+          ref={tableRef}
           striped
           highlightOnHover
           withTableBorder
@@ -179,7 +249,13 @@ export function DataTable<T, S extends string = string>({
             {table.getHeaderGroups().map((group) => (
               <Table.Tr key={group.id}>
                 {group.headers.map((header) => (
-                  <HeaderCell key={header.id} header={header} sorting={sorting} wrapHeaders={wrapHeaders} />
+                  <HeaderCell
+                    key={header.id}
+                    header={header}
+                    sorting={sorting}
+                    wrapHeaders={wrapHeaders}
+                    stickyLeft={stickyLeft}
+                  />
                 ))}
               </Table.Tr>
             ))}
@@ -216,7 +292,11 @@ export function DataTable<T, S extends string = string>({
               rows.map((row) => (
                 <Table.Tr key={row.id} bg={highlighted?.has(row.id) ? 'var(--mantine-color-blue-light)' : undefined}>
                   {row.getVisibleCells().map((cell) => (
-                    <Table.Td key={cell.id} style={cellStyle(cell)}>
+                    <Table.Td
+                      key={cell.id}
+                      style={cellStyle(cell, stickyLeft)}
+                      className={stickyClass(cell.column.id, stickyLeft)}
+                    >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </Table.Td>
                   ))}

@@ -27,7 +27,7 @@ export function ColumnVisibilityMenu({ table }: { table: Table<User> }) {
             />
           ))}
         </Stack>
-        <Button variant="subtle" size="xs" mt="sm" onClick={() => table.resetColumnVisibility(true)}>
+        <Button variant="subtle" size="xs" mt="sm" onClick={() => table.toggleAllColumnsVisible(true)}>
           Show all
         </Button>
       </Popover.Dropdown>

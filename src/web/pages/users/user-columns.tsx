@@ -1,4 +1,4 @@
-import { Anchor, Badge, Radio, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Checkbox, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
@@ -11,23 +11,28 @@ export const emailLinkId = (user: User) => `user-email-${user.id}`;
 
 export interface UserColumnOptions {
   prefs: DateTimePreferences;
-  selectedId: string | null;
-  onSelect: (user: User) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns hold values of different types; TanStack's helper types them each.
-export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions): ColumnDef<User, any>[] {
+export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[] {
   return [
     column.display({
       id: 'select',
-      header: () => <VisuallyHidden>Select</VisuallyHidden>,
-      meta: { label: 'Select', alwaysVisible: true },
+      // Select every account on the page shown: checked when all are, mixed when some are.
+      header: ({ table }) => (
+        <Checkbox
+          aria-label="Select all accounts on this page"
+          checked={table.getIsAllPageRowsSelected()}
+          indeterminate={table.getIsSomePageRowsSelected()}
+          onChange={table.getToggleAllPageRowsSelectedHandler()}
+          size="xs"
+        />
+      ),
+      meta: { label: 'Select', alwaysVisible: true, sticky: true },
       cell: ({ row }) => (
-        <Radio
-          name="selected-user"
-          value={row.original.id}
-          checked={selectedId === row.original.id}
-          onChange={() => onSelect(row.original)}
+        <Checkbox
+          checked={row.getIsSelected()}
+          onChange={row.getToggleSelectedHandler()}
           aria-labelledby={emailLinkId(row.original)}
           size="xs"
         />
@@ -35,7 +40,7 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
     }),
     column.accessor('email', {
       header: 'Email',
-      meta: { sortKey: 'email', label: 'Email', alwaysVisible: true },
+      meta: { sortKey: 'email', label: 'Email', alwaysVisible: true, sticky: true },
       cell: ({ row }) => (
         <Anchor component={Link} to={`/users/${row.original.id}`} id={emailLinkId(row.original)} fz="inherit">
           {row.original.email}

@@ -1,9 +1,8 @@
 import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
+import { getCoreRowModel, useReactTable, type RowSelectionState, type VisibilityState } from '@tanstack/react-table';
 import { lazy, Suspense, useEffect, useMemo, useState, type ComponentProps } from 'react';
-import type { User } from '../../../shared/schemas/users.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportUsersCsv, listSecurityGroups, listUsers, type UserListParams } from '../../api/users.js';
@@ -15,6 +14,8 @@ import { NoPermissionPage } from '../../components/notice-page.js';
 import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
+import { BulkActionBar } from './bulk-action-bar.js';
+import { BulkActionDialog, type BulkAction } from './bulk-action-dialog.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
@@ -33,6 +34,17 @@ const NewUserModal = lazy(() =>
     },
   })),
 );
+
+/**
+ * Hidden until shown from the Columns menu, so the list fits a 1366-pixel screen. A choice made in
+ * the menu is kept on this device and wins over these.
+ */
+const DEFAULT_HIDDEN_COLUMNS: VisibilityState = {
+  title: false,
+  telephone: false,
+  functionalGroup: false,
+  sessionTimeoutMinutes: false,
+};
 
 /** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
@@ -85,7 +97,9 @@ function UserAccounts() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
   const { params, update, sortBy, searchText, setSearchText } = useSortedCursorList(readListParams, writeListParams);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // The checked rows (by account ID); only those on the page shown are acted on.
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  const [bulkAction, setBulkAction] = useState<BulkAction | null>(null);
   const [newUserOpen, setNewUserOpen] = useState(false);
   // Mounted from its first opening on, so closing it keeps its closing transition.
   const [newUserUsed, setNewUserUsed] = useState(false);
@@ -102,24 +116,22 @@ function UserAccounts() {
     placeholderData: keepPreviousData,
   });
 
-  // Only a row on the page shown can be the one Delete User acts on (never one hidden by a search or another page).
-  const selected = list.data?.users.find((user) => user.id === selectedId) ?? null;
-  // Whether it may be deleted, and why not, is the server's `can` (the refusal it answers with).
-  const deleteRefusal = !selected
-    ? 'Select a user in the list first.'
-    : selected.can.delete.allowed
-      ? null
-      : selected.can.delete.message;
-
-  const columns = useMemo(
-    () =>
-      userColumns({
-        prefs: me.user,
-        selectedId: selected?.id ?? null,
-        onSelect: (user: User) => setSelectedId(user.id),
-      }),
-    [me.user, selected?.id],
+  // Only rows on the page shown are acted on (never one hidden by a search or another page).
+  const selectedUsers = useMemo(
+    () => (list.data?.users ?? []).filter((user) => rowSelection[user.id]),
+    [list.data, rowSelection],
   );
+  // One selected: Delete User is the single delete, whose `can` says whether and why not. Several:
+  // the bulk delete, whose refusals the server lists in its dialog.
+  const selected = selectedUsers.length === 1 ? selectedUsers[0]! : null;
+  const deleteRefusal =
+    selectedUsers.length === 0
+      ? 'Select a user in the list first.'
+      : selected && !selected.can.delete.allowed
+        ? selected.can.delete.message
+        : null;
+
+  const columns = useMemo(() => userColumns({ prefs: me.user }), [me.user]);
   const table = useReactTable({
     data: list.data?.users ?? [],
     columns,
@@ -127,8 +139,10 @@ function UserAccounts() {
     getRowId: (user) => user.id,
     manualPagination: true,
     manualSorting: true,
-    state: { columnVisibility },
+    state: { columnVisibility: { ...DEFAULT_HIDDEN_COLUMNS, ...columnVisibility }, rowSelection },
     onColumnVisibilityChange: setColumnVisibility,
+    enableRowSelection: true,
+    onRowSelectionChange: setRowSelection,
   });
 
   // After a delete the page shown may be empty although accounts remain before it: step back.
@@ -181,7 +195,8 @@ function UserAccounts() {
                 aria-disabled={deleteRefusal ? true : undefined}
                 onClick={(event) => {
                   if (deleteRefusal) event.preventDefault();
-                  else setDeleteOpen(true);
+                  else if (selected) setDeleteOpen(true);
+                  else setBulkAction('delete');
                 }}
               >
                 Delete User
@@ -255,6 +270,15 @@ function UserAccounts() {
         />
       </Group>
 
+      {selectedUsers.length > 0 && (
+        <BulkActionBar
+          count={selectedUsers.length}
+          canUpdate={can(me, 'users_groups:update')}
+          canExport={can(me, 'users_groups:export')}
+          onAction={setBulkAction}
+          onClear={() => setRowSelection({})}
+        />
+      )}
       <DataTable
         table={table}
         label="User accounts"
@@ -290,10 +314,18 @@ function UserAccounts() {
           onClose={() => setDeleteOpen(false)}
           onDeleted={() => {
             setDeleteOpen(false);
-            setSelectedId(null);
+            setRowSelection({});
           }}
         />
       )}
+      <BulkActionDialog
+        action={bulkAction}
+        users={selectedUsers}
+        onClose={() => setBulkAction(null)}
+        onDone={() => {
+          if (bulkAction !== 'export') setRowSelection({});
+        }}
+      />
     </Stack>
   );
 }
