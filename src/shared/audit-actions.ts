@@ -7,6 +7,7 @@ export const AUDIT_ACTION_LABELS = {
   'user.created': 'User created',
   'user.updated': 'User updated',
   'user.deleted': 'User deleted',
+  'users.imported': 'Users imported (CSV)',
   'user.password_reset': 'Password reset',
   'user.security_updated': 'Security settings updated',
   'api_token.generated': 'API token generated',

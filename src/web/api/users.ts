@@ -8,6 +8,7 @@ import type {
   UserSortColumn,
   UserType,
 } from '../../shared/schemas/users.js';
+import type { UserImportPreview, UserImportResult } from '../../shared/schemas/users-import.js';
 import { request, requestFile } from './client.js';
 
 /** The list as the address holds it: '' for "any" in each filter (see pages/users/list-params.ts). */
@@ -83,3 +84,11 @@ export function deleteUser(id: string): Promise<void> {
 
 /** The groups fetcher lives with the other security group requests; re-exported for the Users pages. */
 export { listSecurityGroups } from './security-groups.js';
+
+export function previewUserImport(csv: string): Promise<UserImportPreview> {
+  return request<UserImportPreview>('/api/v1/users/import/preview', { method: 'POST', body: { csv } });
+}
+
+export function importUsers(csv: string): Promise<UserImportResult> {
+  return request<UserImportResult>('/api/v1/users/import', { method: 'POST', body: { csv } });
+}
