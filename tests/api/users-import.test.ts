@@ -16,7 +16,7 @@ import {
   stateSnapshot,
   uniqueEmail,
 } from '../helpers/fixtures.js';
-import { createTestApp, TEST_PASSWORD, UI_HEADERS, type Caller, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, signIn, TEST_PASSWORD, UI_HEADERS, type Caller, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 let admin: Caller;
@@ -105,13 +105,24 @@ describe('import', () => {
     expect(audit[2]!.details).toEqual({ created: 2 });
 
     // No password from a file: nothing signs in to an imported account.
-    const signIn = await t.app.inject({
+    const refusedSignIn = await t.app.inject({
       method: 'POST',
       url: '/api/v1/session',
       headers: UI_HEADERS,
       payload: { email: a, password: TEST_PASSWORD },
     });
-    expect(signIn.statusCode).toBe(401);
+    expect(refusedSignIn.statusCode).toBe(401);
+
+    // Reset Password gives it a first password, which must be changed at once.
+    const reset = await admin.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${ann.id}/security`,
+      payload: { resetPassword: { newPassword: TEST_PASSWORD, confirmNewPassword: TEST_PASSWORD } },
+    });
+    expect(reset.statusCode, reset.body).toBe(200);
+    const owner = await signIn(t, a);
+    const me = await owner.request({ method: 'GET', url: '/api/v1/users' });
+    expect(me.json().error.code).toBe('password_change_required');
   });
 
   it('a file with one bad line creates none and names the line and the column (preview and import)', async () => {
@@ -119,7 +130,10 @@ describe('import', () => {
     const csv = csvOf(HEADER, `${good},Gia,Good,,,Regular User,,,`, `${bad},Ben,Bad,,,Regular User,,,`);
     const body = (await preview(admin, csv)).json();
     expect(body.summary).toEqual({ create: 1, errors: 1 });
-    expect(body.rows[1]).toMatchObject({ line: 3, errors: [{ column: 'Email', message: expect.stringMatching(/valid email/) }] });
+    expect(body.rows[1]).toMatchObject({
+      line: 3,
+      errors: [{ column: 'Email', message: expect.stringMatching(/valid email/) }],
+    });
 
     const error = await expectRefused(t, () => runImport(admin, csv), 422, 'import_has_errors');
     expect(error.fields).toEqual({ 'line 3': expect.stringMatching(/^Email: Enter a valid email/) });

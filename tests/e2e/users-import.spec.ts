@@ -52,7 +52,7 @@ test('a file with an error shows the line; the fixed file imports, confirmed, an
   await expect(dialog.getByText('2 accounts imported')).toBeVisible();
   await expect(dialog.getByRole('link', { name: 'ivan.import@example.test' })).toBeVisible();
   await saveScreenshot(page, 'users-import-result');
-  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(dialog).toBeHidden();
 
   const table = page.getByRole('table', { name: 'User accounts' });

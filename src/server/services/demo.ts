@@ -240,7 +240,14 @@ export async function seedDemoData(db: Db): Promise<string> {
       if (person.sso)
         await trx
           .insertInto('sso_identities')
-          .values({ provider_id: provider.id, subject: `demo-${id}`, user_id: id, email, created_at: now, last_sign_in_at: null })
+          .values({
+            provider_id: provider.id,
+            subject: `demo-${id}`,
+            user_id: id,
+            email,
+            created_at: now,
+            last_sign_in_at: null,
+          })
           .execute();
     }
     return ids;

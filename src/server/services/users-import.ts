@@ -142,7 +142,8 @@ async function analyzeImport(trx: Kysely<Database>, ctx: ActorContext, input: Im
   const { header, rows: fileRows } = await readCsvFile(input.csv, {
     rowsMax: USER_IMPORT_ROWS_MAX,
     columnsMax: COLUMNS_MAX,
-    emptyMessage: 'The file is empty. It needs a header row with at least Email, First Name, Last Name and Security Group.',
+    emptyMessage:
+      'The file is empty. It needs a header row with at least Email, First Name, Last Name and Security Group.',
     noun: 'accounts',
   });
   const columns = readHeader(header);
@@ -254,7 +255,11 @@ function summarize(rows: readonly AnalyzedRow[]): UserImportPreview['summary'] {
 const errorText = (error: UserImportError) => (error.column ? `${error.column}: ${error.message}` : error.message);
 
 /** The preview: every row as it would be created, and every error. Writes nothing. */
-export async function previewUserImport(db: Db, ctx: ActorContext, input: ImportUsersInput): Promise<UserImportPreview> {
+export async function previewUserImport(
+  db: Db,
+  ctx: ActorContext,
+  input: ImportUsersInput,
+): Promise<UserImportPreview> {
   const rows = await db.transaction().execute((trx) => analyzeImport(trx, ctx, input));
   return { rows: rows.map(presentRow), summary: summarize(rows) };
 }
@@ -268,7 +273,8 @@ export async function importUsers(db: Db, ctx: ActorContext, input: ImportUsersI
   return db.transaction().execute(async (trx) => {
     const rows = await analyzeImport(trx, ctx, input);
     const failed = rows.filter((row) => row.errors.length > 0);
-    if (failed.length > 0) throw importHasErrors(failed.map((row) => ({ line: row.line, errors: row.errors.map(errorText) })));
+    if (failed.length > 0)
+      throw importHasErrors(failed.map((row) => ({ line: row.line, errors: row.errors.map(errorText) })));
     if (rows.length === 0) throw invalidFile('The file has a header row but no accounts.');
 
     const users: UserImportResult['users'] = [];
@@ -289,15 +295,24 @@ export async function importUsers(db: Db, ctx: ActorContext, input: ImportUsersI
             functionalGroup: row.functionalGroup,
           },
           // No password: nothing signs in to the account until one is set for it (Reset Password).
-          { passwordHash: null, mustChangePassword: true, auditAction: 'user.created', auditDetails: { source: 'csv_import' } },
+          {
+            passwordHash: null,
+            mustChangePassword: true,
+            auditAction: 'user.created',
+            auditDetails: { source: 'csv_import' },
+          },
         );
         users.push({ id, email: row.email });
       } catch (error) {
         // Someone created this email since the check above (a concurrent import or New User).
         if (error instanceof AppError && error.code === 'email_taken')
-          throw new AppError('email_taken', `Line ${row.line}: an account with the email ${row.email} already exists, so nothing was imported.`, {
-            [`line ${row.line}`]: 'Email: An account with this email already exists.',
-          });
+          throw new AppError(
+            'email_taken',
+            `Line ${row.line}: an account with the email ${row.email} already exists, so nothing was imported.`,
+            {
+              [`line ${row.line}`]: 'Email: An account with this email already exists.',
+            },
+          );
         throw error;
       }
     }

@@ -69,7 +69,7 @@ export function CsvImportForm<P, R>(props: CsvImportFormProps<P, R>) {
         {renderResult(runImport.data)}
         <Group justify="flex-end">
           <Button onClick={props.onClose} data-autofocus>
-            Close
+            Done
           </Button>
         </Group>
       </Stack>

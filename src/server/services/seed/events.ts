@@ -27,7 +27,12 @@ function ipAddress(k: number, salt: number): string {
 /** Chronological times over the last year for k = 0 … n-1 (IDs then grow with time, as in the app). */
 const eventTime = (k: number, n: number, now: number, salt: number) =>
   iso(now - YEAR_MS + Math.floor(((k + unit(k, salt)) / n) * YEAR_MS));
-export async function seedLoginHistory(writer: Writer, accounts: SeedPeople, count: number, now: number): Promise<void> {
+export async function seedLoginHistory(
+  writer: Writer,
+  accounts: SeedPeople,
+  count: number,
+  now: number,
+): Promise<void> {
   const history = await writer.table('login_history', [
     ['occurred_at', 'text'],
     ['user_id', 'text'],

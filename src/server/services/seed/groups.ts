@@ -59,7 +59,11 @@ export interface CustomGroup {
  * entry, as if made in the app). Returns its ID. The seed's groups and the demo's come here.
  */
 export async function ensureCustomGroup(db: Db, now: string, group: CustomGroup): Promise<string> {
-  const existing = await db.selectFrom('security_groups').select('id').where('name', '=', group.name).executeTakeFirst();
+  const existing = await db
+    .selectFrom('security_groups')
+    .select('id')
+    .where('name', '=', group.name)
+    .executeTakeFirst();
   if (existing) return existing.id;
   const id = randomUUID();
   const permissions = group.permissions.filter((p) => (GRANTABLE_PERMISSIONS as readonly string[]).includes(p));

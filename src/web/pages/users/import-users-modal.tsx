@@ -90,7 +90,10 @@ function PreviewResult({ preview }: { preview: UserImportPreview }) {
   return (
     <Stack gap="xs">
       <Text size="sm" role="status">
-        {previewSummaryText(preview.summary.errors, `Would create ${preview.summary.create} accounts.`)}
+        {previewSummaryText(
+          preview.summary.errors,
+          `Would create ${preview.summary.create} ${preview.summary.create === 1 ? 'account' : 'accounts'}.`,
+        )}
       </Text>
       <ScrollArea.Autosize mah={360} type="auto">
         <Table withTableBorder fz={13} verticalSpacing={4} aria-label="Import preview" stickyHeader>
@@ -140,7 +143,9 @@ function PreviewRow({ row }: { row: UserImportRow }) {
         )}
       </Table.Td>
       <Table.Td style={{ maxWidth: 240, overflowWrap: 'anywhere' }}>{row.email}</Table.Td>
-      <Table.Td style={{ maxWidth: 200, overflowWrap: 'anywhere' }}>{`${row.firstName} ${row.lastName}`.trim()}</Table.Td>
+      <Table.Td style={{ maxWidth: 200, overflowWrap: 'anywhere' }}>
+        {`${row.firstName} ${row.lastName}`.trim()}
+      </Table.Td>
       <Table.Td style={{ maxWidth: 160, overflowWrap: 'anywhere' }}>{row.title}</Table.Td>
       <Table.Td>{row.securityGroup}</Table.Td>
       <Table.Td style={{ maxWidth: 160, overflowWrap: 'anywhere' }}>{row.functionalGroup}</Table.Td>
