@@ -53,6 +53,7 @@ export const AUDIT_ACTION_LABELS = {
   'sso.sign_in_failed': 'Single sign-on refused',
   'settings.updated': 'Installation settings changed',
   'logs.retention_applied': 'Old log entries deleted (log retention)',
+  'demo.loaded': 'Demo data loaded (npm run demo)',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
