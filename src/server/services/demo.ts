@@ -10,12 +10,13 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/connection.js';
 import { isPostgres } from '../db/portable.js';
 import { nowIso } from '../clock.js';
+import { recordAudit } from './audit.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { generateSecret } from '../security/secrets.js';
 import { SYSTEM_GROUP_IDS } from '../../shared/permissions.js';
 import type { SeedPeople } from './seed/accounts.js';
 import { seedAuditEvents, seedLoginHistory } from './seed/events.js';
-import { ensureCustomGroup, ensureIdentityProvider } from './seed/groups.js';
+import { ensureCustomGroup, ensureIdentityProvider, SERVICE_DESK_PERMISSIONS } from './seed/groups.js';
 import { postgresWriter } from './seed/postgres-writer.js';
 import { seedRecords } from './seed/records.js';
 import { sqliteWriter } from './seed/sqlite-writer.js';
@@ -31,16 +32,7 @@ const SERVICE_DESK = 'Service Desk';
 const SERVICE_DESK_GROUP = {
   name: SERVICE_DESK,
   description: 'First-line support: updates records and works tasks; sees accounts but cannot change them.',
-  permissions: [
-    'records:view',
-    'records:update',
-    'tasks:view',
-    'tasks:update',
-    'tasks:start',
-    'tasks:complete',
-    'tasks:fail',
-    'users_groups:view',
-  ],
+  permissions: SERVICE_DESK_PERMISSIONS,
 };
 /** The identity provider of the demo's SSO account (its sso_provider): disabled, it points at no real issuer. */
 const DEMO_PROVIDER = {
@@ -254,19 +246,7 @@ export async function seedDemoData(db: Db): Promise<string> {
   });
 
   if (firstStart) await seedHistory(db, demoPeople(ids, await groupNames(db), groupOf));
-  await db
-    .insertInto('audit_events')
-    .values({
-      occurred_at: nowIso(),
-      actor_user_id: null,
-      actor_email: null,
-      target_user_id: null,
-      target_email: null,
-      action: 'demo.loaded',
-      details: '{}',
-      ip: null,
-    })
-    .execute();
+  await recordAudit(db, { actor: null, action: 'demo.loaded', ip: 'cli' });
   return password;
 }
 

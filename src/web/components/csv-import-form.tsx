@@ -5,7 +5,7 @@
  * With `confirmation`, Import asks once more, naming the count, before anything is written; with
  * `renderResult`, the result stays in the dialog until it is closed.
  */
-import { Alert, Button, FileInput, Group, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Button, FileInput, Group, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { messageOf } from '../api/client.js';
@@ -148,7 +148,7 @@ export function CsvImportForm<P, R>(props: CsvImportFormProps<P, R>) {
 }
 
 /** The one-line summary above a preview table: errors first, then what would happen. */
-export function previewSummaryText(errors: number, rest: string): string {
+function previewSummaryText(errors: number, rest: string): string {
   return `${
     errors > 0
       ? `${errors} ${errors === 1 ? 'row has errors' : 'rows have errors'}: fix the file and preview it again. Nothing is imported while there are errors.`
@@ -157,6 +157,88 @@ export function previewSummaryText(errors: number, rest: string): string {
 }
 
 /** Rows with errors first: what needs fixing is what one looks for. */
-export function errorsFirst<T extends { errors: readonly unknown[] }>(rows: readonly T[]): T[] {
+function errorsFirst<T extends { errors: readonly unknown[] }>(rows: readonly T[]): T[] {
   return [...rows.filter((row) => row.errors.length > 0), ...rows.filter((row) => row.errors.length === 0)];
+}
+
+/** Rows shown in a preview table (rows with errors first); the summary counts them all. */
+const SHOWN_ROWS_MAX = 200;
+
+/**
+ * A preview: its summary line, then a table of the rows (errors first, at most SHOWN_ROWS_MAX),
+ * each row drawn by `renderRow` (use PreviewRowFrame for its tinted row, line and action badge).
+ */
+export function PreviewTable<T extends { errors: readonly unknown[] }>({
+  rows,
+  errors,
+  outcome,
+  headers,
+  renderRow,
+}: {
+  rows: readonly T[];
+  /** Rows with errors (the summary's count). */
+  errors: number;
+  /** What the import would do, in words ("Would create 3 accounts."). */
+  outcome: string;
+  /** The columns after Line and Action. */
+  headers: readonly string[];
+  renderRow: (row: T, index: number) => ReactNode;
+}) {
+  const ordered = errorsFirst(rows);
+  const shown = ordered.slice(0, SHOWN_ROWS_MAX);
+  return (
+    <Stack gap="xs">
+      <Text size="sm" role="status">
+        {previewSummaryText(errors, outcome)}
+      </Text>
+      <ScrollArea.Autosize mah={360} type="auto">
+        <Table withTableBorder fz={13} verticalSpacing={4} aria-label="Import preview" stickyHeader>
+          <Table.Thead>
+            <Table.Tr>
+              {['Line', 'Action', ...headers].map((header) => (
+                <Table.Th key={header}>{header}</Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>{shown.map(renderRow)}</Table.Tbody>
+        </Table>
+      </ScrollArea.Autosize>
+      {ordered.length > shown.length && (
+        <Text size="xs" c="dimmed">
+          Showing {shown.length} of {ordered.length} rows.
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/** One preview row: tinted when it has errors, its line, its action (or Error), then `children`. */
+export function PreviewRowFrame({
+  line,
+  failed,
+  action,
+  children,
+}: {
+  line: number | null;
+  failed: boolean;
+  action: { label: string; color: string };
+  children: ReactNode;
+}) {
+  return (
+    <Table.Tr bg={failed ? 'var(--mantine-color-red-light)' : undefined} data-has-errors={failed || undefined}>
+      <Table.Td>{line ?? '—'}</Table.Td>
+      <Table.Td>
+        {failed ? (
+          <Badge color="red" variant="filled" size="sm">
+            Error
+          </Badge>
+        ) : (
+          <Badge color={action.color} variant="light" size="sm">
+            {action.label}
+          </Badge>
+        )}
+      </Table.Td>
+      {children}
+    </Table.Tr>
+  );
 }

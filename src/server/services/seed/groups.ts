@@ -7,21 +7,22 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/connection.js';
 import { GRANTABLE_PERMISSIONS, SYSTEM_GROUP_IDS } from '../../../shared/permissions.js';
 import { SEED_DOMAIN } from './synthetic.js';
+import { recordAudit } from '../audit.js';
+
+/** First-line support: updates records and works tasks; sees accounts but cannot change them. */
+export const SERVICE_DESK_PERMISSIONS = [
+  'records:view',
+  'records:update',
+  'tasks:view',
+  'tasks:update',
+  'tasks:start',
+  'tasks:complete',
+  'users_groups:view',
+] as const;
 
 /** The custom security groups a seed creates (found again by name on a later run). */
 const CUSTOM_GROUPS = [
-  {
-    name: 'Seeded: Service Desk',
-    permissions: [
-      'records:view',
-      'records:update',
-      'tasks:view',
-      'tasks:update',
-      'tasks:start',
-      'tasks:complete',
-      'users_groups:view',
-    ],
-  },
+  { name: 'Seeded: Service Desk', permissions: SERVICE_DESK_PERMISSIONS },
   {
     name: 'Seeded: External Auditors',
     permissions: ['records:view', 'reports:view', 'reports:export', 'event_logs:view', 'event_logs:export'],
@@ -77,20 +78,12 @@ export async function ensureCustomGroup(db: Db, now: string, group: CustomGroup)
         .insertInto('group_permissions')
         .values(permissions.map((permission) => ({ group_id: id, permission })))
         .execute();
-    await trx
-      .insertInto('audit_events')
-      .values({
-        occurred_at: now,
-        actor_user_id: null,
-        actor_email: null,
-        actor_group_name: null,
-        target_user_id: null,
-        target_email: null,
-        action: 'security_group.created',
-        details: JSON.stringify({ groupId: id, name: group.name, permissions }),
-        ip: 'cli',
-      })
-      .execute();
+    await recordAudit(trx, {
+      actor: null,
+      action: 'security_group.created',
+      details: { groupId: id, name: group.name, permissions },
+      ip: 'cli',
+    });
   });
   return id;
 }
@@ -164,20 +157,12 @@ export async function ensureIdentityProvider(
         updated_at: now,
       })
       .execute();
-    await trx
-      .insertInto('audit_events')
-      .values({
-        occurred_at: now,
-        actor_user_id: null,
-        actor_email: null,
-        actor_group_name: null,
-        target_user_id: null,
-        target_email: null,
-        action: 'identity_provider.created',
-        details: JSON.stringify({ providerId: id, name: provider.name, protocol: 'oidc', enabled: false }),
-        ip: 'cli',
-      })
-      .execute();
+    await recordAudit(trx, {
+      actor: null,
+      action: 'identity_provider.created',
+      details: { providerId: id, name: provider.name, protocol: 'oidc', enabled: false },
+      ip: 'cli',
+    });
   });
   return { id, name: provider.name };
 }

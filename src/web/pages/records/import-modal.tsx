@@ -1,9 +1,9 @@
-import { Badge, Modal, ScrollArea, Select, Stack, Table, Text } from '@mantine/core';
+import { Modal, Select, Table } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ImportAction, ImportMode, ImportPreview, ImportPreviewRow } from '../../../shared/schemas/records.js';
-import { CsvImportForm, errorsFirst, previewSummaryText } from '../../components/csv-import-form.js';
+import { CsvImportForm, PreviewRowFrame, PreviewTable } from '../../components/csv-import-form.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { importRecords, previewRecordImport } from '../../api/records.js';
 
@@ -29,9 +29,6 @@ const ACTION_LABELS: Record<ImportAction, { label: string; color: string }> = {
   delete: { label: 'Delete', color: 'red' },
   unchanged: { label: 'Unchanged', color: 'gray' },
 };
-
-/** Rows shown in the preview table (rows with errors first); the summary counts them all. */
-const SHOWN_ROWS_MAX = 200;
 
 export function ImportModal({
   opened,
@@ -92,62 +89,20 @@ function ImportForm({ onClose, modes }: { onClose: () => void; modes: readonly I
 
 function PreviewResult({ preview }: { preview: ImportPreview }) {
   const { summary } = preview;
-  const ordered = errorsFirst(preview.rows);
-  const shown = ordered.slice(0, SHOWN_ROWS_MAX);
   return (
-    <Stack gap="xs">
-      <Text size="sm" role="status">
-        {previewSummaryText(
-          summary.errors,
-          `Would create ${summary.create}, update ${summary.update}, delete ${summary.delete}; ${summary.unchanged} unchanged.`,
-        )}
-      </Text>
-      <ScrollArea.Autosize mah={360} type="auto">
-        <Table withTableBorder fz={13} verticalSpacing={4} aria-label="Import preview" stickyHeader>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Line</Table.Th>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>Type</Table.Th>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Owner</Table.Th>
-              <Table.Th>Properties</Table.Th>
-              <Table.Th>Errors</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((row, index) => (
-              <PreviewRow key={`${row.line ?? 'd'}-${index}`} row={row} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </ScrollArea.Autosize>
-      {ordered.length > shown.length && (
-        <Text size="xs" c="dimmed">
-          Showing {shown.length} of {ordered.length} rows.
-        </Text>
-      )}
-    </Stack>
+    <PreviewTable
+      rows={preview.rows}
+      errors={summary.errors}
+      outcome={`Would create ${summary.create}, update ${summary.update}, delete ${summary.delete}; ${summary.unchanged} unchanged.`}
+      headers={['Type', 'Name', 'Owner', 'Properties', 'Errors']}
+      renderRow={(row, index) => <PreviewRow key={`${row.line ?? 'd'}-${index}`} row={row} />}
+    />
   );
 }
 
 function PreviewRow({ row }: { row: ImportPreviewRow }) {
-  const failed = row.errors.length > 0;
-  const action = ACTION_LABELS[row.action];
   return (
-    <Table.Tr bg={failed ? 'var(--mantine-color-red-light)' : undefined} data-has-errors={failed || undefined}>
-      <Table.Td>{row.line ?? '—'}</Table.Td>
-      <Table.Td>
-        {failed ? (
-          <Badge color="red" variant="filled" size="sm">
-            Error
-          </Badge>
-        ) : (
-          <Badge color={action.color} variant="light" size="sm">
-            {action.label}
-          </Badge>
-        )}
-      </Table.Td>
+    <PreviewRowFrame line={row.line} failed={row.errors.length > 0} action={ACTION_LABELS[row.action]}>
       <Table.Td>{row.type}</Table.Td>
       <Table.Td style={{ maxWidth: 220, overflowWrap: 'anywhere' }}>{row.name}</Table.Td>
       <Table.Td style={{ maxWidth: 160, overflowWrap: 'anywhere' }}>{row.owner}</Table.Td>
@@ -159,6 +114,6 @@ function PreviewRow({ row }: { row: ImportPreviewRow }) {
       <Table.Td c="red.8" style={{ maxWidth: 300 }}>
         {row.errors.join(' ')}
       </Table.Td>
-    </Table.Tr>
+    </PreviewRowFrame>
   );
 }

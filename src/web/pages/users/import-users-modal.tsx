@@ -3,7 +3,7 @@
  * errors by line and column), import all of it or nothing (confirmed), then the result. No password
  * is ever read from a file: imported accounts get theirs with Reset Password, and must change it.
  */
-import { Alert, Anchor, Badge, Button, List, Modal, ScrollArea, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, List, Modal, Stack, Table, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { USER_IMPORT_ROWS_MAX, USER_IMPORT_TEMPLATE } from '../../../shared/schemas/users-import.js';
@@ -11,11 +11,9 @@ import type { UserImportPreview, UserImportRow } from '../../../shared/schemas/u
 import { queryKeys } from '../../api/query-keys.js';
 import { saveFile } from '../../api/save-file.js';
 import { importUsers, previewUserImport } from '../../api/users.js';
-import { CsvImportForm, errorsFirst, previewSummaryText } from '../../components/csv-import-form.js';
+import { CsvImportForm, PreviewRowFrame, PreviewTable } from '../../components/csv-import-form.js';
 import { IconDownload } from '../../components/icons.js';
 
-/** Rows shown in the preview table (rows with errors first); the summary counts them all. */
-const SHOWN_ROWS_MAX = 200;
 /** Accounts listed by name in the result. */
 const RESULT_LINKS_MAX = 20;
 
@@ -85,63 +83,23 @@ function ImportUsersForm({ onClose }: { onClose: () => void }) {
 }
 
 function PreviewResult({ preview }: { preview: UserImportPreview }) {
-  const ordered = errorsFirst(preview.rows);
-  const shown = ordered.slice(0, SHOWN_ROWS_MAX);
+  const { create, errors } = preview.summary;
   return (
-    <Stack gap="xs">
-      <Text size="sm" role="status">
-        {previewSummaryText(
-          preview.summary.errors,
-          `Would create ${preview.summary.create} ${preview.summary.create === 1 ? 'account' : 'accounts'}.`,
-        )}
-      </Text>
-      <ScrollArea.Autosize mah={360} type="auto">
-        <Table withTableBorder fz={13} verticalSpacing={4} aria-label="Import preview" stickyHeader>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Line</Table.Th>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>Email</Table.Th>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Title</Table.Th>
-              <Table.Th>Security Group</Table.Th>
-              <Table.Th>Functional Group</Table.Th>
-              <Table.Th>Timeout</Table.Th>
-              <Table.Th>Errors</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((row) => (
-              <PreviewRow key={row.line} row={row} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </ScrollArea.Autosize>
-      {ordered.length > shown.length && (
-        <Text size="xs" c="dimmed">
-          Showing {shown.length} of {ordered.length} rows.
-        </Text>
-      )}
-    </Stack>
+    <PreviewTable
+      rows={preview.rows}
+      errors={errors}
+      outcome={`Would create ${create} ${create === 1 ? 'account' : 'accounts'}.`}
+      headers={['Email', 'Name', 'Title', 'Security Group', 'Functional Group', 'Timeout', 'Errors']}
+      renderRow={(row) => <PreviewRow key={row.line} row={row} />}
+    />
   );
 }
 
+const CREATE = { label: 'Create', color: 'green' };
+
 function PreviewRow({ row }: { row: UserImportRow }) {
-  const failed = row.errors.length > 0;
   return (
-    <Table.Tr bg={failed ? 'var(--mantine-color-red-light)' : undefined} data-has-errors={failed || undefined}>
-      <Table.Td>{row.line}</Table.Td>
-      <Table.Td>
-        {failed ? (
-          <Badge color="red" variant="filled" size="sm">
-            Error
-          </Badge>
-        ) : (
-          <Badge color="green" variant="light" size="sm">
-            Create
-          </Badge>
-        )}
-      </Table.Td>
+    <PreviewRowFrame line={row.line} failed={row.errors.length > 0} action={CREATE}>
       <Table.Td style={{ maxWidth: 240, overflowWrap: 'anywhere' }}>{row.email}</Table.Td>
       <Table.Td style={{ maxWidth: 200, overflowWrap: 'anywhere' }}>
         {`${row.firstName} ${row.lastName}`.trim()}
@@ -155,6 +113,6 @@ function PreviewRow({ row }: { row: UserImportRow }) {
           <div key={index}>{error.column ? `Line ${row.line}, ${error.column}: ${error.message}` : error.message}</div>
         ))}
       </Table.Td>
-    </Table.Tr>
+    </PreviewRowFrame>
   );
 }
