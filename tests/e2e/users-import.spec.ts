@@ -3,23 +3,16 @@
  * line and column named and cannot be imported; the fixed file imports (after a confirmation) and
  * the accounts are in the list.
  */
-import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './support/test.js';
 import { ADMIN, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
-import { saveScreenshot, signInThroughUi } from './support/ui.js';
+import { chooseFile, saveScreenshot, signInThroughUi } from './support/ui.js';
 
 const app = useLatchkey();
 
 test.beforeAll(async () => {
   await setUpAdministrator(app());
 });
-
-async function chooseFile(page: Page, dialog: Locator, name: string, content: string): Promise<void> {
-  const choosing = page.waitForEvent('filechooser');
-  await dialog.getByRole('button', { name: /^CSV file/ }).click();
-  await (await choosing).setFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-}
 
 test('a file with an error shows the line; the fixed file imports, confirmed, and the accounts are listed', async ({
   page,
