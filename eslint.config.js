@@ -107,6 +107,11 @@ export default defineConfig(
     'presenters/ turn rows into API answers and read nothing: services load what they show.',
   ),
   ...layer(
+    'src/server/auth/**',
+    ['**/routes/**', '**/app.js', '**/presenters/**'],
+    'auth/ (who is asking: sessions, tokens, the credential cache, the access gate) sits under the routes; services may use its actor and sessions.',
+  ),
+  ...layer(
     'src/server/routes/**',
     [{ group: ['kysely'], allowTypeImports: true }],
     'Routes call services; queries are written in services/ (or sso/).',

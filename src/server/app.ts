@@ -49,6 +49,7 @@ import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
 import { API_DOCS_CSS } from './api-docs-theme.js';
+import { registerMetrics } from './routes/metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -218,6 +219,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   app.addHook('onClose', () => authenticator.close());
   app.decorate('authenticator', authenticator);
   registerGate(app, { authenticator, cookieName: full.sessionCookie.name, allowedOrigins: [config.publicUrl.origin] });
+  registerMetrics(app, full);
   // PostgreSQL cannot store U+0000 in text (it answered 500) and no field needs it: refuse it in
   // any path, query or body value, on both databases alike, before any handler runs.
   app.addHook('preValidation', (request, _reply, done) => {

@@ -29,6 +29,11 @@ export interface Config {
   loginDelayStepMs: number;
   /** Trust X-Forwarded-For from a reverse proxy when deciding the client address. */
   trustProxy: boolean;
+  /**
+   * The bearer token a Prometheus scraper sends to GET /metrics; null (the default) serves no
+   * metrics at all: request rates and sign-in failures are not for everyone to read.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -192,5 +197,18 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     accessLog,
     loginDelayStepMs: readNonNegativeInt(env, 'LATCHKEY_LOGIN_DELAY_STEP_MS', 250),
     trustProxy: trustProxy === 'true',
+    metricsToken: readMetricsToken(env),
   };
+}
+
+/** At least 32 characters: the token guards the only route that needs no account. */
+function readMetricsToken(env: Env): string | null {
+  const token = env.LATCHKEY_METRICS_TOKEN;
+  if (token === undefined || token === '') return null;
+  if (token.length < 32 || /\s/.test(token))
+    throw new ConfigError(
+      'LATCHKEY_METRICS_TOKEN',
+      'must be at least 32 characters without spaces (e.g. openssl rand -hex 32).',
+    );
+  return token;
 }

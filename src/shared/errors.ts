@@ -39,6 +39,10 @@ export const ERRORS = {
     message: 'This account signs in through its identity provider; it has no local password or security settings here.',
   },
   cannot_disable_self: { status: 409, message: 'You cannot disable your own account.' },
+  cannot_change_own_group: {
+    status: 409,
+    message: 'You cannot change your own security group; someone else who manages accounts can.',
+  },
   current_password_incorrect: { status: 400, message: 'The current password is incorrect.' },
   cannot_delete_self: { status: 409, message: 'You cannot delete your own account.' },
   last_administrator: {

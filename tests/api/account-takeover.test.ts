@@ -163,6 +163,7 @@ describe('a user manager against an Orchestration User (rights it lacks)', () =>
       changeAccountStatus: false,
       changeMfaEnrollment: false,
       generateApiToken: false,
+      revokeApiToken: false,
       setMustChangePassword: false,
       resetPassword: 'none',
       turnOffMfaNeedsCurrentPassword: false,

@@ -286,7 +286,7 @@ describe('Account Status and Security Group', () => {
     expect((await caller.request({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(403);
   });
 
-  it('nobody may disable or demote the last enabled Administrator', async () => {
+  it('nobody may disable or demote the last enabled Administrator (not even themselves: nobody changes their own group)', async () => {
     const t2 = await createTestApp();
     try {
       const { user, caller } = await signInAs(t2, SYSTEM_GROUP_IDS.administrator);
@@ -297,8 +297,16 @@ describe('Account Status and Security Group', () => {
         payload: { securityGroupId: SYSTEM_GROUP_IDS.regularUser },
       });
       expect(demote.statusCode).toBe(409);
-      expect(demote.json().error.code).toBe('last_administrator');
+      expect(demote.json().error).toMatchObject({
+        code: 'cannot_change_own_group',
+        fields: {
+          securityGroupId: 'You cannot change your own security group; someone else who manages accounts can.',
+        },
+      });
       expect(await snapshot(t2)).toBe(before);
+      // The tab says so before anyone tries: the group is not offered.
+      const tab = await caller.request({ method: 'GET', url: `/api/v1/users/${user.id}/security` });
+      expect(tab.json().can.changeSecurityGroup).toMatchObject({ allowed: false, code: 'cannot_change_own_group' });
     } finally {
       await t2.close();
     }
@@ -394,7 +402,7 @@ describe('Account Status and Security Group', () => {
 describe('The Change button is all or nothing', () => {
   it('a request with one refused field applies none of its other fields', async () => {
     const { user, caller } = await signInAs(t, SYSTEM_GROUP_IDS.regularUser);
-    // Own password (allowed) together with own group (refused): nothing happens.
+    // Own password (allowed) together with own group (refused: never your own): nothing happens.
     await expectRefusedUnchanged(
       caller,
       {
@@ -409,7 +417,7 @@ describe('The Change button is all or nothing', () => {
           },
         },
       },
-      403,
+      409,
     );
   });
 

@@ -22,7 +22,7 @@ import { AccountSessionAbilitiesSchema } from '../../src/shared/schemas/account-
 import { createSession } from '../../src/server/auth/sessions.js';
 import { nowIso } from '../../src/server/clock.js';
 import { insertOidcProvider, linkSsoAccount } from '../helpers/identity-provider-fixtures.js';
-import { createCustomGroup, errorOf, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
+import { createCustomGroup, errorOf, giveApiToken, quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
 import { quickRecord, uniqueRecordName } from '../helpers/records-fixtures.js';
 import { makeTask } from '../helpers/tasks-fixtures.js';
 import { createTestApp, makeUser, type Caller, type TestApp } from '../helpers/test-app.js';
@@ -131,6 +131,11 @@ const RESOURCES: Record<string, Resource> = {
       changeAccountStatus: patchSecurity({ accountStatus: 'disabled' }),
       changeMfaEnrollment: patchSecurity({ mfaEnrolled: true }),
       generateApiToken: (caller, id) => caller.request({ method: 'POST', url: `/api/v1/users/${id}/api-token` }),
+      // Given a token first, so that a revocation allowed has one to end.
+      revokeApiToken: async (caller, id) => {
+        await giveApiToken(t, id);
+        return caller.request({ method: 'DELETE', url: `/api/v1/users/${id}/api-token` });
+      },
       setMustChangePassword: patchSecurity({ mustChangePassword: true }),
     },
   },

@@ -207,7 +207,18 @@ describe('POST /api/v1/users', () => {
     ],
     ['a password hash', { passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$abc$def' }, 'passwordHash'],
     ['a chosen ID', { id: 'my-own-id' }, 'id'],
-    ['must-change-password (Administrator-only, on its own tab)', { mustChangePassword: true }, 'mustChangePassword'],
+    ['a must-change-password flag that is not true or false', { mustChangePassword: 'yes' }, 'mustChangePassword'],
+    [
+      'must-change-password on an SSO account (it has no Latchkey password)',
+      {
+        userType: 'sso',
+        ssoProvider: 'Okta',
+        password: undefined,
+        confirmPassword: undefined,
+        mustChangePassword: true,
+      },
+      'mustChangePassword',
+    ],
   ];
   for (const [what, overrides, field] of invalid) {
     it(`refuses ${what} with 400 naming ${field}, creating nothing`, async () => {
@@ -220,6 +231,69 @@ describe('POST /api/v1/users', () => {
       );
     });
   }
+
+  it('creates a native account that must change its password at next login: shown in the list, audited, enforced at sign-in', async () => {
+    const auditBefore = await lastAuditId(t);
+    const body = newUserBody({ mustChangePassword: true });
+    const response = await admin.request({ method: 'POST', url: '/api/v1/users', payload: body });
+    expect(response.statusCode, response.body).toBe(201);
+    const created = response.json();
+    expect(created.mustChangePassword).toBe(true);
+    expect((await findUserById(t.db, created.id))?.must_change_password).toBe(1);
+
+    const audit = await auditSince(t, auditBefore);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      action: 'user.created',
+      target_user_id: created.id,
+      details: { userType: 'native', mustChangePassword: true },
+    });
+
+    // The users list carries the flag, on and off.
+    const plain = (await admin.request({ method: 'POST', url: '/api/v1/users', payload: newUserBody() })).json();
+    for (const [account, flag] of [
+      [created, true],
+      [plain, false],
+    ] as const) {
+      const list = await admin.request({
+        method: 'GET',
+        url: `/api/v1/users?search=${encodeURIComponent(account.email)}`,
+      });
+      expect(list.statusCode, list.body).toBe(200);
+      expect(list.json().users).toEqual([expect.objectContaining({ id: account.id, mustChangePassword: flag })]);
+    }
+
+    // Its first sign-in may do nothing but change the password.
+    const session = await signIn(t, body.email as string, STRONG);
+    expect((await session.request({ method: 'GET', url: '/api/v1/me' })).json().user.mustChangePassword).toBe(true);
+    expect((await session.request({ method: 'GET', url: `/api/v1/users/${created.id}` })).statusCode).toBe(403);
+  });
+
+  it('refuses must-change-password at creation to whoever may create accounts but not force a password change (403, naming the field), creating nothing', async () => {
+    const managerGroup = await createCustomGroup(t, ['users_groups:view', 'users_groups:create']);
+    const manager = await quickSession(t, await quickUser(t, managerGroup));
+    const error = await expectRefused(
+      t,
+      () =>
+        manager.request({
+          method: 'POST',
+          url: '/api/v1/users',
+          payload: newUserBody({ securityGroupId: managerGroup, mustChangePassword: true }),
+        }),
+      403,
+      'forbidden',
+      'mustChangePassword',
+    );
+    expect(error.message).toBe('Only an Administrator can set User Must Change Password at Next Login.');
+    // Without the flag, the same account is created.
+    const created = await manager.request({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: newUserBody({ securityGroupId: managerGroup }),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().mustChangePassword).toBe(false);
+  });
 
   it('refuses an email already in use, in any letter case, with 409 email_taken, creating nothing', async () => {
     const existing = await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser);

@@ -102,6 +102,8 @@ test.beforeAll(async () => {
     title: 'Analyst',
   });
   otherId = other.id;
+  // A token, so that the Password & Security tab offers Revoke (and its dialog).
+  await admin.expect(201, 'POST', `/api/v1/users/${otherId}/api-token`);
   const changer = await createUser(admin, { ...mustChange, securityGroupId: 'regular-user' });
   await admin.expect(200, 'PATCH', `/api/v1/users/${changer.id}/security`, { mustChangePassword: true });
   const enroller = await createUser(admin, { ...enrolling, securityGroupId: 'regular-user' });
@@ -200,6 +202,10 @@ for (const mode of MODES) {
       await page.getByRole('tab', { name: 'Password & Security' }).click();
       await expect(page.getByRole('button', { name: 'Change' }).first()).toBeVisible();
       await audit(page, at('view user: Password & Security'));
+      await auditDialog(page, at('Revoke API token dialog'), 'Revoke', 'Revoke API token?');
+      await page.goto(`${url}/users/${adminId}?tab=password-security`);
+      await expect(page.getByRole('region', { name: 'Multi-factor authentication' })).toBeVisible();
+      await audit(page, at('view user (own): Password & Security'));
 
       await page.goto(`${url}/security-groups`);
       await expect(page.getByRole('heading', { name: 'Security Groups' })).toBeVisible();

@@ -42,7 +42,10 @@ test('Generate API Token: Cancel changes nothing; Generate shows it once; Genera
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await openPasswordSecurityTab(page, regular.email);
   const tokenField = page.getByRole('textbox', { name: 'API Token' });
-  await expect(tokenField).toHaveValue('No token');
+  // "No token" is a placeholder, not a value.
+  await expect(tokenField).toHaveValue('');
+  await expect(tokenField).toHaveAttribute('placeholder', 'No token');
+  await expect(page.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
   await saveScreenshot(page, 'password-security-admin-view');
 
   // 1. Click Generate → a confirmation; Cancel cancels and nothing changes.
@@ -52,7 +55,7 @@ test('Generate API Token: Cancel changes nothing; Generate shows it once; Genera
   await saveScreenshot(page, 'password-security-generate-confirm');
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await expect(confirm).toBeHidden();
-  await expect(tokenField).toHaveValue('No token');
+  await expect(tokenField).toHaveValue('');
 
   // 3. Click Generate, then Generate to confirm: the token is shown in full, once, with Copy.
   await page.getByRole('button', { name: 'Generate' }).click();
@@ -221,11 +224,15 @@ test('a non-Administrator sees neither Generate nor the must-change checkbox; an
   await expect(page.getByRole('button', { name: 'Generate' })).toHaveCount(0);
   await page.getByRole('checkbox', { name: 'Reset Password' }).check();
   await expect(page.getByRole('checkbox', { name: 'User Must Change Password at Next Login' })).toHaveCount(0);
-  await expect(page.getByRole('combobox', { name: 'Security Group' })).not.toBeEditable();
-  // Why, in the server's own words (the tab's can), once per reason.
-  await expect(
-    page.getByRole('status').filter({ hasText: 'Some of these settings cannot be changed here.' }),
-  ).toContainText('You may not change the security group of this account. You cannot disable your own account.');
+  // What cannot be changed is plain text, with the reason in the server's own words (the tab's can).
+  await expect(page.getByRole('combobox', { name: 'Security Group' })).toHaveCount(0);
+  await expect(page.getByRole('group', { name: 'Security Group' })).toContainText(
+    'Regular UserYou cannot change your own security group; someone else who manages accounts can.',
+  );
+  await expect(page.getByRole('combobox', { name: 'Account Status' })).toHaveCount(0);
+  await expect(page.getByRole('group', { name: 'Account Status' })).toContainText(
+    'You cannot disable your own account.',
+  );
 
   await page.getByRole('checkbox', { name: 'Reset Password' }).uncheck();
   await page.getByRole('button', { name: 'Sign Out' }).click();
@@ -307,32 +314,136 @@ test('turning off your own MFA asks for your Current Password, and you stay sign
   await ona.expect(200, 'POST', '/api/v1/me/mfa/totp/confirm', { code });
 
   await openPasswordSecurityTab(page, own.email);
-  const box = page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' });
-  await expect(box).toBeChecked();
-  await expect(page.getByLabel('Current Password')).toHaveCount(0);
-  await box.uncheck();
-  const currentPassword = page.getByRole('textbox', { name: 'Current Password' });
+  // Your own MFA is in one place: the section (no checkbox in the form above it).
+  await expect(page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' })).toHaveCount(0);
+  const section = page.getByRole('region', { name: 'Multi-factor authentication' });
+  await expect(section.getByText(/^On: sign-in asks for a code/)).toBeVisible();
+  await section.getByRole('button', { name: 'Turn off multi-factor authentication' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Turn off multi-factor authentication for your account?' });
+  const currentPassword = confirm.getByRole('textbox', { name: 'Current Password' });
   await expect(currentPassword).toBeVisible();
   await saveScreenshot(page, 'password-security-own-mfa-off');
 
-  // Without the password: the confirmation, then the server's refusal on the field.
-  await page.getByRole('button', { name: 'Change' }).click();
-  const confirm = page.getByRole('dialog', { name: 'Turn off multi-factor authentication for your account?' });
-  await confirm.getByRole('button', { name: 'Turn off and save' }).click();
-  await expect(page.getByText('Current Password is required.')).toBeVisible();
+  // A wrong password: the server's refusal on the field, nothing changed.
+  await currentPassword.fill('not-my-password-at-all');
+  await confirm.getByRole('button', { name: 'Turn off' }).click();
+  await expect(confirm.getByText('The current password is incorrect.')).toBeVisible();
   expect((await admin.expect<{ mfaActive: boolean }>(200, 'GET', `/api/v1/users/${own.id}/security`)).mfaActive).toBe(
     true,
   );
 
   await currentPassword.fill(own.password);
-  await page.getByRole('button', { name: 'Change' }).click();
-  await confirm.getByRole('button', { name: 'Turn off and save' }).click();
-  await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
-  await expect(box).not.toBeChecked();
+  await confirm.getByRole('button', { name: 'Turn off' }).click();
+  await expect(page.getByText('You sign in with your password alone.').first()).toBeVisible();
+  await expect(section.getByText('Off: you sign in with your password alone.')).toBeVisible();
   expect((await admin.expect<{ mfaActive: boolean }>(200, 'GET', `/api/v1/users/${own.id}/security`)).mfaActive).toBe(
     false,
   );
   // The session was rotated (new cookie): this browser is still signed in after a reload.
   await page.reload();
   await expect(page.getByRole('button', { name: 'Sign Out' })).toBeVisible();
+});
+
+test('must change password at next login: New User → list and View User → an Administrator clears it; a rejected Change keeps the form; Revoke; your own page', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const email = 'mia.mustchange@example.test';
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/users`);
+
+  // New User with "User Must Change Password at Next Login".
+  await page.getByRole('button', { name: 'New User' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New User' });
+  await dialog.getByLabel('Email Address / Login ID').fill(email);
+  await dialog.getByLabel('First Name').fill('Mia');
+  await dialog.getByLabel('Last Name').fill('Mustchange');
+  await dialog.getByRole('textbox', { name: 'Password', exact: true }).fill(GOOD_PASSWORD);
+  await dialog.getByRole('textbox', { name: 'Confirm Password', exact: true }).fill(GOOD_PASSWORD);
+  await dialog.getByLabel('Security Group').click();
+  await page
+    .getByRole('option', { name: /^Regular User/ })
+    .first()
+    .click();
+  await dialog.getByRole('checkbox', { name: 'User Must Change Password at Next Login' }).check();
+  await saveScreenshot(page, 'new-user-must-change');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog).toBeHidden();
+
+  // The list: a column, "Yes" on this account.
+  await expect(page.getByRole('columnheader', { name: 'Must Change Password' })).toBeVisible();
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: email, exact: true }) });
+  await expect(row.getByRole('cell', { name: 'Yes', exact: true })).toBeVisible();
+  await saveScreenshot(page, 'users-list-must-change-column');
+
+  // View User: the badge; Password & Security: the checkbox, checked, without Reset Password.
+  await row.getByRole('link', { name: email, exact: true }).click();
+  const badge = page.getByText('Must change password at next login', { exact: true });
+  await expect(badge).toBeVisible();
+  await saveScreenshot(page, 'view-user-must-change-badge');
+  await page.getByRole('tab', { name: 'Password & Security' }).click();
+  const mustChange = page.getByRole('checkbox', { name: 'User Must Change Password at Next Login' });
+  await expect(mustChange).toBeChecked();
+
+  // A rejected Change keeps what was typed and says what to fix, next to the field.
+  await page.getByRole('checkbox', { name: 'Reset Password' }).check();
+  await page.getByLabel(/^New Password/).fill('Latchkey2026!!');
+  await page.getByLabel('Confirm New Password').fill('Latchkey2026!!');
+  await page.getByRole('button', { name: 'Change' }).click();
+  await expect(page.getByLabel(/^New Password/)).toHaveAccessibleDescription(/Too easy to guess/);
+  await expect(page.getByLabel(/^New Password/)).toHaveValue('Latchkey2026!!');
+  await expect(page.getByLabel('Confirm New Password')).toHaveValue('Latchkey2026!!');
+  await expect(page.getByRole('checkbox', { name: 'Reset Password' })).toBeChecked();
+  await expect(page.getByText('Unsaved changes. Navigate to another page to cancel your changes.')).toBeVisible();
+  await saveScreenshot(page, 'password-security-rejected-change');
+  await page.getByRole('checkbox', { name: 'Reset Password' }).uncheck();
+
+  // The Administrator clears it on its own (Change), and the badge goes.
+  await mustChange.uncheck();
+  await page.getByRole('button', { name: 'Change' }).click();
+  await expect(page.getByText('The password and security settings were saved.')).toBeVisible();
+  await expect(badge).toHaveCount(0);
+  await expect(mustChange).toHaveCount(0);
+  const found = await admin.expect<{ users: Array<{ id: string; mustChangePassword: boolean }> }>(
+    200,
+    'GET',
+    `/api/v1/users?search=${encodeURIComponent(email)}`,
+  );
+  expect(found.users[0]!.mustChangePassword).toBe(false);
+  const userId = found.users[0]!.id;
+
+  // Revoke the account's token: confirmed, then "No token" and the token no longer works.
+  const { token } = await admin.expect<{ token: string }>(201, 'POST', `/api/v1/users/${userId}/api-token`);
+  expect(await apiStatusWithToken(token)).toBe(200);
+  await page.reload();
+  const tokenField = page.getByRole('textbox', { name: 'API Token' });
+  await expect(tokenField).toHaveValue(`${token.slice(0, 7)}…${token.slice(-4)}`);
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  const revoke = page.getByRole('dialog', { name: 'Revoke API token?' });
+  await expect(revoke).toContainText(email);
+  await saveScreenshot(page, 'password-security-revoke-confirm');
+  await revoke.getByRole('button', { name: 'Cancel' }).click();
+  await expect(revoke).toBeHidden();
+  expect(await apiStatusWithToken(token)).toBe(200);
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  await revoke.getByRole('button', { name: 'Revoke' }).click();
+  await expect(revoke).toBeHidden();
+  await expect(tokenField).toHaveValue('');
+  await expect(tokenField).toHaveAttribute('placeholder', 'No token');
+  await expect(page.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
+  expect(await apiStatusWithToken(token)).toBe(401);
+
+  // Your own page, as an Administrator: no lower group offered, status not offered; MFA in one place.
+  const adminId = (await admin.expect<{ user: { id: string } }>(200, 'GET', '/api/v1/me')).user.id;
+  await page.goto(`${app().url}/users/${adminId}`);
+  await expect(page.getByRole('tab', { name: 'Password & Security' })).toBeVisible();
+  await saveScreenshot(page, 'view-user-self');
+  await page.getByRole('tab', { name: 'Password & Security' }).click();
+  await expect(page.getByRole('button', { name: 'Change' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Security Group' })).toHaveCount(0);
+  await expect(page.getByRole('group', { name: 'Security Group' })).toContainText('Administrator');
+  await expect(page.getByRole('combobox', { name: 'Account Status' })).toHaveCount(0);
+  await expect(page.getByRole('checkbox', { name: 'Enroll in Multi-Factor Authentication' })).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Multi-factor authentication' })).toBeVisible();
+  await saveScreenshot(page, 'password-security-self');
 });

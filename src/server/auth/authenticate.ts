@@ -14,6 +14,7 @@ import type { UserWithGroup } from '../db/schema.js';
 import { DEFAULT_MAX_SESSION_TIMEOUT_MINUTES } from '../../shared/schemas/settings.js';
 import { CredentialCache, type CachedCredential } from './credential-cache.js';
 import { openCredentialChangeFeed, type CredentialChangeFeed } from './credential-changes.js';
+import { credentialCacheLookups, tokenAuthentications } from '../metrics.js';
 
 /** Refuses a token in the URL on every API route, public ones included, so none lands in a log. */
 export function assertNoTokenInQuery(request: FastifyRequest): void {
@@ -147,7 +148,12 @@ export function createAuthenticator(db: Db): Authenticator {
     const key = `token:${tokenHash}`;
     const now = nowMs();
     const kept = (await cacheAnswers()) ? cache.get(key) : undefined;
-    if (kept?.token && !lastUsedWriteDue(kept.token, ip, now)) return actorFrom(kept, null);
+    if (kept?.token && !lastUsedWriteDue(kept.token, ip, now)) {
+      credentialCacheLookups.inc({ result: 'hit' });
+      tokenAuthentications.inc({ result: 'success' });
+      return actorFrom(kept, null);
+    }
+    credentialCacheLookups.inc({ result: 'miss' });
 
     const entry = await load(key, async () => {
       const row = await selectUsersWithGroup(db)
@@ -155,7 +161,10 @@ export function createAuthenticator(db: Db): Authenticator {
         .select(['t.last_used_at', 't.last_used_ip'])
         .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst();
-      if (!row || row.status !== 'enabled') throw new AppError('unauthenticated', TOKEN_INVALID);
+      if (!row || row.status !== 'enabled') {
+        tokenAuthentications.inc({ result: 'refused' });
+        throw new AppError('unauthenticated', TOKEN_INVALID);
+      }
       const { last_used_at: lastUsedAt, last_used_ip: lastUsedIp, ...user } = row;
       const token = { lastUsedAtMs: lastUsedAt ? Date.parse(lastUsedAt) : null, lastUsedIp };
       if (lastUsedWriteDue(token, ip, now)) {
@@ -176,6 +185,7 @@ export function createAuthenticator(db: Db): Authenticator {
         token,
       };
     });
+    tokenAuthentications.inc({ result: 'success' });
     return actorFrom(entry, null);
   }
 
@@ -185,8 +195,10 @@ export function createAuthenticator(db: Db): Authenticator {
     const now = nowMs();
     const kept = (await cacheAnswers()) ? cache.get(key) : undefined;
     if (kept?.session && sessionLive(kept.session, now) && !lastSeenWriteDue(kept.session, now)) {
+      credentialCacheLookups.inc({ result: 'hit' });
       return actorFrom(kept, idHash);
     }
+    credentialCacheLookups.inc({ result: 'miss' });
     if (kept) cache.forget(key);
 
     const entry = await load(key, async () => {

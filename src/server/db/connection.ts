@@ -10,7 +10,8 @@ export type Db = Kysely<Database>;
 
 /** What sits under a Db: the credential-change feed needs its own way in (auth/credential-changes.ts). */
 export type DatabaseHandle =
-  { kind: 'sqlite'; sqlite: SQLite.Database } | { kind: 'postgres'; connectionString: string; schema: string | null };
+  | { kind: 'sqlite'; sqlite: SQLite.Database }
+  | { kind: 'postgres'; connectionString: string; schema: string | null; pool: pg.Pool };
 
 const handles = new WeakMap<Db, DatabaseHandle>();
 
@@ -80,7 +81,7 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
       process.stderr.write(`PostgreSQL closed an idle connection (${error.message}); the next query reconnects.\n`);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    handles.set(db, { kind: 'postgres', connectionString: database.url, schema: options.postgresSchema ?? null });
+    handles.set(db, { kind: 'postgres', connectionString: database.url, schema: options.postgresSchema ?? null, pool });
     return db;
   }
   // Created owner-only: it holds password hashes. SQLite gives its -wal and -shm files the same mode.

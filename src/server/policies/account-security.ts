@@ -38,6 +38,7 @@ export function securityDecisions(
       changeAccountStatus,
       changeMfaEnrollment: sso,
       generateApiToken: sso,
+      revokeApiToken: sso,
       setMustChangePassword: sso,
       resetPassword: 'none',
       turnOffMfaNeedsCurrentPassword: false,
@@ -54,18 +55,25 @@ export function securityDecisions(
    */
   const needs = (permission: Parameters<typeof can>[1], message: string): Decision =>
     !gate.allowed ? gate : !rank.allowed ? rank : can(actor, permission) ? ALLOWED : refused('forbidden', message);
-  const changeSecurityGroup = needs('users_groups:update', 'You may not change the security group of this account.');
+  // Never your own: an Administrator would only be offered lower groups (and lock themselves out of
+  // this very page), anyone else only groups within their own rights. Someone else changes it.
+  const changeSecurityGroup = self
+    ? refused('cannot_change_own_group')
+    : needs('users_groups:update', 'You may not change the security group of this account.');
   // Your own MFA, once someone else required it, stays on: only they (or their peers) clear it.
   const changeMfaEnrollment =
     self && mfaRequiredOfOwner(target)
       ? refused('mfa_required', 'An Administrator requires multi-factor authentication for your account.')
       : needs('users_groups:update', 'You may not change the multi-factor authentication of this account.');
+  // The API token routes need this permission at the gate already: the same standard refusal.
+  const generateApiToken = can(actor, 'administration:generate_api_tokens') ? rank : refused('forbidden');
   return {
     changeSecurityGroup,
     changeAccountStatus,
     changeMfaEnrollment,
-    // The API token routes need this permission at the gate already: the same standard refusal.
-    generateApiToken: can(actor, 'administration:generate_api_tokens') ? rank : refused('forbidden'),
+    generateApiToken,
+    // Whoever may generate the token may revoke it (the UI offers it only while there is one).
+    revokeApiToken: generateApiToken,
     setMustChangePassword: needs(
       'administration:force_password_change',
       'Only an Administrator can set User Must Change Password at Next Login.',
@@ -73,4 +81,15 @@ export function securityDecisions(
     resetPassword: self ? 'own' : changeSecurityGroup.allowed ? 'other' : 'none',
     turnOffMfaNeedsCurrentPassword: self && changeMfaEnrollment.allowed && target.mfa_enrolled === 1,
   };
+}
+
+/**
+ * "User Must Change Password at Next Login" on a new account (New User): native accounts only,
+ * and only for those who may force a password change, as on the Password & Security tab.
+ */
+export function newAccountMustChangePasswordDecision(actor: Actor | null, userType: UserTable['user_type']): Decision {
+  if (userType === 'sso') return refused('sso_account');
+  return actor && can(actor, 'administration:force_password_change')
+    ? ALLOWED
+    : refused('forbidden', 'Only an Administrator can set User Must Change Password at Next Login.');
 }

@@ -127,6 +127,9 @@ export const accountSecurityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app,
       schema: {
         tags: ['Password & Security'],
         summary: "Revoke an account's API token",
+        description:
+          "The token is refused from the next request on. Allowed as the tab's `can.revokeApiToken` says (whoever " +
+          'may generate it); 404 when the account has no token.',
         params: IdParamsSchema,
         response: { 204: z.null(), ...ERROR_RESPONSES },
       },

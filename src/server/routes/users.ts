@@ -123,7 +123,9 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         summary: 'Create a user account',
         description:
           'Native accounts need a password and its confirmation; SSO accounts must not have one, and need ' +
-          'ssoProvider, the name of their identity provider.',
+          'ssoProvider, the name of their identity provider. `mustChangePassword: true` (native accounts only, and ' +
+          'only for callers who may force a password change: Administrators) makes the account choose a new ' +
+          'password at its first sign-in.',
         body: CreateUserRequestSchema,
         response: { 201: UserSchema, ...ERROR_RESPONSES },
       },

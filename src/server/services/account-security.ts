@@ -283,10 +283,15 @@ function deleteApiToken(trx: Kysely<Database>, userId: string) {
   return trx.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
 }
 
-/** Generate and revoke: the tab's `generateApiToken` ability, enforced. */
-async function assertMayManageApiToken(trx: Kysely<Database>, actor: Actor, target: UserTable): Promise<void> {
+/** Generate or revoke: the tab's `generateApiToken` or `revokeApiToken` ability, enforced. */
+async function assertMayManageApiToken(
+  trx: Kysely<Database>,
+  actor: Actor,
+  target: UserTable,
+  action: 'generateApiToken' | 'revokeApiToken',
+): Promise<void> {
   const groupPermissions = await loadGroupPermissions(trx, [target.security_group_id]);
-  assertAllowed(securityDecisions(actor, target, groupPermissions).generateApiToken);
+  assertAllowed(securityDecisions(actor, target, groupPermissions)[action]);
 }
 
 /** `lk_abcd…wxyz`: enough to recognise a token in a list, far too little to use it. */
@@ -309,7 +314,7 @@ export async function generateApiToken(
   const createdAt = nowIso();
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
-    await assertMayManageApiToken(trx, ctx.actor, target);
+    await assertMayManageApiToken(trx, ctx.actor, target, 'generateApiToken');
     const replaced = await deleteApiToken(trx, target.id);
     await trx
       .insertInto('api_tokens')
@@ -342,7 +347,7 @@ export async function revokeApiToken(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const target = await loadTarget(trx, userId);
-    await assertMayManageApiToken(trx, ctx.actor, target);
+    await assertMayManageApiToken(trx, ctx.actor, target, 'revokeApiToken');
     const token = await trx
       .selectFrom('api_tokens')
       .select('masked')

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
+import { signIns } from '../metrics.js';
 
 /**
  * The login history: one row per sign-in attempt, by password, second factor or single sign-on,
@@ -38,6 +39,7 @@ export async function recordLoginAttempt(
     client: Client;
   },
 ): Promise<void> {
+  signIns.inc({ method: attempt.method, result: attempt.success ? 'success' : resultOf(attempt.reason) });
   await db
     .insertInto('login_history')
     .values({
@@ -51,4 +53,16 @@ export async function recordLoginAttempt(
       user_agent: attempt.client.userAgent.slice(0, 500),
     })
     .execute();
+}
+
+/**
+ * A failure's reason as a metric label: a few fixed words (an SSO refusal carries the library's
+ * message, which would make a series per message).
+ */
+function resultOf(reason: FailureReason | null): string {
+  if (reason === null) return 'failure';
+  if (reason === 'locked') return 'locked';
+  if (reason === 'address_limited') return 'rate_limited';
+  if (reason.startsWith('sso_')) return 'sso_refused';
+  return reason;
 }

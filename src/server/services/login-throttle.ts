@@ -35,6 +35,7 @@ import { loadGroupPermissions } from './security-groups.js';
 import { findUserById, normalizeEmail } from './users.js';
 import { accountDecisions } from '../policies/accounts.js';
 import { assertAllowed } from '../policies/decision.js';
+import { lockouts } from '../metrics.js';
 
 export const WINDOW_MS = 15 * 60 * 1000;
 /** Secret checks per account per window; the failure that reaches it locks the account. */
@@ -245,6 +246,7 @@ async function lockIfAtLimit(db: Db, key: string, attempt: SecretAttempt): Promi
       .returning('failures')
       .executeTakeFirst();
     if (!started) return;
+    lockouts.inc();
     const email = normalizeEmail(attempt.email);
     await recordAudit(trx, {
       actor: null,

@@ -9,6 +9,7 @@ import { confirmedFactors } from './mfa-factors.js';
 import { findUserByEmail } from './users.js';
 import type { UserWithGroup } from '../db/schema.js';
 import { recordLoginAttempt, type Client, type FailureReason } from './login-history.js';
+import { mfaChallenges } from '../metrics.js';
 
 export type PasswordSignIn =
   | { kind: 'session'; user: UserWithGroup; session: NewSession }
@@ -55,6 +56,7 @@ export async function signInWithPassword(
   const { user: signedIn, factors } = account;
   if (factors.length > 0) {
     const challenge = await createSignInChallenge(db, signedIn.id, client);
+    mfaChallenges.inc();
     return { kind: 'mfa_challenge', challenge, passkey: factors.some((f) => f.kind === 'passkey') };
   }
   const session = await createSession(db, signedIn.id, client);

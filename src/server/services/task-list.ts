@@ -13,7 +13,7 @@ import type { Actor } from '../auth/actor.js';
 import { type TaskStatus } from '../../shared/task-status.js';
 import type { ListTasksQuery, TaskFilters, TaskSortColumn } from '../../shared/schemas/tasks.js';
 import type { Total } from '../../shared/schemas/paging.js';
-import { type TaskRow } from './tasks.js';
+import { withRecordAndAssignee, type TaskRow } from './tasks.js';
 
 /** Workflow order, so "sort by status" reads Not Started, In Progress, then the end states (tasks.status_rank). */
 const STATUS_RANKS: Record<TaskStatus, number> = {
@@ -149,19 +149,7 @@ function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, r
       'in',
       filters.status.map((status) => STATUS_RANKS[status]),
     );
-  return query
-    .leftJoin('records as r', 'r.id', 't.record_id')
-    .leftJoin('record_types as rt', 'rt.id', 'r.type_id')
-    .leftJoin('users as a', 'a.id', 't.assignee_user_id')
-    .selectAll('t')
-    .select([
-      'r.name as record_name',
-      'rt.name as record_type_name',
-      'a.email as assignee_email',
-      'a.first_name as assignee_first_name',
-      'a.last_name as assignee_last_name',
-    ])
-    .select(sortKey.as('sort_key'));
+  return withRecordAndAssignee(query).select(sortKey.as('sort_key'));
 }
 
 /**

@@ -4,7 +4,7 @@
  * transaction. The list and export are in task-list.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, TaskTable } from '../db/schema.js';
 import { isPostgres } from '../db/portable.js';
@@ -50,9 +50,15 @@ function notFound(): AppError {
   return new AppError('not_found', 'No task with this ID.');
 }
 
-function selectTasks(db: Kysely<Database>) {
-  return db
-    .selectFrom('tasks as t')
+/** Tasks read as `t`, the query every task read (one task or a list page) starts from. */
+type TasksQuery = SelectQueryBuilder<Database & { t: TaskTable }, 't', object>;
+
+/**
+ * A task with what the API shows next to it: its record's name and type, its assignee's name and
+ * email. One place for these joins, for one task and for the list's pages (task-list.ts).
+ */
+export function withRecordAndAssignee(query: TasksQuery) {
+  return query
     .leftJoin('records as r', 'r.id', 't.record_id')
     .leftJoin('record_types as rt', 'rt.id', 'r.type_id')
     .leftJoin('users as a', 'a.id', 't.assignee_user_id')
@@ -67,7 +73,7 @@ function selectTasks(db: Kysely<Database>) {
 }
 
 async function findTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
-  return selectTasks(db).where('t.id', '=', id).executeTakeFirst();
+  return withRecordAndAssignee(db.selectFrom('tasks as t')).where('t.id', '=', id).executeTakeFirst();
 }
 
 /** The task with its notes (oldest first) and attachments (without their bytes). */

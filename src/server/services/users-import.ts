@@ -299,7 +299,7 @@ export async function importUsers(db: Db, ctx: ActorContext, input: ImportUsersI
             passwordHash: null,
             mustChangePassword: true,
             auditAction: 'user.created',
-            auditDetails: { source: 'csv_import' },
+            auditDetails: { mustChangePassword: true, source: 'csv_import' },
           },
         );
         users.push({ id, email: row.email });

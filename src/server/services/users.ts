@@ -17,6 +17,7 @@ import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
 import { type AccountSettings } from '../../shared/schemas/users.js';
 import { diffFields, recordAudit } from './audit.js';
 import { accountDecisions } from '../policies/accounts.js';
+import { newAccountMustChangePasswordDecision } from '../policies/account-security.js';
 import { groupAssignDecision } from '../policies/security-groups.js';
 import { ALLOWED, assertAllowed } from '../policies/decision.js';
 import type { ActorContext, RequestContext } from '../request-context.js';
@@ -50,6 +51,8 @@ export interface NewUser {
   sessionTimeoutMinutes: number;
   functionalGroup: string;
   ssoProvider?: string | null;
+  /** "User Must Change Password at Next Login" (native accounts; Administrators only). */
+  mustChangePassword?: boolean | undefined;
 }
 
 export function normalizeEmail(email: string): string {
@@ -219,14 +222,21 @@ export async function createUser(
   } else if (input.password || input.confirmPassword) {
     throw fieldError('password', 'SSO accounts have no local password: their identity provider signs them in.');
   }
+  const mustChangePassword = input.mustChangePassword === true;
+  if (mustChangePassword) {
+    const decision = newAccountMustChangePasswordDecision(ctx.actor, input.userType);
+    if (!decision.allowed) {
+      throw new AppError(decision.code, decision.message, { mustChangePassword: decision.message });
+    }
+  }
 
   return db.transaction().execute(async (trx) => {
     await assertMayAssignGroup(trx, ctx.actor, input.securityGroupId);
     const id = await insertAccount(trx, ctx, input, {
       passwordHash,
-      mustChangePassword: false,
+      mustChangePassword,
       auditAction,
-      auditDetails: {},
+      auditDetails: { mustChangePassword },
     });
     return (await findUserById(trx, id))!;
   });

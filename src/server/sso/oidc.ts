@@ -7,6 +7,7 @@
 import type * as OpenidClient from 'openid-client';
 import type { SsoProfile } from './profile.js';
 import { once } from '../once.js';
+import { isLoopbackHost } from './loopback.js';
 
 /** Loaded on the first OIDC request, not at start-up: importing it (with jose) took ~40 ms (measured). */
 const loadOpenidClient = once(() => import('openid-client'));
@@ -19,21 +20,13 @@ const REQUEST_TIMEOUT_S = 10;
 export type OidcConfiguration = OpenidClient.Configuration;
 
 /**
- * Plain HTTP is only for a provider on this machine (development, tests). Anywhere else the
- * authorization code and tokens would cross the network in clear, so openid-client's default
- * refusal stands.
- */
-export function isLoopbackIssuer(issuer: URL): boolean {
-  return ['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname);
-}
-
-/**
  * Fetches the provider's discovery document and returns a client configuration for it. An empty
  * secret makes a public client (PKCE only, no client authentication).
  */
 export async function discover(issuer: string, clientId: string, clientSecret: string): Promise<OidcConfiguration> {
   const url = new URL(issuer);
-  const insecure = url.protocol === 'http:' && isLoopbackIssuer(url);
+  // Plain http only to this machine (loopback.ts); elsewhere openid-client's refusal stands.
+  const insecure = url.protocol === 'http:' && isLoopbackHost(url);
   const oidc = await loadOpenidClient();
   return oidc.discovery(url, clientId, undefined, clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(), {
     timeout: REQUEST_TIMEOUT_S,

@@ -10,10 +10,8 @@ import { isPostgres, isUniqueViolation } from '../db/portable.js';
 import { AppError } from '../app-error.js';
 import { parseCertificate } from '../security/certificates.js';
 import { findGroupWithPermissions } from '../services/security-groups.js';
+import { isLoopbackHost } from './loopback.js';
 import type { IdentityProviderRow, OidcSettings, SamlSettings } from './provider-settings.js';
-
-/** The hosts a provider may be reached on over plain http: this machine only (tests, local IdPs). */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** https, or http to a loopback host; anything else would send people's sign-ins over the open network. */
 export function isAllowedProviderUrl(value: string): boolean {
@@ -23,7 +21,7 @@ export function isAllowedProviderUrl(value: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url));
 }
 
 export const HTTPS_REQUIRED = 'Use an https:// address (plain http is allowed only for 127.0.0.1, ::1 and localhost).';

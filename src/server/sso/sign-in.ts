@@ -32,6 +32,7 @@ import { defaultSessionTimeoutMinutes } from '../services/installation-settings.
 import { recordLoginAttempt, type Client } from '../services/login-history.js';
 import { findUserById, isLastEnabledAdministrator, normalizeEmail } from '../services/users.js';
 import type { SsoProfile } from './profile.js';
+import { ssoSignIns } from '../metrics.js';
 
 // What the protocols hand over (defined beside them, in profile.ts); here too for this module's callers.
 export type { SsoProfile };
@@ -137,6 +138,7 @@ export async function recordSsoFailure(
         .executeTakeFirst()
     : undefined;
   const shortReason = reason.slice(0, 500);
+  ssoSignIns.inc({ provider: provider?.name ?? 'unknown', result: 'failure' });
   await db.transaction().execute(async (trx) => {
     await recordLoginAttempt(trx, {
       email,
@@ -189,6 +191,7 @@ async function signInInTransaction(
     .execute();
   await trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
   const session = await createSession(trx, userId, client, { identityProviderId: provider.id });
+  ssoSignIns.inc({ provider: provider.name, result: 'success' });
   await recordLoginAttempt(trx, {
     email: user.email,
     userId,

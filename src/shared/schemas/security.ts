@@ -20,6 +20,8 @@ export const SecurityAbilitiesSchema = z.object({
   changeAccountStatus: DecisionSchema,
   changeMfaEnrollment: DecisionSchema,
   generateApiToken: DecisionSchema,
+  /** Revoke the account's API token (DELETE …/api-token): as generateApiToken. */
+  revokeApiToken: DecisionSchema,
   setMustChangePassword: DecisionSchema,
   /** `own`: current password needed; `other`: an administrative reset; `none`: not allowed. */
   resetPassword: z.enum(['own', 'other', 'none']),

@@ -182,6 +182,11 @@ export const CreateUserSchema = z
     functionalGroup: trimmed(100).default(''),
     /** The identity provider's name (Okta, Entra ID…): SSO accounts only, shown as "Managed by …". */
     ssoProvider: trimmed(100).optional(),
+    /**
+     * "User Must Change Password at Next Login": native accounts only, and only for those who may
+     * force a password change (Administrators). The new account chooses its own password first.
+     */
+    mustChangePassword: z.boolean().default(false),
   })
   .strict();
 
@@ -198,6 +203,13 @@ export const CreateUserRequestSchema = CreateUserSchema.superRefine((user, ctx) 
       code: 'custom',
       path: ['ssoProvider'],
       message: 'Only SSO users have an identity provider; native users sign in with a password.',
+    });
+  }
+  if (user.userType === 'sso' && user.mustChangePassword) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mustChangePassword'],
+      message: 'SSO users have no Latchkey password to change: their identity provider signs them in.',
     });
   }
 });

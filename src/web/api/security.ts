@@ -25,6 +25,11 @@ export function generateApiToken(userId: string): Promise<GeneratedApiToken> {
   return request<GeneratedApiToken>(`/api/v1/users/${encodeURIComponent(userId)}/api-token`, { method: 'POST' });
 }
 
+/** Revoke: the token stops working from the next request on. */
+export function revokeApiToken(userId: string): Promise<void> {
+  return request<void>(`/api/v1/users/${encodeURIComponent(userId)}/api-token`, { method: 'DELETE' });
+}
+
 export function changeOwnPassword(change: ChangeOwnPassword): Promise<void> {
   return request<void>('/api/v1/me/password', { method: 'POST', body: change });
 }

@@ -1,6 +1,7 @@
 import {
   Alert,
   Button,
+  Checkbox,
   Group,
   Modal,
   NumberInput,
@@ -20,6 +21,8 @@ import { sessionTimeoutDescription } from '../../../shared/schemas/settings.js';
 import { useMaxSessionTimeout } from '../../api/settings.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { createUser, listSecurityGroups } from '../../api/users.js';
+import { can } from '../../auth/abilities.js';
+import { useSignedInMe } from '../../auth/use-me.js';
 import { PasswordField } from '../../components/password-field.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 
@@ -36,6 +39,7 @@ const FIELDS = [
   'sessionTimeoutMinutes',
   'functionalGroup',
   'ssoProvider',
+  'mustChangePassword',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -52,6 +56,7 @@ interface Values {
   sessionTimeoutMinutes: number | string;
   functionalGroup: string;
   ssoProvider: string;
+  mustChangePassword: boolean;
 }
 
 const EMPTY: Values = {
@@ -67,6 +72,7 @@ const EMPTY: Values = {
   sessionTimeoutMinutes: 60,
   functionalGroup: '',
   ssoProvider: '',
+  mustChangePassword: false,
 };
 
 /** Required fields and matching passwords are checked here; everything else (the password policy too) by the server. */
@@ -96,7 +102,11 @@ function toInput(values: Values): CreateUserInput {
     telephone: values.telephone.trim(),
     userType: values.userType,
     ...(native
-      ? { password: values.password, confirmPassword: values.confirmPassword }
+      ? {
+          password: values.password,
+          confirmPassword: values.confirmPassword,
+          ...(values.mustChangePassword ? { mustChangePassword: true } : {}),
+        }
       : { ssoProvider: values.ssoProvider.trim() }),
     securityGroupId: values.securityGroupId ?? '',
     sessionTimeoutMinutes: Number(values.sessionTimeoutMinutes),
@@ -116,6 +126,9 @@ export function NewUserModal({ opened, onClose }: { opened: boolean; onClose: ()
 
 function NewUserForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
+  const me = useSignedInMe();
+  // The server's rule (policies/account-security.ts): only those who may force a password change.
+  const mayForcePasswordChange = can(me, 'administration:force_password_change');
   const [values, setValues] = useState<Values>(EMPTY);
   const maxTimeout = useMaxSessionTimeout();
   // A new account starts at an hour, or at the installation's maximum when that is lower.
@@ -258,6 +271,15 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
               {...text('confirmPassword')}
             />
           </SimpleGrid>
+        )}
+        {native && mayForcePasswordChange && (
+          <Checkbox
+            label="User Must Change Password at Next Login"
+            description="The user chooses their own password at their first sign-in."
+            checked={values.mustChangePassword}
+            onChange={(event) => set('mustChangePassword', event.currentTarget.checked)}
+            error={errors.fields.mustChangePassword}
+          />
         )}
         <SimpleGrid cols={2} spacing="md">
           <Select

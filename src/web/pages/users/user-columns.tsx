@@ -1,4 +1,4 @@
-import { Anchor, Badge, Radio, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Radio, Text, VisuallyHidden } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
@@ -93,6 +93,21 @@ export function userColumns({ prefs, selectedId, onSelect }: UserColumnOptions):
           </Badge>
         );
       },
+    }),
+    // "User Must Change Password at Next Login" (set in New User or on Password & Security).
+    column.accessor('mustChangePassword', {
+      header: 'Must Change Password',
+      meta: { label: 'Must Change Password', minWidth: 110 },
+      cell: ({ getValue }) =>
+        getValue<boolean>() ? (
+          <Badge variant="light" color="orange" radius="sm" tt="none" fw={600} size="sm">
+            Yes
+          </Badge>
+        ) : (
+          <Text span size="sm" c="dimmed">
+            No
+          </Text>
+        ),
     }),
     column.accessor('userType', {
       header: 'User Type',

@@ -14,6 +14,7 @@ import { sessionTimeoutDescription } from '../../../shared/schemas/settings.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useMaxSessionTimeout } from '../../api/settings.js';
 import { updateUserSettings } from '../../api/users.js';
+import { PlainField } from '../../components/plain-field.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { formatDate } from '../../format/date-time.js';
 import { THEME_LABELS, TIME_FORMAT_LABELS } from '../../format/labels.js';
@@ -169,13 +170,7 @@ function AccountSettingsForm({ user, me }: UserTabProps) {
         )}
         <Fieldset legend="Profile" radius="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
-            <TextInput
-              label="Email"
-              value={user.email}
-              readOnly
-              variant="filled"
-              aria-description="The login ID; it cannot be changed."
-            />
+            <PlainField label="Email" value={user.email} note="The login ID; it cannot be changed." />
             <TextInput label="Functional Group" {...text('functionalGroup')} />
             <TextInput label="First Name" withAsterisk={!locked('firstName')} {...text('firstName')} />
             <TextInput label="Last Name" withAsterisk={!locked('lastName')} {...text('lastName')} />

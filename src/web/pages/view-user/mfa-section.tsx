@@ -1,8 +1,9 @@
 /**
- * Multi-factor authentication on your own Password & Security tab: your authenticator apps and
- * passkeys (date added, last use), adding one, removing one, and new recovery codes. Every change asks for
- * your password again. Shown on your own account only: nobody sets up MFA for someone else (an
- * Administrator requires or resets it with the checkbox above).
+ * Multi-factor authentication on your own Password & Security tab, the one place for it: its state,
+ * your authenticator apps and passkeys (date added, last use), adding one, removing one, new
+ * recovery codes, and turning it off (when the server's `can` allows). Every change asks for your
+ * password again. Shown on your own account only: nobody sets up MFA for someone else (an
+ * Administrator requires or resets it with the "Enroll in Multi-Factor Authentication" checkbox).
  */
 import { Alert, Button, Group, Loader, Modal, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -17,6 +18,8 @@ import {
   type TotpEnrollment,
 } from '../../api/mfa.js';
 import { queryKeys } from '../../api/query-keys.js';
+import { updateSecuritySettings } from '../../api/security.js';
+import type { SecuritySettings } from '../../../shared/schemas/security.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
 import { PasskeySetup } from '../../components/passkey-setup.js';
@@ -27,7 +30,15 @@ import { formatDateTime } from '../../format/date-time.js';
 
 type MfaFactor = MfaStatus['factors'][number];
 
-export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
+/** Your own MFA in a sentence: on, required by an Administrator, or off. */
+function ownMfaState(settings: SecuritySettings): string {
+  const required = settings.mfaRequiredByOther ? ' An Administrator requires it: you cannot turn it off.' : '';
+  if (settings.mfaActive) return `On: sign-in asks for a code from an authenticator app or a passkey.${required}`;
+  if (settings.mfaEnrolled) return `Required: set it up below (or at your next sign-in).${required}`;
+  return 'Off: you sign in with your password alone.';
+}
+
+export function OwnMfaSection({ settings, onChanged }: { settings: SecuritySettings; onChanged: () => void }) {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
   const status = useQuery({ queryKey: queryKeys.ownMfa, queryFn: ({ signal }) => getOwnMfa(signal) });
@@ -35,6 +46,7 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
   const [addingPasskey, setAddingPasskey] = useState(false);
   const [removing, setRemoving] = useState<MfaFactor | null>(null);
   const [renewing, setRenewing] = useState(false);
+  const [turningOff, setTurningOff] = useState(false);
 
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.ownMfa });
@@ -46,6 +58,8 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
       <Title order={2} size="h4" id="mfa-heading">
         Multi-factor authentication
       </Title>
+      {/* The one place for your own MFA: its state, and turning it off (the server's `can`). */}
+      <Text size="sm">{ownMfaState(settings)}</Text>
       {status.isPending && <Loader aria-label="Loading multi-factor authentication" />}
       {status.isError && <ErrorState error={status.error} onRetry={() => void status.refetch()} />}
       {status.data && status.data.factors.length === 0 && (
@@ -113,6 +127,11 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
             <Button variant="default" onClick={() => setRenewing(true)}>
               New recovery codes
             </Button>
+            {settings.mfaEnrolled && settings.can.turnOffMfaNeedsCurrentPassword && (
+              <Button variant="default" color="red" onClick={() => setTurningOff(true)}>
+                Turn off multi-factor authentication
+              </Button>
+            )}
           </Group>
         </>
       )}
@@ -156,6 +175,28 @@ export function OwnMfaSection({ onChanged }: { onChanged: () => void }) {
             refresh();
           }}
           onClose={() => setRemoving(null)}
+        />
+      )}
+      {turningOff && (
+        <PasswordConfirmModal
+          title="Turn off multi-factor authentication for your account?"
+          description="Your authenticator apps, passkeys and recovery codes are removed and your other sessions end. You sign in with your password alone until you set up multi-factor authentication again."
+          confirmLabel="Turn off"
+          danger
+          onConfirm={(password) =>
+            updateSecuritySettings(me.user.id, { mfaEnrolled: false, currentPassword: password })
+          }
+          onDone={() => {
+            notifications.show({
+              color: 'green',
+              title: 'Multi-factor authentication turned off',
+              message: 'You sign in with your password alone.',
+            });
+            setTurningOff(false);
+            void queryClient.invalidateQueries({ queryKey: queryKeys.me });
+            refresh();
+          }}
+          onClose={() => setTurningOff(false)}
         />
       )}
       {renewing && (

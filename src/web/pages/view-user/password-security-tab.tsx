@@ -15,7 +15,6 @@ import {
   Group,
   Loader,
   Modal,
-  PasswordInput,
   Select,
   Stack,
   Text,
@@ -24,6 +23,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { Decision } from '../../../shared/schemas/decision.js';
 import type { SecuritySettings, UpdateSecurity } from '../../../shared/schemas/security.js';
 import type { User } from '../../../shared/schemas/users.js';
 import { messageOf } from '../../api/client.js';
@@ -31,16 +31,19 @@ import { queryKeys } from '../../api/query-keys.js';
 import {
   generateApiToken,
   getSecuritySettings,
+  revokeApiToken,
   updateSecuritySettings,
   type GeneratedApiToken,
 } from '../../api/security.js';
 import { listSecurityGroups } from '../../api/users.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
+import { PlainField } from '../../components/plain-field.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PasswordChangeFields } from '../../components/password-change-fields.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
 import { formatDateTime } from '../../format/date-time.js';
+import { ACCOUNT_STATUS_LABELS } from '../../format/labels.js';
 import { OwnMfaSection } from './mfa-section.js';
 
 const securityKey = (userId: string) => [...queryKeys.user(userId), 'security'] as const;
@@ -74,11 +77,8 @@ function changesOf(settings: SecuritySettings, draft: Draft): UpdateSecurity {
   const changes: UpdateSecurity = {};
   if (draft.securityGroupId !== settings.securityGroup.id) changes.securityGroupId = draft.securityGroupId;
   if (draft.accountStatus !== settings.accountStatus) changes.accountStatus = draft.accountStatus;
+  // Another account's MFA only: your own is turned off in the Multi-factor authentication section.
   if (draft.mfaEnrolled !== settings.mfaEnrolled) changes.mfaEnrolled = draft.mfaEnrolled;
-  // Turning off your own MFA is a re-authentication: the server asks for your current password.
-  if (changes.mfaEnrolled === false && settings.can.turnOffMfaNeedsCurrentPassword) {
-    changes.currentPassword = draft.currentPassword;
-  }
   if (draft.mustChangePassword !== settings.mustChangePassword) changes.mustChangePassword = draft.mustChangePassword;
   if (draft.resetPassword) {
     changes.resetPassword = {
@@ -113,7 +113,7 @@ export function PasswordSecurityTab({ user }: { user: User }) {
   return (
     <Stack gap="xl">
       <SecurityForm key={JSON.stringify(query.data)} user={user} settings={query.data} />
-      {isOwnAccount && <OwnMfaSection onChanged={() => void query.refetch()} />}
+      {isOwnAccount && <OwnMfaSection settings={query.data} onChanged={() => void query.refetch()} />}
     </Stack>
   );
 }
@@ -126,6 +126,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
   const [confirmingMfaReset, setConfirmingMfaReset] = useState(false);
   const errors = useFieldErrors(FIELDS);
   const can = settings.can;
+  const isOwnAccount = user.id === me.user.id;
   const changes = changesOf(settings, draft);
   const dirty = Object.keys(changes).length > 0;
 
@@ -178,6 +179,20 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
     else save.mutate();
   };
 
+  const mustChangeCheckbox = (
+    <Checkbox
+      label="User Must Change Password at Next Login"
+      description={
+        settings.mustChangePassword
+          ? 'Required now: the account must choose a new password at its next sign-in. Clear it and click Change to lift it.'
+          : undefined
+      }
+      checked={draft.mustChangePassword}
+      onChange={(event) => set('mustChangePassword', event.currentTarget.checked)}
+      error={errors.fields.mustChangePassword}
+    />
+  );
+
   return (
     <form
       onSubmit={(event) => {
@@ -187,66 +202,74 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       noValidate
     >
       <Stack gap="md" maw={560}>
-        <ReadOnlyReasons can={can} />
-        <Select
-          label="Security Group"
-          description={selectedGroup?.description}
-          data={groupOptions}
-          value={draft.securityGroupId}
-          onChange={(value) => value && set('securityGroupId', value)}
-          allowDeselect={false}
-          readOnly={!can.changeSecurityGroup.allowed}
-          error={errors.fields.securityGroupId}
-          renderOption={({ option }) => {
-            const description = groupOptions.find((g) => g.value === option.value)?.description;
-            return (
-              <div>
-                <Text size="sm">{option.label}</Text>
-                <Text size="xs" c="dimmed">
-                  {description}
-                </Text>
-              </div>
-            );
-          }}
-        />
+        {can.changeSecurityGroup.allowed ? (
+          <Select
+            label="Security Group"
+            description={selectedGroup?.description}
+            data={groupOptions}
+            value={draft.securityGroupId}
+            onChange={(value) => value && set('securityGroupId', value)}
+            allowDeselect={false}
+            error={errors.fields.securityGroupId}
+            renderOption={({ option }) => {
+              const description = groupOptions.find((g) => g.value === option.value)?.description;
+              return (
+                <div>
+                  <Text size="sm">{option.label}</Text>
+                  <Text size="xs" c="dimmed">
+                    {description}
+                  </Text>
+                </div>
+              );
+            }}
+          />
+        ) : (
+          <PlainField
+            label="Security Group"
+            value={settings.securityGroup.name}
+            note={refusal(can.changeSecurityGroup)}
+          />
+        )}
 
-        <Select
-          label="Account Status"
-          data={[
-            { value: 'enabled', label: 'Enabled' },
-            { value: 'disabled', label: 'Disabled' },
-          ]}
-          value={draft.accountStatus}
-          onChange={(value) => value && set('accountStatus', value)}
-          allowDeselect={false}
-          readOnly={!can.changeAccountStatus.allowed}
-          error={errors.fields.accountStatus}
-        />
+        {can.changeAccountStatus.allowed ? (
+          <Select
+            label="Account Status"
+            data={[
+              { value: 'enabled', label: 'Enabled' },
+              { value: 'disabled', label: 'Disabled' },
+            ]}
+            value={draft.accountStatus}
+            onChange={(value) => value && set('accountStatus', value)}
+            allowDeselect={false}
+            error={errors.fields.accountStatus}
+          />
+        ) : (
+          <PlainField
+            label="Account Status"
+            value={ACCOUNT_STATUS_LABELS[settings.accountStatus]}
+            note={refusal(can.changeAccountStatus)}
+          />
+        )}
 
         <ApiTokenField user={user} settings={settings} />
 
-        <Checkbox
-          label="Enroll in Multi-Factor Authentication"
-          description={`${mfaDescription(settings, draft.mfaEnrolled)} API tokens keep working without multi-factor authentication.`}
-          checked={draft.mfaEnrolled}
-          onChange={(event) => set('mfaEnrolled', event.currentTarget.checked)}
-          disabled={!can.changeMfaEnrollment.allowed}
-          error={errors.fields.mfaEnrolled}
-        />
-
-        {/* Your own MFA off: your password first (unless the password change below asks for it already). */}
-        {changes.currentPassword !== undefined && !(draft.resetPassword && can.resetPassword === 'own') && (
-          <PasswordInput
-            label="Current Password"
-            description="Turning off multi-factor authentication for your own account needs your password."
-            autoComplete="current-password"
-            required
-            pl="xl"
-            value={draft.currentPassword}
-            onChange={(event) => set('currentPassword', event.currentTarget.value)}
-            error={errors.fields.currentPassword}
-          />
-        )}
+        {/* Your own MFA is in one place: the Multi-factor authentication section below the form. */}
+        {!isOwnAccount &&
+          (can.changeMfaEnrollment.allowed ? (
+            <Checkbox
+              label="Enroll in Multi-Factor Authentication"
+              description={`${mfaDescription(settings, draft.mfaEnrolled)} API tokens keep working without multi-factor authentication.`}
+              checked={draft.mfaEnrolled}
+              onChange={(event) => set('mfaEnrolled', event.currentTarget.checked)}
+              error={errors.fields.mfaEnrolled}
+            />
+          ) : (
+            <PlainField
+              label="Enroll in Multi-Factor Authentication"
+              value={mfaDescription(settings, settings.mfaEnrolled)}
+              note={refusal(can.changeMfaEnrollment)}
+            />
+          ))}
 
         {can.resetPassword !== 'none' && (
           <Checkbox
@@ -264,16 +287,11 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
               onChange={set}
               withCurrentPassword={can.resetPassword === 'own'}
             />
-            {can.setMustChangePassword.allowed && (
-              <Checkbox
-                label="User Must Change Password at Next Login"
-                checked={draft.mustChangePassword}
-                onChange={(event) => set('mustChangePassword', event.currentTarget.checked)}
-                error={errors.fields.mustChangePassword}
-              />
-            )}
+            {can.setMustChangePassword.allowed && mustChangeCheckbox}
           </Stack>
         )}
+        {/* Already required: shown without Reset Password, so an Administrator can clear it on its own. */}
+        {!draft.resetPassword && settings.mustChangePassword && can.setMustChangePassword.allowed && mustChangeCheckbox}
 
         {errors.formError && (
           <Alert color="red" title="Not saved" role="alert">
@@ -287,7 +305,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
           </Button>
           {dirty && (
             <Text size="sm" c="dimmed">
-              Unsaved changes. Navigate to another page to cancel them.
+              Unsaved changes. Navigate to another page to cancel your changes.
             </Text>
           )}
         </Group>
@@ -298,18 +316,13 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
       <Modal
         opened={confirmingMfaReset}
         onClose={() => setConfirmingMfaReset(false)}
-        title={
-          can.turnOffMfaNeedsCurrentPassword
-            ? 'Turn off multi-factor authentication for your account?'
-            : `Reset multi-factor authentication for ${user.email}?`
-        }
+        title={`Reset multi-factor authentication for ${user.email}?`}
         centered
       >
         <Stack>
           <Text size="sm">
-            {can.turnOffMfaNeedsCurrentPassword
-              ? 'Your authenticator apps, passkeys and recovery codes are removed and your other sessions end. You sign in with your password alone until you set up multi-factor authentication again.'
-              : "The account's authenticator apps and recovery codes are removed and its sessions end. It signs in with its password alone until multi-factor authentication is set up again."}
+            The account&apos;s authenticator apps and recovery codes are removed and its sessions end. It signs in with
+            its password alone until multi-factor authentication is set up again.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmingMfaReset(false)}>
@@ -322,7 +335,7 @@ function SecurityForm({ user, settings }: { user: User; settings: SecuritySettin
                 save.mutate();
               }}
             >
-              {can.turnOffMfaNeedsCurrentPassword ? 'Turn off and save' : 'Reset and save'}
+              Reset and save
             </Button>
           </Group>
         </Stack>
@@ -374,7 +387,10 @@ function mfaDescription(settings: SecuritySettings, draftValue: boolean): string
     : `Pending: set-up at next sign-in.${required}`;
 }
 
-/** API Token: masked token with its dates, and Generate (confirm → shown once with a copy button). */
+/**
+ * API Token: masked token with its dates ("No token" as a placeholder when there is none), Generate
+ * (confirm → shown once with a copy button) and Revoke (confirmed), each as the server's `can` allows.
+ */
 function ApiTokenField({ user, settings }: { user: User; settings: SecuritySettings }) {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
@@ -391,6 +407,24 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
     onError: (error) => {
       setConfirming(false);
       notifications.show({ color: 'red', title: 'No token was generated', message: messageOf(error) });
+    },
+  });
+
+  const [confirmingRevoke, setConfirmingRevoke] = useState(false);
+  const revoke = useMutation({
+    mutationFn: () => revokeApiToken(user.id),
+    onSuccess: async () => {
+      setConfirmingRevoke(false);
+      await queryClient.invalidateQueries({ queryKey: securityKey(user.id) });
+      notifications.show({
+        color: 'green',
+        title: 'API token revoked',
+        message: `The API token of ${user.email} no longer works.`,
+      });
+    },
+    onError: (error) => {
+      setConfirmingRevoke(false);
+      notifications.show({ color: 'red', title: 'The token was not revoked', message: messageOf(error) });
     },
   });
 
@@ -415,7 +449,8 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
         <TextInput
           label="API Token"
           description={details}
-          value={token ? token.masked : 'No token'}
+          value={token ? token.masked : ''}
+          placeholder="No token"
           readOnly
           style={{ flex: 1 }}
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
@@ -425,7 +460,29 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
             Generate
           </Button>
         )}
+        {token && settings.can.revokeApiToken.allowed && (
+          <Button variant="default" color="red" onClick={() => setConfirmingRevoke(true)}>
+            Revoke
+          </Button>
+        )}
       </Group>
+
+      <Modal opened={confirmingRevoke} onClose={() => setConfirmingRevoke(false)} title="Revoke API token?" centered>
+        <Stack>
+          <Text size="sm">
+            The API token of {user.email} stops working at once: scripts and integrations using it are refused from
+            their next request. A new token can be generated later.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmingRevoke(false)}>
+              Cancel
+            </Button>
+            <Button color="red" onClick={() => revoke.mutate()} loading={revoke.isPending}>
+              Revoke
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
 
       <Modal opened={confirming} onClose={() => setConfirming(false)} title="Generate API token" centered>
         <Stack>
@@ -479,19 +536,5 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
   );
 }
 
-/**
- * Why fields of this tab are read-only, in the server's words (each refused decision of its `can`,
- * once each): the UI shows the rule the server enforces and never works one out itself.
- */
-function ReadOnlyReasons({ can }: { can: SecuritySettings['can'] }) {
-  const fields = [can.changeSecurityGroup, can.changeAccountStatus, can.changeMfaEnrollment];
-  const reasons = [...new Set(fields.flatMap((decision) => (decision.allowed ? [] : [decision.message])))];
-  if (reasons.length === 0) return null;
-  const none = fields.every((decision) => !decision.allowed) && can.resetPassword === 'none';
-  return (
-    <Alert color="gray" role="status">
-      {none ? 'You can see these settings but not change them.' : 'Some of these settings cannot be changed here.'}{' '}
-      {reasons.join(' ')}
-    </Alert>
-  );
-}
+/** The server's reason for a refused decision (none when allowed). */
+const refusal = (decision: Decision) => (decision.allowed ? undefined : decision.message);

@@ -55,6 +55,11 @@ export function ProfilePanel({ user, prefs }: { user: User; prefs: DateTimePrefe
               Managed by {user.ssoProvider ?? 'the identity provider'}
             </Badge>
           )}
+          {user.mustChangePassword && (
+            <Badge variant="light" tt="none" color="orange">
+              Must change password at next login
+            </Badge>
+          )}
         </Group>
         <Stack component="dl" gap="sm" m={0}>
           <Item label="Title">{user.title || none}</Item>
