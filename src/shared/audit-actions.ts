@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = {
   'user.created': { label: 'User created', category: 'accounts' },
   'user.updated': { label: 'Account settings changed', category: 'accounts' },
   'user.deleted': { label: 'User deleted', category: 'accounts' },
+  'users.imported': { label: 'Users imported (CSV)', category: 'accounts' },
   'sso.account_created': { label: 'Account created by single sign-on', category: 'accounts' },
   'sso.account_linked': { label: 'Account linked to an identity provider', category: 'accounts' },
   'sso.profile_updated': { label: 'Profile updated from identity provider', category: 'accounts' },

@@ -28,6 +28,17 @@ import { SETTINGS_ROUTE_SAMPLES } from './route-samples/settings.js';
 import { SESSIONS_ROUTE_SAMPLES } from './route-samples/sessions.js';
 import { USERS_BULK_ROUTE_SAMPLES } from './route-samples/users-bulk.js';
 
+/** A one-account import file in the caller's own group (never more rights than the caller has). */
+async function userImportCsv(ctx: SampleContext): Promise<string> {
+  const group = await ctx.t.db
+    .selectFrom('security_groups')
+    .select('name')
+    .where('id', '=', ctx.caller.security_group_id)
+    .executeTakeFirstOrThrow();
+  const name = /[",]/.test(group.name) ? `"${group.name.replace(/"/g, '""')}"` : group.name;
+  return `Email,First Name,Last Name,Security Group\r\n${uniqueEmail('imported')},Imported,Person,${name}\r\n`;
+}
+
 export interface SampleContext {
   t: TestApp;
   /** The account making the request. */
@@ -138,6 +149,17 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
         sessionTimeoutMinutes: 30,
       },
     }),
+  },
+  'POST /api/v1/users/import/preview': {
+    access: requires('users_groups:create'),
+    // No audit entry: checks a file; stores nothing.
+    audits: [],
+    build: async (ctx) => ({ body: { csv: await userImportCsv(ctx) } }),
+  },
+  'POST /api/v1/users/import': {
+    access: requires('users_groups:create'),
+    audits: ['user.created', 'users.imported'],
+    build: async (ctx) => ({ body: { csv: await userImportCsv(ctx) } }),
   },
   'GET /api/v1/users/:id': {
     access: requires('users_groups:view', { orSelfParam: 'id' }),

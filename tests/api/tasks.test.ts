@@ -260,7 +260,9 @@ describe('GET /api/v1/tasks', () => {
       /^attachment; filename="latchkey-tasks-\d{4}-\d{2}-\d{2}\.csv"$/,
     );
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Title,Status,Assignee,Record,Due date (YYYY-MM-DD),Created (ISO 8601 UTC),Updated (ISO 8601 UTC)');
+    expect(lines[0]).toBe(
+      'Title,Status,Assignee,Record,Due date (YYYY-MM-DD),Created (ISO 8601 UTC),Updated (ISO 8601 UTC)',
+    );
     expect(lines[1]).toBe(
       `"'=HYPERLINK(""http://evil"")  list export",Cancelled,,,,${lines[1]!.split(',').slice(-2).join(',')}`,
     );

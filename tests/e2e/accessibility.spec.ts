@@ -198,6 +198,7 @@ for (const mode of MODES) {
       await expect(page.getByRole('link', { name: 'ada.lovelace@example.test' })).toBeVisible();
       await audit(page, at('users'));
       await auditDialog(page, at('New User dialog'), 'New User', 'New User');
+      await auditDialog(page, at('Import Users dialog'), 'Import CSV', 'Import Users from CSV');
       await page.getByRole('checkbox', { name: 'ada.lovelace@example.test' }).check();
       await auditDialog(page, at('Delete User dialog'), 'Delete User', /Delete user/);
       await page.getByRole('checkbox', { name: 'Select all accounts on this page' }).check();

@@ -1,18 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './support/test.js';
 import { ApiClient, createUser, setUpAdministrator, ADMIN, type CreatedUser } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
-import { saveScreenshot, signInThroughUi } from './support/ui.js';
+import { chooseFile, saveScreenshot, signInThroughUi } from './support/ui.js';
 
 const app = useLatchkey();
 
-/** Picks a file in the dialog's "CSV file" field through the browser's file chooser, as a person would. */
-async function chooseFile(page: Page, dialog: Locator, name: string, content: string): Promise<void> {
-  const choosing = page.waitForEvent('filechooser');
-  await dialog.getByRole('button', { name: /^CSV file/ }).click();
-  await (await choosing).setFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-}
 let admin: ApiClient;
 let noDelete: CreatedUser;
 let noDeleteToken: string;

@@ -77,7 +77,9 @@ describe('parseFilter', () => {
       path: path('emails'),
       filter: { kind: 'and', left: eq('type', 'work'), right: eq('value', 'a@b.example') },
     });
-    expect(parseFilter('userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")')).toMatchObject({
+    expect(
+      parseFilter('userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")'),
+    ).toMatchObject({
       kind: 'and',
     });
   });
@@ -132,7 +134,14 @@ describe('parsePatchPath', () => {
   });
 
   it('refuses broken paths', () => {
-    for (const input of ['', 'emails[type eq "work"', 'emails[type eq "work"]value', 'a.b.c', 'emails[type eq]', 'x y']) {
+    for (const input of [
+      '',
+      'emails[type eq "work"',
+      'emails[type eq "work"]value',
+      'a.b.c',
+      'emails[type eq]',
+      'x y',
+    ]) {
       expect(() => parsePatchPath(input), input).toThrow(ScimFilterError);
     }
   });

@@ -6,7 +6,14 @@ import type { AppDeps } from '../app-deps.js';
 import { unlockSignIn } from '../services/login-throttle.js';
 import { createUser, deleteUser, getUser, updateAccountSettings } from '../services/users.js';
 import { exportUserBatches, listUsers } from '../services/user-list.js';
-import { ERROR_RESPONSES, IdParamsSchema } from '../../shared/schemas/common.js';
+import { ERROR_RESPONSES, ErrorBodySchema, IdParamsSchema } from '../../shared/schemas/common.js';
+import { importUsers, previewUserImport } from '../services/users-import.js';
+import {
+  ImportUsersSchema,
+  USER_IMPORT_ROWS_MAX,
+  UserImportPreviewSchema,
+  UserImportResultSchema,
+} from '../../shared/schemas/users-import.js';
 import {
   AccountSettingsSchema,
   CreateUserRequestSchema,
@@ -35,6 +42,18 @@ export const CSV_COLUMNS = [
   ['Last Login (ISO 8601 UTC)', (u) => u.lastLoginAt ?? ''],
   ['Timeout', (u) => u.sessionTimeoutMinutes],
 ] as const satisfies ReadonlyArray<readonly [string, (u: z.infer<typeof UserSchema>) => unknown]>;
+
+/** The import answers 409 when an email was taken meanwhile, 413 over 1 MiB, 422 when the file has errors. */
+const IMPORT_ERROR_RESPONSES = { ...ERROR_RESPONSES, 413: ErrorBodySchema, 422: ErrorBodySchema } as const;
+const IMPORT_DESCRIPTION =
+  'Body: `{csv}`. A header row (any letter case) with Email, First Name, Last Name and Security Group (its ' +
+  'name), and optionally Title, Telephone, Functional Group, Session Timeout (minutes; default an hour or the ' +
+  'installation maximum) and User Must Change Password at Next Login (yes or empty). Columns of the export ' +
+  'an import cannot set (Account Status, MFA, Last Login) are read past; User Type must be Native. Every row ' +
+  'is checked as New User checks it, emails unique in any letter case in the file and in the installation. ' +
+  'Native accounts only, and never a password: an imported account has no password until one is set with ' +
+  'Reset Password, and must change that one at its next sign-in. ' +
+  `At most ${USER_IMPORT_ROWS_MAX} rows and a 1 MiB body.`;
 
 export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
@@ -117,6 +136,36 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       const user = await createUser(db, contextOf(request), request.body);
       return reply.code(201).send(presentUser(user, actor, await loadGroupPermissions(db, [user.security_group_id])));
     },
+  );
+
+  app.post(
+    '/api/v1/users/import/preview',
+    {
+      config: { access: requires('users_groups:create') },
+      schema: {
+        tags: ['Users'],
+        summary: 'Preview a CSV import of accounts: each row as it would be created, and every error. Writes nothing.',
+        description: IMPORT_DESCRIPTION,
+        body: ImportUsersSchema,
+        response: { 200: UserImportPreviewSchema, ...IMPORT_ERROR_RESPONSES },
+      },
+    },
+    async (request) => previewUserImport(db, contextOf(request), request.body),
+  );
+
+  app.post(
+    '/api/v1/users/import',
+    {
+      config: { access: requires('users_groups:create') },
+      schema: {
+        tags: ['Users'],
+        summary: 'Import accounts from CSV: every row, or none (422 import_has_errors with the errors by line)',
+        description: IMPORT_DESCRIPTION,
+        body: ImportUsersSchema,
+        response: { 200: UserImportResultSchema, ...IMPORT_ERROR_RESPONSES },
+      },
+    },
+    async (request) => importUsers(db, contextOf(request), request.body),
   );
 
   app.get(

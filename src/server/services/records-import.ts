@@ -9,7 +9,8 @@ import type { Db } from '../db/connection.js';
 import type { Database, RecordTable, RecordTypeTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
-import { AppError, fieldError } from '../app-error.js';
+import { AppError } from '../app-error.js';
+import { importHasErrors, invalidFile, readCsvFile, undoFormulaGuard } from './csv-import.js';
 import { assertAllowed } from '../policies/decision.js';
 import { importModeDecision } from '../policies/records.js';
 import {
@@ -29,10 +30,6 @@ import { recordAudit } from './audit.js';
 import { parseProperties, serializeProperties } from '../db/record-properties.js';
 import { normalizeName } from './records.js';
 import type { ActorContext } from '../request-context.js';
-import { once } from '../once.js';
-
-/** Loaded on the first import, not at start-up: importing it took ~20 ms (measured). */
-const loadCsvParse = once(() => import('csv-parse/sync'));
 
 /** More columns than any sensible file has; it bounds the work a single request can ask for. */
 const COLUMNS_MAX = 3 + 200;
@@ -60,50 +57,23 @@ interface AnalyzedRow extends ImportPreviewRow {
   next: { name: string; owner: string; properties: Map<string, string> } | null;
 }
 
-/**
- * Our own export prefixes a cell starting with = + - @ tab or CR with ' so spreadsheets show it as
- * text (routes/csv.ts); importing that file again must give back the original value.
- */
-function undoFormulaGuard(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
-}
-
-function invalidFile(message: string): AppError {
-  return fieldError('csv', message);
-}
-
 async function parseFile(csv: string): Promise<ParsedFile> {
-  const { CsvError, parse } = await loadCsvParse();
-  let parsed: Array<{ record: string[]; info: { lines: number } }>;
-  try {
-    parsed = parse(csv, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      // A spreadsheet saves blank rows as ",,,": they are not records.
-      skip_records_with_empty_values: true,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-  } catch (error) {
-    if (error instanceof CsvError) throw invalidFile(`The file is not valid CSV: ${error.message}`);
-    throw error;
-  }
-  const [header, ...data] = parsed;
-  if (!header) throw invalidFile('The file is empty. It needs a header row with at least Type and Name.');
-  if (header.record.length > COLUMNS_MAX) throw invalidFile(`The file has more than ${COLUMNS_MAX} columns.`);
-  if (data.length > IMPORT_ROWS_MAX)
-    throw invalidFile(`The file has ${data.length} rows; at most ${IMPORT_ROWS_MAX} can be imported at once.`);
-
+  const { header, rows } = await readCsvFile(csv, {
+    rowsMax: IMPORT_ROWS_MAX,
+    columnsMax: COLUMNS_MAX,
+    emptyMessage: 'The file is empty. It needs a header row with at least Type and Name.',
+    noun: 'records',
+  });
   const file: ParsedFile = {
-    width: header.record.length,
+    width: header.length,
     typeColumn: -1,
     nameColumn: -1,
     ownerColumn: null,
     propertyColumns: [],
-    rows: [],
+    rows,
   };
   const seen = new Set<string>();
-  header.record.forEach((raw, index) => {
+  header.forEach((raw, index) => {
     const title = raw.trim();
     const reserved = title.toLowerCase();
     const column = `Column ${index + 1}`;
@@ -123,11 +93,6 @@ async function parseFile(csv: string): Promise<ParsedFile> {
   if (file.typeColumn < 0 || file.nameColumn < 0)
     throw invalidFile('The header row needs a Type column and a Name column (Owner and properties are optional).');
 
-  for (const { record, info } of data) {
-    // info.lines is the line the record ends on; a quoted cell may span several lines.
-    const spanned = record.reduce((count, cell) => count + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-    file.rows.push({ line: info.lines - spanned, cells: record });
-  }
   return file;
 }
 
@@ -306,9 +271,7 @@ export async function importRecords(db: Db, ctx: ActorContext, input: ImportReco
     const rows = await analyzeImport(trx, ctx, input);
     const failed = rows.filter((row) => row.errors.length > 0);
     if (failed.length > 0) {
-      const fields = Object.fromEntries(failed.map((row) => [`line ${row.line ?? '?'}`, row.errors.join(' ')]));
-      const message = `The file has errors on ${failed.length} ${failed.length === 1 ? 'row' : 'rows'}, so nothing was imported.`;
-      throw new AppError('import_has_errors', message, fields);
+      throw importHasErrors(failed);
     }
 
     const now = nowIso();

@@ -130,13 +130,89 @@ export async function isLastEnabledAdministrator(trx: Kysely<Database>, target: 
   return (await countEnabledAdministrators(trx)) <= 1;
 }
 
+/** What insertAccount needs besides the account's fields. */
+export interface InsertAccountOptions {
+  passwordHash: string | null;
+  mustChangePassword: boolean;
+  auditAction: 'user.created' | 'setup.first_administrator_created';
+  /** Added to the audit entry's details (securityGroup and userType are always there). */
+  auditDetails: Record<string, unknown>;
+}
+
+/**
+ * Writes a new, already checked account and its audit entry inside the caller's transaction (New
+ * User, the first Administrator and the CSV import all come here). An email taken meanwhile (a
+ * concurrent request won) is a 409 email_taken, not a 500: the unique index decides.
+ */
+export async function insertAccount(
+  trx: Kysely<Database>,
+  ctx: RequestContext,
+  input: Omit<NewUser, 'password' | 'confirmPassword'>,
+  options: InsertAccountOptions,
+): Promise<string> {
+  const emailNormalized = normalizeEmail(input.email);
+  const existing = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('email_normalized', '=', emailNormalized)
+    .executeTakeFirst();
+  if (existing) throw new AppError('email_taken', undefined, { email: 'An account with this email already exists.' });
+
+  const now = nowIso();
+  const id = randomUUID();
+  await trx
+    .insertInto('users')
+    .values({
+      id,
+      email: input.email.trim(),
+      email_normalized: emailNormalized,
+      first_name: input.firstName,
+      last_name: input.lastName,
+      first_name_normalized: input.firstName.toLowerCase(),
+      last_name_normalized: input.lastName.toLowerCase(),
+      title: input.title,
+      telephone: input.telephone,
+      security_group_id: input.securityGroupId,
+      functional_group: input.functionalGroup,
+      status: 'enabled',
+      user_type: input.userType,
+      sso_provider: input.userType === 'sso' ? (input.ssoProvider ?? null) : null,
+      password_hash: options.passwordHash,
+      must_change_password: options.mustChangePassword ? 1 : 0,
+      mfa_enrolled: 0,
+      mfa_required_by_other: 0,
+      session_timeout_minutes: input.sessionTimeoutMinutes,
+      date_format: 'yyyy-mm-dd',
+      time_format: '24-hour',
+      theme: 'light',
+      last_login_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+    .catch((error: unknown) => {
+      // Two requests for the same new email at once both pass the check above; the unique index
+      // decides, and the loser gets the same 409 as a duplicate sent later (not a 500).
+      throw isUniqueViolation(error)
+        ? new AppError('email_taken', undefined, { email: 'An account with this email already exists.' })
+        : error;
+    });
+  await recordAudit(trx, {
+    actor: ctx.actor,
+    target: { id, email: input.email.trim() },
+    action: options.auditAction,
+    details: { securityGroup: input.securityGroupId, userType: input.userType, ...options.auditDetails },
+    ip: ctx.ip,
+  });
+  return id;
+}
+
 export async function createUser(
   db: Db,
   ctx: RequestContext,
   input: NewUser,
   auditAction: 'user.created' | 'setup.first_administrator_created' = 'user.created',
 ): Promise<UserWithGroup> {
-  const emailNormalized = normalizeEmail(input.email);
   // Before the (deliberately slow) password hashing: a refused request should cost nothing.
   await assertSessionTimeoutWithinMaximum(db, input.sessionTimeoutMinutes);
   let passwordHash: string | null = null;
@@ -156,58 +232,11 @@ export async function createUser(
 
   return db.transaction().execute(async (trx) => {
     await assertMayAssignGroup(trx, ctx.actor, input.securityGroupId);
-    const existing = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('email_normalized', '=', emailNormalized)
-      .executeTakeFirst();
-    if (existing) throw new AppError('email_taken', undefined, { email: 'An account with this email already exists.' });
-
-    const now = nowIso();
-    const id = randomUUID();
-    await trx
-      .insertInto('users')
-      .values({
-        id,
-        email: input.email.trim(),
-        email_normalized: emailNormalized,
-        first_name: input.firstName,
-        last_name: input.lastName,
-        first_name_normalized: input.firstName.toLowerCase(),
-        last_name_normalized: input.lastName.toLowerCase(),
-        title: input.title,
-        telephone: input.telephone,
-        security_group_id: input.securityGroupId,
-        functional_group: input.functionalGroup,
-        status: 'enabled',
-        user_type: input.userType,
-        sso_provider: input.userType === 'sso' ? (input.ssoProvider ?? null) : null,
-        password_hash: passwordHash,
-        must_change_password: mustChangePassword ? 1 : 0,
-        mfa_enrolled: 0,
-        mfa_required_by_other: 0,
-        session_timeout_minutes: input.sessionTimeoutMinutes,
-        date_format: 'yyyy-mm-dd',
-        time_format: '24-hour',
-        theme: 'light',
-        last_login_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute()
-      .catch((error: unknown) => {
-        // Two requests for the same new email at once both pass the check above; the unique index
-        // decides, and the loser gets the same 409 as a duplicate sent later (not a 500).
-        throw isUniqueViolation(error)
-          ? new AppError('email_taken', undefined, { email: 'An account with this email already exists.' })
-          : error;
-      });
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      target: { id, email: input.email.trim() },
-      action: auditAction,
-      details: { securityGroup: input.securityGroupId, userType: input.userType, mustChangePassword },
-      ip: ctx.ip,
+    const id = await insertAccount(trx, ctx, input, {
+      passwordHash,
+      mustChangePassword,
+      auditAction,
+      auditDetails: { mustChangePassword },
     });
     return (await findUserById(trx, id))!;
   });

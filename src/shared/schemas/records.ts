@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecisionSchema } from './decision.js';
 import { pageInfoFields, pageQueryFields } from './paging.js';
+import { ImportCsvTextSchema } from './csv-import.js';
 
 export const RECORD_TYPE_NAME_MAX = 60;
 export const RECORD_NAME_MAX = 200;
@@ -10,8 +11,7 @@ export const PROPERTY_VALUE_MAX = 2000;
 export const PROPERTIES_MAX = 50;
 export const BULK_DELETE_MAX = 500;
 export const IMPORT_ROWS_MAX = 5000;
-/** The CSV text of an import, in UTF-16 code units (what zod counts); the request body is capped at 1 MiB too. */
-export const IMPORT_CSV_MAX = 1024 * 1024;
+export { IMPORT_CSV_MAX } from './csv-import.js';
 
 /**
  * The column names of the CSV export and import besides the properties. A property may not be named
@@ -182,7 +182,7 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 
 export const ImportRecordsSchema = z
   .object({
-    csv: z.string().max(IMPORT_CSV_MAX, 'The file is larger than 1 MiB.'),
+    csv: ImportCsvTextSchema,
     mode: z.enum(IMPORT_MODES),
   })
   .strict();

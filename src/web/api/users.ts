@@ -9,6 +9,7 @@ import type {
   UserType,
 } from '../../shared/schemas/users.js';
 import type { BulkUserActionInput, BulkUserResult } from '../../shared/schemas/users-bulk.js';
+import type { UserImportPreview, UserImportResult } from '../../shared/schemas/users-import.js';
 import { request, requestFile } from './client.js';
 
 /** The list as the address holds it: '' for "any" in each filter (see pages/users/list-params.ts). */
@@ -98,3 +99,11 @@ export function exportSelectedUsersCsv(userIds: string[]): Promise<{ blob: Blob;
 
 /** The groups fetcher lives with the other security group requests; re-exported for the Users pages. */
 export { listSecurityGroups } from './security-groups.js';
+
+export function previewUserImport(csv: string): Promise<UserImportPreview> {
+  return request<UserImportPreview>('/api/v1/users/import/preview', { method: 'POST', body: { csv } });
+}
+
+export function importUsers(csv: string): Promise<UserImportResult> {
+  return request<UserImportResult>('/api/v1/users/import', { method: 'POST', body: { csv } });
+}

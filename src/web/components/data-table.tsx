@@ -85,10 +85,7 @@ function stickyClass(columnId: string, stickyLeft: StickyLeft): string | undefin
  * Where each leading sticky column sticks: right after the ones before it, measured from the
  * header cells (whose widths follow the content) whenever the table's size changes.
  */
-function useStickyColumns(
-  tableRef: RefObject<HTMLTableElement | null>,
-  stickyIds: readonly string[],
-): StickyLeft {
+function useStickyColumns(tableRef: RefObject<HTMLTableElement | null>, stickyIds: readonly string[]): StickyLeft {
   const key = stickyIds.join(' ');
   const [left, setLeft] = useState<StickyLeft>({});
   useLayoutEffect(() => {

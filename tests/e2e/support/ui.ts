@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import type { RunningLatchkey } from './latchkey.js';
 
 /** Signs in through the sign-in page, as a person would. */
@@ -18,4 +18,11 @@ export async function signInThroughUi(
 /** Saves a screenshot for people to look at (screenshots/ is not committed). */
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `screenshots/${name}.png`, fullPage: false, animations: 'disabled' });
+}
+
+/** Picks a file in a dialog's "CSV file" field through the browser's file chooser, as a person would. */
+export async function chooseFile(page: Page, dialog: Locator, name: string, content: string): Promise<void> {
+  const choosing = page.waitForEvent('filechooser');
+  await dialog.getByRole('button', { name: /^CSV file/ }).click();
+  await (await choosing).setFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
 }

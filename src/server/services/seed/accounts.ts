@@ -74,6 +74,15 @@ export class Accounts {
   };
 }
 
+/**
+ * What the records, tasks and log entries need to know of the accounts they belong to: the
+ * seed's Accounts, or the demo's handful of named people (services/demo.ts).
+ */
+export type SeedPeople = Pick<
+  Accounts,
+  'ids' | 'count' | 'administrators' | 'domain' | 'groups' | 'first' | 'last' | 'email' | 'group' | 'isSso' | 'mfa'
+>;
+
 const USER_COLUMNS = [
   ['id', 'text'],
   ['email', 'text'],

@@ -2,7 +2,7 @@
  * The log entries of the last year: login history (successes and the usual failures) and audit
  * events, each by a seeded account, about a seeded account, or by the system.
  */
-import type { Accounts } from './accounts.js';
+import type { SeedPeople } from './accounts.js';
 import { iso, YEAR_MS } from './formats.js';
 import { emailPart } from './names.js';
 import { hash32, pick, unit, weighted } from './variety.js';
@@ -27,7 +27,12 @@ function ipAddress(k: number, salt: number): string {
 /** Chronological times over the last year for k = 0 … n-1 (IDs then grow with time, as in the app). */
 const eventTime = (k: number, n: number, now: number, salt: number) =>
   iso(now - YEAR_MS + Math.floor(((k + unit(k, salt)) / n) * YEAR_MS));
-export async function seedLoginHistory(writer: Writer, accounts: Accounts, count: number, now: number): Promise<void> {
+export async function seedLoginHistory(
+  writer: Writer,
+  accounts: SeedPeople,
+  count: number,
+  now: number,
+): Promise<void> {
   const history = await writer.table('login_history', [
     ['occurred_at', 'text'],
     ['user_id', 'text'],
@@ -86,7 +91,7 @@ const AUDIT_ACTIONS = [
   ['sso.signed_in', 5],
   ['account.locked', 1],
 ] as const;
-export async function seedAuditEvents(writer: Writer, accounts: Accounts, count: number, now: number): Promise<void> {
+export async function seedAuditEvents(writer: Writer, accounts: SeedPeople, count: number, now: number): Promise<void> {
   const events = await writer.table('audit_events', [
     ['occurred_at', 'text'],
     ['actor_user_id', 'text'],

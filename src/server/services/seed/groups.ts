@@ -7,21 +7,22 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/connection.js';
 import { GRANTABLE_PERMISSIONS, SYSTEM_GROUP_IDS } from '../../../shared/permissions.js';
 import { SEED_DOMAIN } from './synthetic.js';
+import { recordAudit } from '../audit.js';
+
+/** First-line support: updates records and works tasks; sees accounts but cannot change them. */
+export const SERVICE_DESK_PERMISSIONS = [
+  'records:view',
+  'records:update',
+  'tasks:view',
+  'tasks:update',
+  'tasks:start',
+  'tasks:complete',
+  'users_groups:view',
+] as const;
 
 /** The custom security groups a seed creates (found again by name on a later run). */
 const CUSTOM_GROUPS = [
-  {
-    name: 'Seeded: Service Desk',
-    permissions: [
-      'records:view',
-      'records:update',
-      'tasks:view',
-      'tasks:update',
-      'tasks:start',
-      'tasks:complete',
-      'users_groups:view',
-    ],
-  },
+  { name: 'Seeded: Service Desk', permissions: SERVICE_DESK_PERMISSIONS },
   {
     name: 'Seeded: External Auditors',
     permissions: ['records:view', 'reports:view', 'reports:export', 'event_logs:view', 'event_logs:export'],
@@ -48,53 +49,49 @@ export interface Groups {
   names: Map<string, string>;
 }
 
-export async function ensureGroups(db: Db, now: string): Promise<Groups> {
-  const custom: string[] = [];
-  for (const group of CUSTOM_GROUPS) {
-    const existing = await db
-      .selectFrom('security_groups')
-      .select('id')
-      .where('name', '=', group.name)
-      .executeTakeFirst();
-    if (existing) {
-      custom.push(existing.id);
-      continue;
-    }
-    const id = randomUUID();
-    const permissions = group.permissions.filter((p) => (GRANTABLE_PERMISSIONS as readonly string[]).includes(p));
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('security_groups')
-        .values({
-          id,
-          name: group.name,
-          description: 'Made by latchkey seed.',
-          is_system: 0,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+export interface CustomGroup {
+  name: string;
+  permissions: readonly string[];
+  description: string;
+}
+
+/**
+ * A custom security group, found again by name or made (with its `security_group.created` audit
+ * entry, as if made in the app). Returns its ID. The seed's groups and the demo's come here.
+ */
+export async function ensureCustomGroup(db: Db, now: string, group: CustomGroup): Promise<string> {
+  const existing = await db
+    .selectFrom('security_groups')
+    .select('id')
+    .where('name', '=', group.name)
+    .executeTakeFirst();
+  if (existing) return existing.id;
+  const id = randomUUID();
+  const permissions = group.permissions.filter((p) => (GRANTABLE_PERMISSIONS as readonly string[]).includes(p));
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('security_groups')
+      .values({ id, name: group.name, description: group.description, is_system: 0, created_at: now, updated_at: now })
+      .execute();
+    if (permissions.length > 0)
       await trx
         .insertInto('group_permissions')
         .values(permissions.map((permission) => ({ group_id: id, permission })))
         .execute();
-      await trx
-        .insertInto('audit_events')
-        .values({
-          occurred_at: now,
-          actor_user_id: null,
-          actor_email: null,
-          actor_group_name: null,
-          target_user_id: null,
-          target_email: null,
-          action: 'security_group.created',
-          details: JSON.stringify({ groupId: id, name: group.name, permissions }),
-          ip: 'cli',
-        })
-        .execute();
+    await recordAudit(trx, {
+      actor: null,
+      action: 'security_group.created',
+      details: { groupId: id, name: group.name, permissions },
+      ip: 'cli',
     });
-    custom.push(id);
-  }
+  });
+  return id;
+}
+
+export async function ensureGroups(db: Db, now: string): Promise<Groups> {
+  const custom: string[] = [];
+  for (const group of CUSTOM_GROUPS)
+    custom.push(await ensureCustomGroup(db, now, { ...group, description: 'Made by latchkey seed.' }));
   const weights: (readonly [string, number])[] = [
     [SYSTEM_GROUP_IDS.administrator, 0.5],
     [SYSTEM_GROUP_IDS.regularUser, 38],
@@ -107,18 +104,39 @@ export async function ensureGroups(db: Db, now: string): Promise<Groups> {
   return { weights, names: new Map(rows.map((r) => [r.id, r.name])) };
 }
 
-/** The seed's identity provider: OpenID Connect, disabled (it points at no real issuer). */
-export async function ensureIdentityProvider(db: Db, now: string): Promise<{ id: string; name: string }> {
+export interface SeededProvider {
+  name: string;
+  issuer: string;
+  clientId: string;
+  defaultGroupId: string;
+}
+
+const SEED_PROVIDER: SeededProvider = {
+  name: IDENTITY_PROVIDER_NAME,
+  issuer: `https://sso.${SEED_DOMAIN}`,
+  clientId: 'latchkey-seed',
+  defaultGroupId: SYSTEM_GROUP_IDS.readOnlyUser,
+};
+
+/**
+ * An identity provider, OpenID Connect and disabled (it points at no real issuer), found again by
+ * name or made with its audit entry: the seed's (by default) or the demo's.
+ */
+export async function ensureIdentityProvider(
+  db: Db,
+  now: string,
+  provider: SeededProvider = SEED_PROVIDER,
+): Promise<{ id: string; name: string }> {
   const existing = await db
     .selectFrom('identity_providers')
     .select(['id', 'name'])
-    .where('name_normalized', '=', IDENTITY_PROVIDER_NAME.toLowerCase())
+    .where('name_normalized', '=', provider.name.toLowerCase())
     .executeTakeFirst();
   if (existing) return existing;
   const id = randomUUID();
   const settings = {
-    issuer: `https://sso.${SEED_DOMAIN}`,
-    clientId: 'latchkey-seed',
+    issuer: provider.issuer,
+    clientId: provider.clientId,
     scopes: 'openid email profile',
     groupsClaim: 'groups',
   };
@@ -127,11 +145,11 @@ export async function ensureIdentityProvider(db: Db, now: string): Promise<{ id:
       .insertInto('identity_providers')
       .values({
         id,
-        name: IDENTITY_PROVIDER_NAME,
-        name_normalized: IDENTITY_PROVIDER_NAME.toLowerCase(),
+        name: provider.name,
+        name_normalized: provider.name.toLowerCase(),
         protocol: 'oidc',
         enabled: 0,
-        default_group_id: SYSTEM_GROUP_IDS.readOnlyUser,
+        default_group_id: provider.defaultGroupId,
         allow_email_linking: 0,
         settings: JSON.stringify(settings),
         client_secret_encrypted: null,
@@ -139,20 +157,12 @@ export async function ensureIdentityProvider(db: Db, now: string): Promise<{ id:
         updated_at: now,
       })
       .execute();
-    await trx
-      .insertInto('audit_events')
-      .values({
-        occurred_at: now,
-        actor_user_id: null,
-        actor_email: null,
-        actor_group_name: null,
-        target_user_id: null,
-        target_email: null,
-        action: 'identity_provider.created',
-        details: JSON.stringify({ providerId: id, name: IDENTITY_PROVIDER_NAME, protocol: 'oidc', enabled: false }),
-        ip: 'cli',
-      })
-      .execute();
+    await recordAudit(trx, {
+      actor: null,
+      action: 'identity_provider.created',
+      details: { providerId: id, name: provider.name, protocol: 'oidc', enabled: false },
+      ip: 'cli',
+    });
   });
-  return { id, name: IDENTITY_PROVIDER_NAME };
+  return { id, name: provider.name };
 }

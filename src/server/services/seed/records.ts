@@ -1,7 +1,7 @@
 /**
  * Records (computers, applications and people) owned by seeded accounts, in (type, name) order.
  */
-import type { Accounts } from './accounts.js';
+import type { SeedPeople } from './accounts.js';
 import { ascendingUuids, iso, YEAR_MS } from './formats.js';
 import { hash32, pick, unit, weighted } from './variety.js';
 import {
@@ -22,7 +22,7 @@ const RECORD_TYPES = [
 
 export async function seedRecords(
   writer: Writer,
-  accounts: Accounts,
+  accounts: SeedPeople,
   count: number,
   tag: string,
   now: number,

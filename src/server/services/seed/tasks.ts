@@ -2,7 +2,7 @@
  * Tasks over the last year, in every status, most on a seeded record and assigned to a seeded
  * account.
  */
-import type { Accounts } from './accounts.js';
+import type { SeedPeople } from './accounts.js';
 import { ascendingUuids, DAY_MS, iso, YEAR_MS } from './formats.js';
 import { pick, unit, weighted } from './variety.js';
 import { TASK_OBJECTS, TASK_VERBS } from './vocabulary.js';
@@ -18,7 +18,7 @@ const TASK_STATUS_WEIGHTS = [
 
 export async function seedTasks(
   writer: Writer,
-  accounts: Accounts,
+  accounts: SeedPeople,
   recordIds: string[],
   count: number,
   now: number,

@@ -1,9 +1,9 @@
-import { Alert, Badge, Button, FileInput, Group, Modal, ScrollArea, Select, Stack, Table, Text } from '@mantine/core';
+import { Modal, Select, Table } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ImportAction, ImportMode, ImportPreview, ImportPreviewRow } from '../../../shared/schemas/records.js';
-import { messageOf } from '../../api/client.js';
+import { CsvImportForm, PreviewRowFrame, PreviewTable } from '../../components/csv-import-form.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { importRecords, previewRecordImport } from '../../api/records.js';
 
@@ -30,9 +30,6 @@ const ACTION_LABELS: Record<ImportAction, { label: string; color: string }> = {
   unchanged: { label: 'Unchanged', color: 'gray' },
 };
 
-/** Rows shown in the preview table (rows with errors first); the summary counts them all. */
-const SHOWN_ROWS_MAX = 200;
-
 export function ImportModal({
   opened,
   onClose,
@@ -51,57 +48,11 @@ export function ImportModal({
 
 function ImportForm({ onClose, modes }: { onClose: () => void; modes: readonly ImportMode[] }) {
   const queryClient = useQueryClient();
-  const [file, setFile] = useState<File | null>(null);
   const [mode, setMode] = useState<ImportMode>('add');
-  const [csv, setCsv] = useState<string | null>(null);
-
-  const preview = useMutation({
-    mutationFn: async () => {
-      const text = await file!.text();
-      setCsv(text);
-      return previewRecordImport(text, mode);
-    },
-  });
-  const runImport = useMutation({
-    mutationFn: () => importRecords(csv!, mode),
-    onSuccess: (result) => {
-      notifications.show({
-        color: 'green',
-        title: 'Records imported',
-        message: `${result.created} created, ${result.updated} updated, ${result.deleted} deleted.`,
-      });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.records });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.recordTypes });
-      onClose();
-    },
-  });
-
-  // A new file or mode makes the preview shown stale: it must be previewed again.
-  function resetPreview() {
-    preview.reset();
-    runImport.reset();
-    setCsv(null);
-  }
-
-  const result = preview.data;
-  const fileRows = result ? result.rows.filter((row) => row.line !== null).length : 0;
-  const hasErrors = Boolean(result && result.summary.errors > 0);
-
   return (
-    <Stack gap="md">
-      <Group align="flex-start" grow>
-        <FileInput
-          label="CSV file"
-          description="A header row with Type and Name (Owner and one column per property are optional). At most 5000 rows."
-          placeholder="Choose a .csv file"
-          accept=".csv,text/csv"
-          value={file}
-          onChange={(next) => {
-            setFile(next);
-            resetPreview();
-          }}
-          clearable
-        />
+    <CsvImportForm
+      fileDescription="A header row with Type and Name (Owner and one column per property are optional). At most 5000 rows."
+      extraFields={
         <Select
           label="Mode"
           description={IMPORT_MODE_HELP[mode].help}
@@ -109,106 +60,49 @@ function ImportForm({ onClose, modes }: { onClose: () => void; modes: readonly I
           value={mode}
           onChange={(value) => {
             if (value) setMode(value);
-            resetPreview();
           }}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
         />
-      </Group>
-
-      {preview.isError && (
-        <Alert color="red" role="alert" title="The file could not be previewed">
-          {messageOf(preview.error)}
-        </Alert>
-      )}
-      {result && <PreviewResult preview={result} />}
-      {runImport.isError && (
-        <Alert color="red" role="alert" title="Nothing was imported">
-          {messageOf(runImport.error)}
-        </Alert>
-      )}
-
-      <Group justify="flex-end" gap="sm">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button variant="light" onClick={() => preview.mutate()} disabled={!file} loading={preview.isPending}>
-          Preview
-        </Button>
-        <Button
-          onClick={() => runImport.mutate()}
-          disabled={!result || hasErrors || csv === null}
-          loading={runImport.isPending}
-        >
-          {`Import ${fileRows} ${fileRows === 1 ? 'record' : 'records'}`}
-        </Button>
-      </Group>
-    </Stack>
+      }
+      resetKey={mode}
+      preview={(csv) => previewRecordImport(csv, mode)}
+      runImport={(csv) => importRecords(csv, mode)}
+      countOf={(preview) => preview.rows.filter((row) => row.line !== null).length}
+      hasErrors={(preview) => preview.summary.errors > 0}
+      noun={['record', 'records']}
+      renderPreview={(preview) => <PreviewResult preview={preview} />}
+      onImported={(result) => {
+        notifications.show({
+          color: 'green',
+          title: 'Records imported',
+          message: `${result.created} created, ${result.updated} updated, ${result.deleted} deleted.`,
+        });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.records });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.recordTypes });
+        onClose();
+      }}
+      onClose={onClose}
+    />
   );
 }
 
 function PreviewResult({ preview }: { preview: ImportPreview }) {
   const { summary } = preview;
-  const ordered = [
-    ...preview.rows.filter((row) => row.errors.length > 0),
-    ...preview.rows.filter((row) => row.errors.length === 0),
-  ];
-  const shown = ordered.slice(0, SHOWN_ROWS_MAX);
   return (
-    <Stack gap="xs">
-      <Text size="sm" role="status">
-        {`${
-          summary.errors > 0
-            ? `${summary.errors} ${summary.errors === 1 ? 'row has errors' : 'rows have errors'}: fix the file and preview it again. Nothing is imported while there are errors.`
-            : 'No errors.'
-        } Would create ${summary.create}, update ${summary.update}, delete ${summary.delete}; ${summary.unchanged} unchanged.`}
-      </Text>
-      <ScrollArea.Autosize mah={360} type="auto">
-        <Table withTableBorder fz={13} verticalSpacing={4} aria-label="Import preview" stickyHeader>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Line</Table.Th>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>Type</Table.Th>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Owner</Table.Th>
-              <Table.Th>Properties</Table.Th>
-              <Table.Th>Errors</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((row, index) => (
-              <PreviewRow key={`${row.line ?? 'd'}-${index}`} row={row} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </ScrollArea.Autosize>
-      {ordered.length > shown.length && (
-        <Text size="xs" c="dimmed">
-          Showing {shown.length} of {ordered.length} rows.
-        </Text>
-      )}
-    </Stack>
+    <PreviewTable
+      rows={preview.rows}
+      errors={summary.errors}
+      outcome={`Would create ${summary.create}, update ${summary.update}, delete ${summary.delete}; ${summary.unchanged} unchanged.`}
+      headers={['Type', 'Name', 'Owner', 'Properties', 'Errors']}
+      renderRow={(row, index) => <PreviewRow key={`${row.line ?? 'd'}-${index}`} row={row} />}
+    />
   );
 }
 
 function PreviewRow({ row }: { row: ImportPreviewRow }) {
-  const failed = row.errors.length > 0;
-  const action = ACTION_LABELS[row.action];
   return (
-    <Table.Tr bg={failed ? 'var(--mantine-color-red-light)' : undefined} data-has-errors={failed || undefined}>
-      <Table.Td>{row.line ?? '—'}</Table.Td>
-      <Table.Td>
-        {failed ? (
-          <Badge color="red" variant="filled" size="sm">
-            Error
-          </Badge>
-        ) : (
-          <Badge color={action.color} variant="light" size="sm">
-            {action.label}
-          </Badge>
-        )}
-      </Table.Td>
+    <PreviewRowFrame line={row.line} failed={row.errors.length > 0} action={ACTION_LABELS[row.action]}>
       <Table.Td>{row.type}</Table.Td>
       <Table.Td style={{ maxWidth: 220, overflowWrap: 'anywhere' }}>{row.name}</Table.Td>
       <Table.Td style={{ maxWidth: 160, overflowWrap: 'anywhere' }}>{row.owner}</Table.Td>
@@ -220,6 +114,6 @@ function PreviewRow({ row }: { row: ImportPreviewRow }) {
       <Table.Td c="red.8" style={{ maxWidth: 300 }}>
         {row.errors.join(' ')}
       </Table.Td>
-    </Table.Tr>
+    </PreviewRowFrame>
   );
 }

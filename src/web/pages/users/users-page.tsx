@@ -46,6 +46,11 @@ const DEFAULT_HIDDEN_COLUMNS: VisibilityState = {
   sessionTimeoutMinutes: false,
 };
 
+// The CSV import dialog (its preview table and the import's form), fetched the first time it opens.
+const ImportUsersModal = lazy(() =>
+  import('./import-users-modal.js').then(({ ImportUsersModal: Modal }) => ({ default: Modal })),
+);
+
 /** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
@@ -103,6 +108,7 @@ function UserAccounts() {
   const [newUserOpen, setNewUserOpen] = useState(false);
   // Mounted from its first opening on, so closing it keeps its closing transition.
   const [newUserUsed, setNewUserUsed] = useState(false);
+  const [importOpen, setImportOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [columnVisibility, setColumnVisibility] = useLocalStorage<VisibilityState>({
     key: 'latchkey.userColumns',
@@ -182,6 +188,11 @@ function UserAccounts() {
               }}
             >
               New User
+            </Button>
+          )}
+          {can(me, 'users_groups:create') && (
+            <Button variant="default" onClick={() => setImportOpen(true)}>
+              Import CSV
             </Button>
           )}
           {can(me, 'users_groups:delete') && (
@@ -305,6 +316,11 @@ function UserAccounts() {
       {newUserUsed && (
         <Suspense fallback={null}>
           <NewUserModal opened={newUserOpen} onClose={() => setNewUserOpen(false)} />
+        </Suspense>
+      )}
+      {importOpen && (
+        <Suspense fallback={null}>
+          <ImportUsersModal opened={importOpen} onClose={() => setImportOpen(false)} />
         </Suspense>
       )}
       {selected && (
