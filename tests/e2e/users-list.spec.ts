@@ -212,7 +212,8 @@ test('Delete User is unavailable for your own account, and says why', async ({ p
   await page.getByRole('checkbox', { name: ADMIN.email }).check();
   await expect(deleteButton).toBeDisabled();
   // Still focusable, so the keyboard reaches the reason too; Enter does nothing.
-  await page.getByRole('button', { name: 'New User' }).focus();
+  // (Toolbar order: New User, Import CSV, Delete User.)
+  await page.getByRole('button', { name: 'Import CSV' }).focus();
   await page.keyboard.press('Tab');
   await expect(deleteButton).toBeFocused();
   await expect(page.getByRole('tooltip')).toHaveText('You cannot delete your own account.');
