@@ -264,6 +264,13 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
   ...SETTINGS_ROUTE_SAMPLES,
 };
 
+// Every list export also comes as Excel (routes/exports.ts): the same request as its CSV route
+// (reports' summaries stay CSV only).
+for (const [key, sample] of Object.entries(ROUTE_SAMPLES)) {
+  if (key.startsWith('GET ') && key.endsWith('/export.csv') && !key.includes('/reports/'))
+    ROUTE_SAMPLES[key.replace(/\.csv$/, '.xlsx')] = sample;
+}
+
 /** The URL of a sample request: path parameters filled in, query string appended. */
 export function sampleUrl(routeUrl: string, request: SampleRequest, extraQuery: Record<string, string> = {}): string {
   const path = routeUrl.replace(/:(\w+)/g, (_, name: string) => {

@@ -20,7 +20,7 @@ import {
   type AuditEvent,
   type LoginAttempt,
 } from '../../shared/schemas/logs.js';
-import { csvAttachmentHeader, csvStream } from './csv.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
 import { presentAuditEvent, presentLoginAttempt } from '../presenters/logs.js';
 import { AUDIT_CATEGORIES } from '../../shared/audit-actions.js';
 
@@ -86,31 +86,36 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
     },
   );
 
-  app.get(
-    '/api/v1/logs/audit/export.csv',
-    {
-      config: { access: requires('event_logs:export') },
-      schema: {
-        tags: ['Logs'],
-        summary: 'Export system events as CSV (same filters as the list)',
-        querystring: AuditFilterSchema,
+  for (const format of EXPORT_FORMATS) {
+    app.get(
+      `/api/v1/logs/audit/export.${format}`,
+      {
+        config: { access: requires('event_logs:export') },
+        schema: {
+          tags: ['Logs'],
+          summary: `Export system events as ${EXPORT_FORMAT_NAMES[format]} (same filters as the list)`,
+          querystring: AuditFilterSchema,
+        },
       },
-    },
-    async (request, reply) => {
-      utcTimeRange(request.query);
-      const batches = exportAuditEventBatches(db, request.query);
-      async function* presented() {
-        for await (const batch of batches) {
-          const names = await auditNamesFor(db, batch);
-          yield batch.map((row) => presentAuditEvent(row, names));
+      async (request, reply) => {
+        utcTimeRange(request.query);
+        const batches = exportAuditEventBatches(db, request.query);
+        async function* presented() {
+          for await (const batch of batches) {
+            const names = await auditNamesFor(db, batch);
+            yield batch.map((row) => presentAuditEvent(row, names));
+          }
         }
-      }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', csvAttachmentHeader('system-events'))
-        .send(csvStream(AUDIT_CSV_COLUMNS, presented()));
-    },
-  );
+        return sendExport(
+          reply,
+          format,
+          { file: 'system-events', sheet: 'System Events' },
+          AUDIT_CSV_COLUMNS,
+          presented(),
+        );
+      },
+    );
+  }
 
   app.get(
     '/api/v1/logs/logins',
@@ -132,26 +137,31 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
     },
   );
 
-  app.get(
-    '/api/v1/logs/logins/export.csv',
-    {
-      config: { access: requires('event_logs:export') },
-      schema: {
-        tags: ['Logs'],
-        summary: 'Export login history as CSV (same filters as the list)',
-        querystring: LoginHistoryFilterSchema,
+  for (const format of EXPORT_FORMATS) {
+    app.get(
+      `/api/v1/logs/logins/export.${format}`,
+      {
+        config: { access: requires('event_logs:export') },
+        schema: {
+          tags: ['Logs'],
+          summary: `Export login history as ${EXPORT_FORMAT_NAMES[format]} (same filters as the list)`,
+          querystring: LoginHistoryFilterSchema,
+        },
       },
-    },
-    async (request, reply) => {
-      utcTimeRange(request.query);
-      const batches = exportLoginAttemptBatches(db, request.query);
-      async function* presented() {
-        for await (const batch of batches) yield batch.map(presentLoginAttempt);
-      }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', csvAttachmentHeader('login-history'))
-        .send(csvStream(LOGIN_CSV_COLUMNS, presented()));
-    },
-  );
+      async (request, reply) => {
+        utcTimeRange(request.query);
+        const batches = exportLoginAttemptBatches(db, request.query);
+        async function* presented() {
+          for await (const batch of batches) yield batch.map(presentLoginAttempt);
+        }
+        return sendExport(
+          reply,
+          format,
+          { file: 'login-history', sheet: 'Login History' },
+          LOGIN_CSV_COLUMNS,
+          presented(),
+        );
+      },
+    );
+  }
 };

@@ -35,7 +35,8 @@ import {
   RecordTypeSchema,
   UpdateRecordSchema,
 } from '../../shared/schemas/records.js';
-import { csvAttachmentHeader, csvStream, type CsvColumns } from './csv.js';
+import type { CsvColumns } from './csv.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
 import { presentRecord, presentRecordType } from '../presenters/records.js';
 
 /** The import answers 422 when the file has errors, and 413 when the body is over 1 MiB. */
@@ -107,37 +108,37 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
     },
   );
 
-  app.get(
-    '/api/v1/records/export.csv',
-    {
-      config: { access: requires('records:export') },
-      schema: {
-        tags: ['Records'],
-        summary: 'Export records as CSV (same search, filter and sort as the list)',
-        description: 'Columns: Type, Name, Owner and one per property name; the file can be imported again unchanged.',
-        querystring: ExportRecordsQuerySchema,
+  for (const format of EXPORT_FORMATS) {
+    app.get(
+      `/api/v1/records/export.${format}`,
+      {
+        config: { access: requires('records:export') },
+        schema: {
+          tags: ['Records'],
+          summary: `Export records as ${EXPORT_FORMAT_NAMES[format]} (same search, filter and sort as the list)`,
+          description:
+            'Columns: Type, Name, Owner and one per property name; the file can be imported again unchanged.',
+          querystring: ExportRecordsQuerySchema,
+        },
       },
-    },
-    async (request, reply) => {
-      const { batches, propertyKeys } = exportRecords(db, request.query);
-      type Exported = { record: RecordListRow; properties: Map<string, string> };
-      async function* parsed() {
-        for await (const batch of batches)
-          yield batch.map((record): Exported => ({ record, properties: parseProperties(record.properties) }));
-      }
-      // The header names every property column; the names are read from the export's snapshot.
-      const columns = (): CsvColumns<Exported> => [
-        ['Type', ({ record }) => record.type_name],
-        ['Name', ({ record }) => record.name],
-        ['Owner', ({ record }) => record.owner],
-        ...propertyKeys().map((key) => [key, ({ properties }: Exported) => properties.get(key) ?? ''] as const),
-      ];
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', csvAttachmentHeader('records'))
-        .send(csvStream(columns, parsed()));
-    },
-  );
+      async (request, reply) => {
+        const { batches, propertyKeys } = exportRecords(db, request.query);
+        type Exported = { record: RecordListRow; properties: Map<string, string> };
+        async function* parsed() {
+          for await (const batch of batches)
+            yield batch.map((record): Exported => ({ record, properties: parseProperties(record.properties) }));
+        }
+        // The header names every property column; the names are read from the export's snapshot.
+        const columns = (): CsvColumns<Exported> => [
+          ['Type', ({ record }) => record.type_name],
+          ['Name', ({ record }) => record.name],
+          ['Owner', ({ record }) => record.owner],
+          ...propertyKeys().map((key) => [key, ({ properties }: Exported) => properties.get(key) ?? ''] as const),
+        ];
+        return sendExport(reply, format, { file: 'records', sheet: 'Records' }, columns, parsed());
+      },
+    );
+  }
 
   app.post(
     '/api/v1/records',

@@ -44,7 +44,7 @@ import {
   type TaskSummary,
 } from '../../shared/schemas/tasks.js';
 import { TASK_STATUS_LABELS, TASK_TRANSITIONS, type TaskTransitionName } from '../../shared/task-status.js';
-import { csvAttachmentHeader, csvStream } from './csv.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
 import { presentTask, presentTaskSummary, presentNote, presentAttachment } from '../presenters/tasks.js';
 
 const CSV_COLUMNS = [
@@ -95,27 +95,26 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
   );
 
-  app.get(
-    '/api/v1/tasks/export.csv',
-    {
-      config: { access: requires('tasks:export') },
-      schema: {
-        tags: ['Tasks'],
-        summary: 'Export tasks as CSV (same filters and sort as the list)',
-        querystring: ExportTasksQuerySchema,
+  for (const format of EXPORT_FORMATS) {
+    app.get(
+      `/api/v1/tasks/export.${format}`,
+      {
+        config: { access: requires('tasks:export') },
+        schema: {
+          tags: ['Tasks'],
+          summary: `Export tasks as ${EXPORT_FORMAT_NAMES[format]} (same filters and sort as the list)`,
+          querystring: ExportTasksQuerySchema,
+        },
       },
-    },
-    async (request, reply) => {
-      const batches = exportTaskBatches(db, actorOf(request), request.query);
-      async function* presented() {
-        for await (const batch of batches) yield batch.map(presentTaskSummary);
-      }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', csvAttachmentHeader('tasks'))
-        .send(csvStream(CSV_COLUMNS, presented()));
-    },
-  );
+      async (request, reply) => {
+        const batches = exportTaskBatches(db, actorOf(request), request.query);
+        async function* presented() {
+          for await (const batch of batches) yield batch.map(presentTaskSummary);
+        }
+        return sendExport(reply, format, { file: 'tasks', sheet: 'Tasks' }, CSV_COLUMNS, presented());
+      },
+    );
+  }
 
   app.get(
     '/api/v1/tasks/assignees',

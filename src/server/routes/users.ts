@@ -23,7 +23,7 @@ import {
   UserSchema,
 } from '../../shared/schemas/users.js';
 import { loadGroupPermissions } from '../services/security-groups.js';
-import { csvAttachmentHeader, csvStream } from './csv.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
 import { presentUser, presentUserInDetail } from '../presenters/accounts.js';
 import { loadAccountDetail } from '../services/account-detail.js';
 
@@ -88,32 +88,31 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
     },
   );
 
-  app.get(
-    '/api/v1/users/export.csv',
-    {
-      config: { access: requires('users_groups:export') },
-      schema: {
-        tags: ['Users'],
-        summary: 'Export user accounts as CSV (same search, filters and sort as the list)',
-        description:
-          'Every matching account, streamed, as the database was when the export started: accounts added, ' +
-          'removed or changed meanwhile neither appear twice nor go missing.',
-        querystring: ExportUsersQuerySchema,
+  for (const format of EXPORT_FORMATS) {
+    app.get(
+      `/api/v1/users/export.${format}`,
+      {
+        config: { access: requires('users_groups:export') },
+        schema: {
+          tags: ['Users'],
+          summary: `Export user accounts as ${EXPORT_FORMAT_NAMES[format]} (same search, filters and sort as the list)`,
+          description:
+            'Every matching account, streamed, as the database was when the export started: accounts added, ' +
+            'removed or changed meanwhile neither appear twice nor go missing.',
+          querystring: ExportUsersQuerySchema,
+        },
       },
-    },
-    async (request, reply) => {
-      const actor = actorOf(request);
-      const groupPermissions = await loadGroupPermissions(db);
-      const batches = exportUserBatches(db, request.query);
-      async function* presented() {
-        for await (const batch of batches) yield batch.map((row) => presentUser(row, actor, groupPermissions));
-      }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', csvAttachmentHeader('users'))
-        .send(csvStream(CSV_COLUMNS, presented()));
-    },
-  );
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const groupPermissions = await loadGroupPermissions(db);
+        const batches = exportUserBatches(db, request.query);
+        async function* presented() {
+          for await (const batch of batches) yield batch.map((row) => presentUser(row, actor, groupPermissions));
+        }
+        return sendExport(reply, format, { file: 'users', sheet: 'User Accounts' }, CSV_COLUMNS, presented());
+      },
+    );
+  }
 
   app.post(
     '/api/v1/users',

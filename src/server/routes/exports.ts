@@ -1,0 +1,36 @@
+/**
+ * Every list export comes as CSV and as Excel: the same columns, rows, filters and snapshot, one
+ * route per format (`…/export.csv`, `…/export.xlsx`), registered together from one definition.
+ */
+import type { FastifyReply } from 'fastify';
+import { csvAttachmentHeader, csvStream, type CsvColumns } from './csv.js';
+import { XLSX_CONTENT_TYPE, xlsxAttachmentHeader, xlsxStream } from './xlsx.js';
+
+export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** How each format is named in the API reference. */
+export const EXPORT_FORMAT_NAMES: Record<ExportFormat, string> = { csv: 'CSV', xlsx: 'Excel (.xlsx)' };
+
+/**
+ * Sends the rows as a download `latchkey-<file>-<date>.<format>`; for Excel in one worksheet named
+ * `sheet`. `columns` may be a function, asked once the first batch has come (see csvStream).
+ */
+export function sendExport<R>(
+  reply: FastifyReply,
+  format: ExportFormat,
+  download: { file: string; sheet: string },
+  columns: CsvColumns<R> | (() => CsvColumns<R>),
+  batches: AsyncIterable<R[]>,
+): FastifyReply {
+  if (format === 'csv') {
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', csvAttachmentHeader(download.file))
+      .send(csvStream(columns, batches));
+  }
+  return reply
+    .type(XLSX_CONTENT_TYPE)
+    .header('content-disposition', xlsxAttachmentHeader(download.file))
+    .send(xlsxStream(download.sheet, columns, batches));
+}
