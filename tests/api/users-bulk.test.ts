@@ -280,7 +280,7 @@ describe('POST /api/v1/users/export.csv (Export selected)', () => {
     expect(response.headers['content-type']).toContain('text/csv');
     const lines = response.body.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,MFA,User Type,Last Login,Timeout',
+      'Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,MFA,User Type,Last Login (ISO 8601 UTC),Timeout',
     );
     expect(lines).toHaveLength(3);
     expect(

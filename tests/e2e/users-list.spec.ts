@@ -127,7 +127,7 @@ test('search narrows the list as you type, and Export CSV downloads exactly what
   const csv = await readFile(await download.path(), 'utf8');
   const lines = csv.trim().split(/\r?\n/);
   expect(lines[0]).toBe(
-    'Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,MFA,User Type,Last Login,Timeout',
+    'Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,MFA,User Type,Last Login (ISO 8601 UTC),Timeout',
   );
   expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([
     'hannah.harper2@example.test',
