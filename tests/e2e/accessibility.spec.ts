@@ -215,6 +215,11 @@ for (const mode of MODES) {
       await page.waitForTimeout(300);
       await audit(page, at('users: Columns menu'), { include: '.mantine-Popover-dropdown' });
       await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(page.getByRole('button', { name: 'Excel (.xlsx)' })).toBeVisible();
+      await page.waitForTimeout(300);
+      await audit(page, at('users: Export choices'), { include: '.mantine-Popover-dropdown' });
+      await page.keyboard.press('Escape');
 
       await page.goto(`${url}/users/${otherId}`);
       await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();

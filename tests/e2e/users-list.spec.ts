@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import { expect, test } from './support/test.js';
 import { ADMIN, ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
@@ -109,7 +110,9 @@ test('deleting the only account on the last page steps back to the page before',
   await expect(pages.getByRole('button', { name: 'Previous' })).toBeEnabled();
 });
 
-test('search narrows the list as you type, and Export CSV downloads exactly what is shown', async ({ page }) => {
+test('search narrows the list as you type, and Export downloads exactly what is shown, as CSV and as Excel', async ({
+  page,
+}) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await page.getByRole('searchbox', { name: 'Search users' }).fill('hannah h');
   await expect(page.getByText('3 accounts matching “hannah h”')).toBeVisible();
@@ -121,7 +124,8 @@ test('search narrows the list as you type, and Export CSV downloads exactly what
   await expect(page.getByRole('table').getByRole('link').first()).toHaveText('hannah.harper2@example.test');
 
   const downloading = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export CSV' }).click();
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await page.getByRole('button', { name: 'CSV (.csv)' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^latchkey-users-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = await readFile(await download.path(), 'utf8');
@@ -130,6 +134,22 @@ test('search narrows the list as you type, and Export CSV downloads exactly what
     'Email,First Name,Last Name,Title,Telephone,Security Group,Functional Group,Account Status,MFA,User Type,Last Login (ISO 8601 UTC),Timeout',
   );
   expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([
+    'hannah.harper2@example.test',
+    'hannah.harper1@example.test',
+    'hannah.harper0@example.test',
+  ]);
+
+  // The same rows as an Excel workbook.
+  const downloadingXlsx = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await page.getByRole('button', { name: 'Excel (.xlsx)' }).click();
+  const xlsx = await downloadingXlsx;
+  expect(xlsx.suggestedFilename()).toMatch(/^latchkey-users-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(await xlsx.path());
+  const emails = workbook.worksheets[0]!.getColumn(1).values.slice(1);
+  expect(emails).toEqual([
+    'Email',
     'hannah.harper2@example.test',
     'hannah.harper1@example.test',
     'hannah.harper0@example.test',

@@ -4,13 +4,10 @@
  */
 import type { FastifyReply } from 'fastify';
 import { csvAttachmentHeader, csvStream, type CsvColumns } from './csv.js';
+import type { ExportFormat } from '../../shared/exports.js';
 import { XLSX_CONTENT_TYPE, xlsxAttachmentHeader, xlsxStream } from './xlsx.js';
 
-export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** How each format is named in the API reference. */
-export const EXPORT_FORMAT_NAMES: Record<ExportFormat, string> = { csv: 'CSV', xlsx: 'Excel (.xlsx)' };
+export { EXPORT_FORMAT_NAMES, EXPORT_FORMATS } from '../../shared/exports.js';
 
 /**
  * Sends the rows as a download `latchkey-<file>-<date>.<format>`; for Excel in one worksheet named

@@ -1,6 +1,7 @@
 import type { AuditEvent, LoginAttempt } from '../../shared/schemas/logs.js';
 import type { PageInfo } from '../../shared/schemas/paging.js';
 import { request, requestFile } from './client.js';
+import type { ExportFormat } from '../../shared/exports.js';
 
 /** The System Events filters as the page holds them (dates are ISO UTC, converted from the viewer's days). */
 export interface AuditFilters {
@@ -55,11 +56,17 @@ export function listLoginAttempts(filters: LoginFilters & Paging, signal?: Abort
   });
 }
 
-/** The CSV export with the same filters (every page, not only the one shown). */
-export function exportAuditCsv(filters: AuditFilters): Promise<{ blob: Blob; filename: string }> {
-  return requestFile('/api/v1/logs/audit/export.csv', { query: auditQuery(filters) });
+/** The export (CSV or Excel) with the same filters (every page, not only the one shown). */
+export function exportAuditEvents(
+  filters: AuditFilters,
+  format: ExportFormat,
+): Promise<{ blob: Blob; filename: string }> {
+  return requestFile(`/api/v1/logs/audit/export.${format}`, { query: auditQuery(filters) });
 }
 
-export function exportLoginsCsv(filters: LoginFilters): Promise<{ blob: Blob; filename: string }> {
-  return requestFile('/api/v1/logs/logins/export.csv', { query: loginQuery(filters) });
+export function exportLoginAttempts(
+  filters: LoginFilters,
+  format: ExportFormat,
+): Promise<{ blob: Blob; filename: string }> {
+  return requestFile(`/api/v1/logs/logins/export.${format}`, { query: loginQuery(filters) });
 }

@@ -10,6 +10,7 @@ import type {
 } from '../../shared/schemas/records.js';
 import type { CursorParams } from '../components/use-paged-list.js';
 import { request, requestFile } from './client.js';
+import type { ExportFormat } from '../../shared/exports.js';
 
 export type { RecordList };
 
@@ -42,11 +43,12 @@ export function listRecords(params: RecordListParams, signal?: AbortSignal): Pro
   });
 }
 
-/** The CSV export with the same search, type filter and sort (every page, not only the one shown). */
-export function exportRecordsCsv(
+/** The export (CSV or Excel) with the same search, type filter and sort (every page, not only the one shown). */
+export function exportRecords(
   params: Pick<RecordListParams, 'search' | 'typeId' | 'sort' | 'order'>,
+  format: ExportFormat,
 ): Promise<{ blob: Blob; filename: string }> {
-  return requestFile('/api/v1/records/export.csv', {
+  return requestFile(`/api/v1/records/export.${format}`, {
     query: { search: params.search.trim(), typeId: params.typeId, sort: params.sort, order: params.order },
   });
 }

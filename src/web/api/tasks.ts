@@ -12,6 +12,7 @@ import type { TaskStatus } from '../../shared/task-status.js';
 import type { ErrorBody } from '../../shared/errors.js';
 import type { CursorParams } from '../components/use-paged-list.js';
 import { ApiError, CSRF_HEADER, request, requestFile } from './client.js';
+import type { ExportFormat } from '../../shared/exports.js';
 
 export interface TaskListParams extends CursorParams {
   search: string;
@@ -38,9 +39,9 @@ export function listTasks(params: TaskListParams, signal?: AbortSignal): Promise
   });
 }
 
-/** The CSV export with the list's filters and sort (every page, not only the one shown). */
-export function exportTasksCsv(params: TaskListParams): Promise<{ blob: Blob; filename: string }> {
-  return requestFile('/api/v1/tasks/export.csv', { query: listQuery(params) });
+/** The export (CSV or Excel) with the list's filters and sort (every page, not only the one shown). */
+export function exportTasks(params: TaskListParams, format: ExportFormat): Promise<{ blob: Blob; filename: string }> {
+  return requestFile(`/api/v1/tasks/export.${format}`, { query: listQuery(params) });
 }
 
 const taskPath = (id: string) => `/api/v1/tasks/${encodeURIComponent(id)}`;

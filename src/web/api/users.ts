@@ -11,6 +11,7 @@ import type {
 import type { BulkUserActionInput, BulkUserResult } from '../../shared/schemas/users-bulk.js';
 import type { UserImportPreview, UserImportResult } from '../../shared/schemas/users-import.js';
 import { request, requestFile } from './client.js';
+import type { ExportFormat } from '../../shared/exports.js';
 
 /** The list as the address holds it: '' for "any" in each filter (see pages/users/list-params.ts). */
 export interface UserListParams {
@@ -49,9 +50,12 @@ export function listUsers(params: UserListParams, signal?: AbortSignal): Promise
   });
 }
 
-/** The CSV export of the list with the same search, filters and sort (every account, not only the page shown). */
-export function exportUsersCsv(params: UserListFilterParams): Promise<{ blob: Blob; filename: string }> {
-  return requestFile('/api/v1/users/export.csv', { query: filterQuery(params) });
+/** The export (CSV or Excel) of the list with the same search, filters and sort (every account, not only the page shown). */
+export function exportUsers(
+  params: UserListFilterParams,
+  format: ExportFormat,
+): Promise<{ blob: Blob; filename: string }> {
+  return requestFile(`/api/v1/users/export.${format}`, { query: filterQuery(params) });
 }
 
 export function getUser(id: string, signal?: AbortSignal): Promise<User> {

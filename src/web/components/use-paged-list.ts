@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { messageOf } from '../api/client.js';
 import { saveFile } from '../api/save-file.js';
+import type { ExportFormat } from '../../shared/exports.js';
 
 /**
  * A list's filters, sort and page live in the address (so Back returns to the same view); `update`
@@ -36,13 +37,13 @@ export function useDebouncedText(committed: string, onCommit: (text: string) => 
   return [text, setText] as const;
 }
 
-/** Export CSV: downloads what `run` fetches, or says why it failed. */
-export function useCsvExport(run: () => Promise<{ blob: Blob; filename: string }>) {
+/** Export (CSV or Excel): downloads what `run` fetches in that format, or says why it failed. */
+export function useExport(run: (format: ExportFormat) => Promise<{ blob: Blob; filename: string }>) {
   const [exporting, setExporting] = useState(false);
-  async function exportCsv() {
+  async function exportAs(format: ExportFormat) {
     setExporting(true);
     try {
-      const { blob, filename } = await run();
+      const { blob, filename } = await run(format);
       saveFile(blob, filename);
     } catch (error) {
       notifications.show({ color: 'red', title: 'Export failed', message: messageOf(error) });
@@ -50,7 +51,7 @@ export function useCsvExport(run: () => Promise<{ blob: Blob; filename: string }
       setExporting(false);
     }
   }
-  return { exporting, exportCsv: () => void exportCsv() };
+  return { exporting, exportAs: (format: ExportFormat) => void exportAs(format) };
 }
 
 /* Keyset (cursor) paging: the address holds the cursor of the page shown (a deep link survives a reload). */

@@ -6,23 +6,20 @@ import { getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-
 import { useEffect, useMemo, type ReactNode } from 'react';
 import type { PageInfo } from '../../../shared/schemas/paging.js';
 import { ApiError } from '../../api/client.js';
-import { exportAuditCsv, exportLoginsCsv, listAuditEvents, listLoginAttempts } from '../../api/logs.js';
+import { exportAuditEvents, exportLoginAttempts, listAuditEvents, listLoginAttempts } from '../../api/logs.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
-import { IconDownload, IconRefresh, IconSearch } from '../../components/icons.js';
+import { IconRefresh, IconSearch } from '../../components/icons.js';
 import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
-import {
-  useCsvExport,
-  useDebouncedText,
-  useListParams,
-  useStepBackWhenEmpty,
-} from '../../components/use-paged-list.js';
+import { useExport, useDebouncedText, useListParams, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { auditColumns, loginColumns } from './log-columns.js';
 import { AUDIT_ACTIONS, AUDIT_CATEGORIES, auditActionsIn, type AuditCategory } from '../../../shared/audit-actions.js';
 import { formatZone } from '../../format/date-time.js';
+import { ExportButton } from '../../components/export-button.js';
+import type { ExportFormat } from '../../../shared/exports.js';
 import {
   auditFilters,
   loginFilters,
@@ -161,7 +158,7 @@ function Toolbar({
   filters: ReactNode;
   canExport: boolean;
   exporting: boolean;
-  onExport: () => void;
+  onExport: (format: ExportFormat) => void;
   refreshing: boolean;
   onRefresh: () => void;
 }) {
@@ -171,11 +168,7 @@ function Toolbar({
         {filters}
       </Group>
       <Group gap="sm">
-        {canExport && (
-          <Button variant="default" leftSection={<IconDownload />} onClick={onExport} loading={exporting}>
-            Export CSV
-          </Button>
-        )}
+        {canExport && <ExportButton exporting={exporting} onExport={onExport} />}
         <Button variant="default" leftSection={<IconRefresh />} onClick={onRefresh} loading={refreshing}>
           Refresh
         </Button>
@@ -195,7 +188,7 @@ function FilterHint() {
 }
 
 /**
- * One log's tab: its filters, the table of one page, the footer, Export CSV and Refresh. The two
+ * One log's tab: its filters, the table of one page, the footer, Export and Refresh. The two
  * logs differ only in what they fetch, show and filter by.
  */
 function LogList<Page extends PageInfo, Row>({
@@ -223,7 +216,7 @@ function LogList<Page extends PageInfo, Row>({
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns hold values of different types; TanStack's helper types them each.
   columns: ColumnDef<Row, any>[];
   rowId: (row: Row) => string;
-  exportFile: () => Promise<{ blob: Blob; filename: string }>;
+  exportFile: (format: ExportFormat) => Promise<{ blob: Blob; filename: string }>;
   filters: ReactNode;
   /** The parameters that filter this log: with any of them set, an empty page says "match". */
   filterKeys: (keyof LogParams)[];
@@ -252,7 +245,7 @@ function LogList<Page extends PageInfo, Row>({
     getRowId: rowId,
     manualPagination: true,
   });
-  const { exporting, exportCsv } = useCsvExport(exportFile);
+  const { exporting, exportAs } = useExport(exportFile);
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -265,7 +258,7 @@ function LogList<Page extends PageInfo, Row>({
         label={label}
         canExport={can(me, 'event_logs:export')}
         exporting={exporting}
-        onExport={exportCsv}
+        onExport={exportAs}
         refreshing={list.isFetching && !list.isPending}
         onRefresh={() => void queryClient.invalidateQueries({ queryKey: queryKeys.logs })}
         filters={
@@ -321,7 +314,7 @@ function SystemEvents({ params, update }: TabProps) {
       rowsOf={(page) => page.events}
       columns={columns}
       rowId={(event) => String(event.id)}
-      exportFile={() => exportAuditCsv(filters)}
+      exportFile={(format) => exportAuditEvents(filters, format)}
       filterKeys={['actor', 'target', 'category', 'action', 'fromDate', 'toDate']}
       emptyMessages={{ filtered: 'No events match these filters.', unfiltered: 'No events have been recorded yet.' }}
       filters={
@@ -404,7 +397,7 @@ function LoginHistory({ params, update }: TabProps) {
       rowsOf={(page) => page.attempts}
       columns={columns}
       rowId={(attempt) => String(attempt.id)}
-      exportFile={() => exportLoginsCsv(filters)}
+      exportFile={(format) => exportLoginAttempts(filters, format)}
       filterKeys={['email', 'result', 'fromDate', 'toDate']}
       emptyMessages={{ filtered: 'No sign-in attempts match these filters.', unfiltered: 'No sign-in attempts yet.' }}
       filters={

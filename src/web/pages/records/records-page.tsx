@@ -6,12 +6,12 @@ import { IMPORT_MODES } from '../../../shared/schemas/records.js';
 import { describeTotal } from '../../../shared/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportRecordsCsv, listRecords, listRecordTypes } from '../../api/records.js';
+import { exportRecords, listRecords, listRecordTypes } from '../../api/records.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
-import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
+import { IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
+import { useExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { DeleteRecordsModal } from './delete-records-modal.js';
 import { ImportModal } from './import-modal.js';
@@ -19,6 +19,7 @@ import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { NewRecordModal } from './new-record-modal.js';
 import { NewTypeModal } from './new-type-modal.js';
 import { RecordsTable } from './records-table.js';
+import { ExportButton } from '../../components/export-button.js';
 
 /** The Type filter's "no filter" choice (a select's value cannot be empty). */
 const ALL_TYPES = 'all';
@@ -63,7 +64,7 @@ function Records() {
   const showCursor = (cursor: string | undefined) => update({ cursor });
   // After a delete the page shown may be empty while records remain before it: show the one before.
   useStepBackWhenEmpty(list.data, records.length, showCursor);
-  const { exporting, exportCsv } = useCsvExport(() => exportRecordsCsv(params));
+  const { exporting, exportAs } = useExport((format) => exportRecords(params, format));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -140,11 +141,7 @@ function Records() {
               Import CSV
             </Button>
           )}
-          {can(me, 'records:export') && (
-            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
-              Export CSV
-            </Button>
-          )}
+          {can(me, 'records:export') && <ExportButton exporting={exporting} onExport={exportAs} />}
           <Button
             variant="default"
             leftSection={<IconRefresh />}

@@ -7,17 +7,18 @@ import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.j
 import { describeTotal } from '../../../shared/paging.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportTasksCsv, listTasks } from '../../api/tasks.js';
+import { exportTasks, listTasks } from '../../api/tasks.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { DataTable } from '../../components/data-table.js';
-import { IconDownload, IconPlus, IconRefresh, IconSearch } from '../../components/icons.js';
+import { IconPlus, IconRefresh, IconSearch } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
+import { useExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { taskColumns } from './task-columns.js';
+import { ExportButton } from '../../components/export-button.js';
 
 /** The Tasks list (product.md §Platform data). */
 export function TasksPage() {
@@ -59,7 +60,7 @@ function TaskList() {
   const showCursor = (cursor: string | undefined) => update({ cursor });
   // After a delete the page shown may be empty while tasks remain before it: show the one before.
   useStepBackWhenEmpty(list.data, list.data?.tasks.length ?? 0, showCursor);
-  const { exporting, exportCsv } = useCsvExport(() => exportTasksCsv(params));
+  const { exporting, exportAs } = useExport((format) => exportTasks(params, format));
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -113,11 +114,7 @@ function TaskList() {
           />
         </Group>
         <Group gap="sm">
-          {can(me, 'tasks:export') && (
-            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
-              Export CSV
-            </Button>
-          )}
+          {can(me, 'tasks:export') && <ExportButton exporting={exporting} onExport={exportAs} />}
           <Button
             variant="default"
             leftSection={<IconRefresh />}

@@ -58,7 +58,7 @@ const WORDS: Record<
   },
   export: {
     title: (n) => `Export ${accounts(n)}?`,
-    message: 'A CSV file with the same columns as Export CSV, for the selected accounts only.',
+    message: 'A CSV file with the same columns as Export, for the selected accounts only.',
     confirm: 'Export',
     constructive: true,
     done: 'exported',

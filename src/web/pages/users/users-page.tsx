@@ -5,13 +5,13 @@ import { getCoreRowModel, useReactTable, type RowSelectionState, type Visibility
 import { lazy, Suspense, useEffect, useMemo, useState, type ComponentProps } from 'react';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { exportUsersCsv, listSecurityGroups, listUsers, type UserListParams } from '../../api/users.js';
+import { exportUsers, listSecurityGroups, listUsers, type UserListParams } from '../../api/users.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
-import { IconDownload, IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
+import { IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
 import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
-import { useCsvExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
+import { useExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { BulkActionBar } from './bulk-action-bar.js';
@@ -21,6 +21,7 @@ import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { describeTotal } from '../../../shared/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
+import { ExportButton } from '../../components/export-button.js';
 
 // Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
 // it opens, not before the list can show. Once loaded it renders closed, then open: the dialog
@@ -153,7 +154,7 @@ function UserAccounts() {
 
   // After a delete the page shown may be empty although accounts remain before it: step back.
   useStepBackWhenEmpty(list.data, list.data?.users.length ?? 0, (cursor) => update({ cursor }));
-  const { exporting, exportCsv } = useCsvExport(() => exportUsersCsv(params));
+  const { exporting, exportAs } = useExport((format) => exportUsers(params, format));
   /** A filter changed: its first page (a cursor belongs to the filters it was made with). */
   const filterBy = (changes: Partial<UserListParams>) => update({ ...changes, cursor: undefined });
   const filtered = Boolean(params.securityGroupId || params.accountStatus || params.userType || params.mfa);
@@ -225,11 +226,7 @@ function UserAccounts() {
           />
         </Group>
         <Group gap="sm">
-          {can(me, 'users_groups:export') && (
-            <Button variant="default" leftSection={<IconDownload />} onClick={exportCsv} loading={exporting}>
-              Export CSV
-            </Button>
-          )}
+          {can(me, 'users_groups:export') && <ExportButton exporting={exporting} onExport={exportAs} />}
           <Button
             variant="default"
             leftSection={<IconRefresh />}
