@@ -80,6 +80,14 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
     pool.on('error', (error) => {
       process.stderr.write(`PostgreSQL closed an idle connection (${error.message}); the next query reconnects.\n`);
     });
+    // A connection lost while checked out (a query in flight, a transaction open) makes its client
+    // emit 'error' too, and pg-pool listens only while the client is idle: unheard, that event
+    // ended the whole process (a network cut mid-query, seen in the multi-node tests). The query
+    // itself fails with the error (answered 503 by the app), and pg-pool drops the client when it
+    // comes back, since it is no longer queryable.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     handles.set(db, { kind: 'postgres', connectionString: database.url, schema: options.postgresSchema ?? null, pool });
     return db;
