@@ -1,17 +1,4 @@
-import {
-  Alert,
-  Button,
-  Code,
-  CopyButton,
-  Fieldset,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Button, Fieldset, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -29,6 +16,7 @@ import {
 import { queryKeys } from '../../api/query-keys.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
+import { ShownOnceSecretDialog } from '../../components/shown-once-secret-dialog.js';
 import { formatDateTime } from '../../format/date-time.js';
 import { CopyField } from './service-provider-urls.js';
 
@@ -200,36 +188,15 @@ function ScimTokenField({
         </Stack>
       </Modal>
 
-      <Modal
-        opened={generated !== null}
-        onClose={closeGenerated}
+      <ShownOnceSecretDialog
+        secret={generated?.token ?? null}
         title="Your new SCIM token"
-        centered
-        size="lg"
-        closeOnClickOutside={false}
-      >
-        {generated && (
-          <Stack>
-            <Alert color="yellow" title="Copy it now">
-              This token will not be shown again. Enter it in the directory (Okta: Authorization header “Bearer
-              &lt;token&gt;”; Entra ID: Secret Token).
-            </Alert>
-            <Code block aria-label="New SCIM token" style={{ wordBreak: 'break-all', fontSize: 14 }}>
-              {generated.token}
-            </Code>
-            <Group justify="flex-end">
-              <CopyButton value={generated.token}>
-                {({ copied, copy }) => (
-                  <Button variant="default" color={copied ? 'teal' : undefined} onClick={copy}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button onClick={closeGenerated}>Done</Button>
-            </Group>
-          </Stack>
-        )}
-      </Modal>
+        secretLabel="New SCIM token"
+        instructions={
+          <>Enter it in the directory (Okta: Authorization header “Bearer &lt;token&gt;”; Entra ID: Secret Token).</>
+        }
+        onClose={closeGenerated}
+      />
     </div>
   );
 }

@@ -6,20 +6,7 @@
  *
  * What the viewer may change comes from the server (`settings.can`); this file only reads it.
  */
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Code,
-  CopyButton,
-  Group,
-  Loader,
-  Modal,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Loader, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -39,6 +26,7 @@ import { listSecurityGroups } from '../../api/users.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
 import { PlainField } from '../../components/plain-field.js';
+import { ShownOnceSecretDialog } from '../../components/shown-once-secret-dialog.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PasswordChangeFields } from '../../components/password-change-fields.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
@@ -503,35 +491,13 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
         </Stack>
       </Modal>
 
-      <Modal
-        opened={generated !== null}
-        onClose={closeGenerated}
+      <ShownOnceSecretDialog
+        secret={generated?.token ?? null}
         title="Your new API token"
-        centered
-        size="lg"
-        closeOnClickOutside={false}
-      >
-        {generated && (
-          <Stack>
-            <Alert color="yellow" title="Copy it now">
-              This token will not be shown again. Store it somewhere safe, such as a secrets manager.
-            </Alert>
-            <Code block aria-label="New API token" style={{ wordBreak: 'break-all', fontSize: 14 }}>
-              {generated.token}
-            </Code>
-            <Group justify="flex-end">
-              <CopyButton value={generated.token}>
-                {({ copied, copy }) => (
-                  <Button variant="default" color={copied ? 'teal' : undefined} onClick={copy}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button onClick={closeGenerated}>Done</Button>
-            </Group>
-          </Stack>
-        )}
-      </Modal>
+        secretLabel="New API token"
+        instructions="Store it somewhere safe, such as a secrets manager."
+        onClose={closeGenerated}
+      />
     </div>
   );
 }
