@@ -81,3 +81,14 @@ export function localDayBoundary(day: string, edge: 'start' | 'end'): string | u
   const date = edge === 'start' ? new Date(y, m, d, 0, 0, 0, 0) : new Date(y, m, d, 23, 59, 59, 999);
   return date.toISOString();
 }
+
+/** "Generated <when> · last used <when> from <address>" (or "· never used") for a token's field. */
+export function describeTokenUse(
+  token: { createdAt: string; lastUsedAt: string | null; lastUsedIp: string | null },
+  prefs: DateTimePreferences,
+): string {
+  const lastUse = token.lastUsedAt
+    ? `last used ${formatDateTime(token.lastUsedAt, prefs)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}`
+    : 'never used';
+  return `Generated ${formatDateTime(token.createdAt, prefs)} · ${lastUse}`;
+}

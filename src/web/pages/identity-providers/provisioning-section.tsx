@@ -17,7 +17,7 @@ import { queryKeys } from '../../api/query-keys.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
 import { ShownOnceSecretDialog } from '../../components/shown-once-secret-dialog.js';
-import { formatDateTime } from '../../format/date-time.js';
+import { describeTokenUse, formatDateTime } from '../../format/date-time.js';
 import { CopyField } from './service-provider-urls.js';
 
 const DEPROVISION_OPTIONS = [
@@ -117,15 +117,7 @@ function ScimTokenField({
     setGenerated(null);
     onChanged();
   };
-  const fmt = (iso: string) => formatDateTime(iso, me.user);
-  const details = token
-    ? [
-        `Generated ${fmt(token.createdAt)}`,
-        token.lastUsedAt
-          ? `last used ${fmt(token.lastUsedAt)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}`
-          : 'never used',
-      ].join(' · ')
-    : 'No token yet: generate one to connect the directory.';
+  const details = token ? describeTokenUse(token, me.user) : 'No token yet: generate one to connect the directory.';
 
   return (
     <div>
@@ -133,7 +125,8 @@ function ScimTokenField({
         <TextInput
           label="SCIM token"
           description={details}
-          value={token ? token.masked : 'No token'}
+          value={token ? token.masked : ''}
+          placeholder="No token"
           readOnly
           style={{ flex: 1 }}
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}

@@ -30,7 +30,7 @@ import { ShownOnceSecretDialog } from '../../components/shown-once-secret-dialog
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PasswordChangeFields } from '../../components/password-change-fields.js';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
-import { formatDateTime } from '../../format/date-time.js';
+import { describeTokenUse } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS } from '../../format/labels.js';
 import { OwnMfaSection } from './mfa-section.js';
 
@@ -421,15 +421,7 @@ function ApiTokenField({ user, settings }: { user: User; settings: SecuritySetti
     void queryClient.invalidateQueries({ queryKey: securityKey(user.id) });
   };
 
-  const fmt = (iso: string) => formatDateTime(iso, me.user);
-  const details = token
-    ? [
-        `Generated ${fmt(token.createdAt)}`,
-        token.lastUsedAt
-          ? `last used ${fmt(token.lastUsedAt)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}`
-          : 'never used',
-      ].join(' · ')
-    : 'This account has no API token.';
+  const details = token ? describeTokenUse(token, me.user) : 'This account has no API token.';
 
   return (
     <div>
