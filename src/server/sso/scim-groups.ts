@@ -17,21 +17,20 @@ import { recordAudit } from '../services/audit.js';
 import { isLastEnabledAdministrator } from '../services/users.js';
 import { groupForSignIn } from './sign-in.js';
 import { invalidSyntax, invalidValue, ScimError } from './scim-errors.js';
-import { getCaseInsensitive, matchesFilter, parseFilter, ScimFilterError, type AttrPath } from './scim-filter.js';
-import { SCIM_LIST_SCHEMA, SCIM_MAX_RESULTS, SCIM_PATCH_SCHEMA } from './scim-schema.js';
+import { getCaseInsensitive, matchesFilter, type AttrPath } from './scim-filter.js';
+import { SCIM_PATCH_SCHEMA } from './scim-schema.js';
 import {
   asExternalId,
   asObject,
   asString,
   assertIfMatch,
   filterToSql,
-  integerParam,
   parsePath,
   unsupportedFilterAttribute,
   type Column,
   type ScimContext,
-  type ScimListQuery,
 } from './scim-users.js';
+import { scimFilterCondition, scimListResponse, scimPage, type ScimListQuery } from './scim-list.js';
 
 export const SCIM_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const MAX_DISPLAY_NAME = 200;
@@ -127,17 +126,8 @@ function groupColumn(path: AttrPath): Column {
 }
 
 export async function listScimGroups(db: Db, ctx: ScimContext, query: ScimListQuery & { excludedAttributes?: string }) {
-  const startIndex = Math.max(1, integerParam(query.startIndex, 'startIndex', 1));
-  const count = Math.min(SCIM_MAX_RESULTS, Math.max(0, integerParam(query.count, 'count', 100)));
-  let where = null;
-  if (query.filter !== undefined) {
-    try {
-      where = filterToSql(parseFilter(query.filter), null, groupColumn);
-    } catch (error) {
-      if (error instanceof ScimFilterError) throw new ScimError(400, 'invalidFilter', error.message);
-      throw error;
-    }
-  }
+  const { startIndex, count } = scimPage(query);
+  const where = scimFilterCondition(query.filter, (filter) => filterToSql(filter, null, groupColumn));
   const base = () => {
     const scoped = db.selectFrom('scim_groups as g').where('g.provider_id', '=', ctx.provider.id);
     return where ? scoped.where(where) : scoped;
@@ -163,13 +153,11 @@ export async function listScimGroups(db: Db, ctx: ScimContext, query: ScimListQu
     db,
     groups.map((group) => group.id),
   );
-  return {
-    schemas: [SCIM_LIST_SCHEMA],
-    totalResults: total,
+  return scimListResponse(
+    total,
     startIndex,
-    itemsPerPage: groups.length,
-    Resources: groups.map((group) => toResource(group, members.get(group.id) ?? [], ctx.baseUrl)),
-  };
+    groups.map((group) => toResource(group, members.get(group.id) ?? [], ctx.baseUrl)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,14 +34,14 @@ import {
   getCaseInsensitive,
   matchesFilter,
   parseAttrPath,
-  parseFilter,
   parsePatchPath,
   ScimFilterError,
   type AttrPath,
   type CompValue,
   type Filter,
 } from './scim-filter.js';
-import { SCIM_LIST_SCHEMA, SCIM_MAX_RESULTS, SCIM_PATCH_SCHEMA, SCIM_USER_SCHEMA } from './scim-schema.js';
+import { SCIM_PATCH_SCHEMA, SCIM_USER_SCHEMA } from './scim-schema.js';
+import { scimFilterCondition, scimListResponse, scimPage, type ScimListQuery } from './scim-list.js';
 
 export interface ScimContext {
   provider: IdentityProviderRow;
@@ -451,32 +451,10 @@ export async function getScimUser(db: Db, ctx: ScimContext, id: string): Promise
   return toResource(await accountOrNotFound(db, ctx.provider, id), ctx.baseUrl);
 }
 
-export interface ScimListQuery {
-  filter?: string;
-  startIndex?: string;
-  count?: string;
-}
-
-export function integerParam(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  if (!/^-?\d{1,9}$/.test(value.trim())) throw invalidValue(`${name} must be an integer.`);
-  return Number(value);
-}
-
 /** GET /Users: filtered, in a stable order (creation, then ID), paged by startIndex (1-based) and count. */
 export async function listScimUsers(db: Db, ctx: ScimContext, query: ScimListQuery) {
-  // RFC 7644 §3.4.2.4: a startIndex under 1 is 1, a negative count 0.
-  const startIndex = Math.max(1, integerParam(query.startIndex, 'startIndex', 1));
-  const count = Math.min(SCIM_MAX_RESULTS, Math.max(0, integerParam(query.count, 'count', 100)));
-  let where: RawBuilder<SqlBool> | null = null;
-  if (query.filter !== undefined) {
-    try {
-      where = filterToSql(parseFilter(query.filter), null);
-    } catch (error) {
-      if (error instanceof ScimFilterError) throw new ScimError(400, 'invalidFilter', error.message);
-      throw error;
-    }
-  }
+  const { startIndex, count } = scimPage(query);
+  const where = scimFilterCondition(query.filter, (filter) => filterToSql(filter, null));
   const base = () => {
     const scoped = accountsOf(db, ctx.provider);
     return where ? scoped.where(where) : scoped;
@@ -498,13 +476,11 @@ export async function listScimUsers(db: Db, ctx: ScimContext, query: ScimListQue
           .limit(count)
           .offset(startIndex - 1)
           .execute();
-  return {
-    schemas: [SCIM_LIST_SCHEMA],
-    totalResults: total,
+  return scimListResponse(
+    total,
     startIndex,
-    itemsPerPage: rows.length,
-    Resources: rows.map((row) => toResource(row, ctx.baseUrl)),
-  };
+    rows.map((row) => toResource(row, ctx.baseUrl)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
