@@ -11,6 +11,7 @@ import type { Db } from '../db/connection.js';
 import { isPostgres } from '../db/portable.js';
 import { nowIso } from '../clock.js';
 import { recordAudit } from './audit.js';
+import { newUserRow } from './users.js';
 import { hashPassword } from '../security/password-hashing.js';
 import { generateSecret } from '../security/secrets.js';
 import { SYSTEM_GROUP_IDS } from '../../shared/permissions.js';
@@ -201,33 +202,28 @@ export async function seedDemoData(db: Db): Promise<string> {
       ids.push(id);
       await trx
         .insertInto('users')
-        .values({
-          id,
-          email,
-          email_normalized: email,
-          first_name: person.first,
-          last_name: person.last,
-          first_name_normalized: person.first.toLowerCase(),
-          last_name_normalized: person.last.toLowerCase(),
-          title: person.title,
-          telephone: `+1 555 01${String(index).padStart(2, '0')}`,
-          security_group_id: groupOf(person),
-          functional_group: person.functionalGroup,
-          status: person.disabled ? 'disabled' : 'enabled',
-          user_type: person.sso ? 'sso' : 'native',
-          sso_provider: person.sso ? provider.name : null,
-          password_hash: person.sso ? null : passwordHash,
-          must_change_password: 0,
-          mfa_enrolled: 0,
-          mfa_required_by_other: 0,
-          session_timeout_minutes: [15, 30, 60][index % 3]!,
-          date_format: 'yyyy-mm-dd',
-          time_format: '24-hour',
-          theme: 'light',
-          last_login_at: index % 4 === 3 ? null : new Date(Date.now() - index * 7_200_000).toISOString(),
-          created_at: now,
-          updated_at: now,
-        })
+        .values(
+          newUserRow(
+            {
+              id,
+              email,
+              firstName: person.first,
+              lastName: person.last,
+              title: person.title,
+              telephone: `+1 555 01${String(index).padStart(2, '0')}`,
+              securityGroupId: groupOf(person),
+              functionalGroup: person.functionalGroup,
+              status: person.disabled ? 'disabled' : 'enabled',
+              userType: person.sso ? 'sso' : 'native',
+              ssoProvider: provider.name,
+              passwordHash: person.sso ? null : passwordHash,
+              mustChangePassword: false,
+              sessionTimeoutMinutes: [15, 30, 60][index % 3]!,
+              lastLoginAt: index % 4 === 3 ? null : new Date(Date.now() - index * 7_200_000).toISOString(),
+            },
+            now,
+          ),
+        )
         .execute();
       if (person.sso)
         await trx

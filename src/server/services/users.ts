@@ -59,6 +59,62 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** What differs from one new account to the next; newUserRow fills in the rest. */
+export interface NewAccountRow {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  title: string;
+  telephone: string;
+  securityGroupId: string;
+  functionalGroup: string;
+  status: UserTable['status'];
+  userType: UserTable['user_type'];
+  /** The identity provider's name for an SSO account (ignored for a native one). */
+  ssoProvider: string | null;
+  passwordHash: string | null;
+  mustChangePassword: boolean;
+  sessionTimeoutMinutes: number;
+  lastLoginAt?: string | null;
+}
+
+/**
+ * The one shape of a new `users` row, whoever creates it (New User, CSV import, first
+ * Administrator, SSO sign-in, SCIM, the demo): the normalised copies the indexes search, no MFA
+ * yet, the default preferences. A new column gets its default here, once.
+ */
+export function newUserRow(account: NewAccountRow, now: string): UserTable {
+  const email = account.email.trim();
+  return {
+    id: account.id,
+    email,
+    email_normalized: normalizeEmail(email),
+    first_name: account.firstName,
+    last_name: account.lastName,
+    first_name_normalized: account.firstName.toLowerCase(),
+    last_name_normalized: account.lastName.toLowerCase(),
+    title: account.title,
+    telephone: account.telephone,
+    security_group_id: account.securityGroupId,
+    functional_group: account.functionalGroup,
+    status: account.status,
+    user_type: account.userType,
+    sso_provider: account.userType === 'sso' ? account.ssoProvider : null,
+    password_hash: account.passwordHash,
+    must_change_password: account.mustChangePassword ? 1 : 0,
+    mfa_enrolled: 0,
+    mfa_required_by_other: 0,
+    session_timeout_minutes: account.sessionTimeoutMinutes,
+    date_format: 'yyyy-mm-dd',
+    time_format: '24-hour',
+    theme: 'light',
+    last_login_at: account.lastLoginAt ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /** Accounts with their group's name and whether a confirmed MFA factor exists (UserWithGroup). */
 export function selectUsersWithGroup(db: Kysely<Database>) {
   return db
@@ -162,33 +218,27 @@ export async function insertAccount(
   const id = randomUUID();
   await trx
     .insertInto('users')
-    .values({
-      id,
-      email: input.email.trim(),
-      email_normalized: emailNormalized,
-      first_name: input.firstName,
-      last_name: input.lastName,
-      first_name_normalized: input.firstName.toLowerCase(),
-      last_name_normalized: input.lastName.toLowerCase(),
-      title: input.title,
-      telephone: input.telephone,
-      security_group_id: input.securityGroupId,
-      functional_group: input.functionalGroup,
-      status: 'enabled',
-      user_type: input.userType,
-      sso_provider: input.userType === 'sso' ? (input.ssoProvider ?? null) : null,
-      password_hash: options.passwordHash,
-      must_change_password: options.mustChangePassword ? 1 : 0,
-      mfa_enrolled: 0,
-      mfa_required_by_other: 0,
-      session_timeout_minutes: input.sessionTimeoutMinutes,
-      date_format: 'yyyy-mm-dd',
-      time_format: '24-hour',
-      theme: 'light',
-      last_login_at: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow(
+        {
+          id,
+          email: input.email,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          title: input.title,
+          telephone: input.telephone,
+          securityGroupId: input.securityGroupId,
+          functionalGroup: input.functionalGroup,
+          status: 'enabled',
+          userType: input.userType,
+          ssoProvider: input.ssoProvider ?? null,
+          passwordHash: options.passwordHash,
+          mustChangePassword: options.mustChangePassword,
+          sessionTimeoutMinutes: input.sessionTimeoutMinutes,
+        },
+        now,
+      ),
+    )
     .execute()
     .catch((error: unknown) => {
       // Two requests for the same new email at once both pass the check above; the unique index

@@ -30,7 +30,7 @@ import { diffFields, recordAudit } from '../services/audit.js';
 import type { IdentityProviderRow } from './provider-settings.js';
 import { defaultSessionTimeoutMinutes } from '../services/installation-settings.js';
 import { recordLoginAttempt, type Client } from '../services/login-history.js';
-import { findUserById, isLastEnabledAdministrator, normalizeEmail } from '../services/users.js';
+import { findUserById, isLastEnabledAdministrator, newUserRow, normalizeEmail } from '../services/users.js';
 import type { SsoProfile } from './profile.js';
 import { ssoSignIns } from '../metrics.js';
 
@@ -322,33 +322,27 @@ export async function insertSsoAccount(
   const lastName = clip(account.lastName, MAX_FIELD.name);
   await trx
     .insertInto('users')
-    .values({
-      id,
-      email: account.email,
-      email_normalized: normalizeEmail(account.email),
-      first_name: firstName,
-      last_name: lastName,
-      first_name_normalized: firstName.toLowerCase(),
-      last_name_normalized: lastName.toLowerCase(),
-      title: clip(account.title, MAX_FIELD.title),
-      telephone: clip(account.telephone, MAX_FIELD.telephone),
-      security_group_id: account.groupId,
-      functional_group: '',
-      status: account.status,
-      user_type: 'sso',
-      sso_provider: provider.name,
-      password_hash: null,
-      must_change_password: 0,
-      mfa_enrolled: 0,
-      mfa_required_by_other: 0,
-      session_timeout_minutes: await defaultSessionTimeoutMinutes(trx),
-      date_format: 'yyyy-mm-dd',
-      time_format: '24-hour',
-      theme: 'light',
-      last_login_at: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow(
+        {
+          id,
+          email: account.email,
+          firstName,
+          lastName,
+          title: clip(account.title, MAX_FIELD.title),
+          telephone: clip(account.telephone, MAX_FIELD.telephone),
+          securityGroupId: account.groupId,
+          functionalGroup: '',
+          status: account.status,
+          userType: 'sso',
+          ssoProvider: provider.name,
+          passwordHash: null,
+          mustChangePassword: false,
+          sessionTimeoutMinutes: await defaultSessionTimeoutMinutes(trx),
+        },
+        now,
+      ),
+    )
     .execute();
   return id;
 }
