@@ -31,3 +31,11 @@ export function sendExport<R>(
     .header('content-disposition', xlsxAttachmentHeader(download.file))
     .send(xlsxStream(download.sheet, columns, batches));
 }
+
+/** The export's batches, each turned into what its columns read (`present` may query once per batch). */
+export async function* presentEach<Row, Presented>(
+  batches: AsyncIterable<Row[]>,
+  present: (batch: Row[]) => Presented[] | Promise<Presented[]>,
+): AsyncIterable<Presented[]> {
+  for await (const batch of batches) yield await present(batch);
+}

@@ -20,7 +20,7 @@ import {
   type AuditEvent,
   type LoginAttempt,
 } from '../../shared/schemas/logs.js';
-import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, presentEach, sendExport } from './exports.js';
 import { presentAuditEvent, presentLoginAttempt } from '../presenters/logs.js';
 import { AUDIT_CATEGORIES } from '../../shared/audit-actions.js';
 
@@ -100,18 +100,16 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       async (request, reply) => {
         utcTimeRange(request.query);
         const batches = exportAuditEventBatches(db, request.query);
-        async function* presented() {
-          for await (const batch of batches) {
-            const names = await auditNamesFor(db, batch);
-            yield batch.map((row) => presentAuditEvent(row, names));
-          }
-        }
+        const presented = presentEach(batches, async (batch) => {
+          const names = await auditNamesFor(db, batch);
+          return batch.map((row) => presentAuditEvent(row, names));
+        });
         return sendExport(
           reply,
           format,
           { file: 'system-events', sheet: 'System Events' },
           AUDIT_CSV_COLUMNS,
-          presented(),
+          presented,
         );
       },
     );
@@ -151,15 +149,12 @@ export const logRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => 
       async (request, reply) => {
         utcTimeRange(request.query);
         const batches = exportLoginAttemptBatches(db, request.query);
-        async function* presented() {
-          for await (const batch of batches) yield batch.map(presentLoginAttempt);
-        }
         return sendExport(
           reply,
           format,
           { file: 'login-history', sheet: 'Login History' },
           LOGIN_CSV_COLUMNS,
-          presented(),
+          presentEach(batches, (batch) => batch.map(presentLoginAttempt)),
         );
       },
     );

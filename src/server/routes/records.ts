@@ -36,7 +36,7 @@ import {
   UpdateRecordSchema,
 } from '../../shared/schemas/records.js';
 import type { CsvColumns } from './csv.js';
-import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, presentEach, sendExport } from './exports.js';
 import { presentRecord, presentRecordType } from '../presenters/records.js';
 
 /** The import answers 422 when the file has errors, and 413 when the body is over 1 MiB. */
@@ -124,10 +124,9 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
       async (request, reply) => {
         const { batches, propertyKeys } = exportRecords(db, request.query);
         type Exported = { record: RecordListRow; properties: Map<string, string> };
-        async function* parsed() {
-          for await (const batch of batches)
-            yield batch.map((record): Exported => ({ record, properties: parseProperties(record.properties) }));
-        }
+        const parsed = presentEach(batches, (batch) =>
+          batch.map((record): Exported => ({ record, properties: parseProperties(record.properties) })),
+        );
         // The header names every property column; the names are read from the export's snapshot.
         const columns = (): CsvColumns<Exported> => [
           ['Type', ({ record }) => record.type_name],
@@ -135,7 +134,7 @@ export const recordRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) 
           ['Owner', ({ record }) => record.owner],
           ...propertyKeys().map((key) => [key, ({ properties }: Exported) => properties.get(key) ?? ''] as const),
         ];
-        return sendExport(reply, format, { file: 'records', sheet: 'Records' }, columns, parsed());
+        return sendExport(reply, format, { file: 'records', sheet: 'Records' }, columns, parsed);
       },
     );
   }

@@ -44,7 +44,7 @@ import {
   type TaskSummary,
 } from '../../shared/schemas/tasks.js';
 import { TASK_STATUS_LABELS, TASK_TRANSITIONS, type TaskTransitionName } from '../../shared/task-status.js';
-import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, presentEach, sendExport } from './exports.js';
 import { presentTask, presentTaskSummary, presentNote, presentAttachment } from '../presenters/tasks.js';
 
 const CSV_COLUMNS = [
@@ -108,10 +108,8 @@ export const taskRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
       },
       async (request, reply) => {
         const batches = exportTaskBatches(db, actorOf(request), request.query);
-        async function* presented() {
-          for await (const batch of batches) yield batch.map(presentTaskSummary);
-        }
-        return sendExport(reply, format, { file: 'tasks', sheet: 'Tasks' }, CSV_COLUMNS, presented());
+        const presented = presentEach(batches, (batch) => batch.map(presentTaskSummary));
+        return sendExport(reply, format, { file: 'tasks', sheet: 'Tasks' }, CSV_COLUMNS, presented);
       },
     );
   }

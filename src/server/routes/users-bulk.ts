@@ -13,7 +13,7 @@ import {
   BulkUserResultSchema,
 } from '../../shared/schemas/users-bulk.js';
 import { presentUser } from '../presenters/accounts.js';
-import { csvAttachmentHeader, csvStream } from './csv.js';
+import { sendExport } from './exports.js';
 import { CSV_COLUMNS } from './users.js';
 
 const ALL_OR_NOTHING =
@@ -85,10 +85,7 @@ export const userBulkRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }
       async function* batches() {
         yield rows.map((row) => presentUser(row, actor, groupPermissions));
       }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', csvAttachmentHeader('users'))
-        .send(csvStream(CSV_COLUMNS, batches()));
+      return sendExport(reply, 'csv', { file: 'users', sheet: 'User Accounts' }, CSV_COLUMNS, batches());
     },
   );
 };

@@ -23,7 +23,7 @@ import {
   UserSchema,
 } from '../../shared/schemas/users.js';
 import { loadGroupPermissions } from '../services/security-groups.js';
-import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, sendExport } from './exports.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, presentEach, sendExport } from './exports.js';
 import { presentUser, presentUserInDetail } from '../presenters/accounts.js';
 import { loadAccountDetail } from '../services/account-detail.js';
 
@@ -106,10 +106,10 @@ export const userRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) =>
         const actor = actorOf(request);
         const groupPermissions = await loadGroupPermissions(db);
         const batches = exportUserBatches(db, request.query);
-        async function* presented() {
-          for await (const batch of batches) yield batch.map((row) => presentUser(row, actor, groupPermissions));
-        }
-        return sendExport(reply, format, { file: 'users', sheet: 'User Accounts' }, CSV_COLUMNS, presented());
+        const presented = presentEach(batches, (batch) =>
+          batch.map((row) => presentUser(row, actor, groupPermissions)),
+        );
+        return sendExport(reply, format, { file: 'users', sheet: 'User Accounts' }, CSV_COLUMNS, presented);
       },
     );
   }
