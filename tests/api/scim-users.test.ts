@@ -761,6 +761,29 @@ describe('rate limit', () => {
       await limited.close();
     }
   });
+
+  it("limits made-up tokens per client address, and they do not reset a real token's window", async () => {
+    const limited = await createTestApp({ LATCHKEY_SCIM_REQUESTS_PER_MINUTE: '3' });
+    try {
+      const p = await insertOidcProvider(limited, OIDC, { name: 'Limited' });
+      const caller = await quickSession(limited, await quickUser(limited, SYSTEM_GROUP_IDS.administrator));
+      const generated = await caller.request({ method: 'POST', url: `/api/v1/identity-providers/${p.id}/scim-token` });
+      const realToken = generated.json<{ token: string }>().token;
+      const get = (token: string) =>
+        limited.app.inject({ method: 'GET', url: '/scim/v2/Users', headers: { authorization: `Bearer ${token}` } });
+      const real: number[] = [];
+      for (let i = 0; i < 3; i++) real.push((await get(realToken)).statusCode);
+      // Before the fix every made-up token had a window of its own: never limited, and 10,000 of
+      // them cleared every window, the real token's included.
+      const madeUp: number[] = [];
+      for (let i = 0; i < 5; i++) madeUp.push((await get(`lkscim_made-up-${i}`)).statusCode);
+      real.push((await get(realToken)).statusCode);
+      expect(madeUp).toEqual([401, 401, 401, 429, 429]);
+      expect(real).toEqual([200, 200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
 });
 
 describe('Groups: membership sets the security group through the provider’s group mapping', () => {

@@ -11,7 +11,6 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { AppDeps } from '../app-deps.js';
 import { AppError } from '../app-error.js';
 import { isDatabaseUnreachable } from '../db/connection.js';
-import { hashSecret } from '../security/secrets.js';
 import type { IdentityProviderRow } from '../sso/provider-settings.js';
 import { ScimError, scimErrorBody, type ScimType } from '../sso/scim-errors.js';
 import { listOf, scimResourceTypes, scimSchemas, serviceProviderConfig } from '../sso/scim-schema.js';
@@ -88,12 +87,13 @@ export const scimRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, config 
       reply.header('www-authenticate', 'Bearer realm="Latchkey SCIM"');
       throw new ScimError(401, null, "Send the identity provider's SCIM token: Authorization: Bearer <token>.");
     }
-    const retryAfter = limiter.take(hashSecret(token));
+    const provider = await providerForScimToken(db, token, request.ip);
+    // A valid token is limited per provider; tokens that are not valid, per client address.
+    const retryAfter = limiter.take(provider ? `provider:${provider.id}` : `address:${request.ip}`);
     if (retryAfter !== null) {
       reply.header('retry-after', String(retryAfter));
       throw new ScimError(429, null, 'Too many SCIM requests with this token; try again shortly.');
     }
-    const provider = await providerForScimToken(db, token, request.ip);
     if (!provider) {
       reply.header('www-authenticate', 'Bearer realm="Latchkey SCIM", error="invalid_token"');
       throw new ScimError(401, null, 'This SCIM token is not valid (it may have been revoked or regenerated).');

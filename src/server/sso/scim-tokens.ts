@@ -120,11 +120,17 @@ export async function providerForScimToken(db: Db, token: string, ip: string): P
   return provider;
 }
 
+/** How many keys a rate limiter tracks at most: beyond it, the windows that ended (then the oldest) go. */
+const MAX_TRACKED_WINDOWS = 10_000;
+
 /**
- * Requests per token per minute, on this node (a fixed one-minute window): a directory syncing
- * thousands of accounts stays well under it; a leaked token cannot hammer the database.
+ * Requests per key per minute, on this node (a fixed one-minute window): a directory syncing
+ * thousands of accounts stays well under it; a leaked token cannot hammer the database. The keys
+ * are providers (after their token is checked) and client addresses (for tokens that are not
+ * valid), so a flood of made-up tokens cannot grow the map or push a real window out of it.
  */
 export class ScimRateLimiter {
+  /** In the order the windows started (a new window is re-inserted), so the oldest come first. */
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
 
   constructor(private readonly perMinute: number) {}
@@ -134,13 +140,33 @@ export class ScimRateLimiter {
     if (this.perMinute === 0) return null;
     let window = this.windows.get(key);
     if (!window || now - window.startedAt >= 60_000) {
-      if (this.windows.size > 10_000) this.windows.clear();
+      this.windows.delete(key);
+      if (this.windows.size >= MAX_TRACKED_WINDOWS) this.evict(now);
       window = { startedAt: now, count: 0 };
       this.windows.set(key, window);
     }
     window.count++;
     if (window.count <= this.perMinute) return null;
     return Math.max(1, Math.ceil((window.startedAt + 60_000 - now) / 1000));
+  }
+
+  /** Drops the windows that have ended; if all are live, the oldest tenth. */
+  private evict(now: number): void {
+    for (const [key, window] of this.windows) {
+      if (now - window.startedAt < 60_000) break;
+      this.windows.delete(key);
+    }
+    if (this.windows.size < MAX_TRACKED_WINDOWS) return;
+    let drop = Math.ceil(MAX_TRACKED_WINDOWS / 10);
+    for (const key of this.windows.keys()) {
+      if (drop-- === 0) break;
+      this.windows.delete(key);
+    }
+  }
+
+  /** How many keys are tracked (for tests). */
+  get size(): number {
+    return this.windows.size;
   }
 }
 
