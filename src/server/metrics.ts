@@ -34,11 +34,32 @@ class CounterFamily {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
+    this.#series(labels).value += by;
+  }
+
+  /**
+   * One series of the family, for a busy path that always counts the same labels: its key is made
+   * once, not on every count. The series appears in the output on its first count, as with inc().
+   */
+  series(labels: Labels): { inc(by?: number): void } {
+    let series: { value: number } | undefined;
+    return {
+      inc: (by = 1) => {
+        series ??= this.#series(labels);
+        series.value += by;
+      },
+    };
+  }
+
+  #series(labels: Labels): { labels: string[]; value: number } {
     const values = this.labelNames.map((name) => labels[name] ?? '');
     const key = values.join('\u0000');
-    const entry = this.#values.get(key);
-    if (entry) entry.value += by;
-    else this.#values.set(key, { labels: values, value: by });
+    let entry = this.#values.get(key);
+    if (!entry) {
+      entry = { labels: values, value: 0 };
+      this.#values.set(key, entry);
+    }
+    return entry;
   }
 
   render(): string {
