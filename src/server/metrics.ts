@@ -82,7 +82,8 @@ class HistogramFamily {
     readonly bounds: readonly number[] = DURATION_BUCKETS,
   ) {}
 
-  observe(labels: Labels, value: number): void {
+  /** One series of the family: kept by a busy caller, so its key is made once, not per observation. */
+  series(labels: Labels): { observe(value: number): void } {
     const values = this.labelNames.map((name) => labels[name] ?? '');
     const key = values.join('\u0000');
     let entry = this.#values.get(key);
@@ -90,10 +91,15 @@ class HistogramFamily {
       entry = { labels: values, buckets: this.bounds.map(() => 0), count: 0, sum: 0 };
       this.#values.set(key, entry);
     }
-    // Each bucket counts what is at or below its bound (cumulative, as the format says).
-    for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) entry.buckets[i]!++;
-    entry.count++;
-    entry.sum += value;
+    const series = entry;
+    return {
+      observe: (value) => {
+        // Each bucket counts what is at or below its bound (cumulative, as the format says).
+        for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) series.buckets[i]!++;
+        series.count++;
+        series.sum += value;
+      },
+    };
   }
 
   render(): string {
