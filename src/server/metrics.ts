@@ -34,11 +34,32 @@ class CounterFamily {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
+    this.#series(labels).value += by;
+  }
+
+  /**
+   * One series of the family, for a busy path that always counts the same labels: its key is made
+   * once, not on every count. The series appears in the output on its first count, as with inc().
+   */
+  series(labels: Labels): { inc(by?: number): void } {
+    let series: { value: number } | undefined;
+    return {
+      inc: (by = 1) => {
+        series ??= this.#series(labels);
+        series.value += by;
+      },
+    };
+  }
+
+  #series(labels: Labels): { labels: string[]; value: number } {
     const values = this.labelNames.map((name) => labels[name] ?? '');
     const key = values.join('\u0000');
-    const entry = this.#values.get(key);
-    if (entry) entry.value += by;
-    else this.#values.set(key, { labels: values, value: by });
+    let entry = this.#values.get(key);
+    if (!entry) {
+      entry = { labels: values, value: 0 };
+      this.#values.set(key, entry);
+    }
+    return entry;
   }
 
   render(): string {
@@ -61,7 +82,8 @@ class HistogramFamily {
     readonly bounds: readonly number[] = DURATION_BUCKETS,
   ) {}
 
-  observe(labels: Labels, value: number): void {
+  /** One series of the family: kept by a busy caller, so its key is made once, not per observation. */
+  series(labels: Labels): { observe(value: number): void } {
     const values = this.labelNames.map((name) => labels[name] ?? '');
     const key = values.join('\u0000');
     let entry = this.#values.get(key);
@@ -69,10 +91,15 @@ class HistogramFamily {
       entry = { labels: values, buckets: this.bounds.map(() => 0), count: 0, sum: 0 };
       this.#values.set(key, entry);
     }
-    // Each bucket counts what is at or below its bound (cumulative, as the format says).
-    for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) entry.buckets[i]!++;
-    entry.count++;
-    entry.sum += value;
+    const series = entry;
+    return {
+      observe: (value) => {
+        // Each bucket counts what is at or below its bound (cumulative, as the format says).
+        for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) series.buckets[i]!++;
+        series.count++;
+        series.sum += value;
+      },
+    };
   }
 
   render(): string {

@@ -134,26 +134,27 @@ export function createAuthenticator(db: Db): Authenticator {
     }
   }
 
-  /**
-   * The cache may answer only for what this node has heard: with other nodes, every change committed
-   * before this request first (a revocation on node A bites on the very next request on node B).
-   */
-  async function cacheAnswers(): Promise<boolean> {
-    if (feed.sharedWithOtherNodes) await feed.catchUp();
-    return feed.cacheUsable();
-  }
+  // Counted on every authenticated request: each series's key is made once.
+  const cacheHits = credentialCacheLookups.series({ result: 'hit' });
+  const cacheMisses = credentialCacheLookups.series({ result: 'miss' });
+  const tokensAccepted = tokenAuthentications.series({ result: 'success' });
+  const tokensRefused = tokenAuthentications.series({ result: 'refused' });
 
   async function authenticateToken(token: string, ip: string): Promise<Actor> {
     const tokenHash = hashSecret(token);
     const key = `token:${tokenHash}`;
     const now = nowMs();
-    const kept = (await cacheAnswers()) ? cache.get(key) : undefined;
+    // The cache may answer only for what this node has heard: with other nodes, every change
+    // committed before this request first (a revocation on node A bites on the very next request
+    // on node B). One process (SQLite) has nothing to wait for, and awaits nothing.
+    if (feed.sharedWithOtherNodes) await feed.catchUp();
+    const kept = feed.cacheUsable() ? cache.get(key) : undefined;
     if (kept?.token && !lastUsedWriteDue(kept.token, ip, now)) {
-      credentialCacheLookups.inc({ result: 'hit' });
-      tokenAuthentications.inc({ result: 'success' });
+      cacheHits.inc();
+      tokensAccepted.inc();
       return actorFrom(kept, null);
     }
-    credentialCacheLookups.inc({ result: 'miss' });
+    cacheMisses.inc();
 
     const entry = await load(key, async () => {
       const row = await selectUsersWithGroup(db)
@@ -162,7 +163,7 @@ export function createAuthenticator(db: Db): Authenticator {
         .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!row || row.status !== 'enabled') {
-        tokenAuthentications.inc({ result: 'refused' });
+        tokensRefused.inc();
         throw new AppError('unauthenticated', TOKEN_INVALID);
       }
       const { last_used_at: lastUsedAt, last_used_ip: lastUsedIp, ...user } = row;
@@ -185,7 +186,7 @@ export function createAuthenticator(db: Db): Authenticator {
         token,
       };
     });
-    tokenAuthentications.inc({ result: 'success' });
+    tokensAccepted.inc();
     return actorFrom(entry, null);
   }
 
@@ -193,12 +194,16 @@ export function createAuthenticator(db: Db): Authenticator {
     const idHash = hashSecret(sessionId);
     const key = `session:${idHash}`;
     const now = nowMs();
-    const kept = (await cacheAnswers()) ? cache.get(key) : undefined;
+    // The cache may answer only for what this node has heard: with other nodes, every change
+    // committed before this request first (a revocation on node A bites on the very next request
+    // on node B). One process (SQLite) has nothing to wait for, and awaits nothing.
+    if (feed.sharedWithOtherNodes) await feed.catchUp();
+    const kept = feed.cacheUsable() ? cache.get(key) : undefined;
     if (kept?.session && sessionLive(kept.session, now) && !lastSeenWriteDue(kept.session, now)) {
-      credentialCacheLookups.inc({ result: 'hit' });
+      cacheHits.inc();
       return actorFrom(kept, idHash);
     }
-    credentialCacheLookups.inc({ result: 'miss' });
+    cacheMisses.inc();
     if (kept) cache.forget(key);
 
     const entry = await load(key, async () => {

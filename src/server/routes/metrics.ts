@@ -39,11 +39,18 @@ export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
   if (!token) return;
 
   // By route pattern (`/api/v1/users/:id`), never the URL: one series per route, not per account.
+  // Each series is looked up by one short string (few routes × methods × statuses), not by a label
+  // object and a key built from it on every answer.
+  const durations = new Map<string, ReturnType<typeof httpRequestDuration.series>>();
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
-    httpRequestDuration.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${reply.statusCode} ${request.method} ${route}`;
+    let series = durations.get(key);
+    if (!series) {
+      series = httpRequestDuration.series({ route, method: request.method, status: String(reply.statusCode) });
+      durations.set(key, series);
+    }
+    series.observe(reply.elapsedTime / 1000);
     done();
   });
 
