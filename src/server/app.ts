@@ -27,9 +27,11 @@ import type { AppDeps } from './app-deps.js';
 import { isDatabaseUnreachable } from './db/connection.js';
 import { AppError } from './app-error.js';
 import { registerGate } from './auth/gate.js';
+import { streamAuditEntriesTo } from './services/audit.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import { redactUrlForLog } from './security/redact-url.js';
 import { registerCompression } from './compression.js';
+import { REQUEST_ID_HEADER, registerRequestId, requestIdFor } from './request-id.js';
 import { apiSecurityHeadersFor, isJsonApiPath, securityHeadersFor } from './security-headers.js';
 import { ERRORS, type ErrorBody, type ErrorCode, type RefusedItem } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
@@ -104,7 +106,9 @@ function containsNulCharacter(input: unknown): boolean {
   return false;
 }
 
+/** The one error shape, with the request's id for the person to quote to an operator. */
 function errorBody(
+  request: FastifyRequest,
   code: ErrorCode,
   message?: string,
   fields?: Record<string, string>,
@@ -116,6 +120,7 @@ function errorBody(
       message: message ?? ERRORS[code].message,
       ...(fields ? { fields } : {}),
       ...(items ? { items } : {}),
+      requestId: request.id,
     },
   };
 }
@@ -162,12 +167,14 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       } as unknown as NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>,
     },
     trustProxy: config.trustProxy,
+    genReqId: requestIdFor,
     bodyLimit: 1024 * 1024,
     // Errors Fastify raises before routing (a malformed URL such as /api/v1/users/%ff) get the one
     // JSON error shape too, instead of Fastify's own.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
-      void reply.code(status).send(errorBody('bad_request', error.message));
+      reply.header(REQUEST_ID_HEADER, request.id);
+      void reply.code(status).send(errorBody(request, 'bad_request', error.message));
     },
     logController: new AccessLog(config.accessLog),
     logger: {
@@ -187,11 +194,19 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       },
     },
   }).withTypeProvider<ZodTypeProvider>();
+  registerRequestId(app);
+  if (config.auditStdout) {
+    // Each committed audit entry as a log line of its own, under the key "audit" (no other line
+    // has it), whatever LOG_LEVEL says: the same stream as the log, so lines never interleave.
+    const auditLog = app.log.child({}, { level: 'info' });
+    const stopStreaming = streamAuditEntriesTo((entry) => auditLog.info({ audit: entry }, 'audit entry'));
+    app.addHook('onClose', async () => stopStreaming());
+  }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-      return reply.code(error.status).send(errorBody(error.code, error.message, error.fields, error.items));
+      return reply.code(error.status).send(errorBody(request, error.code, error.message, error.fields, error.items));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       // One message per field (the first problem found), keyed by the field's path ("email", "settings.theme").
@@ -206,18 +221,20 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
         fields[field] ??= issue.message ?? 'Not valid.';
       }
       const first = Object.values(fields)[0];
-      return reply.code(400).send(errorBody('validation_failed', first ?? ERRORS.validation_failed.message, fields));
+      return reply
+        .code(400)
+        .send(errorBody(request, 'validation_failed', first ?? ERRORS.validation_failed.message, fields));
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send(errorBody('bad_request', error.message));
+      return reply.code(error.statusCode).send(errorBody(request, 'bad_request', error.message));
     }
     if (isDatabaseUnreachable(error)) {
       // Fail closed: nothing is served from memory; the load balancer may retry on another node.
       request.log.warn({ err: error }, 'database unreachable');
-      return reply.code(503).header('retry-after', '5').send(errorBody('database_unavailable'));
+      return reply.code(503).header('retry-after', '5').send(errorBody(request, 'database_unavailable'));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(errorBody('internal'));
+    return reply.code(500).send(errorBody(request, 'internal'));
   });
 
   await app.register(fastifyCookie);
@@ -360,7 +377,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       !pathname.startsWith(HASHED_ASSETS_PREFIX);
     if (mayBePage && isUiRoute(pathname)) return reply.sendFile('index.html');
     if (mayBePage && acceptsHtml(request)) return reply.code(404).sendFile('index.html');
-    return reply.code(404).send(errorBody('not_found'));
+    return reply.code(404).send(errorBody(request, 'not_found'));
   });
 
   return app;

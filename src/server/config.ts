@@ -36,6 +36,8 @@ export interface Config {
   metricsToken: string | null;
   /** SCIM requests one identity provider's token may make per minute, per node (0: no limit). */
   scimRequestsPerMinute: number;
+  /** Also write each committed audit entry to stdout as a JSON line, for a log shipper. */
+  auditStdout: boolean;
 }
 
 export class ConfigError extends Error {
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     trustProxy: trustProxy === 'true',
     metricsToken: readMetricsToken(env),
     scimRequestsPerMinute: readNonNegativeInt(env, 'LATCHKEY_SCIM_REQUESTS_PER_MINUTE', 600),
+    auditStdout: readAuditStdout(env),
   };
 }
 
@@ -214,4 +217,10 @@ function readMetricsToken(env: Env): string | null {
       'must be at least 32 characters without spaces (e.g. openssl rand -hex 32).',
     );
   return token;
+}
+
+function readAuditStdout(env: Env): boolean {
+  const raw = env.LATCHKEY_AUDIT_STDOUT || 'false';
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError('LATCHKEY_AUDIT_STDOUT', 'must be true or false.');
+  return raw === 'true';
 }

@@ -1,6 +1,6 @@
 /**
  * Every error the API can answer with: a stable code, its HTTP status and a message for people.
- * Every error body has one shape: `{ error: { code, message, fields? } }`.
+ * Every error body has one shape: `{ error: { code, message, fields?, items?, requestId } }`.
  */
 export const ERRORS = {
   validation_failed: { status: 400, message: 'Some fields are not valid.' },
@@ -158,6 +158,8 @@ export interface ErrorBody {
     fields?: Record<string, string>;
     /** A bulk action refused (bulk_refused): each item refused, with its policy's code and message. */
     items?: RefusedItem[];
+    /** The request's id (also its X-Request-Id header): what to quote to an operator. */
+    requestId: string;
   };
 }
 

@@ -119,7 +119,7 @@ describe('sign-in with an authenticator app', () => {
     const earlier = await mfaStep(t, { challenge: await challengeFor(t, user.email), code: codeNow(secret, -1) });
     for (const refused of [replay, earlier]) {
       expect(refused.statusCode).toBe(wrong.statusCode);
-      expect(refused.json()).toEqual(wrong.json());
+      expect(errorOf(refused)).toEqual(errorOf(wrong));
       expect(sessionCookieOf(refused)).toBeNull();
     }
     expect(errorOf(wrong)).toEqual({ code: 'mfa_code_invalid', message: 'The code is incorrect.' });
@@ -192,7 +192,7 @@ describe('sign-in with an authenticator app', () => {
     const a = await passwordStep(t, withMfa.email, { password: 'wrong password here' });
     const b = await passwordStep(t, without.email, { password: 'wrong password here' });
     expect(a.statusCode).toBe(401);
-    expect(a.json()).toEqual(b.json());
+    expect(errorOf(a)).toEqual(errorOf(b));
     expect(await t.db.selectFrom('mfa_challenges').selectAll().where('user_id', '=', withMfa.id).execute()).toEqual([]);
   });
 

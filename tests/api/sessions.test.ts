@@ -221,7 +221,11 @@ describe('sign-in and sessions over http', () => {
       for (const answer of answers) {
         expect(answer.statusCode).toBe(401);
         expect(answer.json()).toEqual({
-          error: { code: 'invalid_credentials', message: 'The email or password is incorrect.' },
+          error: {
+            code: 'invalid_credentials',
+            message: 'The email or password is incorrect.',
+            requestId: expect.any(String),
+          },
         });
         expect(setCookieHeaders(answer)).toEqual([]);
       }

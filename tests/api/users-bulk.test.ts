@@ -163,6 +163,7 @@ describe('POST /api/v1/users/bulk', () => {
             message: 'You cannot disable your own account.',
           },
         ],
+        requestId: expect.any(String),
       },
     });
 

@@ -150,7 +150,9 @@ describe('unknown paths are 404, never the UI with 200', () => {
         const response = await app.inject({ method: 'GET', url, headers: accept ? { accept } : {} });
         expect(response.statusCode).toBe(404);
         expect(response.headers['content-type']).toMatch(/^application\/json/);
-        expect(response.json()).toEqual({ error: { code: 'not_found', message: 'Not found.' } });
+        expect(response.json()).toEqual({
+          error: { code: 'not_found', message: 'Not found.', requestId: expect.any(String) },
+        });
       });
     }
   }

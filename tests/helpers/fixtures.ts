@@ -157,17 +157,25 @@ export async function lastAuditId(t: TestApp): Promise<number> {
   return Number(row?.id ?? 0);
 }
 
-/** The JSON error body every API error has: `{ error: { code, message, fields? } }`. */
+/**
+ * The JSON error body every API error has: `{ error: { code, message, fields?, requestId } }`,
+ * without its requestId (different for every request; tests/api/request-id.test.ts checks it).
+ */
 export function errorOf(response: LightMyRequestResponse): {
   code: string;
   message: string;
   fields?: Record<string, string>;
 } {
-  const body = response.json<{ error?: { code?: unknown; message?: unknown; fields?: Record<string, string> } }>();
+  const body = response.json<{
+    error?: { code?: unknown; message?: unknown; fields?: Record<string, string>; requestId?: unknown };
+  }>();
   if (!body.error || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
     throw new Error(`not an API error body: ${response.statusCode} ${response.body}`);
   }
-  return body.error as { code: string; message: string; fields?: Record<string, string> };
+  if (typeof body.error.requestId !== 'string')
+    throw new Error(`an error body without its requestId: ${response.body}`);
+  const { requestId: _requestId, ...error } = body.error;
+  return error as { code: string; message: string; fields?: Record<string, string> };
 }
 
 /** A unique, valid email for a test account. */

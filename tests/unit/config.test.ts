@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     expect(config.trustProxy).toBe(false);
     expect(config.logLevel).toBe('info');
     expect(config.accessLog).toBe('failures');
+    expect(config.auditStdout).toBe(false);
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
   });
 
@@ -150,6 +151,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'verbose'],
     ['LATCHKEY_ACCESS_LOG', 'yes'],
     ['LATCHKEY_TRUST_PROXY', 'yes'],
+    ['LATCHKEY_AUDIT_STDOUT', '1'],
     ['LATCHKEY_LOGIN_DELAY_STEP_MS', '-1'],
     ['LATCHKEY_LOGIN_DELAY_STEP_MS', 'fast'],
   ] as const) {
@@ -157,6 +159,12 @@ describe('loadConfig', () => {
       expect(configErrorOf({ [key]: value }).key).toBe(key);
     });
   }
+
+  it('streams the audit log to stdout only when LATCHKEY_AUDIT_STDOUT is true', () => {
+    expect(load({ LATCHKEY_AUDIT_STDOUT: 'true' }).auditStdout).toBe(true);
+    expect(load({ LATCHKEY_AUDIT_STDOUT: 'false' }).auditStdout).toBe(false);
+    expect(load({ LATCHKEY_AUDIT_STDOUT: '' }).auditStdout).toBe(false);
+  });
 
   describe('the secret key file (no LATCHKEY_SECRET_KEY)', () => {
     const loadWithoutKey = () => loadConfig({ LATCHKEY_DATA_DIR: dataDir });

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kys
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
+import { withAfterCommit } from './after-commit.js';
 
 export type Db = Kysely<Database>;
 
@@ -88,7 +89,7 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: withAfterCommit(new PostgresDialect({ pool })) });
     handles.set(db, { kind: 'postgres', connectionString: database.url, schema: options.postgresSchema ?? null, pool });
     return db;
   }
@@ -100,7 +101,9 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
   sqlite.pragma('busy_timeout = 5000');
   // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: withAfterCommit(new SqliteDialect({ database: withStatementCache(sqlite) })),
+  });
   handles.set(db, { kind: 'sqlite', sqlite });
   return db;
 }

@@ -9,6 +9,7 @@ import { databaseHandleOf } from '../db/connection.js';
 import { httpRequestDuration, METRICS_CONTENT_TYPE, renderMetrics, type GaugeReading } from '../metrics.js';
 import { constantTimeEquals } from '../security/secrets.js';
 import { AppError } from '../app-error.js';
+import { PUBLIC } from '../auth/access.js';
 
 /** The database pool's connections (PostgreSQL; SQLite has one connection and no pool). */
 function poolGauges(deps: AppDeps): GaugeReading[] {
@@ -54,14 +55,18 @@ export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
     done();
   });
 
-  app.get('/metrics', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (request, reply) => {
-    if (!bearerMatches(request, token)) {
-      reply.header('www-authenticate', 'Bearer realm="latchkey-metrics"');
-      throw new AppError('unauthenticated', 'Send the metrics token: Authorization: Bearer <LATCHKEY_METRICS_TOKEN>.');
-    }
-    return reply
+  // No account signs in here: the scraper's token is checked first, before anything else runs.
+  const requireMetricsToken = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    if (bearerMatches(request, token)) return done();
+    reply.header('www-authenticate', 'Bearer realm="latchkey-metrics"');
+    done(new AppError('unauthenticated', 'Send the metrics token: Authorization: Bearer <LATCHKEY_METRICS_TOKEN>.'));
+  };
+
+  const options = { config: { access: PUBLIC }, onRequest: requireMetricsToken, schema: { hide: true } };
+  app.get('/metrics', options, async (_request, reply) =>
+    reply
       .header('content-type', METRICS_CONTENT_TYPE)
       .header('cache-control', 'no-store')
-      .send(await renderMetrics(poolGauges(deps)));
-  });
+      .send(await renderMetrics(poolGauges(deps))),
+  );
 }

@@ -9,6 +9,8 @@ export const ErrorBodySchema = z.object({
     items: z
       .array(z.object({ id: z.string(), email: z.string().nullable(), code: z.string(), message: z.string() }))
       .optional(),
+    /** The request's id (also its X-Request-Id header), for a person to quote to an operator. */
+    requestId: z.string(),
   }),
 });
 

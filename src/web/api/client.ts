@@ -69,6 +69,15 @@ export function buildUrl(path: string, query?: RequestOptions['query']): string 
   return qs ? `${path}?${qs}` : path;
 }
 
+/**
+ * A failure on Latchkey's side (5xx) names its request id, so the person can quote it to whoever
+ * runs Latchkey, who finds that request's log lines by it. Refusals (4xx) say what to do instead.
+ */
+function withReference(message: string, response: Response): string {
+  const requestId = response.headers.get('x-request-id');
+  return response.status >= 500 && requestId ? `${message} (Reference: ${requestId})` : message;
+}
+
 async function send(path: string, options: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { [CSRF_HEADER]: '1', Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -92,7 +101,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   const error = new ApiError(
     response.status,
     body?.error?.code ?? 'http_error',
-    body?.error?.message ?? `The request failed (HTTP ${response.status}).`,
+    withReference(body?.error?.message ?? `The request failed (HTTP ${response.status}).`, response),
     body?.error?.fields ?? {},
     body?.error?.items ?? [],
   );
