@@ -16,7 +16,7 @@ import { ColumnVisibilityMenu } from './column-visibility.js';
 import { DeleteUserModal } from './delete-user-modal.js';
 import { BulkActionBar } from './bulk-action-bar.js';
 import { BulkActionDialog, type BulkAction } from './bulk-action-dialog.js';
-import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
+import { PAGE_SIZES, readListParams, writeListParams } from '../../../shared/user-list-address.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { describeTotal } from '../../../shared/paging.js';
