@@ -1,8 +1,8 @@
 import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
-import { useDocumentTitle, useLocalStorage, useMounted } from '@mantine/hooks';
+import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type RowSelectionState, type VisibilityState } from '@tanstack/react-table';
-import { lazy, Suspense, useMemo, useState, type ComponentProps } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentProps } from 'react';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportUsers, listSecurityGroups, listUsers, type UserListParams } from '../../api/users.js';
@@ -47,6 +47,16 @@ const BulkActionDialog = lazy(() =>
     },
   })),
 );
+
+/**
+ * False on the first render, true after. (Not Mantine's useMounted: as a module of its own that several
+ * chunks share, it became a tiny chunk of its own, one more request before the list could show.)
+ */
+function useMounted(): boolean {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  return mounted;
+}
 
 /** True from the first render in which `condition` holds on: a dialog stays mounted once opened, for its closing transition. */
 function useOnceTrue(condition: boolean): boolean {
