@@ -12,6 +12,9 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./dist/web', import.meta.url)),
     emptyOutDir: true,
+    // .vite/manifest.json: which chunk holds each page, for the server to name the page's chunks in
+    // the `Link` header of the page a visit starts on (src/server/page-preloads.ts).
+    manifest: true,
     // The CSP is `script-src 'self'`: never inline scripts, not even Vite's module preload polyfill.
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1000,

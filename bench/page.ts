@@ -15,8 +15,10 @@
  * and when the page, its last script, the session check (/api/v1/me) and the list (/api/v1/users)
  * arrived, so a slow step shows.
  *
- * --compare <dir>: measures that build too (e.g. the previous release's dist, copied aside before
- * rebuilding) and prints both side by side: "before" is <dir>, "after" the build under test. The
+ * --compare <dir>: measures that build too (e.g. the previous release's dist, copied aside inside
+ * this folder, where its server finds node_modules, before rebuilding), its runs alternating with
+ * the build under test's so that other work on a shared machine slows both alike, and prints both
+ * side by side: "before" is <dir>, "after" the build under test. The
  * issue's bar: at most 200 KB gzipped JavaScript before the first row, first row within 3 s.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -175,6 +177,7 @@ interface Result {
   dist: string;
   samples: Sample[];
   medianMs: number;
+  scripts: number;
   raw: number;
   gzip: number;
   transferred: number;
@@ -183,8 +186,14 @@ interface Result {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-/** Starts `dist`'s server on the seeded data, measures RUNS visits, and prints them. */
-async function benchmark(dist: string, env: NodeJS.ProcessEnv, email: string): Promise<Result> {
+/** A running build's server on the seeded data. */
+interface Server {
+  dist: string;
+  baseUrl: string;
+  process: ChildProcess;
+}
+
+async function startServer(dist: string, env: NodeJS.ProcessEnv): Promise<Server> {
   if (!existsSync(path.join(dist, 'server/main.js')))
     throw new Error(`${dist}/server/main.js is missing: build first.`);
   const port = await freePort();
@@ -194,41 +203,33 @@ async function benchmark(dist: string, env: NodeJS.ProcessEnv, email: string): P
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(server);
-  const samples: Sample[] = [];
-  try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${baseUrl}/api/health`).then(
-        (answer) => answer.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 300 || server.exitCode !== null) throw new Error('the server did not start');
-      await sleep(100);
-    }
-
-    console.log(
-      `/users, ${ACCOUNTS} accounts, ${dist}: slow 4G (${LATENCY_MS} ms, ${DOWNLOAD_KBPS.toFixed(0)}/${UPLOAD_KBPS} kbps), ` +
-        `CPU ×${CPU_SLOWDOWN}, ${RUNS} runs`,
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${baseUrl}/api/health`).then(
+      (answer) => answer.ok,
+      () => false,
     );
-    for (let i = 0; i < RUNS; i++) {
-      const sample = await measure(baseUrl, email);
-      samples.push(sample);
-      console.log(
-        `  run ${i + 1}: first row at ${seconds(sample.firstRowMs)}, ${sample.scripts.length} scripts; ` +
-          sample.steps.map((step) => `${step.name} ${seconds(step.startMs)}→${seconds(step.endMs)}`).join(', '),
-      );
-    }
-  } finally {
-    server.kill('SIGTERM');
-    children.delete(server);
+    if (ok) break;
+    if (i > 300 || server.exitCode !== null) throw new Error(`the server of ${dist} did not start`);
+    await sleep(100);
   }
+  return { dist, baseUrl, process: server };
+}
 
+function printRun(dist: string, run: number, sample: Sample): void {
+  console.log(
+    `  ${dist} run ${run}: first row at ${seconds(sample.firstRowMs)}, ${sample.scripts.length} scripts; ` +
+      sample.steps.map((step) => `${step.name} ${seconds(step.startMs)}→${seconds(step.endMs)}`).join(', '),
+  );
+}
+
+/** The JavaScript loaded before the first row (as the last run saw it) and the median time, printed. */
+function summarize(dist: string, samples: Sample[]): Result {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const last = samples[samples.length - 1]!;
   let raw = 0;
   let gzip = 0;
   let transferred = 0;
-  console.log('  JavaScript loaded before the first row:');
+  console.log(`${dist}: JavaScript loaded before the first row:`);
   for (const script of last.scripts) {
     const file = readFileSync(path.join(dist, 'web', script.url));
     const gz = gzipSync(file, { level: 9 }).length;
@@ -240,12 +241,43 @@ async function benchmark(dist: string, env: NodeJS.ProcessEnv, email: string): P
     );
   }
   const medianMs = median(samples.map((s) => s.firstRowMs));
-  console.log(`  total: ${kb(raw)} raw, ${kb(gzip)} gzip -9, ${kb(transferred)} transferred`);
   console.log(
-    `  first row (median of ${RUNS}): ${seconds(medianMs)} ` +
+    `  total: ${last.scripts.length} scripts, ${kb(raw)} raw, ${kb(gzip)} gzip -9, ${kb(transferred)} transferred`,
+  );
+  console.log(
+    `  first row (median of ${samples.length}): ${seconds(medianMs)} ` +
       `(min ${seconds(Math.min(...samples.map((s) => s.firstRowMs)))}, max ${seconds(Math.max(...samples.map((s) => s.firstRowMs)))})`,
   );
-  return { dist, samples, medianMs, raw, gzip, transferred };
+  return { dist, samples, medianMs, scripts: last.scripts.length, raw, gzip, transferred };
+}
+
+/**
+ * Measures RUNS visits of each build. With two builds their runs alternate (before, after, before,
+ * …), so a machine that is busier for a while (other work on it) slows both alike.
+ */
+async function benchmark(dists: string[], env: NodeJS.ProcessEnv, email: string): Promise<Result[]> {
+  const servers: Server[] = [];
+  try {
+    for (const dist of dists) servers.push(await startServer(dist, env));
+    console.log(
+      `/users, ${ACCOUNTS} accounts: slow 4G (${LATENCY_MS} ms, ${DOWNLOAD_KBPS.toFixed(0)}/${UPLOAD_KBPS} kbps), ` +
+        `CPU ×${CPU_SLOWDOWN}, ${RUNS} runs${dists.length > 1 ? ' each, alternating' : ''}`,
+    );
+    const samples = servers.map((): Sample[] => []);
+    for (let i = 0; i < RUNS; i++) {
+      for (const [index, server] of servers.entries()) {
+        const sample = await measure(server.baseUrl, email);
+        samples[index]!.push(sample);
+        printRun(server.dist, i + 1, sample);
+      }
+    }
+    return servers.map((server, index) => summarize(server.dist, samples[index]!));
+  } finally {
+    for (const server of servers) {
+      server.process.kill('SIGTERM');
+      children.delete(server.process);
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -269,14 +301,16 @@ async function main(): Promise<void> {
     const email = /Sign in as (\S+)/.exec(seeded)?.[1];
     if (!email) throw new Error(`latchkey seed printed no account to sign in with:\n${seeded}`);
 
-    const before = COMPARE === undefined ? undefined : await benchmark(COMPARE, env, email);
-    const after = await benchmark(DIST, env, email);
+    const results = await benchmark(COMPARE === undefined ? [DIST] : [COMPARE, DIST], env, email);
+    const before = COMPARE === undefined ? undefined : results[0];
+    const after = results[results.length - 1]!;
 
     console.log('');
     const row = (label: string, b: string | undefined, a: string, goal: string) =>
       console.log(`  ${label.padEnd(40)} ${before ? (b ?? '').padStart(10) : ''} ${a.padStart(10)}   ${goal}`);
     console.log(`Summary (${RUNS} runs each)${before ? `: before = ${before.dist}, after = ${after.dist}` : ''}`);
     row('', before ? 'before' : undefined, before ? 'after' : 'now', 'goal');
+    row('Scripts before the first row', before && String(before.scripts), String(after.scripts), '');
     row('JavaScript before the first row, gzip', before && kb(before.gzip), kb(after.gzip), '≤ 200 KB');
     row('  (transferred: brotli when offered)', before && kb(before.transferred), kb(after.transferred), '');
     row('First row, median', before && seconds(before.medianMs), seconds(after.medianMs), '≤ 3 s');

@@ -13,8 +13,10 @@ const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|txt|map|webmanifest)$/;
 function* files(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* files(full);
-    else if (COMPRESSIBLE.test(entry.name)) yield full;
+    // .vite/ holds the build's manifest, read by the server, never sent.
+    if (entry.isDirectory()) {
+      if (entry.name !== '.vite') yield* files(full);
+    } else if (COMPRESSIBLE.test(entry.name)) yield full;
   }
 }
 

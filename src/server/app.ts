@@ -33,6 +33,7 @@ import { redactUrlForLog } from './security/redact-url.js';
 import { registerCompression } from './compression.js';
 import { REQUEST_ID_HEADER, registerRequestId, requestIdFor } from './request-id.js';
 import { apiSecurityHeadersFor, isJsonApiPath, securityHeadersFor } from './security-headers.js';
+import { pageChunksFrom, pagePreloads } from './page-preloads.js';
 import { ERRORS, type ErrorBody, type ErrorCode, type RefusedItem } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
 import { sessionRoutes } from './routes/session.js';
@@ -361,12 +362,16 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       },
     });
   }
+  const pageChunks = webRoot ? pageChunksFrom(webRoot) : new Map<string, readonly string[]>();
+  /** Who is signed in, for a page's preloads: no one when that cannot be told (the page itself never fails). */
+  const pageActor = (request: FastifyRequest) =>
+    authenticator.authenticate(request, full.sessionCookie.name).catch(() => null);
   // Unknown paths. The UI's page with 200 only for the UI's own routes
   // (UI_ROUTES, shared with its router); HEAD answers as GET does, without the body. Anything
   // else is a 404: the JSON error for API paths and for non-browser clients (monitoring,
   // provisioning, scripts), and for a browser asking for a page (Accept: text/html) the UI's page
   // with status 404, so the person sees the UI's own "Page not found" instead of raw JSON.
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const pathname = request.url.split('?', 1)[0]!;
     const mayBePage =
       webRoot !== null &&
@@ -375,7 +380,12 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
       !pathname.startsWith('/api/') &&
       // A missing bundle (an old build's name) must be a 404, not index.html served as JavaScript.
       !pathname.startsWith(HASHED_ASSETS_PREFIX);
-    if (mayBePage && isUiRoute(pathname)) return reply.sendFile('index.html');
+    if (mayBePage && isUiRoute(pathname)) {
+      const search = request.url.slice(pathname.length + 1);
+      const links = await pagePreloads(pathname, search, pageChunks, () => pageActor(request));
+      if (links.length > 0) reply.header('link', links.join(', '));
+      return reply.sendFile('index.html');
+    }
     if (mayBePage && acceptsHtml(request)) return reply.code(404).sendFile('index.html');
     return reply.code(404).send(errorBody(request, 'not_found'));
   });

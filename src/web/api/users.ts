@@ -1,53 +1,16 @@
-import type {
-  AccountSettings,
-  AccountStatus,
-  CreateUserInput,
-  MfaStatus,
-  User,
-  UserList,
-  UserSortColumn,
-  UserType,
-} from '../../shared/schemas/users.js';
+import type { AccountSettings, CreateUserInput, User, UserList } from '../../shared/schemas/users.js';
 import type { BulkUserActionInput, BulkUserResult } from '../../shared/schemas/users-bulk.js';
 import type { UserImportPreview, UserImportResult } from '../../shared/schemas/users-import.js';
 import { request, requestFile } from './client.js';
 import type { ExportFormat } from '../../shared/exports.js';
+import { userListFilterQuery, userListUrl, type UserListParams } from '../../shared/user-list-address.js';
 
-/** The list as the address holds it: '' for "any" in each filter (see pages/users/list-params.ts). */
-export interface UserListParams {
-  search: string;
-  securityGroupId: string;
-  accountStatus: '' | AccountStatus;
-  userType: '' | UserType;
-  mfa: '' | MfaStatus;
-  sort: UserSortColumn;
-  order: 'asc' | 'desc';
-  /** Absent: the first page; "last": the last page; else a cursor an answer gave. */
-  cursor?: string;
-  pageSize: number;
-}
-export type { UserList };
+export type { UserList, UserListParams };
 
 type UserListFilterParams = Omit<UserListParams, 'cursor' | 'pageSize'>;
 
-/** The filters and sort as query fields ('' = absent). */
-function filterQuery(params: UserListFilterParams) {
-  return {
-    search: params.search.trim() || undefined,
-    securityGroupId: params.securityGroupId || undefined,
-    accountStatus: params.accountStatus || undefined,
-    userType: params.userType || undefined,
-    mfa: params.mfa || undefined,
-    sort: params.sort,
-    order: params.order,
-  };
-}
-
 export function listUsers(params: UserListParams, signal?: AbortSignal): Promise<UserList> {
-  return request<UserList>('/api/v1/users', {
-    query: { ...filterQuery(params), cursor: params.cursor, pageSize: params.pageSize },
-    signal,
-  });
+  return request<UserList>(userListUrl(params), { signal });
 }
 
 /** The export (CSV or Excel) of the list with the same search, filters and sort (every account, not only the page shown). */
@@ -55,7 +18,7 @@ export function exportUsers(
   params: UserListFilterParams,
   format: ExportFormat,
 ): Promise<{ blob: Blob; filename: string }> {
-  return requestFile(`/api/v1/users/export.${format}`, { query: filterQuery(params) });
+  return requestFile(`/api/v1/users/export.${format}`, { query: userListFilterQuery(params) });
 }
 
 export function getUser(id: string, signal?: AbortSignal): Promise<User> {

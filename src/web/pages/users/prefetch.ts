@@ -3,7 +3,7 @@ import type { Me } from '../../../shared/schemas/session.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { listUsers } from '../../api/users.js';
 import { can } from '../../auth/abilities.js';
-import { readListParams } from './list-params.js';
+import { readListParams } from '../../../shared/user-list-address.js';
 
 /**
  * A visit that starts on the users list asks for the page of accounts the address names as soon

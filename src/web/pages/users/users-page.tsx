@@ -13,28 +13,57 @@ import { DataTable } from '../../components/data-table.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { useExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
-import { DeleteUserModal } from './delete-user-modal.js';
 import { BulkActionBar } from './bulk-action-bar.js';
-import { BulkActionDialog, type BulkAction } from './bulk-action-dialog.js';
-import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
+import type { BulkAction } from './bulk-action-dialog.js';
+import { PAGE_SIZES, readListParams, writeListParams } from '../../../shared/user-list-address.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { describeTotal } from '../../../shared/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 import { ExportButton } from '../../components/export-button.js';
 
-// Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
-// it opens, not before the list can show. Once loaded it renders closed, then open: the dialog
-// notes what had focus (to give it back on close) only on a change from closed to open.
+// The dialogs (and the dialog component itself) are fetched the first time one opens, not before
+// the list can show: New User's form (number and password inputs, the groups and timeout lookups),
+// Delete User, the bulk actions'. Once loaded each renders closed, then open: a dialog notes what
+// had focus (to give it back on close) only on a change from closed to open.
 const NewUserModal = lazy(() =>
   import('./new-user-modal.js').then(({ NewUserModal: Modal }) => ({
     default: function NewUserModalOnceMounted({ opened, onClose }: ComponentProps<typeof Modal>) {
-      const [mounted, setMounted] = useState(false);
-      useEffect(() => setMounted(true), []);
-      return <Modal opened={mounted && opened} onClose={onClose} />;
+      return <Modal opened={useMounted() && opened} onClose={onClose} />;
     },
   })),
 );
+const DeleteUserModal = lazy(() =>
+  import('./delete-user-modal.js').then(({ DeleteUserModal: Modal }) => ({
+    default: function DeleteUserModalOnceMounted(props: ComponentProps<typeof Modal>) {
+      return <Modal {...props} opened={useMounted() && props.opened} />;
+    },
+  })),
+);
+const BulkActionDialog = lazy(() =>
+  import('./bulk-action-dialog.js').then(({ BulkActionDialog: Dialog }) => ({
+    default: function BulkActionDialogOnceMounted(props: ComponentProps<typeof Dialog>) {
+      return <Dialog {...props} action={useMounted() ? props.action : null} />;
+    },
+  })),
+);
+
+/**
+ * False on the first render, true after. (Not Mantine's useMounted: as a module of its own that several
+ * chunks share, it became a tiny chunk of its own, one more request before the list could show.)
+ */
+function useMounted(): boolean {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  return mounted;
+}
+
+/** True from the first render in which `condition` holds on: a dialog stays mounted once opened, for its closing transition. */
+function useOnceTrue(condition: boolean): boolean {
+  const [once, setOnce] = useState(condition);
+  if (condition && !once) setOnce(true);
+  return once || condition;
+}
 
 /**
  * Hidden until shown from the Columns menu, so the list fits a 1366-pixel screen. A choice made in
@@ -111,6 +140,8 @@ function UserAccounts() {
   const [newUserUsed, setNewUserUsed] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
+  const deleteUsed = useOnceTrue(deleteOpen);
+  const bulkUsed = useOnceTrue(bulkAction !== null);
   const [columnVisibility, setColumnVisibility] = useLocalStorage<VisibilityState>({
     key: 'latchkey.userColumns',
     defaultValue: {},
@@ -320,25 +351,31 @@ function UserAccounts() {
           <ImportUsersModal opened={importOpen} onClose={() => setImportOpen(false)} />
         </Suspense>
       )}
-      {selected && (
-        <DeleteUserModal
-          opened={deleteOpen}
-          user={selected}
-          onClose={() => setDeleteOpen(false)}
-          onDeleted={() => {
-            setDeleteOpen(false);
-            setRowSelection({});
-          }}
-        />
+      {selected && deleteUsed && (
+        <Suspense fallback={null}>
+          <DeleteUserModal
+            opened={deleteOpen}
+            user={selected}
+            onClose={() => setDeleteOpen(false)}
+            onDeleted={() => {
+              setDeleteOpen(false);
+              setRowSelection({});
+            }}
+          />
+        </Suspense>
       )}
-      <BulkActionDialog
-        action={bulkAction}
-        users={selectedUsers}
-        onClose={() => setBulkAction(null)}
-        onDone={() => {
-          if (bulkAction !== 'export') setRowSelection({});
-        }}
-      />
+      {bulkUsed && (
+        <Suspense fallback={null}>
+          <BulkActionDialog
+            action={bulkAction}
+            users={selectedUsers}
+            onClose={() => setBulkAction(null)}
+            onDone={() => {
+              if (bulkAction !== 'export') setRowSelection({});
+            }}
+          />
+        </Suspense>
+      )}
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { isCursor } from '../../../shared/paging.js';
+import { isCursor } from './paging.js';
 import {
   ACCOUNT_STATUSES,
   MFA_STATUSES,
@@ -8,8 +8,27 @@ import {
   type MfaStatus,
   type UserSortColumn,
   type UserType,
-} from '../../../shared/user-list.js';
-import type { UserListParams } from '../../api/users.js';
+} from './user-list.js';
+
+/**
+ * The users list as its address holds it, and the API request for it. Shared: the web's list reads
+ * its address with these, and the server, sending the list's page, names the same request for the
+ * browser to start at once (src/server/page-preloads.ts); both must build the identical URL.
+ */
+
+/** The list as the address holds it: '' for "any" in each filter. */
+export interface UserListParams {
+  search: string;
+  securityGroupId: string;
+  accountStatus: '' | AccountStatus;
+  userType: '' | UserType;
+  mfa: '' | MfaStatus;
+  sort: UserSortColumn;
+  order: 'asc' | 'desc';
+  /** Absent: the first page; "last": the last page; else a cursor an answer gave. */
+  cursor?: string;
+  pageSize: number;
+}
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 const DEFAULTS: UserListParams = {
@@ -57,4 +76,27 @@ export function writeListParams(params: UserListParams): URLSearchParams {
     if (value !== undefined && value !== DEFAULTS[key] && value !== '') out.set(key, String(value));
   }
   return out;
+}
+
+/** The filters and sort as the API's query fields (undefined: absent). */
+export function userListFilterQuery(
+  params: Omit<UserListParams, 'cursor' | 'pageSize'>,
+): Record<string, string | undefined> {
+  return {
+    search: params.search.trim() || undefined,
+    securityGroupId: params.securityGroupId || undefined,
+    accountStatus: params.accountStatus || undefined,
+    userType: params.userType || undefined,
+    mfa: params.mfa || undefined,
+    sort: params.sort,
+    order: params.order,
+  };
+}
+
+/** GET /api/v1/users for one page of the list: always the same URL for the same view. */
+export function userListUrl(params: UserListParams): string {
+  const query = new URLSearchParams();
+  const fields = { ...userListFilterQuery(params), cursor: params.cursor, pageSize: String(params.pageSize) };
+  for (const [key, value] of Object.entries(fields)) if (value) query.set(key, value);
+  return `/api/v1/users?${query.toString()}`;
 }
