@@ -34,6 +34,7 @@ import { apiSecurityHeadersFor, isJsonApiPath, securityHeadersFor } from './secu
 import { ERRORS, type ErrorBody, type ErrorCode, type RefusedItem } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
 import { sessionRoutes } from './routes/session.js';
+import { passwordResetRoutes } from './routes/password-reset.js';
 import { userRoutes } from './routes/users.js';
 import { userBulkRoutes } from './routes/users-bulk.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
@@ -303,6 +304,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
 
   await app.register(setupRoutes, full);
   await app.register(sessionRoutes, full);
+  await app.register(passwordResetRoutes, full);
   await app.register(userRoutes, full);
   await app.register(userBulkRoutes, full);
   await app.register(securityGroupRoutes, full);
