@@ -29,6 +29,7 @@ import { countRequestInWindow } from './login-throttle.js';
 import { applyNewPassword, NEW_PASSWORD_FIELD } from './passwords.js';
 import { findUserByEmail, findUserById, normalizeEmail } from './users.js';
 import type { RequestContext } from '../request-context.js';
+import { UI_ROUTES } from '../../shared/ui-routes.js';
 
 /** How long an emailed link works. */
 export const RESET_LINK_LIFETIME_MS = 30 * 60 * 1000;
@@ -41,9 +42,6 @@ export const MAX_REQUESTS_PER_ADDRESS = 20;
  * gets a link (a few writes and an email queued) from one that does not.
  */
 export const MIN_ANSWER_MS = 250;
-
-/** The page of the web UI that opens a link; the secret goes after `#`. */
-export const RESET_PAGE_PATH = '/reset-password';
 
 /** What the audit entry of a request records: why a link was or was not sent. */
 export type ResetRequestOutcome =
@@ -79,24 +77,10 @@ function limited(windowEndsMs: number): AppError {
 /**
  * "Forgot password": sends a link when the email belongs to an enabled account with a Latchkey
  * password, the setting is on and email is configured; otherwise sends nothing. Either way it
- * returns (or throws 429 for the limits) no sooner than MIN_ANSWER_MS after it started.
+ * returns no sooner than MIN_ANSWER_MS after the limits let it through. Beyond the limits it throws
+ * 429 at once: being limited depends on the email typed and the address, never on an account.
  */
 export async function requestPasswordResetLink(
-  db: Db,
-  ctx: RequestContext,
-  email: string,
-  options: { publicUrl: URL; mail: ResetLinkMail },
-): Promise<void> {
-  const started = nowMs();
-  try {
-    await requestWithinLimits(db, ctx, email, options);
-  } finally {
-    const wait = started + MIN_ANSWER_MS - nowMs();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-}
-
-async function requestWithinLimits(
   db: Db,
   ctx: RequestContext,
   email: string,
@@ -108,6 +92,22 @@ async function requestWithinLimits(
   const account = await countRequestInWindow(db, `password_reset:account:${typed}`);
   if (account.count > MAX_REQUESTS_PER_ACCOUNT) throw limited(account.windowEndsMs);
 
+  const started = nowMs();
+  try {
+    await sendLinkIfEntitled(db, ctx, typed, options);
+  } finally {
+    const wait = started + MIN_ANSWER_MS - nowMs();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** The link, its email and the audit entry, or only the entry saying why nothing was sent. */
+async function sendLinkIfEntitled(
+  db: Db,
+  ctx: RequestContext,
+  typed: string,
+  options: { publicUrl: URL; mail: ResetLinkMail },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const user = await findUserByEmail(trx, typed);
     const outcome: ResetRequestOutcome = !user
@@ -154,7 +154,7 @@ async function requestWithinLimits(
  * it stays out of access logs, proxies and Referer headers; the page posts it to the API.
  */
 export function resetLinkUrl(publicUrl: URL, token: string): string {
-  return `${new URL(RESET_PAGE_PATH, publicUrl).href}#${token}`;
+  return `${new URL(UI_ROUTES.resetPassword, publicUrl).href}#${token}`;
 }
 
 /** The email: plain and short, the link, how long it works, what to do if you did not ask. */
