@@ -11,7 +11,7 @@ export const UI_ROUTES = {
   setup: '/setup',
   /** Forgot password: ask for a link by email. */
   forgotPassword: '/forgot-password',
-  /** Opens an emailed link (its secret after `#`, never sent to the server in the URL) to choose a new password. */
+  /** Opens an emailed link (its secret after `#token=`, never sent to the server in the URL) to choose a new password. */
   resetPassword: '/reset-password',
   changePassword: '/change-password',
   mfaEnrollment: '/set-up-mfa',

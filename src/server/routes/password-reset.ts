@@ -84,7 +84,7 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, d
         tags: TAGS,
         summary: 'Choose a new password with an emailed link',
         description:
-          '`token` is the part of the link after `#`. The password policy applies (field errors on ' +
+          '`token` is the part of the link after `#token=`. The password policy applies (field errors on ' +
           '`newPassword`). Every session of the account ends (its API token stays, as after an Administrator’s ' +
           'reset), "must change password" is cleared and every other link of the account ends. Nobody is signed ' +
           'in: the next sign-in asks for the password and, where the account has one, the second factor. An ' +

@@ -154,7 +154,7 @@ async function sendLinkIfEntitled(
  * it stays out of access logs, proxies and Referer headers; the page posts it to the API.
  */
 export function resetLinkUrl(publicUrl: URL, token: string): string {
-  return `${new URL(UI_ROUTES.resetPassword, publicUrl).href}#${token}`;
+  return `${new URL(UI_ROUTES.resetPassword, publicUrl).href}#token=${token}`;
 }
 
 /** The email: plain and short, the link, how long it works, what to do if you did not ask. */

@@ -22,7 +22,7 @@ export const FORGOT_PASSWORD_ANSWER =
 
 export const ForgotPasswordAnswerSchema = z.object({ message: z.string() });
 
-/** POST /api/v1/auth/reset-password: the secret from the link (after `#`) and the new password. */
+/** POST /api/v1/auth/reset-password: the secret from the link (after `#token=`) and the new password. */
 export const ResetPasswordWithLinkSchema = z
   .object({
     token: z.string().min(1, 'The link is incomplete.').max(200, 'The link is not valid.'),

@@ -19,9 +19,9 @@ import { UI_ROUTES } from '../../shared/ui-routes.js';
 
 const FIELDS = ['newPassword', 'confirmNewPassword'] as const;
 
-/** The secret from the link, read once; the address bar keeps only the page's path. */
+/** The secret from the link (`#token=…`, as the setup link has it), read once; the address bar keeps only the path. */
 function takeTokenFromLink(): string {
-  const token = decodeURIComponent(window.location.hash.replace(/^#/, ''));
+  const token = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token')?.trim() ?? '';
   if (window.location.hash) {
     window.history.replaceState(window.history.state, '', window.location.pathname);
   }
