@@ -53,11 +53,14 @@ import { settingsRoutes } from './routes/settings.js';
 import { API_DOCS_CSS, API_DOCS_FAVICON, API_DOCS_JS, API_DOCS_TITLE } from './api-docs-theme.js';
 import { registerMetrics } from './routes/metrics.js';
 import { SCIM_PREFIX, scimRoutes } from './routes/scim.js';
+import { createMailDelivery, type MailDelivery } from './mail/delivery.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Authentication and its credential cache (tests wait on authenticator.catchUp()). */
     authenticator: Authenticator;
+    /** This node's email delivery worker (tests call mail.deliverDue()). */
+    mail: MailDelivery;
   }
 }
 
@@ -148,9 +151,8 @@ class AccessLog extends LogController {
 }
 
 /** Builds the whole application without listening, so tests can `inject` requests. */
-export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<FastifyInstance> {
+export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>): Promise<FastifyInstance> {
   const { config } = deps;
-  const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl) };
   const app = Fastify({
     // Zod validates and serializes every route (fastify-type-provider-zod). Named here rather than
     // set after construction, so Fastify never loads its default compilers (ajv,
@@ -229,6 +231,13 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
     reply.headers(isJsonApiPath(request.url) ? apiSecurityHeaders : pageSecurityHeaders);
     done();
   });
+
+  // One email worker per node: it starts with the app (ready) and stops with it.
+  const mail = createMailDelivery({ db: deps.db, smtp: config.smtp, secretKey: config.secretKey, log: app.log });
+  app.decorate('mail', mail);
+  app.addHook('onReady', async () => mail.start());
+  app.addHook('onClose', () => mail.stop());
+  const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl), outbox: mail };
 
   const authenticator = createAuthenticator(deps.db);
   app.addHook('onClose', () => authenticator.close());

@@ -412,6 +412,23 @@ export interface RowCountTable {
   row_count: number | string;
 }
 
+/** An email queued, being sent, sent or failed (0024-email-outbox). */
+export interface EmailOutboxTable {
+  id: string;
+  user_id: string | null;
+  recipient: string;
+  kind: string;
+  subject: string;
+  /** The text sealed with the installation key; null once sent or failed. */
+  body_encrypted: string | null;
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   security_groups: SecurityGroupTable;
   group_permissions: GroupPermissionTable;
@@ -444,4 +461,5 @@ export interface Database {
   scim_users: ScimUserTable;
   scim_groups: ScimGroupTable;
   scim_group_members: ScimGroupMemberTable;
+  email_outbox: EmailOutboxTable;
 }
