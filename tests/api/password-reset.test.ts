@@ -1,11 +1,14 @@
 /**
- * "Forgot password" through the API (issue 17): one answer for every email, the limits, and the
- * emailed link: single use, 30 minutes, dead after any other password change, every session ended,
- * "must change password" cleared, nobody signed in (MFA still asked). Runs on SQLite and PostgreSQL.
+ * "Forgot password" through the API (issue 17), sending through a real SMTP server on loopback:
+ * one answer for every email, the limits, and the emailed link: single use, 30 minutes, dead after
+ * any other password change, every session ended, "must change password" cleared, nobody signed in
+ * (MFA still asked). Without email configured nothing is sent and nothing is offered. Runs on
+ * SQLite and PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { verifyPassword } from '../../src/server/security/password-hashing.js';
+import { hashSecret } from '../../src/server/security/secrets.js';
 import { MAX_REQUESTS_PER_ACCOUNT, MAX_REQUESTS_PER_ADDRESS } from '../../src/server/services/password-reset-links.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { FORGOT_PASSWORD_ANSWER } from '../../src/shared/schemas/password-reset.js';
@@ -16,9 +19,11 @@ import {
   givePasswordResetLink,
   lastAuditId,
   quickSession,
+  stateSnapshot,
   uniqueEmail,
 } from '../helpers/fixtures.js';
 import { freshIp, giveTotpFactor, passwordStep, sessionCookieOf, sessionCount } from '../helpers/mfa-fixtures.js';
+import { startTestSmtpServer, type DeliveredEmail, type TestSmtpServer } from '../helpers/smtp-server.js';
 import {
   createTestApp,
   makeUser,
@@ -34,15 +39,34 @@ import {
 const NEW_PASSWORD = 'a brand new passphrase 2026';
 const MINUTE = 60 * 1000;
 
+let smtp: TestSmtpServer;
 let t: TestApp;
 let admin: Caller;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  smtp = await startTestSmtpServer();
+  t = await createTestApp(smtp.env());
   admin = (await signInAs(t, SYSTEM_GROUP_IDS.administrator)).caller;
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await smtp?.close();
+});
 afterEach(() => resetClockForTests());
+
+/** Delivers what is queued now (the worker would, a moment later) and returns the emails sent to `to`. */
+async function mailTo(to: string): Promise<DeliveredEmail[]> {
+  await t.app.mail.deliverDue();
+  return smtp.delivered.filter((email) => email.to.includes(to));
+}
+
+/** The link of the one reset email sent to `to`, and its secret. */
+async function linkSentTo(to: string): Promise<{ link: string; token: string; email: DeliveredEmail }> {
+  const emails = await mailTo(to);
+  expect(emails).toHaveLength(1);
+  const link = /https?:\/\/\S+/.exec(emails[0]!.text)?.[0] ?? '';
+  return { link, token: new URL(link).hash.replace(/^#token=/, ''), email: emails[0]! };
+}
 
 function askForLink(email: string, ip = freshIp()) {
   return t.app.inject({
@@ -83,6 +107,32 @@ describe('asking for a link', () => {
     }
     expect(answers[0]).toEqual({ status: 202, body: { message: FORGOT_PASSWORD_ANSWER } });
     for (const answer of answers) expect(answer).toEqual(answers[0]);
+    // Only the account with a Latchkey password, enabled, gets an email.
+    expect(await mailTo(native.email)).toHaveLength(1);
+    expect(await mailTo(sso.email)).toEqual([]);
+    expect(await mailTo(disabled.email)).toEqual([]);
+  });
+
+  it('emails a short, plain message with a 256-bit single-use link; only its SHA-256 is stored', async () => {
+    const user = await makeUser(t);
+    expect((await askForLink(user.email.toUpperCase())).statusCode).toBe(202);
+    const { link, token, email } = await linkSentTo(user.email);
+    expect(email.to).toEqual([user.email]);
+    expect(email.subject).toBe('Reset your Latchkey password');
+    expect(link.startsWith(`${t.config.publicUrl.origin}/reset-password#token=`)).toBe(true);
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(email.text).toContain('30 minutes');
+    expect(email.text).toContain('If you did not ask for this, ignore this email');
+    const rows = await t.db.selectFrom('password_reset_links').selectAll().where('user_id', '=', user.id).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.token_hash).toBe(hashSecret(token));
+    expect(Date.parse(rows[0]!.expires_at) - Date.parse(rows[0]!.created_at)).toBe(30 * MINUTE);
+    // Nowhere in the database in clear: not the link table, not the outbox, not the audit log.
+    const everything = JSON.stringify(await stateSnapshot(t));
+    expect(everything).not.toContain(token);
+
+    expect((await useLink(token)).statusCode).toBe(204);
+    expect(await passwordIs(user.id, NEW_PASSWORD)).toBe(true);
   });
 
   it('takes about the same time whether or not a link is sent', async () => {
@@ -309,9 +359,12 @@ describe('the setting', () => {
     const auditBefore = await lastAuditId(t);
     expect((await askForLink(user.email)).json()).toEqual({ message: FORGOT_PASSWORD_ANSWER });
     expect((await auditSince(t, auditBefore)).map((e) => e.details.outcome)).toEqual(['turned_off']);
+    expect(await mailTo(user.email)).toEqual([]);
     const available = await t.app.inject({ method: 'GET', url: '/api/v1/auth/forgot-password' });
     expect(available.json()).toEqual({ available: false });
     await admin.request({ method: 'PATCH', url: '/api/v1/settings', payload: { selfServicePasswordReset: true } });
+    const again = await t.app.inject({ method: 'GET', url: '/api/v1/auth/forgot-password' });
+    expect(again.json()).toEqual({ available: true });
   });
 
   it('refuses a value that is not true or false, changing nothing', async () => {
@@ -323,5 +376,33 @@ describe('the setting', () => {
     expect(response.statusCode).toBe(400);
     const settings = await admin.request({ method: 'GET', url: '/api/v1/settings' });
     expect(settings.json()).toMatchObject({ selfServicePasswordReset: true });
+  });
+});
+
+describe('without email configured', () => {
+  let bare: TestApp;
+  beforeAll(async () => {
+    bare = await createTestApp();
+  });
+  afterAll(async () => bare?.close());
+
+  it('offers nothing, answers the same, and creates no link', async () => {
+    expect((await bare.app.inject({ method: 'GET', url: '/api/v1/auth/forgot-password' })).json()).toEqual({
+      available: false,
+    });
+    const user = await makeUser(bare);
+    const response = await bare.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/forgot-password',
+      headers: UI_HEADERS,
+      payload: { email: user.email },
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual({ message: FORGOT_PASSWORD_ANSWER });
+    expect(await bare.db.selectFrom('password_reset_links').selectAll().execute()).toEqual([]);
+    const audit = await auditSince(bare, 0);
+    expect(audit.filter((e) => e.action === 'password_reset.requested').map((e) => e.details.outcome)).toEqual([
+      'email_not_configured',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import { PUBLIC } from '../auth/access.js';
 import type { AppDeps } from '../app-deps.js';
+import { enqueueEmail } from '../mail/outbox.js';
 import type { RequestContext } from '../request-context.js';
 import {
   passwordResetAvailable,
@@ -24,9 +25,12 @@ const TAGS = ['Session'];
 /** Nobody is signed in on these routes: only the client's address is known. */
 const anonymous = (request: FastifyRequest): RequestContext => ({ actor: null, ip: request.ip });
 
-/** How a reset link's email reaches the mail queue. */
-function resetLinkMail(_deps: AppDeps): ResetLinkMail {
-  return { configured: false, enqueue: async () => undefined };
+/** A reset link's email goes through the mail queue, in the transaction that creates the link. */
+function resetLinkMail({ outbox }: AppDeps): ResetLinkMail {
+  return {
+    configured: outbox.configured,
+    enqueue: (trx, email) => enqueueEmail(trx, outbox, { ...email, kind: 'password_reset_link' }),
+  };
 }
 
 export const passwordResetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
