@@ -6,7 +6,7 @@
  */
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { expect, test } from './support/test.js';
-import { createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
+import { ADMIN, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
 import { saveScreenshot, signInThroughUi } from './support/ui.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
@@ -36,6 +36,8 @@ test('forgot password: email, link, new password; old sessions end, the link wor
   await signInThroughUi(oldSession, app(), person.email, GOOD_PASSWORD);
 
   await page.goto(`${app().url}/login`);
+  await expect(page.getByRole('link', { name: 'Forgot password?' })).toBeVisible();
+  await saveScreenshot(page, 'forgot-password-0-sign-in');
   await page.getByRole('link', { name: 'Forgot password?' }).click();
   await expect(page.getByRole('heading', { name: 'Forgot password' })).toBeVisible();
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(person.email);
@@ -80,6 +82,7 @@ test('forgot password: email, link, new password; old sessions end, the link wor
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('alert')).toContainText('already used');
   await expect(page.getByRole('link', { name: 'Ask for a new link' })).toBeVisible();
+  await saveScreenshot(page, 'forgot-password-5-link-refused');
   await signInThroughUi(page, app(), person.email, NEW_PASSWORD);
 });
 
@@ -93,4 +96,22 @@ test('the Forgot password page can be used with the keyboard alone', async ({ pa
   await page.keyboard.type('nobody@example.test');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+});
+
+test('an Administrator turns self-service password reset off: the sign-in page no longer offers it', async ({
+  page,
+}) => {
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await page.goto(`${app().url}/settings`);
+  const setting = page.getByRole('checkbox', { name: 'Self-service password reset' });
+  await expect(setting).toBeChecked();
+  await setting.uncheck();
+  await saveScreenshot(page, 'forgot-password-6-setting');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Settings saved')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Forgot password?' })).toHaveCount(0);
 });

@@ -117,7 +117,19 @@ export function ResetPasswordPage() {
             <Alert color="red" role="alert">
               <Stack gap={4}>
                 <Text size="sm">{errors.formError}</Text>
-                {linkRefused && askAgain}
+                {linkRefused && (
+                  // The alert's own colour: the link colour lacks contrast on its tinted background.
+                  <Anchor
+                    component={Link}
+                    to={UI_ROUTES.forgotPassword}
+                    size="sm"
+                    c="inherit"
+                    fw={600}
+                    underline="always"
+                  >
+                    Ask for a new link
+                  </Anchor>
+                )}
               </Stack>
             </Alert>
           )}
