@@ -53,6 +53,7 @@ import { API_DOCS_CSS, API_DOCS_FAVICON, API_DOCS_JS, API_DOCS_TITLE } from './a
 import { registerMetrics } from './routes/metrics.js';
 import { SCIM_PREFIX, scimRoutes } from './routes/scim.js';
 import { createMailDelivery, type MailDelivery } from './mail/delivery.js';
+import { attachOutbox } from './mail/outbox.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -234,6 +235,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>):
   // One email worker per node: it starts with the app (ready) and stops with it.
   const mail = createMailDelivery({ db: deps.db, smtp: config.smtp, secretKey: config.secretKey, log: app.log });
   app.decorate('mail', mail);
+  attachOutbox(deps.db, mail);
   app.addHook('onReady', async () => mail.start());
   app.addHook('onClose', () => mail.stop());
   const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl), outbox: mail };
