@@ -50,10 +50,12 @@ import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
+import { emailRoutes } from './routes/email.js';
 import { API_DOCS_CSS, API_DOCS_FAVICON, API_DOCS_JS, API_DOCS_TITLE } from './api-docs-theme.js';
 import { registerMetrics } from './routes/metrics.js';
 import { SCIM_PREFIX, scimRoutes } from './routes/scim.js';
 import { createMailDelivery, type MailDelivery } from './mail/delivery.js';
+import { attachOutbox } from './mail/outbox.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -235,6 +237,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>):
   // One email worker per node: it starts with the app (ready) and stops with it.
   const mail = createMailDelivery({ db: deps.db, smtp: config.smtp, secretKey: config.secretKey, log: app.log });
   app.decorate('mail', mail);
+  attachOutbox(deps.db, mail);
   app.addHook('onReady', async () => mail.start());
   app.addHook('onClose', () => mail.stop());
   const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl), outbox: mail };
@@ -328,6 +331,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>):
   await app.register(ssoOidcRoutes, full);
   await app.register(ssoSamlRoutes, full);
   await app.register(settingsRoutes, full);
+  await app.register(emailRoutes, full);
   // SCIM 2.0 for identity providers' directories: its own authentication, errors and content type.
   await app.register(scimRoutes, { ...full, prefix: SCIM_PREFIX });
 

@@ -9,7 +9,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../src/server/mail/delivery.js';
 import { enqueueEmail, type OutgoingEmail } from '../../src/server/mail/outbox.js';
-import { uniqueEmail } from '../helpers/fixtures.js';
+import { quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
+import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import type { EmailStatus } from '../../src/shared/schemas/email.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { anotherNode, createTestApp, usingPostgres, type TestApp } from '../helpers/test-app.js';
 
@@ -18,7 +20,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   smtp = await startTestSmtpServer({ user: 'latchkey-relay', password: 'relay password 1234' });
-  t = await createTestApp(smtp.env({ LATCHKEY_SMTP_TIMEOUT_SECONDS: '1' }));
+  t = await createTestApp(smtp.env({ LATCHKEY_SMTP_TIMEOUT_SECONDS: '1', LATCHKEY_METRICS_TOKEN: METRICS_TOKEN }));
 });
 afterAll(async () => {
   await t?.close();
@@ -33,6 +35,7 @@ afterEach(async () => {
   await t.db.deleteFrom('email_outbox').execute();
 });
 
+const METRICS_TOKEN = 'metrics-token-for-the-email-tests-0123456789';
 const SECRET_LINE = 'Your one-time code is 7d1f0c2a-secret';
 
 function email(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
@@ -148,14 +151,77 @@ describe('the email outbox', () => {
   });
 });
 
+describe('what Administrators see (GET /api/v1/email) and the queue-depth metric', () => {
+  const queueGauge = async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const line = (status: string) =>
+      Number(
+        new RegExp(`^latchkey_email_queue_messages\\{status="${status}"\\} (\\d+)$`, 'm').exec(response.body)?.[1],
+      );
+    return { queued: line('queued'), sending: line('sending') };
+  };
+
+  it('shows the SMTP settings without the password, the queue, and messages without their text', async () => {
+    const admin = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.administrator));
+    smtp.behave('refuse-temporarily');
+    const refused = email();
+    await queue(refused);
+    await t.app.mail.deliverDue();
+    smtp.behave('stall');
+    const waiting = email({ kind: 'password_changed', subject: 'Your Latchkey password was changed' });
+    await t.db.transaction().execute((trx) => enqueueEmail(trx, { ...t.app.mail, wake: () => undefined }, waiting));
+    expect(await queueGauge()).toEqual({ queued: 2, sending: 0 });
+
+    const response = await admin.request({ method: 'GET', url: '/api/v1/email' });
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json<EmailStatus>();
+    expect(body.smtp).toEqual({
+      host: '127.0.0.1',
+      port: smtp.port,
+      tls: 'none',
+      from: 'Latchkey <latchkey@example.test>',
+      user: 'latchkey-relay',
+    });
+    expect(response.body).not.toContain('relay password 1234');
+    expect(response.body).not.toContain('7d1f0c2a');
+    expect(body.queueDepth).toBe(2);
+    expect(body.recent.map((message) => message.recipient)).toEqual([waiting.to, refused.to]);
+    expect(body.recent[1]).toMatchObject({ status: 'queued', attempts: 1, kind: 'test_message' });
+    expect(body.recent[1]!.lastError).toMatch(/451/);
+    expect(body.recent[1]!.nextAttemptAt).toBeTruthy();
+    expect(Object.keys(body.recent[0]!).sort()).toEqual([
+      'attempts',
+      'createdAt',
+      'id',
+      'kind',
+      'lastError',
+      'nextAttemptAt',
+      'recipient',
+      'sentAt',
+      'status',
+      'subject',
+    ]);
+
+    const someone = await quickSession(t, await quickUser(t, SYSTEM_GROUP_IDS.readOnlyUser));
+    expect((await someone.request({ method: 'GET', url: '/api/v1/email' })).statusCode).toBe(403);
+  });
+});
+
 describe('without SMTP configured', () => {
-  it('queues nothing and sends nothing', async () => {
+  it('queues nothing, sends nothing, and says so to Administrators', async () => {
     const plain = await createTestApp();
     try {
       expect(plain.config.smtp).toBeNull();
       expect(plain.app.mail.configured).toBe(false);
       await queue(email(), plain);
       expect(await plain.db.selectFrom('email_outbox').selectAll().execute()).toEqual([]);
+      const admin = await quickSession(plain, await quickUser(plain, SYSTEM_GROUP_IDS.administrator));
+      const response = await admin.request({ method: 'GET', url: '/api/v1/email' });
+      expect(response.json()).toEqual({ smtp: null, queueDepth: 0, failedCount: 0, recent: [] });
     } finally {
       await plain.close();
     }

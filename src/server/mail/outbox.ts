@@ -38,6 +38,23 @@ export interface Outbox {
   wake(): void;
 }
 
+/**
+ * The outbox of the app that runs on a database, found from any handle on it, a transaction
+ * included (a transaction shares its database's adapter, one per opened database): recordAudit and
+ * recordLoginAttempt, which every change and sign-in already call inside their transaction, queue
+ * the account owner's notification (mail/notifications.ts) without each service being handed the
+ * outbox. A database no app runs on (the CLI, a test's bare database) has none: nothing is sent.
+ */
+const outboxByDatabase = new WeakMap<object, Outbox>();
+
+export function attachOutbox(db: Kysely<Database>, outbox: Outbox): void {
+  outboxByDatabase.set(db.getExecutor().adapter, outbox);
+}
+
+export function outboxOf(db: Kysely<Database>): Outbox | null {
+  return outboxByDatabase.get(db.getExecutor().adapter) ?? null;
+}
+
 /** Without SMTP configured, nothing is sent (and the sign-in page offers no "Forgot password?"). */
 export function isEmailConfigured(config: Pick<Config, 'smtp'>): boolean {
   return config.smtp !== null;

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import type { Actor } from '../auth/actor.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
+import { notifyOwnerOfChange } from '../mail/notifications.js';
 
 export type { AuditAction };
 
@@ -21,7 +22,10 @@ export interface AuditEntry {
   ip: string | null;
 }
 
-/** Writes an audit entry; call it inside the same transaction as the change it records. */
+/**
+ * Writes an audit entry; call it inside the same transaction as the change it records. A change
+ * the account's owner is told of by email (mail/notifications.ts) is queued here too.
+ */
 export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Promise<void> {
   await trx
     .insertInto('audit_events')
@@ -37,6 +41,7 @@ export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Pro
       ip: entry.ip,
     })
     .execute();
+  await notifyOwnerOfChange(trx, entry);
 }
 
 /** old → new for each field whose value differs; the shape every "updated" audit entry uses. */

@@ -38,6 +38,8 @@ export const queryKeys = {
   passwordResetAvailability: ['password-reset', 'availability'] as const,
   /** The installation's settings (Maximum Session Timeout). */
   settings: ['settings'] as const,
+  /** Email delivery: SMTP settings, queue and recent messages (the Settings page's Email section). */
+  email: ['email'] as const,
   /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
   mfaEnrollment: ['mfa-enrollment'] as const,
 };

@@ -33,6 +33,7 @@ import {
   type UpdateInstallationSettings,
 } from '../../../shared/schemas/settings.js';
 import { SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN } from '../../../shared/schemas/users.js';
+import { EmailSection } from './email-section.js';
 
 const FIELDS = ['maxSessionTimeoutMinutes', 'logRetentionDays'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -93,6 +94,7 @@ function Settings() {
         // A fresh form for each saved version, so the saved value becomes the new starting point.
         <SettingsForm key={settings.data.updatedAt} settings={settings.data} />
       )}
+      <EmailSection />
     </Stack>
   );
 }
