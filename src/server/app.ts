@@ -37,6 +37,7 @@ import { pageChunksFrom, pagePreloads } from './page-preloads.js';
 import { ERRORS, type ErrorBody, type ErrorCode, type RefusedItem } from '../shared/errors.js';
 import { isUiRoute } from '../shared/ui-routes.js';
 import { sessionRoutes } from './routes/session.js';
+import { passwordResetRoutes } from './routes/password-reset.js';
 import { userRoutes } from './routes/users.js';
 import { userBulkRoutes } from './routes/users-bulk.js';
 import { securityGroupRoutes } from './routes/security-groups.js';
@@ -52,14 +53,19 @@ import { identityProviderRoutes } from './routes/identity-providers.js';
 import { ssoOidcRoutes } from './routes/sso-oidc.js';
 import { ssoSamlRoutes } from './routes/sso-saml.js';
 import { settingsRoutes } from './routes/settings.js';
+import { emailRoutes } from './routes/email.js';
 import { API_DOCS_CSS, API_DOCS_FAVICON, API_DOCS_JS, API_DOCS_TITLE } from './api-docs-theme.js';
 import { registerMetrics } from './routes/metrics.js';
 import { SCIM_PREFIX, scimRoutes } from './routes/scim.js';
+import { createMailDelivery, type MailDelivery } from './mail/delivery.js';
+import { attachOutbox } from './mail/outbox.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Authentication and its credential cache (tests wait on authenticator.catchUp()). */
     authenticator: Authenticator;
+    /** This node's email delivery worker (tests call mail.deliverDue()). */
+    mail: MailDelivery;
   }
 }
 
@@ -153,9 +159,8 @@ class AccessLog extends LogController {
 }
 
 /** Builds the whole application without listening, so tests can `inject` requests. */
-export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<FastifyInstance> {
+export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>): Promise<FastifyInstance> {
   const { config } = deps;
-  const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl) };
   const app = Fastify({
     // Zod validates and serializes every route (fastify-type-provider-zod). Named here rather than
     // set after construction, so Fastify never loads its default compilers (ajv,
@@ -247,6 +252,14 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
     done();
   });
 
+  // One email worker per node: it starts with the app (ready) and stops with it.
+  const mail = createMailDelivery({ db: deps.db, smtp: config.smtp, secretKey: config.secretKey, log: app.log });
+  app.decorate('mail', mail);
+  attachOutbox(deps.db, mail);
+  app.addHook('onReady', async () => mail.start());
+  app.addHook('onClose', () => mail.stop());
+  const full: AppDeps = { ...deps, sessionCookie: sessionCookieFor(config.publicUrl), outbox: mail };
+
   const authenticator = createAuthenticator(deps.db);
   app.addHook('onClose', () => authenticator.close());
   app.decorate('authenticator', authenticator);
@@ -321,6 +334,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
 
   await app.register(setupRoutes, full);
   await app.register(sessionRoutes, full);
+  await app.register(passwordResetRoutes, full);
   await app.register(userRoutes, full);
   await app.register(userBulkRoutes, full);
   await app.register(securityGroupRoutes, full);
@@ -335,6 +349,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie'>): Promise<Fa
   await app.register(ssoOidcRoutes, full);
   await app.register(ssoSamlRoutes, full);
   await app.register(settingsRoutes, full);
+  await app.register(emailRoutes, full);
   // SCIM 2.0 for identity providers' directories: its own authentication, errors and content type.
   await app.register(scimRoutes, { ...full, prefix: SCIM_PREFIX });
 

@@ -38,6 +38,29 @@ export interface Config {
   scimRequestsPerMinute: number;
   /** Also write each committed audit entry to stdout as a JSON line, for a log shipper. */
   auditStdout: boolean;
+  /** The mail server security emails go through; null (LATCHKEY_SMTP_HOST unset): no email is sent at all. */
+  smtp: SmtpConfig | null;
+}
+
+export const SMTP_TLS_MODES = ['starttls', 'tls', 'none'] as const;
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /**
+   * `starttls` (the default): plain connection upgraded with STARTTLS, which is required (a server
+   * or a man in the middle that does not offer it gets nothing); `tls`: TLS from the first byte
+   * (port 465); `none`: no encryption at all (see readSmtp for when that is allowed).
+   */
+  tls: (typeof SMTP_TLS_MODES)[number];
+  /** Both or neither: the server may accept mail without signing in. */
+  user: string | null;
+  /** Never logged, never shown (the Administrators' email page shows whether one is set, not it). */
+  password: string | null;
+  /** The From header: an address, or `Name <address>`. */
+  from: string;
+  /** How long connecting, the greeting and each later exchange with the server may take. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -204,7 +227,79 @@ export function loadConfig(env: Env = process.env, options: { demo?: boolean } =
     metricsToken: readMetricsToken(env),
     scimRequestsPerMinute: readNonNegativeInt(env, 'LATCHKEY_SCIM_REQUESTS_PER_MINUTE', 600),
     auditStdout: readAuditStdout(env),
+    smtp: readSmtp(env),
   };
+}
+
+const DEFAULT_SMTP_PORTS: Record<SmtpConfig['tls'], number> = { starttls: 587, tls: 465, none: 25 };
+
+/** A host name or address that can only be this machine: mail sent there never crosses a network. */
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/**
+ * SMTP is off unless LATCHKEY_SMTP_HOST is set. Unencrypted SMTP (`none`) carries the messages
+ * and the SMTP password in clear, so it is accepted for a loopback host only (a local relay such as
+ * Postfix on the same machine, the tests' server), or anywhere with
+ * LATCHKEY_SMTP_ALLOW_UNENCRYPTED=true, a deliberate choice for a relay on a trusted network.
+ */
+function readSmtp(env: Env): SmtpConfig | null {
+  const host = env.LATCHKEY_SMTP_HOST;
+  if (host === undefined || host === '') {
+    for (const key of ['LATCHKEY_SMTP_USER', 'LATCHKEY_SMTP_PASSWORD', 'LATCHKEY_SMTP_FROM']) {
+      if (env[key]) throw new ConfigError(key, 'is set but LATCHKEY_SMTP_HOST is not: set the host to send email.');
+    }
+    return null;
+  }
+  if (/[\s/]/.test(host))
+    throw new ConfigError('LATCHKEY_SMTP_HOST', `must be a host name or address (got "${host}").`);
+  const tls = (env.LATCHKEY_SMTP_TLS || 'starttls') as SmtpConfig['tls'];
+  if (!SMTP_TLS_MODES.includes(tls)) {
+    throw new ConfigError('LATCHKEY_SMTP_TLS', `must be one of ${SMTP_TLS_MODES.join(', ')}.`);
+  }
+  const allowUnencrypted = env.LATCHKEY_SMTP_ALLOW_UNENCRYPTED || 'false';
+  if (allowUnencrypted !== 'true' && allowUnencrypted !== 'false') {
+    throw new ConfigError('LATCHKEY_SMTP_ALLOW_UNENCRYPTED', 'must be true or false.');
+  }
+  if (tls === 'none' && !isLoopbackHost(host) && allowUnencrypted !== 'true') {
+    throw new ConfigError(
+      'LATCHKEY_SMTP_TLS',
+      'is "none" for a host that is not this machine: messages and the SMTP password would cross the network ' +
+        'unencrypted. Use starttls or tls, or set LATCHKEY_SMTP_ALLOW_UNENCRYPTED=true to accept that.',
+    );
+  }
+  const rawPort = env.LATCHKEY_SMTP_PORT;
+  let port = DEFAULT_SMTP_PORTS[tls];
+  if (rawPort !== undefined && rawPort !== '') {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
+      throw new ConfigError('LATCHKEY_SMTP_PORT', `must be a whole number from 1 to 65535 (got "${rawPort}").`);
+    }
+  }
+  const user = env.LATCHKEY_SMTP_USER || null;
+  const password = env.LATCHKEY_SMTP_PASSWORD || null;
+  if ((user === null) !== (password === null)) {
+    throw new ConfigError(
+      user === null ? 'LATCHKEY_SMTP_USER' : 'LATCHKEY_SMTP_PASSWORD',
+      'must be set together with ' + (user === null ? 'LATCHKEY_SMTP_PASSWORD.' : 'LATCHKEY_SMTP_USER.'),
+    );
+  }
+  const from = env.LATCHKEY_SMTP_FROM;
+  if (from === undefined || from === '') {
+    throw new ConfigError('LATCHKEY_SMTP_FROM', 'must be set when LATCHKEY_SMTP_HOST is (e.g. latchkey@example.com).');
+  }
+  // An address, or "Name <address>"; no line breaks (they would add headers).
+  if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from)) {
+    throw new ConfigError(
+      'LATCHKEY_SMTP_FROM',
+      'must be an email address or "Name <address>" (e.g. Latchkey <latchkey@example.com>).',
+    );
+  }
+  const timeoutSeconds = readNonNegativeInt(env, 'LATCHKEY_SMTP_TIMEOUT_SECONDS', 30);
+  if (timeoutSeconds < 1) throw new ConfigError('LATCHKEY_SMTP_TIMEOUT_SECONDS', 'must be at least 1.');
+  return { host, port, tls, user, password, from, timeoutMs: timeoutSeconds * 1000 };
 }
 
 /** At least 32 characters: the token guards the only route that needs no account. */

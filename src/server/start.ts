@@ -7,6 +7,7 @@ import { purgeExpiredSessions } from './auth/sessions.js';
 import { createFirstAdministrator, issueSetupLink, isSetupRequired } from './services/setup.js';
 import { seedDemoData } from './services/demo.js';
 import { purgeStaleThrottleRows } from './services/login-throttle.js';
+import { purgeOldResetLinks } from './services/password-reset-links.js';
 import { scheduleLogRetention } from './services/log-retention.js';
 
 export interface Started {
@@ -47,7 +48,8 @@ async function serve(db: Db, config: Config, demo: boolean): Promise<Started> {
   let demoPassword: string | null = null;
   if (demo) demoPassword = await seedDemoData(db);
 
-  const purge = () => Promise.all([purgeExpiredSessions(db), purgeStaleThrottleRows(db)]).catch(() => undefined);
+  const purge = () =>
+    Promise.all([purgeExpiredSessions(db), purgeStaleThrottleRows(db), purgeOldResetLinks(db)]).catch(() => undefined);
   const timer = setInterval(() => void purge(), 10 * 60 * 1000);
   timer.unref();
   const retention = scheduleLogRetention(db, {

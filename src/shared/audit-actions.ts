@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = {
     category: 'accounts',
   },
   'user.password_reset': { label: 'Password reset', category: 'security' },
+  'password_reset.requested': { label: 'Password reset link asked for (Forgot password)', category: 'security' },
   'user.security_updated': { label: 'Password & Security changed', category: 'security' },
   'api_token.generated': { label: 'API token generated', category: 'security' },
   'api_token.revoked': { label: 'API token revoked', category: 'security' },

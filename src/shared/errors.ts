@@ -140,6 +140,15 @@ export const ERRORS = {
     status: 429,
     message: 'Too many failed sign-in attempts from your network. Please wait a few minutes and try again.',
   },
+  password_reset_limited: {
+    status: 429,
+    message: 'Too many password reset requests. Please wait a few minutes and try again.',
+  },
+  password_reset_link_invalid: {
+    status: 400,
+    message:
+      'This password reset link cannot be used: it has expired, was already used, or the password has changed since. Ask for a new link.',
+  },
   rate_limited: { status: 429, message: 'Too many requests. Please slow down.' },
   internal: { status: 500, message: 'Something went wrong on our side. Please try again.' },
   database_unavailable: {

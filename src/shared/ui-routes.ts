@@ -9,6 +9,10 @@ export const UI_ROUTES = {
   home: '/',
   login: '/login',
   setup: '/setup',
+  /** Forgot password: ask for a link by email. */
+  forgotPassword: '/forgot-password',
+  /** Opens an emailed link (its secret after `#token=`, never sent to the server in the URL) to choose a new password. */
+  resetPassword: '/reset-password',
   changePassword: '/change-password',
   mfaEnrollment: '/set-up-mfa',
   users: '/users',

@@ -42,6 +42,14 @@ const pages = {
     () => import('./pages/login-page.js'),
     (m) => m.LoginPage,
   ),
+  forgotPassword: lazyPage(
+    () => import('./pages/forgot-password-page.js'),
+    (m) => m.ForgotPasswordPage,
+  ),
+  resetPassword: lazyPage(
+    () => import('./pages/reset-password-page.js'),
+    (m) => m.ResetPasswordPage,
+  ),
   logs: lazyPage(
     () => import('./pages/logs/logs-page.js'),
     (m) => m.LogsPage,
@@ -134,6 +142,8 @@ setPendingStepHandler(() => void queryClient.invalidateQueries({ queryKey: query
 const routes: RouteObject[] = [
   { path: UI_ROUTES.setup, ...shows(pages.setup) },
   { path: UI_ROUTES.login, ...shows(pages.login) },
+  { path: UI_ROUTES.forgotPassword, ...shows(pages.forgotPassword) },
+  { path: UI_ROUTES.resetPassword, ...shows(pages.resetPassword) },
   {
     element: <RequireAuth />,
     children: [

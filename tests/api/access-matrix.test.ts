@@ -146,6 +146,8 @@ describe('the sample table', () => {
       .map(keyOf)
       .sort();
     expect(publicRoutes).toEqual([
+      // Forgot password: whether it is offered, asking for a link (one answer for every email), using it.
+      'GET /api/v1/auth/forgot-password',
       'GET /api/v1/setup',
       // The sign-in page's single sign-on buttons and email-domain routing: no account data.
       'GET /api/v1/sso/discover',
@@ -157,6 +159,8 @@ describe('the sample table', () => {
       // SAML sign-in: the SP metadata, start, and the IdP's answer (a cross-site POST).
       'GET /api/v1/sso/saml/:id/metadata',
       'GET /api/v1/sso/saml/:id/start',
+      'POST /api/v1/auth/forgot-password',
+      'POST /api/v1/auth/reset-password',
       'POST /api/v1/session',
       'POST /api/v1/session/mfa',
       // Sign-in step 2 with a passkey: options for a live sign-in challenge.

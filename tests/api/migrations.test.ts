@@ -266,7 +266,14 @@ describe('migration 0016-row-counts', () => {
     await makeTask(t, { title: 'Before the counters' });
     expect(await counters()).toEqual(await counted());
     const undone = await undoMigrationsFrom(t, '0016-row-counts');
-    expect(undone).toEqual(['0016-row-counts', '0017-session-details', '0022-scim', '0023-scim-groups']);
+    expect(undone).toEqual([
+      '0016-row-counts',
+      '0017-session-details',
+      '0022-scim',
+      '0023-scim-groups',
+      '0024-email-outbox',
+      '0025-password-reset-links',
+    ]);
     // Written with no counter in place: applying the migration again must count it.
     await makeTask(t, { title: 'While the counters were gone' });
     expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
@@ -285,7 +292,13 @@ describe('migration 0017-session-details', () => {
 
   it('names the sessions already there and says how they signed in, undoes cleanly and applies again', async () => {
     const undone = await undoMigrationsFrom(t, '0017-session-details');
-    expect(undone).toEqual(['0017-session-details', '0022-scim', '0023-scim-groups']);
+    expect(undone).toEqual([
+      '0017-session-details',
+      '0022-scim',
+      '0023-scim-groups',
+      '0024-email-outbox',
+      '0025-password-reset-links',
+    ]);
     const password = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const withFactor = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const now = new Date().toISOString();
@@ -309,5 +322,22 @@ describe('migration 0017-session-details', () => {
     expect(rows.map((row) => row.sign_in_method)).toEqual(['password', 'password', 'mfa']);
     expect(new Set(rows.map((row) => row.public_id)).size).toBe(3);
     for (const row of rows) expect(row.public_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('migration 0025-password-reset-links', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('turns self-service password reset on for an existing installation, undoes cleanly and applies again', async () => {
+    const undone = await undoMigrationsFrom(t, '0025-password-reset-links');
+    expect(undone).toEqual(['0025-password-reset-links']);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
+    const settings = await t.db.selectFrom('installation_settings').selectAll().executeTakeFirstOrThrow();
+    expect(settings.self_service_password_reset).toBe(1);
+    expect(await t.db.selectFrom('password_reset_links').selectAll().execute()).toEqual([]);
   });
 });

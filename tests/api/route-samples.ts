@@ -14,7 +14,7 @@ import type { UserWithGroup } from '../../src/server/db/schema.js';
 import { findUserById } from '../../src/server/services/users.js';
 import type { AuditAction } from '../../src/shared/audit-actions.js';
 import { isoFromMs, nowIso, nowMs } from '../../src/server/clock.js';
-import { giveApiToken, uniqueEmail } from '../helpers/fixtures.js';
+import { giveApiToken, givePasswordResetLink, uniqueEmail } from '../helpers/fixtures.js';
 import { TEST_PASSWORD, type TestApp } from '../helpers/test-app.js';
 import { RECORDS_ROUTE_SAMPLES } from './route-samples/records.js';
 import { REPORTS_ROUTE_SAMPLES } from './route-samples/reports.js';
@@ -113,6 +113,25 @@ export const ROUTE_SAMPLES: Record<string, RouteSample> = {
     // Signing in ends the session the browser presented (rotation): use a session of its own.
     freshCaller: true,
     build: (ctx) => ({ body: { email: ctx.caller.email, password: TEST_PASSWORD } }),
+  },
+  'GET /api/v1/auth/forgot-password': { access: PUBLIC, build: () => ({}) },
+  'POST /api/v1/auth/forgot-password': {
+    access: PUBLIC,
+    audits: ['password_reset.requested'],
+    // The matrix asks many times from one address: start each case within the limits.
+    build: async (ctx) => {
+      await ctx.t.db.deleteFrom('login_throttle').where('key', 'like', 'password_reset:%').execute();
+      return { body: { email: ctx.caller.email } };
+    },
+  },
+  // A link of an account of its own (its sessions end), created as the emailed one would be.
+  'POST /api/v1/auth/reset-password': {
+    access: PUBLIC,
+    audits: ['user.password_reset'],
+    build: async (ctx) => {
+      const account = await ctx.newAccount();
+      return { body: { token: await givePasswordResetLink(ctx.t, account.id), newPassword: `${TEST_PASSWORD} new` } };
+    },
   },
   'DELETE /api/v1/session': {
     access: SIGNED_IN_EVEN_IF_ANY_STEP_PENDING,

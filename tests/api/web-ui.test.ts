@@ -44,6 +44,8 @@ describe('page paths of the single-page UI', () => {
     '/users',
     '/users/8d0c6a4e-6d1f-4a55-9a51-3a6c3c1d2b7e?tab=account-settings',
     '/login',
+    '/forgot-password',
+    '/reset-password',
     '/index.html',
   ]) {
     it(`GET ${url} answers index.html with Cache-Control: no-store`, async () => {

@@ -167,6 +167,22 @@ for (const mode of MODES) {
     await expect(page.getByRole('heading', { name: 'Latchkey is already set up' })).toBeVisible();
     await audit(page, `${mode}: setup (done)`);
 
+    await page.goto(`${app().url}/forgot-password`);
+    await expect(page.getByRole('heading', { name: 'Forgot password' })).toBeVisible();
+    await audit(page, `${mode}: forgot password`);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('nobody@example.test');
+    await page.getByRole('button', { name: 'Email me a link' }).click();
+    await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+    await audit(page, `${mode}: forgot password (asked)`);
+
+    await page.goto(`${app().url}/reset-password#token=not-a-real-link`);
+    await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+    await page.getByLabel(/^New Password/).fill(GOOD_PASSWORD);
+    await page.getByLabel('Confirm New Password').fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByRole('alert')).toContainText('cannot be used');
+    await audit(page, `${mode}: choose a new password (link refused)`);
+
     await page.goto(`${app().url}/login`);
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill(mustChange.email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(GOOD_PASSWORD);

@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { sessionCookieFor } from '../../src/server/app.js';
 import { createSession } from '../../src/server/auth/sessions.js';
-import { nowIso } from '../../src/server/clock.js';
+import { isoFromMs, nowIso, nowMs } from '../../src/server/clock.js';
+import { RESET_LINK_LIFETIME_MS } from '../../src/server/services/password-reset-links.js';
 import { hashPassword } from '../../src/server/security/password-hashing.js';
 import { hashSecret } from '../../src/server/security/secrets.js';
 import type { AuditEventTable, UserWithGroup } from '../../src/server/db/schema.js';
@@ -77,6 +78,31 @@ export async function giveApiToken(t: TestApp, userId: string): Promise<string> 
       created_by: null,
       last_used_at: null,
       last_used_ip: null,
+    })
+    .execute();
+  return token;
+}
+
+/**
+ * Gives an account a "Forgot password" link, stored as the emailed one is (only its SHA-256), and
+ * returns its secret (what follows `#` in the link). `expiresInMs` defaults to the real 30 minutes.
+ */
+export async function givePasswordResetLink(
+  t: TestApp,
+  userId: string,
+  expiresInMs = RESET_LINK_LIFETIME_MS,
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await t.db
+    .insertInto('password_reset_links')
+    .values({
+      id: randomUUID(),
+      user_id: userId,
+      token_hash: hashSecret(token),
+      created_at: nowIso(),
+      expires_at: isoFromMs(nowMs() + expiresInMs),
+      used_at: null,
+      requested_ip: '127.0.0.1',
     })
     .execute();
   return token;

@@ -210,4 +210,55 @@ describe('loadConfig', () => {
       expect(() => statSync(keyFile())).toThrow();
     });
   });
+  describe('SMTP', () => {
+    const smtp = { LATCHKEY_SMTP_HOST: 'smtp.example.com', LATCHKEY_SMTP_FROM: 'Latchkey <latchkey@example.com>' };
+
+    it('is off unless LATCHKEY_SMTP_HOST is set', () => {
+      expect(load({}).smtp).toBeNull();
+    });
+
+    it('defaults to required STARTTLS on port 587, without signing in', () => {
+      expect(load(smtp).smtp).toEqual({
+        host: 'smtp.example.com',
+        port: 587,
+        tls: 'starttls',
+        user: null,
+        password: null,
+        from: 'Latchkey <latchkey@example.com>',
+        timeoutMs: 30_000,
+      });
+      expect(load({ ...smtp, LATCHKEY_SMTP_TLS: 'tls' }).smtp?.port).toBe(465);
+      expect(
+        load({ ...smtp, LATCHKEY_SMTP_PORT: '2525', LATCHKEY_SMTP_USER: 'u', LATCHKEY_SMTP_PASSWORD: 'p' }).smtp,
+      ).toMatchObject({ port: 2525, user: 'u', password: 'p' });
+    });
+
+    it('refuses unencrypted SMTP to another machine unless explicitly allowed', () => {
+      expect(configErrorOf({ ...smtp, LATCHKEY_SMTP_TLS: 'none' }).key).toBe('LATCHKEY_SMTP_TLS');
+      expect(load({ ...smtp, LATCHKEY_SMTP_TLS: 'none', LATCHKEY_SMTP_ALLOW_UNENCRYPTED: 'true' }).smtp?.port).toBe(25);
+      for (const host of ['localhost', '127.0.0.1', '::1', '[::1]'])
+        expect(load({ ...smtp, LATCHKEY_SMTP_HOST: host, LATCHKEY_SMTP_TLS: 'none' }).smtp?.tls).toBe('none');
+    });
+
+    for (const [env, key] of [
+      [{ LATCHKEY_SMTP_HOST: 'smtp.example.com' }, 'LATCHKEY_SMTP_FROM'],
+      [{ ...smtp, LATCHKEY_SMTP_FROM: 'not an address' }, 'LATCHKEY_SMTP_FROM'],
+      [{ ...smtp, LATCHKEY_SMTP_FROM: 'a@example.com\r\nBcc: b@example.com' }, 'LATCHKEY_SMTP_FROM'],
+      [{ ...smtp, LATCHKEY_SMTP_TLS: 'ssl' }, 'LATCHKEY_SMTP_TLS'],
+      [{ ...smtp, LATCHKEY_SMTP_PORT: '0' }, 'LATCHKEY_SMTP_PORT'],
+      [{ ...smtp, LATCHKEY_SMTP_PORT: '65536' }, 'LATCHKEY_SMTP_PORT'],
+      [{ ...smtp, LATCHKEY_SMTP_USER: 'u' }, 'LATCHKEY_SMTP_PASSWORD'],
+      [{ ...smtp, LATCHKEY_SMTP_PASSWORD: 'p' }, 'LATCHKEY_SMTP_USER'],
+      [{ ...smtp, LATCHKEY_SMTP_ALLOW_UNENCRYPTED: 'yes' }, 'LATCHKEY_SMTP_ALLOW_UNENCRYPTED'],
+      [{ ...smtp, LATCHKEY_SMTP_TIMEOUT_SECONDS: '0' }, 'LATCHKEY_SMTP_TIMEOUT_SECONDS'],
+      [{ LATCHKEY_SMTP_PASSWORD: 'p' }, 'LATCHKEY_SMTP_PASSWORD'],
+    ] as const) {
+      it(`refuses ${JSON.stringify(env)}, naming ${key}`, () => {
+        const error = configErrorOf(env);
+        expect(error.key).toBe(key);
+        // The password is never repeated in a message.
+        expect(error.message).not.toContain(': p');
+      });
+    }
+  });
 });

@@ -380,7 +380,23 @@ export interface InstallationSettingsTable {
   max_session_timeout_minutes: number;
   /** Days of login history and audit events to keep; null keeps them forever (migration 0013). */
   log_retention_days: number | null;
+  /** 1: the sign-in page offers "Forgot password?" (the default); 0: an Administrator turned it off (migration 0025). */
+  self_service_password_reset: number;
   updated_at: string;
+}
+
+/** An emailed "Forgot password" link (migration 0025): only the hash of its secret is kept. */
+export interface PasswordResetLinkTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the link's 256-bit secret. */
+  token_hash: string;
+  created_at: string;
+  /** 30 minutes after created_at. */
+  expires_at: string;
+  /** When it was used; null while it can still be used. */
+  used_at: string | null;
+  requested_ip: string;
 }
 
 /** An account as services read it: its row, its group's name, whether it has a confirmed MFA factor. */
@@ -394,6 +410,23 @@ export type UserWithGroup = UserTable & {
 export interface RowCountTable {
   table_name: 'users' | 'records' | 'tasks';
   row_count: number | string;
+}
+
+/** An email queued, being sent, sent or failed (0024-email-outbox). */
+export interface EmailOutboxTable {
+  id: string;
+  user_id: string | null;
+  recipient: string;
+  kind: string;
+  subject: string;
+  /** The text sealed with the installation key; null once sent or failed. */
+  body_encrypted: string | null;
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
 
 export interface Database {
@@ -422,9 +455,11 @@ export interface Database {
   sso_login_flows: SsoLoginFlowTable;
   sso_used_assertions: SsoUsedAssertionTable;
   installation_settings: InstallationSettingsTable;
+  password_reset_links: PasswordResetLinkTable;
   row_counts: RowCountTable;
   scim_tokens: ScimTokenTable;
   scim_users: ScimUserTable;
   scim_groups: ScimGroupTable;
   scim_group_members: ScimGroupMemberTable;
+  email_outbox: EmailOutboxTable;
 }

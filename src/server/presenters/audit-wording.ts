@@ -58,11 +58,26 @@ export const AUDIT_FIELDS: Record<string, Field> = {
   must_change_password: { label: 'Must change password', kind: ON_OFF },
   mustChangePassword: { label: 'Must change password', kind: ON_OFF },
   userType: { label: 'User type', values: { native: 'Native', sso: 'SSO' } },
-  by: { label: 'Reset by', values: { self: 'the account itself', cli: 'the command line' } },
+  by: {
+    label: 'Reset by',
+    values: { self: 'the account itself', cli: 'the command line', email_link: 'a link emailed to the account' },
+  },
   sessionsEnded: { label: 'Sessions ended' },
   tokenRevoked: { label: 'API token revoked', kind: 'yesNo' },
   masked: { label: 'API token' },
   replacedPrevious: { label: 'Replaced the previous token', kind: 'yesNo' },
+  // Forgot password (password_reset.requested)
+  outcome: {
+    label: 'Outcome',
+    values: {
+      sent: 'link emailed',
+      no_account: 'not sent: no account with this email',
+      sso_account: 'not sent: the account signs in with single sign-on',
+      account_disabled: 'not sent: the account is disabled',
+      turned_off: 'not sent: self-service password reset is off',
+      email_not_configured: 'not sent: email is not configured',
+    },
+  },
   // Sign-in protection
   lockedUntil: { label: 'Locked until', kind: 'time' },
   limitedUntil: { label: 'Refused until', kind: 'time' },
@@ -126,6 +141,7 @@ export const AUDIT_FIELDS: Record<string, Field> = {
   // Installation settings and log retention
   maxSessionTimeoutMinutes: { label: 'Maximum session timeout (minutes)' },
   logRetentionDays: { label: 'Log retention (days)' },
+  selfServicePasswordReset: { label: 'Self-service password reset', kind: ON_OFF },
   retentionDays: { label: 'Log retention (days)' },
   olderThan: { label: 'Older than', kind: 'time' },
   auditEventsRemoved: { label: 'System events deleted' },

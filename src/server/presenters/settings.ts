@@ -8,6 +8,7 @@ export function presentInstallationSettings(row: InstallationSettingsTable, view
   return {
     maxSessionTimeoutMinutes: row.max_session_timeout_minutes,
     logRetentionDays: row.log_retention_days,
+    selfServicePasswordReset: row.self_service_password_reset === 1,
     updatedAt: row.updated_at,
     can: { update: can(viewer, 'administration:manage_settings') },
   };

@@ -10,6 +10,7 @@ import { httpRequestDuration, METRICS_CONTENT_TYPE, renderMetrics, type GaugeRea
 import { constantTimeEquals } from '../security/secrets.js';
 import { AppError } from '../app-error.js';
 import { PUBLIC } from '../auth/access.js';
+import { countEmailsByStatus } from '../services/email-status.js';
 
 /** The database pool's connections (PostgreSQL; SQLite has one connection and no pool). */
 function poolGauges(deps: AppDeps): GaugeReading[] {
@@ -24,6 +25,21 @@ function poolGauges(deps: AppDeps): GaugeReading[] {
         { labels: { state: 'total' }, value: pool.totalCount },
         { labels: { state: 'idle' }, value: pool.idleCount },
         { labels: { state: 'waiting' }, value: pool.waitingCount },
+      ],
+    },
+  ];
+}
+
+/** Emails waiting (queued, including retries) and being sent, on every node: the queue's depth. */
+async function emailQueueGauges(deps: AppDeps): Promise<GaugeReading[]> {
+  const counts = await countEmailsByStatus(deps.db);
+  return [
+    {
+      name: 'latchkey_email_queue_messages',
+      help: 'Emails in the outbox not sent yet: queued (waiting, or waiting for a retry) and sending.',
+      samples: [
+        { labels: { status: 'queued' }, value: counts.queued ?? 0 },
+        { labels: { status: 'sending' }, value: counts.sending ?? 0 },
       ],
     },
   ];
@@ -67,6 +83,6 @@ export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
     reply
       .header('content-type', METRICS_CONTENT_TYPE)
       .header('cache-control', 'no-store')
-      .send(await renderMetrics(poolGauges(deps))),
+      .send(await renderMetrics([...poolGauges(deps), ...(await emailQueueGauges(deps))])),
   );
 }

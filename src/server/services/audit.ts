@@ -5,6 +5,7 @@ import { runAfterCommit } from '../db/after-commit.js';
 import { currentRequestId } from '../request-id.js';
 import type { Actor } from '../auth/actor.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
+import { notifyOwnerOfChange } from '../mail/notifications.js';
 
 export type { AuditAction };
 
@@ -54,7 +55,10 @@ export function streamAuditEntriesTo(write: (entry: StreamedAuditEntry) => void)
   };
 }
 
-/** Writes an audit entry; call it inside the same transaction as the change it records. */
+/**
+ * Writes an audit entry; call it inside the same transaction as the change it records. A change
+ * the account's owner is told of by email (mail/notifications.ts) is queued here too.
+ */
 export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Promise<void> {
   const row = {
     occurred_at: nowIso(),
@@ -68,6 +72,7 @@ export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Pro
     ip: entry.ip,
   };
   await trx.insertInto('audit_events').values(row).execute();
+  await notifyOwnerOfChange(trx, entry);
   const stream = auditStream;
   if (!stream) return;
   const streamed: StreamedAuditEntry = {

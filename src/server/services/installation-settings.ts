@@ -34,6 +34,7 @@ export async function readInstallationSettings(db: Kysely<Database>): Promise<In
       id: INSTALLATION_SETTINGS_ID,
       max_session_timeout_minutes: DEFAULT_MAX_SESSION_TIMEOUT_MINUTES,
       log_retention_days: null,
+      self_service_password_reset: 1,
       updated_at: new Date(0).toISOString(),
     }
   );
@@ -64,7 +65,11 @@ export async function updateInstallationSettings(
     const current = await readInstallationSettings(trx);
     // Compared and audited by the API's field names, which are what an Administrator reads in the log.
     const diff = diffFields(
-      { maxSessionTimeoutMinutes: current.max_session_timeout_minutes, logRetentionDays: current.log_retention_days },
+      {
+        maxSessionTimeoutMinutes: current.max_session_timeout_minutes,
+        logRetentionDays: current.log_retention_days,
+        selfServicePasswordReset: current.self_service_password_reset === 1,
+      },
       input,
     );
     if (Object.keys(diff).length === 0) return current;
@@ -73,6 +78,10 @@ export async function updateInstallationSettings(
       ...current,
       max_session_timeout_minutes: input.maxSessionTimeoutMinutes ?? current.max_session_timeout_minutes,
       log_retention_days: input.logRetentionDays === undefined ? current.log_retention_days : input.logRetentionDays,
+      self_service_password_reset:
+        input.selfServicePasswordReset === undefined
+          ? current.self_service_password_reset
+          : Number(input.selfServicePasswordReset),
       updated_at: nowIso(),
     };
     // Insert-or-update: the row exists after migration 0009, but a missing one must not make saving fail.
@@ -83,6 +92,7 @@ export async function updateInstallationSettings(
         oc.column('id').doUpdateSet({
           max_session_timeout_minutes: next.max_session_timeout_minutes,
           log_retention_days: next.log_retention_days,
+          self_service_password_reset: next.self_service_password_reset,
           updated_at: next.updated_at,
         }),
       )

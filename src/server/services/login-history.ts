@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { signIns } from '../metrics.js';
+import { notifyOwnerOfSignIn } from '../mail/notifications.js';
 
 /**
  * The login history: one row per sign-in attempt, by password, second factor or single sign-on,
@@ -40,6 +41,8 @@ export async function recordLoginAttempt(
   },
 ): Promise<void> {
   signIns.inc({ method: attempt.method, result: attempt.success ? 'success' : resultOf(attempt.reason) });
+  // Before this sign-in is recorded: it is compared with the earlier ones.
+  if (attempt.success && attempt.userId) await notifyOwnerOfSignIn(db, attempt.userId, attempt.client);
   await db
     .insertInto('login_history')
     .values({

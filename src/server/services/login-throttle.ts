@@ -287,6 +287,24 @@ async function countAddressFailure(db: Db, ip: string): Promise<{ failures: numb
   });
 }
 
+/**
+ * Counts one request under `key` in its WINDOW_MS window (a window that is over starts again at
+ * 1), atomically and in the database, so every node shares the count. For limits on requests that
+ * check no secret, such as asking for a password reset link (password-reset-links.ts); the key's
+ * prefix keeps each limit apart from the sign-in ones. Rows go with purgeStaleThrottleRows.
+ */
+export async function countRequestInWindow(db: Db, key: string): Promise<{ count: number; windowEndsMs: number }> {
+  const now = nowMs();
+  await ensureRow(db, key, now);
+  const row = await db
+    .updateTable('login_throttle')
+    .set(countOneMoreInWindow(now))
+    .where('key', '=', key)
+    .returning(['failures', 'window_started_at'])
+    .executeTakeFirstOrThrow();
+  return { count: row.failures, windowEndsMs: Date.parse(row.window_started_at) + WINDOW_MS };
+}
+
 /** When the account's sign-in lock ends (ISO text), if it is locked now; otherwise null. */
 export async function signInLockedUntil(db: Kysely<Database>, email: string): Promise<string | null> {
   const row = await db

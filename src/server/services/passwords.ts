@@ -25,6 +25,8 @@ export interface ResetPasswordOptions {
    * clears it (the forced change itself), absent leaves it as it is.
    */
   mustChangePassword?: boolean;
+  /** The audit's "Reset by" when no one is signed in: `email_link` (Forgot password). Default: from the actor. */
+  by?: 'email_link';
 }
 
 export interface PasswordResetResult {
@@ -76,9 +78,10 @@ export async function resetPassword(
 
 /**
  * Stores a new (already checked and hashed) password inside the caller's transaction, ends the
- * account's sessions but the one to keep, and writes the `user.password_reset` audit entry. The
- * one place a password is written: the CLI (resetPassword) and the Password & Security tab
- * (account-security.ts) both come here. Returns how many sessions ended.
+ * account's sessions but the one to keep and every "Forgot password" link it still has, and writes
+ * the `user.password_reset` audit entry. The one place a password is written: the CLI
+ * (resetPassword), the Password & Security tab (account-security.ts) and a reset by emailed link
+ * (password-reset-links.ts) all come here. Returns how many sessions ended.
  */
 export async function applyNewPassword(
   trx: Kysely<Database>,
@@ -97,13 +100,20 @@ export async function applyNewPassword(
     .where('id', '=', target.id)
     .execute();
   const sessionsEnded = await endAllSessions(trx, target.id, options.keepSessionIdHash ?? null);
+  // A link asked for before this change must not undo it (someone who read the mailbox then).
+  await trx
+    .updateTable('password_reset_links')
+    .set({ used_at: nowIso() })
+    .where('user_id', '=', target.id)
+    .where('used_at', 'is', null)
+    .execute();
   await recordAudit(trx, {
     actor: ctx.actor,
     target: { id: target.id, email: target.email },
     action: 'user.password_reset',
     // Never the password or its hash: only who did it and what followed from it.
     details: {
-      by: resetBy(ctx.actor, target.id),
+      by: options.by ?? resetBy(ctx.actor, target.id),
       sessionsEnded,
       ...(options.mustChangePassword === undefined ? {} : { mustChangePassword: options.mustChangePassword }),
     },

@@ -23,6 +23,11 @@ export const InstallationSettingsSchema = z.object({
    * background. null: kept forever (the default).
    */
   logRetentionDays: z.number().int().nullable(),
+  /**
+   * Whether people with a Latchkey password may ask for a reset link by email from the sign-in page
+   * ("Forgot password?"; shown only when email is configured). On by default.
+   */
+  selfServicePasswordReset: z.boolean(),
   updatedAt: z.string(),
   /** What the caller may do with these settings (computed by the server; the UI only reads it). */
   can: z.object({ update: z.boolean() }),
@@ -44,6 +49,7 @@ export const UpdateInstallationSettingsSchema = z
       .min(LOG_RETENTION_MIN_DAYS, `Log retention must be at least ${LOG_RETENTION_MIN_DAYS} days.`)
       .max(LOG_RETENTION_MAX_DAYS, `Log retention must be at most ${LOG_RETENTION_MAX_DAYS} days (10 years).`)
       .nullable(),
+    selfServicePasswordReset: z.boolean({ error: 'Self-service password reset must be true or false.' }),
   })
   .partial()
   .strict();

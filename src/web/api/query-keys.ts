@@ -34,8 +34,12 @@ export const queryKeys = {
   scimProvisioning: (id: string) => ['identity-providers', 'scim', id] as const,
   ssoProviders: ['sso', 'providers'] as const,
   ssoDiscover: (email: string) => ['sso', 'discover', email] as const,
+  /** Whether the sign-in page offers "Forgot password?". */
+  passwordResetAvailability: ['password-reset', 'availability'] as const,
   /** The installation's settings (Maximum Session Timeout). */
   settings: ['settings'] as const,
+  /** Email delivery: SMTP settings, queue and recent messages (the Settings page's Email section). */
+  email: ['email'] as const,
   /** A started authenticator setup (its secret): never refetched by invalidating anything else. */
   mfaEnrollment: ['mfa-enrollment'] as const,
 };

@@ -1,9 +1,10 @@
 import { Alert, Anchor, Button, Checkbox, Stack, Text, TextInput } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { queryKeys } from '../api/query-keys.js';
+import { fetchPasswordResetAvailability } from '../api/password-reset.js';
 import { isMfaChallenge } from '../api/mfa.js';
 import { signIn } from '../api/session.js';
 import type { Me } from '../../shared/schemas/session.js';
@@ -16,6 +17,7 @@ import { PasswordField } from '../components/password-field.js';
 import { useFieldErrors } from '../components/use-field-errors.js';
 import { MfaCodeStep } from './mfa-code-step.js';
 import { SsoDomainSuggestion, SsoErrorAlert, SsoProviderButtons, useSsoDiscovery } from './sso-sign-in-options.js';
+import { UI_ROUTES } from '../../shared/ui-routes.js';
 
 /** Only the email is ever remembered on this device; never the password. */
 const REMEMBERED_EMAIL_KEY = 'latchkey.rememberedEmail';
@@ -63,6 +65,13 @@ export function LoginPage() {
   const errors = useFieldErrors(FIELDS);
   const discovery = useSsoDiscovery(email);
   const ssoError = searchParams.get('sso_error');
+  // "Forgot password?" only where a link can be sent (email configured, self-service reset on).
+  const passwordReset = useQuery({
+    queryKey: queryKeys.passwordResetAvailability,
+    queryFn: ({ signal }) => fetchPasswordResetAvailability(signal),
+    staleTime: 60_000,
+    retry: false,
+  });
   // Read once: "Also sign out of <provider>" belongs to this one visit after Sign Out.
   const [providerSignOut] = useState(() => (state.reason === SIGNED_OUT ? readProviderSignOut() : null));
 
@@ -195,6 +204,11 @@ export function LoginPage() {
             withAsterisk
             autoFocus={email !== ''}
           />
+          {passwordReset.data?.available && (
+            <Anchor component={Link} to={UI_ROUTES.forgotPassword} size="sm" mt={-8} style={{ alignSelf: 'flex-end' }}>
+              Forgot password?
+            </Anchor>
+          )}
           <Checkbox
             label="Remember Username"
             description="Keeps your email on this device. Your password is never stored."

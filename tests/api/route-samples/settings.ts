@@ -5,6 +5,7 @@ import type { RouteSample } from '../route-samples.js';
 
 export const SETTINGS_ROUTE_SAMPLES: Record<string, RouteSample> = {
   'GET /api/v1/settings': { access: SIGNED_IN, build: () => ({}) },
+  'GET /api/v1/email': { access: requires('administration:manage_settings'), build: () => ({}) },
   // A real change each time, never below 60 minutes, so the other samples' accounts (timeout 30-60)
   // and sessions stay valid whatever order the matrix runs in.
   'PATCH /api/v1/settings': {

@@ -1,4 +1,17 @@
-import { Alert, Button, Group, Modal, NumberInput, Paper, Radio, Skeleton, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  Radio,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -20,6 +33,7 @@ import {
   type UpdateInstallationSettings,
 } from '../../../shared/schemas/settings.js';
 import { SESSION_TIMEOUT_MAX, SESSION_TIMEOUT_MIN } from '../../../shared/schemas/users.js';
+import { EmailSection } from './email-section.js';
 
 const FIELDS = ['maxSessionTimeoutMinutes', 'logRetentionDays'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -80,6 +94,7 @@ function Settings() {
         // A fresh form for each saved version, so the saved value becomes the new starting point.
         <SettingsForm key={settings.data.updatedAt} settings={settings.data} />
       )}
+      <EmailSection />
     </Stack>
   );
 }
@@ -90,6 +105,7 @@ function SettingsForm({ settings }: { settings: InstallationSettings }) {
   const [maxTimeout, setMaxTimeout] = useState<number | string>(settings.maxSessionTimeoutMinutes);
   const [keepForever, setKeepForever] = useState(settings.logRetentionDays === null);
   const [retentionDays, setRetentionDays] = useState<number | string>(settings.logRetentionDays ?? 365);
+  const [selfServiceReset, setSelfServiceReset] = useState(settings.selfServicePasswordReset);
   const [pending, setPending] = useState<PendingDeletion | null>(null);
   const [checking, setChecking] = useState(false);
   const errors = useFieldErrors(FIELDS);
@@ -118,6 +134,7 @@ function SettingsForm({ settings }: { settings: InstallationSettings }) {
     const changes: UpdateInstallationSettings = {};
     if (Number(maxTimeout) !== settings.maxSessionTimeoutMinutes) changes.maxSessionTimeoutMinutes = Number(maxTimeout);
     if (newRetention !== settings.logRetentionDays) changes.logRetentionDays = newRetention;
+    if (selfServiceReset !== settings.selfServicePasswordReset) changes.selfServicePasswordReset = selfServiceReset;
     if (Object.keys(changes).length === 0) {
       notifications.show({ color: 'blue', message: 'Nothing has changed, so there is nothing to save.' });
       return;
@@ -170,6 +187,24 @@ function SettingsForm({ settings }: { settings: InstallationSettings }) {
             }}
             readOnly={!settings.can.update}
             error={errors.fields.maxSessionTimeoutMinutes}
+          />
+        </Stack>
+      </Paper>
+      <Paper withBorder p="md" radius="md" component="section" aria-labelledby="sign-in-heading" mt="md">
+        <Stack gap="sm">
+          <Title order={2} size="h4" id="sign-in-heading">
+            Sign-in
+          </Title>
+          <Checkbox
+            label="Self-service password reset"
+            description={
+              'Offers "Forgot password?" on the sign-in page: people with a Latchkey password can ask for a ' +
+              'single-use link by email (valid 30 minutes) to choose a new one. Needs email (SMTP) to be configured; ' +
+              'single sign-on accounts never get a link.'
+            }
+            checked={selfServiceReset}
+            onChange={(event) => setSelfServiceReset(event.currentTarget.checked)}
+            disabled={!settings.can.update}
           />
         </Stack>
       </Paper>
