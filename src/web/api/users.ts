@@ -3,6 +3,7 @@ import type {
   AccountStatus,
   CreateUserInput,
   MfaStatus,
+  MustChangePasswordFilter,
   User,
   UserList,
   UserSortColumn,
@@ -20,6 +21,7 @@ export interface UserListParams {
   accountStatus: '' | AccountStatus;
   userType: '' | UserType;
   mfa: '' | MfaStatus;
+  mustChangePassword: '' | MustChangePasswordFilter;
   sort: UserSortColumn;
   order: 'asc' | 'desc';
   /** Absent: the first page; "last": the last page; else a cursor an answer gave. */
@@ -38,6 +40,7 @@ function filterQuery(params: UserListFilterParams) {
     accountStatus: params.accountStatus || undefined,
     userType: params.userType || undefined,
     mfa: params.mfa || undefined,
+    mustChangePassword: params.mustChangePassword || undefined,
     sort: params.sort,
     order: params.order,
   };

@@ -18,6 +18,7 @@ import * as m0016 from './0016-row-counts.js';
 import * as m0017 from './0017-session-details.js';
 import * as m0022 from './0022-scim.js';
 import * as m0023 from './0023-scim-groups.js';
+import * as m0026 from './0026-users-must-change-password-index.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -43,4 +44,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0017-session-details': m0017,
   '0022-scim': m0022,
   '0023-scim-groups': m0023,
+  '0026-users-must-change-password-index': m0026,
 };

@@ -2,10 +2,12 @@ import { isCursor } from '../../../shared/paging.js';
 import {
   ACCOUNT_STATUSES,
   MFA_STATUSES,
+  MUST_CHANGE_PASSWORD_FILTERS,
   USER_SORT_COLUMNS,
   USER_TYPES,
   type AccountStatus,
   type MfaStatus,
+  type MustChangePasswordFilter,
   type UserSortColumn,
   type UserType,
 } from '../../../shared/user-list.js';
@@ -18,6 +20,7 @@ const DEFAULTS: UserListParams = {
   accountStatus: '',
   userType: '',
   mfa: '',
+  mustChangePassword: '',
   sort: 'email',
   order: 'asc',
   cursor: undefined,
@@ -29,7 +32,7 @@ const oneOf = <T extends string>(values: readonly T[], value: string | null): T 
 
 /**
  * The list's search, filters, sort and page live in the address (?search=&securityGroupId=&
- * accountStatus=&userType=&mfa=&sort=&order=&cursor=&pageSize=), so Back from a user's page returns
+ * accountStatus=&userType=&mfa=&mustChangePassword=&sort=&order=&cursor=&pageSize=), so Back from a user's page returns
  * to the same view and a view, the page shown included, can be bookmarked or reloaded.
  */
 export function readListParams(searchParams: URLSearchParams): UserListParams {
@@ -42,6 +45,10 @@ export function readListParams(searchParams: URLSearchParams): UserListParams {
     accountStatus: oneOf<AccountStatus>(ACCOUNT_STATUSES, searchParams.get('accountStatus')),
     userType: oneOf<UserType>(USER_TYPES, searchParams.get('userType')),
     mfa: oneOf<MfaStatus>(MFA_STATUSES, searchParams.get('mfa')),
+    mustChangePassword: oneOf<MustChangePasswordFilter>(
+      MUST_CHANGE_PASSWORD_FILTERS,
+      searchParams.get('mustChangePassword'),
+    ),
     sort: (USER_SORT_COLUMNS as readonly string[]).includes(sort ?? '') ? (sort as UserSortColumn) : DEFAULTS.sort,
     order: searchParams.get('order') === 'desc' ? 'desc' : 'asc',
     // A cursor that cannot be one is dropped here (the first page) rather than sent to be refused.

@@ -64,6 +64,11 @@ const STATUS_FILTER_OPTIONS = [
   { value: 'enabled', label: 'Enabled' },
   { value: 'disabled', label: 'Disabled' },
 ];
+const MUST_CHANGE_PASSWORD_FILTER_OPTIONS = [
+  { value: '', label: 'Any' },
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+];
 const USER_TYPE_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
   { value: 'native', label: 'Native' },
@@ -157,7 +162,9 @@ function UserAccounts() {
   const { exporting, exportAs } = useExport((format) => exportUsers(params, format));
   /** A filter changed: its first page (a cursor belongs to the filters it was made with). */
   const filterBy = (changes: Partial<UserListParams>) => update({ ...changes, cursor: undefined });
-  const filtered = Boolean(params.securityGroupId || params.accountStatus || params.userType || params.mfa);
+  const filtered = Boolean(
+    params.securityGroupId || params.accountStatus || params.userType || params.mfa || params.mustChangePassword,
+  );
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -275,6 +282,16 @@ function UserAccounts() {
           onChange={(value) => filterBy({ mfa: (value ?? '') as UserListParams['mfa'] })}
           allowDeselect={false}
           w={150}
+        />
+        <Select
+          label="Must Change Password"
+          data={MUST_CHANGE_PASSWORD_FILTER_OPTIONS}
+          value={params.mustChangePassword}
+          onChange={(value) =>
+            filterBy({ mustChangePassword: (value ?? '') as UserListParams['mustChangePassword'] })
+          }
+          allowDeselect={false}
+          w={190}
         />
       </Group>
 
