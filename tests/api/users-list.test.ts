@@ -691,7 +691,10 @@ describe('totals and plans with more than 10,000 accounts', () => {
       for (const sort of ['email', 'lastLoginAt'] as const) {
         const plans = await plansOf(t, { mustChangePassword: 'yes', sort, pageSize: 25 });
         // The count, and the page's matches (before their rows are read by ID).
-        for (const read of [plans.find((p) => /count\(/.test(p.sql))!, plans.find((p) => p.sql.includes('"sort_key"'))!])
+        for (const read of [
+          plans.find((p) => /count\(/.test(p.sql))!,
+          plans.find((p) => p.sql.includes('"sort_key"'))!,
+        ])
           expect(read.plan, `${sort}:\n${read.sql}\n${read.plan}`).toMatch(/users_must_change_password_email_idx/);
       }
       // Many accounts need no change: counted up to the limit, a page walked from the sort's index.
@@ -714,7 +717,11 @@ describe('totals and plans with more than 10,000 accounts', () => {
         ),
       ).toEqual([]);
     } finally {
-      await t.db.updateTable('users').set({ must_change_password: 0 }).where('email_normalized', 'in', marked).execute();
+      await t.db
+        .updateTable('users')
+        .set({ must_change_password: 0 })
+        .where('email_normalized', 'in', marked)
+        .execute();
     }
   });
 
