@@ -19,9 +19,9 @@ import { BulkActionDialog, type BulkAction } from './bulk-action-dialog.js';
 import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
-import { describeTotal } from '../../../shared/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 import { ExportButton } from '../../components/export-button.js';
+import { describeCount } from '../../format/count.js';
 
 // Its form (number and password inputs, the groups and timeout lookups) is fetched the first time
 // it opens, not before the list can show. Once loaded it renders closed, then open: the dialog
@@ -51,6 +51,8 @@ const DEFAULT_HIDDEN_COLUMNS: VisibilityState = {
 const ImportUsersModal = lazy(() =>
   import('./import-users-modal.js').then(({ ImportUsersModal: Modal }) => ({ default: Modal })),
 );
+
+const ACCOUNT = ['account', 'accounts'] as const;
 
 /** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
@@ -133,6 +135,7 @@ function UserAccounts() {
     () => (list.data?.users ?? []).filter((user) => rowSelection[user.id]),
     [list.data, rowSelection],
   );
+  const selectedIds = useMemo(() => new Set(selectedUsers.map((user) => user.id)), [selectedUsers]);
   // One selected: Delete User is the single delete, whose `can` says whether and why not. Several:
   // the bulk delete, whose refusals the server lists in its dialog.
   const selected = selectedUsers.length === 1 ? selectedUsers[0]! : null;
@@ -179,7 +182,7 @@ function UserAccounts() {
           </Title>
           <Text size="sm" c="dimmed" role="status">
             {list.data
-              ? `${describeTotal(list.data.total)} ${list.data.total.exact && list.data.total.count === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}`
+              ? `${describeCount(list.data.total, ACCOUNT)}${params.search ? ` matching “${params.search}”` : ''}`
               : 'Loading accounts…'}
           </Text>
         </div>
@@ -228,7 +231,8 @@ function UserAccounts() {
             leftSection={<IconSearch />}
             value={searchText}
             onChange={(event) => setSearchText(event.currentTarget.value)}
-            w={300}
+            // With the buttons, one line at 1366 pixels (a classic scroll bar included).
+            w={240}
             type="search"
           />
         </Group>
@@ -287,9 +291,7 @@ function UserAccounts() {
           label="Must Change Password"
           data={MUST_CHANGE_PASSWORD_FILTER_OPTIONS}
           value={params.mustChangePassword}
-          onChange={(value) =>
-            filterBy({ mustChangePassword: (value ?? '') as UserListParams['mustChangePassword'] })
-          }
+          onChange={(value) => filterBy({ mustChangePassword: (value ?? '') as UserListParams['mustChangePassword'] })}
           allowDeselect={false}
           w={190}
         />
@@ -316,13 +318,14 @@ function UserAccounts() {
         emptyMessage={emptyMessage(params, filtered)}
         sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
         wrapHeaders
+        highlighted={selectedIds}
       />
       <CursorTableFooter
         page={list.data}
         rowCount={list.data?.users.length ?? 0}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
-        noun="accounts"
+        noun={ACCOUNT}
         onCursor={(cursor) => update({ cursor })}
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />
