@@ -400,7 +400,8 @@ test.describe('at 1366×768', () => {
 async function showsTheListAt1366(page: Page) {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await expect(page.getByRole('table').getByText(/UTC\+5:30/)).toBeVisible();
-  await expect(page.getByText('25 shown of 31 accounts')).toBeVisible();
+  // A full page (other tests in this file add and delete accounts).
+  await expect(page.getByText(/^25 shown of \d+ accounts$/)).toBeVisible();
   const toolbar = page.getByRole('toolbar', { name: 'User accounts' });
   const rows = page.getByRole('table', { name: 'User accounts' }).getByRole('row');
   await rows.nth(2).getByRole('checkbox').check();
