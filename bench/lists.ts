@@ -104,6 +104,7 @@ export async function benchLists(target: Target, server: Server, cookie: string)
     ['status disabled', 'accountStatus=disabled'],
     ['user type SSO', 'userType=sso'],
     ['MFA pending', 'mfa=pending'],
+    ['must change password', 'mustChangePassword=yes'],
   ])
     await sample(`users filtered by ${filter}`, `/users?${query}`, 5, 15);
   await sample('users prefix search "lo"', '/users?search=lo', 5, 15);

@@ -2,10 +2,12 @@ import { isCursor } from './paging.js';
 import {
   ACCOUNT_STATUSES,
   MFA_STATUSES,
+  MUST_CHANGE_PASSWORD_FILTERS,
   USER_SORT_COLUMNS,
   USER_TYPES,
   type AccountStatus,
   type MfaStatus,
+  type MustChangePasswordFilter,
   type UserSortColumn,
   type UserType,
 } from './user-list.js';
@@ -23,6 +25,7 @@ export interface UserListParams {
   accountStatus: '' | AccountStatus;
   userType: '' | UserType;
   mfa: '' | MfaStatus;
+  mustChangePassword: '' | MustChangePasswordFilter;
   sort: UserSortColumn;
   order: 'asc' | 'desc';
   /** Absent: the first page; "last": the last page; else a cursor an answer gave. */
@@ -37,6 +40,7 @@ const DEFAULTS: UserListParams = {
   accountStatus: '',
   userType: '',
   mfa: '',
+  mustChangePassword: '',
   sort: 'email',
   order: 'asc',
   cursor: undefined,
@@ -48,7 +52,7 @@ const oneOf = <T extends string>(values: readonly T[], value: string | null): T 
 
 /**
  * The list's search, filters, sort and page live in the address (?search=&securityGroupId=&
- * accountStatus=&userType=&mfa=&sort=&order=&cursor=&pageSize=), so Back from a user's page returns
+ * accountStatus=&userType=&mfa=&mustChangePassword=&sort=&order=&cursor=&pageSize=), so Back from a user's page returns
  * to the same view and a view, the page shown included, can be bookmarked or reloaded.
  */
 export function readListParams(searchParams: URLSearchParams): UserListParams {
@@ -61,6 +65,10 @@ export function readListParams(searchParams: URLSearchParams): UserListParams {
     accountStatus: oneOf<AccountStatus>(ACCOUNT_STATUSES, searchParams.get('accountStatus')),
     userType: oneOf<UserType>(USER_TYPES, searchParams.get('userType')),
     mfa: oneOf<MfaStatus>(MFA_STATUSES, searchParams.get('mfa')),
+    mustChangePassword: oneOf<MustChangePasswordFilter>(
+      MUST_CHANGE_PASSWORD_FILTERS,
+      searchParams.get('mustChangePassword'),
+    ),
     sort: (USER_SORT_COLUMNS as readonly string[]).includes(sort ?? '') ? (sort as UserSortColumn) : DEFAULTS.sort,
     order: searchParams.get('order') === 'desc' ? 'desc' : 'asc',
     // A cursor that cannot be one is dropped here (the first page) rather than sent to be refused.
@@ -88,6 +96,7 @@ export function userListFilterQuery(
     accountStatus: params.accountStatus || undefined,
     userType: params.userType || undefined,
     mfa: params.mfa || undefined,
+    mustChangePassword: params.mustChangePassword || undefined,
     sort: params.sort,
     order: params.order,
   };

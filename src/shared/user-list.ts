@@ -16,6 +16,10 @@ export type UserType = (typeof USER_TYPES)[number];
 export const MFA_STATUSES = ['off', 'pending', 'on'] as const;
 export type MfaStatus = (typeof MFA_STATUSES)[number];
 
+/** The "Must change password" filter: accounts marked "User Must Change Password at Next Login", or not. */
+export const MUST_CHANGE_PASSWORD_FILTERS = ['yes', 'no'] as const;
+export type MustChangePasswordFilter = (typeof MUST_CHANGE_PASSWORD_FILTERS)[number];
+
 export const USER_SORT_COLUMNS = [
   'email',
   'firstName',

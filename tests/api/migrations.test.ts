@@ -266,14 +266,7 @@ describe('migration 0016-row-counts', () => {
     await makeTask(t, { title: 'Before the counters' });
     expect(await counters()).toEqual(await counted());
     const undone = await undoMigrationsFrom(t, '0016-row-counts');
-    expect(undone).toEqual([
-      '0016-row-counts',
-      '0017-session-details',
-      '0022-scim',
-      '0023-scim-groups',
-      '0024-email-outbox',
-      '0025-password-reset-links',
-    ]);
+    expect(undone).toEqual(Object.keys(MIGRATIONS).filter((name) => name >= '0016-row-counts'));
     // Written with no counter in place: applying the migration again must count it.
     await makeTask(t, { title: 'While the counters were gone' });
     expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
@@ -292,13 +285,7 @@ describe('migration 0017-session-details', () => {
 
   it('names the sessions already there and says how they signed in, undoes cleanly and applies again', async () => {
     const undone = await undoMigrationsFrom(t, '0017-session-details');
-    expect(undone).toEqual([
-      '0017-session-details',
-      '0022-scim',
-      '0023-scim-groups',
-      '0024-email-outbox',
-      '0025-password-reset-links',
-    ]);
+    expect(undone).toEqual(Object.keys(MIGRATIONS).filter((name) => name >= '0017-session-details'));
     const password = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const withFactor = await makeUser(t, SYSTEM_GROUP_IDS.readOnlyUser);
     const now = new Date().toISOString();

@@ -24,6 +24,8 @@ interface Person {
   title?: string;
   telephone?: string;
   functionalGroup?: string;
+  /** Marked "User Must Change Password at Next Login". */
+  mustChange?: boolean;
 }
 
 const PEOPLE: Person[] = [
@@ -45,6 +47,7 @@ const PEOPLE: Person[] = [
     group: SYSTEM_GROUP_IDS.readOnlyUser,
     lastLogin: null,
     timeout: 60,
+    mustChange: true,
     title: 'Engineer',
     telephone: '+1 555 0100',
     functionalGroup: 'finance',
@@ -55,6 +58,7 @@ const PEOPLE: Person[] = [
     last: 'Cole',
     group: SYSTEM_GROUP_IDS.orchestrationUser,
     status: 'disabled',
+    mustChange: true,
     lastLogin: '2024-01-15T08:30:00.000Z',
     timeout: 120,
     title: 'Analyst',
@@ -168,6 +172,7 @@ async function makePeople(t: TestApp, people: Person[]): Promise<void> {
       .set({
         status: person.status ?? 'enabled',
         last_login_at: person.lastLogin ?? null,
+        must_change_password: person.mustChange ? 1 : 0,
         ...(person.sso ? { user_type: 'sso', sso_provider: 'Okta', password_hash: null } : {}),
       })
       .where('id', '=', user.id)
@@ -188,6 +193,7 @@ interface ListedUser {
   userType: string;
   lastLoginAt: string | null;
   sessionTimeoutMinutes: number;
+  mustChangePassword: boolean;
   createdAt: string;
 }
 
@@ -375,6 +381,15 @@ describe('GET /api/v1/users', () => {
       expect(await emailsWhere({ userType: 'native' })).toEqual(expected((u) => u.userType === 'native'));
       expect(await emailsWhere({ mfa: 'off' })).toEqual(expected(() => true));
       expect(await emailsWhere({ mfa: 'on' })).toEqual([]);
+      expect(await emailsWhere({ mustChangePassword: 'yes' })).toEqual([
+        'bob.baker@example.test',
+        'carol.cole@example.test',
+      ]);
+      expect(await emailsWhere({ mustChangePassword: 'no' })).toEqual(expected((u) => !u.mustChangePassword));
+      expect(await emailsWhere({ mustChangePassword: 'yes', accountStatus: 'enabled' })).toEqual([
+        'bob.baker@example.test',
+      ]);
+      expect(await emailsWhere({ mustChangePassword: 'yes', search: 'car' })).toEqual(['carol.cole@example.test']);
       expect(
         await emailsWhere({
           securityGroupId: SYSTEM_GROUP_IDS.orchestrationUser,
@@ -397,11 +412,13 @@ describe('GET /api/v1/users', () => {
       expect((await list(admin, query)).total).toEqual({ count: matching.length, exact: true });
     });
 
-    it('refuses an unknown status, user type or MFA value with 400 naming the field', async () => {
+    it('refuses an unknown status, user type, MFA or must-change value with 400 naming the field', async () => {
       for (const [query, field] of [
         ['accountStatus=locked', 'accountStatus'],
         ['userType=robot', 'userType'],
         ['mfa=maybe', 'mfa'],
+        ['mustChangePassword=true', 'mustChangePassword'],
+        ['mustChangePassword=', 'mustChangePassword'],
         ['securityGroupId=', 'securityGroupId'],
       ] as const) {
         const response = await admin.request({ method: 'GET', url: `/api/v1/users?${query}` });
@@ -660,6 +677,53 @@ describe('totals and plans with more than 10,000 accounts', () => {
       await t.db.deleteFrom('users').where('email_normalized', 'like', 'zulk%').execute();
     }
   }, 120_000);
+
+  it('filters by "must change password" through its index (migration 0026), and pages either answer both ways', async () => {
+    const marked = ['bulk00007@example.test', 'bulk05000@example.test', 'bulk10001@example.test'];
+    await t.db.updateTable('users').set({ must_change_password: 1 }).where('email_normalized', 'in', marked).execute();
+    try {
+      if (t.databaseKind === 'postgres') await sql`analyze users`.execute(t.db);
+      else await sql`analyze`.execute(t.db);
+      const yes = { mustChangePassword: 'yes', pageSize: 2 };
+      expect((await list(admin, yes)).total).toEqual({ count: 3, exact: true });
+      expect(await walk(admin, yes)).toEqual(marked);
+      expect(await walk(admin, { ...yes, order: 'desc' }, true)).toEqual([...marked].reverse());
+      for (const sort of ['email', 'lastLoginAt'] as const) {
+        const plans = await plansOf(t, { mustChangePassword: 'yes', sort, pageSize: 25 });
+        // The count, and the page's matches (before their rows are read by ID).
+        for (const read of [
+          plans.find((p) => /count\(/.test(p.sql))!,
+          plans.find((p) => p.sql.includes('"sort_key"'))!,
+        ])
+          expect(read.plan, `${sort}:\n${read.sql}\n${read.plan}`).toMatch(/users_must_change_password_email_idx/);
+      }
+      // Many accounts need no change: counted up to the limit, a page walked from the sort's index.
+      const no = await list(admin, { mustChangePassword: 'no', sort: 'email', order: 'desc', pageSize: 3 });
+      expect(no.total).toEqual({ count: 5_000, exact: false });
+      expect(no.users.map((u) => u.email)).toEqual([
+        'bulk10049@example.test',
+        'bulk10048@example.test',
+        'bulk10047@example.test',
+      ]);
+      const after = await list(admin, { mustChangePassword: 'no', sort: 'email', pageSize: 3, cursor: 'last' });
+      expect(after.users.map((u) => u.email)).toEqual([
+        'bulk10047@example.test',
+        'bulk10048@example.test',
+        'bulk10049@example.test',
+      ]);
+      expect(
+        (await walk(admin, { mustChangePassword: 'no', search: 'bulk0000', pageSize: 4 })).filter((e) =>
+          marked.includes(e),
+        ),
+      ).toEqual([]);
+    } finally {
+      await t.db
+        .updateTable('users')
+        .set({ must_change_password: 0 })
+        .where('email_normalized', 'in', marked)
+        .execute();
+    }
+  });
 
   it('reads every sort, both ways, from its index: no sorting step, at page 1, a middle page and the last', async () => {
     const postgres = t.databaseKind === 'postgres';

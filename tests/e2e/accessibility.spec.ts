@@ -216,6 +216,8 @@ for (const mode of MODES) {
       await auditDialog(page, at('New User dialog'), 'New User', 'New User');
       await auditDialog(page, at('Import Users dialog'), 'Import CSV', 'Import Users from CSV');
       await page.getByRole('checkbox', { name: 'ada.lovelace@example.test' }).check();
+      // A checked row is tinted: its links and text must stay readable on the tint.
+      await audit(page, at('users: a row selected'), { include: 'table' });
       await auditDialog(page, at('Delete User dialog'), 'Delete User', /Delete user/);
       await page.getByRole('checkbox', { name: 'Select all accounts on this page' }).check();
       await auditDialog(page, at('bulk Disable dialog'), 'Disable', /^Disable \d+ accounts\?$/);
@@ -285,6 +287,12 @@ for (const mode of MODES) {
       await page.getByRole('tab', { name: 'Login History' }).click();
       await expect(page.getByRole('tab', { name: 'Login History' })).toHaveAttribute('aria-selected', 'true');
       await audit(page, at('logs: Login History'));
+      // The From picker's calendar, open.
+      await page.getByRole('textbox', { name: 'From' }).click();
+      await expect(page.getByRole('button', { name: 'Previous month' })).toBeVisible();
+      await page.waitForTimeout(300);
+      await audit(page, at('logs: date picker open'));
+      await page.keyboard.press('Escape');
 
       await page.goto(`${url}/settings`);
       await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
@@ -293,8 +301,8 @@ for (const mode of MODES) {
       await page.goto(`${url}/identity-providers`);
       await expect(
         page
-          .getByRole('button', { name: 'Add identity provider' })
-          .or(page.getByRole('link', { name: 'Add identity provider' })),
+          .getByRole('button', { name: 'New Identity Provider' })
+          .or(page.getByRole('link', { name: 'New Identity Provider' })),
       ).toBeVisible();
       await audit(page, at('identity providers'));
       await page.goto(`${url}/identity-providers/new?protocol=oidc`);

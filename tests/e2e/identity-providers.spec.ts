@@ -55,8 +55,8 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
   await openIdentityProviders(page);
   await expect(page.getByRole('status').filter({ hasText: 'No identity provider yet' })).toBeVisible();
 
-  await page.getByRole('link', { name: 'Add identity provider' }).click();
-  await expect(page.getByRole('heading', { name: 'Add Identity Provider', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'New Identity Provider' }).click();
+  await expect(page.getByRole('heading', { name: 'New Identity Provider', level: 1 })).toBeVisible();
   await expect(page.getByRole('radio', { name: 'OpenID Connect' })).toBeChecked();
 
   await page.getByRole('textbox', { name: 'Name' }).fill('Corp Keycloak');

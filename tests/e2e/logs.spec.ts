@@ -180,3 +180,59 @@ test('a Read Only User has no Logs link, and /logs tells them they lack permissi
   await expect(page.getByRole('heading', { name: 'You do not have permission to see this page' })).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
 });
+
+test("the From and To pickers show and take days in the account's Date Format, each a whole local day", async ({
+  page,
+}) => {
+  const me = (await admin.expect<{ user: { id: string } }>(200, 'GET', '/api/v1/me')).user.id;
+  await admin.expect(200, 'PATCH', `/api/v1/users/${me}`, { dateFormat: 'dd/mm/yyyy' });
+  try {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+    await page.goto(`${app().url}/logs?action=user.created`);
+    const table = page.getByRole('table', { name: 'System events' });
+    await expect(table.getByRole('row').filter({ hasText: reader.email })).toHaveCount(1);
+
+    // Today as this browser counts days, typed as the account writes dates.
+    const today = await page.evaluate(() => {
+      const date = new Date();
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return { iso: `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` };
+    });
+    const [y, m, d] = today.iso.split('-') as [string, string, string];
+    const from = page.getByRole('textbox', { name: 'From' });
+    await from.fill(`${d}/${m}/${y}`);
+    await expect(page).toHaveURL(new RegExp(`from=${today.iso}`));
+    await from.press('Escape');
+    await from.blur();
+    await expect(from).toHaveValue(`${d}/${m}/${y}`);
+    // Today's events are in: the day runs from local midnight to local midnight.
+    await expect(table.getByRole('row').filter({ hasText: reader.email })).toHaveCount(1);
+    await saveScreenshot(page, 'logs-date-filter-dd-mm-yyyy');
+
+    // A day after today: nothing yet. Typed in ISO form, it still shows in the account's format.
+    const next = new Date(Number(y), Number(m) - 1, Number(d) + 1);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const tomorrow = `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}`;
+    await from.fill(tomorrow);
+    await expect(page).toHaveURL(new RegExp(`from=${tomorrow}`));
+    await from.press('Escape');
+    await from.blur();
+    await expect(from).toHaveValue(`${pad(next.getDate())}/${pad(next.getMonth() + 1)}/${next.getFullYear()}`);
+    await expect(page.getByText('No events match these filters.')).toBeVisible();
+
+    // Picked from the calendar: the day's button, named in words.
+    const to = page.getByRole('textbox', { name: 'To' });
+    await to.click();
+    const named = next.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+    await page.getByRole('button', { name: named, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`to=${tomorrow}`));
+    await expect(to).toHaveValue(`${pad(next.getDate())}/${pad(next.getMonth() + 1)}/${next.getFullYear()}`);
+
+    // Not a day in this format: the filter keeps what it had.
+    await from.fill('31/02/2030');
+    await expect(page).toHaveURL(new RegExp(`from=${tomorrow}`));
+  } finally {
+    await admin.expect(200, 'PATCH', `/api/v1/users/${me}`, { dateFormat: 'yyyy-mm-dd' });
+  }
+});

@@ -147,7 +147,7 @@ test('an Administrator copies Read Only User into Task Runners, assigns it, and 
 test('the editor says "Delete and Export require View" while it is violated, and Save is refused', async ({ page }) => {
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await openSecurityGroups(page);
-  await page.getByRole('link', { name: 'New', exact: true }).click();
+  await page.getByRole('link', { name: 'New Security Group', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'New Security Group' })).toBeVisible();
   await page.getByRole('textbox', { name: 'Name' }).fill('Rule Check');
   await page.getByRole('checkbox', { name: 'Tasks: Delete' }).check();

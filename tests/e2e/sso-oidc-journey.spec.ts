@@ -66,7 +66,7 @@ test('an Administrator connects the OpenID Provider through the Identity Provide
   test.slow();
   await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Identity Providers' }).click();
-  await page.getByRole('link', { name: 'Add identity provider' }).click();
+  await page.getByRole('link', { name: 'New Identity Provider' }).click();
   await page.getByRole('textbox', { name: 'Name' }).fill('Corp ID');
   await choose(page, 'Default security group', 'Read Only User');
   const domains = page.getByRole('combobox', { name: 'Email domains' });

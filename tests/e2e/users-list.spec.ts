@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import type { Page } from '@playwright/test';
 import { expect, test } from './support/test.js';
 import { ADMIN, ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
@@ -352,3 +353,94 @@ test('the MFA filter and column show who has MFA and who must still enroll', asy
   await page.getByRole('option', { name: 'On' }).click();
   await expect(page.getByText('No accounts match these filters.')).toBeVisible();
 });
+
+test('the Must Change Password filter shows who must choose a new password at the next sign-in, and who not', async ({
+  page,
+}) => {
+  const found = await admin.expect<{ users: Array<{ id: string }> }>(200, 'GET', '/api/v1/users?search=person07');
+  await admin.expect(200, 'PATCH', `/api/v1/users/${found.users[0]!.id}/security`, { mustChangePassword: true });
+  try {
+    await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+    await page.getByRole('combobox', { name: 'Must Change Password' }).click();
+    await page.getByRole('option', { name: 'Yes' }).click();
+    await expect(page).toHaveURL(/mustChangePassword=yes/);
+    await expect(page.getByText('1 account', { exact: true })).toBeVisible();
+    // One row of one account: singular on both sides.
+    await expect(page.getByText('1 shown of 1 account', { exact: true })).toBeVisible();
+    await expect(page.getByRole('table').getByRole('link')).toHaveText(['person07@example.test']);
+
+    await page.getByRole('combobox', { name: 'Must Change Password' }).click();
+    await page.getByRole('option', { name: 'No' }).click();
+    await expect(page).toHaveURL(/mustChangePassword=no/);
+    const everyone = await admin.expect<{ total: { count: number } }>(200, 'GET', '/api/v1/users');
+    await expect(page.getByText(`${everyone.total.count - 1} accounts`, { exact: true })).toBeVisible();
+    await expect(page.getByRole('table').getByRole('link', { name: 'person07@example.test' })).toHaveCount(0);
+  } finally {
+    await admin.expect(200, 'PATCH', `/api/v1/users/${found.users[0]!.id}/security`, { mustChangePassword: false });
+  }
+});
+
+test.describe('at 1366×768', () => {
+  // The widest Last Login: a half-hour zone ("UTC+5:30"), a 12-hour time and a month name.
+  test.use({ timezoneId: 'Asia/Kolkata' });
+
+  test('the toolbar stays on one line, every default column is in view, and checked rows are highlighted', async ({
+    page,
+  }) => {
+    const me = (await admin.expect<{ user: { id: string } }>(200, 'GET', '/api/v1/me')).user.id;
+    await admin.expect(200, 'PATCH', `/api/v1/users/${me}`, { dateFormat: 'dd mon yyyy', timeFormat: '12-hour' });
+    try {
+      await showsTheListAt1366(page);
+    } finally {
+      await admin.expect(200, 'PATCH', `/api/v1/users/${me}`, { dateFormat: 'yyyy-mm-dd', timeFormat: '24-hour' });
+    }
+  });
+});
+
+async function showsTheListAt1366(page: Page) {
+  await signInThroughUi(page, app(), ADMIN.email, ADMIN.password);
+  await expect(page.getByRole('table').getByText(/UTC\+5:30/)).toBeVisible();
+  // A full page (other tests in this file add and delete accounts).
+  await expect(page.getByText(/^25 shown of \d+ accounts$/)).toBeVisible();
+  const toolbar = page.getByRole('toolbar', { name: 'User accounts' });
+  const rows = page.getByRole('table', { name: 'User accounts' }).getByRole('row');
+  await rows.nth(2).getByRole('checkbox').check();
+  await rows.nth(4).getByRole('checkbox').check();
+  await page.mouse.move(0, 0);
+  await saveScreenshot(page, 'users-list-1366');
+
+  // One line: every control of the toolbar ends at the same height.
+  const tops = new Set<number>();
+  for (const control of await toolbar.locator('button, input').all()) {
+    if (!(await control.isVisible())) continue;
+    const box = (await control.boundingBox())!;
+    tops.add(Math.round(box.y + box.height));
+  }
+  expect([...tops], 'the bottoms of the toolbar controls').toHaveLength(1);
+
+  // The Must Change Password column is shown by default, and the last column still fits.
+  await expect(page.getByRole('columnheader', { name: 'Must Change Password' })).toBeVisible();
+  const scroller = page.getByRole('table', { name: 'User accounts' }).locator('xpath=..');
+  expect(await scroller.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(0);
+  const lastLogin = (await page.getByRole('columnheader', { name: 'Last Login' }).boundingBox())!;
+  expect(lastLogin.x + lastLogin.width).toBeLessThanOrEqual(1366);
+
+  // Checked rows stand out from the others (plain and striped alike).
+  const background = (index: number) =>
+    rows
+      .nth(index)
+      .locator('td')
+      .nth(3)
+      .evaluate((cell) => getComputedStyle(cell).backgroundColor);
+  const selected = [await background(2), await background(4)];
+  const unselected = [await background(1), await background(3), await background(5)];
+  for (const colour of selected) expect(unselected).not.toContain(colour);
+  // The sticky Email cell too (it has a background of its own).
+  const emailCell = (index: number) =>
+    rows
+      .nth(index)
+      .locator('td')
+      .nth(1)
+      .evaluate((cell) => getComputedStyle(cell).backgroundColor);
+  expect([await emailCell(1), await emailCell(3)]).not.toContain(await emailCell(2));
+}

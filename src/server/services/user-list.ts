@@ -154,13 +154,17 @@ function filteredUsers(db: Kysely<Database>, filters: UserListFilters, viaIndex 
   // SQLite's unary + keeps a term from choosing the index: with many matches, walking the sort's
   // index and checking each row beats reading every match through the filter's index and sorting.
   // (PostgreSQL weighs the two with its statistics.)
-  const column = (name: 'security_group_id' | 'status' | 'user_type') =>
+  const column = (name: 'security_group_id' | 'status' | 'user_type' | 'must_change_password') =>
     viaIndex ? sql.ref(`u.${name}`) : sql`+u.${sql.raw(name)}`;
   if (filters.securityGroupId)
     matching = matching.where(sql<boolean>`${column('security_group_id')} = ${filters.securityGroupId}`);
   if (filters.accountStatus) matching = matching.where(sql<boolean>`${column('status')} = ${filters.accountStatus}`);
   if (filters.userType) matching = matching.where(sql<boolean>`${column('user_type')} = ${filters.userType}`);
   if (filters.mfa) matching = matching.where(mfaFilter(filters.mfa, isPostgres(db as Kysely<unknown>), viaIndex));
+  if (filters.mustChangePassword)
+    matching = matching.where(
+      sql<boolean>`${column('must_change_password')} = ${filters.mustChangePassword === 'yes' ? 1 : 0}`,
+    );
   return matching;
 }
 
@@ -253,7 +257,9 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserList
   const postgres = isPostgres(db as Kysely<unknown>);
   const filtered = filteredUsers(db, query);
   const match = searchMatch(query.search ?? '', postgres);
-  const filters = Boolean(query.securityGroupId || query.accountStatus || query.userType || query.mfa);
+  const filters = Boolean(
+    query.securityGroupId || query.accountStatus || query.userType || query.mfa || query.mustChangePassword,
+  );
   if (!match && !filters) {
     const { sort, key } = userSort(db, query.sort, query.order, postgres);
     const [total, page] = await Promise.all([

@@ -5,11 +5,13 @@ import { pageInfoFields, pageQueryFields } from './paging.js';
 import {
   ACCOUNT_STATUSES,
   MFA_STATUSES,
+  MUST_CHANGE_PASSWORD_FILTERS,
   SUBSTRING_SEARCH_MIN_LENGTH,
   USER_SORT_COLUMNS,
   USER_TYPES,
   type AccountStatus,
   type MfaStatus,
+  type MustChangePasswordFilter,
   type UserSortColumn,
   type UserType,
 } from '../user-list.js';
@@ -17,11 +19,13 @@ import {
 export {
   ACCOUNT_STATUSES,
   MFA_STATUSES,
+  MUST_CHANGE_PASSWORD_FILTERS,
   SUBSTRING_SEARCH_MIN_LENGTH,
   USER_SORT_COLUMNS,
   USER_TYPES,
   type AccountStatus,
   type MfaStatus,
+  type MustChangePasswordFilter,
   type UserSortColumn,
   type UserType,
 };
@@ -127,6 +131,8 @@ const userListFilterFields = {
   userType: z.enum(USER_TYPES).optional(),
   /** Only accounts with this MFA status. */
   mfa: z.enum(MFA_STATUSES).optional(),
+  /** Only accounts marked "User Must Change Password at Next Login" (yes) or only the others (no). */
+  mustChangePassword: z.enum(MUST_CHANGE_PASSWORD_FILTERS).optional(),
   sort: z.enum(USER_SORT_COLUMNS).default('email'),
   order: z.enum(['asc', 'desc']).default('asc'),
 };

@@ -9,6 +9,7 @@ import { Alert, Badge, Button, FileInput, Group, ScrollArea, Stack, Table, Text 
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { messageOf } from '../api/client.js';
+import { countOf } from '../format/count.js';
 
 export interface CsvImportFormProps<P, R> {
   fileDescription: string;
@@ -79,7 +80,7 @@ export function CsvImportForm<P, R>(props: CsvImportFormProps<P, R>) {
   const result = preview.data;
   const count = result ? props.countOf(result) : 0;
   const hasErrors = result ? props.hasErrors(result) : false;
-  const importLabel = `Import ${count} ${count === 1 ? noun[0] : noun[1]}`;
+  const importLabel = `Import ${countOf(count, noun)}`;
 
   return (
     <Stack gap="md">
@@ -151,7 +152,7 @@ export function CsvImportForm<P, R>(props: CsvImportFormProps<P, R>) {
 function previewSummaryText(errors: number, rest: string): string {
   return `${
     errors > 0
-      ? `${errors} ${errors === 1 ? 'row has errors' : 'rows have errors'}: fix the file and preview it again. Nothing is imported while there are errors.`
+      ? `${countOf(errors, ['row has', 'rows have'])} errors: fix the file and preview it again. Nothing is imported while there are errors.`
       : 'No errors.'
   } ${rest}`;
 }

@@ -1,6 +1,6 @@
 import { Button, Group, Select, Text } from '@mantine/core';
-import { describeTotal } from '../../shared/paging.js';
 import type { PageInfo } from '../../shared/schemas/paging.js';
+import { describeCount, type Noun } from '../format/count.js';
 
 /**
  * Under every paged table (keyset paging, src/shared/schemas/paging.ts): rows per page, how many
@@ -15,8 +15,8 @@ export interface CursorTableFooterProps {
   /** Rows-per-page choices. */
   pageSizes: readonly number[];
   pageSize: number;
-  /** What the rows are ("accounts", "events"). */
-  noun: string;
+  /** What the rows are: ['account', 'accounts']. */
+  noun: Noun;
   /** Go to the page a cursor names; undefined is the first page. */
   onCursor: (cursor: string | undefined) => void;
   onPageSize: (pageSize: number) => void;
@@ -52,8 +52,8 @@ export function CursorTableFooter({
           {total === undefined
             ? ''
             : total.count === 0
-              ? `No ${noun}`
-              : `${rowCount.toLocaleString('en-US')} shown of ${describeTotal(total)} ${noun}`}
+              ? `No ${noun[1]}`
+              : `${rowCount.toLocaleString('en-US')} shown of ${describeCount(total, noun)}`}
         </Text>
       </Group>
       <Group gap={4} component="nav" aria-label="Pages">

@@ -52,7 +52,7 @@ export interface DataTableProps<T, S extends string> {
   sorting?: TableSort<S>;
   /** Headers may wrap onto two lines ("Account / Status"), set tighter and lined up at the bottom. */
   wrapHeaders?: boolean;
-  /** Rows shown as selected. */
+  /** Rows shown as selected (checked): tinted, sticky cells included (global.css). */
   highlighted?: ReadonlySet<string>;
   horizontalSpacing?: number | string;
 }
@@ -287,7 +287,7 @@ export function DataTable<T, S extends string = string>({
               </Table.Tr>
             ) : (
               rows.map((row) => (
-                <Table.Tr key={row.id} bg={highlighted?.has(row.id) ? 'var(--mantine-color-blue-light)' : undefined}>
+                <Table.Tr key={row.id} data-selected={highlighted?.has(row.id) || undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <Table.Td
                       key={cell.id}

@@ -82,3 +82,9 @@ export const IconX = (p: IconProps) => (
     <path d="M18 6L6 18M6 6l12 12" />
   </Icon>
 );
+export const IconCalendar = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="4" y="5" width="16" height="16" rx="2" />
+    <path d="M16 3v4M8 3v4M4 11h16" />
+  </Icon>
+);

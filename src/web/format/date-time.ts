@@ -92,3 +92,37 @@ export function describeTokenUse(
     : 'never used';
   return `Generated ${formatDateTime(token.createdAt, prefs)} · ${lastUse}`;
 }
+
+/** Each Date Format as dayjs spells it (the date pickers show their day in it). */
+export const DAYJS_DATE_FORMATS: Record<User['dateFormat'], string> = {
+  'yyyy-mm-dd': 'YYYY-MM-DD',
+  'mm/dd/yyyy': 'MM/DD/YYYY',
+  'dd/mm/yyyy': 'DD/MM/YYYY',
+  'dd mon yyyy': 'DD MMM YYYY',
+};
+
+/**
+ * A day typed in the viewer's Date Format ("07/12/2026" for dd/mm/yyyy, "7 dec 2026" for dd mon
+ * yyyy) as YYYY-MM-DD; also YYYY-MM-DD itself, which no format can mistake. Null when it is not
+ * a real day in that format (31/02/2026, 12/31/2026 for dd/mm/yyyy).
+ */
+export function parseDay(text: string, dateFormat: User['dateFormat']): string | null {
+  const input = text.trim();
+  let parts: [year: number, month: number, day: number] | null = null;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(input);
+  const slashed = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(input);
+  const named = /^(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{4})$/i.exec(input);
+  if (iso) parts = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else if (slashed && dateFormat === 'mm/dd/yyyy') parts = [Number(slashed[3]), Number(slashed[1]), Number(slashed[2])];
+  else if (slashed && dateFormat === 'dd/mm/yyyy') parts = [Number(slashed[3]), Number(slashed[2]), Number(slashed[1])];
+  else if (named && dateFormat === 'dd mon yyyy') {
+    const month = MONTHS.findIndex((name) => name.toLowerCase() === named[2]!.slice(0, 3).toLowerCase());
+    if (month >= 0) parts = [Number(named[3]), month + 1, Number(named[1])];
+  }
+  if (!parts) return null;
+  const [year, month, day] = parts;
+  const date = new Date(year, month - 1, day);
+  // Date rolls 31 February over into March: only a day that stays itself is real.
+  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) return null;
+  return `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}`;
+}

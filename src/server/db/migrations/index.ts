@@ -20,6 +20,7 @@ import * as m0022 from './0022-scim.js';
 import * as m0023 from './0023-scim-groups.js';
 import * as m0024 from './0024-email-outbox.js';
 import * as m0025 from './0025-password-reset-links.js';
+import * as m0026 from './0026-users-must-change-password-index.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -47,4 +48,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023-scim-groups': m0023,
   '0024-email-outbox': m0024,
   '0025-password-reset-links': m0025,
+  '0026-users-must-change-password-index': m0026,
 };

@@ -1,6 +1,7 @@
 import { Text } from '@mantine/core';
 import { formatDate } from '../../format/date-time.js';
 import type { DateTimePreferences } from '../../format/date-time.js';
+import { countOf } from '../../format/count.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Certificates are renewed weeks ahead; under this, the Administrator should act now. */
@@ -30,7 +31,7 @@ export function CertificateExpiry({
     daysLeft < 0
       ? ['red', `Expired on ${date}: sign-ins through this provider fail until a new certificate is entered.`]
       : daysLeft < SOON_DAYS
-        ? ['orange', `Expires on ${date} (in ${daysLeft} ${daysLeft === 1 ? 'day' : 'days'}).`]
+        ? ['orange', `Expires on ${date} (in ${countOf(daysLeft, ['day', 'days'])}).`]
         : ['dimmed', `Expires on ${date}.`];
   return (
     <Text size="sm" c={color}>

@@ -26,7 +26,7 @@ import { ProvisioningSection } from './provisioning-section.js';
 import { useProviderForm } from './use-provider-form.js';
 
 /**
- * Add an identity provider (/identity-providers/new?protocol=oidc|saml) or change one
+ * A new identity provider (/identity-providers/new?protocol=oidc|saml) or change one
  * (/identity-providers/<id>): a page of its own, since the settings do not fit a dialog on a laptop.
  */
 export function IdentityProviderEditorPage() {
@@ -46,7 +46,7 @@ export function IdentityProviderEditorPage() {
     enabled: allowed,
   });
   useDocumentTitle(
-    isNew ? 'Add Identity Provider · Latchkey' : `${provider.data?.name ?? 'Identity Provider'} · Latchkey`,
+    isNew ? 'New Identity Provider · Latchkey' : `${provider.data?.name ?? 'Identity Provider'} · Latchkey`,
   );
 
   if (!allowed) return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={NO_SSO_PERMISSION_MESSAGE} />;
@@ -109,7 +109,7 @@ function ProviderForm({
   const groupsSource = protocol === 'oidc' ? 'the groups claim' : 'the groups attribute';
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-label={provider ? provider.name : 'Add Identity Provider'}>
+    <form ref={formRef} onSubmit={submit} noValidate aria-label={provider ? provider.name : 'New Identity Provider'}>
       <UnsavedChangesGuard when={dirty && !createdId && !save.isPending} />
       <Stack gap="md" maw={980}>
         <ProviderEditorHeader provider={provider} dirty={dirty} onToggle={setToggling} onRemove={setRemoving} />

@@ -14,6 +14,7 @@ import { ErrorState } from '../../components/error-state.js';
 import { IconPlus, IconTrash } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { removeRefusal, RemoveProviderDialog, ToggleProviderDialog } from './provider-dialogs.js';
+import { countOf } from '../../format/count.js';
 
 export const IDENTITY_PROVIDERS_PATH = '/identity-providers';
 export const CONFIGURE_SSO = 'administration:configure_sso';
@@ -62,12 +63,12 @@ function ProviderList() {
             {list.data
               ? providers.length === 0
                 ? 'No identity provider yet: everyone signs in with a password.'
-                : `${providers.length} ${providers.length === 1 ? 'provider' : 'providers'} for single sign-on`
+                : `${countOf(providers.length, ['provider', 'providers'])} for single sign-on`
               : 'Loading identity providers…'}
           </Text>
         </div>
         <Button component={Link} to={`${IDENTITY_PROVIDERS_PATH}/new`} leftSection={<IconPlus />}>
-          Add identity provider
+          New Identity Provider
         </Button>
       </Group>
 

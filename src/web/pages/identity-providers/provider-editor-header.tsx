@@ -7,6 +7,7 @@ import { ConnectionTestPanel } from './connection-test-panel.js';
 import { IDENTITY_PROVIDERS_PATH, StatusBadge } from './identity-providers-page.js';
 import { removeRefusal } from './provider-dialogs.js';
 import { BackLink } from '../../components/back-link.js';
+import { countOf } from '../../format/count.js';
 
 /**
  * The top of the Identity Provider editor: the way back, the title and, for a saved provider, its
@@ -27,7 +28,7 @@ export function ProviderEditorHeader({
   onRemove: (provider: IdentityProvider) => void;
 }) {
   const test = useMutation({ mutationFn: (id: string) => testIdentityProvider(id) });
-  const title = provider ? `Edit ${provider.name}` : 'Add Identity Provider';
+  const title = provider ? `Edit ${provider.name}` : 'New Identity Provider';
   const refusal = provider ? removeRefusal(provider) : null;
 
   return (
@@ -45,7 +46,7 @@ export function ProviderEditorHeader({
               </Badge>
               <StatusBadge enabled={provider.enabled} />
               <Text size="sm" c="dimmed">
-                {provider.accountCount} {provider.accountCount === 1 ? 'account' : 'accounts'}
+                {countOf(provider.accountCount, ['account', 'accounts'])}
               </Text>
             </>
           )}

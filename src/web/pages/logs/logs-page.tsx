@@ -19,6 +19,8 @@ import { auditColumns, loginColumns } from './log-columns.js';
 import { AUDIT_ACTIONS, AUDIT_CATEGORIES, auditActionsIn, type AuditCategory } from '../../../shared/audit-actions.js';
 import { formatZone } from '../../format/date-time.js';
 import { ExportButton } from '../../components/export-button.js';
+import { DayInput } from '../../components/day-input.js';
+import type { Noun } from '../../format/count.js';
 import type { ExportFormat } from '../../../shared/exports.js';
 import {
   auditFilters,
@@ -107,25 +109,27 @@ function FilterText({
 /** A To date before the From date: said on the field, and nothing is asked of the server. */
 const reversedDates = (p: LogParams) => p.fromDate !== '' && p.toDate !== '' && p.toDate < p.fromDate;
 
+/** From and To: days in the viewer's Date Format, each the whole day in the browser's time zone (log-params.ts). */
 function DateFilters({ params, update }: TabProps) {
+  const me = useSignedInMe();
   return (
     <>
-      <TextInput
+      <DayInput
         label="From"
-        type="date"
         value={params.fromDate}
-        max={params.toDate || undefined}
-        onChange={(event) => update({ fromDate: event.currentTarget.value, cursor: undefined })}
-        w={150}
+        maxDate={params.toDate}
+        onChange={(fromDate) => update({ fromDate, cursor: undefined })}
+        dateFormat={me.user.dateFormat}
+        w={170}
       />
-      <TextInput
+      <DayInput
         label="To"
-        type="date"
         value={params.toDate}
-        min={params.fromDate || undefined}
-        onChange={(event) => update({ toDate: event.currentTarget.value, cursor: undefined })}
+        minDate={params.fromDate}
+        onChange={(toDate) => update({ toDate, cursor: undefined })}
+        dateFormat={me.user.dateFormat}
         error={reversedDates(params) ? 'Must not be before From.' : undefined}
-        w={150}
+        w={170}
       />
     </>
   );
@@ -208,8 +212,8 @@ function LogList<Page extends PageInfo, Row>({
 }: TabProps & {
   /** Names the toolbar and the table ("System events"). */
   label: string;
-  /** What the footer counts ("events"). */
-  noun: string;
+  /** What the footer counts. */
+  noun: Noun;
   queryKey: readonly unknown[];
   fetchPage: (signal: AbortSignal) => Promise<Page>;
   rowsOf: (page: Page) => Row[];
@@ -308,7 +312,7 @@ function SystemEvents({ params, update }: TabProps) {
       params={params}
       update={update}
       label="System events"
-      noun="events"
+      noun={['event', 'events']}
       queryKey={queryKeys.auditEvents(filters)}
       fetchPage={(signal) => listAuditEvents(filters, signal)}
       rowsOf={(page) => page.events}
@@ -391,7 +395,7 @@ function LoginHistory({ params, update }: TabProps) {
       params={params}
       update={update}
       label="Login history"
-      noun="sign-in attempts"
+      noun={['sign-in attempt', 'sign-in attempts']}
       queryKey={queryKeys.loginAttempts(filters)}
       fetchPage={(signal) => listLoginAttempts(filters, signal)}
       rowsOf={(page) => page.attempts}

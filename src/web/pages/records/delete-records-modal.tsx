@@ -5,6 +5,9 @@ import type { DataRecord } from '../../../shared/schemas/records.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { bulkDeleteRecords } from '../../api/records.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { countOf } from '../../format/count.js';
+
+const RECORD = ['record', 'records'] as const;
 
 const LISTED_MAX = 10;
 
@@ -22,11 +25,10 @@ export function DeleteRecordsModal({
 }) {
   const queryClient = useQueryClient();
   const count = records.length;
-  const noun = count === 1 ? 'record' : 'records';
   const mutation = useMutation({
     mutationFn: () => bulkDeleteRecords(records.map((record) => record.id)),
     onSuccess: ({ deleted }) => {
-      notifications.show({ color: 'green', message: `${deleted} ${deleted === 1 ? 'record' : 'records'} deleted` });
+      notifications.show({ color: 'green', message: `${countOf(deleted, RECORD)} deleted` });
       void queryClient.invalidateQueries({ queryKey: queryKeys.records });
       void queryClient.invalidateQueries({ queryKey: queryKeys.recordTypes });
       onDeleted();
@@ -41,9 +43,9 @@ export function DeleteRecordsModal({
   return (
     <ConfirmDialog
       opened={opened}
-      title={`Delete ${count} ${noun}?`}
+      title={`Delete ${countOf(count, RECORD)}?`}
       message={`${count === 1 ? 'This record' : `These ${count} records`} will be removed. Tasks linked to them stay, without the link. This cannot be undone.`}
-      confirmLabel={`Delete ${count} ${noun}`}
+      confirmLabel={`Delete ${countOf(count, RECORD)}`}
       onConfirm={() => mutation.mutate()}
       onClose={close}
       pending={mutation.isPending}

@@ -3,7 +3,7 @@ import { useDocumentTitle } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { IMPORT_MODES } from '../../../shared/schemas/records.js';
-import { describeTotal } from '../../../shared/paging.js';
+import { describeCount, type Noun } from '../../format/count.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportRecords, listRecords, listRecordTypes } from '../../api/records.js';
@@ -20,6 +20,8 @@ import { NewRecordModal } from './new-record-modal.js';
 import { NewTypeModal } from './new-type-modal.js';
 import { RecordsTable } from './records-table.js';
 import { ExportButton } from '../../components/export-button.js';
+
+const RECORD: Noun = ['record', 'records'];
 
 /** The Type filter's "no filter" choice (a select's value cannot be empty). */
 const ALL_TYPES = 'all';
@@ -85,7 +87,7 @@ function Records() {
         </Title>
         <Text size="sm" c="dimmed" role="status">
           {list.data
-            ? `${describeTotal(total!)} ${total!.exact && total!.count === 1 ? 'record' : 'records'}${typeName ? ` of type ${typeName}` : ''}${params.search ? ` matching “${params.search}”` : ''}`
+            ? `${describeCount(total!, RECORD)}${typeName ? ` of type ${typeName}` : ''}${params.search ? ` matching “${params.search}”` : ''}`
             : 'Loading records…'}
         </Text>
       </div>
@@ -182,7 +184,7 @@ function Records() {
         rowCount={records.length}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
-        noun="records"
+        noun={RECORD}
         onCursor={showCursor}
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />

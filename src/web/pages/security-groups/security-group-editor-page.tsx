@@ -39,6 +39,7 @@ import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { PermissionMatrix } from './permission-matrix.js';
 import { BackLink } from '../../components/back-link.js';
+import { countOf } from '../../format/count.js';
 
 const LIST_PATH = '/security-groups';
 const FIELDS = ['name', 'description', 'permissions'] as const;
@@ -236,7 +237,7 @@ function GroupForm({
           )}
           {group && (
             <Text size="sm" c="dimmed">
-              {group.memberCount} {group.memberCount === 1 ? 'member' : 'members'}
+              {countOf(group.memberCount, ['member', 'members'])}
             </Text>
           )}
         </Group>

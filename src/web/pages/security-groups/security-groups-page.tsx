@@ -15,6 +15,7 @@ import { IconPlus, IconTrash } from '../../components/icons.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { DeleteSecurityGroupModal } from './delete-security-group-modal.js';
 import { permissionSummary } from './permission-labels.js';
+import { countOf } from '../../format/count.js';
 
 /** The Security Groups list (product.md §Security Groups): system groups read-only, custom groups editable. */
 export function SecurityGroupsPage() {
@@ -59,13 +60,13 @@ function SecurityGroupList() {
           </Title>
           <Text size="sm" c="dimmed" role="status">
             {list.data
-              ? `${groups.length - custom} system and ${custom} custom ${custom === 1 ? 'group' : 'groups'}`
+              ? `${groups.length - custom} system and ${countOf(custom, ['custom group', 'custom groups'])}`
               : 'Loading security groups…'}
           </Text>
         </div>
         {mayCreate && (
           <Button component={Link} to="/security-groups/new" leftSection={<IconPlus />}>
-            New
+            New Security Group
           </Button>
         )}
       </Group>

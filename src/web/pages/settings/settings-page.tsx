@@ -25,7 +25,8 @@ import { ErrorState } from '../../components/error-state.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
 import { formatDateTime } from '../../format/date-time.js';
-import { describeTotal, type Total } from '../../../shared/paging.js';
+import type { Total } from '../../../shared/paging.js';
+import { describeCount, type Noun } from '../../format/count.js';
 import {
   LOG_RETENTION_MAX_DAYS,
   LOG_RETENTION_MIN_DAYS,
@@ -289,10 +290,10 @@ function ConfirmDeletion({
   onConfirm: () => void;
 }) {
   const me = useSignedInMe();
-  const counted = (total: Total | null, noun: string) => (total ? `${describeTotal(total)} ${noun}` : null);
+  const counted = (total: Total | null, noun: Noun) => (total ? describeCount(total, noun) : null);
   const what = [
-    counted(pending?.events ?? null, 'system events'),
-    counted(pending?.attempts ?? null, 'sign-in attempts'),
+    counted(pending?.events ?? null, ['system event', 'system events']),
+    counted(pending?.attempts ?? null, ['sign-in attempt', 'sign-in attempts']),
   ]
     .filter(Boolean)
     .join(' and ');

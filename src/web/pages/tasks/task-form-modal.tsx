@@ -9,6 +9,7 @@ import { createTask, updateTask } from '../../api/tasks.js';
 import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { useFieldErrors } from '../../components/use-field-errors.js';
+import { DayInput } from '../../components/day-input.js';
 import { RecordSelect } from './record-select.js';
 
 const FIELDS = ['title', 'recordId', 'dueDate'] as const;
@@ -89,14 +90,14 @@ export function TaskFormModal({ opened, onClose, task }: { opened: boolean; onCl
               initial={task?.record ?? null}
             />
           )}
-          <TextInput
+          <DayInput
             label="Due date"
-            type="date"
             value={dueDate}
-            onChange={(event) => {
-              setDueDate(event.currentTarget.value);
+            onChange={(day) => {
+              setDueDate(day);
               errors.clearField('dueDate');
             }}
+            dateFormat={me.user.dateFormat}
             error={errors.fields.dueDate}
             w={200}
           />

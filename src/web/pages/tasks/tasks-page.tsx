@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { TASK_STATUSES, TASK_STATUS_LABELS } from '../../../shared/task-status.js';
-import { describeTotal } from '../../../shared/paging.js';
+import { describeCount, type Noun } from '../../format/count.js';
 import { ApiError } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { exportTasks, listTasks } from '../../api/tasks.js';
@@ -19,6 +19,8 @@ import { PAGE_SIZES, readListParams, writeListParams } from './list-params.js';
 import { TaskFormModal } from './task-form-modal.js';
 import { taskColumns } from './task-columns.js';
 import { ExportButton } from '../../components/export-button.js';
+
+const TASK: Noun = ['task', 'tasks'];
 
 /** The Tasks list (product.md §Platform data). */
 export function TasksPage() {
@@ -76,7 +78,7 @@ function TaskList() {
           Tasks
         </Title>
         <Text size="sm" c="dimmed" role="status">
-          {total ? `${describeTotal(total)} ${total.exact && total.count === 1 ? 'task' : 'tasks'}` : 'Loading tasks…'}
+          {total ? describeCount(total, TASK) : 'Loading tasks…'}
         </Text>
       </div>
 
@@ -144,7 +146,7 @@ function TaskList() {
         rowCount={list.data?.tasks.length ?? 0}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
-        noun="tasks"
+        noun={TASK}
         onCursor={showCursor}
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />

@@ -8,11 +8,12 @@ import { queryKeys } from '../../api/query-keys.js';
 import { saveFile } from '../../api/save-file.js';
 import { bulkDeleteUsers, bulkUpdateUsers, exportSelectedUsersCsv, listSecurityGroups } from '../../api/users.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { countOf } from '../../format/count.js';
 
 /** The bulk actions of the User Accounts list (Delete of one account keeps its own dialog). */
 export type BulkAction = 'enable' | 'disable' | 'changeSecurityGroup' | 'requireMfa' | 'delete' | 'export';
 
-const accounts = (n: number) => `${n} ${n === 1 ? 'account' : 'accounts'}`;
+const accounts = (n: number) => countOf(n, ['account', 'accounts']);
 
 /** What each action's dialog says: title (with the count), what happens, its button, what is shown after. */
 const WORDS: Record<

@@ -13,6 +13,9 @@ import { saveFile } from '../../api/save-file.js';
 import { importUsers, previewUserImport } from '../../api/users.js';
 import { CsvImportForm, PreviewRowFrame, PreviewTable } from '../../components/csv-import-form.js';
 import { IconDownload } from '../../components/icons.js';
+import { countOf } from '../../format/count.js';
+
+const ACCOUNT = ['account', 'accounts'] as const;
 
 /** Accounts listed by name in the result. */
 const RESULT_LINKS_MAX = 20;
@@ -39,15 +42,15 @@ function ImportUsersForm({ onClose }: { onClose: () => void }) {
       runImport={importUsers}
       countOf={(preview) => preview.summary.create}
       hasErrors={(preview) => preview.summary.errors > 0}
-      noun={['account', 'accounts']}
+      noun={ACCOUNT}
       renderPreview={(preview) => <PreviewResult preview={preview} />}
       confirmation={(count) =>
-        `${count} ${count === 1 ? 'account is' : 'accounts are'} created, all in one go. ${PASSWORD_NOTE}`
+        `${countOf(count, ['account is', 'accounts are'])} created, all in one go. ${PASSWORD_NOTE}`
       }
       onImported={() => void queryClient.invalidateQueries({ queryKey: queryKeys.users })}
       renderResult={(result) => (
         <Stack gap="sm">
-          <Alert color="green" title={`${result.created} ${result.created === 1 ? 'account' : 'accounts'} imported`}>
+          <Alert color="green" title={`${countOf(result.created, ACCOUNT)} imported`}>
             <Text size="sm">{PASSWORD_NOTE}</Text>
           </Alert>
           <List size="sm" aria-label="Imported accounts">
@@ -88,7 +91,7 @@ function PreviewResult({ preview }: { preview: UserImportPreview }) {
     <PreviewTable
       rows={preview.rows}
       errors={errors}
-      outcome={`Would create ${create} ${create === 1 ? 'account' : 'accounts'}.`}
+      outcome={`Would create ${countOf(create, ACCOUNT)}.`}
       headers={['Email', 'Name', 'Title', 'Security Group', 'Functional Group', 'Timeout', 'Errors']}
       renderRow={(row) => <PreviewRow key={row.line} row={row} />}
     />

@@ -320,7 +320,7 @@ function NewUserForm({ onClose }: { onClose: () => void }) {
             Cancel
           </Button>
           <Button type="submit" loading={mutation.isPending}>
-            Create
+            Create User
           </Button>
         </Group>
       </Stack>

@@ -102,14 +102,15 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
     // "User Must Change Password at Next Login" (set in New User or on Password & Security).
     column.accessor('mustChangePassword', {
       header: 'Must Change Password',
-      meta: { label: 'Must Change Password', minWidth: 110 },
+      // No minimum: the header wraps at its words, so the table keeps Last Login in view at 1366 pixels.
+      meta: { label: 'Must Change Password' },
       cell: ({ getValue }) =>
         getValue<boolean>() ? (
           <Badge variant="light" color="orange" radius="sm" tt="none" fw={600} size="sm">
             Yes
           </Badge>
         ) : (
-          <Text span size="sm" c="dimmed">
+          <Text span fz="inherit" c="dimmed">
             No
           </Text>
         ),

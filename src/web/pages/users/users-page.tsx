@@ -18,9 +18,9 @@ import type { BulkAction } from './bulk-action-dialog.js';
 import { PAGE_SIZES, readListParams, writeListParams } from '../../../shared/user-list-address.js';
 import { userColumns } from './user-columns.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
-import { describeTotal } from '../../../shared/paging.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 import { ExportButton } from '../../components/export-button.js';
+import { describeCount } from '../../format/count.js';
 
 // The dialogs (and the dialog component itself) are fetched the first time one opens, not before
 // the list can show: New User's form (number and password inputs, the groups and timeout lookups),
@@ -81,6 +81,8 @@ const ImportUsersModal = lazy(() =>
   import('./import-users-modal.js').then(({ ImportUsersModal: Modal }) => ({ default: Modal })),
 );
 
+const ACCOUNT = ['account', 'accounts'] as const;
+
 /** The MFA filter: which accounts have multi-factor authentication, which must still enroll. */
 const MFA_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
@@ -92,6 +94,11 @@ const STATUS_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
   { value: 'enabled', label: 'Enabled' },
   { value: 'disabled', label: 'Disabled' },
+];
+const MUST_CHANGE_PASSWORD_FILTER_OPTIONS = [
+  { value: '', label: 'Any' },
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
 ];
 const USER_TYPE_FILTER_OPTIONS = [
   { value: '', label: 'Any' },
@@ -159,6 +166,7 @@ function UserAccounts() {
     () => (list.data?.users ?? []).filter((user) => rowSelection[user.id]),
     [list.data, rowSelection],
   );
+  const selectedIds = useMemo(() => new Set(selectedUsers.map((user) => user.id)), [selectedUsers]);
   // One selected: Delete User is the single delete, whose `can` says whether and why not. Several:
   // the bulk delete, whose refusals the server lists in its dialog.
   const selected = selectedUsers.length === 1 ? selectedUsers[0]! : null;
@@ -188,7 +196,9 @@ function UserAccounts() {
   const { exporting, exportAs } = useExport((format) => exportUsers(params, format));
   /** A filter changed: its first page (a cursor belongs to the filters it was made with). */
   const filterBy = (changes: Partial<UserListParams>) => update({ ...changes, cursor: undefined });
-  const filtered = Boolean(params.securityGroupId || params.accountStatus || params.userType || params.mfa);
+  const filtered = Boolean(
+    params.securityGroupId || params.accountStatus || params.userType || params.mfa || params.mustChangePassword,
+  );
 
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) {
     return <NoPermissionPage myAccountPath={`/users/${me.user.id}`} message={list.error.message} />;
@@ -203,7 +213,7 @@ function UserAccounts() {
           </Title>
           <Text size="sm" c="dimmed" role="status">
             {list.data
-              ? `${describeTotal(list.data.total)} ${list.data.total.exact && list.data.total.count === 1 ? 'account' : 'accounts'}${params.search ? ` matching “${params.search}”` : ''}`
+              ? `${describeCount(list.data.total, ACCOUNT)}${params.search ? ` matching “${params.search}”` : ''}`
               : 'Loading accounts…'}
           </Text>
         </div>
@@ -252,7 +262,8 @@ function UserAccounts() {
             leftSection={<IconSearch />}
             value={searchText}
             onChange={(event) => setSearchText(event.currentTarget.value)}
-            w={300}
+            // With the buttons, one line at 1366 pixels (a classic scroll bar included).
+            w={240}
             type="search"
           />
         </Group>
@@ -307,6 +318,14 @@ function UserAccounts() {
           allowDeselect={false}
           w={150}
         />
+        <Select
+          label="Must Change Password"
+          data={MUST_CHANGE_PASSWORD_FILTER_OPTIONS}
+          value={params.mustChangePassword}
+          onChange={(value) => filterBy({ mustChangePassword: (value ?? '') as UserListParams['mustChangePassword'] })}
+          allowDeselect={false}
+          w={190}
+        />
       </Group>
 
       {selectedUsers.length > 0 && (
@@ -330,13 +349,14 @@ function UserAccounts() {
         emptyMessage={emptyMessage(params, filtered)}
         sorting={{ sort: params.sort, order: params.order, onSort: sortBy }}
         wrapHeaders
+        highlighted={selectedIds}
       />
       <CursorTableFooter
         page={list.data}
         rowCount={list.data?.users.length ?? 0}
         pageSize={params.pageSize}
         pageSizes={PAGE_SIZES}
-        noun="accounts"
+        noun={ACCOUNT}
         onCursor={(cursor) => update({ cursor })}
         onPageSize={(pageSize) => update({ pageSize, cursor: undefined })}
       />

@@ -398,7 +398,7 @@ function NewRecoveryCodesModal({ email, onClose }: { email: string; onClose: () 
       ) : (
         <PasswordForm
           description="New recovery codes replace all of your current ones, which stop working."
-          confirmLabel="Make new codes"
+          confirmLabel="Generate new codes"
           onConfirm={(password) => regenerateRecoveryCodes(password)}
           onDone={(result) => setCodes(result.recoveryCodes)}
           onCancel={onClose}

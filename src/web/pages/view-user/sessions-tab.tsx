@@ -16,6 +16,7 @@ import { ErrorState } from '../../components/error-state.js';
 import { RefusableButton } from '../../components/refusable-button.js';
 import { formatDate, formatTime, formatZone } from '../../format/date-time.js';
 import type { UserTabProps } from './user-tab-props.js';
+import { countOf } from '../../format/count.js';
 
 const sessionsKey = (userId: string) => [...queryKeys.user(userId), 'sessions'] as const;
 
@@ -60,7 +61,7 @@ export function SessionsTab({ user, me }: UserTabProps) {
         message:
           what.kind === 'one'
             ? 'The session was signed out.'
-            : `${result.ended} ${result.ended === 1 ? 'session was' : 'sessions were'} signed out.`,
+            : `${countOf(result.ended, ['session was', 'sessions were'])} signed out.`,
       });
       void queryClient.invalidateQueries({ queryKey: sessionsKey(user.id) });
     },
