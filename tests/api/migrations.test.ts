@@ -321,7 +321,7 @@ describe('migration 0025-password-reset-links', () => {
 
   it('turns self-service password reset on for an existing installation, undoes cleanly and applies again', async () => {
     const undone = await undoMigrationsFrom(t, '0025-password-reset-links');
-    expect(undone).toEqual(['0025-password-reset-links']);
+    expect(undone).toEqual(Object.keys(MIGRATIONS).filter((name) => name >= '0025-password-reset-links'));
     expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
     const settings = await t.db.selectFrom('installation_settings').selectAll().executeTakeFirstOrThrow();
     expect(settings.self_service_password_reset).toBe(1);
