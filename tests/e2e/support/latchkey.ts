@@ -53,6 +53,11 @@ export interface LatchkeyOptions {
    * and http://localhost is a secure context in Chromium.
    */
   publicHost?: string;
+  /**
+   * More settings, read when the server starts (after the file's earlier beforeAll hooks), e.g.
+   * LATCHKEY_SMTP_* for a test SMTP server started just before.
+   */
+  env?: () => Record<string, string>;
 }
 
 export async function startLatchkey(options: LatchkeyOptions = {}): Promise<RunningLatchkey> {
@@ -69,6 +74,7 @@ export async function startLatchkey(options: LatchkeyOptions = {}): Promise<Runn
     LOG_LEVEL: 'warn',
     LATCHKEY_LOGIN_DELAY_STEP_MS: '0',
     ...(options.publicHost ? { LATCHKEY_PUBLIC_URL: `http://${options.publicHost}:${port}` } : {}),
+    ...(options.env ? options.env() : {}),
   };
   const child = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: process.cwd(),

@@ -1,4 +1,17 @@
-import { Alert, Button, Group, Modal, NumberInput, Paper, Radio, Skeleton, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Box,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  Radio,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -69,18 +82,21 @@ export function SettingsPage() {
 function Settings() {
   const settings = useInstallationSettings();
   return (
-    <Stack gap="md" maw={720}>
+    <Stack gap="md">
       <Title order={1} size="h2">
         Settings
       </Title>
-      {settings.isPending ? (
-        <Skeleton h={180} />
-      ) : settings.isError ? (
-        <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
-      ) : (
-        // A fresh form for each saved version, so the saved value becomes the new starting point.
-        <SettingsForm key={settings.data.updatedAt} settings={settings.data} />
-      )}
+      <Box maw={720}>
+        {settings.isPending ? (
+          <Skeleton h={180} />
+        ) : settings.isError ? (
+          <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+        ) : (
+          // A fresh form for each saved version, so the saved value becomes the new starting point.
+          <SettingsForm key={settings.data.updatedAt} settings={settings.data} />
+        )}
+      </Box>
+      {/* Wider: its table of messages needs the room. */}
       <EmailSection />
     </Stack>
   );
