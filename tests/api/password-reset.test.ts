@@ -230,6 +230,11 @@ describe('using a link', () => {
       ['user.password_reset', null, user.id, { by: 'email_link', sessionsEnded: 1, mustChangePassword: false }],
     ]);
     expect(JSON.stringify(entries)).not.toContain(token);
+    // The owner is told, in words that match what happened (every session ended), without the link.
+    const told = (await mailTo(user.email)).filter((email) => email.subject === 'Your Latchkey password was changed');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.text).toContain('with a reset link sent to this address, and every session was signed out');
+    expect(told[0]!.text).not.toContain(token);
 
     // The new password signs in; the old one no longer does.
     expect((await passwordStep(t, user.email, { password: NEW_PASSWORD })).statusCode).toBe(200);

@@ -69,6 +69,8 @@ describe('security notifications', () => {
     expect(mail!.subject).toBe('Your Latchkey password was changed');
     expect(mail!.text).toContain('From the address: 203.0.113.7');
     expect(mail!.text).not.toContain('by an administrator');
+    // Your own change keeps the session you made it in.
+    expect(mail!.text).toContain('your other sessions were signed out');
     expectPlainNotice(mail, [NEW_PASSWORD, TEST_PASSWORD]);
   });
 
@@ -81,7 +83,7 @@ describe('security notifications', () => {
     });
     expect(response.statusCode, response.body).toBe(200);
     const [mail] = await mailTo(user.email);
-    expect(mail!.text).toContain('changed by an administrator');
+    expect(mail!.text).toContain('changed by an administrator, and every session was signed out');
     expectPlainNotice(mail, [NEW_PASSWORD]);
   });
 

@@ -11,11 +11,28 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { AuditEntry } from '../services/audit.js';
-import type { Client } from '../services/login-history.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 import { nowMs } from '../clock.js';
 import { parseUserAgent } from '../../shared/user-agent.js';
 import { enqueueEmail, outboxOf } from './outbox.js';
+
+/**
+ * What the rules read of an audit entry. Declared here rather than imported: services/audit.ts
+ * and services/login-history.ts call into this module, so it must not import them back.
+ */
+interface AuditEntry {
+  actor: { user: { id: string } } | null;
+  target?: { id: string; email: string } | null;
+  action: AuditAction;
+  details?: Record<string, unknown>;
+  ip: string | null;
+}
+
+/** The browser that signed in (services/login-history.ts's Client). */
+interface Client {
+  ip: string;
+  userAgent: string;
+}
 
 interface Notice {
   kind: string;
@@ -35,18 +52,31 @@ function byWhom(entry: AuditEntry): string {
   return entry.actor.user.id === entry.target?.id ? '' : ' by an administrator';
 }
 
+/**
+ * Who changed the password and which sessions ended (services/passwords.ts): your own change keeps
+ * the session you made it in; a reset by an administrator, the command line or an emailed link
+ * ends every session.
+ */
+function passwordChangedSentence(entry: AuditEntry, by: string | undefined): string {
+  if (by === 'self') return 'Your Latchkey password was changed, and your other sessions were signed out.';
+  if (by === 'email_link')
+    return 'Your Latchkey password was changed with a reset link sent to this address, and every session was signed out.';
+  return `Your Latchkey password was changed${byWhom(entry)}, and every session was signed out.`;
+}
+
 /** The message an audited change sends its account's owner, or null for changes that send none. */
 function noticeFor(entry: AuditEntry): Notice | null {
   const details = (entry.details ?? {}) as {
     changes?: Record<string, { from: unknown; to: unknown }>;
     lockedUntil?: string;
+    by?: string;
   };
   switch (entry.action) {
     case 'user.password_reset':
       return {
         kind: 'password_changed',
         subject: 'Your Latchkey password was changed',
-        happened: `Your Latchkey password was changed${byWhom(entry)}, and your other sessions were signed out.`,
+        happened: passwordChangedSentence(entry, details.by),
         nativeOnly: true,
       };
     case 'user.security_updated':

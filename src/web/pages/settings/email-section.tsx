@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Paper, ScrollArea, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { useEmailStatus } from '../../api/email.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { ErrorState } from '../../components/error-state.js';
@@ -27,14 +27,11 @@ const STATUS_WORDS: Record<EmailMessage['status'], string> = {
 
 /** password_changed → Password changed */
 function kindWords(kind: string): string {
-  const words = kind.replace(/_/g, ' ');
-  return (
-    words.charAt(0).toUpperCase() +
-    words
-      .slice(1)
-      .replace(/\bapi\b/g, 'API')
-      .replace(/\bmfa\b/g, 'MFA')
-  );
+  const words = kind
+    .replace(/_/g, ' ')
+    .replace(/\bapi\b/g, 'API')
+    .replace(/\bmfa\b/g, 'MFA');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -44,7 +41,7 @@ function kindWords(kind: string): string {
 export function EmailSection() {
   const email = useEmailStatus();
   return (
-    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="email-heading">
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="email-heading" maw={1100}>
       <Stack gap="sm">
         <Group justify="space-between" align="center">
           <Title order={2} size="h4" id="email-heading">
@@ -118,8 +115,8 @@ function EmailDetails({ status }: { status: EmailStatus }) {
 function RecentMessages({ messages }: { messages: EmailMessage[] }) {
   const me = useSignedInMe();
   return (
-    <ScrollArea type="auto">
-      <Table withTableBorder striped fz="sm" verticalSpacing={4} miw={880}>
+    <Table.ScrollContainer minWidth={760} type="native">
+      <Table withTableBorder striped fz="sm" verticalSpacing={6} captionSide="top">
         <Table.Caption>
           Latest {messages.length} messages, newest first. Their text is never kept once sent.
         </Table.Caption>
@@ -127,8 +124,7 @@ function RecentMessages({ messages }: { messages: EmailMessage[] }) {
           <Table.Tr>
             <Table.Th>Time</Table.Th>
             <Table.Th>Recipient</Table.Th>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Subject</Table.Th>
+            <Table.Th>Message</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th>Attempts</Table.Th>
             <Table.Th>Last error</Table.Th>
@@ -139,16 +135,23 @@ function RecentMessages({ messages }: { messages: EmailMessage[] }) {
             <Table.Tr key={message.id}>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(message.createdAt, me.user)}</Table.Td>
               <Table.Td>{message.recipient}</Table.Td>
-              <Table.Td>{kindWords(message.kind)}</Table.Td>
-              <Table.Td>{message.subject}</Table.Td>
               <Table.Td>
-                <Badge color={STATUS_COLORS[message.status]} variant="light" autoContrast>
+                <Text size="sm" fw={600}>
+                  {kindWords(message.kind)}
+                </Text>
+                <Text size="sm">{message.subject}</Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Badge
+                  color={STATUS_COLORS[message.status]}
+                  variant="light"
+                  autoContrast
+                  style={{ minWidth: 'max-content' }}
+                >
                   {STATUS_WORDS[message.status]}
                 </Badge>
                 {message.nextAttemptAt && (
-                  <Text size="xs" c="dimmed">
-                    Next try {formatDateTime(message.nextAttemptAt, me.user)}
-                  </Text>
+                  <Text size="xs">Next try {formatDateTime(message.nextAttemptAt, me.user)}</Text>
                 )}
               </Table.Td>
               <Table.Td>{message.attempts}</Table.Td>
@@ -157,6 +160,6 @@ function RecentMessages({ messages }: { messages: EmailMessage[] }) {
           ))}
         </Table.Tbody>
       </Table>
-    </ScrollArea>
+    </Table.ScrollContainer>
   );
 }

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Box,
   Button,
   Checkbox,
   Group,
@@ -83,18 +84,21 @@ export function SettingsPage() {
 function Settings() {
   const settings = useInstallationSettings();
   return (
-    <Stack gap="md" maw={720}>
+    <Stack gap="md">
       <Title order={1} size="h2">
         Settings
       </Title>
-      {settings.isPending ? (
-        <Skeleton h={180} />
-      ) : settings.isError ? (
-        <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
-      ) : (
-        // A fresh form for each saved version, so the saved value becomes the new starting point.
-        <SettingsForm key={settings.data.updatedAt} settings={settings.data} />
-      )}
+      <Box maw={720}>
+        {settings.isPending ? (
+          <Skeleton h={180} />
+        ) : settings.isError ? (
+          <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+        ) : (
+          // A fresh form for each saved version, so the saved value becomes the new starting point.
+          <SettingsForm key={settings.data.updatedAt} settings={settings.data} />
+        )}
+      </Box>
+      {/* Wider: its table of messages needs the room. */}
       <EmailSection />
     </Stack>
   );
