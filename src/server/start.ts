@@ -8,6 +8,7 @@ import { createFirstAdministrator, issueSetupLink, isSetupRequired } from './ser
 import { seedDemoData } from './services/demo.js';
 import { purgeStaleThrottleRows } from './services/login-throttle.js';
 import { purgeOldResetLinks } from './services/password-reset-links.js';
+import { purgeFinishedEmails } from './mail/outbox.js';
 import { scheduleLogRetention } from './services/log-retention.js';
 
 export interface Started {
@@ -49,7 +50,12 @@ async function serve(db: Db, config: Config, demo: boolean): Promise<Started> {
   if (demo) demoPassword = await seedDemoData(db);
 
   const purge = () =>
-    Promise.all([purgeExpiredSessions(db), purgeStaleThrottleRows(db), purgeOldResetLinks(db)]).catch(() => undefined);
+    Promise.all([
+      purgeExpiredSessions(db),
+      purgeStaleThrottleRows(db),
+      purgeOldResetLinks(db),
+      purgeFinishedEmails(db),
+    ]).catch(() => undefined);
   const timer = setInterval(() => void purge(), 10 * 60 * 1000);
   timer.unref();
   const retention = scheduleLogRetention(db, {

@@ -8,10 +8,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../src/server/mail/delivery.js';
-import { enqueueEmail, type OutgoingEmail } from '../../src/server/mail/outbox.js';
+import {
+  enqueueEmail,
+  FINISHED_EMAIL_KEPT_DAYS,
+  purgeFinishedEmails,
+  type OutgoingEmail,
+} from '../../src/server/mail/outbox.js';
 import { quickSession, quickUser, uniqueEmail } from '../helpers/fixtures.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import type { EmailStatus } from '../../src/shared/schemas/email.js';
+import type { EmailOutboxTable } from '../../src/server/db/schema.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { anotherNode, createTestApp, usingPostgres, type TestApp } from '../helpers/test-app.js';
 
@@ -99,6 +105,22 @@ describe('the email outbox', () => {
     await t.app.mail.deliverDue();
     expect(await rows()).toEqual([]);
     expect(smtp.delivered).toEqual([]);
+  });
+
+  it(`forgets sent and failed messages after ${FINISHED_EMAIL_KEPT_DAYS} days, never one still waiting`, async () => {
+    await queue(email({ subject: 'sent long ago' }));
+    await queue(email({ subject: 'failed long ago' }));
+    await queue(email({ subject: 'waiting long' }));
+    await queue(email({ subject: 'sent lately' }));
+    const old = new Date(Date.now() - (FINISHED_EMAIL_KEPT_DAYS + 1) * 24 * 60 * 60 * 1000).toISOString();
+    const set = (subject: string, status: EmailOutboxTable['status'], createdAt: string) =>
+      t.db.updateTable('email_outbox').set({ status, created_at: createdAt }).where('subject', '=', subject).execute();
+    await set('sent long ago', 'sent', old);
+    await set('failed long ago', 'failed', old);
+    await set('waiting long', 'queued', old);
+    await set('sent lately', 'sent', new Date().toISOString());
+    await purgeFinishedEmails(t.db);
+    expect((await rows()).map((row) => row.subject).sort()).toEqual(['sent lately', 'waiting long']);
   });
 
   it('refuses a recipient or subject with a line break (header injection)', async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/server/services/audit.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
 import { giveApiToken, quickSession, quickUser } from '../helpers/fixtures.js';
+import { insertOidcProvider } from '../helpers/identity-provider-fixtures.js';
 import { codeNow, freshIp, passwordStep } from '../helpers/mfa-fixtures.js';
 import { startTestSmtpServer, type DeliveredEmail, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { createTestApp, TEST_PASSWORD, UI_HEADERS, type Caller, type TestApp } from '../helpers/test-app.js';
@@ -85,6 +86,45 @@ describe('security notifications', () => {
     const [mail] = await mailTo(user.email);
     expect(mail!.text).toContain('changed by an administrator, and every session was signed out');
     expectPlainNotice(mail, [NEW_PASSWORD]);
+  });
+
+  it('tells an account its directory disabled it through SCIM', async () => {
+    const provider = await insertOidcProvider(t, {
+      issuer: 'http://127.0.0.1:9/not-contacted',
+      clientId: 'latchkey',
+      scopes: 'openid',
+      groupsClaim: 'groups',
+    });
+    const generated = await admin.request({
+      method: 'POST',
+      url: `/api/v1/identity-providers/${provider.id}/scim-token`,
+    });
+    const scimToken = generated.json<{ token: string }>().token;
+    const scim = (method: 'POST' | 'PATCH', url: string, payload: object) =>
+      t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+        payload: JSON.stringify(payload),
+      });
+    const email = `directory-${Date.now()}@example.test`;
+    const created = await scim('POST', '/scim/v2/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: email,
+      name: { givenName: 'Dee', familyName: 'Rectory' },
+      active: true,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const deactivated = await scim('PATCH', `/scim/v2/Users/${created.json<{ id: string }>().id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    expect(deactivated.statusCode, deactivated.body).toBe(200);
+    const [mail, ...more] = await mailTo(email);
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe('Your Latchkey account was disabled');
+    expect(mail!.text).toContain("disabled by your organisation's directory");
+    expectPlainNotice(mail, [scimToken]);
   });
 
   it('tells of an API token generated and revoked, never the token', async () => {

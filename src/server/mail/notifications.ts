@@ -97,6 +97,15 @@ function noticeFor(entry: AuditEntry): Notice | null {
           ifNotYou: 'If you did not expect this, contact your administrator.',
         };
       return null;
+    case 'scim.user_deactivated':
+      return {
+        kind: 'account_disabled',
+        subject: 'Your Latchkey account was disabled',
+        happened:
+          "Your Latchkey account was disabled by your organisation's directory: you cannot sign in until it is " +
+          'enabled there again.',
+        ifNotYou: 'If you did not expect this, contact your administrator.',
+      };
     case 'api_token.generated':
       return {
         kind: 'api_token_generated',

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
-import { nowIso } from '../clock.js';
+import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { encryptSecret } from '../security/encryption.js';
 
 /** One email to queue. */
@@ -98,4 +98,20 @@ export async function enqueueEmail(trx: Kysely<Database>, outbox: Outbox, email:
     })
     .execute();
   outbox.wake();
+}
+
+/** How long a sent or failed message stays listed for Administrators (its text is already erased). */
+export const FINISHED_EMAIL_KEPT_DAYS = 30;
+
+/**
+ * Forgets messages sent or failed more than FINISHED_EMAIL_KEPT_DAYS ago, so the outbox does not
+ * grow for ever; a message still waiting is kept whatever its age. Called now and then, never on
+ * the request path.
+ */
+export async function purgeFinishedEmails(db: Kysely<Database>): Promise<void> {
+  await db
+    .deleteFrom('email_outbox')
+    .where('status', 'in', ['sent', 'failed'])
+    .where('created_at', '<', isoFromMs(nowMs() - FINISHED_EMAIL_KEPT_DAYS * 24 * 60 * 60 * 1000))
+    .execute();
 }
