@@ -200,7 +200,7 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>):
       },
     },
   }).withTypeProvider<ZodTypeProvider>();
-  registerRequestId(app);
+  registerRequestId(app, { streamAudit: config.auditStdout });
   if (config.auditStdout) {
     // Each committed audit entry as a log line of its own, under the key "audit" (no other line
     // has it), whatever LOG_LEVEL says: the same stream as the log, so lines never interleave.

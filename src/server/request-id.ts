@@ -32,12 +32,15 @@ export function currentRequestId(): string | null {
 }
 
 /**
- * Sends X-Request-Id on every answer, and makes the id readable by `currentRequestId` from
- * anything the request runs (services writing audit entries are not handed the request).
+ * Sends X-Request-Id on every answer. With `streamAudit` (LATCHKEY_AUDIT_STDOUT), also makes the id
+ * readable by `currentRequestId` from anything the request runs (services writing audit entries
+ * are not handed the request). Only then: AsyncLocalStorage turns on Node's promise hooks for the
+ * whole process, a cost every request would pay for lines nobody streams.
  */
-export function registerRequestId(app: FastifyInstance): void {
+export function registerRequestId(app: FastifyInstance, options: { streamAudit: boolean }): void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    if (!options.streamAudit) return done();
     // Every later hook, the handler and whatever they call run inside this (even when the body
     // arrives in many packets: tests/api/audit-stream.test.ts sends one over a real connection).
     requestIds.run(request.id, done);
