@@ -6,7 +6,7 @@
  */
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { expect, test } from './support/test.js';
-import { ADMIN, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
+import { ADMIN, type ApiClient, createUser, GOOD_PASSWORD, setUpAdministrator } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
 import { saveScreenshot, signInThroughUi } from './support/ui.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
@@ -18,11 +18,15 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => smtp?.close());
 const app = useLatchkey({ env: () => smtp.env() });
+// Once per Latchkey (a failed test starts a new worker, and a new Latchkey, for the ones after it).
+let admin: ApiClient;
+test.beforeAll(async () => {
+  admin = await setUpAdministrator(app());
+});
 
 const NEW_PASSWORD = 'Amber-Kettle-Horizon-93';
 
 test('forgot password: email, link, new password; old sessions end, the link works once', async ({ page, browser }) => {
-  const admin = await setUpAdministrator(app());
   const person = await createUser(admin, {
     email: 'robin.reset@example.test',
     firstName: 'Robin',

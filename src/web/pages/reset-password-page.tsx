@@ -7,7 +7,7 @@
 import { Alert, Anchor, Button, Stack, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { isApiError } from '../api/client.js';
 import { resetPasswordWithLink } from '../api/password-reset.js';
@@ -19,18 +19,20 @@ import { UI_ROUTES } from '../../shared/ui-routes.js';
 
 const FIELDS = ['newPassword', 'confirmNewPassword'] as const;
 
-/** The secret from the link (`#token=…`, as the setup link has it), read once; the address bar keeps only the path. */
-function takeTokenFromLink(): string {
-  const token = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token')?.trim() ?? '';
-  if (window.location.hash) {
-    window.history.replaceState(window.history.state, '', window.location.pathname);
-  }
-  return token;
+/** The secret from the link (`#token=…`, as the setup link has it). */
+function tokenInLink(): string {
+  return new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token')?.trim() ?? '';
 }
 
 export function ResetPasswordPage() {
   useDocumentTitle('Choose a new password · Latchkey');
-  const [token] = useState(takeTokenFromLink);
+  // Read without side effects: React may render the page more than once before showing it (a part
+  // of it still loading), and each render must still find the secret.
+  const [token] = useState(tokenInLink);
+  // Once the page is shown, the secret leaves the address bar and the history.
+  useEffect(() => {
+    if (window.location.hash) window.history.replaceState(window.history.state, '', window.location.pathname);
+  }, []);
   const queryClient = useQueryClient();
   const [values, setValues] = useState<PasswordChangeValues>({
     currentPassword: '',
