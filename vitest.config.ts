@@ -14,6 +14,8 @@ if (process.env.LATCHKEY_REQUIRE_ALL_SUITES === '1' && postgresUrl === '') {
 
 const include = ['src/**/*.test.ts', 'tests/api/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/cli/**/*.test.ts'];
 const shared = {
+  // Every answer written by fast-json-stringify is compared with zod's (src/server/response-serializer.ts).
+  env: { LATCHKEY_CHECK_SERIALIZER: '1' },
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
@@ -23,7 +25,7 @@ export default defineConfig({
     // argon2 is memory-hard and these machines have two cores: two test files at a time.
     maxWorkers: 2,
     projects: [
-      { test: { ...shared, name: 'sqlite', include, env: { LATCHKEY_TEST_DATABASE_URL: '' } } },
+      { test: { ...shared, name: 'sqlite', include, env: { ...shared.env, LATCHKEY_TEST_DATABASE_URL: '' } } },
       ...(postgresUrl
         ? [
             {
@@ -33,7 +35,7 @@ export default defineConfig({
                 // Database-free unit tests need not run twice. The multi-node suite starts real
                 // processes from dist/ (`npm test` builds first) on one PostgreSQL database.
                 include: ['tests/api/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/multinode/**/*.test.ts'],
-                env: { LATCHKEY_TEST_DATABASE_URL: postgresUrl },
+                env: { ...shared.env, LATCHKEY_TEST_DATABASE_URL: postgresUrl },
               },
             },
           ]
