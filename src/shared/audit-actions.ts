@@ -51,7 +51,10 @@ export const AUDIT_ACTIONS = {
   'mfa.recovery_code_used': { label: 'MFA recovery code used to sign in', category: 'security' },
   'mfa.code_failed': { label: 'MFA code failed at sign-in', category: 'security' },
   'account.locked': { label: 'Sign-in locked after failed attempts', category: 'security' },
-  'account.unlocked': { label: 'Sign-in unlocked by an administrator', category: 'security' },
+  'account.unlocked': {
+    label: 'Sign-in unlocked (by an administrator, or a password reset by email)',
+    category: 'security',
+  },
   'address.limited': { label: 'Failed sign-ins refused from an address (too many)', category: 'security' },
   'session.signed_out': { label: 'Signed out', category: 'sessions' },
   'session.ended': { label: 'Session signed out (Sessions tab)', category: 'sessions' },

@@ -241,6 +241,24 @@ describe('using a link', () => {
     expect((await passwordStep(t, user.email)).statusCode).toBe(401);
   });
 
+  it('ends a sign-in lock from wrong passwords (the guesses were at the old password), audited', async () => {
+    const user = await makeUser(t);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      expect((await passwordStep(t, user.email, { password: 'not the password' })).statusCode).toBe(401);
+    }
+    const locked = await passwordStep(t, user.email, { password: TEST_PASSWORD });
+    expect(errorOf(locked).code).toBe('login_locked');
+    const token = await givePasswordResetLink(t, user.id);
+    const before = await lastAuditId(t);
+
+    expect((await useLink(token)).statusCode).toBe(204);
+    expect((await passwordStep(t, user.email, { password: NEW_PASSWORD })).statusCode).toBe(200);
+    const unlocked = (await auditSince(t, before)).filter((entry) => entry.action === 'account.unlocked');
+    expect(unlocked.map((e) => [e.actor_user_id, e.target_user_id, e.details.by, e.details.failures])).toEqual([
+      [null, user.id, 'email_link', 10],
+    ]);
+  });
+
   it('leaves the second factor required at the next sign-in', async () => {
     const user = await makeUser(t);
     await giveTotpFactor(t, user.id);

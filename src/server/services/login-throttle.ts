@@ -342,6 +342,31 @@ export async function unlockSignIn(db: Db, ctx: { actor: Actor; ip: string }, us
 }
 
 /**
+ * Ends an account's sign-in lock (and forgets its failures) after its owner chose a new password
+ * with an emailed link: the guesses were at a password that no longer exists, and whoever holds
+ * the link holds the account's email. Run inside the reset's transaction; audited as
+ * `account.unlocked` when there was a lock to end.
+ */
+export async function endSignInLockAfterReset(
+  trx: Kysely<Database>,
+  user: { id: string; email: string },
+  ip: string,
+): Promise<void> {
+  const key = accountKey(user.email);
+  const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+  if (!row) return;
+  await trx.deleteFrom('login_throttle').where('key', '=', key).execute();
+  if (!row.locked_until || Date.parse(row.locked_until) <= nowMs()) return;
+  await recordAudit(trx, {
+    actor: null,
+    target: { id: user.id, email: user.email },
+    action: 'account.unlocked',
+    details: { lockedUntil: row.locked_until, failures: row.failures, by: 'email_link' },
+    ip,
+  });
+}
+
+/**
  * Forgets counts whose window and lock are both over (rows for made-up emails would otherwise
  * pile up). Called now and then, never on the request path.
  */

@@ -27,6 +27,7 @@ import { recordAudit } from './audit.js';
 import { readInstallationSettings } from './installation-settings.js';
 import { countRequestInWindow } from './login-throttle.js';
 import { applyNewPassword, NEW_PASSWORD_FIELD } from './passwords.js';
+import { endSignInLockAfterReset } from './login-throttle.js';
 import { findUserByEmail, findUserById, normalizeEmail } from './users.js';
 import type { RequestContext } from '../request-context.js';
 import { UI_ROUTES } from '../../shared/ui-routes.js';
@@ -220,6 +221,7 @@ export async function resetPasswordWithLink(
       mustChangePassword: false,
       by: 'email_link',
     });
+    await endSignInLockAfterReset(trx, user, ctx.ip);
   });
 }
 
