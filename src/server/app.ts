@@ -319,15 +319,13 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>):
     status: 'ok',
   }));
 
-  // Readiness for a load balancer: 503 while this node cannot reach its database or, on
+  // Readiness for a load balancer: 503 while this node cannot reach its database (or it does not
+  // answer within a second: a probe gives up soon, and a silent database must not hold it) or, on
   // PostgreSQL, cannot prove it hears revocations (it would then read the database on every
   // request: correct, but slower, so traffic is better sent elsewhere).
   app.get('/api/ready', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (_request, reply) => {
     const credentialChanges = authenticator.changeFeedStatus();
-    const database = await sql`select 1`.execute(deps.db).then(
-      () => 'ok' as const,
-      () => 'unreachable' as const,
-    );
+    const database = await databaseAnswersWithin(deps.db, READINESS_DATABASE_TIMEOUT_MS);
     const ready = database === 'ok' && credentialChanges !== 'not listening';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database, credentialChanges });
   });
@@ -406,4 +404,21 @@ export async function buildApp(deps: Omit<AppDeps, 'sessionCookie' | 'outbox'>):
   });
 
   return app;
+}
+
+/** How long readiness waits for the database: within a load balancer's usual probe timeout. */
+const READINESS_DATABASE_TIMEOUT_MS = 1_000;
+
+/** 'ok' if the database answers a trivial query within `ms`; the query may finish later, unheeded. */
+function databaseAnswersWithin(db: AppDeps['db'], ms: number): Promise<'ok' | 'unreachable'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('unreachable'), ms);
+    void sql`select 1`
+      .execute(db)
+      .then(
+        () => resolve('ok'),
+        () => resolve('unreachable'),
+      )
+      .finally(() => clearTimeout(timer));
+  });
 }

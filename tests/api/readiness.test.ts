@@ -76,6 +76,21 @@ describe('GET /api/ready', () => {
       expect(await waitForReadiness(t, 200)).toMatchObject({ status: 200, body: { credentialChanges: 'listening' } });
     });
 
+    it('answers 503 within about a second while the database is silent (nothing closed), 200 once it answers', async () => {
+      t = await appBehindRelay();
+      await waitForReadiness(t, 200);
+      relay!.stallEverything();
+      const started = Date.now();
+      const silent = await readiness(t);
+      // A load balancer's probe gives up after a second or two; without a limit this waited for
+      // the pool's 5 s connection timeout, or for ever on a connection already open.
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(silent.status).toBe(503);
+      expect(silent.body).toMatchObject({ status: 'not ready', database: 'unreachable' });
+      relay!.resumeEverything();
+      expect((await waitForReadiness(t, 200)).status).toBe(200);
+    });
+
     it('answers 503 while only its revocation listener is stalled (the database answers), 200 once it hears', async () => {
       t = await appBehindRelay();
       await waitForReadiness(t, 200);

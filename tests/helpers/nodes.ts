@@ -302,14 +302,34 @@ export interface DatabaseRelay {
   restore(): Promise<void>;
   stallListeners(): void;
   resumeListeners(): void;
+  /** Every connection, new ones too, stops moving (nothing is closed): a database that went silent. */
+  stallEverything(): void;
+  resumeEverything(): void;
   close(): void;
 }
 
 export async function startDatabaseRelay(databaseUrl: string): Promise<DatabaseRelay> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
-  const listeners = new Set<{ inbound: Socket; outbound: Socket }>();
-  let stalled = false;
+  const pairs = new Set<{ inbound: Socket; outbound: Socket; listener: boolean }>();
+  // What is stalled: nothing, the revocation listeners' connections, or every connection (a
+  // database that stops answering without closing anything, as behind a dropped route).
+  let stalled: 'nothing' | 'listeners' | 'everything' = 'nothing';
+  const isStalled = (pair: { listener: boolean }) =>
+    stalled === 'everything' || (stalled === 'listeners' && pair.listener);
+  const freeze = (pair: { inbound: Socket; outbound: Socket }) => {
+    // Nothing is read on either side: what is sent waits in the kernel's buffers.
+    pair.inbound.unpipe(pair.outbound);
+    pair.outbound.unpipe(pair.inbound);
+    pair.inbound.pause();
+    pair.outbound.pause();
+  };
+  const flow = (pair: { inbound: Socket; outbound: Socket }) => {
+    pair.inbound.pipe(pair.outbound);
+    pair.outbound.pipe(pair.inbound);
+    pair.inbound.resume();
+    pair.outbound.resume();
+  };
   const relay = createServer((inbound) => {
     const outbound = new Socket();
     outbound.connect(Number(target.port || 5432), target.hostname);
@@ -322,16 +342,14 @@ export async function startDatabaseRelay(databaseUrl: string): Promise<DatabaseR
     outbound.on('error', close).on('close', close);
     inbound.once('data', (first: Buffer) => {
       outbound.write(first);
-      if (first.includes('latchkey-credential-listener')) {
-        const pair = { inbound, outbound };
-        listeners.add(pair);
-        inbound.once('close', () => listeners.delete(pair));
-        // A listener that connects while listeners are stalled stays frozen until resumeListeners().
-        if (stalled) {
-          inbound.pause();
-          outbound.pause();
-          return;
-        }
+      const pair = { inbound, outbound, listener: first.includes('latchkey-credential-listener') };
+      pairs.add(pair);
+      inbound.once('close', () => pairs.delete(pair));
+      // A connection made while it would be stalled stays frozen until it is resumed.
+      if (isStalled(pair)) {
+        inbound.pause();
+        outbound.pause();
+        return;
       }
       inbound.pipe(outbound);
       outbound.pipe(inbound);
@@ -346,31 +364,24 @@ export async function startDatabaseRelay(databaseUrl: string): Promise<DatabaseR
     for (const socket of sockets) socket.destroy();
     sockets.clear();
   };
+  const stall = (what: 'listeners' | 'everything') => {
+    const wasStalled = new Set([...pairs].filter(isStalled));
+    stalled = what;
+    for (const pair of pairs) if (isStalled(pair) && !wasStalled.has(pair)) freeze(pair);
+  };
+  const resume = () => {
+    const wasStalled = [...pairs].filter(isStalled);
+    stalled = 'nothing';
+    for (const pair of wasStalled) flow(pair);
+  };
   return {
     url,
     cut,
     restore: () => listen(port),
-    stallListeners() {
-      if (stalled) return;
-      stalled = true;
-      for (const { inbound, outbound } of listeners) {
-        // Nothing is read on either side: what is sent waits in the kernel's buffers.
-        inbound.unpipe(outbound);
-        outbound.unpipe(inbound);
-        inbound.pause();
-        outbound.pause();
-      }
-    },
-    resumeListeners() {
-      if (!stalled) return;
-      stalled = false;
-      for (const { inbound, outbound } of listeners) {
-        inbound.pipe(outbound);
-        outbound.pipe(inbound);
-        inbound.resume();
-        outbound.resume();
-      }
-    },
+    stallListeners: () => stall('listeners'),
+    resumeListeners: resume,
+    stallEverything: () => stall('everything'),
+    resumeEverything: resume,
     close: cut,
   };
 }
