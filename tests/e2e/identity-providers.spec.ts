@@ -79,7 +79,7 @@ test('an Administrator adds an OpenID Connect provider, tests it, disables and e
   await expect(page.getByRole('button', { name: 'Copy Redirect URI', exact: true })).toBeVisible();
   await saveScreenshot(page, 'identity-provider-oidc-form');
 
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Create Identity Provider' }).click();
   await expect(page.getByText('Identity provider “Corp Keycloak” added')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Edit Corp Keycloak', level: 1 })).toBeVisible();
   await expect(page).toHaveURL(/\/identity-providers\/[^/]+$/);
@@ -143,7 +143,7 @@ test('an Administrator adds a SAML provider from its metadata file and sees when
   await expect(page.getByText(/Expires on .*2126/)).toBeVisible();
   await saveScreenshot(page, 'identity-provider-saml-form');
 
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Create Identity Provider' }).click();
   await expect(page.getByText('Identity provider “Corp ADFS” added')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Edit Corp ADFS', level: 1 })).toBeVisible();
   await expect(page.getByText(/Latchkey test SAML IdP.*Expires on .*2126/)).toBeVisible();

@@ -67,7 +67,7 @@ test('an Administrator copies Read Only User into Task Runners, assigns it, and 
   for (const verb of ['View', 'Start', 'Complete'])
     await page.getByRole('checkbox', { name: `Tasks: ${verb}` }).check();
   await expect(page.getByRole('checkbox', { name: 'Select all Tasks' })).toHaveAttribute('data-indeterminate', 'true');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Create Security Group' }).click();
 
   await expect(page.getByText('Security group “Task Runners” created')).toBeVisible();
   await expect(page).toHaveURL(/\/security-groups$/);
@@ -155,7 +155,7 @@ test('the editor says "Delete and Export require View" while it is violated, and
   await expect(rule).toHaveText(/add View to Tasks, or remove Delete\/Export\./);
   await saveScreenshot(page, 'security-group-editor-rule');
 
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Create Security Group' }).click();
   await expect(page).toHaveURL(/\/security-groups\/new$/);
   await expect(rule).toBeFocused();
   const groups = await admin.expect<{ groups: Group[] }>(200, 'GET', '/api/v1/security-groups');

@@ -78,7 +78,7 @@ test('an Administrator connects the OpenID Provider through the Identity Provide
   await page.getByRole('button', { name: 'Add mapping' }).click();
   await page.getByRole('textbox', { name: 'Identity provider group 1' }).fill('latchkey-editors');
   await choose(page, 'Security group 1', 'Regular User');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Create Identity Provider' }).click();
   await expect(page.getByText('Identity provider “Corp ID” added')).toBeVisible();
 
   await page.getByRole('button', { name: 'Test connection' }).click();

@@ -144,7 +144,7 @@ function ProviderForm({
 
         <Group gap="sm">
           <Button type="submit" loading={save.isPending}>
-            Save
+            {isNew ? 'Create Identity Provider' : 'Save'}
           </Button>
           <Button variant="default" onClick={() => void navigate(IDENTITY_PROVIDERS_PATH)}>
             Cancel

@@ -345,7 +345,7 @@ function GroupForm({
           ) : (
             <>
               <Button type="submit" loading={mutation.isPending}>
-                Save
+                {group ? 'Save' : 'Create Security Group'}
               </Button>
               <Button variant="default" onClick={() => void navigate(LIST_PATH)}>
                 Cancel
