@@ -154,6 +154,7 @@ describe('migration 0003-log-indexes', () => {
         'audit_events_action_time_idx',
         'audit_events_actor_action_time_idx',
         'audit_events_actor_time_idx',
+        'audit_events_identity_provider_idx',
         'audit_events_target_time_idx',
         'audit_events_time_idx',
         ...(t.databaseKind === 'postgres' ? ['audit_events_pkey'] : []),
@@ -326,5 +327,39 @@ describe('migration 0025-password-reset-links', () => {
     const settings = await t.db.selectFrom('installation_settings').selectAll().executeTakeFirstOrThrow();
     expect(settings.self_service_password_reset).toBe(1);
     expect(await t.db.selectFrom('password_reset_links').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe('migration 0027-audit-identity-provider', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('names the provider of SCIM entries written before, undoes cleanly and applies again', async () => {
+    const undone = await undoMigrationsFrom(t, '0027-audit-identity-provider');
+    expect(undone).toEqual(Object.keys(MIGRATIONS).filter((name) => name >= '0027-audit-identity-provider'));
+    const now = new Date().toISOString();
+    // Entries written before the migration, without its column: the provider only in the details.
+    for (const [action, details] of [
+      ['scim.user_created', { provider: 'Okta', providerId: 'provider-0027', via: 'scim' }],
+      ['scim.group_deleted', { provider: 'Okta', providerId: 'provider-0027', via: 'scim' }],
+      ['user.created', { providerId: 'not-scim' }],
+    ] as const)
+      await sql`insert into audit_events (occurred_at, action, details, ip)
+        values (${now}, ${action}, ${JSON.stringify(details)}, null)`.execute(t.db);
+    expect(await whileOthersDropSchemas(() => migrateToLatest(t.db))).toEqual(undone);
+    const rows = await t.db
+      .selectFrom('audit_events')
+      .select(['action', 'identity_provider_id'])
+      .where('occurred_at', '=', now)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { action: 'scim.user_created', identity_provider_id: 'provider-0027' },
+      { action: 'scim.group_deleted', identity_provider_id: 'provider-0027' },
+      { action: 'user.created', identity_provider_id: null },
+    ]);
   });
 });

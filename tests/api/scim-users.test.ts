@@ -583,6 +583,27 @@ describe('the SCIM token', () => {
     }
   });
 
+  it("lists the latest changes of this provider's provisioning only, newest first", async () => {
+    const other = await insertOidcProvider(t, OIDC, { name: `Entra ${randomUUID().slice(0, 6)}` });
+    const email = `listed.${randomUUID().slice(0, 8)}@example.test`;
+    const created = await create(oktaUser(email));
+    const deactivated = await scim(
+      'PATCH',
+      `/Users/${String(created.id)}`,
+      patch([{ op: 'replace', value: { active: false } }]),
+    );
+    expect(deactivated.statusCode).toBe(200);
+    const eventsOf = async (providerId: string) =>
+      (await admin.request({ method: 'GET', url: `/api/v1/identity-providers/${providerId}/scim` })).json<{
+        events: { action: string; targetEmail: string }[];
+      }>().events;
+    expect((await eventsOf(provider.id)).slice(0, 2)).toEqual([
+      expect.objectContaining({ action: 'scim.user_deactivated', targetEmail: email }),
+      expect.objectContaining({ action: 'scim.user_created', targetEmail: email }),
+    ]);
+    expect(await eventsOf(other.id)).toEqual([]);
+  });
+
   it('shows when it was last used; regenerating or revoking it refuses the old one at once; audited', async () => {
     const other = await insertOidcProvider(t, OIDC, { name: `Entra ${randomUUID().slice(0, 6)}` });
     const before = await lastAuditId(t);

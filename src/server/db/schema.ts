@@ -102,6 +102,8 @@ export interface AuditEventTable {
   /** JSON object of what changed; never a secret. */
   details: string;
   ip: string | null;
+  /** The identity provider the entry is about (SCIM provisioning), or null (0027-audit-identity-provider). */
+  identity_provider_id: string | null;
 }
 
 export interface LoginHistoryTable {

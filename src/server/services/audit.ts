@@ -22,6 +22,8 @@ export interface AuditEntry {
   /** What changed (old → new). Never a secret: callers pass only field names and public values. */
   details?: Record<string, unknown>;
   ip: string | null;
+  /** The identity provider the entry is about (SCIM provisioning names its provider). */
+  identityProviderId?: string;
 }
 
 /**
@@ -70,6 +72,8 @@ export async function recordAudit(trx: Kysely<Database>, entry: AuditEntry): Pro
     action: entry.action,
     details: JSON.stringify(entry.details ?? {}),
     ip: entry.ip,
+    // Only when there is one: every other entry leaves the column to its default (null).
+    ...(entry.identityProviderId ? { identity_provider_id: entry.identityProviderId } : {}),
   };
   await trx.insertInto('audit_events').values(row).execute();
   await notifyOwnerOfChange(trx, entry);

@@ -310,6 +310,7 @@ async function reevaluate(trx: Kysely<Database>, ctx: ScimContext, userIds: Iter
     if (await isLastEnabledAdministrator(trx, user)) {
       await recordAudit(trx, {
         actor: null,
+        identityProviderId: provider.id,
         target: { id: user.id, email: user.email },
         action: 'scim.change_refused',
         details: { ...details, reason: 'last_administrator' },
@@ -324,6 +325,7 @@ async function reevaluate(trx: Kysely<Database>, ctx: ScimContext, userIds: Iter
       .execute();
     await recordAudit(trx, {
       actor: null,
+      identityProviderId: provider.id,
       target: { id: user.id, email: user.email },
       action: 'scim.security_group_changed',
       details,
@@ -409,6 +411,7 @@ async function writeGroup(
       .execute();
   await recordAudit(trx, {
     actor: null,
+    identityProviderId: ctx.provider.id,
     action: before ? 'scim.group_updated' : 'scim.group_created',
     details: {
       provider: ctx.provider.name,
@@ -487,6 +490,7 @@ export async function deleteScimGroup(db: Db, ctx: ScimContext, id: string, ifMa
     await trx.deleteFrom('scim_groups').where('id', '=', id).execute();
     await recordAudit(trx, {
       actor: null,
+      identityProviderId: ctx.provider.id,
       action: 'scim.group_deleted',
       details: {
         provider: ctx.provider.name,

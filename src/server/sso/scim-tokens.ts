@@ -176,9 +176,8 @@ export async function scimProvisioning(db: Db, providerId: string) {
   const events = await db
     .selectFrom('audit_events')
     .select(['id', 'occurred_at', 'action', 'target_email'])
-    .where('action', 'like', 'scim.%')
-    // Every SCIM entry names its provider's ID in its details (scim-users.ts).
-    .where('details', 'like', `%"providerId":"${providerId.replace(/[\\%_"]/g, '')}"%`)
+    // Every SCIM entry names its provider (scim-users.ts, scim-groups.ts): one range of an index.
+    .where('identity_provider_id', '=', providerId)
     .orderBy('id', 'desc')
     .limit(10)
     .execute();

@@ -709,6 +709,7 @@ export async function createScimUser(db: Db, ctx: ScimContext, body: unknown): P
         .execute();
       await recordAudit(trx, {
         actor: null,
+        identityProviderId: provider.id,
         target: { id, email: fields.email },
         action: 'scim.user_created',
         details: {
@@ -815,6 +816,7 @@ async function updateAccount(
           : 'scim.user_updated';
       await recordAudit(trx, {
         actor: null,
+        identityProviderId: provider.id,
         target: { id, email: after.email },
         action,
         details: {
@@ -868,6 +870,7 @@ export async function deleteScimUser(db: Db, ctx: ScimContext, id: string, ifMat
     await trx.deleteFrom('users').where('id', '=', id).execute();
     await recordAudit(trx, {
       actor: null,
+      identityProviderId: provider.id,
       target: { id, email: row.email },
       action: 'scim.user_deleted',
       details: {

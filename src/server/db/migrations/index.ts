@@ -21,6 +21,7 @@ import * as m0023 from './0023-scim-groups.js';
 import * as m0024 from './0024-email-outbox.js';
 import * as m0025 from './0025-password-reset-links.js';
 import * as m0026 from './0026-users-must-change-password-index.js';
+import * as m0027 from './0027-audit-identity-provider.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -49,4 +50,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0024-email-outbox': m0024,
   '0025-password-reset-links': m0025,
   '0026-users-must-change-password-index': m0026,
+  '0027-audit-identity-provider': m0027,
 };
