@@ -19,6 +19,7 @@ import { BulkActionBar } from './bulk-action-bar.js';
 import type { BulkAction } from './bulk-action-dialog.js';
 import { PAGE_SIZES, readListParams, writeListParams } from '../../../shared/user-list-address.js';
 import { userColumns } from './user-columns.js';
+import { forgetStartList, refetchListOnMount } from './prefetch.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 import { ExportButton } from '../../components/export-button.js';
@@ -192,7 +193,10 @@ function UserAccounts() {
     queryKey: queryKeys.userList(params),
     queryFn: ({ signal }) => listUsers(params, signal),
     placeholderData: keepPreviousData,
+    refetchOnMount: refetchListOnMount,
   });
+  // After the query's subscription (effects run in order): only the first mount skips the refetch.
+  useEffect(forgetStartList, []);
 
   // Only rows on the page shown are acted on (never one hidden by a search or another page).
   const selectedUsers = useMemo(
