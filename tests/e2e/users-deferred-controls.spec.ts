@@ -1,6 +1,7 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/test.js';
-import { ADMIN, setUpAdministrator } from './support/api.js';
+import { ADMIN, setUpAdministrator, type ApiClient } from './support/api.js';
 import { useLatchkey } from './support/latchkey.js';
 import { signInThroughUi } from './support/ui.js';
 
@@ -12,9 +13,12 @@ import { signInThroughUi } from './support/ui.js';
  */
 
 const app = useLatchkey();
+let admin: ApiClient;
+let adminId: string;
 
 test.beforeAll(async () => {
-  await setUpAdministrator(app());
+  admin = await setUpAdministrator(app());
+  adminId = (await admin.expect<{ user: { id: string } }>(200, 'GET', '/api/v1/me')).user.id;
 });
 
 /** Opens /users with the overlays' chunk held back; `release()` lets it through. */
@@ -76,3 +80,22 @@ test('Export and Columns clicked early open their choices as they arrive', async
   await expect(page.getByRole('dialog', { name: 'Columns' })).toBeVisible();
   await expect(page.getByRole('checkbox', { name: 'Telephone' })).not.toBeChecked();
 });
+
+for (const mode of ['light', 'dark'] as const) {
+  test(`the stand-ins pass axe, ${mode}`, async ({ page }) => {
+    // The colour scheme is the account's Theme setting.
+    await admin.expect(200, 'PATCH', `/api/v1/users/${adminId}`, { theme: mode });
+    const { release } = await openUsersWithOverlaysHeld(page);
+    await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', mode);
+    const { violations } = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+      .analyze();
+    expect(
+      violations
+        .filter((violation) => violation.impact === 'critical' || violation.impact === 'serious')
+        .map((violation) => `${violation.id} × ${violation.nodes.length}`),
+    ).toEqual([]);
+    release();
+    await expect(page.locator('.mantine-Select-input').first()).toBeVisible();
+  });
+}
