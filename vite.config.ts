@@ -1,6 +1,86 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+
+/**
+ * What four or more pages share is split in two: what the users list (the page most visits start
+ * on, src/server/page-preloads.ts) imports before it can show its rows, and the rest, fetched when
+ * another page or a dialog needs it. The list's dropdowns, popovers and tooltip are not part of
+ * its first load: it shows light stand-ins for them until they are wanted
+ * (src/web/components/deferred-overlays.tsx).
+ *
+ * The first load is found from the module graph: the static imports of the entry and of the
+ * users page, followed on. Mantine's package indexes import every component, so an import from
+ * '@mantine/core' is followed by name, to the modules that index takes those names from.
+ */
+const FIRST_LOAD_ROOTS = ['./src/web/main.tsx', './src/web/pages/users/users-page.tsx'].map((file) =>
+  fileURLToPath(new URL(file, import.meta.url)),
+);
+const MANTINE_INDEX = /[\\/]node_modules[\\/]@mantine[\\/]([^\\/]+)[\\/]esm[\\/]index\.mjs$/;
+
+interface ModuleGraph {
+  getModuleInfo(id: string): { importedIds: readonly string[] } | null;
+}
+
+/** The names a module's source imports from `@mantine/<pkg>` (`import { A, B as C, type D } from …`). */
+function namesImportedFrom(source: string, pkg: string): string[] {
+  const names: string[] = [];
+  const statement = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*['"]@mantine/${pkg}['"]`, 'g');
+  for (const [, list] of source.matchAll(statement)) {
+    for (const item of list!.split(',')) {
+      const [name] = item.trim().split(/\s+as\s+/);
+      if (name && !name.startsWith('type ')) names.push(name);
+    }
+  }
+  return names;
+}
+
+/** Which module a Mantine index takes each name from (its `import { A, B } from "./…"` lines). */
+function namesOfIndex(indexFile: string): Map<string, string> {
+  const modules = new Map<string, string>();
+  const source = readFileSync(indexFile, 'utf8');
+  for (const [, list, file] of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(\.[^"]+)"/g)) {
+    const module = path.resolve(path.dirname(indexFile), file!);
+    for (const item of list!.split(',')) modules.set(item.trim().split(/\s+as\s+/)[0]!, module);
+  }
+  return modules;
+}
+
+let firstLoadModules: Set<string> | undefined;
+/** Whether the users list's first load imports this module (see above). */
+function isInUsersFirstLoad(id: string, graph: ModuleGraph): boolean {
+  if (!firstLoadModules) {
+    const found = new Set<string>();
+    const indexes = new Map<string, Map<string, string>>();
+    const pending = [...FIRST_LOAD_ROOTS];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      if (found.has(next)) continue;
+      found.add(next);
+      for (const imported of graph.getModuleInfo(next)?.importedIds ?? []) {
+        const index = MANTINE_INDEX.exec(imported);
+        if (!index) {
+          pending.push(imported);
+          continue;
+        }
+        const names = indexes.get(imported) ?? namesOfIndex(imported);
+        indexes.set(imported, names);
+        const file = next.split('?')[0]!;
+        const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
+        for (const name of namesImportedFrom(source, index[1]!)) {
+          const module = names.get(name);
+          if (module) pending.push(module);
+        }
+      }
+    }
+    firstLoadModules = found;
+  }
+  return firstLoadModules.has(id);
+}
+
+const LIBRARIES = /node_modules[\\/](?!zod[\\/])/;
+const OUR_SHARED_MODULES = /src[\\/](web[\\/](components|api|format|auth)|shared[\\/](?!schemas[\\/]))/;
 
 /**
  * The web UI: src/web is built into dist/web, which the server serves (index.html for every
@@ -31,14 +111,31 @@ export default defineConfig({
           // (One chunk for all of node_modules was measured too: it put components only some
           // pages use, such as the number input, and zod into the first load: +50 KB gzipped.)
           // `npm run bench:page` measures both.
+          // Of what four or more pages share, only what the users list's first load imports is in
+          // those two (isInUsersFirstLoad above); the rest is a third chunk, `later`.
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
             // zod stays out: the users list does not need it (src/shared/user-list.ts, paging.ts).
-            { name: 'shared', test: /node_modules[\\/](?!zod[\\/])/, minShareCount: 4 },
             {
-              name: 'app',
-              test: /src[\\/](web[\\/](components|api|format|auth)|shared[\\/](?!schemas[\\/]))/,
+              name: (id, graph) => (isInUsersFirstLoad(id, graph) ? 'shared' : null),
+              debugName: 'shared',
+              test: LIBRARIES,
               minShareCount: 4,
+            },
+            {
+              name: (id, graph) => (isInUsersFirstLoad(id, graph) ? 'app' : null),
+              debugName: 'app',
+              test: OUR_SHARED_MODULES,
+              minShareCount: 4,
+            },
+            {
+              name: 'later',
+              test: (id) => LIBRARIES.test(id) || OUR_SHARED_MODULES.test(id),
+              minShareCount: 4,
+              // Not what they import as well: some of that is in the users list's first load although
+              // fewer than four pages share it (react-remove-scroll, which the app's frame imports
+              // as the dialogs do; our logo, which the frame shares with the public pages).
+              includeDependenciesRecursively: false,
             },
           ],
         },

@@ -1,6 +1,7 @@
-import { Button, Group, Select, Text } from '@mantine/core';
+import { Button, Group, Text } from '@mantine/core';
 import type { PageInfo } from '../../shared/schemas/paging.js';
 import { describeCount, type Noun } from '../format/count.js';
+import { DeferredSelect } from './deferred-select.js';
 
 /**
  * Under every paged table (keyset paging, src/shared/schemas/paging.ts): rows per page, how many
@@ -35,7 +36,7 @@ export function CursorTableFooter({
   return (
     <Group justify="space-between" gap="md">
       <Group gap="sm">
-        <Select
+        <DeferredSelect
           label="Rows per page"
           data={pageSizes.map(String)}
           value={String(pageSize)}

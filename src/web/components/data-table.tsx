@@ -1,6 +1,7 @@
 import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
 import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type RefObject } from 'react';
+import { loadOverlaysWhenIdle } from './deferred-overlays.js';
 import { ErrorState } from './error-state.js';
 import { IconChevronDown, IconChevronUp, IconSelector } from './icons.js';
 
@@ -217,6 +218,10 @@ export function DataTable<T, S extends string = string>({
       .filter((column) => column.columnDef.meta?.sticky)
       .map((column) => column.id),
   );
+  // The list's filters and menus float over the page: their code comes once the first rows show.
+  useEffect(() => {
+    if (!loading) loadOverlaysWhenIdle();
+  }, [loading]);
   return (
     <Box pos="relative">
       <LoadingOverlay

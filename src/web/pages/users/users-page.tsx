@@ -1,4 +1,4 @@
-import { Button, Group, Select, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Button, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDocumentTitle, useLocalStorage } from '@mantine/hooks';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getCoreRowModel, useReactTable, type RowSelectionState, type VisibilityState } from '@tanstack/react-table';
@@ -10,6 +10,8 @@ import { can } from '../../auth/abilities.js';
 import { useSignedInMe } from '../../auth/use-me.js';
 import { IconPlus, IconRefresh, IconSearch, IconTrash } from '../../components/icons.js';
 import { DataTable } from '../../components/data-table.js';
+import { useDeferredOverlays } from '../../components/deferred-overlays.js';
+import { DeferredSelect } from '../../components/deferred-select.js';
 import { NoPermissionPage } from '../../components/notice-page.js';
 import { useExport, useSortedCursorList, useStepBackWhenEmpty } from '../../components/use-paged-list.js';
 import { ColumnVisibilityMenu } from './column-visibility.js';
@@ -17,6 +19,7 @@ import { BulkActionBar } from './bulk-action-bar.js';
 import type { BulkAction } from './bulk-action-dialog.js';
 import { PAGE_SIZES, readListParams, writeListParams } from '../../../shared/user-list-address.js';
 import { userColumns } from './user-columns.js';
+import { forgetStartList, refetchListOnMount } from './prefetch.js';
 import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 import { ExportButton } from '../../components/export-button.js';
@@ -135,6 +138,37 @@ export function UsersPage() {
   return <UserAccounts />;
 }
 
+/**
+ * Delete User: unavailable rather than disabled while it may not be used, so it stays focusable and
+ * its tooltip can say why. The tooltip's code comes with the other overlays
+ * (components/deferred-overlays.tsx); until then the button shows alone.
+ */
+function DeleteUserButton({ refusal, onDelete }: { refusal: string | null; onDelete: () => void }) {
+  const { overlays, standIn, controlRef } = useDeferredOverlays<HTMLButtonElement>();
+  const button = (
+    <Button
+      variant="light"
+      color="red"
+      leftSection={<IconTrash />}
+      data-disabled={refusal ? true : undefined}
+      aria-disabled={refusal ? true : undefined}
+      {...(overlays ? { ref: controlRef } : standIn)}
+      onClick={(event) => {
+        if (refusal) event.preventDefault();
+        else onDelete();
+      }}
+    >
+      Delete User
+    </Button>
+  );
+  if (!overlays) return button;
+  return (
+    <overlays.Tooltip label={refusal} disabled={!refusal} events={{ hover: true, focus: true, touch: true }}>
+      {button}
+    </overlays.Tooltip>
+  );
+}
+
 function UserAccounts() {
   const me = useSignedInMe();
   const queryClient = useQueryClient();
@@ -159,7 +193,10 @@ function UserAccounts() {
     queryKey: queryKeys.userList(params),
     queryFn: ({ signal }) => listUsers(params, signal),
     placeholderData: keepPreviousData,
+    refetchOnMount: refetchListOnMount,
   });
+  // After the query's subscription (effects run in order): only the first mount skips the refetch.
+  useEffect(forgetStartList, []);
 
   // Only rows on the page shown are acted on (never one hidden by a search or another page).
   const selectedUsers = useMemo(
@@ -238,23 +275,13 @@ function UserAccounts() {
             </Button>
           )}
           {can(me, 'users_groups:delete') && (
-            // Unavailable rather than disabled, so it stays focusable and its tooltip can say why.
-            <Tooltip label={deleteRefusal} disabled={!deleteRefusal} events={{ hover: true, focus: true, touch: true }}>
-              <Button
-                variant="light"
-                color="red"
-                leftSection={<IconTrash />}
-                data-disabled={deleteRefusal ? true : undefined}
-                aria-disabled={deleteRefusal ? true : undefined}
-                onClick={(event) => {
-                  if (deleteRefusal) event.preventDefault();
-                  else if (selected) setDeleteOpen(true);
-                  else setBulkAction('delete');
-                }}
-              >
-                Delete User
-              </Button>
-            </Tooltip>
+            <DeleteUserButton
+              refusal={deleteRefusal}
+              onDelete={() => {
+                if (selected) setDeleteOpen(true);
+                else setBulkAction('delete');
+              }}
+            />
           )}
           <TextInput
             label="Search users"
@@ -282,7 +309,7 @@ function UserAccounts() {
       </Group>
 
       <Group gap="sm" align="flex-end" role="group" aria-label="Filters">
-        <Select
+        <DeferredSelect
           label="Security Group"
           data={[
             { value: '', label: 'Any' },
@@ -294,7 +321,7 @@ function UserAccounts() {
           searchable
           w={220}
         />
-        <Select
+        <DeferredSelect
           label="Account Status"
           data={STATUS_FILTER_OPTIONS}
           value={params.accountStatus}
@@ -302,7 +329,7 @@ function UserAccounts() {
           allowDeselect={false}
           w={150}
         />
-        <Select
+        <DeferredSelect
           label="User Type"
           data={USER_TYPE_FILTER_OPTIONS}
           value={params.userType}
@@ -310,7 +337,7 @@ function UserAccounts() {
           allowDeselect={false}
           w={150}
         />
-        <Select
+        <DeferredSelect
           label="MFA"
           data={MFA_FILTER_OPTIONS}
           value={params.mfa}
@@ -318,7 +345,7 @@ function UserAccounts() {
           allowDeselect={false}
           w={150}
         />
-        <Select
+        <DeferredSelect
           label="Must Change Password"
           data={MUST_CHANGE_PASSWORD_FILTER_OPTIONS}
           value={params.mustChangePassword}
