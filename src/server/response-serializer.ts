@@ -33,8 +33,23 @@ function zodSchemaOf(schema: unknown): z.ZodType | null {
   return null;
 }
 
+type Write = (data: unknown) => string;
+
+/**
+ * Compiled writers by schema: routes that answer with the same schema (every route's error
+ * answers above all) share one. Each costs about 20 ms to compile and half a megabyte of memory,
+ * so a node holds at most one per distinct schema it has answered with.
+ */
+const compiled = new WeakMap<z.ZodType, Write | null>();
+
+function fastWriterFor(schema: z.ZodType): Write | null {
+  let write = compiled.get(schema);
+  if (write === undefined) compiled.set(schema, (write = compileFast(schema)));
+  return write;
+}
+
 /** fast-json-stringify for the schema, or null where JSON Schema cannot say what zod would write. */
-function compileFast(schema: z.ZodType): ((data: unknown) => string) | null {
+function compileFast(schema: z.ZodType): Write | null {
   let jsonSchema: Record<string, unknown>;
   try {
     jsonSchema = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw' });
@@ -62,9 +77,9 @@ export function createResponseSerializerCompiler({
     if (!schema) return zodWay;
     // Compiled on the first answer, not at start-up: most routes are never called by a given node,
     // and start-up stays under a second.
-    let fast: ((data: unknown) => string) | null | undefined;
+    let fast: Write | null | undefined;
     return (data) => {
-      if (fast === undefined) fast = compileFast(schema);
+      if (fast === undefined) fast = fastWriterFor(schema);
       if (!fast) return zodWay(data);
       const written = fast(data);
       if (checkAgainstZod) {
