@@ -7,9 +7,9 @@ import { z } from 'zod';
  * Every route's answer is written from its zod response schema. zod's own way (encode, then
  * JSON.stringify) re-checks and copies the whole answer, and was the largest single cost of an
  * authenticated call (issue 12's profile: about 14 % of the CPU of `GET /api/v1/me`, and more for a
- * page of 100 users). Here the schema is turned, once per route and status on its first answer,
- * into the JSON Schema the OpenAPI document already shows, and compiled with fast-json-stringify,
- * which writes an object straight from it.
+ * page of 100 users). Here the schema is turned, on the first answer that uses it, into the JSON
+ * Schema the OpenAPI document already shows, and compiled with fast-json-stringify, which writes
+ * an object straight from it (that first answer waits ~20 ms for the compile; see fastWriterFor).
  *
  * What must not change does not: like zod's encode, only the properties the schema declares are
  * written (a column added to a database row never leaks into an answer) and a required property

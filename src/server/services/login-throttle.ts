@@ -9,8 +9,9 @@
  * with 429 login_locked without checking anything. A right secret gives its reservation back (or
  * clears the account's count, once the person is fully signed in); a wrong one keeps it as the
  * recorded failure, and the failure that finds the count at the limit starts a LOCK_MS lock. A
- * running lock is never shortened or cleared by a failure; it ends by itself, or an Administrator
- * ends it early (unlockSignIn). So `failures` counts failures plus the checks still in progress.
+ * running lock is never shortened or cleared by a failure; it ends by itself, an Administrator
+ * ends it early (unlockSignIn), or its owner does by choosing a new password with an emailed link
+ * (endSignInLockAfterReset). So `failures` counts failures plus the checks still in progress.
  *
  * Per client address (`ip:<address>`), failures across all accounts (password spraying), with much
  * higher thresholds: after ADDRESS_SLOW_AFTER failures in the window each failed answer is slowed,
