@@ -90,7 +90,8 @@ export const passwordResetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, d
         description:
           '`token` is the part of the link after `#token=`. The password policy applies (field errors on ' +
           '`newPassword`). Every session of the account ends (its API token stays, as after an Administrator’s ' +
-          'reset), "must change password" is cleared and every other link of the account ends. Nobody is signed ' +
+          'reset), "must change password" is cleared, a sign-in lock from wrong passwords ends (audited as ' +
+          '`account.unlocked`) and every other link of the account ends. Nobody is signed ' +
           'in: the next sign-in asks for the password and, where the account has one, the second factor. An ' +
           'unknown, expired or used link: 400 `password_reset_link_invalid`, nothing changed. Audited as ' +
           '`user.password_reset` (reset by a link emailed to the account).',
