@@ -56,7 +56,10 @@ async function audit(
       rule: violation.id,
       impact: violation.impact,
       nodes: violation.nodes.length,
-      targets: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+      // Where, and axe's own words (for colour contrast: the ratio and both colours it found).
+      targets: violation.nodes
+        .slice(0, 3)
+        .map((node) => `${node.target.join(' ')} (${node.any[0]?.message ?? node.failureSummary ?? ''})`),
     });
   }
 }

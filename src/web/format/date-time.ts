@@ -53,10 +53,22 @@ export function formatZone(date: Date): string {
  * goes through here (or formatDate/formatTime with formatZone).
  */
 export function formatDateTime(iso: string | null, prefs: DateTimePreferences, fallback = 'Never'): string {
-  if (!iso) return fallback;
+  const parts = dateTimeParts(iso, prefs);
+  return parts ? `${parts.date} ${parts.time}` : fallback;
+}
+
+/**
+ * formatDateTime's two halves, the day ("07 Dec 2026") and the time with its zone ("11:58 PM
+ * UTC+5:30"), for a narrow table column that may break between them but never inside either.
+ */
+export function dateTimeParts(iso: string | null, prefs: DateTimePreferences): { date: string; time: string } | null {
+  if (!iso) return null;
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return fallback;
-  return `${formatDate(date, prefs.dateFormat)} ${formatTime(date, prefs.timeFormat)} ${formatZone(date)}`;
+  if (Number.isNaN(date.getTime())) return null;
+  return {
+    date: formatDate(date, prefs.dateFormat),
+    time: `${formatTime(date, prefs.timeFormat)} ${formatZone(date)}`,
+  };
 }
 
 /**

@@ -2,10 +2,11 @@ import { Anchor, Badge, Checkbox, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
-import { formatDateTime, type DateTimePreferences } from '../../format/date-time.js';
+import { dateTimeParts, type DateTimePreferences } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS, MFA_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
 
 const column = createColumnHelper<User>();
+const ONE_LINE = { whiteSpace: 'nowrap' } as const;
 
 export const emailLinkId = (user: User) => `user-email-${user.id}`;
 
@@ -122,8 +123,18 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
     }),
     column.accessor('lastLoginAt', {
       header: 'Last Login',
-      meta: { sortKey: 'lastLoginAt', label: 'Last Login' },
-      cell: ({ getValue }) => formatDateTime(getValue<string | null>(), prefs),
+      // May break between the day and the time: how wide a time is depends on its digits and the
+      // viewer's zone and formats, and the default columns must fit 1366 pixels whatever the clock says.
+      meta: { sortKey: 'lastLoginAt', label: 'Last Login', wrap: true },
+      cell: ({ getValue }) => {
+        const parts = dateTimeParts(getValue<string | null>(), prefs);
+        if (!parts) return 'Never';
+        return (
+          <>
+            <span style={ONE_LINE}>{parts.date}</span> <span style={ONE_LINE}>{parts.time}</span>
+          </>
+        );
+      },
     }),
     column.accessor('sessionTimeoutMinutes', {
       header: 'Timeout',
