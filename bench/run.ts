@@ -19,7 +19,8 @@
  *     export of every account, one client, p50 and p99 over 50 requests each.
  * Scales: --accounts, --records, --tasks, --events (e.g. --accounts 100000 --records 100000
  * --tasks 100000 --events 1000000 for a quick run); --samples (per list figure, default 50);
- * --no-auth leaves out the authentication figures. A list figure whose endpoint or parameter the
+ * --no-auth leaves out the authentication figures; --postgres-only leaves out SQLite (a full-scale
+ * PostgreSQL run alone takes most of an hour, most of it seeding). A list figure whose endpoint or parameter the
  * server does not have (yet) prints n/a.
  * Everything it creates is removed at the end, also on failure or Ctrl-C.
  */
@@ -41,6 +42,7 @@ import {
   SERVER_CORE,
   STORM_SIGN_INS,
   WARM_UP_S,
+  POSTGRES_ONLY,
   WITH_AUTH,
   option,
 } from './lib/options.js';
@@ -163,6 +165,8 @@ async function main(): Promise<void> {
   if (spawnSync('taskset', ['-c', LOAD_CORE, 'true']).status !== 0)
     throw new Error('The bench pins processes with taskset to cores 0 and 1: it needs util-linux and 2 cores.');
   if (!existsSync('dist/server/main.js')) throw new Error('Run `npm run build` first (npm run bench does).');
+  if (POSTGRES_ONLY && !(option('--postgres') ?? process.env.LATCHKEY_BENCH_DATABASE_URL))
+    throw new Error('--postgres-only needs --postgres <url> (or LATCHKEY_BENCH_DATABASE_URL).');
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
   const postgresUrl = option('--postgres') ?? process.env.LATCHKEY_BENCH_DATABASE_URL;
@@ -198,14 +202,15 @@ async function main(): Promise<void> {
     const baseEnv: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_SECRET_KEY: SECRET_KEY, LATCHKEY_DATA_DIR: dataDir };
     delete baseEnv.DATABASE_URL;
     delete baseEnv.LOG_LEVEL;
-    const targets: Target[] = [
-      {
+    const targets: Target[] = [];
+    if (!POSTGRES_ONLY) {
+      targets.push({
         database: 'SQLite',
         env: baseEnv,
         open: () => openDatabase(loadConfig(baseEnv).database),
         authRatio: 0.6,
-      },
-    ];
+      });
+    }
     if (postgresUrl && pgDatabaseUrl) {
       await adminQuery(postgresUrl, `CREATE DATABASE ${pgDatabase}`);
       const env = { ...baseEnv, DATABASE_URL: pgDatabaseUrl };

@@ -25,6 +25,7 @@ export const SAMPLES = countOption('--samples', 50);
 export const LIST_BUDGET_MS = 30_000;
 export const EXPORT_TIMEOUT_MS = 300_000;
 export const WITH_AUTH = !process.argv.includes('--no-auth');
+export const POSTGRES_ONLY = process.argv.includes('--postgres-only');
 export const MEASURE_S = 5;
 export const WARM_UP_S = 1;
 /** Alternating rounds per ratio (see compare()), each this long. */
