@@ -59,7 +59,7 @@ export interface ClusterOptions {
 /** The PostgreSQL server the tests use (LATCHKEY_TEST_DATABASE_URL), or null: the suite is skipped. */
 export const clusterDatabaseUrl: string | null = process.env.LATCHKEY_TEST_DATABASE_URL || null;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -93,7 +93,7 @@ async function adminQuery(serverUrl: string, text: string): Promise<void> {
   }
 }
 
-async function startNode(name: string, env: NodeJS.ProcessEnv, dataDir: string): Promise<LatchkeyNode> {
+export async function startNode(name: string, env: NodeJS.ProcessEnv, dataDir: string): Promise<LatchkeyNode> {
   const child = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: process.cwd(),
     env,
