@@ -109,11 +109,14 @@ export async function postgresWriter(db: Db): Promise<Writer> {
           started = performance.now();
           await run('COMMIT');
           wallPhase(`${name}: commit`, started);
-          // Statistics now rather than whenever autovacuum gets to it: a table that grew from
-          // nothing to a million rows would be planned as if it were still empty.
+          // The table as autovacuum leaves it, now rather than whenever it gets there. ANALYZE: a
+          // table that grew from nothing to a million rows would be planned as if still empty.
+          // VACUUM: until the visibility map is set, PostgreSQL cannot answer from an index alone,
+          // so a filtered list's count read the table instead (a status filter's count of 5,001
+          // at a million accounts: 28 ms by a sequential scan, 3 ms by the index after VACUUM).
           started = performance.now();
-          await run(`ANALYZE ${name}`);
-          wallPhase(`${name}: analyze`, started);
+          await run(`VACUUM (ANALYZE) ${name}`);
+          wallPhase(`${name}: vacuum`, started);
         },
       };
     },
