@@ -410,6 +410,15 @@ describe('GET /api/v1/users', () => {
       expect(await walk(admin, query)).toEqual(expectedOrder(matching, 'lastName', 'asc'));
       expect(await walk(admin, query, true)).toEqual(expectedOrder(matching, 'lastName', 'asc'));
       expect((await list(admin, query)).total).toEqual({ count: matching.length, exact: true });
+
+      // One filter in the default order (Email), read as a range of the filter's own index.
+      const enabled = everyone.filter((u) => u.accountStatus === 'enabled');
+      for (const order of ['asc', 'desc'] as const) {
+        const byEmail = { accountStatus: 'enabled', order, pageSize: 2 };
+        expect(await walk(admin, byEmail)).toEqual(expectedOrder(enabled, 'email', order));
+        expect(await walk(admin, byEmail, true)).toEqual(expectedOrder(enabled, 'email', order));
+        expect((await list(admin, byEmail)).total).toEqual({ count: enabled.length, exact: true });
+      }
     });
 
     it('refuses an unknown status, user type, MFA or must-change value with 400 naming the field', async () => {
