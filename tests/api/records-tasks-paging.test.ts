@@ -518,6 +518,23 @@ describe('totals past 10,000', () => {
       expect(plan, plan).toContain('tasks_title_sort_idx');
       expect(plan, plan).not.toMatch(usingPostgres ? /\bSort\b/ : /TEMP B-TREE/);
     }
+
+    // A title search sorted by title walks the title index alone (no task is read to check one),
+    // and pages every match exactly once, both ways.
+    const walked = await statementsOf((db) =>
+      listTasks(db, actor, { search: 'bulk', sort: 'title', order: 'asc', pageSize: 25 }),
+    );
+    const walkPlan = await planOf(walked.find((s) => /order by/i.test(s.sql) && s.parameters.includes(26))!);
+    expect(walkPlan, walkPlan).toMatch(
+      usingPostgres ? /Index Only Scan using tasks_title_sort_idx/ : /COVERING INDEX tasks_title_sort_idx/,
+    );
+    const bulk = (await t.db.selectFrom('tasks').select(['id', 'title_normalized']).execute())
+      .filter((row) => row.title_normalized.includes('bulk'))
+      .sort((a, b) => compare(a.title_normalized, b.title_normalized) || compare(a.id, b.id))
+      .map((row) => row.id);
+    const query = { search: 'bulk', sort: 'title', order: 'asc', pageSize: '500' };
+    expect(await walk(taskPage, query)).toEqual(bulk);
+    expect(await walk(taskPage, query, true)).toEqual(bulk);
   });
 
   it('a search with 1,000 to 10,000 matches pages every match once, read along the sort index', async () => {

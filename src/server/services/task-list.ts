@@ -5,7 +5,15 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
-import { countUpTo, keysetPage, tableRowCount, type KeyRange, type KeysetPage, type KeysetSort } from '../db/paging.js';
+import {
+  countUpTo,
+  keysetPage,
+  orderedPast,
+  tableRowCount,
+  type KeyRange,
+  type KeysetPage,
+  type KeysetSort,
+} from '../db/paging.js';
 import { inSnapshot, keysetBatches } from '../db/snapshot-stream.js';
 import type { Database } from '../db/schema.js';
 import { isPostgres, unindexed } from '../db/portable.js';
@@ -137,19 +145,53 @@ function matchingTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor,
   return query;
 }
 
-function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, reading: Reading = 'fetch') {
-  const sortKey = taskSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
-  let query = matchingTasks(db, filters, actor, reading);
+/** The tasks a page reads: `matchingTasks`, plus the status filter in the sort's terms (below). */
+function pagedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, reading: Reading) {
+  const query = matchingTasks(db, filters, actor, reading);
   // Sorted by status, the status filter said again in the sort's own terms, so that the sort's
   // index reads only those statuses. (Not in the count: there the status index alone is quicker.)
   // One status is the page's key range instead (see statusKeyRange).
   if (filters.sort === 'status' && filters.status && filters.status.length > 1)
-    query = query.where(
+    return query.where(
       sql.ref('t.status_rank'),
       'in',
       filters.status.map((status) => STATUS_RANKS[status]),
     );
-  return withRecordAndAssignee(query).select(sortKey.as('sort_key'));
+  return query;
+}
+
+function listedTasks(db: Kysely<Database>, filters: TaskFilters, actor: Actor, reading: Reading = 'fetch') {
+  const sortKey = taskSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
+  return withRecordAndAssignee(pagedTasks(db, filters, actor, reading)).select(sortKey.as('sort_key'));
+}
+
+/**
+ * A keyset reader for a page with many matches ('walk'): the sort's index is walked for the
+ * matching tasks' keys and IDs alone, then the page's tasks are read by ID with their record and
+ * assignee. Where every column the filters name is in the sort's index (a title search sorted by
+ * title), the walk reads no task at all: at a million tasks on PostgreSQL, "patch" sorted by
+ * Title walked 400,000 tasks before its first match (~1.6 s) against 400,000 index entries now.
+ */
+function walkIdsThenRows(
+  db: Kysely<Database>,
+  filters: TaskFilters,
+  actor: Actor,
+  sort: KeysetSort<TaskListRow>,
+): KeysetSort<TaskListRow>['read'] {
+  const key = taskSortKey(filters.sort, isPostgres(db as Kysely<unknown>));
+  return async (_query, at, order, limit, range) => {
+    const walk = pagedTasks(db, filters, actor, 'walk').select([key.as('sort_key'), 't.id']);
+    const found = await orderedPast(walk, sort, at, order, range).limit(limit).execute();
+    if (found.length === 0) return [];
+    const ids = found.map((row) => row.id);
+    const rows = await withRecordAndAssignee(db.selectFrom('tasks as t').where('t.id', 'in', ids)).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // In the order walked, with the key the page was cut by (a task deleted meanwhile is left out).
+    return found.flatMap((row) => {
+      const task = byId.get(row.id);
+      return task ? [{ ...task, sort_key: row.sort_key }] : [];
+    });
+  };
 }
 
 /**
@@ -197,7 +239,9 @@ export async function listTasks(
   // The count (it stops at 10,001) says first how to read the page.
   const { total, reading } = await countTasks(db, query, actor);
   const keyRange = statusKeyRange(query);
-  const page = await keysetPage(listedTasks(db, query, actor, reading), sort, {
+  const pageSort =
+    reading === 'walk' ? { ...sort, read: walkIdsThenRows(db, query, actor, sort), readsKeyRange: true } : sort;
+  const page = await keysetPage(listedTasks(db, query, actor, reading), pageSort, {
     ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
     pageSize: query.pageSize,
     ...(keyRange ? { keyRange } : {}),
