@@ -2,6 +2,7 @@ import { Anchor, Badge, Checkbox, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
+import { RowCheckbox } from '../../components/row-checkbox.js';
 import { dateTimeParts, type DateTimePreferences } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS, MFA_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
 
@@ -31,11 +32,10 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       ),
       meta: { label: 'Select', alwaysVisible: true, sticky: true },
       cell: ({ row }) => (
-        <Checkbox
+        <RowCheckbox
           checked={row.getIsSelected()}
           onChange={row.getToggleSelectedHandler()}
           aria-labelledby={emailLinkId(row.original)}
-          size="xs"
         />
       ),
     }),
