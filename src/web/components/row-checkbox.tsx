@@ -4,7 +4,7 @@ import { useId, type ChangeEventHandler, type CSSProperties } from 'react';
 /**
  * The root class of Checkbox's own CSS module: Checkbox.classes.root is InlineInput's (the frame it
  * shares with radio and switch), which Mantine's Checkbox puts after this one.
- * tests/unit/row-checkbox.test.ts checks this markup against Mantine's own Checkbox.
+ * tests/unit/row-markup.test.ts checks this markup against Mantine's own Checkbox.
  */
 const CHECKBOX_ROOT = 'm_bf2d988c';
 

@@ -1,7 +1,8 @@
-import { Anchor, Badge, Checkbox, Text } from '@mantine/core';
+import { Anchor, Checkbox, Text } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
+import { RowBadge } from '../../components/row-badge.js';
 import { RowCheckbox } from '../../components/row-checkbox.js';
 import { dateTimeParts, type DateTimePreferences } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS, MFA_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
@@ -66,18 +67,7 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       meta: { sortKey: 'accountStatus', label: 'Account Status' },
       cell: ({ getValue }) => {
         const status = getValue<User['accountStatus']>();
-        return (
-          <Badge
-            variant="light"
-            color={status === 'enabled' ? 'green' : 'gray'}
-            radius="sm"
-            tt="none"
-            fw={600}
-            size="sm"
-          >
-            {ACCOUNT_STATUS_LABELS[status]}
-          </Badge>
-        );
+        return <RowBadge color={status === 'enabled' ? 'green' : 'gray'}>{ACCOUNT_STATUS_LABELS[status]}</RowBadge>;
       },
     }),
     column.accessor('mfaStatus', {
@@ -87,16 +77,9 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       cell: ({ getValue }) => {
         const status = getValue<User['mfaStatus']>();
         return (
-          <Badge
-            variant="light"
-            color={status === 'on' ? 'green' : status === 'pending' ? 'orange' : 'gray'}
-            radius="sm"
-            tt="none"
-            fw={600}
-            size="sm"
-          >
+          <RowBadge color={status === 'on' ? 'green' : status === 'pending' ? 'orange' : 'gray'}>
             {MFA_STATUS_LABELS[status]}
-          </Badge>
+          </RowBadge>
         );
       },
     }),
@@ -107,9 +90,7 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       meta: { label: 'Must Change Password' },
       cell: ({ getValue }) =>
         getValue<boolean>() ? (
-          <Badge variant="light" color="orange" radius="sm" tt="none" fw={600} size="sm">
-            Yes
-          </Badge>
+          <RowBadge color="orange">Yes</RowBadge>
         ) : (
           <Text span fz="inherit" c="dimmed">
             No

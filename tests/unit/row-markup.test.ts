@@ -1,7 +1,8 @@
-import { Checkbox, MantineProvider } from '@mantine/core';
-import { createElement, type ReactElement } from 'react';
+import { Badge, Checkbox, MantineProvider, type BadgeProps } from '@mantine/core';
+import { createElement, type ComponentType, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { RowBadge } from '../../src/web/components/row-badge.js';
 import { RowCheckbox } from '../../src/web/components/row-checkbox.js';
 import { theme } from '../../src/web/theme.js';
 
@@ -26,6 +27,27 @@ describe('RowCheckbox', () => {
     for (const checked of [false, true]) {
       const props = { checked, onChange: () => {}, 'aria-labelledby': 'user-email-1' };
       expect(markup(createElement(RowCheckbox, props))).toBe(markup(createElement(Checkbox, { ...props, size: 'xs' })));
+    }
+  });
+});
+
+describe('RowBadge', () => {
+  it("is Mantine's small light Badge, in each colour", () => {
+    // Badge is polymorphic: createElement cannot pick its overload without a cast.
+    const MantineBadge = Badge as unknown as ComponentType<BadgeProps & { children: string }>;
+    for (const color of ['green', 'gray', 'orange'] as const) {
+      const badge = {
+        variant: 'light',
+        color,
+        radius: 'sm',
+        tt: 'none',
+        fw: 600,
+        size: 'sm',
+        children: 'Enabled',
+      } as const;
+      expect(markup(createElement(RowBadge, { color, children: 'Enabled' }))).toBe(
+        markup(createElement(MantineBadge, badge)),
+      );
     }
   });
 });
