@@ -1,9 +1,9 @@
-import { Anchor, Checkbox, Text } from '@mantine/core';
+import { Checkbox } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
-import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
 import { RowBadge } from '../../components/row-badge.js';
 import { RowCheckbox } from '../../components/row-checkbox.js';
+import { RowDimmedText, RowLink } from '../../components/row-text.js';
 import { dateTimeParts, type DateTimePreferences } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS, MFA_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
 
@@ -44,9 +44,9 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       header: 'Email',
       meta: { sortKey: 'email', label: 'Email', alwaysVisible: true, sticky: true },
       cell: ({ row }) => (
-        <Anchor component={Link} to={`/users/${row.original.id}`} id={emailLinkId(row.original)} fz="inherit">
+        <RowLink to={`/users/${row.original.id}`} id={emailLinkId(row.original)}>
           {row.original.email}
-        </Anchor>
+        </RowLink>
       ),
     }),
     column.accessor('firstName', { header: 'First Name', meta: { sortKey: 'firstName', label: 'First Name' } }),
@@ -89,13 +89,7 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       // No minimum: the header wraps at its words, so the table keeps Last Login in view at 1366 pixels.
       meta: { label: 'Must Change Password' },
       cell: ({ getValue }) =>
-        getValue<boolean>() ? (
-          <RowBadge color="orange">Yes</RowBadge>
-        ) : (
-          <Text span fz="inherit" c="dimmed">
-            No
-          </Text>
-        ),
+        getValue<boolean>() ? <RowBadge color="orange">Yes</RowBadge> : <RowDimmedText>No</RowDimmedText>,
     }),
     column.accessor('userType', {
       header: 'User Type',
