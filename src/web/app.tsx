@@ -104,8 +104,11 @@ const pages = {
 interface RouteHandle {
   /** Fetches the page's code. */
   preload?: () => Promise<unknown>;
-  /** Asks for the page's first data once the session is known (before the page's code has arrived). */
-  prefetch?: (queryClient: QueryClient, me: Me, location: Location) => void;
+  /**
+   * Asks for the page's first data once the session is known (before the page's code has arrived);
+   * settles when it has arrived (or failed).
+   */
+  prefetch?: (queryClient: QueryClient, me: Me, location: Location) => Promise<void>;
 }
 
 /** A route's element for a lazily loaded page; `handle.preload` lets the start of a visit fetch it early. */
@@ -181,16 +184,24 @@ const routes: RouteObject[] = [
 const startHandles = (matchRoutes(routes, window.location) ?? []).map(
   (match) => match.route.handle as RouteHandle | undefined,
 );
-for (const handle of startHandles) handle?.preload?.().catch(() => {});
+const startPreloads = startHandles.map((handle) => handle?.preload?.());
 const startPrefetches = startHandles.flatMap((handle) => (handle?.prefetch ? [handle.prefetch] : []));
-if (startPrefetches.length > 0) {
-  queryClient.fetchQuery(meQuery).then(
-    (me) => {
-      if (mayLoadPages(me)) for (const prefetch of startPrefetches) prefetch(queryClient, me, window.location);
-    },
-    () => {},
-  );
-}
+const startData =
+  startPrefetches.length > 0
+    ? queryClient.fetchQuery(meQuery).then(
+        (me) =>
+          mayLoadPages(me)
+            ? Promise.all(startPrefetches.map((prefetch) => prefetch(queryClient, me, window.location)))
+            : undefined,
+        () => {},
+      )
+    : undefined;
+
+/**
+ * Settles once what the start of the visit asked for above has arrived or failed: the page's code,
+ * the session and the page's first data (src/web/main.tsx waits for it before the first render).
+ */
+export const visitStarted: Promise<unknown> = Promise.allSettled([...startPreloads, startData]);
 
 const router = createBrowserRouter(routes);
 

@@ -21,12 +21,19 @@ export function PageLoading() {
 /**
  * `lazyPage(() => import('./pages/x.js'), (m) => m.XPage)`: the page's module (and whatever only it
  * imports) leaves the first load, which then carries only the app's frame and the page asked for.
+ * Once its code has arrived (preloaded, for the page a visit starts on) the page renders at once:
+ * through lazy() alone, its first render would suspend on an answered promise, commit the spinner,
+ * and render the page in a second pass.
  */
 export function lazyPage<M>(load: () => Promise<M>, pick: (module: M) => ComponentType): LazyPage {
+  let loaded: ComponentType | undefined;
   let loading: Promise<{ default: ComponentType }> | undefined;
   const preload = () => {
     loading ??= load().then(
-      (module) => ({ default: pick(module) }),
+      (module) => {
+        loaded = pick(module);
+        return { default: loaded };
+      },
       (error: unknown) => {
         // A failed fetch (a dropped connection) may be retried on the next visit to the page.
         loading = undefined;
@@ -35,7 +42,11 @@ export function lazyPage<M>(load: () => Promise<M>, pick: (module: M) => Compone
     );
     return loading;
   };
-  const Page = lazy(preload);
+  const Lazy = lazy(preload);
+  function Page() {
+    const Loaded = loaded;
+    return Loaded ? <Loaded /> : <Lazy />;
+  }
   return {
     element: (
       <Suspense fallback={<PageLoading />}>

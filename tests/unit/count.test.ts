@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatCount } from '../../src/shared/paging.js';
 import { countOf, describeCount, nounFor } from '../../src/web/format/count.js';
 
 const EVENT = ['event', 'events'] as const;
@@ -19,5 +20,24 @@ describe('counts in words', () => {
   it('agrees a verb with its count when the forms carry one', () => {
     expect(countOf(1, ['session was', 'sessions were'])).toBe('1 session was');
     expect(countOf(3, ['session was', 'sessions were'])).toBe('3 sessions were');
+  });
+
+  it('groups thousands as en-US does', () => {
+    for (const n of [
+      0,
+      7,
+      999,
+      1000,
+      12_345,
+      999_999,
+      1_000_000,
+      1_234_567_890,
+      Number.MAX_SAFE_INTEGER,
+      -1,
+      -1234,
+      -999_999,
+    ]) {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    }
   });
 });

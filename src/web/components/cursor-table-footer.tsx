@@ -1,5 +1,6 @@
 import { Button, Group, Text } from '@mantine/core';
 import type { PageInfo } from '../../shared/schemas/paging.js';
+import { formatCount } from '../../shared/paging.js';
 import { describeCount, type Noun } from '../format/count.js';
 import { DeferredSelect } from './deferred-select.js';
 
@@ -54,7 +55,7 @@ export function CursorTableFooter({
             ? ''
             : total.count === 0
               ? `No ${noun[1]}`
-              : `${rowCount.toLocaleString('en-US')} shown of ${describeCount(total, noun)}`}
+              : `${formatCount(rowCount)} shown of ${describeCount(total, noun)}`}
         </Text>
       </Group>
       <Group gap={4} component="nav" aria-label="Pages">

@@ -58,72 +58,70 @@ export interface DataTableProps<T, S extends string> {
   horizontalSpacing?: number | string;
 }
 
-function cellStyle<T>(cell: Cell<T, unknown>, stickyLeft: StickyLeft): CSSProperties | undefined {
+function cellStyle<T>(cell: Cell<T, unknown>, sticky: StickyColumns): CSSProperties | undefined {
   const meta = cell.column.columnDef.meta;
-  const sticky = stickyStyle(cell.column.id, stickyLeft);
+  const left = stickyStyle(cell.column.id, sticky);
   if (meta?.maxWidth) {
-    return { maxWidth: meta.maxWidth, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', ...sticky };
+    return { maxWidth: meta.maxWidth, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', ...left };
   }
-  return meta?.wrap ? sticky : { whiteSpace: 'nowrap', ...sticky };
+  return meta?.wrap ? left : { whiteSpace: 'nowrap', ...left };
 }
 
-/** Each sticky column's distance from the table's left edge, in pixels (by column ID). */
-type StickyLeft = Readonly<Record<string, number>>;
+/** The IDs of the leading sticky columns, in order. */
+type StickyColumns = readonly string[];
 
-function stickyStyle(columnId: string, stickyLeft: StickyLeft): CSSProperties | undefined {
-  const left = stickyLeft[columnId];
-  return left === undefined ? undefined : { left };
+/** The custom property on the table that holds the offset of the sticky column at `index`. */
+const stickyLeftProperty = (index: number) => `--latchkey-sticky-left-${index}`;
+
+function stickyStyle(columnId: string, sticky: StickyColumns): CSSProperties | undefined {
+  const index = sticky.indexOf(columnId);
+  return index < 0 ? undefined : { left: `var(${stickyLeftProperty(index)})` };
 }
 
 /** global.css: position sticky, an opaque background (the row's own), a line at the last one's edge. */
-function stickyClass(columnId: string, stickyLeft: StickyLeft): string | undefined {
-  if (stickyLeft[columnId] === undefined) return undefined;
-  const ids = Object.keys(stickyLeft);
-  return ids[ids.length - 1] === columnId ? 'latchkey-sticky-cell latchkey-sticky-cell-last' : 'latchkey-sticky-cell';
+function stickyClass(columnId: string, sticky: StickyColumns): string | undefined {
+  const index = sticky.indexOf(columnId);
+  if (index < 0) return undefined;
+  return index === sticky.length - 1 ? 'latchkey-sticky-cell latchkey-sticky-cell-last' : 'latchkey-sticky-cell';
 }
 
 /**
  * Where each leading sticky column sticks: right after the ones before it, measured from the
- * header cells (whose widths follow the content) whenever the table's size changes.
+ * header cells (whose widths follow the content) whenever the table's size changes. The offsets are
+ * custom properties on the table that the sticky cells' `left` reads (stickyStyle), set before the
+ * first paint: as React state they cost a second render of every row.
  */
-function useStickyColumns(tableRef: RefObject<HTMLTableElement | null>, stickyIds: readonly string[]): StickyLeft {
-  const key = stickyIds.join(' ');
-  const [left, setLeft] = useState<StickyLeft>({});
+function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: StickyColumns): void {
+  const key = sticky.join(' ');
   useLayoutEffect(() => {
     const element = tableRef.current;
-    if (!element || !key) {
-      setLeft({});
-      return;
-    }
+    if (!element || !key) return;
     const ids = key.split(' ');
     const measure = () => {
-      const next: Record<string, number> = {};
       let offset = 0;
-      for (const id of ids) {
-        next[id] = offset;
+      ids.forEach((id, index) => {
+        element.style.setProperty(stickyLeftProperty(index), `${offset}px`);
         const th = element.querySelector<HTMLElement>(`thead th[data-column="${CSS.escape(id)}"]`);
         offset += th?.getBoundingClientRect().width ?? 0;
-      }
-      setLeft((previous) => (ids.every((id) => previous[id] === next[id]) ? previous : next));
+      });
     };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
     return () => observer.disconnect();
   }, [tableRef, key]);
-  return left;
 }
 
 function HeaderCell<T, S extends string>({
   header,
   sorting,
   wrapHeaders,
-  stickyLeft,
+  sticky,
 }: {
   header: Header<T, unknown>;
   sorting?: TableSort<S>;
   wrapHeaders: boolean;
-  stickyLeft: StickyLeft;
+  sticky: StickyColumns;
 }) {
   const meta = header.column.columnDef.meta;
   const sortKey = sorting ? (meta?.sortKey as S | undefined) : undefined;
@@ -134,9 +132,9 @@ function HeaderCell<T, S extends string>({
       aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
       w={header.column.id === 'select' ? 36 : undefined}
       data-column={header.column.id}
-      className={stickyClass(header.column.id, stickyLeft)}
+      className={stickyClass(header.column.id, sticky)}
       style={{
-        ...stickyStyle(header.column.id, stickyLeft),
+        ...stickyStyle(header.column.id, sticky),
         // Two-line headers line up at the bottom, next to the one-line ones.
         verticalAlign: wrapHeaders ? 'bottom' : undefined,
         lineHeight: wrapHeaders ? 1.3 : undefined,
@@ -191,6 +189,20 @@ function useScrollsSideways<E extends HTMLElement>() {
   return [ref, scrolls] as const;
 }
 
+/**
+ * The data rows and their cells: plain elements with the classes and attributes Mantine's Table.Tr
+ * and Table.Td give them in this table (striped, highlightOnHover, row borders by default), the same
+ * markup without each cell going through Mantine's props, styles and Box. A list's first render spent
+ * most of its time there (the users list: 25 rows of 10 cells, on a slow phone ~0.2 s).
+ */
+const BODY_ROW = {
+  className: `${Table.classes.tr} mantine-Table-tr`,
+  'data-with-row-border': true,
+  'data-striped': 'odd',
+  'data-hover': true,
+} as const;
+const BODY_CELL_CLASS = `${Table.classes.td} mantine-Table-td`;
+
 /** A paged list's table: TanStack Table for the model, Mantine Table for the markup, with loading, error and empty rows. */
 export function DataTable<T, S extends string = string>({
   table,
@@ -211,13 +223,11 @@ export function DataTable<T, S extends string = string>({
   const columnCount = table.getVisibleLeafColumns().length;
   const [scrollRef, scrollsSideways] = useScrollsSideways<HTMLDivElement>();
   const tableRef = useRef<HTMLTableElement>(null);
-  const stickyLeft = useStickyColumns(
-    tableRef,
-    table
-      .getVisibleLeafColumns()
-      .filter((column) => column.columnDef.meta?.sticky)
-      .map((column) => column.id),
-  );
+  const sticky = table
+    .getVisibleLeafColumns()
+    .filter((column) => column.columnDef.meta?.sticky)
+    .map((column) => column.id);
+  useStickyOffsets(tableRef, sticky);
   // The list's filters and menus float over the page: their code comes once the first rows show.
   useEffect(() => {
     if (!loading) loadOverlaysWhenIdle();
@@ -256,7 +266,7 @@ export function DataTable<T, S extends string = string>({
                     header={header}
                     sorting={sorting}
                     wrapHeaders={wrapHeaders}
-                    stickyLeft={stickyLeft}
+                    sticky={sticky}
                   />
                 ))}
               </Table.Tr>
@@ -292,17 +302,17 @@ export function DataTable<T, S extends string = string>({
               </Table.Tr>
             ) : (
               rows.map((row) => (
-                <Table.Tr key={row.id} data-selected={highlighted?.has(row.id) || undefined}>
+                <tr key={row.id} {...BODY_ROW} data-selected={highlighted?.has(row.id) || undefined}>
                   {row.getVisibleCells().map((cell) => (
-                    <Table.Td
+                    <td
                       key={cell.id}
-                      style={cellStyle(cell, stickyLeft)}
-                      className={stickyClass(cell.column.id, stickyLeft)}
+                      style={cellStyle(cell, sticky)}
+                      className={[BODY_CELL_CLASS, stickyClass(cell.column.id, sticky)].filter(Boolean).join(' ')}
                     >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </Table.Td>
+                    </td>
                   ))}
-                </Table.Tr>
+                </tr>
               ))
             )}
           </Table.Tbody>

@@ -1,4 +1,4 @@
-import { describeTotal, type Total } from '../../shared/paging.js';
+import { describeTotal, formatCount, type Total } from '../../shared/paging.js';
 
 /** A noun's two forms, as a count needs them: ['account', 'accounts'], ['sign-in attempt', 'sign-in attempts']. */
 export type Noun = readonly [singular: string, plural: string];
@@ -14,7 +14,7 @@ export function nounFor(count: number, noun: Noun, exact = true): string {
 
 /** "1 account", "3 accounts", "1,234 accounts". */
 export function countOf(count: number, noun: Noun): string {
-  return `${count.toLocaleString('en-US')} ${nounFor(count, noun)}`;
+  return `${formatCount(count)} ${nounFor(count, noun)}`;
 }
 
 /** A list's total in words: "1 account", "31 accounts", "more than 5,000 accounts". */

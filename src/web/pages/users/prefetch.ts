@@ -11,14 +11,18 @@ let startListHash: string | undefined;
 /**
  * A visit that starts on the users list asks for the page of accounts the address names as soon
  * as the session is known, while the page's code is still on the way (the same query the page
- * then reads: it renders the rows without a second round trip).
+ * then reads: it renders the rows without a second round trip). Settles once the answer is in.
  */
-export function prefetchUserList(queryClient: QueryClient, me: Me, location: Pick<Location, 'search'>): void {
+export async function prefetchUserList(
+  queryClient: QueryClient,
+  me: Me,
+  location: Pick<Location, 'search'>,
+): Promise<void> {
   if (!can(me, 'users_groups:view')) return;
   const params = readListParams(new URLSearchParams(location.search));
   const queryKey = queryKeys.userList(params);
   startListHash = hashKey(queryKey);
-  void queryClient.prefetchQuery({ queryKey, queryFn: ({ signal }) => listUsers(params, signal) });
+  await queryClient.prefetchQuery({ queryKey, queryFn: ({ signal }) => listUsers(params, signal) });
 }
 
 /**

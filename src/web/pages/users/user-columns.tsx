@@ -1,7 +1,9 @@
-import { Anchor, Badge, Checkbox, Text } from '@mantine/core';
+import { Checkbox } from '@mantine/core';
 import { createColumnHelper, type ColumnDef } from '@tanstack/react-table';
-import { Link } from 'react-router';
 import type { User } from '../../../shared/schemas/users.js';
+import { RowBadge } from '../../components/row-badge.js';
+import { RowCheckbox } from '../../components/row-checkbox.js';
+import { RowDimmedText, RowLink } from '../../components/row-text.js';
 import { dateTimeParts, type DateTimePreferences } from '../../format/date-time.js';
 import { ACCOUNT_STATUS_LABELS, MFA_STATUS_LABELS, USER_TYPE_LABELS } from '../../format/labels.js';
 
@@ -31,11 +33,10 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       ),
       meta: { label: 'Select', alwaysVisible: true, sticky: true },
       cell: ({ row }) => (
-        <Checkbox
+        <RowCheckbox
           checked={row.getIsSelected()}
           onChange={row.getToggleSelectedHandler()}
           aria-labelledby={emailLinkId(row.original)}
-          size="xs"
         />
       ),
     }),
@@ -43,9 +44,9 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       header: 'Email',
       meta: { sortKey: 'email', label: 'Email', alwaysVisible: true, sticky: true },
       cell: ({ row }) => (
-        <Anchor component={Link} to={`/users/${row.original.id}`} id={emailLinkId(row.original)} fz="inherit">
+        <RowLink to={`/users/${row.original.id}`} id={emailLinkId(row.original)}>
           {row.original.email}
-        </Anchor>
+        </RowLink>
       ),
     }),
     column.accessor('firstName', { header: 'First Name', meta: { sortKey: 'firstName', label: 'First Name' } }),
@@ -66,18 +67,7 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       meta: { sortKey: 'accountStatus', label: 'Account Status' },
       cell: ({ getValue }) => {
         const status = getValue<User['accountStatus']>();
-        return (
-          <Badge
-            variant="light"
-            color={status === 'enabled' ? 'green' : 'gray'}
-            radius="sm"
-            tt="none"
-            fw={600}
-            size="sm"
-          >
-            {ACCOUNT_STATUS_LABELS[status]}
-          </Badge>
-        );
+        return <RowBadge color={status === 'enabled' ? 'green' : 'gray'}>{ACCOUNT_STATUS_LABELS[status]}</RowBadge>;
       },
     }),
     column.accessor('mfaStatus', {
@@ -87,16 +77,9 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       cell: ({ getValue }) => {
         const status = getValue<User['mfaStatus']>();
         return (
-          <Badge
-            variant="light"
-            color={status === 'on' ? 'green' : status === 'pending' ? 'orange' : 'gray'}
-            radius="sm"
-            tt="none"
-            fw={600}
-            size="sm"
-          >
+          <RowBadge color={status === 'on' ? 'green' : status === 'pending' ? 'orange' : 'gray'}>
             {MFA_STATUS_LABELS[status]}
-          </Badge>
+          </RowBadge>
         );
       },
     }),
@@ -106,15 +89,7 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
       // No minimum: the header wraps at its words, so the table keeps Last Login in view at 1366 pixels.
       meta: { label: 'Must Change Password' },
       cell: ({ getValue }) =>
-        getValue<boolean>() ? (
-          <Badge variant="light" color="orange" radius="sm" tt="none" fw={600} size="sm">
-            Yes
-          </Badge>
-        ) : (
-          <Text span fz="inherit" c="dimmed">
-            No
-          </Text>
-        ),
+        getValue<boolean>() ? <RowBadge color="orange">Yes</RowBadge> : <RowDimmedText>No</RowDimmedText>,
     }),
     column.accessor('userType', {
       header: 'User Type',
