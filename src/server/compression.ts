@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const brotli = promisify(brotliCompress);
@@ -15,6 +15,12 @@ export const COMPRESS_MIN_BYTES = 1024;
  */
 const BROTLI_QUALITY = 4;
 const GZIP_LEVEL = 6;
+
+/**
+ * Up to this size an answer is compressed on the event loop (a page of 50 accounts, ~20 KB:
+ * ~0.15 ms); larger ones on the thread pool, so a big page cannot stall other requests.
+ */
+const COMPRESS_SYNC_MAX_BYTES = 64 * 1024;
 
 /** `br` if the client accepts it, else `gzip`, else null (q=0 refuses an encoding). */
 export function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
@@ -61,16 +67,22 @@ export function registerCompression(app: FastifyInstance): void {
     const encoding = chooseEncoding(request.headers['accept-encoding']);
     if (!encoding) return done(null, payload);
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-    const compressed =
-      encoding === 'br'
-        ? brotli(body, {
-            params: {
-              [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
-              [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-              [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-            },
-          })
-        : gzipAsync(body, { level: GZIP_LEVEL });
+    const brotliOptions = {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    };
+    if (body.length <= COMPRESS_SYNC_MAX_BYTES) {
+      reply.header('content-encoding', encoding);
+      reply.removeHeader('content-length');
+      return done(
+        null,
+        encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: GZIP_LEVEL }),
+      );
+    }
+    const compressed = encoding === 'br' ? brotli(body, brotliOptions) : gzipAsync(body, { level: GZIP_LEVEL });
     compressed.then(
       (bytes) => {
         reply.header('content-encoding', encoding);
