@@ -74,22 +74,14 @@ export function registerCompression(app: FastifyInstance): void {
         [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
       },
     };
-    if (body.length <= COMPRESS_SYNC_MAX_BYTES) {
+    const send = (bytes: Buffer) => {
       reply.header('content-encoding', encoding);
       reply.removeHeader('content-length');
-      return done(
-        null,
-        encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: GZIP_LEVEL }),
-      );
-    }
+      done(null, bytes);
+    };
+    if (body.length <= COMPRESS_SYNC_MAX_BYTES)
+      return send(encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: GZIP_LEVEL }));
     const compressed = encoding === 'br' ? brotli(body, brotliOptions) : gzipAsync(body, { level: GZIP_LEVEL });
-    compressed.then(
-      (bytes) => {
-        reply.header('content-encoding', encoding);
-        reply.removeHeader('content-length');
-        done(null, bytes);
-      },
-      (error: Error) => done(error),
-    );
+    compressed.then(send, (error: Error) => done(error));
   });
 }

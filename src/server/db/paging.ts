@@ -283,6 +283,22 @@ function fitsKind(value: unknown, kind: KeyKind): boolean {
  * Totals
  * ---------------------------------------------------------------------------------------------- */
 
+/**
+ * A page read in two steps — each row's sort key and ID first (an index alone can often answer),
+ * then the rows themselves by ID — put back together: in the order found, each with the key the
+ * page was cut by. A row deleted between the two reads is left out.
+ */
+export function inOrderFound<R extends { id: string }>(
+  found: readonly { id: string; sort_key: unknown }[],
+  rows: readonly R[],
+): (R & { sort_key: string | number })[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return found.flatMap((row) => {
+    const full = byId.get(row.id);
+    return full ? [{ ...full, sort_key: row.sort_key as string | number }] : [];
+  });
+}
+
 /** Up to how many matching rows a list counts exactly on each request. */
 export const TOTAL_COUNT_LIMIT = 10_000;
 

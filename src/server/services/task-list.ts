@@ -7,6 +7,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.js';
 import {
   countUpTo,
+  inOrderFound,
   keysetPage,
   orderedPast,
   tableRowCount,
@@ -185,12 +186,7 @@ function walkIdsThenRows(
     if (found.length === 0) return [];
     const ids = found.map((row) => row.id);
     const rows = await withRecordAndAssignee(db.selectFrom('tasks as t').where('t.id', 'in', ids)).execute();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    // In the order walked, with the key the page was cut by (a task deleted meanwhile is left out).
-    return found.flatMap((row) => {
-      const task = byId.get(row.id);
-      return task ? [{ ...task, sort_key: row.sort_key }] : [];
-    });
+    return inOrderFound(found, rows);
   };
 }
 

@@ -7,6 +7,7 @@ import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kyse
 import type { Db } from '../db/connection.js';
 import {
   countUpTo,
+  inOrderFound,
   keysetPage,
   orderedPast,
   tableRowCount,
@@ -264,20 +265,13 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserList
     query.mfa,
     query.mustChangePassword,
   ].filter(Boolean).length;
-  if (!match && filterCount === 0) {
+  // No search, and no filter or one in the default order: the page is one range of an index —
+  // the sort's own, or the filter's (value, email, id) index (migrations 0011, 0014, 0026) — at any
+  // count and depth, so nothing is walked. The total: the table's counter, or the filter's count.
+  if (!match && (filterCount === 0 || (filterCount === 1 && query.sort === 'email'))) {
     const { sort, key } = userSort(db, query.sort, query.order, postgres);
     const [total, page] = await Promise.all([
-      tableRowCount(db, 'users'),
-      keysetPage(userRows(filtered, key), sort, query),
-    ]);
-    return { ...page, total };
-  }
-  if (!match && filterCount === 1 && query.sort === 'email') {
-    // One filter in the default order: the filter's own (value, email, id) index (migrations 0011,
-    // 0014, 0026) holds its pages as one range each, at any count and depth, so nothing is walked.
-    const { sort, key } = userSort(db, query.sort, query.order, postgres);
-    const [total, page] = await Promise.all([
-      countUsersUpTo(db, filtered, SEARCH_TOTAL_LIMIT),
+      filterCount === 0 ? tableRowCount(db, 'users') : countUsersUpTo(db, filtered, SEARCH_TOTAL_LIMIT),
       keysetPage(userRows(filtered, key), sort, query),
     ]);
     return { ...page, total };
@@ -378,12 +372,7 @@ function sortedMatchesRead(
       ),
       key,
     ).execute();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    // In the order found, with the key the page was cut by (an account deleted since is left out).
-    return found.flatMap((row) => {
-      const full = byId.get(row.id);
-      return full ? [{ ...full, sort_key: row.sort_key as string | number }] : [];
-    });
+    return inOrderFound(found, rows);
   };
 }
 
