@@ -34,4 +34,6 @@ EXPOSE 3000
 # Ready = the database answers (and, on PostgreSQL, this node hears revocations): GET /api/ready.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/server/main.js"]
+# What `npm start` runs, with its Node flags (tests/unit/deployment-files.test.ts keeps the two equal;
+# README "Memory" says why the young generation is capped at 4 MB).
+CMD ["node", "--max-semi-space-size=4", "dist/server/main.js"]

@@ -2,9 +2,9 @@
  * `npm run bench [-- --postgres <url>] [--json <file>]`: Latchkey's speed, measured against a bare
  * Fastify server started in the same run, so every figure comes with its yardstick and a ratio.
  *
- * Every server is a real process (the built dist/server/main.js, as in production, with its default
- * logging) pinned to core 0; the load generator (autocannon, bench/load.mjs) is pinned to core 1,
- * so neither steals the other's CPU. The machine's noise moves both sides of a ratio alike; the
+ * Every server is a real process (the built dist/server/main.js started as `npm start` starts it,
+ * Node flags included, with its default logging) pinned to core 0; the load generator (autocannon,
+ * bench/load.mjs) is pinned to core 1, so neither steals the other's CPU. The machine's noise moves both sides of a ratio alike; the
  * absolute numbers are printed too, but the ratios are what the targets are set on.
  *
  * For each database (SQLite always; PostgreSQL with --postgres or LATCHKEY_BENCH_DATABASE_URL, in a

@@ -89,14 +89,20 @@ export async function startPinned(
   return { url, pid: child.pid!, startupMs: performance.now() - started, stop: () => stopChild(child) };
 }
 
+/**
+ * The server's command line as `npm start` runs it (package.json), Node flags included: the bench
+ * measures what an installation runs. `node` becomes this Node.
+ */
+export function npmStartCommand(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(' ');
+  if (node !== 'node') throw new Error(`npm start does not run node: ${scripts.start}`);
+  return [process.execPath, ...args];
+}
+
 export async function startLatchkey(env: NodeJS.ProcessEnv): Promise<Server> {
   const port = await freePort();
-  return startPinned(
-    [process.execPath, 'dist/server/main.js'],
-    { ...env, HOST: '127.0.0.1', PORT: String(port) },
-    '/api/health',
-    port,
-  );
+  return startPinned(npmStartCommand(), { ...env, HOST: '127.0.0.1', PORT: String(port) }, '/api/health', port);
 }
 
 export async function startBareFastify(): Promise<Server> {
@@ -121,6 +127,8 @@ export interface Load {
   method?: string;
   headers?: Record<string, string>;
   bodies?: string[];
+  /** Requests per second per connection (autocannon's connectionRate); none: as fast as answered. */
+  connectionRate?: number;
 }
 
 /** Runs steps (each: loads at the same time) one after the other, in a load generator on its own core. */

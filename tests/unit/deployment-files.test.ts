@@ -99,10 +99,13 @@ describe('Dockerfile', () => {
   });
 
   it('runs what `npm start` runs, and its health check asks /api/ready', () => {
-    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts
-      .start!;
+    const { start, demo } = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(finalStage)![1]!) as string[];
     expect(cmd.join(' ')).toBe(start);
+    // The demo is the same server with the same Node flags (README "Configuration": memory).
+    expect(demo).toBe(`${start} --demo`);
+    expect(start).toContain('--max-semi-space-size=');
     expect(finalStage).toMatch(/^HEALTHCHECK .*\n?.*\/api\/ready/m);
     // Everything the start command needs is copied from the build stage.
     for (const path of ['node_modules', 'dist', 'package.json'])
