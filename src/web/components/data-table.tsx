@@ -17,6 +17,8 @@ declare module '@tanstack/react-table' {
     alwaysVisible?: boolean;
     /** Long free text that may wrap onto a second line (so the whole table fits a 1366-pixel screen). */
     wrap?: boolean;
+    /** The column's width, in pixels, when it is fixed (the row selector's). */
+    width?: number;
     /** Narrowest the column may get, in pixels, so usual values stay on one line. */
     minWidth?: number;
     /** Widest the column's cells may get, in pixels: longer values end in "…". */
@@ -70,6 +72,12 @@ function cellStyle<T>(cell: Cell<T, unknown>, sticky: StickyColumns): CSSPropert
 /** The IDs of the leading sticky columns, in order. */
 type StickyColumns = readonly string[];
 
+/** A sticky column, and its width when fixed (`meta.width`). */
+interface StickyColumn {
+  id: string;
+  width?: number;
+}
+
 /** The custom property on the table that holds the offset of the sticky column at `index`. */
 const stickyLeftProperty = (index: number) => `--latchkey-sticky-left-${index}`;
 
@@ -86,30 +94,57 @@ function stickyClass(columnId: string, sticky: StickyColumns): string | undefine
 }
 
 /**
- * Where each leading sticky column sticks: right after the ones before it, measured from the
- * header cells (whose widths follow the content) whenever the table's size changes. The offsets are
- * custom properties on the table that the sticky cells' `left` reads (stickyStyle), set before the
+ * Where each leading sticky column sticks: right after the ones before it. The offsets are custom
+ * properties on the table that the sticky cells' `left` reads (stickyStyle), in place before the
  * first paint: as React state they cost a second render of every row.
+ *
+ * They follow the header cells' widths, which follow the content, so they are measured whenever the
+ * table's size changes. Measured in a layout effect, though, the first one forced a style and layout
+ * of the whole page in the middle of the first render (on a slow phone, ~0.2 s before the users list
+ * could show a row), only for the browser to lay the page out again to paint it. When the columns
+ * before the last sticky one have a fixed width (`meta.width`: the row selector), the offsets are
+ * known without measuring: set from those widths, and measured (from the ResizeObserver's first
+ * call, which comes after the browser's own layout and before its paint) only to correct them.
  */
-function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: StickyColumns): void {
-  const key = sticky.join(' ');
+function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: readonly StickyColumn[]): void {
+  const key = sticky.map(({ id, width }) => `${id}:${width ?? ''}`).join(' ');
   useLayoutEffect(() => {
     const element = tableRef.current;
     if (!element || !key) return;
-    const ids = key.split(' ');
-    const measure = () => {
-      let offset = 0;
-      ids.forEach((id, index) => {
-        element.style.setProperty(stickyLeftProperty(index), `${offset}px`);
-        const th = element.querySelector<HTMLElement>(`thead th[data-column="${CSS.escape(id)}"]`);
-        offset += th?.getBoundingClientRect().width ?? 0;
+    const columns = key.split(' ').map((column) => column.split(':'));
+    const set = (offsets: readonly number[]) =>
+      offsets.forEach((offset, index) => {
+        // Only a change: setting the same value would still restyle the table.
+        if (element.style.getPropertyValue(stickyLeftProperty(index)) !== `${offset}px`) {
+          element.style.setProperty(stickyLeftProperty(index), `${offset}px`);
+        }
       });
-    };
-    measure();
+    const measure = () =>
+      set(
+        offsetsAfter(
+          columns.map(
+            ([id]) =>
+              element.querySelector(`thead th[data-column="${CSS.escape(id!)}"]`)?.getBoundingClientRect().width ?? 0,
+          ),
+        ),
+      );
+    const fixed = columns.slice(0, -1).every(([, width]) => width !== '');
+    if (fixed) set(offsetsAfter(columns.map(([, width]) => Number(width))));
+    else measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
     return () => observer.disconnect();
   }, [tableRef, key]);
+}
+
+/** Each column's offset: the sum of the widths before it. */
+function offsetsAfter(widths: readonly number[]): number[] {
+  let offset = 0;
+  return widths.map((width) => {
+    const at = offset;
+    offset += width;
+    return at;
+  });
 }
 
 function HeaderCell<T, S extends string>({
@@ -130,7 +165,7 @@ function HeaderCell<T, S extends string>({
   return (
     <Table.Th
       aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-      w={header.column.id === 'select' ? 36 : undefined}
+      w={meta?.width}
       data-column={header.column.id}
       className={stickyClass(header.column.id, sticky)}
       style={{
@@ -223,11 +258,12 @@ export function DataTable<T, S extends string = string>({
   const columnCount = table.getVisibleLeafColumns().length;
   const [scrollRef, scrollsSideways] = useScrollsSideways<HTMLDivElement>();
   const tableRef = useRef<HTMLTableElement>(null);
-  const sticky = table
+  const stickyColumns = table
     .getVisibleLeafColumns()
     .filter((column) => column.columnDef.meta?.sticky)
-    .map((column) => column.id);
-  useStickyOffsets(tableRef, sticky);
+    .map((column) => ({ id: column.id, width: column.columnDef.meta?.width }));
+  const sticky = stickyColumns.map((column) => column.id);
+  useStickyOffsets(tableRef, stickyColumns);
   // The list's filters and menus float over the page: their code comes once the first rows show.
   useEffect(() => {
     if (!loading) loadOverlaysWhenIdle();
