@@ -79,6 +79,26 @@ function isInUsersFirstLoad(id: string, graph: ModuleGraph): boolean {
   return firstLoadModules.has(id);
 }
 
+/**
+ * Mantine's id hook (@mantine/hooks' useId, which its inputs, checkboxes and app shell use to tie
+ * labels, descriptions and regions to their elements) starts with an id made from React's useId,
+ * then replaces it with a random one from a layout effect: a state change in every such component
+ * right after it mounts, which React renders synchronously before the browser may paint. On the
+ * users list that was eleven components (the frame, the search field, the filters' stand-ins, the
+ * header checkbox) and, since a synchronous render first runs every pending effect, the whole
+ * page's effects too: on a slow phone ~0.3 s between the list's first render and its first paint.
+ * The random id only matters across several React roots, and the app has one (main.tsx): this
+ * module takes the place of Mantine's and keeps the id React gives, the same for a component's life.
+ */
+const MANTINE_USE_ID = /[\\/]node_modules[\\/]@mantine[\\/]hooks[\\/]esm[\\/]use-id[\\/]use-id\.mjs$/;
+const STABLE_USE_ID = `
+import { useId as useReactId } from 'react';
+export function useId(staticId) {
+  const reactId = useReactId();
+  return typeof staticId === 'string' ? staticId : \`mantine-\${reactId.replace(/:/g, '')}\`;
+}
+`;
+
 const LIBRARIES = /node_modules[\\/](?!zod[\\/])/;
 const OUR_SHARED_MODULES = /src[\\/](web[\\/](components|api|format|auth)|shared[\\/](?!schemas[\\/]))/;
 
@@ -88,7 +108,13 @@ const OUR_SHARED_MODULES = /src[\\/](web[\\/](components|api|format|auth)|shared
  */
 export default defineConfig({
   root: fileURLToPath(new URL('./src/web', import.meta.url)),
-  plugins: [react()],
+  plugins: [
+    react(),
+    {
+      name: 'mantine-stable-id',
+      load: (id) => (MANTINE_USE_ID.test(id) ? STABLE_USE_ID : undefined),
+    },
+  ],
   build: {
     outDir: fileURLToPath(new URL('./dist/web', import.meta.url)),
     emptyOutDir: true,
