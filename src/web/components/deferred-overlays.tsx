@@ -1,4 +1,5 @@
 import { useEffect, useRef, useSyncExternalStore, type KeyboardEvent, type RefObject } from 'react';
+import { withLaterStyles } from '../styles/with-later-styles.js';
 
 /**
  * The users list's filters, Columns and Export menus, rows-per-page choice and Delete User's tooltip
@@ -25,7 +26,7 @@ function subscribe(listener: () => void): () => void {
 
 /** Fetches the overlay components (once; a failed fetch is tried again on the next call). */
 export function loadOverlays(): Promise<Overlays> {
-  loading ??= import('./overlays.js').then(
+  loading ??= withLaterStyles(import('./overlays.js')).then(
     (module) => {
       focusedOnArrival = document.activeElement;
       overlays = module;
