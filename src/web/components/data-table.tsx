@@ -1,9 +1,18 @@
-import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
+import { Box, Center, Group, Loader, LoadingOverlay, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
 import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type RefObject } from 'react';
 import { loadOverlaysWhenIdle } from './deferred-overlays.js';
 import { ErrorState } from './error-state.js';
 import { IconChevronDown, IconChevronUp, IconSelector } from './icons.js';
+import {
+  StripedTable,
+  TABLE_CELL_CLASS,
+  TABLE_ROW,
+  TableBody,
+  TableHead,
+  TableHeaderCell,
+  TableScrollContainer,
+} from './table-markup.js';
 
 /** What a column needs beyond TanStack's own definition (read by DataTable and the Users Columns menu). */
 declare module '@tanstack/react-table' {
@@ -163,9 +172,9 @@ function HeaderCell<T, S extends string>({
   const label = flexRender(header.column.columnDef.header, header.getContext());
   const sorted = sortKey && sorting?.sort === sortKey ? sorting.order : null;
   return (
-    <Table.Th
+    <TableHeaderCell
       aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-      w={meta?.width}
+      width={meta?.width}
       data-column={header.column.id}
       className={stickyClass(header.column.id, sticky)}
       style={{
@@ -200,7 +209,7 @@ function HeaderCell<T, S extends string>({
       ) : (
         label
       )}
-    </Table.Th>
+    </TableHeaderCell>
   );
 }
 
@@ -225,20 +234,11 @@ function useScrollsSideways<E extends HTMLElement>() {
 }
 
 /**
- * The data rows and their cells: plain elements with the classes and attributes Mantine's Table.Tr
- * and Table.Td give them in this table (striped, highlightOnHover, row borders by default), the same
- * markup without each cell going through Mantine's props, styles and Box. A list's first render spent
- * most of its time there (the users list: 25 rows of 10 cells, on a slow phone ~0.2 s).
+ * A paged list's table: TanStack Table for the model, Mantine Table's markup (table-markup.tsx), with
+ * loading, error and empty rows. The data rows and cells are plain elements too: a list's first
+ * render spent most of its time in Mantine's per-cell props, styles and Box (the users list: 25 rows
+ * of 10 cells, on a slow phone ~0.2 s).
  */
-const BODY_ROW = {
-  className: `${Table.classes.tr} mantine-Table-tr`,
-  'data-with-row-border': true,
-  'data-striped': 'odd',
-  'data-hover': true,
-} as const;
-const BODY_CELL_CLASS = `${Table.classes.td} mantine-Table-td`;
-
-/** A paged list's table: TanStack Table for the model, Mantine Table for the markup, with loading, error and empty rows. */
 export function DataTable<T, S extends string = string>({
   table,
   label,
@@ -276,26 +276,22 @@ export function DataTable<T, S extends string = string>({
         overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
         loaderProps={{ size: 'sm' }}
       />
-      <Table.ScrollContainer
+      <TableScrollContainer
         ref={scrollRef}
         minWidth={minWidth}
-        type="native"
         {...(scrollsSideways && { tabIndex: 0, role: 'region', 'aria-label': label })}
       >
-        <Table
+        <StripedTable
           ref={tableRef}
-          striped
-          highlightOnHover
-          withTableBorder
           verticalSpacing={7}
           horizontalSpacing={horizontalSpacing}
-          fz={13}
+          fontSize={13}
           aria-label={label}
           aria-busy={fetching}
         >
-          <Table.Thead>
+          <TableHead>
             {table.getHeaderGroups().map((group) => (
-              <Table.Tr key={group.id}>
+              <tr key={group.id} {...TABLE_ROW}>
                 {group.headers.map((header) => (
                   <HeaderCell
                     key={header.id}
@@ -305,45 +301,45 @@ export function DataTable<T, S extends string = string>({
                     sticky={sticky}
                   />
                 ))}
-              </Table.Tr>
+              </tr>
             ))}
-          </Table.Thead>
-          <Table.Tbody>
+          </TableHead>
+          <TableBody>
             {loading ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
+              <tr {...TABLE_ROW}>
+                <td className={TABLE_CELL_CLASS} colSpan={columnCount}>
                   <Center py="xl">
                     <Group gap="sm">
                       <Loader size="sm" />
                       <Text c="dimmed">{loadingText}</Text>
                     </Group>
                   </Center>
-                </Table.Td>
-              </Table.Tr>
+                </td>
+              </tr>
             ) : error && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
+              <tr {...TABLE_ROW}>
+                <td className={TABLE_CELL_CLASS} colSpan={columnCount}>
                   <Center py="lg">
                     <ErrorState error={error} onRetry={onRetry} />
                   </Center>
-                </Table.Td>
-              </Table.Tr>
+                </td>
+              </tr>
             ) : rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
+              <tr {...TABLE_ROW}>
+                <td className={TABLE_CELL_CLASS} colSpan={columnCount}>
                   <Text c="dimmed" ta="center" py="xl">
                     {emptyMessage}
                   </Text>
-                </Table.Td>
-              </Table.Tr>
+                </td>
+              </tr>
             ) : (
               rows.map((row) => (
-                <tr key={row.id} {...BODY_ROW} data-selected={highlighted?.has(row.id) || undefined}>
+                <tr key={row.id} {...TABLE_ROW} data-selected={highlighted?.has(row.id) || undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <td
                       key={cell.id}
                       style={cellStyle(cell, sticky)}
-                      className={[BODY_CELL_CLASS, stickyClass(cell.column.id, sticky)].filter(Boolean).join(' ')}
+                      className={[TABLE_CELL_CLASS, stickyClass(cell.column.id, sticky)].filter(Boolean).join(' ')}
                     >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
@@ -351,9 +347,9 @@ export function DataTable<T, S extends string = string>({
                 </tr>
               ))
             )}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+          </TableBody>
+        </StripedTable>
+      </TableScrollContainer>
     </Box>
   );
 }
