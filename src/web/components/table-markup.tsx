@@ -31,7 +31,7 @@ export function TableScrollContainer({
   minWidth,
   children,
   ...others
-}: { minWidth: number; children: ReactNode } & Omit<ComponentPropsWithRef<'div'>, 'style' | 'className'>) {
+}: { minWidth: number } & Omit<ComponentPropsWithRef<'div'>, 'style' | 'className'>) {
   return (
     <div
       style={{ '--table-min-width': rem(minWidth), '--table-overflow': 'auto' } as CSSProperties}
