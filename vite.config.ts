@@ -86,7 +86,8 @@ function isInUsersFirstLoad(id: string, graph: ModuleGraph): boolean {
  * right after it mounts, which React renders synchronously before the browser may paint. On the
  * users list that was eleven components (the frame, the search field, the filters' stand-ins, the
  * header checkbox) and, since a synchronous render first runs every pending effect, the whole
- * page's effects too: on a slow phone ~0.3 s between the list's first render and its first paint.
+ * page's effects too: in a profile of the list on a slow phone, a fifth of its first render's time,
+ * before the browser could paint it.
  * The random id only matters across several React roots, and the app has one (main.tsx): this
  * module takes the place of Mantine's and keeps the id React gives, the same for a component's life.
  */

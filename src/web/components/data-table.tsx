@@ -109,8 +109,8 @@ function stickyClass(columnId: string, sticky: StickyColumns): string | undefine
  *
  * They follow the header cells' widths, which follow the content, so they are measured whenever the
  * table's size changes. Measured in a layout effect, though, the first one forced a style and layout
- * of the whole page in the middle of the first render (on a slow phone, ~0.2 s before the users list
- * could show a row), only for the browser to lay the page out again to paint it. When the columns
+ * of the whole page in the middle of the first render (in a profile of the users list on a slow
+ * phone, a fifth of that render's time), only for the browser to lay the page out again to paint it. When the columns
  * before the last sticky one have a fixed width (`meta.width`: the row selector), the offsets are
  * known without measuring: set from those widths, and measured (from the ResizeObserver's first
  * call, which comes after the browser's own layout and before its paint) only to correct them.
