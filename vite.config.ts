@@ -88,8 +88,9 @@ function isInUsersFirstLoad(id: string, graph: ModuleGraph): boolean {
  * header checkbox) and, since a synchronous render first runs every pending effect, the whole
  * page's effects too: in a profile of the list on a slow phone, a fifth of its first render's time,
  * before the browser could paint it.
- * The random id only matters across several React roots, and the app has one (main.tsx): this
- * module takes the place of Mantine's and keeps the id React gives, the same for a component's life.
+ * The random id only matters across several React roots, and the app has one (main.tsx): in the
+ * build, STABLE_USE_ID takes the place of Mantine's module and keeps the id React gives, the same
+ * for a component's life. (The dev server pre-bundles Mantine, keeping its own: only slower.)
  */
 const MANTINE_USE_ID = /[\\/]node_modules[\\/]@mantine[\\/]hooks[\\/]esm[\\/]use-id[\\/]use-id\.mjs$/;
 const STABLE_USE_ID = `
@@ -156,6 +157,7 @@ export default defineConfig({
     react(),
     {
       name: 'mantine-stable-id',
+      apply: 'build',
       load: (id) => (MANTINE_USE_ID.test(id) ? STABLE_USE_ID : undefined),
     },
     {
