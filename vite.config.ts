@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -79,6 +79,71 @@ function isInUsersFirstLoad(id: string, graph: ModuleGraph): boolean {
   return firstLoadModules.has(id);
 }
 
+/**
+ * Mantine's id hook (@mantine/hooks' useId, which its inputs, checkboxes and app shell use to tie
+ * labels, descriptions and regions to their elements) starts with an id made from React's useId,
+ * then replaces it with a random one from a layout effect: a state change in every such component
+ * right after it mounts, which React renders synchronously before the browser may paint. On the
+ * users list that was eleven components (the frame, the search field, the filters' stand-ins, the
+ * header checkbox) and, since a synchronous render first runs every pending effect, the whole
+ * page's effects too: in a profile of the list on a slow phone, a fifth of its first render's time,
+ * before the browser could paint it.
+ * The random id only matters across several React roots, and the app has one (main.tsx): in the
+ * build, STABLE_USE_ID takes the place of Mantine's module and keeps the id React gives, the same
+ * for a component's life. (The dev server pre-bundles Mantine, keeping its own: only slower.)
+ */
+const MANTINE_USE_ID = /[\\/]node_modules[\\/]@mantine[\\/]hooks[\\/]esm[\\/]use-id[\\/]use-id\.mjs$/;
+const STABLE_USE_ID = `
+import { useId as useReactId } from 'react';
+export function useId(staticId) {
+  const reactId = useReactId();
+  return typeof staticId === 'string' ? staticId : \`mantine-\${reactId.replace(/:/g, '')}\`;
+}
+`;
+
+/**
+ * The users list's first load carries only part of Mantine's styles (src/web/styles/mantine-first.css),
+ * the rest comes later (mantine-later.css). Both list files of @mantine/core/styles; the build fails
+ * unless they hold each file once, each in the order of Mantine's whole sheet (styles.css, where a
+ * component's CSS follows that of the components it builds on), and the first holds the CSS of every
+ * Mantine component in that first load (its `<Name>.module.mjs`, the class names of `<Name>.css`).
+ */
+const MANTINE_STYLES = fileURLToPath(new URL('./node_modules/@mantine/core/styles', import.meta.url));
+const STYLE_LISTS = ['first', 'later'].map((part) =>
+  fileURLToPath(new URL(`./src/web/styles/mantine-${part}.css`, import.meta.url)),
+);
+const MANTINE_CSS_MODULE = /[\\/]@mantine[\\/]core[\\/]esm[\\/].*[\\/]([\w-]+)\.module\.mjs$/;
+
+function mantineStylesProblems(graph: ModuleGraph & { getModuleIds(): IterableIterator<string> }): string[] {
+  const [first, later] = STYLE_LISTS.map((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/@import '@mantine\/core\/styles\/([\w-]+)\.css'/g)].map(
+      ([, name]) => name!,
+    ),
+  ) as [string[], string[]];
+  const whole = readFileSync(`${MANTINE_STYLES}.css`, 'utf8');
+  const position = (name: string) =>
+    whole.indexOf(readFileSync(path.join(MANTINE_STYLES, `${name}.css`), 'utf8').trim());
+  const problems: string[] = [];
+  for (const file of readdirSync(MANTINE_STYLES)) {
+    const name = file.replace(/\.css$/, '');
+    const count = [...first, ...later].filter((listed) => listed === name).length;
+    if (file.endsWith('.css') && !file.endsWith('.layer.css') && count !== 1)
+      problems.push(`${file} is listed ${count} times`);
+  }
+  for (const list of [first, later]) {
+    list.forEach((name, index) => {
+      if (index > 0 && position(name) < position(list[index - 1]!))
+        problems.push(`${name}.css comes before ${list[index - 1]}.css in styles.css`);
+    });
+  }
+  for (const id of graph.getModuleIds()) {
+    const name = MANTINE_CSS_MODULE.exec(id)?.[1];
+    if (name && isInUsersFirstLoad(id, graph) && !first.includes(name))
+      problems.push(`${name}.css is used by the first load`);
+  }
+  return problems;
+}
+
 const LIBRARIES = /node_modules[\\/](?!zod[\\/])/;
 const OUR_SHARED_MODULES = /src[\\/](web[\\/](components|api|format|auth)|shared[\\/](?!schemas[\\/]))/;
 
@@ -88,7 +153,22 @@ const OUR_SHARED_MODULES = /src[\\/](web[\\/](components|api|format|auth)|shared
  */
 export default defineConfig({
   root: fileURLToPath(new URL('./src/web', import.meta.url)),
-  plugins: [react()],
+  plugins: [
+    react(),
+    {
+      name: 'mantine-stable-id',
+      apply: 'build',
+      load: (id) => (MANTINE_USE_ID.test(id) ? STABLE_USE_ID : undefined),
+    },
+    {
+      name: 'check-mantine-styles',
+      apply: 'build',
+      generateBundle() {
+        const problems = mantineStylesProblems(this);
+        if (problems.length > 0) this.error(`src/web/styles/mantine-{first,later}.css: ${problems.join('; ')}`);
+      },
+    },
+  ],
   build: {
     outDir: fileURLToPath(new URL('./dist/web', import.meta.url)),
     emptyOutDir: true,

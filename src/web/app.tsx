@@ -14,6 +14,7 @@ import { HomeRedirect } from './pages/home-redirect.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { prefetchUserList } from './pages/users/prefetch.js';
 import { lazyPage, type LazyPage } from './lazy-page.js';
+import { withLaterStyles } from './styles/with-later-styles.js';
 import { cssVariablesResolver, theme } from './theme.js';
 import { UI_ROUTES } from '../shared/ui-routes.js';
 
@@ -93,6 +94,7 @@ const pages = {
   users: lazyPage(
     () => import('./pages/users/users-page.js'),
     (m) => m.UsersPage,
+    { firstLoad: true },
   ),
   viewUser: lazyPage(
     () => import('./pages/view-user/view-user-page.js'),
@@ -211,7 +213,9 @@ const router = createBrowserRouter(routes);
  * only puts the notification into this store, and the container shows what the store holds.
  */
 const Notifications = lazy(() =>
-  import('./components/notifications-container.js').then(({ Notifications: Container }) => ({ default: Container })),
+  withLaterStyles(import('./components/notifications-container.js')).then(({ Notifications: Container }) => ({
+    default: Container,
+  })),
 );
 let notificationShown = false;
 const anyNotification = () => {

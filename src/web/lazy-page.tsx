@@ -1,5 +1,6 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense, type ComponentType, type ReactElement } from 'react';
+import { withLaterStyles } from './styles/with-later-styles.js';
 
 /** A page whose code is its own chunk, fetched the first time the page is shown (or preloaded). */
 export interface LazyPage {
@@ -24,12 +25,19 @@ export function PageLoading() {
  * Once its code has arrived (preloaded, for the page a visit starts on) the page renders at once:
  * through lazy() alone, its first render would suspend on an answered promise, commit the spinner,
  * and render the page in a second pass.
+ *
+ * A page waits for the rest of Mantine's styles too (styles/with-later-styles.ts), fetched alongside
+ * it, unless `firstLoad`: the users list, whose components' styles are in the first load.
  */
-export function lazyPage<M>(load: () => Promise<M>, pick: (module: M) => ComponentType): LazyPage {
+export function lazyPage<M>(
+  load: () => Promise<M>,
+  pick: (module: M) => ComponentType,
+  { firstLoad = false }: { firstLoad?: boolean } = {},
+): LazyPage {
   let loaded: ComponentType | undefined;
   let loading: Promise<{ default: ComponentType }> | undefined;
   const preload = () => {
-    loading ??= load().then(
+    loading ??= (firstLoad ? load() : withLaterStyles(load())).then(
       (module) => {
         loaded = pick(module);
         return { default: loaded };

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Checkbox, MantineProvider, Text, type BadgeProps } from '@mantine/core';
+import { Anchor, Badge, Checkbox, MantineProvider, Table, Text, type BadgeProps } from '@mantine/core';
 import { createElement, type ComponentType, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { Link, MemoryRouter } from 'react-router';
@@ -6,6 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { RowBadge } from '../../src/web/components/row-badge.js';
 import { RowCheckbox } from '../../src/web/components/row-checkbox.js';
 import { RowDimmedText, RowLink } from '../../src/web/components/row-text.js';
+import {
+  StripedTable,
+  TABLE_CELL_CLASS,
+  TABLE_ROW,
+  TableBody,
+  TableHead,
+  TableHeaderCell,
+  TableScrollContainer,
+} from '../../src/web/components/table-markup.js';
 import { theme } from '../../src/web/theme.js';
 
 /** The markup inside the app's MantineProvider, attributes sorted, ids left out (they differ by design). */
@@ -67,5 +76,57 @@ describe('RowLink and RowDimmedText', () => {
     expect(markup(createElement(RowDimmedText, { children: 'No' }))).toBe(
       markup(createElement(MantineText, { span: true, fz: 'inherit', c: 'dimmed', children: 'No' })),
     );
+  });
+});
+
+describe('Table markup', () => {
+  it("is Mantine's native scroll container and striped, hover-highlighted, bordered table", () => {
+    const h = createElement;
+    const region = { tabIndex: 0, role: 'region', 'aria-label': 'Users' };
+    // A variable, not a literal: a data- attribute is no declared prop of either header cell.
+    const header = { 'data-column': 'select', className: 'sticky', style: { left: 'var(--x)', minWidth: 140 } };
+    const plain = h(
+      TableScrollContainer,
+      { minWidth: 1100, ...region },
+      h(
+        StripedTable,
+        { verticalSpacing: 7, horizontalSpacing: 8, fontSize: 13, 'aria-label': 'Users', 'aria-busy': false },
+        h(
+          TableHead,
+          null,
+          h(
+            'tr',
+            TABLE_ROW,
+            h(TableHeaderCell, { width: 36, ...header }, 'S'),
+            h(TableHeaderCell, { 'aria-sort': 'none' }, 'Email'),
+          ),
+        ),
+        h(TableBody, null, h('tr', TABLE_ROW, h('td', { className: TABLE_CELL_CLASS, colSpan: 2 }, 'a@example.com'))),
+      ),
+    );
+    const mantine = h(
+      Table.ScrollContainer,
+      { minWidth: 1100, type: 'native', ...region },
+      h(
+        Table,
+        {
+          striped: true,
+          highlightOnHover: true,
+          withTableBorder: true,
+          verticalSpacing: 7,
+          horizontalSpacing: 8,
+          fz: 13,
+          'aria-label': 'Users',
+          'aria-busy': false,
+        },
+        h(
+          Table.Thead,
+          null,
+          h(Table.Tr, null, h(Table.Th, { w: 36, ...header }, 'S'), h(Table.Th, { 'aria-sort': 'none' }, 'Email')),
+        ),
+        h(Table.Tbody, null, h(Table.Tr, null, h(Table.Td, { colSpan: 2 }, 'a@example.com'))),
+      ),
+    );
+    expect(markup(plain)).toBe(markup(mantine));
   });
 });

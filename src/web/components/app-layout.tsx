@@ -48,12 +48,18 @@ function NavItem({ to, active, children }: { to: string; active: boolean; childr
   );
 }
 
-/** Follows the signed-in account's UI theme preference (Light, Dark, or the system's). */
+/**
+ * Follows the signed-in account's UI theme preference (Light, Dark, or the system's). Only a change
+ * is set: Mantine's setColorScheme also turns every transition off for a moment, with a style for
+ * every element added and removed again, two restyles of the whole page (on the users list, right
+ * after its first paint and after every render of the frame).
+ */
 function useThemePreference(theme: 'light' | 'dark' | 'system') {
-  const { setColorScheme } = useMantineColorScheme();
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const wanted = theme === 'system' ? 'auto' : theme;
   useEffect(() => {
-    setColorScheme(theme === 'system' ? 'auto' : theme);
-  }, [theme, setColorScheme]);
+    if (wanted !== colorScheme) setColorScheme(wanted);
+  }, [wanted, colorScheme, setColorScheme]);
 }
 
 /**

@@ -1,9 +1,18 @@
-import { Box, Center, Group, Loader, LoadingOverlay, Table, Text, UnstyledButton } from '@mantine/core';
+import { Box, Center, Group, Loader, LoadingOverlay, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
 import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type RefObject } from 'react';
 import { loadOverlaysWhenIdle } from './deferred-overlays.js';
 import { ErrorState } from './error-state.js';
 import { IconChevronDown, IconChevronUp, IconSelector } from './icons.js';
+import {
+  StripedTable,
+  TABLE_CELL_CLASS,
+  TABLE_ROW,
+  TableBody,
+  TableHead,
+  TableHeaderCell,
+  TableScrollContainer,
+} from './table-markup.js';
 
 /** What a column needs beyond TanStack's own definition (read by DataTable and the Users Columns menu). */
 declare module '@tanstack/react-table' {
@@ -17,6 +26,8 @@ declare module '@tanstack/react-table' {
     alwaysVisible?: boolean;
     /** Long free text that may wrap onto a second line (so the whole table fits a 1366-pixel screen). */
     wrap?: boolean;
+    /** The column's width, in pixels, when it is fixed (the row selector's). */
+    width?: number;
     /** Narrowest the column may get, in pixels, so usual values stay on one line. */
     minWidth?: number;
     /** Widest the column's cells may get, in pixels: longer values end in "…". */
@@ -70,6 +81,12 @@ function cellStyle<T>(cell: Cell<T, unknown>, sticky: StickyColumns): CSSPropert
 /** The IDs of the leading sticky columns, in order. */
 type StickyColumns = readonly string[];
 
+/** A sticky column, and its width when fixed (`meta.width`). */
+interface StickyColumn {
+  id: string;
+  width?: number;
+}
+
 /** The custom property on the table that holds the offset of the sticky column at `index`. */
 const stickyLeftProperty = (index: number) => `--latchkey-sticky-left-${index}`;
 
@@ -86,30 +103,57 @@ function stickyClass(columnId: string, sticky: StickyColumns): string | undefine
 }
 
 /**
- * Where each leading sticky column sticks: right after the ones before it, measured from the
- * header cells (whose widths follow the content) whenever the table's size changes. The offsets are
- * custom properties on the table that the sticky cells' `left` reads (stickyStyle), set before the
+ * Where each leading sticky column sticks: right after the ones before it. The offsets are custom
+ * properties on the table that the sticky cells' `left` reads (stickyStyle), in place before the
  * first paint: as React state they cost a second render of every row.
+ *
+ * They follow the header cells' widths, which follow the content, so they are measured whenever the
+ * table's size changes. Measured in a layout effect, though, the first one forced a style and layout
+ * of the whole page in the middle of the first render (in a profile of the users list on a slow
+ * phone, a fifth of that render's time), only for the browser to lay the page out again to paint it. When the columns
+ * before the last sticky one have a fixed width (`meta.width`: the row selector), the offsets are
+ * known without measuring: set from those widths, and measured (from the ResizeObserver's first
+ * call, which comes after the browser's own layout and before its paint) only to correct them.
  */
-function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: StickyColumns): void {
-  const key = sticky.join(' ');
+function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: readonly StickyColumn[]): void {
+  const key = sticky.map(({ id, width }) => `${id}:${width ?? ''}`).join(' ');
   useLayoutEffect(() => {
     const element = tableRef.current;
     if (!element || !key) return;
-    const ids = key.split(' ');
-    const measure = () => {
-      let offset = 0;
-      ids.forEach((id, index) => {
-        element.style.setProperty(stickyLeftProperty(index), `${offset}px`);
-        const th = element.querySelector<HTMLElement>(`thead th[data-column="${CSS.escape(id)}"]`);
-        offset += th?.getBoundingClientRect().width ?? 0;
+    const columns = key.split(' ').map((column) => column.split(':'));
+    const set = (offsets: readonly number[]) =>
+      offsets.forEach((offset, index) => {
+        // Only a change: setting the same value would still restyle the table.
+        if (element.style.getPropertyValue(stickyLeftProperty(index)) !== `${offset}px`) {
+          element.style.setProperty(stickyLeftProperty(index), `${offset}px`);
+        }
       });
-    };
-    measure();
+    const measure = () =>
+      set(
+        offsetsAfter(
+          columns.map(
+            ([id]) =>
+              element.querySelector(`thead th[data-column="${CSS.escape(id!)}"]`)?.getBoundingClientRect().width ?? 0,
+          ),
+        ),
+      );
+    const fixed = columns.slice(0, -1).every(([, width]) => width !== '');
+    if (fixed) set(offsetsAfter(columns.map(([, width]) => Number(width))));
+    else measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
     return () => observer.disconnect();
   }, [tableRef, key]);
+}
+
+/** Each column's offset: the sum of the widths before it. */
+function offsetsAfter(widths: readonly number[]): number[] {
+  let offset = 0;
+  return widths.map((width) => {
+    const at = offset;
+    offset += width;
+    return at;
+  });
 }
 
 function HeaderCell<T, S extends string>({
@@ -128,9 +172,9 @@ function HeaderCell<T, S extends string>({
   const label = flexRender(header.column.columnDef.header, header.getContext());
   const sorted = sortKey && sorting?.sort === sortKey ? sorting.order : null;
   return (
-    <Table.Th
+    <TableHeaderCell
       aria-sort={!sortKey ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-      w={header.column.id === 'select' ? 36 : undefined}
+      width={meta?.width}
       data-column={header.column.id}
       className={stickyClass(header.column.id, sticky)}
       style={{
@@ -165,7 +209,7 @@ function HeaderCell<T, S extends string>({
       ) : (
         label
       )}
-    </Table.Th>
+    </TableHeaderCell>
   );
 }
 
@@ -190,20 +234,11 @@ function useScrollsSideways<E extends HTMLElement>() {
 }
 
 /**
- * The data rows and their cells: plain elements with the classes and attributes Mantine's Table.Tr
- * and Table.Td give them in this table (striped, highlightOnHover, row borders by default), the same
- * markup without each cell going through Mantine's props, styles and Box. A list's first render spent
- * most of its time there (the users list: 25 rows of 10 cells, on a slow phone ~0.2 s).
+ * A paged list's table: TanStack Table for the model, Mantine Table's markup (table-markup.tsx), with
+ * loading, error and empty rows. The data rows and cells are plain elements too: a list's first
+ * render spent most of its time in Mantine's per-cell props, styles and Box (the users list: 25 rows
+ * of 10 cells, on a slow phone ~0.2 s).
  */
-const BODY_ROW = {
-  className: `${Table.classes.tr} mantine-Table-tr`,
-  'data-with-row-border': true,
-  'data-striped': 'odd',
-  'data-hover': true,
-} as const;
-const BODY_CELL_CLASS = `${Table.classes.td} mantine-Table-td`;
-
-/** A paged list's table: TanStack Table for the model, Mantine Table for the markup, with loading, error and empty rows. */
 export function DataTable<T, S extends string = string>({
   table,
   label,
@@ -223,11 +258,12 @@ export function DataTable<T, S extends string = string>({
   const columnCount = table.getVisibleLeafColumns().length;
   const [scrollRef, scrollsSideways] = useScrollsSideways<HTMLDivElement>();
   const tableRef = useRef<HTMLTableElement>(null);
-  const sticky = table
+  const stickyColumns = table
     .getVisibleLeafColumns()
     .filter((column) => column.columnDef.meta?.sticky)
-    .map((column) => column.id);
-  useStickyOffsets(tableRef, sticky);
+    .map((column) => ({ id: column.id, width: column.columnDef.meta?.width }));
+  const sticky = stickyColumns.map((column) => column.id);
+  useStickyOffsets(tableRef, stickyColumns);
   // The list's filters and menus float over the page: their code comes once the first rows show.
   useEffect(() => {
     if (!loading) loadOverlaysWhenIdle();
@@ -240,26 +276,22 @@ export function DataTable<T, S extends string = string>({
         overlayProps={{ blur: 0, backgroundOpacity: 0.35 }}
         loaderProps={{ size: 'sm' }}
       />
-      <Table.ScrollContainer
+      <TableScrollContainer
         ref={scrollRef}
         minWidth={minWidth}
-        type="native"
         {...(scrollsSideways && { tabIndex: 0, role: 'region', 'aria-label': label })}
       >
-        <Table
+        <StripedTable
           ref={tableRef}
-          striped
-          highlightOnHover
-          withTableBorder
           verticalSpacing={7}
           horizontalSpacing={horizontalSpacing}
-          fz={13}
+          fontSize={13}
           aria-label={label}
           aria-busy={fetching}
         >
-          <Table.Thead>
+          <TableHead>
             {table.getHeaderGroups().map((group) => (
-              <Table.Tr key={group.id}>
+              <tr key={group.id} {...TABLE_ROW}>
                 {group.headers.map((header) => (
                   <HeaderCell
                     key={header.id}
@@ -269,45 +301,45 @@ export function DataTable<T, S extends string = string>({
                     sticky={sticky}
                   />
                 ))}
-              </Table.Tr>
+              </tr>
             ))}
-          </Table.Thead>
-          <Table.Tbody>
+          </TableHead>
+          <TableBody>
             {loading ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
+              <tr {...TABLE_ROW}>
+                <td className={TABLE_CELL_CLASS} colSpan={columnCount}>
                   <Center py="xl">
                     <Group gap="sm">
                       <Loader size="sm" />
                       <Text c="dimmed">{loadingText}</Text>
                     </Group>
                   </Center>
-                </Table.Td>
-              </Table.Tr>
+                </td>
+              </tr>
             ) : error && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
+              <tr {...TABLE_ROW}>
+                <td className={TABLE_CELL_CLASS} colSpan={columnCount}>
                   <Center py="lg">
                     <ErrorState error={error} onRetry={onRetry} />
                   </Center>
-                </Table.Td>
-              </Table.Tr>
+                </td>
+              </tr>
             ) : rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={columnCount}>
+              <tr {...TABLE_ROW}>
+                <td className={TABLE_CELL_CLASS} colSpan={columnCount}>
                   <Text c="dimmed" ta="center" py="xl">
                     {emptyMessage}
                   </Text>
-                </Table.Td>
-              </Table.Tr>
+                </td>
+              </tr>
             ) : (
               rows.map((row) => (
-                <tr key={row.id} {...BODY_ROW} data-selected={highlighted?.has(row.id) || undefined}>
+                <tr key={row.id} {...TABLE_ROW} data-selected={highlighted?.has(row.id) || undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <td
                       key={cell.id}
                       style={cellStyle(cell, sticky)}
-                      className={[BODY_CELL_CLASS, stickyClass(cell.column.id, sticky)].filter(Boolean).join(' ')}
+                      className={[TABLE_CELL_CLASS, stickyClass(cell.column.id, sticky)].filter(Boolean).join(' ')}
                     >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
@@ -315,9 +347,9 @@ export function DataTable<T, S extends string = string>({
                 </tr>
               ))
             )}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+          </TableBody>
+        </StripedTable>
+      </TableScrollContainer>
     </Box>
   );
 }

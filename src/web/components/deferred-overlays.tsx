@@ -1,14 +1,16 @@
 import { useEffect, useRef, useSyncExternalStore, type KeyboardEvent, type RefObject } from 'react';
+import { withLaterStyles } from '../styles/with-later-styles.js';
 
 /**
  * The users list's filters, Columns and Export menus, rows-per-page choice and Delete User's tooltip
  * float over the page (dropdowns, popovers, a tooltip): their code is not needed to show the rows
- * (it comes in the `later` chunk, 26 KB gzipped, with what else four or more pages share that the
- * list's first load does not import: vite.config.ts). Until it has arrived each shows a stand-in
- * that looks and is labelled the same. It is fetched when the browser is idle after the first rows
- * (loadOverlaysWhenIdle, from DataTable) or as soon as a person points at, focuses or uses a
- * stand-in; then the real control takes the stand-in's place, with its focus, and is clicked or
- * sent the key if the stand-in was.
+ * (it comes in the `later` chunk, 46 KB gzipped with Floating UI, which positions them, and what
+ * else four or more pages share that the list's first load does not import: vite.config.ts; and
+ * with the rest of Mantine's styles, styles/with-later-styles.ts). Until it has arrived each shows
+ * a stand-in that looks and is labelled the same. It is fetched when the browser is idle after the
+ * first rows (loadOverlaysWhenIdle, from DataTable) or as soon as a person points at, focuses or
+ * uses a stand-in; then the real control takes the stand-in's place, with its focus, and is clicked
+ * or sent the key if the stand-in was.
  */
 type Overlays = typeof import('./overlays.js');
 
@@ -25,7 +27,7 @@ function subscribe(listener: () => void): () => void {
 
 /** Fetches the overlay components (once; a failed fetch is tried again on the next call). */
 export function loadOverlays(): Promise<Overlays> {
-  loading ??= import('./overlays.js').then(
+  loading ??= withLaterStyles(import('./overlays.js')).then(
     (module) => {
       focusedOnArrival = document.activeElement;
       overlays = module;

@@ -34,6 +34,7 @@ function recordColumns(options: {
       ? [
           column.display({
             id: 'select',
+            meta: { width: 36 },
             header: () => (
               <Checkbox
                 aria-label="Select all records on this page"

@@ -31,7 +31,7 @@ export function userColumns({ prefs }: UserColumnOptions): ColumnDef<User, any>[
           size="xs"
         />
       ),
-      meta: { label: 'Select', alwaysVisible: true, sticky: true },
+      meta: { label: 'Select', alwaysVisible: true, sticky: true, width: 36 },
       cell: ({ row }) => (
         <RowCheckbox
           checked={row.getIsSelected()}

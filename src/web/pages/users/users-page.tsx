@@ -24,27 +24,28 @@ import { CursorTableFooter } from '../../components/cursor-table-footer.js';
 import { SUBSTRING_SEARCH_MIN_LENGTH } from '../../../shared/user-list.js';
 import { ExportButton } from '../../components/export-button.js';
 import { describeCount } from '../../format/count.js';
+import { withLaterStyles } from '../../styles/with-later-styles.js';
 
 // The dialogs (and the dialog component itself) are fetched the first time one opens, not before
 // the list can show: New User's form (number and password inputs, the groups and timeout lookups),
 // Delete User, the bulk actions'. Once loaded each renders closed, then open: a dialog notes what
 // had focus (to give it back on close) only on a change from closed to open.
 const NewUserModal = lazy(() =>
-  import('./new-user-modal.js').then(({ NewUserModal: Modal }) => ({
+  withLaterStyles(import('./new-user-modal.js')).then(({ NewUserModal: Modal }) => ({
     default: function NewUserModalOnceMounted({ opened, onClose }: ComponentProps<typeof Modal>) {
       return <Modal opened={useMounted() && opened} onClose={onClose} />;
     },
   })),
 );
 const DeleteUserModal = lazy(() =>
-  import('./delete-user-modal.js').then(({ DeleteUserModal: Modal }) => ({
+  withLaterStyles(import('./delete-user-modal.js')).then(({ DeleteUserModal: Modal }) => ({
     default: function DeleteUserModalOnceMounted(props: ComponentProps<typeof Modal>) {
       return <Modal {...props} opened={useMounted() && props.opened} />;
     },
   })),
 );
 const BulkActionDialog = lazy(() =>
-  import('./bulk-action-dialog.js').then(({ BulkActionDialog: Dialog }) => ({
+  withLaterStyles(import('./bulk-action-dialog.js')).then(({ BulkActionDialog: Dialog }) => ({
     default: function BulkActionDialogOnceMounted(props: ComponentProps<typeof Dialog>) {
       return <Dialog {...props} action={useMounted() ? props.action : null} />;
     },
@@ -81,7 +82,7 @@ const DEFAULT_HIDDEN_COLUMNS: VisibilityState = {
 
 // The CSV import dialog (its preview table and the import's form), fetched the first time it opens.
 const ImportUsersModal = lazy(() =>
-  import('./import-users-modal.js').then(({ ImportUsersModal: Modal }) => ({ default: Modal })),
+  withLaterStyles(import('./import-users-modal.js')).then(({ ImportUsersModal: Modal }) => ({ default: Modal })),
 );
 
 const ACCOUNT = ['account', 'accounts'] as const;
