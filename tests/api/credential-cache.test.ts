@@ -10,6 +10,8 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialCache, type CachedCredential } from '../../src/server/auth/credential-cache.js';
+import { openCredentialChangeFeed, type CredentialChangeFeed } from '../../src/server/auth/credential-changes.js';
+import { databaseHandleOf } from '../../src/server/db/connection.js';
 import { shiftClockForTests, resetClockForTests } from '../../src/server/clock.js';
 import { createCustomGroup, giveApiToken } from '../helpers/fixtures.js';
 import { createTestApp, makeUser, signIn, tokenCaller, type TestApp } from '../helpers/test-app.js';
@@ -124,6 +126,74 @@ describe('what makes the cache forget', () => {
       }
       expect((await session.request({ url: '/api/v1/me' })).statusCode).toBe(401);
       expect((await token.request({ url: '/api/v1/me' })).statusCode).toBe(401);
+    },
+  );
+
+  /** A change feed and cache of this test's own, on the app's database, ready to answer. */
+  async function ownFeed(): Promise<{ cache: CredentialCache; feed: CredentialChangeFeed }> {
+    const cache = new CredentialCache();
+    const feed = openCredentialChangeFeed(databaseHandleOf(t.db), cache);
+    // PostgreSQL: usable once its listener has heard its first echo.
+    for (let waited = 0; !feed.cacheUsable(); waited += 20) {
+      if (waited > 5_000) throw new Error('the change feed never became usable');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { cache, feed };
+  }
+
+  function keep(cache: CredentialCache, key: string, userId: string): void {
+    cache.store(cache.beginLoad(), key, entryFor(userId));
+  }
+
+  /** What the cache still holds after the feed has heard everything committed so far. */
+  async function keptAfterCatchingUp(feed: CredentialChangeFeed, cache: CredentialCache, keys: string[]) {
+    await feed.catchUp();
+    expect(feed.cacheUsable()).toBe(true);
+    return keys.filter((key) => cache.get(key) !== undefined);
+  }
+
+  it("a sign-in forgets the signing-in account's credentials and keeps everyone else's", async () => {
+    const { cache, feed } = await ownFeed();
+    try {
+      const [a, b] = [await makeUser(t), await makeUser(t)];
+      await keptAfterCatchingUp(feed, cache, []);
+      keep(cache, 'a', a.id);
+      keep(cache, 'b', b.id);
+      await signIn(t, b.email); // writes b's users.last_login_at
+      expect(await keptAfterCatchingUp(feed, cache, ['a', 'b'])).toEqual(['a']);
+      // A change of a group concerns every account.
+      keep(cache, 'b', b.id);
+      await t.db
+        .updateTable('security_groups')
+        .set({ description: 'changed' })
+        .where('id', '=', a.security_group_id)
+        .execute();
+      expect(await keptAfterCatchingUp(feed, cache, ['a', 'b'])).toEqual([]);
+    } finally {
+      await feed.close();
+    }
+  });
+
+  it.runIf(!process.env.LATCHKEY_TEST_DATABASE_URL)(
+    'SQLite: after more changes than the log keeps, everything is forgotten (the log cannot say whose)',
+    async () => {
+      const { cache, feed } = await ownFeed();
+      try {
+        const [a, b] = [await makeUser(t), await makeUser(t)];
+        await keptAfterCatchingUp(feed, cache, []);
+        keep(cache, 'a', a.id);
+        // 1,001 changes of b alone, in one statement each, while the feed does not look.
+        for (let n = 0; n < 1_001; n++)
+          await sql`update users set first_name = ${`B${n}`} where id = ${b.id}`.execute(t.db);
+        expect(await keptAfterCatchingUp(feed, cache, ['a'])).toEqual([]);
+        // 1,000 are still within the log: a is kept.
+        keep(cache, 'a', a.id);
+        for (let n = 0; n < 1_000; n++)
+          await sql`update users set first_name = ${`C${n}`} where id = ${b.id}`.execute(t.db);
+        expect(await keptAfterCatchingUp(feed, cache, ['a'])).toEqual(['a']);
+      } finally {
+        await feed.close();
+      }
     },
   );
 

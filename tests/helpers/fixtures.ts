@@ -119,11 +119,11 @@ const BOOKKEEPING_COLUMNS: Record<string, readonly string[]> = {
 
 /**
  * Tables that hold the application's data. Left out: Kysely's migration bookkeeping, and SQLite's
- * credential_change_counter, a signal that moves with every change of the tables it watches
- * (migration 0010), so it never says more than they do.
+ * credential_change_counter and credential_change_log, signals that move with every change of the
+ * tables they watch (migrations 0010, 0028), so they never say more than those do.
  */
 export function isDataTable(name: string): boolean {
-  return !name.startsWith('kysely_') && name !== 'credential_change_counter';
+  return !name.startsWith('kysely_') && name !== 'credential_change_counter' && name !== 'credential_change_log';
 }
 
 /** The application tables, as the database itself lists them (tables added later are found too). */

@@ -39,13 +39,17 @@ export function openCredentialChangeFeed(handle: DatabaseHandle, cache: Credenti
 
 /**
  * SQLite: one process owns the database, but others (the CLI) may write to the file too. Triggers
- * count every change in credential_change_counter; reading that one row costs about a microsecond,
- * and when it moved, everything cached is dropped.
+ * count every change in credential_change_counter and log the account it concerns in
+ * credential_change_log (migrations 0010, 0028). Reading the counter costs about a microsecond per
+ * request; when it moved, the log says whose credentials to forget.
  */
 class SqliteChangeFeed implements CredentialChangeFeed {
   // Every writer's change is counted in the file before it commits: cacheUsable() reads it.
   readonly sharedWithOtherNodes = false;
-  #readCounter: SQLite.Statement<[], number> | null = null;
+  #statements: {
+    counter: SQLite.Statement<[], number>;
+    changes: SQLite.Statement<[number, number], { account_id: string | null }>;
+  } | null = null;
   #counterSeen: number | null = null;
 
   constructor(
@@ -55,15 +59,29 @@ class SqliteChangeFeed implements CredentialChangeFeed {
 
   cacheUsable(): boolean {
     // Prepared on first use: the feed is created before migrations may have run (tests, start-up).
-    this.#readCounter ??= this.sqlite
-      .prepare<[], number>('SELECT value FROM credential_change_counter WHERE id = 1')
-      .pluck();
-    const counter = this.#readCounter.get();
+    this.#statements ??= {
+      counter: this.sqlite.prepare<[], number>('SELECT value FROM credential_change_counter WHERE id = 1').pluck(),
+      changes: this.sqlite.prepare(
+        'SELECT account_id FROM credential_change_log WHERE seq > ? AND seq <= ? ORDER BY seq',
+      ),
+    };
+    const counter = this.#statements.counter.get() ?? null;
     if (counter !== this.#counterSeen) {
-      this.#counterSeen = counter ?? null;
-      this.cache.forgetEverything();
+      this.#forgetChanged(this.#counterSeen, counter);
+      this.#counterSeen = counter;
     }
     return true;
+  }
+
+  /** Forgets the accounts changed after `seen` up to `counter`; everything when the log cannot say. */
+  #forgetChanged(seen: number | null, counter: number | null): void {
+    // A counter that went back (a restored file) or that this process never saw: nothing is known.
+    if (seen === null || counter === null || counter < seen) return this.cache.forgetEverything();
+    const changes = this.#statements!.changes.all(seen, counter);
+    // Fewer rows than changes: the log was pruned past what this process saw.
+    if (changes.length !== counter - seen || changes.some((change) => change.account_id === null))
+      return this.cache.forgetEverything();
+    for (const change of changes) this.cache.forgetAccount(change.account_id!);
   }
 
   async catchUp(): Promise<void> {

@@ -22,8 +22,11 @@ import { isPostgres } from '../portable.js';
  */
 const CHANNEL = 'latchkey_credential_changes';
 
-/** Per table: the trigger events, and the column naming the account concerned (null: every account). */
-const SIGNALS: { table: string; events: string; account: 'id' | 'user_id' | null }[] = [
+/**
+ * Per table: the trigger events, and the column naming the account concerned (null: every account).
+ * Released: migration 0028 rebuilds SQLite's triggers from this same list.
+ */
+export const SIGNALS: { table: string; events: string; account: 'id' | 'user_id' | null }[] = [
   { table: 'users', events: 'UPDATE OR DELETE', account: 'id' },
   {
     table: 'sessions',

@@ -22,6 +22,7 @@ import * as m0024 from './0024-email-outbox.js';
 import * as m0025 from './0025-password-reset-links.js';
 import * as m0026 from './0026-users-must-change-password-index.js';
 import * as m0027 from './0027-audit-identity-provider.js';
+import * as m0028 from './0028-credential-change-log.js';
 
 /**
  * Every migration, in order. They are listed here (not discovered on disk) so the compiled build,
@@ -51,4 +52,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0025-password-reset-links': m0025,
   '0026-users-must-change-password-index': m0026,
   '0027-audit-identity-provider': m0027,
+  '0028-credential-change-log': m0028,
 };
