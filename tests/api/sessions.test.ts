@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { resetClockForTests, shiftClockForTests } from '../../src/server/clock.js';
 import { hashSecret } from '../../src/server/security/secrets.js';
 import { SYSTEM_GROUPS, SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
@@ -141,6 +142,34 @@ describe('sign-in and sessions over http', () => {
       expect(rows.map((r) => r.id_hash)).toContain(hashSecret(value));
     }
     expect(rows).toHaveLength(2);
+  });
+
+  it('signs in all or nothing: when its login history entry cannot be written, no session exists and the last sign-in is unchanged', async () => {
+    const user = await quickUser(t, SYSTEM_GROUP_IDS.regularUser);
+    // A failure induced in the sign-in's last write, for this account only.
+    if (t.databaseKind === 'sqlite') {
+      await sql`create trigger test_refuse_login_history before insert on login_history
+        when new.user_id = ${sql.lit(user.id)} begin select raise(abort, 'induced'); end`.execute(t.db);
+    } else {
+      await sql`create function test_refuse_login_history() returns trigger language plpgsql as $$
+        begin raise exception 'induced'; end $$`.execute(t.db);
+      await sql`create trigger test_refuse_login_history before insert on login_history for each row
+        when (new.user_id = ${sql.lit(user.id)}) execute function test_refuse_login_history()`.execute(t.db);
+    }
+    try {
+      const before = await stateSnapshot(t);
+      const response = await signInRequest(t, user.email, TEST_PASSWORD);
+      expect(response.statusCode).toBe(500);
+      expect(response.headers['set-cookie']).toBeUndefined();
+      const after = await stateSnapshot(t);
+      expect(after.sessions).toEqual(before.sessions);
+      expect(after.users).toEqual(before.users);
+    } finally {
+      await sql`drop trigger test_refuse_login_history${sql.raw(t.databaseKind === 'sqlite' ? '' : ' on login_history')}`.execute(
+        t.db,
+      );
+      if (t.databaseKind !== 'sqlite') await sql`drop function test_refuse_login_history()`.execute(t.db);
+    }
   });
 
   it('ignores a session ID chosen by the client (no session fixation): the answer carries a new one', async () => {

@@ -59,9 +59,21 @@ export async function signInWithPassword(
     mfaChallenges.inc();
     return { kind: 'mfa_challenge', challenge, passkey: factors.some((f) => f.kind === 'passkey') };
   }
-  const session = await createSession(db, signedIn.id, client);
+  // The session, the account's last sign-in and the login history entry: all or none (as after a
+  // second factor, mfa.ts), and one commit instead of three.
   const now = nowIso();
-  await db.updateTable('users').set({ last_login_at: now }).where('id', '=', signedIn.id).execute();
-  await recordLoginAttempt(db, { email, userId: signedIn.id, success: true, reason: null, method: 'password', client });
+  const session = await db.transaction().execute(async (trx) => {
+    const created = await createSession(trx, signedIn.id, client);
+    await trx.updateTable('users').set({ last_login_at: now }).where('id', '=', signedIn.id).execute();
+    await recordLoginAttempt(trx, {
+      email,
+      userId: signedIn.id,
+      success: true,
+      reason: null,
+      method: 'password',
+      client,
+    });
+    return created;
+  });
   return { kind: 'session', user: { ...signedIn, last_login_at: now }, session };
 }
