@@ -1,7 +1,7 @@
 /**
  * The page a visit starts on names, in `Link` headers, what the browser may fetch while the app's
- * JavaScript is still arriving (src/server/page-preloads.ts): the users list's chunk (from Vite's
- * manifest) and, for an account that will ask for it, the list's first page, at the very URL the
+ * JavaScript is still arriving (src/server/page-preloads.ts): the users list's chunks and the entry's
+ * (from Vite's manifest), biggest first, and, for an account that will ask for it, the list's first page, at the very URL the
  * web client requests. A small UI of its own (a temp directory with a manifest) stands in for
  * `dist/web`, so this runs without a build.
  */
@@ -29,7 +29,19 @@ const MANIFEST = {
   'pages/logs/logs-page.tsx': { file: 'assets/logs-page-Kl12.js', isDynamicEntry: true, imports: ['index.html'] },
 };
 const LIST_PRELOAD = '</api/v1/users?sort=email&order=asc&pageSize=25>; rel=preload; as=fetch; crossorigin=anonymous';
-const CHUNK_PRELOADS = '</assets/users-page-Ij90.js>; rel=modulepreload, </assets/table-Gh78.js>; rel=modulepreload';
+/** The size of each script in the stand-in UI: what orders them. */
+const SIZES: Record<string, number> = {
+  'assets/index-Ab12Cd34.js': 2000,
+  'assets/react-Ef56.js': 9000,
+  'assets/table-Gh78.js': 3000,
+  'assets/users-page-Ij90.js': 1000,
+};
+const CHUNK_PRELOADS = [
+  '</assets/react-Ef56.js>; rel=modulepreload',
+  '</assets/table-Gh78.js>; rel=modulepreload',
+  '</assets/index-Ab12Cd34.js>; rel=modulepreload',
+  '</assets/users-page-Ij90.js>; rel=modulepreload',
+].join(', ');
 
 let t: TestApp;
 let app: FastifyInstance;
@@ -42,6 +54,7 @@ beforeAll(async () => {
   mkdirSync(path.join(webRoot, '.vite'));
   writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Latchkey</title>');
   writeFileSync(path.join(webRoot, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
+  for (const [file, size] of Object.entries(SIZES)) writeFileSync(path.join(webRoot, file), 'x'.repeat(size));
   app = await buildApp({ db: t.db, config: t.config, webRoot });
   await app.ready();
 });
@@ -61,11 +74,11 @@ async function cookieOf(groupId: string, mustChangePassword = false): Promise<st
 }
 
 describe('the users list page', () => {
-  it('names the list’s first page first, then the page’s chunks that index.html does not (not the entry’s)', async () => {
+  it('names the page’s chunks and the entry’s, biggest first (over HTTP/1.1 they get the first connections), then the list’s first page', async () => {
     const cookie = await cookieOf(SYSTEM_GROUP_IDS.administrator);
     const response = await app.inject({ method: 'GET', url: '/users', headers: { cookie } });
     expect(response.statusCode).toBe(200);
-    expect(response.headers.link).toBe(`${LIST_PRELOAD}, ${CHUNK_PRELOADS}`);
+    expect(response.headers.link).toBe(`${CHUNK_PRELOADS}, ${LIST_PRELOAD}`);
   });
 
   it('names the page of the list the address asks for, as the web client builds its URL, and that URL answers', async () => {

@@ -1,4 +1,15 @@
-import { Anchor, Badge, Checkbox, MantineProvider, Table, Text, type BadgeProps } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Box,
+  Checkbox,
+  Group,
+  MantineProvider,
+  Table,
+  Text,
+  UnstyledButton,
+  type BadgeProps,
+} from '@mantine/core';
 import { createElement, type ComponentType, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { Link, MemoryRouter } from 'react-router';
@@ -14,6 +25,7 @@ import {
   TableHead,
   TableHeaderCell,
   TableScrollContainer,
+  SortButton,
 } from '../../src/web/components/table-markup.js';
 import { theme } from '../../src/web/theme.js';
 
@@ -22,23 +34,38 @@ function markup(element: ReactElement): string {
   const html = renderToStaticMarkup(
     createElement(MantineProvider, { theme }, createElement(MemoryRouter, null, element)),
   );
-  return html
-    .slice(html.search(/<(div|a|span)[ >]/))
-    .replace(/ id="[^"]*"/g, '')
-    .replace(/<(\w+)((?: [\w-]+="[^"]*")*)/g, (_, tag: string, attributes: string) => {
-      const sorted =
-        attributes
-          .match(/ [\w-]+="[^"]*"/g)
-          ?.sort()
-          .join('') ?? '';
-      return `<${tag}${sorted}`;
-    });
+  return (
+    html
+      .slice(html.search(/<(div|a|span)[ >]/))
+      .replace(/ id="[^"]*"/g, '')
+      // An empty class (Mantine's Box without one) is no class.
+      .replace(/ class=""/g, '')
+      .replace(/<(\w+)((?: [\w-]+="[^"]*")*)/g, (_, tag: string, attributes: string) => {
+        const sorted =
+          attributes
+            .match(/ [\w-]+="[^"]*"/g)
+            ?.sort()
+            .join('') ?? '';
+        return `<${tag}${sorted}`;
+      })
+  );
 }
 
 describe('RowCheckbox', () => {
   it("is Mantine's extra-small Checkbox without a label, checked or not", () => {
     for (const checked of [false, true]) {
       const props = { checked, onChange: () => {}, 'aria-labelledby': 'user-email-1' };
+      expect(markup(createElement(RowCheckbox, props))).toBe(markup(createElement(Checkbox, { ...props, size: 'xs' })));
+    }
+  });
+
+  it("is Mantine's extra-small Checkbox named by aria-label, checked, mixed or not (the header's select all)", () => {
+    for (const [checked, indeterminate] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ] as const) {
+      const props = { checked, indeterminate, onChange: () => {}, 'aria-label': 'Select all accounts on this page' };
       expect(markup(createElement(RowCheckbox, props))).toBe(markup(createElement(Checkbox, { ...props, size: 'xs' })));
     }
   });
@@ -128,5 +155,31 @@ describe('Table markup', () => {
       ),
     );
     expect(markup(plain)).toBe(markup(mantine));
+  });
+});
+
+describe('SortButton', () => {
+  it("is Mantine's UnstyledButton holding a Group of the label and the sort icon, sorted or not", () => {
+    const h = createElement;
+    const icon = h('svg', { 'aria-hidden': true });
+    // UnstyledButton and Box are polymorphic: createElement cannot pick their overload without a cast.
+    const MantineButton = UnstyledButton as unknown as ComponentType<Record<string, unknown>>;
+    const MantineBox = Box as unknown as ComponentType<Record<string, unknown>>;
+    for (const sorted of [false, true]) {
+      for (const lineHeight of [undefined, 1.3]) {
+        const plain = h(SortButton, { sorted, lineHeight, icon, onClick: () => {}, children: 'Email' });
+        const mantine = h(
+          MantineButton,
+          { fw: 600, fz: 13, ta: 'left', lh: lineHeight, onClick: () => {} },
+          h(
+            Group,
+            { gap: 4, wrap: 'nowrap', align: 'center' },
+            h('span', null, 'Email'),
+            h(MantineBox, { c: sorted ? 'blue' : 'dimmed', display: 'flex', style: { flexShrink: 0 } }, icon),
+          ),
+        );
+        expect(markup(plain)).toBe(markup(mantine));
+      }
+    }
   });
 });

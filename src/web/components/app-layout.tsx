@@ -20,6 +20,7 @@ import { useSignOut } from '../auth/use-sign-out.js';
 import { fullName } from '../format/labels.js';
 import type { Permission } from '../../shared/permissions.js';
 import { LatchkeyLogo } from './latchkey-logo.js';
+import { NavButton } from './button-markup.js';
 
 /** The areas of the product, each shown only to accounts whose group may view it. */
 const NAV_ITEMS: ReadonlyArray<{ to: string; label: string; permission: Permission }> = [
@@ -32,21 +33,6 @@ const NAV_ITEMS: ReadonlyArray<{ to: string; label: string; permission: Permissi
   { to: '/identity-providers', label: 'Identity Providers', permission: 'administration:configure_sso' },
   { to: '/settings', label: 'Settings', permission: 'administration:manage_settings' },
 ];
-
-function NavItem({ to, active, children }: { to: string; active: boolean; children: string }) {
-  return (
-    <Button
-      component={Link}
-      to={to}
-      justify="flex-start"
-      variant={active ? 'light' : 'subtle'}
-      color={active ? 'blue' : 'gray'}
-      aria-current={active ? 'page' : undefined}
-    >
-      {children}
-    </Button>
-  );
-}
 
 /**
  * Follows the signed-in account's UI theme preference (Light, Dark, or the system's). Only a change
@@ -130,17 +116,17 @@ export function AppLayout() {
       <AppShell.Navbar p="sm" component="nav" aria-label="Main">
         <Stack gap={2}>
           {NAV_ITEMS.filter((item) => !item.permission || can(me, item.permission)).map((item) => (
-            <NavItem key={item.to} to={item.to} active={isActive(item.to)}>
+            <NavButton key={item.to} to={item.to} active={isActive(item.to)}>
               {item.label}
-            </NavItem>
+            </NavButton>
           ))}
           <Divider my="xs" />
-          <NavItem to={myPath} active={onMyPage}>
+          <NavButton to={myPath} active={onMyPage}>
             My Account
-          </NavItem>
-          <Button component="a" href="/api/docs" variant="subtle" color="gray" justify="flex-start">
+          </NavButton>
+          <NavButton href="/api/docs" active={false}>
             API Reference
-          </Button>
+          </NavButton>
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>

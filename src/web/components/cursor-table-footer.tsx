@@ -1,7 +1,8 @@
-import { Button, Group, Text } from '@mantine/core';
+import { Group, Text } from '@mantine/core';
 import type { PageInfo } from '../../shared/schemas/paging.js';
 import { formatCount } from '../../shared/paging.js';
 import { describeCount, type Noun } from '../format/count.js';
+import { SmallDefaultButton } from './button-markup.js';
 import { DeferredSelect } from './deferred-select.js';
 
 /**
@@ -58,24 +59,20 @@ export function CursorTableFooter({
               : `${formatCount(rowCount)} shown of ${describeCount(total, noun)}`}
         </Text>
       </Group>
+      {/* Mantine's Button markup, without the component's cost in the list's first render. */}
       <Group gap={4} component="nav" aria-label="Pages">
-        <Button variant="default" size="xs" disabled={!page?.previous} onClick={() => onCursor(undefined)}>
+        <SmallDefaultButton disabled={!page?.previous} onClick={() => onCursor(undefined)}>
           First
-        </Button>
-        <Button
-          variant="default"
-          size="xs"
-          disabled={!page?.previous}
-          onClick={() => page?.previous && onCursor(page.previous)}
-        >
+        </SmallDefaultButton>
+        <SmallDefaultButton disabled={!page?.previous} onClick={() => page?.previous && onCursor(page.previous)}>
           Previous
-        </Button>
-        <Button variant="default" size="xs" disabled={!page?.next} onClick={() => page?.next && onCursor(page.next)}>
+        </SmallDefaultButton>
+        <SmallDefaultButton disabled={!page?.next} onClick={() => page?.next && onCursor(page.next)}>
           Next
-        </Button>
-        <Button variant="default" size="xs" disabled={!page?.next} onClick={() => onCursor('last')}>
+        </SmallDefaultButton>
+        <SmallDefaultButton disabled={!page?.next} onClick={() => onCursor('last')}>
           Last
-        </Button>
+        </SmallDefaultButton>
       </Group>
     </Group>
   );

@@ -1,4 +1,4 @@
-import { Box, Center, Group, Loader, LoadingOverlay, Text, UnstyledButton } from '@mantine/core';
+import { Box, Center, Group, Loader, LoadingOverlay, Text } from '@mantine/core';
 import { flexRender, type Cell, type Header, type Table as TanStackTable } from '@tanstack/react-table';
 import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type RefObject } from 'react';
 import { loadOverlaysWhenIdle } from './deferred-overlays.js';
@@ -12,6 +12,7 @@ import {
   TableHead,
   TableHeaderCell,
   TableScrollContainer,
+  SortButton,
 } from './table-markup.js';
 
 /** What a column needs beyond TanStack's own definition (read by DataTable and the Users Columns menu). */
@@ -186,26 +187,22 @@ function HeaderCell<T, S extends string>({
       }}
     >
       {sortKey ? (
-        <UnstyledButton
+        <SortButton
           onClick={() => sorting?.onSort(sortKey)}
-          fw={600}
-          fz={13}
-          ta="left"
-          lh={wrapHeaders ? 1.3 : undefined}
+          sorted={Boolean(sorted)}
+          lineHeight={wrapHeaders ? 1.3 : undefined}
+          icon={
+            sorted === 'asc' ? (
+              <IconChevronUp size={14} />
+            ) : sorted === 'desc' ? (
+              <IconChevronDown size={14} />
+            ) : (
+              <IconSelector size={14} />
+            )
+          }
         >
-          <Group gap={4} wrap="nowrap" align="center">
-            <span>{label}</span>
-            <Box c={sorted ? 'blue' : 'dimmed'} display="flex" style={{ flexShrink: 0 }}>
-              {sorted === 'asc' ? (
-                <IconChevronUp size={14} />
-              ) : sorted === 'desc' ? (
-                <IconChevronDown size={14} />
-              ) : (
-                <IconSelector size={14} />
-              )}
-            </Box>
-          </Group>
-        </UnstyledButton>
+          {label}
+        </SortButton>
       ) : (
         label
       )}

@@ -1,10 +1,15 @@
-import { TextInput, type SelectProps } from '@mantine/core';
+import type { SelectProps } from '@mantine/core';
 import { useDeferredOverlays } from './deferred-overlays.js';
+import { PlainTextInput, type PlainTextInputProps } from './plain-text-input.js';
 
 type Option = string | { value: string; label: string };
 
-export interface DeferredSelectProps extends Omit<SelectProps, 'data' | 'value'> {
+export interface DeferredSelectProps extends Omit<SelectProps, 'data' | 'value' | 'w' | 'styles'> {
   label: string;
+  /** Width in pixels. */
+  w?: number;
+  /** Inline styles of the field's parts (those the stand-in draws too). */
+  styles?: PlainTextInputProps['styles'];
   data: readonly Option[];
   value: string | null;
 }
@@ -16,16 +21,18 @@ const OPENING_KEYS: ReadonlySet<string> = new Set(['ArrowDown', 'ArrowUp', 'Ente
  * Mantine's Select once the overlay components have arrived (src/web/components/deferred-overlays.tsx);
  * until then a read-only field that looks the same (same label, width, value and chevron) and is a
  * combobox to assistive technology too. A click, or ↓ ↑ Enter Space, on it goes to the real one.
+ * The stand-in is Mantine's TextInput markup without the component (plain-text-input.tsx): the
+ * users list draws six of them before its first row.
  */
 export function DeferredSelect({ data, ...props }: DeferredSelectProps) {
   const { overlays, standIn, controlRef } = useDeferredOverlays<HTMLInputElement>(OPENING_KEYS);
   if (overlays) return <overlays.Select ref={controlRef} data={data as Option[]} {...props} />;
   const selected = data.find((option) => (typeof option === 'string' ? option : option.value) === props.value);
   return (
-    <TextInput
+    <PlainTextInput
       label={props.label}
       w={props.w}
-      styles={props.styles as never}
+      styles={props.styles}
       value={selected === undefined ? '' : typeof selected === 'string' ? selected : selected.label}
       readOnly
       pointer={!props.searchable}
@@ -34,7 +41,7 @@ export function DeferredSelect({ data, ...props }: DeferredSelectProps) {
       aria-expanded={false}
       autoComplete="off"
       rightSection={<SelectChevron />}
-      rightSectionPointerEvents="none"
+      rightSectionPassesClicks
       {...standIn}
     />
   );

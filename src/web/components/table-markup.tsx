@@ -97,3 +97,57 @@ export function TableHeaderCell({
 
 /** `<Table.Td>`'s class: a list's every cell is a plain `<td>` (no component to go through for each). */
 export const TABLE_CELL_CLASS = CLASSES.td;
+
+const SORT_BUTTON = {
+  button: 'mantine-focus-auto m_87cf2631 mantine-UnstyledButton-root',
+  group: 'm_4081bf90 mantine-Group-root',
+} as const;
+
+const SORT_GROUP_STYLE = {
+  '--group-gap': rem(4),
+  '--group-align': 'center',
+  '--group-justify': 'flex-start',
+  '--group-wrap': 'nowrap',
+} as CSSProperties;
+
+/**
+ * A sortable column's header button: the markup of `<UnstyledButton fw={600} fz={13} ta="left"
+ * lh={lineHeight}><Group gap={4} wrap="nowrap" align="center"><span>{label}</span><Box c={sorted ?
+ * 'blue' : 'dimmed'} display="flex" style={{ flexShrink: 0 }}>{icon}</Box></Group></UnstyledButton>`
+ * without the components (three each, for every sortable header, in the list's first render).
+ */
+export function SortButton({
+  sorted,
+  lineHeight,
+  icon,
+  onClick,
+  children,
+}: {
+  sorted: boolean;
+  lineHeight?: number | undefined;
+  icon: ReactNode;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className={SORT_BUTTON.button}
+      style={{ fontSize: rem(13), fontWeight: 600, textAlign: 'left', lineHeight }}
+      onClick={onClick}
+    >
+      <div className={SORT_BUTTON.group} style={SORT_GROUP_STYLE}>
+        <span>{children}</span>
+        <div
+          style={{
+            flexShrink: 0,
+            color: sorted ? 'var(--mantine-color-blue-text)' : 'var(--mantine-color-dimmed)',
+            display: 'flex',
+          }}
+        >
+          {icon}
+        </div>
+      </div>
+    </button>
+  );
+}

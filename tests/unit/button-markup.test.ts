@@ -1,0 +1,73 @@
+import { Button, MantineProvider } from '@mantine/core';
+import { createElement, type ComponentType, type ReactElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { Link, MemoryRouter } from 'react-router';
+import { describe, expect, it } from 'vitest';
+import { NavButton, SmallDefaultButton } from '../../src/web/components/button-markup.js';
+import { theme } from '../../src/web/theme.js';
+
+/** The markup inside the app's MantineProvider and a router, attributes sorted. */
+function markup(element: ReactElement): string {
+  const html = renderToStaticMarkup(
+    createElement(MantineProvider, { theme }, createElement(MemoryRouter, null, element)),
+  );
+  return html
+    .slice(html.search(/<(a|button)[ >]/))
+    .replace(/<(\w+)((?: [\w-]+="[^"]*")*)/g, (_, tag: string, attributes: string) => {
+      const sorted =
+        attributes
+          .match(/ [\w-]+="[^"]*"/g)
+          ?.sort()
+          .join('') ?? '';
+      return `<${tag}${sorted}`;
+    });
+}
+
+// Button is polymorphic: createElement cannot pick its overload without a cast.
+const MantineButton = Button as unknown as ComponentType<Record<string, unknown>>;
+
+describe('NavButton', () => {
+  it("is Mantine's light blue (the page shown) or subtle gray Button as a router link", () => {
+    for (const active of [true, false]) {
+      expect(markup(createElement(NavButton, { to: '/users', active, children: 'Users' }))).toBe(
+        markup(
+          createElement(MantineButton, {
+            component: Link,
+            to: '/users',
+            justify: 'flex-start',
+            variant: active ? 'light' : 'subtle',
+            color: active ? 'blue' : 'gray',
+            'aria-current': active ? 'page' : undefined,
+            children: 'Users',
+          }),
+        ),
+      );
+    }
+  });
+
+  it("is Mantine's subtle gray Button as a plain link", () => {
+    expect(markup(createElement(NavButton, { href: '/api/docs', active: false, children: 'API Reference' }))).toBe(
+      markup(
+        createElement(MantineButton, {
+          component: 'a',
+          href: '/api/docs',
+          justify: 'flex-start',
+          variant: 'subtle',
+          color: 'gray',
+          children: 'API Reference',
+        }),
+      ),
+    );
+  });
+});
+
+describe('SmallDefaultButton', () => {
+  it("is Mantine's extra-small default Button, enabled or disabled", () => {
+    for (const disabled of [false, true]) {
+      const props = { disabled, onClick: () => {}, children: 'Next' };
+      expect(markup(createElement(SmallDefaultButton, props))).toBe(
+        markup(createElement(MantineButton, { ...props, variant: 'default', size: 'xs' })),
+      );
+    }
+  });
+});
