@@ -197,6 +197,35 @@ describe('what makes the cache forget', () => {
     },
   );
 
+  it.runIf(!process.env.LATCHKEY_TEST_DATABASE_URL)(
+    "SQLite: a change seen during another request's transaction that is then rolled back does not hide the next one",
+    async () => {
+      const { cache, feed } = await ownFeed();
+      try {
+        const [a, b] = [await makeUser(t), await makeUser(t)];
+        await keptAfterCatchingUp(feed, cache, []);
+        keep(cache, 'a', a.id);
+        // An emptied log: the transaction's first write restarts it, which changes the WAL index
+        // header before the transaction ends, so the feed looks at the counter while it is open.
+        await sql`pragma wal_checkpoint(truncate)`.execute(t.db);
+        await t.db
+          .transaction()
+          .execute(async (trx) => {
+            await trx.updateTable('users').set({ first_name: 'Rolled back' }).where('id', '=', b.id).execute();
+            feed.cacheUsable(); // another request is authenticated meanwhile
+            throw new Error('refused: rolled back');
+          })
+          .catch(() => undefined);
+        expect(await keptAfterCatchingUp(feed, cache, ['a'])).toEqual(['a']);
+        // The next committed change brings the counter back to the value the open transaction showed.
+        await t.db.updateTable('users').set({ first_name: 'Changed' }).where('id', '=', a.id).execute();
+        expect(await keptAfterCatchingUp(feed, cache, ['a'])).toEqual([]);
+      } finally {
+        await feed.close();
+      }
+    },
+  );
+
   it('the coalesced "last seen" and "last used" writes do not signal; the session\'s own end does', async () => {
     const { user, session, token } = await warmAccount();
     const signals = await watchSignals(user.id);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import { loadPg, type DatabaseHandle } from '../db/connection.js';
@@ -48,15 +49,20 @@ export function openCredentialChangeFeed(handle: DatabaseHandle, cache: Credenti
  * the WAL index's header says (see #walIndexMoved): on most requests the check is one read of 48
  * bytes of a file the kernel holds in memory (~1 µs) instead of a query (~3-5 µs: a read
  * transaction takes and releases a lock on that same file).
+ *
+ * The counter and the log are read through a connection of the feed's own, which sees committed
+ * changes only. The app's connection would also show a transaction another request has open on it
+ * (SQLite serves them all on one connection): a counter seen there, then rolled back, then reached
+ * again by a different committed change, would look unchanged, and that change would be missed.
  */
 class SqliteChangeFeed implements CredentialChangeFeed {
   // Every writer's change is counted in the file before it commits: cacheUsable() reads it.
   readonly sharedWithOtherNodes = false;
-  #statements: {
-    counter: SQLite.Statement<[], number>;
-    changes: SQLite.Statement<[number, number], { account_id: string | null }>;
-  } | null = null;
+  /** The feed's own connection (null for an in-memory database, which no other connection sees). */
+  #reader: SQLite.Database | null = null;
+  #statements: FeedStatements | null = null;
   #counterSeen: number | null = null;
+  #closed = false;
   /** The open -shm file and its header as last read; null: not in WAL mode, read the counter every time. */
   #walIndex: { fd: number; seen: Buffer; now: Buffer } | null | undefined;
 
@@ -66,21 +72,38 @@ class SqliteChangeFeed implements CredentialChangeFeed {
   ) {}
 
   cacheUsable(): boolean {
-    // Prepared on first use: the feed is created before migrations may have run (tests, start-up).
-    this.#statements ??= {
-      counter: this.sqlite.prepare<[], number>('SELECT value FROM credential_change_counter WHERE id = 1').pluck(),
-      changes: this.sqlite.prepare(
-        'SELECT account_id FROM credential_change_log WHERE seq > ? AND seq <= ? ORDER BY seq',
-      ),
-    };
+    if (this.#closed) return false;
     // The header first, then the counter: a commit between the two moves the header again.
     if (!this.#walIndexMoved()) return true;
-    const counter = this.#statements.counter.get() ?? null;
-    if (counter !== this.#counterSeen) {
-      this.#forgetChanged(this.#counterSeen, counter);
-      this.#counterSeen = counter;
+    try {
+      const statements = (this.#statements ??= this.#prepare());
+      const counter = statements.counter.get() ?? null;
+      if (counter !== this.#counterSeen) {
+        this.#forgetChanged(this.#counterSeen, counter);
+        this.#counterSeen = counter;
+      }
+      return true;
+    } catch {
+      // Unreadable now (a busy file, a closing process): this request reads the database, and
+      // nothing cached survives what may have been missed.
+      this.cache.forgetEverything();
+      this.#counterSeen = null;
+      return false;
     }
-    return true;
+  }
+
+  /** On first use: the feed is created before migrations may have run (tests, start-up). */
+  #prepare(): FeedStatements {
+    if (!this.sqlite.memory) {
+      this.#reader = new Database(this.sqlite.name, { fileMustExist: true });
+      this.#reader.pragma('query_only = ON');
+      this.#reader.pragma('busy_timeout = 5000');
+    }
+    const reader = this.#reader ?? this.sqlite;
+    return {
+      counter: reader.prepare<[], number>('SELECT value FROM credential_change_counter WHERE id = 1').pluck(),
+      changes: reader.prepare('SELECT account_id FROM credential_change_log WHERE seq > ? AND seq <= ? ORDER BY seq'),
+    };
   }
 
   /**
@@ -137,9 +160,16 @@ class SqliteChangeFeed implements CredentialChangeFeed {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#walIndex) closeSync(this.#walIndex.fd);
     this.#walIndex = null;
+    this.#reader?.close();
   }
+}
+
+interface FeedStatements {
+  counter: SQLite.Statement<[], number>;
+  changes: SQLite.Statement<[number, number], { account_id: string | null }>;
 }
 
 /** The size of the WAL index header (one of its two copies) at the start of the -shm file. */
