@@ -46,7 +46,7 @@ export async function benchAuthentication(
   target: Target,
   server: Server,
   cookie: string,
-  bareUrl: string,
+  bareServer: Server,
   stormEmails: string[],
   add: (figure: Figure) => void,
 ): Promise<void> {
@@ -60,7 +60,7 @@ export async function benchAuthentication(
     target: { kind: 'at-most', value: 120 },
   });
 
-  const bare = { url: `${bareUrl}/`, connections: AUTH_CONNECTIONS };
+  const bare = { url: `${bareServer.url}/`, connections: AUTH_CONNECTIONS, server: bareServer };
   const ratioFigure = (name: string, result: Comparison, ratioTarget: number): Figure => ({
     database: target.database,
     name,
@@ -69,12 +69,17 @@ export async function benchAuthentication(
     baseline: { name: 'bare Fastify', value: result.baselineRequestsPerSecond },
     ratio: result.ratio,
     target: { kind: 'ratio-at-least', value: ratioTarget },
+    // The steadiest figure when the machine's speed moves (see Comparison): bare / Latchkey CPU.
+    note:
+      `CPU ${result.cpuMicrosecondsPerRequest.toFixed(1)} µs/req vs ` +
+      `${result.baselineCpuMicrosecondsPerRequest.toFixed(1)} bare ` +
+      `(${(result.baselineCpuMicrosecondsPerRequest / result.cpuMicrosecondsPerRequest).toFixed(3)}×)`,
   });
-  const health = await compare({ url: `${server.url}/api/health`, connections: AUTH_CONNECTIONS }, bare);
+  const health = await compare({ url: `${server.url}/api/health`, connections: AUTH_CONNECTIONS, server }, bare);
   add(ratioFigure(`GET /api/health, ${AUTH_CONNECTIONS} conn.`, health, 0.85));
   for (const via of ['API token', 'session cookie'] as const) {
     const headers: Record<string, string> = via === 'API token' ? { authorization: `Bearer ${token}` } : { cookie };
-    const me = await compare({ url: `${server.url}/api/v1/me`, connections: AUTH_CONNECTIONS, headers }, bare);
+    const me = await compare({ url: `${server.url}/api/v1/me`, connections: AUTH_CONNECTIONS, headers, server }, bare);
     add(ratioFigure(`GET /api/v1/me by ${via}, ${AUTH_CONNECTIONS} conn.`, me, target.authRatio));
     add({
       database: target.database,

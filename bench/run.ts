@@ -46,7 +46,7 @@ import {
   WITH_AUTH,
   option,
 } from './lib/options.js';
-import { children, rssMegabytes, startBareFastify, startLatchkey, stopChild } from './lib/processes.js';
+import { children, rssMegabytes, startBareFastify, startLatchkey, stopChild, type Server } from './lib/processes.js';
 import { benchLists } from './lists.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ async function seedWithCli(env: NodeJS.ProcessEnv): Promise<Seeded> {
 // ---------------------------------------------------------------------------------------------
 // One database
 
-async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]> {
+async function benchDatabase(target: Target, bare: Server): Promise<Figure[]> {
   const figures: Figure[] = [];
   const add = (figure: Figure) => figures.push(judge(figure));
   const seeded = await seedWithCli(target.env);
@@ -142,7 +142,7 @@ async function benchDatabase(target: Target, bareUrl: string): Promise<Figure[]>
       target: { kind: 'at-most', value: 1000 },
     });
     const cookie = await signIn(server.url, seeded.adminEmail);
-    if (WITH_AUTH) await benchAuthentication(target, server, cookie, bareUrl, stormEmails, add);
+    if (WITH_AUTH) await benchAuthentication(target, server, cookie, bare, stormEmails, add);
     figures.push(...(await benchLists(target, server, cookie)));
     add({ database: target.database, name: 'RSS after the runs', value: rssMegabytes(server.pid), unit: 'MB' });
   } finally {
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       targets.push({ database: 'PostgreSQL', env, open: () => openDatabase(loadConfig(env).database), authRatio: 0.4 });
     }
     const figures: Figure[] = [];
-    for (const target of targets) figures.push(...(await benchDatabase(target, bare.url)));
+    for (const target of targets) figures.push(...(await benchDatabase(target, bare)));
     console.log('');
     printFigures(figures);
     writeFileSync(

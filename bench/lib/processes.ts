@@ -1,5 +1,5 @@
 /** The bench's processes: pinned servers and load generators, stopped whatever happens; ratios in alternating rounds. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -162,6 +162,22 @@ export interface Comparison {
   baselineRequestsPerSecond: number;
   /** Median of the rounds' ratios: each round measures both sides within seconds of each other. */
   ratio: number;
+  /**
+   * Each server's CPU time (user + system, from /proc) per request it answered over the whole
+   * comparison: what a request costs, whatever the machine's speed did meanwhile — the steadiest
+   * figure on a shared machine, where throughput swings by tens of percent within minutes.
+   */
+  cpuMicrosecondsPerRequest: number;
+  baselineCpuMicrosecondsPerRequest: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** A process's CPU time so far (user + system), in microseconds. */
+function cpuMicroseconds(pid: number): number {
+  // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[14 - 3]) + Number(fields[15 - 3])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /**
@@ -169,11 +185,20 @@ export interface Comparison {
  * after a warm-up of each: this machine's speed drifts by tens of percent within a minute, and a
  * ratio of two runs taken far apart would measure the drift.
  */
-export async function compare(load: Omit<Load, 'duration'>, baseline: Omit<Load, 'duration'>): Promise<Comparison> {
+export async function compare(
+  { server, ...load }: Omit<Load, 'duration'> & { server: Server },
+  { server: baselineServer, ...baseline }: Omit<Load, 'duration'> & { server: Server },
+): Promise<Comparison> {
   const steps: Load[][] = [[{ ...baseline, duration: WARM_UP_S }], [{ ...load, duration: WARM_UP_S }]];
   for (let round = 0; round < ROUNDS; round++)
     steps.push([{ ...baseline, duration: ROUND_S }], [{ ...load, duration: ROUND_S }]);
-  const results = (await runSteps(steps)).slice(2).map((step) => step[0]!);
+  const pids = [baselineServer.pid, server.pid];
+  const cpuBefore = pids.map(cpuMicroseconds);
+  const all = (await runSteps(steps)).map((step) => step[0]!);
+  const cpuUsed = pids.map((pid, i) => cpuMicroseconds(pid) - cpuBefore[i]!);
+  // Every request counts here, the warm-up's too: the CPU time covers them all.
+  const answered = (side: number) => all.filter((_, i) => i % 2 === side).reduce((sum, r) => sum + r.total, 0);
+  const results = all.slice(2);
   const baselines = results.filter((_, i) => i % 2 === 0);
   const measured = results.filter((_, i) => i % 2 === 1);
   return {
@@ -181,5 +206,7 @@ export async function compare(load: Omit<Load, 'duration'>, baseline: Omit<Load,
     p99: median(measured.map((r) => r.p99)),
     baselineRequestsPerSecond: median(baselines.map((r) => r.requestsPerSecond)),
     ratio: median(measured.map((r, i) => r.requestsPerSecond / baselines[i]!.requestsPerSecond)),
+    cpuMicrosecondsPerRequest: cpuUsed[1]! / answered(1),
+    baselineCpuMicrosecondsPerRequest: cpuUsed[0]! / answered(0),
   };
 }
