@@ -1,26 +1,14 @@
-import { Button, MantineProvider } from '@mantine/core';
+import { Button } from '@mantine/core';
 import { createElement, type ComponentType, type ReactElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
-import { Link, MemoryRouter } from 'react-router';
+import { Link } from 'react-router';
+import { renderInTheApp, withSortedAttributes } from '../helpers/markup.js';
 import { describe, expect, it } from 'vitest';
 import { NavButton, SmallDefaultButton } from '../../src/web/components/button-markup.js';
-import { theme } from '../../src/web/theme.js';
 
 /** The markup inside the app's MantineProvider and a router, attributes sorted. */
 function markup(element: ReactElement): string {
-  const html = renderToStaticMarkup(
-    createElement(MantineProvider, { theme }, createElement(MemoryRouter, null, element)),
-  );
-  return html
-    .slice(html.search(/<(a|button)[ >]/))
-    .replace(/<(\w+)((?: [\w-]+="[^"]*")*)/g, (_, tag: string, attributes: string) => {
-      const sorted =
-        attributes
-          .match(/ [\w-]+="[^"]*"/g)
-          ?.sort()
-          .join('') ?? '';
-      return `<${tag}${sorted}`;
-    });
+  const html = renderInTheApp(element);
+  return withSortedAttributes(html.slice(html.search(/<(a|button)[ >]/)));
 }
 
 // Button is polymorphic: createElement cannot pick its overload without a cast.

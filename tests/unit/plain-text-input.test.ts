@@ -1,30 +1,23 @@
-import { MantineProvider, TextInput } from '@mantine/core';
+import { TextInput } from '@mantine/core';
 import { createElement, type ReactElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import { renderInTheApp, withSortedAttributes } from '../helpers/markup.js';
 import { describe, expect, it } from 'vitest';
 import { PlainTextInput } from '../../src/web/components/plain-text-input.js';
-import { theme } from '../../src/web/theme.js';
 
 /**
  * The markup inside the app's MantineProvider, attributes sorted, each id (and the label's `for`)
  * named ID: the two components make different ids, but each must tie its label to its input.
  */
 function markup(element: ReactElement): string {
-  const html = renderToStaticMarkup(createElement(MantineProvider, { theme }, element));
+  const html = renderInTheApp(element);
   const id = /<input[^>]* id="([^"]+)"/.exec(html)?.[1];
   expect(id).toBeTruthy();
-  return html
-    .slice(html.search(/<div[ >]/))
-    .replaceAll(`"${id}"`, '"ID"')
-    .replaceAll(`"${id}-label"`, '"ID-label"')
-    .replace(/<(\w+)((?: [\w-]+="[^"]*")*)/g, (_, tag: string, attributes: string) => {
-      const sorted =
-        attributes
-          .match(/ [\w-]+="[^"]*"/g)
-          ?.sort()
-          .join('') ?? '';
-      return `<${tag}${sorted}`;
-    });
+  return withSortedAttributes(
+    html
+      .slice(html.search(/<div[ >]/))
+      .replaceAll(`"${id}"`, '"ID"')
+      .replaceAll(`"${id}-label"`, '"ID-label"'),
+  );
 }
 
 const icon = createElement('svg', { 'aria-hidden': true });

@@ -1,18 +1,7 @@
-import {
-  Anchor,
-  Badge,
-  Box,
-  Checkbox,
-  Group,
-  MantineProvider,
-  Table,
-  Text,
-  UnstyledButton,
-  type BadgeProps,
-} from '@mantine/core';
+import { Anchor, Badge, Box, Checkbox, Group, Table, Text, UnstyledButton, type BadgeProps } from '@mantine/core';
 import { createElement, type ComponentType, type ReactElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
-import { Link, MemoryRouter } from 'react-router';
+import { Link } from 'react-router';
+import { renderInTheApp, withSortedAttributes } from '../helpers/markup.js';
 import { describe, expect, it } from 'vitest';
 import { RowBadge } from '../../src/web/components/row-badge.js';
 import { RowCheckbox } from '../../src/web/components/row-checkbox.js';
@@ -27,27 +16,16 @@ import {
   TableScrollContainer,
   SortButton,
 } from '../../src/web/components/table-markup.js';
-import { theme } from '../../src/web/theme.js';
 
 /** The markup inside the app's MantineProvider, attributes sorted, ids left out (they differ by design). */
 function markup(element: ReactElement): string {
-  const html = renderToStaticMarkup(
-    createElement(MantineProvider, { theme }, createElement(MemoryRouter, null, element)),
-  );
-  return (
+  const html = renderInTheApp(element);
+  return withSortedAttributes(
     html
       .slice(html.search(/<(div|a|span)[ >]/))
       .replace(/ id="[^"]*"/g, '')
       // An empty class (Mantine's Box without one) is no class.
-      .replace(/ class=""/g, '')
-      .replace(/<(\w+)((?: [\w-]+="[^"]*")*)/g, (_, tag: string, attributes: string) => {
-        const sorted =
-          attributes
-            .match(/ [\w-]+="[^"]*"/g)
-            ?.sort()
-            .join('') ?? '';
-        return `<${tag}${sorted}`;
-      })
+      .replace(/ class=""/g, ''),
   );
 }
 
