@@ -107,6 +107,7 @@ export async function benchLists(target: Target, server: Server, cookie: string)
     ['must change password', 'mustChangePassword=yes'],
   ])
     await sample(`users filtered by ${filter}`, `/users?${query}`, 5, 15);
+  await sample('setup status (public: anyone may ask)', '/setup', 5, 15);
   await sample('users prefix search "lo"', '/users?search=lo', 5, 15);
   await sample('users substring search "opp"', '/users?search=opp', 25);
   await sample('users substring search "ström"', `/users?search=${encodeURIComponent('ström')}`, 25);

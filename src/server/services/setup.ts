@@ -3,7 +3,7 @@ import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { AppError } from '../app-error.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { ADMINISTRATOR_GROUP_ID } from '../../shared/permissions.js';
-import { countUsers, createUser } from './users.js';
+import { anyAccountExists, createUser } from './users.js';
 import type { UserWithGroup } from '../db/schema.js';
 import { defaultSessionTimeoutMinutes } from './installation-settings.js';
 
@@ -15,7 +15,7 @@ const SETUP_LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
  * server, so it cannot end up in proxy or access logs. Returns null once an account exists.
  */
 export async function issueSetupLink(db: Db, publicUrl: URL): Promise<string | null> {
-  if ((await countUsers(db)) > 0) return null;
+  if (await anyAccountExists(db)) return null;
   const token = generateSecret(32);
   const now = nowMs();
   await db.transaction().execute(async (trx) => {
@@ -33,7 +33,7 @@ export async function issueSetupLink(db: Db, publicUrl: URL): Promise<string | n
 }
 
 export async function isSetupRequired(db: Db): Promise<boolean> {
-  return (await countUsers(db)) === 0;
+  return !(await anyAccountExists(db));
 }
 
 export interface FirstAdministrator {
