@@ -1,7 +1,7 @@
 /**
  * The records, tasks and logs exports read one snapshot: rows deleted, added or moved (a changed
  * sort value) while an export runs neither repeat nor go missing; the export returns each row that
- * was there when it started exactly once. Each export is longer than one batch (1,000 rows), and
+ * was there when it started exactly once. Each export is longer than one batch (SNAPSHOT_BATCH_SIZE rows), and
  * the rows change between its first batch and the rest.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { exportRecords } from '../../src/server/services/records.js';
 import { exportTaskBatches } from '../../src/server/services/task-list.js';
 import { exportAuditEventBatches, exportLoginAttemptBatches } from '../../src/server/services/logs.js';
 import { SYSTEM_GROUP_IDS } from '../../src/shared/permissions.js';
+import { SNAPSHOT_BATCH_SIZE } from '../../src/server/db/snapshot-stream.js';
 import { createTestApp, signInAs, type TestApp } from '../helpers/test-app.js';
 import type { Actor } from '../../src/server/auth/actor.js';
 
@@ -45,7 +46,7 @@ async function exportWhileChanging<R>(
   const exported: string[] = [];
   const first = await batches.next();
   exported.push(...(first.value as R[]).map(idOf));
-  expect(exported.length).toBe(1000);
+  expect(exported.length).toBe(SNAPSHOT_BATCH_SIZE);
   await change((all) => all.filter((id) => !exported.includes(id)));
   for await (const batch of batches) exported.push(...batch.map(idOf));
   return exported;
