@@ -116,12 +116,17 @@ function stickyClass(columnId: string, sticky: StickyColumns): string | undefine
  * known without measuring: set from those widths, and measured (from the ResizeObserver's first
  * call, which comes after the browser's own layout and before its paint) only to correct them.
  */
+/** A sticky column as the offsets effect keys it: its id, and its fixed width if it has one. */
+type StickyKey = [id: string, width: number | null];
+
 function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: readonly StickyColumn[]): void {
-  const key = sticky.map(({ id, width }) => `${id}:${width ?? ''}`).join(' ');
+  // The effect depends on the columns' ids and widths, not on the array (a new one every render):
+  // they travel as a JSON key, which any id survives.
+  const key = JSON.stringify(sticky.map(({ id, width }): StickyKey => [id, width ?? null]));
   useLayoutEffect(() => {
     const element = tableRef.current;
-    if (!element || !key) return;
-    const columns = key.split(' ').map((column) => column.split(':'));
+    const columns = JSON.parse(key) as StickyKey[];
+    if (!element || columns.length === 0) return;
     const set = (offsets: readonly number[]) =>
       offsets.forEach((offset, index) => {
         // Only a change: setting the same value would still restyle the table.
@@ -134,12 +139,12 @@ function useStickyOffsets(tableRef: RefObject<HTMLTableElement | null>, sticky: 
         offsetsAfter(
           columns.map(
             ([id]) =>
-              element.querySelector(`thead th[data-column="${CSS.escape(id!)}"]`)?.getBoundingClientRect().width ?? 0,
+              element.querySelector(`thead th[data-column="${CSS.escape(id)}"]`)?.getBoundingClientRect().width ?? 0,
           ),
         ),
       );
-    const fixed = columns.slice(0, -1).every(([, width]) => width !== '');
-    if (fixed) set(offsetsAfter(columns.map(([, width]) => Number(width))));
+    const fixed = columns.slice(0, -1).every(([, width]) => width !== null);
+    if (fixed) set(offsetsAfter(columns.map(([, width]) => width ?? 0)));
     else measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
