@@ -68,9 +68,9 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
  * random_page_cost = 1.1, not PostgreSQL's default 4, which assumes spinning disks: with it, the
  * planner read the users table from the start to count a search's matches ("son" at a million
  * accounts: 100,000 rows, 45-70 ms) instead of asking the trigram index (9 ms). On SSDs, or with
- * the database in memory, a random read costs about what a sequential one does; 1.1 is the usual
- * setting there (pgtune, most managed services). Only these connections: nothing else on the
- * server is affected.
+ * the database in memory, a random read costs about what a sequential one does, and 1.1 is the
+ * value commonly recommended there (pgtune's, for SSDs). Only these connections: nothing else on
+ * the server is affected; an `options` parameter in DATABASE_URL replaces this one.
  */
 export function postgresConnectionOptions(schema: string | null | undefined): string {
   return ['-c random_page_cost=1.1', ...(schema ? [`-c search_path=${schema}`] : [])].join(' ');
