@@ -16,7 +16,7 @@
  *   - at 1,000,000 accounts, 1,000,000 records, 1,000,000 tasks and 10,000,000 log entries (seeded
  *     with `latchkey seed`, whose times are figures too): the users, records, tasks and logs lists
  *     (first, next, deep and last page, every sort both ways, every filter, search) and the CSV
- *     export of every account, one client, p50 and p99 over 50 requests each.
+ *     export of every account, one client, p50 and p99 over 200 requests each.
  * Scales: --accounts, --records, --tasks, --events (e.g. --accounts 100000 --records 100000
  * --tasks 100000 --events 1000000 for a quick run); --samples (per list figure, default 50);
  * --no-auth leaves out the authentication figures; --postgres-only leaves out SQLite (a full-scale
