@@ -60,22 +60,6 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
-/**
- * The settings of every connection Latchkey opens to PostgreSQL to read and write its data (the
- * `options` startup parameter): the schema, when not `public`, and how the planner prices a random
- * page read.
- *
- * random_page_cost = 1.1, not PostgreSQL's default 4, which assumes spinning disks: with it, the
- * planner read the users table from the start to count a search's matches ("son" at a million
- * accounts: 100,000 rows, 45-70 ms) instead of asking the trigram index (9 ms). On SSDs, or with
- * the database in memory, a random read costs about what a sequential one does, and 1.1 is the
- * value commonly recommended there (pgtune's, for SSDs). Only these connections: nothing else on
- * the server is affected; an `options` parameter in DATABASE_URL replaces this one.
- */
-export function postgresConnectionOptions(schema: string | null | undefined): string {
-  return ['-c random_page_cost=1.1', ...(schema ? [`-c search_path=${schema}`] : [])].join(' ');
-}
-
 export interface DatabaseOptions {
   /** PostgreSQL schema to use instead of `public` (the tests give each run its own). */
   postgresSchema?: string;
@@ -89,7 +73,7 @@ export function openDatabase(database: Config['database'], options: DatabaseOpti
       max: 10,
       // An unreachable database fails the request (503) instead of leaving it waiting forever.
       connectionTimeoutMillis: 5_000,
-      options: postgresConnectionOptions(options.postgresSchema),
+      ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
     });
     // An idle connection that PostgreSQL (a restart, a failover, a proxy's idle timeout) closes
     // is dropped by the pool, which opens a new one for the next query. Without a listener, that

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SelectQueryBuilder } from 'kysely';
-import { databaseHandleOf, loadPg, postgresConnectionOptions, type Db } from './connection.js';
+import { databaseHandleOf, loadPg, type Db } from './connection.js';
 import { keysetPage, type KeyRange, type KeysetSort } from './paging.js';
 import type { Database } from './schema.js';
 
@@ -107,7 +107,7 @@ function openReader(db: Db): { db: Kysely<Database>; postgres: boolean } {
       connectionString: handle.connectionString,
       max: 1,
       connectionTimeoutMillis: 5_000,
-      options: postgresConnectionOptions(handle.schema),
+      ...(handle.schema ? { options: `-c search_path=${handle.schema}` } : {}),
     });
     pool.on('error', () => undefined);
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), postgres: true };
