@@ -17,7 +17,7 @@ import {
 } from '../db/paging.js';
 import { snapshotBatches } from '../db/snapshot-stream.js';
 import type { Database, UserTable } from '../db/schema.js';
-import { isPostgres } from '../db/portable.js';
+import { isPostgres, withRandomReadsPricedForSsd } from '../db/portable.js';
 import type { Total } from '../../shared/schemas/paging.js';
 import {
   SUBSTRING_SEARCH_MIN_LENGTH,
@@ -175,6 +175,8 @@ function filteredUsers(db: Kysely<Database>, filters: UserListFilters, viaIndex 
  * `scan` checks one row at a time and is for walking a sort's index.
  */
 interface SearchMatch {
+  /** Matched anywhere in the text through a trigram index (not a prefix through the B-trees). */
+  substring: boolean;
   source(db: Kysely<Database>): Accounts;
   indexed(accounts: Accounts): Accounts;
   scan: RawBuilder<boolean>;
@@ -205,6 +207,7 @@ function searchMatch(search: string, postgres: boolean): SearchMatch | null {
       sql` or `,
     )})`;
     return {
+      substring: false,
       source: usersTable,
       indexed: (accounts) => accounts.where(ranges),
       scan: sql<boolean>`(${sql.join(
@@ -218,7 +221,7 @@ function searchMatch(search: string, postgres: boolean): SearchMatch | null {
   if (postgres) {
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const like = sql<boolean>`(u.email_normalized like ${pattern} escape '\\' or ${FULL_NAME} like ${pattern} escape '\\')`;
-    return { source: usersTable, indexed: (accounts) => accounts.where(like), scan };
+    return { substring: true, source: usersTable, indexed: (accounts) => accounts.where(like), scan };
   }
   // A quoted FTS5 string is one phrase: the trigram tokenizer matches it as a substring. The index
   // folds case more loosely than lower-casing does, so every candidate is checked against the row.
@@ -226,6 +229,7 @@ function searchMatch(search: string, postgres: boolean): SearchMatch | null {
   // a count or page read stops as soon as it has enough.
   const phrase = `"${text.replace(/"/g, '""')}"`;
   return {
+    substring: true,
     // The search tables are SQLite's only, and not in the Database type.
     source: (db) =>
       (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
@@ -281,7 +285,12 @@ export async function listUsers(db: Db, query: ListUsersQuery): Promise<UserList
   // index there; PostgreSQL weighs the two with its statistics).
   const indexed = match ? match.indexed(filteredUsers(db, query, true, match.source(db))) : filtered;
   const walked = filteredUsers(db, query, postgres);
-  const total = await countUsersUpTo(db, indexed, SEARCH_TOTAL_LIMIT);
+  // PostgreSQL's default costs made it count a common substring's matches by reading the table
+  // from its start (see withRandomReadsPricedForSsd).
+  const total =
+    postgres && match?.substring
+      ? await withRandomReadsPricedForSsd(db, (trx) => countUsersUpTo(trx, indexed, SEARCH_TOTAL_LIMIT))
+      : await countUsersUpTo(db, indexed, SEARCH_TOTAL_LIMIT);
   const viaIndex = userSort(db, query.sort, query.order, postgres);
   const sorted = userSort(db, query.sort, query.order, postgres, false);
   const readMatches = sortedMatchesRead(db, indexed, sorted.sort, sorted.key);
