@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { nowIso } from '../clock.js';
 import { signIns } from '../metrics.js';
 import { notifyOwnerOfSignIn } from '../mail/notifications.js';
+import { createSession, type NewSession } from '../auth/sessions.js';
 
 /**
  * The login history: one row per sign-in attempt, by password, second factor or single sign-on,
@@ -56,6 +57,30 @@ export async function recordLoginAttempt(
       user_agent: attempt.client.userAgent.slice(0, 500),
     })
     .execute();
+}
+
+/**
+ * What every successful sign-in writes (password, second factor, single sign-on), inside the
+ * caller's transaction so that all of it or none stands: the new session, the account's last
+ * sign-in time and the login history entry. Returns the session and that time.
+ */
+export async function recordSignedIn(
+  trx: Kysely<Database>,
+  signedIn: {
+    user: { id: string; email: string };
+    /** The login history's method ('password', 'mfa', 'passkey', the provider's protocol). */
+    method: string;
+    client: Client;
+    session?: Parameters<typeof createSession>[3];
+    /** The sign-in's time, when the caller wrote it elsewhere too (default: now). */
+    at?: string;
+  },
+): Promise<{ session: NewSession; at: string }> {
+  const { user, method, client, at = nowIso() } = signedIn;
+  const session = await createSession(trx, user.id, client, signedIn.session);
+  await trx.updateTable('users').set({ last_login_at: at }).where('id', '=', user.id).execute();
+  await recordLoginAttempt(trx, { email: user.email, userId: user.id, success: true, reason: null, method, client });
+  return { session, at };
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Database, UserTable, UserWithGroup } from '../db/schema.js';
 import { isoFromMs, nowIso, nowMs } from '../clock.js';
 import { AppError } from '../app-error.js';
 import type { Actor } from '../auth/actor.js';
-import { createSession, endAllSessions, type NewSession } from '../auth/sessions.js';
+import { endAllSessions, type NewSession } from '../auth/sessions.js';
 import { generateSecret, hashSecret } from '../security/secrets.js';
 import { totpUri } from '../security/totp.js';
 import type {
@@ -58,7 +58,7 @@ import {
   unusedRecoveryCodeCount,
   type TotpMatch,
 } from './mfa-factors.js';
-import { recordLoginAttempt, type Client } from './login-history.js';
+import { recordSignedIn, type Client } from './login-history.js';
 import { findUserById } from './users.js';
 import { once } from '../once.js';
 import type { ActorContext } from '../request-context.js';
@@ -180,7 +180,7 @@ export async function completeSignInChallenge(
 
     if (factor) {
       try {
-        const session = await db.transaction().execute(async (trx) => {
+        const signedIn = await db.transaction().execute(async (trx) => {
           // Single use: of two requests racing with one challenge, only one deletes it.
           const consumed = await trx
             .deleteFrom('mfa_challenges')
@@ -195,17 +195,11 @@ export async function completeSignInChallenge(
                 ? await consumePasskeyUse(trx, factor.match)
                 : await consumeRecoveryCode(trx, user.id, factor.codeHash);
           if (!used) throw new CodeAlreadyUsed();
-          const created = await createSession(trx, user.id, client, {
-            method: factor.kind === 'passkey' ? 'passkey' : 'mfa',
-          });
-          await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', user.id).execute();
-          await recordLoginAttempt(trx, {
-            email: user.email,
-            userId: user.id,
-            success: true,
-            reason: null,
+          const created = await recordSignedIn(trx, {
+            user,
             method,
             client,
+            session: { method: factor.kind === 'passkey' ? 'passkey' : 'mfa' },
           });
           if (factor.kind === 'recovery_code') {
             await recordAudit(trx, {
@@ -219,7 +213,11 @@ export async function completeSignInChallenge(
           return created;
         });
         // Signed in: the account's failure count starts again.
-        return { ok: true, value: { user: { ...user, last_login_at: nowIso() }, session }, settle: 'clear' };
+        return {
+          ok: true,
+          value: { user: { ...user, last_login_at: signedIn.at }, session: signedIn.session },
+          settle: 'clear',
+        };
       } catch (error) {
         if (!(error instanceof CodeAlreadyUsed)) throw error;
       }

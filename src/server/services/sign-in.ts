@@ -1,14 +1,13 @@
 import type { Db } from '../db/connection.js';
-import { nowIso } from '../clock.js';
 import { AppError } from '../app-error.js';
-import { createSession, type NewSession } from '../auth/sessions.js';
+import type { NewSession } from '../auth/sessions.js';
 import { verifyPassword } from '../security/password-hashing.js';
 import { checkSecretWithinLimits } from './login-throttle.js';
 import { createSignInChallenge } from './mfa.js';
 import { confirmedFactors } from './mfa-factors.js';
 import { findUserByEmail } from './users.js';
 import type { UserWithGroup } from '../db/schema.js';
-import { recordLoginAttempt, type Client, type FailureReason } from './login-history.js';
+import { recordSignedIn, type Client, type FailureReason } from './login-history.js';
 import { mfaChallenges } from '../metrics.js';
 
 export type PasswordSignIn =
@@ -59,21 +58,9 @@ export async function signInWithPassword(
     mfaChallenges.inc();
     return { kind: 'mfa_challenge', challenge, passkey: factors.some((f) => f.kind === 'passkey') };
   }
-  // The session, the account's last sign-in and the login history entry: all or none (as after a
-  // second factor, mfa.ts), and one commit instead of three.
-  const now = nowIso();
-  const session = await db.transaction().execute(async (trx) => {
-    const created = await createSession(trx, signedIn.id, client);
-    await trx.updateTable('users').set({ last_login_at: now }).where('id', '=', signedIn.id).execute();
-    await recordLoginAttempt(trx, {
-      email,
-      userId: signedIn.id,
-      success: true,
-      reason: null,
-      method: 'password',
-      client,
-    });
-    return created;
-  });
-  return { kind: 'session', user: { ...signedIn, last_login_at: now }, session };
+  // All or none, and one commit instead of three.
+  const { session, at } = await db
+    .transaction()
+    .execute((trx) => recordSignedIn(trx, { user: { id: signedIn.id, email }, method: 'password', client }));
+  return { kind: 'session', user: { ...signedIn, last_login_at: at }, session };
 }

@@ -24,12 +24,12 @@ import type { Db } from '../db/connection.js';
 import type { Database, UserWithGroup } from '../db/schema.js';
 import { isUniqueViolation } from '../db/portable.js';
 import { nowIso } from '../clock.js';
-import { createSession, type NewSession } from '../auth/sessions.js';
+import type { NewSession } from '../auth/sessions.js';
 import type { SsoErrorCode } from '../../shared/schemas/identity-providers.js';
 import { diffFields, recordAudit } from '../services/audit.js';
 import type { IdentityProviderRow } from './provider-settings.js';
 import { defaultSessionTimeoutMinutes } from '../services/installation-settings.js';
-import { recordLoginAttempt, type Client } from '../services/login-history.js';
+import { recordLoginAttempt, recordSignedIn, type Client } from '../services/login-history.js';
 import { findUserById, isLastEnabledAdministrator, newUserRow, normalizeEmail } from '../services/users.js';
 import type { SsoProfile } from './profile.js';
 import { ssoSignIns } from '../metrics.js';
@@ -189,17 +189,14 @@ async function signInInTransaction(
     .where('provider_id', '=', provider.id)
     .where('subject', '=', profile.subject)
     .execute();
-  await trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
-  const session = await createSession(trx, userId, client, { identityProviderId: provider.id });
-  ssoSignIns.inc({ provider: provider.name, result: 'success' });
-  await recordLoginAttempt(trx, {
-    email: user.email,
-    userId,
-    success: true,
-    reason: null,
+  const { session } = await recordSignedIn(trx, {
+    user,
     method: provider.protocol,
     client,
+    session: { identityProviderId: provider.id },
+    at: now,
   });
+  ssoSignIns.inc({ provider: provider.name, result: 'success' });
   // Read again: the provider may just have moved the account to another group.
   const signedIn = (await findUserById(trx, userId))!;
   await recordAudit(trx, {
